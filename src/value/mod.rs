@@ -1,0 +1,288 @@
+//! Runtime values.
+//!
+//! One enum serves every KQL type, `dynamic` included: a dynamic value is
+//! a [`Value`] that may also be an [`Value::Array`] or a [`Value::Bag`]. Which
+//! KQL type an expression has is known statically (see [`crate::types`]);
+//! the value only says which case it holds. Strings are never null in KQL, so
+//! a string-typed expression yields `Value::String("")` where data is
+//! missing, never `Value::Null`.
+
+pub mod text;
+pub mod time;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use time::{DateTime, Timespan};
+
+/// A shared, immutable string: cloning a value never copies text.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Str(Arc<str>);
+
+impl Str {
+    pub fn new(s: &str) -> Str {
+        Str(Arc::from(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Str {
+        Str::new(s)
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Str {
+        Str(Arc::from(s))
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A GUID, stored as its 128-bit big-endian number so that it prints as the
+/// usual lower-case `8-4-4-4-12` text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Guid(pub u128);
+
+impl Guid {
+    /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case), optionally
+    /// in braces, or 32 hex digits.
+    pub fn parse(text: &str) -> Option<Guid> {
+        let t = text.trim();
+        let t = t
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(t);
+        let bytes = t.as_bytes();
+        let dashed = bytes.len() == 36
+            && [8, 13, 18, 23].iter().all(|&i| bytes[i] == b'-')
+            && t.chars().filter(|&c| c == '-').count() == 4;
+        if !(dashed || bytes.len() == 32) {
+            return None;
+        }
+        let mut n: u128 = 0;
+        for c in t.chars().filter(|&c| c != '-') {
+            n = (n << 4) | u128::from(c.to_digit(16)?);
+        }
+        Some(Guid(n))
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let h = format!("{:032x}", self.0);
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
+
+impl fmt::Debug for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "guid({self})")
+    }
+}
+
+/// A property bag: keys in insertion order (parse order for parsed JSON),
+/// without duplicates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bag {
+    entries: Vec<(Str, Value)>,
+}
+
+impl Bag {
+    pub fn new() -> Bag {
+        Bag::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Bag {
+        Bag {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Sets `key`; a key already present keeps its place and takes the new
+    /// value (as a JSON reader keeps the last of duplicate keys).
+    pub fn insert(&mut self, key: Str, value: Value) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Str, &Value)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(Str, Value)> for Bag {
+    fn from_iter<I: IntoIterator<Item = (Str, Value)>>(iter: I) -> Bag {
+        let mut bag = Bag::new();
+        for (k, v) in iter {
+            bag.insert(k, v);
+        }
+        bag
+    }
+}
+
+/// A KQL value of any type.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Value {
+    /// The null of any type but `string`.
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i32),
+    Long(i64),
+    /// `real`, and `decimal` (carried as a 64-bit real).
+    Real(f64),
+    DateTime(DateTime),
+    Timespan(Timespan),
+    Guid(Guid),
+    String(Str),
+    /// A dynamic array.
+    Array(Arc<Vec<Value>>),
+    /// A dynamic property bag.
+    Bag(Arc<Bag>),
+}
+
+impl Value {
+    pub fn string(s: &str) -> Value {
+        Value::String(Str::new(s))
+    }
+
+    pub fn empty_string() -> Value {
+        Value::String(Str::default())
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Arc::new(items))
+    }
+
+    pub fn bag(bag: Bag) -> Value {
+        Value::Bag(Arc::new(bag))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// What `gettype()` reports for this value (dynamic-aware names:
+    /// `array`, `dictionary`, `null`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Long(_) => "long",
+            Value::Real(_) => "real",
+            Value::DateTime(_) => "datetime",
+            Value::Timespan(_) => "timespan",
+            Value::Guid(_) => "guid",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Bag(_) => "dictionary",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The value as a 64-bit integer, if it is an integer of any width.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(i64::from(*i)),
+            Value::Long(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value as a real, if it is numeric.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(f64::from(*i)),
+            Value::Long(i) => Some(*i as f64),
+            Value::Real(r) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_round_trips_in_lower_case() {
+        let g = Guid::parse("8E3AF657-A8FF-443C-A75C-2FE8C4BCB635").unwrap();
+        assert_eq!(g.to_string(), "8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
+        assert_eq!(Guid::parse("{8e3af657-a8ff-443c-a75c-2fe8c4bcb635}"), Some(g));
+        assert_eq!(Guid::parse("8e3af657a8ff443ca75c2fe8c4bcb635"), Some(g));
+        assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c-2fe8c4bcb63"), None);
+        assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c2-fe8c4bcb635"), None);
+    }
+
+    #[test]
+    fn bag_keeps_first_position_of_a_repeated_key() {
+        let mut b = Bag::new();
+        b.insert("a".into(), Value::Long(1));
+        b.insert("b".into(), Value::Long(2));
+        b.insert("a".into(), Value::Long(3));
+        let keys: Vec<&str> = b.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(b.get("a"), Some(&Value::Long(3)));
+    }
+}

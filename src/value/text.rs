@@ -1,0 +1,1 @@
+//! KQL's string matching: terms for `has`, case folding for `=~` and `contains`.
