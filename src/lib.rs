@@ -1,5 +1,6 @@
 //! kqlite: an embedded interpreter for the Kusto Query Language (KQL).
 
+pub mod diagnostic;
 pub mod span;
 pub mod syntax;
 pub mod types;

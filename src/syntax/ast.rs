@@ -70,9 +70,13 @@ pub struct Param {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamType {
-    Scalar { ty: TypeName },
+    Scalar {
+        ty: TypeName,
+    },
     /// `(col: type, ...)`; `columns` is `None` for `(*)`.
-    Tabular { columns: Option<Vec<ColumnDecl>> },
+    Tabular {
+        columns: Option<Vec<ColumnDecl>>,
+    },
 }
 
 /// `name: type`, in `datatable`, `externaldata`, tabular parameters, `parse-kv`.
@@ -218,7 +222,10 @@ pub enum Literal {
     /// `type(raw text)`: `datetime(2021-01-01)`, `long(null)`, `real(+inf)`,
     /// `guid(...)`, `time(1d)`, `int(-2)`. The text between the brackets is
     /// kept as written (trimmed); the binder converts it.
-    Typed { type_name: String, text: String },
+    Typed {
+        type_name: String,
+        text: String,
+    },
     /// `dynamic(...)`: the literal inside (an array, a bag, a scalar, `null`).
     Dynamic(Box<Literal>),
     /// `[v, ...]` inside `dynamic(...)`.
@@ -282,7 +289,10 @@ pub enum StringOpKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ListOp {
     /// `in`, `!in`, `in~`, `!in~`
-    In { negated: bool, case_sensitive: bool },
+    In {
+        negated: bool,
+        case_sensitive: bool,
+    },
     HasAny,
     HasAll,
 }

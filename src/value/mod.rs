@@ -269,7 +269,10 @@ mod tests {
     fn guid_round_trips_in_lower_case() {
         let g = Guid::parse("8E3AF657-A8FF-443C-A75C-2FE8C4BCB635").unwrap();
         assert_eq!(g.to_string(), "8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
-        assert_eq!(Guid::parse("{8e3af657-a8ff-443c-a75c-2fe8c4bcb635}"), Some(g));
+        assert_eq!(
+            Guid::parse("{8e3af657-a8ff-443c-a75c-2fe8c4bcb635}"),
+            Some(g)
+        );
         assert_eq!(Guid::parse("8e3af657a8ff443ca75c2fe8c4bcb635"), Some(g));
         assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c-2fe8c4bcb63"), None);
         assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c2-fe8c4bcb635"), None);
