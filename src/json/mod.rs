@@ -1,0 +1,146 @@
+//! JSON: the hot path from log bytes to KQL values.
+//!
+//! Every row kqlite reads is a line of JSON, and many queries then parse a
+//! string column again (`parse_json(log_s).verb`). This module does both
+//! without recursion and, where it can, without allocation:
+//!
+//! | file | what it does |
+//! |---|---|
+//! | [`scan`] | [`Scanner`]: a validating cursor over bytes that skips, reads strings and numbers, and walks objects and arrays |
+//! | [`row`] | [`KeySet`]: one pass over a line finds the raw value of each wanted key; `decode_*` turn a raw value into a column value |
+//! | [`parse`] | [`parse_value`]: JSON text to a [`Value`](crate::value::Value) tree |
+//! | [`path`] | [`get_member`], [`get_index`], [`validate`]: lookups in raw JSON text without building a tree |
+//! | [`write`] | [`write_value`]: a value as compact JSON, as `tostring()` of a dynamic prints it |
+//!
+//! All of it is strict RFC 8259: no comments, no trailing commas, no `NaN`,
+//! no single quotes; whitespace (space, tab, CR, LF) is allowed around
+//! values. Text must be UTF-8 (checked inside strings; anything else outside
+//! strings is a syntax error anyway).
+//!
+//! # Depth limits
+//!
+//! Nothing here recurses on the input, so no input can overflow the stack.
+//! Two limits still bound the work done on hostile input:
+//!
+//! * [`MAX_SKIP_DEPTH`] (10 000) for validating and skipping, used when a
+//!   line is checked as a row. Skipping keeps one bit per level.
+//! * [`MAX_TREE_DEPTH`] (512) for everything that follows KQL's
+//!   `parse_json`: [`parse_value`], and the lazy lookups of [`path`], which
+//!   must agree with it. Deeper text is an error there, which the caller
+//!   treats as invalid JSON (KQL then keeps the text as a dynamic string).
+//!   512 levels keep the recursive `Drop`, `Clone` and `PartialEq` of
+//!   [`Value`](crate::value::Value) well inside any thread's stack.
+
+pub mod scan;
+
+pub use scan::{JsonKind, Number, Scanner, Seq};
+
+use std::fmt;
+
+/// How deep arrays and objects may nest when a value is only validated or
+/// skipped (a row line, [`Scanner::skip_value`]).
+pub const MAX_SKIP_DEPTH: usize = 10_000;
+
+/// How deep arrays and objects may nest in text that KQL parses as
+/// `dynamic` ([`parse_value`], and the [`path`] lookups, which agree with it).
+pub const MAX_TREE_DEPTH: usize = 512;
+
+/// Invalid JSON: where (a byte offset into the text given) and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    /// Offset of the offending byte (the input's length when it ended too
+    /// early).
+    pub offset: usize,
+    pub reason: Reason,
+}
+
+impl JsonError {
+    pub fn new(offset: usize, reason: Reason) -> JsonError {
+        JsonError { offset, reason }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Why text is not valid JSON. Each variant's comment shows input that
+/// causes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// `[1,` — the input ended where more was needed.
+    UnexpectedEnd,
+    /// `[,]`, `x`, `'a'` — no JSON value starts here.
+    ExpectedValue,
+    /// `{"a":1 "b":2}`
+    ExpectedCommaOrBrace,
+    /// `[1 2]`
+    ExpectedCommaOrBracket,
+    /// `{"a" 1}`
+    ExpectedColon,
+    /// `{a:1}`, `{"a":1,}` — object keys are strings.
+    ExpectedKey,
+    /// A string was asked for ([`Scanner::read_string`]) but none starts here.
+    ExpectedString,
+    /// `tru`, `nul`, `True`
+    InvalidLiteral,
+    /// `01`, `1.`, `-`, `1e+`
+    InvalidNumber,
+    /// `"\x"`
+    InvalidEscape,
+    /// `"\u12G4"`
+    InvalidUnicodeEscape,
+    /// A raw byte below 0x20 (such as a newline) inside a string.
+    ControlCharacter,
+    /// Bytes inside a string that are not UTF-8.
+    InvalidUtf8,
+    /// `"abc` — no closing quote.
+    UnterminatedString,
+    /// `{} {}`, `1 2` — more after the one value.
+    TrailingCharacters,
+    /// `[1]`, `"x"`, an empty line — a row must be one object.
+    NotAnObject,
+    /// Arrays and objects nested deeper than the limit in force
+    /// ([`MAX_SKIP_DEPTH`] or [`MAX_TREE_DEPTH`]).
+    TooDeep,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Reason::UnexpectedEnd => "unexpected end of input",
+            Reason::ExpectedValue => "expected a JSON value",
+            Reason::ExpectedCommaOrBrace => "expected `,` or `}`",
+            Reason::ExpectedCommaOrBracket => "expected `,` or `]`",
+            Reason::ExpectedColon => "expected `:`",
+            Reason::ExpectedKey => "expected a string key",
+            Reason::ExpectedString => "expected a string",
+            Reason::InvalidLiteral => "invalid literal",
+            Reason::InvalidNumber => "invalid number",
+            Reason::InvalidEscape => "invalid escape",
+            Reason::InvalidUnicodeEscape => "invalid `\\u` escape",
+            Reason::ControlCharacter => "control character in string",
+            Reason::InvalidUtf8 => "invalid UTF-8 in string",
+            Reason::UnterminatedString => "unterminated string",
+            Reason::TrailingCharacters => "trailing characters after the JSON value",
+            Reason::NotAnObject => "not a JSON object",
+            Reason::TooDeep => "nesting too deep",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_prints_reason_and_offset() {
+        let e = JsonError::new(7, Reason::ExpectedCommaOrBrace);
+        assert_eq!(e.to_string(), "expected `,` or `}` at byte 7");
+    }
+}
