@@ -31,8 +31,10 @@
 //!   512 levels keep the recursive `Drop`, `Clone` and `PartialEq` of
 //!   [`Value`](crate::value::Value) well inside any thread's stack.
 
+pub mod parse;
 pub mod scan;
 
+pub use parse::{parse_value, parse_value_bytes};
 pub use scan::{JsonKind, Number, Scanner, Seq};
 
 use std::fmt;
