@@ -33,9 +33,11 @@
 
 pub mod parse;
 pub mod scan;
+pub mod write;
 
 pub use parse::{parse_value, parse_value_bytes};
 pub use scan::{JsonKind, Number, Scanner, Seq};
+pub use write::{to_json, write_string, write_value};
 
 use std::fmt;
 
