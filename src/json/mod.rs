@@ -32,10 +32,15 @@
 //!   [`Value`](crate::value::Value) well inside any thread's stack.
 
 pub mod parse;
+pub mod row;
 pub mod scan;
 pub mod write;
 
 pub use parse::{parse_value, parse_value_bytes};
+pub use row::{
+    KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long, decode_real,
+    decode_string, minify, string_text, top_level_keys, top_level_members,
+};
 pub use scan::{JsonKind, Number, Scanner, Seq};
 pub use write::{to_json, write_string, write_value};
 
