@@ -32,11 +32,13 @@
 //!   [`Value`](crate::value::Value) well inside any thread's stack.
 
 pub mod parse;
+pub mod path;
 pub mod row;
 pub mod scan;
 pub mod write;
 
 pub use parse::{parse_value, parse_value_bytes};
+pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
     KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long, decode_real,
     decode_string, minify, string_text, top_level_keys, top_level_members,
