@@ -183,6 +183,14 @@ pub enum ExprKind {
         name: Ident,
         args: Vec<Expr>,
     },
+    /// `name = value` as a function or plugin argument:
+    /// `bag_unpack(d, columnsConflict='replace_source')`,
+    /// `ipv4_lookup(T, ip, net, return_unmatched = true)`. Appears only in
+    /// [`ExprKind::Call`] arguments.
+    NamedArg {
+        name: Ident,
+        value: Box<Expr>,
+    },
     /// `target.name`
     Member {
         target: Box<Expr>,

@@ -7,6 +7,7 @@
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
 
+pub mod number;
 pub mod text;
 pub mod time;
 

@@ -1,0 +1,286 @@
+//! Shared helpers for the parser tests: a compact S-expression view of
+//! syntax trees, so a test can state a tree's shape on one line.
+#![allow(dead_code)]
+
+use kqlite::syntax::ast::*;
+
+pub fn parse_ok(q: &str) -> Query {
+    match kqlite::syntax::parse(q) {
+        Ok(t) => t,
+        Err(e) => panic!("{}", e.diagnostic().render(q, "query")),
+    }
+}
+
+/// The single expression of a one-statement query, as an S-expression.
+pub fn expr_of(q: &str) -> String {
+    let t = parse_ok(q);
+    assert_eq!(t.statements.len(), 1, "{q}");
+    match &t.statements[0].kind {
+        StatementKind::Expr { expr } => sexp(expr),
+        other => panic!("not an expression statement: {other:?}"),
+    }
+}
+
+/// `print <e>` → the S-expression of `e`.
+pub fn scalar(e: &str) -> String {
+    let t = parse_ok(&format!("print {e}"));
+    let StatementKind::Expr { expr } = &t.statements[0].kind else {
+        panic!()
+    };
+    let ExprKind::Source { operator } = &expr.kind else {
+        panic!()
+    };
+    let OperatorKind::Print { columns } = &operator.kind else {
+        panic!()
+    };
+    assert!(columns[0].names.is_empty());
+    sexp(&columns[0].expr)
+}
+
+pub fn lit(l: &Literal) -> String {
+    match l {
+        Literal::Null => "null".into(),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Long(v) => v.to_string(),
+        Literal::Real(v) => format!("{v:?}r"),
+        Literal::String(s) => format!("{s:?}"),
+        Literal::Timespan(t) => format!("{t}t"),
+        Literal::Typed { type_name, text } => format!("{type_name}({text})"),
+        Literal::Dynamic(v) => format!("dynamic({})", lit(v)),
+        Literal::Array(items) => {
+            format!("[{}]", items.iter().map(lit).collect::<Vec<_>>().join(" "))
+        }
+        Literal::Bag(pairs) => format!(
+            "{{{}}}",
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k:?}:{}", lit(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
+}
+
+pub fn sexp(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Literal { value } => lit(value),
+        ExprKind::Name { name } => name.name.clone(),
+        ExprKind::Star => "*".into(),
+        ExprKind::Paren { expr } => format!("(paren {})", sexp(expr)),
+        ExprKind::Unary { op, operand } => {
+            let o = match op {
+                UnaryOp::Neg => "-",
+                UnaryOp::Plus => "+",
+            };
+            format!("({o} {})", sexp(operand))
+        }
+        ExprKind::Binary { op, left, right } => {
+            format!("({} {} {})", binop(*op), sexp(left), sexp(right))
+        }
+        ExprKind::List { op, left, items } => {
+            let o = match op {
+                ListOp::In {
+                    negated,
+                    case_sensitive,
+                } => format!(
+                    "{}in{}",
+                    if *negated { "!" } else { "" },
+                    if *case_sensitive { "" } else { "~" }
+                ),
+                ListOp::HasAny => "has_any".into(),
+                ListOp::HasAll => "has_all".into(),
+            };
+            let mut s = format!("({o} {}", sexp(left));
+            for i in items {
+                s.push(' ');
+                s.push_str(&sexp(i));
+            }
+            s + ")"
+        }
+        ExprKind::Between {
+            negated,
+            expr,
+            low,
+            high,
+        } => format!(
+            "({}between {} {} {})",
+            if *negated { "!" } else { "" },
+            sexp(expr),
+            sexp(low),
+            sexp(high)
+        ),
+        ExprKind::Call { name, args } => {
+            let mut s = format!("(call {}", name.name);
+            for a in args {
+                s.push(' ');
+                s.push_str(&sexp(a));
+            }
+            s + ")"
+        }
+        ExprKind::NamedArg { name, value } => format!("(arg {} {})", name.name, sexp(value)),
+        ExprKind::Member { target, name } => format!("(. {} {})", sexp(target), name.name),
+        ExprKind::Index { target, index } => format!("([] {} {})", sexp(target), sexp(index)),
+        ExprKind::TypeOf { ty } => format!("typeof({})", ty.name),
+        ExprKind::Source { operator } => format!("(source {})", op_sexp(operator)),
+        ExprKind::Pipe { input, operator } => format!("(| {} {})", sexp(input), op_sexp(operator)),
+    }
+}
+
+pub fn binop(op: BinaryOp) -> String {
+    use BinaryOp::*;
+    match op {
+        Or => "or".into(),
+        And => "and".into(),
+        Eq => "==".into(),
+        NotEq => "!=".into(),
+        Lt => "<".into(),
+        Le => "<=".into(),
+        Gt => ">".into(),
+        Ge => ">=".into(),
+        Add => "+".into(),
+        Sub => "-".into(),
+        Mul => "*".into(),
+        Div => "/".into(),
+        Mod => "%".into(),
+        Str(s) => {
+            let base = format!("{:?}", s.kind).to_lowercase();
+            format!(
+                "{}{}{}",
+                if s.negated { "!" } else { "" },
+                base,
+                if s.case_sensitive { "_cs" } else { "" }
+            )
+        }
+    }
+}
+
+fn named(n: &NamedExpr) -> String {
+    match n.names.len() {
+        0 => sexp(&n.expr),
+        1 => format!("(= {} {})", n.names[0].name, sexp(&n.expr)),
+        _ => format!(
+            "(= ({}) {})",
+            n.names
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            sexp(&n.expr)
+        ),
+    }
+}
+
+fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    items.iter().map(f).collect::<Vec<_>>().join(" ")
+}
+
+fn params(p: &[OpParam]) -> String {
+    p.iter()
+        .map(|p| format!("{}={} ", p.name.name, sexp(&p.value)))
+        .collect()
+}
+
+fn sort_key(k: &SortKey) -> String {
+    let mut s = sexp(&k.expr);
+    if let Some(o) = k.order {
+        s += &format!(" {o:?}").to_lowercase();
+    }
+    if let Some(n) = k.nulls {
+        s += &format!(" nulls-{n:?}").to_lowercase();
+    }
+    s
+}
+
+pub fn op_sexp(o: &Operator) -> String {
+    use OperatorKind::*;
+    match &o.kind {
+        Where {
+            params: p,
+            predicate,
+        } => format!("where {}{}", params(p), sexp(predicate)),
+        Extend { columns } => format!("extend {}", list(columns, named)),
+        Project { columns } => format!("project {}", list(columns, named)),
+        ProjectAway { columns } => format!("project-away {}", list(columns, |c| c.pattern.clone())),
+        ProjectKeep { columns } => format!("project-keep {}", list(columns, |c| c.pattern.clone())),
+        ProjectRename { renames } => format!(
+            "project-rename {}",
+            list(renames, |r| format!("{}<-{}", r.new.name, r.old.name))
+        ),
+        Take { count, .. } => format!("take {}", sexp(count)),
+        Count => "count".into(),
+        Sort { params: p, keys } => format!("sort {}{}", params(p), list(keys, sort_key)),
+        Top { count, key, .. } => format!("top {} {}", sexp(count), sort_key(key)),
+        Distinct { columns, .. } => format!("distinct {}", list(columns, named)),
+        Summarize {
+            params: p,
+            aggregates,
+            by,
+        } => format!(
+            "summarize {}{} by {}",
+            params(p),
+            list(aggregates, named),
+            list(by, named)
+        ),
+        Join {
+            params: p,
+            right,
+            on,
+            predicate,
+        } => format!(
+            "join {}{} on {}{}",
+            params(p),
+            sexp(right),
+            list(on, sexp),
+            predicate
+                .as_ref()
+                .map_or(String::new(), |p| format!(" where {}", sexp(p)))
+        ),
+        Union { params: p, tables } => format!("union {}{}", params(p), list(tables, sexp)),
+        MvExpand {
+            params: p,
+            items,
+            limit,
+        } => format!(
+            "mv-expand {}{}{}",
+            params(p),
+            list(items, |i| match &i.to_type {
+                Some(t) => format!("{} to {}", named(&i.column), t.name),
+                None => named(&i.column),
+            }),
+            limit
+                .as_ref()
+                .map_or(String::new(), |l| format!(" limit {}", sexp(l)))
+        ),
+        Parse {
+            params: p,
+            source,
+            pattern,
+        } => format!(
+            "parse {}{} with {}",
+            params(p),
+            sexp(source),
+            list(pattern, |part| match part {
+                ParsePart::Star { .. } => "*".into(),
+                ParsePart::Literal { text, .. } => format!("{text:?}"),
+                ParsePart::Column { name, ty, .. } => match ty {
+                    Some(t) => format!("{}:{}", name.name, t.name),
+                    None => name.name.clone(),
+                },
+            })
+        ),
+        Print { columns } => format!("print {}", list(columns, named)),
+        Range {
+            column,
+            from,
+            to,
+            step,
+        } => format!(
+            "range {} {} {} {}",
+            column.name,
+            sexp(from),
+            sexp(to),
+            sexp(step)
+        ),
+        other => format!("{other:?}"),
+    }
+}
