@@ -7,6 +7,8 @@
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
 
+pub mod compare;
+pub mod key;
 pub mod number;
 pub mod text;
 pub mod time;
