@@ -1,0 +1,208 @@
+//! Conversions: `tostring`, `tolong`, `todatetime`, `parse_json`...
+//! A value that cannot be converted becomes null
+//! (<https://learn.microsoft.com/kusto/query/tolong-function> and siblings).
+
+use super::{
+    BOOL, DATETIME, DYNAMIC, EvalContext, GUID, INT, LONG, Naming, REAL, STRING, ScalarFunction,
+    TIMESPAN, returns,
+};
+use crate::value::{DateTime, Guid, Str, Timespan, Value};
+
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[
+    conversion("tostring", returns::<STRING>, tostring),
+    conversion("toint", returns::<INT>, toint),
+    conversion("tolong", returns::<LONG>, tolong),
+    conversion("toreal", returns::<REAL>, toreal),
+    conversion("todecimal", returns::<REAL>, toreal),
+    conversion("tobool", returns::<BOOL>, tobool),
+    conversion("todatetime", returns::<DATETIME>, todatetime),
+    conversion("totimespan", returns::<TIMESPAN>, totimespan),
+    conversion("toguid", returns::<GUID>, toguid),
+    conversion("parse_json", returns::<DYNAMIC>, parse_json),
+];
+
+const fn conversion(
+    name: &'static str,
+    signature: super::Signature,
+    eval: super::Implementation,
+) -> ScalarFunction {
+    ScalarFunction {
+        name,
+        min_args: 1,
+        max_args: 1,
+        signature,
+        eval,
+        naming: Naming::FirstArgument,
+        pure: true,
+    }
+}
+
+fn first(args: &[Value]) -> &Value {
+    args.first().unwrap_or(&Value::Null)
+}
+
+/// `tostring(x)` as a [`Value::String`].
+pub fn to_string_value(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.clone()),
+        other => Value::String(Str::from(to_kusto_string(other))),
+    }
+}
+
+/// The text `tostring()` gives for any value: `""` for null, compact JSON for
+/// arrays and bags, the bare text of a (dynamic) string
+/// (KQL-SEMANTICS §3.4, §8).
+pub fn to_kusto_string(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Long(i) => i.to_string(),
+        Value::Real(r) => crate::value::number::format_real(*r),
+        Value::DateTime(d) => d.to_string(),
+        Value::Timespan(t) => t.to_string(),
+        Value::Guid(g) => g.to_string(),
+        Value::String(s) => s.to_string(),
+        Value::Array(_) | Value::Bag(_) => {
+            let mut out = String::new();
+            crate::json::write_value(v, &mut out);
+            out
+        }
+    }
+}
+
+fn tostring(args: &[Value], _: &EvalContext) -> Value {
+    to_string_value(first(args))
+}
+
+fn toint(args: &[Value], ctx: &EvalContext) -> Value {
+    match tolong(args, ctx) {
+        Value::Long(i) => i32::try_from(i).map_or(Value::Null, Value::Int),
+        _ => Value::Null,
+    }
+}
+
+fn tolong(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::Int(i) => Value::Long(i64::from(*i)),
+        Value::Long(i) => Value::Long(*i),
+        // Reals truncate toward zero: `toint(2.3) → 2`.
+        Value::Real(r) if r.is_finite() && r.abs() < 9.2e18 => Value::Long(r.trunc() as i64),
+        Value::Bool(b) => Value::Long(i64::from(*b)),
+        Value::DateTime(d) => Value::Long(d.0),
+        Value::Timespan(t) => Value::Long(t.0),
+        Value::String(s) => crate::value::number::parse_long(s).map_or(Value::Null, Value::Long),
+        _ => Value::Null,
+    }
+}
+
+fn toreal(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::Int(i) => Value::Real(f64::from(*i)),
+        Value::Long(i) => Value::Real(*i as f64),
+        Value::Real(r) => Value::Real(*r),
+        Value::Bool(b) => Value::Real(if *b { 1.0 } else { 0.0 }),
+        Value::String(s) => crate::value::number::parse_real(s).map_or(Value::Null, Value::Real),
+        _ => Value::Null,
+    }
+}
+
+fn tobool(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Int(i) => Value::Bool(*i != 0),
+        Value::Long(i) => Value::Bool(*i != 0),
+        Value::Real(r) => Value::Bool(*r != 0.0),
+        Value::String(s) => {
+            let t = s.trim();
+            if t.eq_ignore_ascii_case("true") {
+                Value::Bool(true)
+            } else if t.eq_ignore_ascii_case("false") {
+                Value::Bool(false)
+            } else {
+                Value::Null
+            }
+        }
+        _ => Value::Null,
+    }
+}
+
+fn todatetime(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::DateTime(d) => Value::DateTime(*d),
+        Value::String(s) => DateTime::parse(s).map_or(Value::Null, Value::DateTime),
+        _ => Value::Null,
+    }
+}
+
+fn totimespan(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::Timespan(t) => Value::Timespan(*t),
+        Value::String(s) => Timespan::parse(s).map_or(Value::Null, Value::Timespan),
+        _ => Value::Null,
+    }
+}
+
+fn toguid(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::Guid(g) => Value::Guid(*g),
+        Value::String(s) => Guid::parse(s).map_or(Value::Null, Value::Guid),
+        _ => Value::Null,
+    }
+}
+
+/// `parse_json`: a dynamic argument is returned unchanged; `""` is null;
+/// valid JSON text is its value; anything else is a dynamic string holding
+/// the text (<https://learn.microsoft.com/kusto/query/parse-json-function>).
+fn parse_json(args: &[Value], _: &EvalContext) -> Value {
+    match first(args) {
+        Value::String(s) => parse_json_text(s),
+        other => other.clone(),
+    }
+}
+
+pub(crate) fn parse_json_text(s: &Str) -> Value {
+    if s.is_empty() {
+        return Value::Null;
+    }
+    crate::json::parse_value(s).unwrap_or_else(|_| Value::String(s.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> EvalContext {
+        EvalContext { now: DateTime(0) }
+    }
+
+    #[test]
+    fn tostring_of_null_is_empty() {
+        assert_eq!(tostring(&[Value::Null], &ctx()), Value::string(""));
+    }
+
+    #[test]
+    fn parse_json_of_empty_string_is_null_and_of_bad_json_a_string() {
+        assert_eq!(parse_json(&[Value::string("")], &ctx()), Value::Null);
+        assert_eq!(
+            parse_json(&[Value::string("not json")], &ctx()),
+            Value::string("not json")
+        );
+        assert_eq!(
+            parse_json(&[Value::string("{\"a\":1}")], &ctx()).type_name(),
+            "dictionary"
+        );
+    }
+
+    #[test]
+    fn tostring_of_bag_is_compact_json() {
+        let v = parse_json(&[Value::string("{ \"a\" : [1, \"x\"] }")], &ctx());
+        assert_eq!(to_kusto_string(&v), "{\"a\":[1,\"x\"]}");
+    }
+
+    #[test]
+    fn toint_truncates_reals() {
+        assert_eq!(toint(&[Value::Real(2.7)], &ctx()), Value::Int(2));
+        assert_eq!(toint(&[Value::Real(-2.7)], &ctx()), Value::Int(-2));
+    }
+}
