@@ -1,0 +1,167 @@
+//! The logical plan: what a tabular expression computes, with every name
+//! resolved and every column typed. Each node knows its output [`Schema`].
+
+use crate::catalog::TableData;
+use crate::plan::expr::{AggregateExpr, ScalarExpr};
+use crate::schema::Schema;
+use crate::types::DataType;
+use crate::value::Value;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogicalPlan {
+    /// Rows of a table. `columns` lists the table columns actually read, in
+    /// output order (all of them until `prune_columns` runs).
+    Scan {
+        table: String,
+        table_schema: Schema,
+        data: Arc<TableData>,
+        columns: Vec<usize>,
+        schema: Schema,
+    },
+    /// Literal rows: `print`, `datatable`.
+    Values {
+        schema: Schema,
+        rows: Arc<Vec<Vec<Value>>>,
+    },
+    /// `range c from start to stop step step`.
+    Range {
+        schema: Schema,
+        start: ScalarExpr,
+        stop: ScalarExpr,
+        step: ScalarExpr,
+    },
+    /// `where`: rows for which the predicate is `true`.
+    Filter {
+        input: Box<LogicalPlan>,
+        predicate: ScalarExpr,
+    },
+    /// `extend`, `project`, `project-away/-keep/-rename/-reorder`: one output
+    /// column per expression.
+    Project {
+        input: Box<LogicalPlan>,
+        exprs: Vec<ScalarExpr>,
+        schema: Schema,
+    },
+    /// `take`/`limit`: the first `count` rows.
+    Limit { input: Box<LogicalPlan>, count: u64 },
+    /// `summarize`, `count`, `distinct`: group keys first, then aggregates.
+    Aggregate {
+        input: Box<LogicalPlan>,
+        group_by: Vec<ScalarExpr>,
+        aggregates: Vec<AggregateExpr>,
+        schema: Schema,
+    },
+    /// `sort by`/`order by`.
+    Sort {
+        input: Box<LogicalPlan>,
+        keys: Vec<SortKey>,
+    },
+    /// `top N by`: the first `count` rows in key order.
+    TopN {
+        input: Box<LogicalPlan>,
+        keys: Vec<SortKey>,
+        count: u64,
+    },
+    /// `union`: the inputs' rows, one after another; each input is already
+    /// projected onto `schema`.
+    Union {
+        inputs: Vec<LogicalPlan>,
+        schema: Schema,
+    },
+    /// `join` and `lookup`.
+    Join {
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        kind: JoinKind,
+        /// Pairs of (left column, right column) that must be equal.
+        keys: Vec<(usize, usize)>,
+        schema: Schema,
+    },
+    /// `mv-expand`: one row per element of the expanded columns.
+    MvExpand {
+        input: Box<LogicalPlan>,
+        /// Columns (of the input, already computed) to expand.
+        columns: Vec<MvExpandColumn>,
+        /// Index column appended to the output (`with_itemindex=`).
+        item_index: bool,
+        limit: Option<u64>,
+        schema: Schema,
+    },
+    /// `materialize(...)`: computed once, shared by every reference.
+    Materialize { id: usize, input: Arc<LogicalPlan> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    pub expr: ScalarExpr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MvExpandColumn {
+    pub index: usize,
+    /// `bagexpansion=array`: a bag expands to `[key, value]` pairs.
+    pub bag_as_array: bool,
+    /// `to typeof(T)`: the element type after expansion.
+    pub to_type: DataType,
+}
+
+/// Join kinds of <https://learn.microsoft.com/kusto/query/join-operator>.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JoinKind {
+    InnerUnique,
+    Inner,
+    LeftOuter,
+    RightOuter,
+    FullOuter,
+    LeftSemi,
+    LeftAnti,
+    RightSemi,
+    RightAnti,
+    /// `lookup kind=leftouter`: like a left outer join, keys kept once.
+    LookupLeftOuter,
+    /// `lookup kind=inner`.
+    LookupInner,
+}
+
+impl LogicalPlan {
+    /// The columns this node produces.
+    pub fn schema(&self) -> &Schema {
+        match self {
+            LogicalPlan::Scan { schema, .. }
+            | LogicalPlan::Values { schema, .. }
+            | LogicalPlan::Range { schema, .. }
+            | LogicalPlan::Project { schema, .. }
+            | LogicalPlan::Aggregate { schema, .. }
+            | LogicalPlan::Union { schema, .. }
+            | LogicalPlan::Join { schema, .. }
+            | LogicalPlan::MvExpand { schema, .. } => schema,
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::TopN { input, .. } => input.schema(),
+            LogicalPlan::Materialize { input, .. } => input.schema(),
+        }
+    }
+
+    /// The direct inputs.
+    pub fn inputs(&self) -> Vec<&LogicalPlan> {
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
+                vec![]
+            }
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Project { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::TopN { input, .. }
+            | LogicalPlan::MvExpand { input, .. } => vec![input],
+            LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
+            LogicalPlan::Join { left, right, .. } => vec![left, right],
+            LogicalPlan::Materialize { input, .. } => vec![input],
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Logical plans: what a query computes, independent of how it runs.
+
+pub mod explain;
+pub mod expr;
+pub mod logical;
