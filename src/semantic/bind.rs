@@ -1,0 +1,331 @@
+//! Statements and `let`: the binder's environment, and the entry point.
+
+use super::scalar::Scope;
+use super::{BindError, BindErrorKind};
+use crate::catalog::Catalog;
+use crate::functions::EvalContext;
+use crate::plan::expr::{ScalarExpr, SubqueryShape};
+use crate::plan::logical::LogicalPlan;
+use crate::span::Span;
+use crate::syntax::ast::{self, Expr, ExprKind, LetValue, Statement, StatementKind};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// A bound query: the plan of each tabular statement, in order, and the
+/// subqueries (`toscalar`, `in (T | ...)`) they refer to by position.
+#[derive(Clone, Debug)]
+pub struct BoundQuery {
+    pub results: Vec<LogicalPlan>,
+    /// Indexed by the `id` of `ScalarKind::Subquery`; a subquery may use
+    /// the ones before it.
+    pub subqueries: Vec<Subquery>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subquery {
+    pub plan: LogicalPlan,
+    pub shape: SubqueryShape,
+}
+
+/// What a `let` name stands for.
+#[derive(Clone, Debug)]
+pub(super) enum Binding {
+    /// A scalar that does not depend on a row.
+    Scalar(ScalarExpr),
+    Tabular(LogicalPlan),
+    Function(Rc<FunctionDef>),
+}
+
+#[derive(Debug)]
+pub(super) struct FunctionDef {
+    pub name: String,
+    pub params: Vec<ast::Param>,
+    pub body: ast::FunctionBody,
+}
+
+/// Nesting limit for calls of `let` functions (they are inlined).
+const MAX_CALL_DEPTH: usize = 64;
+
+pub(super) struct Binder<'c> {
+    pub catalog: &'c Catalog,
+    pub ctx: EvalContext,
+    /// `let` scopes, innermost last.
+    frames: Vec<HashMap<String, Binding>>,
+    pub subqueries: Vec<Subquery>,
+    pub next_materialized_id: usize,
+    pub call_depth: usize,
+}
+
+/// Binds a parsed query against `catalog`. `ctx` supplies `now()`, which
+/// constant expressions (`take`, `range` bounds) are folded with.
+pub fn bind(
+    query: &ast::Query,
+    catalog: &Catalog,
+    ctx: EvalContext,
+) -> Result<BoundQuery, Vec<BindError>> {
+    let mut binder = Binder {
+        catalog,
+        ctx,
+        frames: vec![HashMap::new()],
+        subqueries: Vec::new(),
+        next_materialized_id: 0,
+        call_depth: 0,
+    };
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for statement in &query.statements {
+        match binder.statement(statement) {
+            Ok(Some(plan)) => results.push(plan),
+            Ok(None) => {}
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if results.is_empty() && errors.is_empty() {
+        errors.push(BindError::new(
+            BindErrorKind::Invalid,
+            Span::point(query.span.end as usize),
+            "the query has no tabular expression statement to run",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(BoundQuery {
+            results,
+            subqueries: binder.subqueries,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+impl Binder<'_> {
+    fn statement(&mut self, statement: &Statement) -> Result<Option<LogicalPlan>, Vec<BindError>> {
+        match &statement.kind {
+            StatementKind::Let { name, value } => {
+                let binding = self.let_value(&name.name, value).map_err(|e| vec![e])?;
+                self.define(&name.name, binding);
+                Ok(None)
+            }
+            StatementKind::Set { .. } => Ok(None),
+            StatementKind::DeclareQueryParameters { params } => {
+                for p in params {
+                    let Some(default) = &p.default else {
+                        return Err(vec![
+                            BindError::new(
+                                BindErrorKind::Invalid,
+                                p.span,
+                                format!("query parameter '{}' has no value", p.name.name),
+                            )
+                            .with_label("kqlite takes query parameters from their default values"),
+                        ]);
+                    };
+                    let value = self.constant_scalar(default).map_err(|e| vec![e])?;
+                    self.define(&p.name.name, Binding::Scalar(value));
+                }
+                Ok(None)
+            }
+            StatementKind::Expr { expr } => self.tabular(expr).map(Some),
+        }
+    }
+
+    pub(super) fn define(&mut self, name: &str, binding: Binding) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name.to_string(), binding);
+        }
+    }
+
+    pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.frames.iter().rev().find_map(|f| f.get(name))
+    }
+
+    /// Every `let` name in scope, for suggestions.
+    pub(super) fn let_names(&self) -> Vec<&str> {
+        self.frames
+            .iter()
+            .flat_map(|f| f.keys().map(String::as_str))
+            .collect()
+    }
+
+    fn let_value(&mut self, name: &str, value: &LetValue) -> Result<Binding, BindError> {
+        match value {
+            LetValue::Function { params, body, .. } => {
+                Ok(Binding::Function(Rc::new(FunctionDef {
+                    name: name.to_string(),
+                    params: params.clone(),
+                    body: body.clone(),
+                })))
+            }
+            LetValue::Expr { expr } => {
+                if self.is_tabular(expr) {
+                    let plan = self.tabular(expr).map_err(first_error)?;
+                    Ok(Binding::Tabular(plan))
+                } else {
+                    Ok(Binding::Scalar(self.constant_scalar(expr)?))
+                }
+            }
+        }
+    }
+
+    /// A scalar expression that depends on no row (a `let` value, a
+    /// parameter default, an argument of `take`).
+    pub(super) fn constant_scalar(&mut self, expr: &Expr) -> Result<ScalarExpr, BindError> {
+        let empty = crate::schema::Schema::default();
+        self.scalar(expr, &Scope::new(&empty, "let"))
+    }
+
+    /// Whether `expr` denotes a table (decided from its shape and from what
+    /// the names in it are bound to).
+    pub(super) fn is_tabular(&self, expr: &Expr) -> bool {
+        match &expr.kind {
+            ExprKind::Pipe { .. } | ExprKind::Source { .. } => true,
+            ExprKind::Paren { expr } => self.is_tabular(expr),
+            ExprKind::Name { name } => match self.lookup(&name.name) {
+                Some(Binding::Tabular(_)) => true,
+                Some(_) => false,
+                None => self.catalog.get(&name.name).is_some(),
+            },
+            ExprKind::Call { name, .. } => match name.name.as_str() {
+                "materialize" | "table" | "view" => true,
+                n => match self.lookup(n) {
+                    Some(Binding::Function(f)) => self.function_is_tabular(f),
+                    _ => false,
+                },
+            },
+            _ => false,
+        }
+    }
+
+    fn function_is_tabular(&self, f: &FunctionDef) -> bool {
+        let Some(last) = f.body.statements.last() else {
+            return false;
+        };
+        let StatementKind::Expr { expr } = &last.kind else {
+            return false;
+        };
+        match &expr.kind {
+            // A bare parameter name: tabular if the parameter is.
+            ExprKind::Name { name } => {
+                f.params.iter().any(|p| {
+                    p.name.name == name.name && matches!(p.ty, ast::ParamType::Tabular { .. })
+                }) || self.is_tabular(expr)
+            }
+            _ => self.is_tabular(expr),
+        }
+    }
+
+    /// Binds the body of a `let` function for one call: parameters are bound
+    /// to the arguments in a new scope, then the body's statements run.
+    pub(super) fn call_function(
+        &mut self,
+        f: &FunctionDef,
+        args: Vec<Binding>,
+        span: Span,
+    ) -> Result<Binding, BindError> {
+        if self.call_depth >= MAX_CALL_DEPTH {
+            return Err(BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!("calls of '{}' nest more than {MAX_CALL_DEPTH} deep", f.name),
+            ));
+        }
+        let mut frame = HashMap::new();
+        let mut args = args.into_iter();
+        for p in &f.params {
+            let binding = match args.next() {
+                Some(b) => b,
+                None => match &p.default {
+                    Some(default) => Binding::Scalar(self.constant_scalar(default)?),
+                    None => {
+                        return Err(BindError::new(
+                            BindErrorKind::Arity,
+                            span,
+                            format!(
+                                "The function '{}' expects {} arguments.",
+                                f.name,
+                                f.params.iter().filter(|p| p.default.is_none()).count()
+                            ),
+                        ));
+                    }
+                },
+            };
+            frame.insert(p.name.name.clone(), binding);
+        }
+        if args.next().is_some() {
+            return Err(BindError::new(
+                BindErrorKind::Arity,
+                span,
+                format!(
+                    "The function '{}' expects {} arguments.",
+                    f.name,
+                    f.params.len()
+                ),
+            ));
+        }
+        self.frames.push(frame);
+        self.call_depth += 1;
+        let result = self.function_body(f, span);
+        self.call_depth -= 1;
+        self.frames.pop();
+        result
+    }
+
+    fn function_body(&mut self, f: &FunctionDef, span: Span) -> Result<Binding, BindError> {
+        let mut result = None;
+        for statement in &f.body.statements {
+            match &statement.kind {
+                StatementKind::Let { name, value } => {
+                    let binding = self.let_value(&name.name, value)?;
+                    self.define(&name.name, binding);
+                }
+                StatementKind::Expr { expr } => {
+                    result = Some(if self.is_tabular(expr) {
+                        Binding::Tabular(self.tabular(expr).map_err(first_error)?)
+                    } else {
+                        // Parameters bound to the caller's row expressions make
+                        // the body depend on that row; it is inlined there.
+                        Binding::Scalar(self.constant_scalar(expr)?)
+                    });
+                }
+                StatementKind::Set { .. } | StatementKind::DeclareQueryParameters { .. } => {}
+            }
+        }
+        result.ok_or_else(|| {
+            BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!("the function '{}' has no result expression", f.name),
+            )
+        })
+    }
+
+    pub(super) fn next_materialized(&mut self) -> usize {
+        self.next_materialized_id += 1;
+        self.next_materialized_id
+    }
+
+    /// Registers a subquery run before the main query; returns its id.
+    pub(super) fn add_subquery(&mut self, plan: LogicalPlan, shape: SubqueryShape) -> usize {
+        self.subqueries.push(Subquery { plan, shape });
+        self.subqueries.len() - 1
+    }
+}
+
+pub(super) fn first_error(mut errors: Vec<BindError>) -> BindError {
+    if errors.is_empty() {
+        BindError::new(
+            BindErrorKind::Invalid,
+            Span::default(),
+            "invalid expression",
+        )
+    } else {
+        errors.swap_remove(0)
+    }
+}
+
+/// A materialized plan is shared by every reference to it.
+pub(super) fn materialize(id: usize, plan: LogicalPlan) -> LogicalPlan {
+    LogicalPlan::Materialize {
+        id,
+        input: Arc::new(plan),
+    }
+}

@@ -1,0 +1,87 @@
+//! Syntax tree to logical plan: resolve every name against the catalog and
+//! the `let` statements, type every expression, name every column.
+//!
+//! Binding reports every error it can find in one pass (each statement and
+//! operator is checked even after an earlier one failed), as a compiler
+//! does.
+
+mod bind;
+mod literal;
+mod naming;
+mod scalar;
+mod suggest;
+mod tabular;
+
+pub use bind::{BoundQuery, Subquery, bind};
+
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+/// Why a query cannot be bound. Each variant is shown with a query that
+/// triggers it.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BindErrorKind {
+    /// `T | where Acount == 1` (no column or `let` named `Acount`).
+    #[error("unknown name")]
+    UnknownName,
+    /// `Nope | take 1`.
+    #[error("unknown table")]
+    UnknownTable,
+    /// `print nosuch(1)`.
+    #[error("unknown function")]
+    UnknownFunction,
+    /// `print strlen()`.
+    #[error("wrong number of arguments")]
+    Arity,
+    /// `print "a" > 1`, `T | where 1`.
+    #[error("type mismatch")]
+    Type,
+    /// `T | project a, a`.
+    #[error("duplicate column")]
+    DuplicateColumn,
+    /// A construct kqlite parses but cannot run yet: `T | evaluate pivot(x)`.
+    #[error("not supported")]
+    NotSupported,
+    /// Anything else that makes the query meaningless: `take -1`.
+    #[error("invalid query")]
+    Invalid,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct BindError {
+    pub kind: BindErrorKind,
+    pub message: String,
+    pub span: Span,
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl BindError {
+    pub fn new(kind: BindErrorKind, span: Span, message: impl Into<String>) -> BindError {
+        BindError {
+            kind,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> BindError {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: Option<String>) -> BindError {
+        self.help = help;
+        self
+    }
+
+    pub fn diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::new(&self.message).at(self.span);
+        d.label = self.label.clone();
+        d.help = self.help.clone();
+        d
+    }
+}

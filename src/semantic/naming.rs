@@ -1,0 +1,79 @@
+//! Names of computed columns the query does not name
+//! (KQL-SEMANTICS §6.1, after the official analyzer's `Binder_Projection`).
+
+use crate::functions::{Naming, lookup_aggregate, lookup_scalar};
+use crate::syntax::ast::{Expr, ExprKind, Literal};
+
+/// The name Kusto gives the column computed by `expr`, if the expression
+/// implies one: a column keeps its name, `d.a` becomes `d_a`, `tostring(x)`
+/// takes `x`, `strlen(x)` becomes `strlen_x`, `count()` becomes `count_`.
+pub fn implied_name(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name { name } => Some(name.name.clone()),
+        ExprKind::Paren { expr } => implied_name(expr),
+        ExprKind::Member { target, name } => {
+            Some(format!("{}_{}", implied_name(target)?, name.name))
+        }
+        ExprKind::Index { target, index } => {
+            let base = implied_name(target)?;
+            let suffix = match &index.kind {
+                ExprKind::Literal {
+                    value: Literal::String(s),
+                } => s.clone(),
+                ExprKind::Literal {
+                    value: Literal::Long(i),
+                } => i.to_string(),
+                ExprKind::Unary { operand, .. } => match &operand.kind {
+                    ExprKind::Literal {
+                        value: Literal::Long(i),
+                    } => format!("_{i}"),
+                    _ => return None,
+                },
+                _ => implied_name(index)?,
+            };
+            Some(format!("{base}_{suffix}"))
+        }
+        ExprKind::Call { name, args } => call_name(&name.name, args),
+        _ => None,
+    }
+}
+
+fn call_name(function: &str, args: &[Expr]) -> Option<String> {
+    let first = || args.first().and_then(implied_name);
+    if let Some(aggregate) = lookup_aggregate(function) {
+        return match aggregate.name {
+            // `take_any(x)` and `arg_max(x, ...)` keep the argument's name.
+            "take_any" | "any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
+            _ => Some(format!(
+                "{}_{}",
+                aggregate.prefix,
+                first().unwrap_or_default()
+            )),
+        };
+    }
+    match lookup_scalar(function)?.naming {
+        Naming::FirstArgument => first(),
+        Naming::Prefixed => Some(format!("{function}_{}", first()?)),
+        Naming::Generic => None,
+    }
+}
+
+/// `name`, or `name1`, `name2`… : the first that `taken` does not hold
+/// (duplicate generated names, KQL-SEMANTICS §6.1).
+pub fn unique_name(name: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    (1..)
+        .map(|i| format!("{name}{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// `Column1`, `Column2`…: the fallback for expressions with no implied name.
+pub fn generic_name(taken: &dyn Fn(&str) -> bool) -> String {
+    (1..)
+        .map(|i| format!("Column{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| "Column".to_string())
+}

@@ -1,0 +1,816 @@
+//! Scalar expressions: names to columns, operators to typed nodes.
+
+use super::bind::{Binder, Binding};
+use super::literal::literal_value;
+use super::suggest::did_you_mean;
+use super::{BindError, BindErrorKind};
+use crate::functions::{self, lookup_aggregate, lookup_scalar};
+use crate::plan::expr::{
+    AggregateExpr, ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
+};
+use crate::schema::Schema;
+use crate::span::Span;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, ListOp, StringOp, StringOpKind, UnaryOp};
+use crate::types::DataType;
+use crate::value::{Str, Value};
+
+/// What an expression can see: the columns of the operator's input row,
+/// and (inside `summarize`) the aggregates being collected.
+pub(super) struct Scope<'s> {
+    pub row: &'s Schema,
+    /// The operator, for messages: `'where' operator: …`.
+    pub operator: &'s str,
+    /// In `summarize`: the group columns by output name, and where the
+    /// aggregates found so far are collected.
+    pub aggregates: Option<&'s std::cell::RefCell<AggregateCollector>>,
+}
+
+impl<'s> Scope<'s> {
+    pub fn new(row: &'s Schema, operator: &'s str) -> Scope<'s> {
+        Scope {
+            row,
+            operator,
+            aggregates: None,
+        }
+    }
+}
+
+/// The aggregates of one `summarize` item, gathered while its expression
+/// is bound. The bound expression reads the aggregate's output row: group
+/// columns first, then aggregates.
+#[derive(Debug, Default)]
+pub(super) struct AggregateCollector {
+    pub group_names: Vec<(String, DataType)>,
+    pub aggregates: Vec<AggregateExpr>,
+}
+
+impl Binder<'_> {
+    pub(super) fn scalar(&mut self, expr: &Expr, scope: &Scope) -> Result<ScalarExpr, BindError> {
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Literal { value } => {
+                let (value, ty) = literal_value(value, span)?;
+                Ok(ScalarExpr::literal(value, ty, span))
+            }
+            ExprKind::Name { name } => self.name(&name.name, span, scope),
+            ExprKind::Paren { expr } => self.scalar(expr, scope),
+            ExprKind::Unary { op, operand } => {
+                let operand = self.scalar(operand, scope)?;
+                match op {
+                    UnaryOp::Plus => Ok(operand),
+                    UnaryOp::Neg => negate(operand, span),
+                }
+            }
+            ExprKind::Binary { op, .. } => match op {
+                BinaryOp::And | BinaryOp::Or => self.logical_chain(expr, scope),
+                BinaryOp::Str(sop) => {
+                    let (left, right) = self.operands(expr, scope)?;
+                    string_match(*sop, left, right, span)
+                }
+                BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge => {
+                    let (left, right) = self.operands(expr, scope)?;
+                    compare(compare_op(*op), left, right, span)
+                }
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
+                    let (left, right) = self.operands(expr, scope)?;
+                    arithmetic(arith_op(*op), left, right, span)
+                }
+            },
+            ExprKind::List { op, left, items } => self.list(*op, left, items, span, scope),
+            ExprKind::Between {
+                negated,
+                expr: e,
+                low,
+                high,
+            } => {
+                let e = self.scalar(e, scope)?;
+                let low = self.scalar(low, scope)?;
+                let high = self.scalar(high, scope)?;
+                between(*negated, e, low, high, span)
+            }
+            ExprKind::Call { name, args } => self.call(&name.name, name.span, args, span, scope),
+            ExprKind::Member { target, name } => {
+                let target = self.dynamic_target(target, scope)?;
+                Ok(ScalarExpr {
+                    kind: ScalarKind::Member {
+                        target: Box::new(target),
+                        key: name.name.clone(),
+                    },
+                    ty: DataType::Dynamic,
+                    span,
+                })
+            }
+            ExprKind::Index { target, index } => {
+                let target = self.dynamic_target(target, scope)?;
+                let index = self.scalar(index, scope)?;
+                if let Some(Value::String(key)) = index.as_literal() {
+                    return Ok(ScalarExpr {
+                        kind: ScalarKind::Member {
+                            target: Box::new(target),
+                            key: key.to_string(),
+                        },
+                        ty: DataType::Dynamic,
+                        span,
+                    });
+                }
+                Ok(ScalarExpr {
+                    kind: ScalarKind::Index {
+                        target: Box::new(target),
+                        index: Box::new(index),
+                    },
+                    ty: DataType::Dynamic,
+                    span,
+                })
+            }
+            ExprKind::TypeOf { ty } => Ok(ScalarExpr::literal(
+                Value::String(Str::new(&ty.name)),
+                DataType::String,
+                span,
+            )),
+            ExprKind::NamedArg { name, .. } => Err(BindError::new(
+                BindErrorKind::NotSupported,
+                span,
+                format!(
+                    "'{}' operator: named arguments (`{} = ...`) are not supported here yet",
+                    scope.operator, name.name
+                ),
+            )),
+            ExprKind::Star => Err(BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!("'{}' operator: `*` cannot be used here", scope.operator),
+            )),
+            ExprKind::Pipe { .. } | ExprKind::Source { .. } => Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "'{}' operator: a tabular expression cannot be used as a scalar; wrap it in toscalar()",
+                    scope.operator
+                ),
+            )),
+        }
+    }
+
+    fn operands(
+        &mut self,
+        expr: &Expr,
+        scope: &Scope,
+    ) -> Result<(ScalarExpr, ScalarExpr), BindError> {
+        let ExprKind::Binary { left, right, .. } = &expr.kind else {
+            return Err(BindError::new(
+                BindErrorKind::Invalid,
+                expr.span,
+                "expected a binary expression",
+            ));
+        };
+        if matches!(left.kind, ExprKind::Star) {
+            return Err(BindError::new(
+                BindErrorKind::NotSupported,
+                left.span,
+                "any-column predicates (`* has ...`) are not supported yet",
+            ));
+        }
+        Ok((self.scalar(left, scope)?, self.scalar(right, scope)?))
+    }
+
+    /// `a and b and c…` / `a or b or …` as one flat node. The parser nests
+    /// chains to the left; walking that spine iteratively keeps a
+    /// 20,000-term chain from exhausting the stack.
+    fn logical_chain(&mut self, expr: &Expr, scope: &Scope) -> Result<ScalarExpr, BindError> {
+        let ExprKind::Binary { op, .. } = &expr.kind else {
+            return self.scalar(expr, scope);
+        };
+        let op = *op;
+        let mut operands = Vec::new();
+        let mut cursor = expr;
+        loop {
+            match &cursor.kind {
+                ExprKind::Binary { op: o, left, right } if *o == op => {
+                    operands.push(&**right);
+                    cursor = left;
+                }
+                _ => {
+                    operands.push(cursor);
+                    break;
+                }
+            }
+        }
+        operands.reverse();
+        let mut args = Vec::with_capacity(operands.len());
+        for operand in operands {
+            let bound = self.scalar(operand, scope)?;
+            if !matches!(bound.ty, DataType::Bool | DataType::Dynamic) {
+                return Err(BindError::new(
+                    BindErrorKind::Type,
+                    bound.span,
+                    format!(
+                        "'{}' operator: the operands of '{}' must be bool, found {}",
+                        scope.operator,
+                        if op == BinaryOp::And { "and" } else { "or" },
+                        bound.ty
+                    ),
+                ));
+            }
+            args.push(bound);
+        }
+        Ok(ScalarExpr {
+            kind: ScalarKind::Logical {
+                op: if op == BinaryOp::And {
+                    LogicalOp::And
+                } else {
+                    LogicalOp::Or
+                },
+                args,
+            },
+            ty: DataType::Bool,
+            span: expr.span,
+        })
+    }
+
+    fn name(&mut self, name: &str, span: Span, scope: &Scope) -> Result<ScalarExpr, BindError> {
+        if let Some(collector) = scope.aggregates {
+            // Outside an aggregate, `summarize` items may read group columns.
+            let c = collector.borrow();
+            if let Some(i) = c.group_names.iter().position(|(n, _)| n == name) {
+                return Ok(ScalarExpr::column(i, c.group_names[i].1, span));
+            }
+        } else if let Some(i) = scope.row.index_of(name) {
+            return Ok(ScalarExpr::column(i, scope.row.fields[i].ty, span));
+        }
+        match self.lookup(name) {
+            Some(Binding::Scalar(e)) => {
+                let mut e = e.clone();
+                e.span = span;
+                Ok(e)
+            }
+            Some(Binding::Tabular(_)) => Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "'{}' operator: '{name}' is a table; wrap it in toscalar() to use it as a value",
+                    scope.operator
+                ),
+            )),
+            Some(Binding::Function(_)) => Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "'{}' operator: '{name}' is a function; call it with ()",
+                    scope.operator
+                ),
+            )),
+            None => {
+                let mut candidates: Vec<&str> = scope.row.names().collect();
+                candidates.extend(self.let_names());
+                Err(BindError::new(
+                    BindErrorKind::UnknownName,
+                    span,
+                    format!(
+                        "'{}' operator: Failed to resolve scalar expression named '{name}'",
+                        scope.operator
+                    ),
+                )
+                .with_label("no column or let name is called this")
+                .with_help(did_you_mean(name, candidates)))
+            }
+        }
+    }
+
+    fn dynamic_target(&mut self, target: &Expr, scope: &Scope) -> Result<ScalarExpr, BindError> {
+        let bound = self.scalar(target, scope)?;
+        if bound.ty != DataType::Dynamic {
+            return Err(BindError::new(
+                BindErrorKind::Type,
+                bound.span,
+                format!(
+                    "'{}' operator: only a dynamic value has members or elements; this is a {}",
+                    scope.operator, bound.ty
+                ),
+            )
+            .with_help(Some(
+                "convert it first, e.g. parse_json(...) or todynamic(...)".into(),
+            )));
+        }
+        Ok(bound)
+    }
+
+    fn list(
+        &mut self,
+        op: ListOp,
+        left: &Expr,
+        items: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
+        let left = self.scalar(left, scope)?;
+        let mut bound = Vec::with_capacity(items.len());
+        for item in items {
+            if self.is_tabular(item) {
+                let plan = self.tabular(item).map_err(super::bind::first_error)?;
+                let id = self.add_subquery(plan, SubqueryShape::Column);
+                bound.push(ScalarExpr {
+                    kind: ScalarKind::Subquery {
+                        id,
+                        shape: SubqueryShape::Column,
+                    },
+                    ty: DataType::Dynamic,
+                    span: item.span,
+                });
+            } else {
+                bound.push(self.scalar(item, scope)?);
+            }
+        }
+        let kind = match op {
+            ListOp::In {
+                negated,
+                case_sensitive,
+            } => ListKind::In {
+                negated,
+                case_sensitive,
+            },
+            ListOp::HasAny => ListKind::HasAny,
+            ListOp::HasAll => ListKind::HasAll,
+        };
+        Ok(ScalarExpr {
+            kind: ScalarKind::InList {
+                op: kind,
+                left: Box::new(left),
+                items: bound,
+            },
+            ty: DataType::Bool,
+            span,
+        })
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
+        if let Some(Binding::Function(f)) = self.lookup(name) {
+            let f = f.clone();
+            let mut bound = Vec::with_capacity(args.len());
+            for a in args {
+                bound.push(if self.is_tabular(a) {
+                    Binding::Tabular(self.tabular(a).map_err(super::bind::first_error)?)
+                } else {
+                    Binding::Scalar(self.scalar(a, scope)?)
+                });
+            }
+            return match self.call_function(&f, bound, span)? {
+                Binding::Scalar(mut e) => {
+                    e.span = span;
+                    Ok(e)
+                }
+                _ => Err(BindError::new(
+                    BindErrorKind::Type,
+                    span,
+                    format!(
+                        "'{name}' returns a table; wrap the call in toscalar() to use it as a value"
+                    ),
+                )),
+            };
+        }
+        match name {
+            "toscalar" => return self.toscalar(args, span),
+            "column_ifexists" => return self.column_ifexists(args, span, scope),
+            "materialize" => {
+                return Err(BindError::new(
+                    BindErrorKind::Type,
+                    span,
+                    "materialize() returns a table; use it in a let statement or as a tabular expression",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(aggregate) = lookup_aggregate(name)
+            && lookup_scalar(name).is_none()
+        {
+            return self.aggregate_call(aggregate, args, span, scope);
+        }
+        let Some(function) = lookup_scalar(name) else {
+            let candidates =
+                functions::scalar_names().chain(functions::aggregate::aggregate_names());
+            return Err(BindError::new(
+                BindErrorKind::UnknownFunction,
+                name_span,
+                format!("The function '{name}' is not defined."),
+            )
+            .with_help(did_you_mean(name, candidates).or_else(|| workspace_hint(name))));
+        };
+        if args.len() < function.min_args || args.len() > function.max_args {
+            return Err(arity_error(
+                name,
+                function.min_args,
+                function.max_args,
+                span,
+            ));
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        for a in args {
+            bound.push(self.scalar(a, scope)?);
+        }
+        let types: Vec<DataType> = bound.iter().map(|a| a.ty).collect();
+        let ty = (function.signature)(&types).map_err(|m| {
+            BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!("'{}' operator: {m}", scope.operator),
+            )
+        })?;
+        Ok(ScalarExpr {
+            kind: ScalarKind::Call {
+                function,
+                args: bound,
+            },
+            ty,
+            span,
+        })
+    }
+
+    fn aggregate_call(
+        &mut self,
+        aggregate: &'static functions::AggregateFunction,
+        args: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
+        let Some(collector) = scope.aggregates else {
+            return Err(BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!(
+                    "'{}' operator: '{}' is an aggregation function; it can only be used in summarize",
+                    scope.operator, aggregate.name
+                ),
+            ));
+        };
+        if args.len() < aggregate.min_args || args.len() > aggregate.max_args {
+            return Err(arity_error(
+                aggregate.name,
+                aggregate.min_args,
+                aggregate.max_args,
+                span,
+            ));
+        }
+        // Arguments are evaluated on the input rows.
+        let input = Scope::new(scope.row, scope.operator);
+        let mut bound = Vec::with_capacity(args.len());
+        for a in args {
+            if matches!(a.kind, ExprKind::Star) && aggregate.name == "count" {
+                continue;
+            }
+            bound.push(self.scalar(a, &input)?);
+        }
+        let types: Vec<DataType> = bound.iter().map(|a| a.ty).collect();
+        let ty = (aggregate.signature)(&types).map_err(|m| {
+            BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!("'{}' operator: {m}", scope.operator),
+            )
+        })?;
+        let mut c = collector.borrow_mut();
+        let index = c.group_names.len() + c.aggregates.len();
+        c.aggregates.push(AggregateExpr {
+            function: aggregate,
+            args: bound,
+            ty,
+            span,
+        });
+        Ok(ScalarExpr::column(index, ty, span))
+    }
+
+    fn toscalar(&mut self, args: &[Expr], span: Span) -> Result<ScalarExpr, BindError> {
+        // `toscalar([kind=...,] T)`: the last argument is the table.
+        let Some(table) = args.last() else {
+            return Err(arity_error("toscalar", 1, 1, span));
+        };
+        let plan = self.tabular(table).map_err(super::bind::first_error)?;
+        let ty = plan
+            .schema()
+            .fields
+            .first()
+            .map_or(DataType::Dynamic, |f| f.ty);
+        let id = self.add_subquery(plan, SubqueryShape::Scalar);
+        Ok(ScalarExpr {
+            kind: ScalarKind::Subquery {
+                id,
+                shape: SubqueryShape::Scalar,
+            },
+            ty,
+            span,
+        })
+    }
+
+    /// `column_ifexists("name", default)`: the column if the input has it.
+    fn column_ifexists(
+        &mut self,
+        args: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
+        let [name, default] = args else {
+            return Err(arity_error("column_ifexists", 2, 2, span));
+        };
+        let name_value = self.constant_scalar(name)?;
+        let Some(Value::String(column)) = name_value.as_literal() else {
+            return Err(BindError::new(
+                BindErrorKind::Type,
+                name.span,
+                "column_ifexists expects a constant column name",
+            ));
+        };
+        if let Some(i) = scope.row.index_of(column) {
+            return Ok(ScalarExpr::column(i, scope.row.fields[i].ty, span));
+        }
+        self.scalar(default, scope)
+    }
+}
+
+fn workspace_hint(name: &str) -> Option<String> {
+    (name.starts_with('_') || name.starts_with("im") || name.starts_with("ASim")).then(|| {
+        format!("'{name}' looks like a Log Analytics workspace function (a parser or watchlist); define it with a let statement")
+    })
+}
+
+pub(super) fn arity_error(name: &str, min: usize, max: usize, span: Span) -> BindError {
+    let expected = if min == max {
+        format!("{min} argument{}", if min == 1 { "" } else { "s" })
+    } else if max == usize::MAX {
+        format!("at least {min} arguments")
+    } else {
+        format!("between {min} and {max} arguments")
+    };
+    BindError::new(
+        BindErrorKind::Arity,
+        span,
+        format!("The function '{name}' expects {expected}."),
+    )
+}
+
+fn compare_op(op: BinaryOp) -> CompareOp {
+    match op {
+        BinaryOp::Eq => CompareOp::Eq,
+        BinaryOp::NotEq => CompareOp::NotEq,
+        BinaryOp::Lt => CompareOp::Lt,
+        BinaryOp::Le => CompareOp::Le,
+        BinaryOp::Gt => CompareOp::Gt,
+        _ => CompareOp::Ge,
+    }
+}
+
+fn arith_op(op: BinaryOp) -> ArithOp {
+    match op {
+        BinaryOp::Add => ArithOp::Add,
+        BinaryOp::Sub => ArithOp::Sub,
+        BinaryOp::Mul => ArithOp::Mul,
+        BinaryOp::Div => ArithOp::Div,
+        _ => ArithOp::Mod,
+    }
+}
+
+/// Wraps `e` in a conversion to `ty` unless it already has that type.
+pub(super) fn cast(e: ScalarExpr, ty: DataType) -> ScalarExpr {
+    if e.ty == ty
+        || (ty == DataType::Real && e.ty.is_numeric())
+        || (ty == DataType::Long && matches!(e.ty, DataType::Int))
+    {
+        return e;
+    }
+    let span = e.span;
+    ScalarExpr {
+        kind: ScalarKind::Cast {
+            operand: Box::new(e),
+        },
+        ty,
+        span,
+    }
+}
+
+/// The type both sides of a comparison are converted to, if they can be
+/// compared at all. A dynamic side takes the other side's type (so a null
+/// dynamic compared with a string is `""`, KQL-SEMANTICS §0.1).
+fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
+    use DataType::*;
+    Some(match (l, r) {
+        (Dynamic, Dynamic) => Dynamic,
+        (Dynamic, t) | (t, Dynamic) => t,
+        (a, b) if a.is_numeric() && b.is_numeric() => {
+            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+                Real
+            } else {
+                Long
+            }
+        }
+        (Guid, String) | (String, Guid) => String,
+        (a, b) if a == b => a,
+        _ => return None,
+    })
+}
+
+fn compare(
+    op: CompareOp,
+    left: ScalarExpr,
+    right: ScalarExpr,
+    span: Span,
+) -> Result<ScalarExpr, BindError> {
+    let Some(domain) = comparison_domain(left.ty, right.ty) else {
+        return Err(BindError::new(
+            BindErrorKind::Type,
+            span,
+            format!(
+                "Cannot compare values of types {} and {}. Try adding explicit casts.",
+                left.ty, right.ty
+            ),
+        ));
+    };
+    Ok(ScalarExpr {
+        kind: ScalarKind::Compare {
+            op,
+            left: Box::new(cast(left, domain)),
+            right: Box::new(cast(right, domain)),
+        },
+        ty: DataType::Bool,
+        span,
+    })
+}
+
+fn string_match(
+    op: StringOp,
+    left: ScalarExpr,
+    right: ScalarExpr,
+    span: Span,
+) -> Result<ScalarExpr, BindError> {
+    if op.kind == StringOpKind::Equals && !matches!(left.ty, DataType::String | DataType::Dynamic) {
+        // `=~` is string equality; numbers compare with `==`.
+        if left.ty != right.ty {
+            return Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "The operator '=~' is not defined for the operand types {} and {}.",
+                    left.ty, right.ty
+                ),
+            ));
+        }
+    }
+    Ok(ScalarExpr {
+        kind: ScalarKind::StringMatch {
+            op,
+            left: Box::new(cast(left, DataType::String)),
+            right: Box::new(cast(right, DataType::String)),
+        },
+        ty: DataType::Bool,
+        span,
+    })
+}
+
+fn negate(operand: ScalarExpr, span: Span) -> Result<ScalarExpr, BindError> {
+    let ty = match operand.ty {
+        t @ (DataType::Int
+        | DataType::Long
+        | DataType::Real
+        | DataType::Decimal
+        | DataType::Timespan) => t,
+        DataType::Dynamic => DataType::Real,
+        t => {
+            return Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!("The operator '-' is not defined for the operand type {t}."),
+            ));
+        }
+    };
+    if let Some(v) = operand.as_literal() {
+        let folded = match v {
+            Value::Long(i) => i.checked_neg().map(Value::Long),
+            Value::Int(i) => i.checked_neg().map(Value::Int),
+            Value::Real(r) => Some(Value::Real(-r)),
+            Value::Timespan(t) => {
+                t.0.checked_neg()
+                    .map(|n| Value::Timespan(crate::value::Timespan(n)))
+            }
+            _ => None,
+        };
+        if let Some(v) = folded {
+            return Ok(ScalarExpr::literal(v, ty, span));
+        }
+    }
+    Ok(ScalarExpr {
+        kind: ScalarKind::Negate {
+            operand: Box::new(operand),
+        },
+        ty,
+        span,
+    })
+}
+
+/// The result type of `l op r` (KQL-SEMANTICS §2.5).
+pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<DataType> {
+    use DataType::*;
+    let number = |t: DataType| t.is_numeric();
+    Some(match (op, l, r) {
+        (_, Dynamic, Dynamic) => Dynamic,
+        (_, Dynamic, t) | (_, t, Dynamic) if number(t) => t,
+        (ArithOp::Sub, DateTime, DateTime) => Timespan,
+        (ArithOp::Add | ArithOp::Sub, DateTime, Timespan | Dynamic) => DateTime,
+        (ArithOp::Add, Timespan, DateTime) => DateTime,
+        (ArithOp::Add | ArithOp::Sub | ArithOp::Mod, Timespan, Timespan) => Timespan,
+        (ArithOp::Div, Timespan, Timespan) => Real,
+        (ArithOp::Mul | ArithOp::Div, Timespan, t) if number(t) => Timespan,
+        (ArithOp::Mul, t, Timespan) if number(t) => Timespan,
+        (_, a, b) if number(a) && number(b) => {
+            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+                Real
+            } else {
+                Long
+            }
+        }
+        (_, Dynamic, Timespan) | (_, Timespan, Dynamic) => Timespan,
+        _ => return None,
+    })
+}
+
+fn arithmetic(
+    op: ArithOp,
+    left: ScalarExpr,
+    right: ScalarExpr,
+    span: Span,
+) -> Result<ScalarExpr, BindError> {
+    let Some(ty) = arithmetic_type(op, left.ty, right.ty) else {
+        let symbol = match op {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+        };
+        return Err(BindError::new(
+            BindErrorKind::Type,
+            span,
+            format!(
+                "The operator '{symbol}' is not defined for the operand types {} and {}.",
+                left.ty, right.ty
+            ),
+        ));
+    };
+    Ok(ScalarExpr {
+        kind: ScalarKind::Arithmetic {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
+        ty,
+        span,
+    })
+}
+
+fn between(
+    negated: bool,
+    e: ScalarExpr,
+    low: ScalarExpr,
+    high: ScalarExpr,
+    span: Span,
+) -> Result<ScalarExpr, BindError> {
+    // `t between (start .. 3d)`: a timespan upper bound counts from `start`.
+    let high = if matches!(e.ty, DataType::DateTime | DataType::Dynamic)
+        && low.ty == DataType::DateTime
+        && high.ty == DataType::Timespan
+    {
+        arithmetic(ArithOp::Add, low.clone(), high, span)?
+    } else {
+        high
+    };
+    let domain = comparison_domain(e.ty, low.ty)
+        .and_then(|d| comparison_domain(d, high.ty))
+        .filter(|d| !matches!(d, DataType::String | DataType::Bool | DataType::Guid))
+        .ok_or_else(|| {
+            BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "'between' is not defined for values of types {}, {} and {}",
+                    e.ty, low.ty, high.ty
+                ),
+            )
+        })?;
+    Ok(ScalarExpr {
+        kind: ScalarKind::Between {
+            negated,
+            expr: Box::new(cast(e, domain)),
+            low: Box::new(cast(low, domain)),
+            high: Box::new(cast(high, domain)),
+        },
+        ty: DataType::Bool,
+        span,
+    })
+}
