@@ -1,0 +1,47 @@
+//! Running plans: lowering to a physical plan, reading inputs in parallel,
+//! evaluating expressions, and handing result rows to a sink.
+
+pub mod eval;
+pub mod expr;
+pub mod physical;
+pub mod run;
+pub mod source;
+mod string_match;
+
+pub use run::{ExecOptions, RowSink, Runner};
+pub use source::BadLineReport;
+
+/// Why a run failed. Query errors never get here: they are found before
+/// any data is read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A line that is not a row, in `--strict` mode.
+    #[error("{file}:{line}: not a JSON object row: {reason}")]
+    BadLine {
+        file: String,
+        line: usize,
+        reason: String,
+    },
+    #[error("writing the output failed: {0}")]
+    Output(std::io::Error),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("{0}")]
+    Runtime(String),
+}
+
+/// What a run read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Rows decoded from input lines.
+    pub rows_read: u64,
+    /// Lines that were not rows (invalid JSON, not an object…).
+    pub bad_lines: u64,
+    /// The first few bad lines, with file, line number and reason.
+    pub reports: Vec<BadLineReport>,
+}

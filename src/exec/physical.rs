@@ -1,0 +1,338 @@
+//! The physical plan: pipelines of row stages that run in parallel over
+//! chunks of input, joined by the operators that must see every row
+//! (aggregation, sorting, joins).
+
+use super::expr::{LowerError, PhysExpr, lower};
+use crate::catalog::{Input, TableData};
+use crate::functions::{AggregateFunction, EvalContext};
+use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn};
+use crate::schema::{Field, Schema};
+use crate::types::DataType;
+use crate::value::Value;
+use std::fmt;
+use std::sync::Arc;
+
+/// Rows from a source, through per-row stages. Every stage looks at one
+/// row at a time, so a pipeline runs on each chunk independently.
+#[derive(Debug)]
+pub struct Pipeline {
+    pub source: Source,
+    pub stages: Vec<Stage>,
+    pub schema: Schema,
+}
+
+pub enum Source {
+    /// JSON-lines files: decode `fields` from each line.
+    Scan {
+        table: String,
+        inputs: Vec<Input>,
+        fields: Vec<Field>,
+    },
+    /// Rows held in memory (`print`, `datatable`, an embedding program's rows).
+    Rows(Arc<Vec<Vec<Value>>>),
+    /// `range`: start, stop (inclusive), step.
+    Range {
+        start: Value,
+        stop: Value,
+        step: Value,
+    },
+    /// The output of another plan (after a sort, an aggregation, a join…).
+    Plan(Box<PhysicalPlan>),
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Scan {
+                table,
+                inputs,
+                fields,
+            } => f
+                .debug_struct("Scan")
+                .field("table", table)
+                .field("inputs", &inputs.len())
+                .field(
+                    "columns",
+                    &fields.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                )
+                .finish(),
+            Source::Rows(rows) => write!(f, "Rows({})", rows.len()),
+            Source::Range { start, stop, step } => {
+                write!(f, "Range({start:?}, {stop:?}, {step:?})")
+            }
+            Source::Plan(p) => f.debug_tuple("Plan").field(p).finish(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Stage {
+    Filter(PhysExpr),
+    /// One expression per output column, with the column's type.
+    Project(Vec<(PhysExpr, DataType)>),
+    MvExpand {
+        columns: Vec<MvExpandColumn>,
+        item_index: bool,
+        limit: Option<u64>,
+    },
+}
+
+#[derive(Debug)]
+pub struct PhysAggregate {
+    pub function: &'static AggregateFunction,
+    pub args: Vec<PhysExpr>,
+    pub ty: DataType,
+}
+
+#[derive(Debug)]
+pub struct PhysSortKey {
+    pub expr: PhysExpr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+#[derive(Debug)]
+pub enum PhysicalPlan {
+    /// Rows of a pipeline, in input order.
+    Stream(Pipeline),
+    /// The first `count` rows of a pipeline; stops reading once it has them.
+    Limit { input: Pipeline, count: u64 },
+    Aggregate {
+        input: Pipeline,
+        group_by: Vec<PhysExpr>,
+        aggregates: Vec<PhysAggregate>,
+        schema: Schema,
+    },
+    Sort {
+        input: Pipeline,
+        keys: Vec<PhysSortKey>,
+    },
+    TopN {
+        input: Pipeline,
+        keys: Vec<PhysSortKey>,
+        count: u64,
+    },
+    Union {
+        inputs: Vec<PhysicalPlan>,
+        schema: Schema,
+    },
+    Join {
+        left: Box<PhysicalPlan>,
+        right: Box<PhysicalPlan>,
+        kind: JoinKind,
+        keys: Vec<(usize, usize)>,
+        schema: Schema,
+        right_width: usize,
+    },
+    /// Computed once per run and shared by every reference.
+    Materialize { id: usize, input: Box<PhysicalPlan> },
+}
+
+impl PhysicalPlan {
+    pub fn schema(&self) -> &Schema {
+        match self {
+            PhysicalPlan::Stream(p)
+            | PhysicalPlan::Limit { input: p, .. }
+            | PhysicalPlan::Sort { input: p, .. }
+            | PhysicalPlan::TopN { input: p, .. } => &p.schema,
+            PhysicalPlan::Aggregate { schema, .. }
+            | PhysicalPlan::Union { schema, .. }
+            | PhysicalPlan::Join { schema, .. } => schema,
+            PhysicalPlan::Materialize { input, .. } => input.schema(),
+        }
+    }
+
+    /// This plan as the source of a new pipeline.
+    fn into_pipeline(self) -> Pipeline {
+        match self {
+            PhysicalPlan::Stream(p) => p,
+            other => {
+                let schema = other.schema().clone();
+                Pipeline {
+                    source: Source::Plan(Box::new(other)),
+                    stages: vec![],
+                    schema,
+                }
+            }
+        }
+    }
+}
+
+/// Lowers a logical plan; `subqueries` holds the values of the subqueries
+/// that already ran.
+pub fn lower_plan(
+    plan: &LogicalPlan,
+    subqueries: &[Value],
+    ctx: &EvalContext,
+) -> Result<PhysicalPlan, LowerError> {
+    let expr = |e| lower(e, Some(subqueries));
+    Ok(match plan {
+        LogicalPlan::Scan {
+            table,
+            table_schema,
+            data,
+            columns,
+            schema,
+        } => {
+            let source = match &**data {
+                TableData::Empty => Source::Rows(Arc::new(Vec::new())),
+                TableData::Files(inputs) => Source::Scan {
+                    table: table.clone(),
+                    inputs: inputs.clone(),
+                    fields: columns
+                        .iter()
+                        .filter_map(|&i| table_schema.field(i).cloned())
+                        .collect(),
+                },
+                TableData::Rows(rows) => Source::Rows(Arc::new(
+                    rows.iter()
+                        .map(|r| {
+                            columns
+                                .iter()
+                                .map(|&i| r.get(i).cloned().unwrap_or(Value::Null))
+                                .collect()
+                        })
+                        .collect(),
+                )),
+            };
+            PhysicalPlan::Stream(Pipeline {
+                source,
+                stages: vec![],
+                schema: schema.clone(),
+            })
+        }
+        LogicalPlan::Values { schema, rows } => PhysicalPlan::Stream(Pipeline {
+            source: Source::Rows(rows.clone()),
+            stages: vec![],
+            schema: schema.clone(),
+        }),
+        LogicalPlan::Range {
+            schema,
+            start,
+            stop,
+            step,
+        } => {
+            let value = |e| -> Result<Value, LowerError> {
+                let p = expr(e)?;
+                Ok(p.eval(&Vec::new(), ctx))
+            };
+            PhysicalPlan::Stream(Pipeline {
+                source: Source::Range {
+                    start: value(start)?,
+                    stop: value(stop)?,
+                    step: value(step)?,
+                },
+                stages: vec![],
+                schema: schema.clone(),
+            })
+        }
+        LogicalPlan::Filter { input, predicate } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            p.stages.push(Stage::Filter(expr(predicate)?));
+            PhysicalPlan::Stream(p)
+        }
+        LogicalPlan::Project {
+            input,
+            exprs,
+            schema,
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            let exprs = exprs
+                .iter()
+                .map(|e| Ok((expr(e)?, e.ty)))
+                .collect::<Result<_, LowerError>>()?;
+            p.stages.push(Stage::Project(exprs));
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
+        LogicalPlan::MvExpand {
+            input,
+            columns,
+            item_index,
+            limit,
+            schema,
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            p.stages.push(Stage::MvExpand {
+                columns: columns.clone(),
+                item_index: *item_index,
+                limit: *limit,
+            });
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
+        LogicalPlan::Limit { input, count } => PhysicalPlan::Limit {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            count: *count,
+        },
+        LogicalPlan::Aggregate {
+            input,
+            group_by,
+            aggregates,
+            schema,
+        } => PhysicalPlan::Aggregate {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            group_by: group_by.iter().map(expr).collect::<Result<_, _>>()?,
+            aggregates: aggregates
+                .iter()
+                .map(|a| {
+                    Ok(PhysAggregate {
+                        function: a.function,
+                        args: a.args.iter().map(expr).collect::<Result<_, _>>()?,
+                        ty: a.ty,
+                    })
+                })
+                .collect::<Result<_, LowerError>>()?,
+            schema: schema.clone(),
+        },
+        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            keys: sort_keys(keys, subqueries)?,
+        },
+        LogicalPlan::TopN { input, keys, count } => PhysicalPlan::TopN {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            keys: sort_keys(keys, subqueries)?,
+            count: *count,
+        },
+        LogicalPlan::Union { inputs, schema } => PhysicalPlan::Union {
+            inputs: inputs
+                .iter()
+                .map(|i| lower_plan(i, subqueries, ctx))
+                .collect::<Result<_, _>>()?,
+            schema: schema.clone(),
+        },
+        LogicalPlan::Join {
+            left,
+            right,
+            kind,
+            keys,
+            schema,
+        } => PhysicalPlan::Join {
+            right_width: right.schema().len(),
+            left: Box::new(lower_plan(left, subqueries, ctx)?),
+            right: Box::new(lower_plan(right, subqueries, ctx)?),
+            kind: *kind,
+            keys: keys.clone(),
+            schema: schema.clone(),
+        },
+        LogicalPlan::Materialize { id, input } => PhysicalPlan::Materialize {
+            id: *id,
+            input: Box::new(lower_plan(input, subqueries, ctx)?),
+        },
+    })
+}
+
+fn sort_keys(
+    keys: &[crate::plan::logical::SortKey],
+    subqueries: &[Value],
+) -> Result<Vec<PhysSortKey>, LowerError> {
+    keys.iter()
+        .map(|k| {
+            Ok(PhysSortKey {
+                expr: lower(&k.expr, Some(subqueries))?,
+                descending: k.descending,
+                nulls_first: k.nulls_first,
+            })
+        })
+        .collect()
+}

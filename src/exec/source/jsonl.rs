@@ -1,0 +1,278 @@
+//! JSON-lines rows: one JSON object per line, keys are column names.
+//!
+//! A [`RowDecoder`] finds, in one pass over a line, the values of the
+//! columns the query reads; each is decoded to its column type only when an
+//! expression asks for it ([`LazyRow`]).
+
+use crate::exec::eval::Row;
+use crate::json::{self, JsonError, KeySet, RowSlots};
+use crate::schema::{Field, Schema};
+use crate::types::DataType;
+use crate::value::{DateTime, Guid, Str, Timespan, Value};
+use std::cell::OnceCell;
+
+/// Decodes the columns `fields` (in this order) from JSON-object lines.
+pub struct RowDecoder {
+    keys: KeySet,
+    types: Vec<DataType>,
+    /// Slot of each output column in `keys`.
+    slots: Vec<usize>,
+}
+
+impl RowDecoder {
+    pub fn new(fields: &[Field]) -> RowDecoder {
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        let keys = KeySet::new(&names);
+        let slots = names
+            .iter()
+            .map(|n| keys.slot(n.as_bytes()).unwrap_or(usize::MAX))
+            .collect();
+        RowDecoder {
+            keys,
+            types: fields.iter().map(|f| f.ty).collect(),
+            slots,
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Validates `line` and locates the wanted values in it.
+    pub fn scan(&self, line: &[u8], slots: &mut RowSlots) -> Result<(), JsonError> {
+        self.keys.scan_row(line, slots)
+    }
+
+    /// The value of output column `column` in the scanned `line`.
+    pub fn decode(&self, line: &[u8], slots: &RowSlots, column: usize) -> Value {
+        let ty = self.types.get(column).copied().unwrap_or(DataType::Dynamic);
+        let raw = self.slots.get(column).and_then(|&s| slots.get(line, s));
+        match raw {
+            Some(raw) => decode_value(raw, ty),
+            None => crate::exec::eval::null_of(ty),
+        }
+    }
+}
+
+/// A raw JSON value as a column of type `ty` holds it. A value of the wrong
+/// kind is null (`""` for strings); numbers and booleans written as JSON
+/// strings are read from their text, as exports often quote them.
+pub fn decode_value(raw: &[u8], ty: DataType) -> Value {
+    let text = || json::string_text(raw);
+    match ty {
+        DataType::String => {
+            json::decode_string(raw).map_or_else(Value::empty_string, Value::String)
+        }
+        DataType::Dynamic => decode_dynamic_column(raw),
+        DataType::Long => json::decode_long(raw)
+            .or_else(|| text().and_then(|t| crate::value::number::parse_long(&t)))
+            .map_or(Value::Null, Value::Long),
+        DataType::Int => json::decode_int(raw)
+            .or_else(|| {
+                text()
+                    .and_then(|t| crate::value::number::parse_long(&t))
+                    .and_then(|i| i32::try_from(i).ok())
+            })
+            .map_or(Value::Null, Value::Int),
+        DataType::Real | DataType::Decimal => json::decode_real(raw)
+            .or_else(|| text().and_then(|t| crate::value::number::parse_real(&t)))
+            .map_or(Value::Null, Value::Real),
+        DataType::Bool => json::decode_bool(raw)
+            .or_else(|| {
+                text().and_then(|t| match t.trim() {
+                    s if s.eq_ignore_ascii_case("true") => Some(true),
+                    s if s.eq_ignore_ascii_case("false") => Some(false),
+                    _ => None,
+                })
+            })
+            .map_or(Value::Null, Value::Bool),
+        DataType::DateTime => text()
+            .and_then(|t| DateTime::parse(&t))
+            .map_or(Value::Null, Value::DateTime),
+        DataType::Timespan => text()
+            .and_then(|t| Timespan::parse(&t))
+            .map_or(Value::Null, Value::Timespan),
+        DataType::Guid => text()
+            .and_then(|t| Guid::parse(&t))
+            .map_or(Value::Null, Value::Guid),
+    }
+}
+
+/// A dynamic column: the JSON value; a JSON string that holds a JSON object
+/// or array (as exports write dynamic cells) is that object or array.
+fn decode_dynamic_column(raw: &[u8]) -> Value {
+    match json::decode_dynamic(raw) {
+        Value::String(s) if looks_like_container(&s) => match json::parse_value(&s) {
+            Ok(v @ (Value::Array(_) | Value::Bag(_))) => v,
+            _ => Value::String(s),
+        },
+        v => v,
+    }
+}
+
+fn looks_like_container(s: &str) -> bool {
+    let t = s.trim_start();
+    t.starts_with('{') || t.starts_with('[')
+}
+
+/// One scanned line whose columns are decoded on first use.
+pub struct LazyRow<'a> {
+    pub decoder: &'a RowDecoder,
+    pub line: &'a [u8],
+    pub slots: &'a RowSlots,
+    pub cache: &'a [OnceCell<Value>],
+}
+
+impl Row for LazyRow<'_> {
+    fn column(&self, index: usize) -> Value {
+        match self.cache.get(index) {
+            Some(cell) => cell
+                .get_or_init(|| self.decoder.decode(self.line, self.slots, index))
+                .clone(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl LazyRow<'_> {
+    /// Every column, decoded.
+    pub fn materialize(&self) -> Vec<Value> {
+        (0..self.decoder.width()).map(|i| self.column(i)).collect()
+    }
+}
+
+/// Columns found in sample lines, in order of first appearance, with the
+/// type their values suggest (KQL-SEMANTICS §0.4 for the order).
+pub fn infer_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, known: &Schema) -> Vec<Field> {
+    let mut found: Vec<(String, Option<DataType>)> = Vec::new();
+    for line in lines {
+        let Ok(members) = json::top_level_members(line) else {
+            continue;
+        };
+        for (key, raw) in members {
+            if known.index_of(&key).is_some() {
+                continue;
+            }
+            let kind = value_type(raw);
+            match found.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, ty)) => *ty = merge_types(*ty, kind),
+                None => found.push((key.into_owned(), kind)),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(name, ty)| Field::new(name, ty.unwrap_or(DataType::Dynamic)))
+        .collect()
+}
+
+/// The type a sample value suggests; `None` for null (no evidence).
+fn value_type(raw: &[u8]) -> Option<DataType> {
+    match raw.first()? {
+        b'"' => {
+            let text = json::string_text(raw)?;
+            Some(if looks_like_timestamp(&text) {
+                DataType::DateTime
+            } else {
+                DataType::String
+            })
+        }
+        b't' | b'f' => Some(DataType::Bool),
+        b'n' => None,
+        b'{' | b'[' => Some(DataType::Dynamic),
+        _ => Some(
+            if json::decode_long(raw).is_some()
+                && !raw.iter().any(|b| matches!(b, b'.' | b'e' | b'E'))
+            {
+                DataType::Long
+            } else {
+                DataType::Real
+            },
+        ),
+    }
+}
+
+/// ISO 8601 date-times as exports write them (`2024-11-04T00:00:01.5Z`):
+/// only this strict shape makes a column datetime, so free text that
+/// happens to parse stays a string.
+fn looks_like_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
+        && b[13] == b':'
+        && DateTime::parse(s).is_some()
+}
+
+fn merge_types(a: Option<DataType>, b: Option<DataType>) -> Option<DataType> {
+    match (a, b) {
+        (None, t) | (t, None) => t,
+        (Some(x), Some(y)) if x == y => Some(x),
+        (Some(DataType::Long), Some(DataType::Real))
+        | (Some(DataType::Real), Some(DataType::Long)) => Some(DataType::Real),
+        (Some(DataType::DateTime), Some(DataType::String))
+        | (Some(DataType::String), Some(DataType::DateTime)) => Some(DataType::String),
+        _ => Some(DataType::Dynamic),
+    }
+}
+
+/// A string column value from raw text (shared by other row formats).
+pub fn string(s: &str) -> Value {
+    Value::String(Str::new(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_only_what_is_asked_with_column_types() {
+        let fields = vec![
+            Field::new("Category", DataType::String),
+            Field::new("TimeGenerated", DataType::DateTime),
+            Field::new("Missing", DataType::String),
+            Field::new("n", DataType::Long),
+        ];
+        let decoder = RowDecoder::new(&fields);
+        let line = br#"{"n":"42","Category":"kube-audit","TimeGenerated":"2024-11-04T00:00:01.123456789Z","x":[1,2]}"#;
+        let mut slots = RowSlots::new();
+        decoder.scan(line, &mut slots).unwrap();
+        assert_eq!(decoder.decode(line, &slots, 0), Value::string("kube-audit"));
+        assert_eq!(
+            decoder.decode(line, &slots, 1).to_string_for_test(),
+            "2024-11-04T00:00:01.1234567Z"
+        );
+        assert_eq!(decoder.decode(line, &slots, 2), Value::string(""));
+        assert_eq!(decoder.decode(line, &slots, 3), Value::Long(42));
+    }
+
+    #[test]
+    fn infers_types_and_order_of_first_appearance() {
+        let lines: Vec<&[u8]> = vec![
+            br#"{"a":1,"t":"2024-01-01T00:00:00Z","s":"x"}"#,
+            br#"{"b":{"k":1},"a":2.5,"s":null}"#,
+        ];
+        let fields = infer_columns(lines.into_iter(), &Schema::default());
+        let got: Vec<(&str, DataType)> = fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", DataType::Real),
+                ("t", DataType::DateTime),
+                ("s", DataType::String),
+                ("b", DataType::Dynamic)
+            ]
+        );
+    }
+
+    trait ForTest {
+        fn to_string_for_test(&self) -> String;
+    }
+    impl ForTest for Value {
+        fn to_string_for_test(&self) -> String {
+            crate::functions::to_kusto_string(self)
+        }
+    }
+}

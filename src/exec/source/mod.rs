@@ -1,0 +1,124 @@
+//! Reading table inputs: opening files, cutting them into chunks, decoding
+//! rows, and remembering the lines that are not rows.
+
+pub mod chunk;
+pub mod jsonl;
+pub mod mmap;
+
+use crate::catalog::Input;
+use crate::exec::ExecError;
+use crate::schema::{Field, Schema};
+use mmap::Bytes;
+use std::sync::Arc;
+
+/// An input opened for reading.
+pub struct OpenInput {
+    pub name: Arc<str>,
+    bytes: InputBytes,
+}
+
+enum InputBytes {
+    File(Bytes),
+    Shared(Arc<[u8]>),
+}
+
+impl OpenInput {
+    pub fn open(input: &Input) -> Result<OpenInput, ExecError> {
+        let name: Arc<str> = Arc::from(input.to_string());
+        let bytes = match input {
+            Input::File(path) => {
+                InputBytes::File(Bytes::open(path).map_err(|source| ExecError::Io {
+                    path: name.to_string(),
+                    source,
+                })?)
+            }
+            Input::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
+        };
+        Ok(OpenInput { name, bytes })
+    }
+
+    /// The input's bytes, without a leading UTF-8 byte-order mark.
+    pub fn bytes(&self) -> &[u8] {
+        let all: &[u8] = match &self.bytes {
+            InputBytes::File(b) => b,
+            InputBytes::Shared(b) => b,
+        };
+        all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all)
+    }
+
+    /// Offset of `bytes()` within the file (3 when a BOM was skipped).
+    pub fn bom_len(&self) -> usize {
+        let all: &[u8] = match &self.bytes {
+            InputBytes::File(b) => b,
+            InputBytes::Shared(b) => b,
+        };
+        if all.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// 1-based line number of a byte offset into `bytes()`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let bytes = self.bytes();
+        memchr::memchr_iter(b'\n', &bytes[..offset.min(bytes.len())]).count() + 1
+    }
+}
+
+/// A line that is not a row: which input, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    pub input: usize,
+    /// Byte offset of the line in the input (after any BOM).
+    pub offset: usize,
+    pub reason: String,
+}
+
+/// A bad line as reported to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLineReport {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The text of a line without a final `\r` and surrounding blanks; `None`
+/// for a blank line (skipped without a report).
+pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    Some(&line[start..end])
+}
+
+/// How much of each input is read to discover columns that are not in the
+/// table's built-in schema.
+pub const SCHEMA_SAMPLE_BYTES: usize = 4 << 20;
+
+/// The table's columns: the built-in schema (if any), then every other key
+/// found in a sample of the inputs, in order of first appearance
+/// (KQL-SEMANTICS §0.4).
+pub fn resolve_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, ExecError> {
+    let known = builtin.unwrap_or_default();
+    let mut extra: Vec<Field> = Vec::new();
+    for input in inputs {
+        let open = OpenInput::open(input)?;
+        let bytes = open.bytes();
+        let sample = &bytes[..bytes.len().min(SCHEMA_SAMPLE_BYTES)];
+        let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
+        let mut seen = known.clone();
+        seen.fields.extend(extra.iter().cloned());
+        for f in jsonl::infer_columns(lines, &seen) {
+            if !extra.iter().any(|e| e.name == f.name) {
+                extra.push(f);
+            }
+        }
+    }
+    let mut schema = known;
+    schema.fields.extend(extra);
+    Ok(schema)
+}
