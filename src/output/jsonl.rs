@@ -1,0 +1,68 @@
+//! One JSON object per row, keys in column order (the CLI contract):
+//! strings as strings, numbers as numbers, datetimes as
+//! `YYYY-MM-DDTHH:MM:SS.fffffffZ`, timespans as `[-][d.]hh:mm:ss[.fffffff]`,
+//! NaN and infinities as `"NaN"`, `"Infinity"`, `"-Infinity"`, dynamic
+//! values as themselves.
+
+use super::{flush_result, write_result};
+use crate::engine::ResultSink;
+use crate::exec::ExecError;
+use crate::schema::Schema;
+use crate::value::Value;
+use std::io::Write;
+use std::ops::ControlFlow;
+
+pub struct JsonLinesWriter<W: Write> {
+    out: W,
+    /// Each column name, already written as a JSON string with its colon.
+    keys: Vec<String>,
+    line: String,
+}
+
+impl<W: Write> JsonLinesWriter<W> {
+    pub fn new(out: W) -> JsonLinesWriter<W> {
+        JsonLinesWriter {
+            out,
+            keys: Vec::new(),
+            line: String::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> ResultSink for JsonLinesWriter<W> {
+    fn begin_table(&mut self, _index: usize, schema: &Schema) -> Result<(), ExecError> {
+        self.keys = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let mut k = String::new();
+                crate::json::write_value(&Value::string(&f.name), &mut k);
+                k.push(':');
+                k
+            })
+            .collect();
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+        self.line.clear();
+        self.line.push('{');
+        for (i, (key, value)) in self.keys.iter().zip(&row).enumerate() {
+            if i > 0 {
+                self.line.push(',');
+            }
+            self.line.push_str(key);
+            crate::json::write_value(value, &mut self.line);
+        }
+        self.line.push_str("}\n");
+        write_result(self.out.write_all(self.line.as_bytes()))
+    }
+
+    fn end_table(&mut self) -> Result<(), ExecError> {
+        flush_result(self.out.flush())
+    }
+}
