@@ -1,1 +1,193 @@
-fn main() {}
+//! The `kqlite` command: a thin client of the library.
+//!
+//! `kqlite [--table NAME=PATH]... [--format table|jsonl|csv] [--threads N]
+//! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
+//!
+//! Exit codes: 0 success, 2 query error (reported before any data is
+//! scanned), 1 input or run error.
+
+use clap::Parser;
+use kqlite::engine::{Engine, EngineOptions, ResultSink};
+use kqlite::error::Error;
+use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
+use kqlite::value::DateTime;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlite",
+    version,
+    about = "Run KQL (Kusto) queries over log files on disk.",
+    after_help = "Exit codes: 0 success (also when malformed lines were skipped and reported), \
+2 query error (syntax, binding, not supported; reported before any data is scanned), \
+1 input or runtime error.\n\nExample:\n  kqlite --table AzureDiagnostics=logs/ \\\n    'AzureDiagnostics | where Category == \"kube-audit\" | take 5'"
+)]
+struct Cli {
+    /// A table's input: NAME=PATH, where PATH is a file, a directory (read
+    /// recursively), a glob, or - for standard input. Repeat to add more
+    /// files to a table or to give several tables. The text before the
+    /// first `=` is the table name; the rest is the path.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+
+    /// Output format. Default: table on a terminal, jsonl otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Stop with exit code 1 at the first input line that is not a JSON object row.
+    #[arg(long)]
+    strict: bool,
+
+    /// Only check that the query parses; read no data. Exit 0 if it does, 2 otherwise.
+    #[arg(long)]
+    parse_only: bool,
+
+    /// Print the query plan instead of running the query.
+    #[arg(long)]
+    explain: bool,
+
+    /// Read the query from FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    query_file: Option<String>,
+
+    /// What now() and ago() measure from, e.g. 2024-11-05T00:00:00Z (default: the current time).
+    #[arg(long, value_name = "DATETIME")]
+    now: Option<String>,
+
+    /// Target size in bytes of the chunks a file is cut into for parallel reading.
+    #[arg(long, value_name = "BYTES", hide = true)]
+    chunk_size: Option<usize>,
+
+    /// The query text.
+    #[arg(required_unless_present = "query_file")]
+    query: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (text, origin) = match (&cli.query, &cli.query_file) {
+        (Some(q), _) => (q.clone(), "query".to_string()),
+        (None, Some(path)) => match std::fs::read_to_string(path) {
+            Ok(t) => (t, path.clone()),
+            Err(e) => {
+                eprintln!("error: cannot read query file {path}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => {
+            eprintln!("error: no query given");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&cli, &text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let rendered = e.render(&text, &origin);
+            let _ = std::io::stderr().write_all(rendered.as_bytes());
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+fn run(cli: &Cli, text: &str) -> Result<(), Error> {
+    // Syntax first: a malformed query is reported before any file is touched.
+    kqlite::syntax::parse(text)?;
+    if cli.parse_only {
+        return Ok(());
+    }
+    let now = match &cli.now {
+        Some(s) => Some(
+            DateTime::parse(s)
+                .ok_or_else(|| Error::Usage(format!("--now: '{s}' is not a datetime")))?,
+        ),
+        None => None,
+    };
+    let defaults = EngineOptions::default();
+    let mut engine = Engine::with_options(EngineOptions {
+        threads: cli.threads,
+        chunk_size: cli.chunk_size.unwrap_or(defaults.chunk_size),
+        strict: cli.strict,
+        now,
+    });
+    let mut stdin_used = false;
+    for spec in &cli.tables {
+        let Some((name, path)) = spec.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--table expects NAME=PATH, got '{spec}'"
+            )));
+        };
+        if name.is_empty() {
+            return Err(Error::Usage(format!("--table '{spec}' has no table name")));
+        }
+        if path == "-" {
+            if stdin_used {
+                return Err(Error::Usage(
+                    "standard input can be given to one --table only".into(),
+                ));
+            }
+            stdin_used = true;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|source| {
+                    Error::Exec(kqlite::exec::ExecError::Io {
+                        path: "<stdin>".into(),
+                        source,
+                    })
+                })?;
+            engine.add_bytes(name, "<stdin>", bytes)?;
+        } else {
+            engine.add_path(name, path)?;
+        }
+    }
+    let query = engine.compile(text)?;
+    if cli.explain {
+        print!("{}", query.explain());
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let format = cli.format.unwrap_or(if stdout.is_terminal() {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut sink: Box<dyn ResultSink> = match format {
+        Format::Jsonl => Box::new(JsonLinesWriter::new(out)),
+        Format::Csv => Box::new(CsvWriter::new(out)),
+        Format::Table => Box::new(TableWriter::new(out)),
+    };
+    let stats = query.run(&engine, sink.as_mut())?;
+    drop(sink);
+    if stats.bad_lines > 0 {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "warning: skipped {} input line{} that {} not a JSON object row:",
+            stats.bad_lines,
+            if stats.bad_lines == 1 { "" } else { "s" },
+            if stats.bad_lines == 1 { "is" } else { "are" }
+        );
+        for r in &stats.reports {
+            let _ = writeln!(err, "  {}:{}: {}", r.file, r.line, r.reason);
+        }
+        let unreported = stats.bad_lines.saturating_sub(stats.reports.len() as u64);
+        if unreported > 0 {
+            let _ = writeln!(err, "  ... and {unreported} more");
+        }
+    }
+    Ok(())
+}

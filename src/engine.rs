@@ -1,0 +1,317 @@
+//! The library API: register tables, compile a query, run it into a sink.
+//!
+//! ```no_run
+//! use kqlite::{Engine, output::JsonLinesWriter};
+//! let mut engine = Engine::new();
+//! engine.add_path("AzureDiagnostics", "logs/diag.jsonl").unwrap();
+//! let query = engine.compile(r#"AzureDiagnostics | where Category == "kube-audit" | take 5"#).unwrap();
+//! let mut out = JsonLinesWriter::new(std::io::stdout().lock());
+//! let stats = query.run(&engine, &mut out).unwrap();
+//! eprintln!("{} rows read", stats.rows_read);
+//! ```
+
+use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
+use crate::error::Error;
+use crate::exec::physical::lower_plan;
+use crate::exec::{ExecError, ExecOptions, Runner, Stats};
+use crate::functions::EvalContext;
+use crate::plan::expr::SubqueryShape;
+use crate::schema::Schema;
+use crate::semantic::{BoundQuery, bind};
+use crate::value::{DateTime, Value};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// Receives the result tables of a query, one after another.
+pub trait ResultSink {
+    /// A result table starts; `index` counts from 0.
+    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError>;
+    /// One row; `Break` stops the run (e.g. the reader went away).
+    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
+    fn end_table(&mut self) -> Result<(), ExecError>;
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Target chunk size for parallel scans, in bytes.
+    pub chunk_size: usize,
+    /// Stop at the first input line that is not a row.
+    pub strict: bool,
+    /// What `now()` returns; `None` uses the clock when the query is compiled.
+    pub now: Option<DateTime>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            threads: None,
+            chunk_size: ExecOptions::default().chunk_size,
+            strict: false,
+            now: None,
+        }
+    }
+}
+
+pub struct Engine {
+    catalog: Catalog,
+    inputs: std::collections::BTreeMap<String, Vec<Input>>,
+    pub options: EngineOptions,
+    /// Set to stop a running query (Ctrl-C).
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine::with_options(EngineOptions::default())
+    }
+
+    pub fn with_options(options: EngineOptions) -> Engine {
+        Engine {
+            catalog: Catalog::new(),
+            inputs: Default::default(),
+            options,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Adds a file, a directory (every file under it, recursively, in name
+    /// order) or a glob pattern to `table`'s inputs.
+    pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
+        let files = expand_path(path.as_ref())?;
+        self.add_inputs(table, files.into_iter().map(Input::File).collect())
+    }
+
+    /// Adds bytes already read (such as standard input) to `table`.
+    pub fn add_bytes(&mut self, table: &str, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.add_inputs(
+            table,
+            vec![Input::Memory {
+                name: name.to_string(),
+                bytes: Arc::from(bytes),
+            }],
+        )
+    }
+
+    fn add_inputs(&mut self, table: &str, new: Vec<Input>) -> Result<(), Error> {
+        let inputs = self.inputs.entry(table.to_string()).or_default();
+        inputs.extend(new);
+        let schema = crate::exec::source::resolve_schema(builtin_schema(table), inputs)?;
+        self.catalog.insert(Table {
+            name: table.to_string(),
+            schema,
+            data: Arc::new(TableData::Files(inputs.clone())),
+        });
+        Ok(())
+    }
+
+    /// Registers rows held in memory as `table`.
+    pub fn add_rows(&mut self, table: &str, schema: Schema, rows: Vec<Vec<Value>>) {
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .zip(&schema.fields)
+                    .map(|(v, f)| crate::exec::eval::normalize(v, f.ty))
+                    .collect()
+            })
+            .collect();
+        self.catalog.insert(Table {
+            name: table.to_string(),
+            schema,
+            data: Arc::new(TableData::Rows(rows)),
+        });
+    }
+
+    /// Parses and binds `text`. Errors here are query errors: nothing has
+    /// been scanned yet.
+    pub fn compile(&self, text: &str) -> Result<Query, Error> {
+        let ast = crate::syntax::parse(text)?;
+        let now = self.options.now.unwrap_or_else(current_time);
+        let ctx = EvalContext { now };
+        let bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        // Check now that every expression lowers (regexes compile), so a bad
+        // constant is a query error, not a failure halfway through a run.
+        let placeholders = vec![Value::Null; bound.subqueries.len()];
+        for plan in bound
+            .subqueries
+            .iter()
+            .map(|s| &s.plan)
+            .chain(&bound.results)
+        {
+            lower_plan(plan, &placeholders, &ctx).map_err(|e| {
+                Error::Bind(vec![crate::semantic::BindError::new(
+                    crate::semantic::BindErrorKind::Invalid,
+                    e.span,
+                    e.message,
+                )])
+            })?;
+        }
+        Ok(Query { bound, ctx })
+    }
+}
+
+/// The current time, in ticks.
+fn current_time() -> DateTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() / 100)
+        .unwrap_or(0);
+    DateTime(DateTime::UNIX_EPOCH_TICKS + i64::try_from(since_epoch).unwrap_or(0))
+}
+
+/// A file, the files under a directory, or the files a glob matches.
+fn expand_path(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, &mut files)?;
+        files.sort();
+        return Ok(files);
+    }
+    if path.exists() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let pattern = path.to_string_lossy();
+    if pattern.contains(['*', '?', '[']) {
+        let mut files: Vec<PathBuf> = glob::glob(&pattern)
+            .map_err(|e| Error::Usage(format!("bad glob pattern {pattern}: {e}")))?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::Exec(ExecError::Io {
+                path: pattern.to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no file matches this pattern",
+                ),
+            }));
+        }
+        return Ok(files);
+    }
+    Err(Error::Exec(ExecError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+    }))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| {
+        Error::Exec(ExecError::Io {
+            path: dir.display().to_string(),
+            source,
+        })
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| {
+            Error::Exec(ExecError::Io {
+                path: dir.display().to_string(),
+                source,
+            })
+        })?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A compiled query, ready to run (any number of times).
+pub struct Query {
+    bound: BoundQuery,
+    ctx: EvalContext,
+}
+
+impl Query {
+    /// The schema of each result table.
+    pub fn result_schemas(&self) -> Vec<&Schema> {
+        self.bound.results.iter().map(|p| p.schema()).collect()
+    }
+
+    /// The logical plan of each statement, as an indented tree.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        for (i, sub) in self.bound.subqueries.iter().enumerate() {
+            out.push_str(&format!("subquery #{i}:\n"));
+            out.push_str(&crate::plan::explain::explain(&sub.plan));
+        }
+        for (i, plan) in self.bound.results.iter().enumerate() {
+            if self.bound.results.len() > 1 || !self.bound.subqueries.is_empty() {
+                out.push_str(&format!("result #{i}:\n"));
+            }
+            out.push_str(&crate::plan::explain::explain(plan));
+        }
+        out
+    }
+
+    /// Runs the query: subqueries first, then each result table into `sink`.
+    pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = engine.options.threads {
+            builder = builder.num_threads(n.max(1));
+        }
+        let pool = builder.build().map_err(|e| {
+            Error::Exec(ExecError::Runtime(format!(
+                "cannot start worker threads: {e}"
+            )))
+        })?;
+        let options = ExecOptions {
+            chunk_size: engine.options.chunk_size,
+            strict: engine.options.strict,
+            ..ExecOptions::default()
+        };
+        let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
+        let lower_error =
+            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+        let mut values = Vec::with_capacity(self.bound.subqueries.len());
+        for sub in &self.bound.subqueries {
+            let phys = lower_plan(&sub.plan, &values, &self.ctx).map_err(lower_error)?;
+            let rows = runner.collect(&phys)?;
+            values.push(subquery_value(sub.shape, &rows));
+        }
+        for (index, plan) in self.bound.results.iter().enumerate() {
+            let phys = lower_plan(plan, &values, &self.ctx).map_err(lower_error)?;
+            sink.begin_table(index, plan.schema())?;
+            let flow = runner.run(&phys, &mut |row: Vec<Value>| sink.row(row))?;
+            sink.end_table()?;
+            if flow.is_break() {
+                break;
+            }
+        }
+        Ok(runner.into_stats())
+    }
+}
+
+/// A subquery's rows as the value its users expect: the first cell for
+/// `toscalar`, the first column as a dynamic array for `in (T | ...)`.
+fn subquery_value(shape: SubqueryShape, rows: &[Vec<Value>]) -> Value {
+    match shape {
+        SubqueryShape::Column => Value::array(
+            rows.iter()
+                .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                .collect(),
+        ),
+        SubqueryShape::Scalar => rows
+            .first()
+            .and_then(|r| r.first())
+            .cloned()
+            .unwrap_or(Value::Null),
+    }
+}

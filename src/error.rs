@@ -1,0 +1,58 @@
+//! The crate's error type: one variant per stage, each knowing its exit
+//! code and how to render itself.
+
+use crate::diagnostic::Diagnostic;
+use crate::exec::ExecError;
+use crate::semantic::{BindError, BindErrorKind};
+use crate::syntax::SyntaxError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The query text is not valid KQL.
+    #[error("syntax error: {0}")]
+    Syntax(#[from] SyntaxError),
+    /// The query names something that does not exist, mixes types, or uses
+    /// what kqlite cannot run yet.
+    #[error("{}", .0.first().map(|e| e.message.as_str()).unwrap_or("invalid query"))]
+    Bind(Vec<BindError>),
+    /// An input could not be read, or a run failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    /// A problem with how kqlite was invoked (a table argument without `=`...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// Exit codes of the command-line contract: 2 for a query error (always
+    /// reported before any data is scanned), 1 for input or run errors.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) => 2,
+            Error::Exec(_) => 1,
+        }
+    }
+
+    /// Whether the query asked for something kqlite does not support yet.
+    pub fn is_not_supported(&self) -> bool {
+        matches!(self, Error::Bind(errors) if errors.iter().any(|e| e.kind == BindErrorKind::NotSupported))
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            Error::Syntax(e) => vec![e.diagnostic()],
+            Error::Bind(errors) => errors.iter().map(BindError::diagnostic).collect(),
+            Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
+            Error::Usage(m) => vec![Diagnostic::new(m.clone())],
+        }
+    }
+
+    /// Every message, rendered against the query text.
+    pub fn render(&self, source: &str, origin: &str) -> String {
+        self.diagnostics()
+            .iter()
+            .map(|d| d.render(source, origin))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
