@@ -13,6 +13,7 @@ mod datetime;
 mod dynamic;
 mod logic;
 mod math;
+mod parse_pattern;
 mod string;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
@@ -106,6 +107,7 @@ pub fn lookup_scalar(name: &str) -> Option<&'static ScalarFunction> {
         datetime::FUNCTIONS,
         dynamic::FUNCTIONS,
         math::FUNCTIONS,
+        parse_pattern::FUNCTIONS,
     ]
     .into_iter()
     .flatten()

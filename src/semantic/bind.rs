@@ -35,6 +35,15 @@ pub(super) enum Binding {
     Scalar(ScalarExpr),
     Tabular(LogicalPlan),
     Function(Rc<FunctionDef>),
+    /// A `let` whose value failed to bind (its error is already reported).
+    Failed,
+}
+
+/// One argument of a call of a `let` function.
+pub(super) struct Argument {
+    pub name: Option<String>,
+    pub binding: Binding,
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -81,6 +90,7 @@ pub fn bind(
             Err(mut e) => errors.append(&mut e),
         }
     }
+    errors.retain(|e| e.kind != BindErrorKind::FollowsEarlierError);
     if results.is_empty() && errors.is_empty() {
         errors.push(BindError::new(
             BindErrorKind::Invalid,
@@ -101,11 +111,16 @@ pub fn bind(
 impl Binder<'_> {
     fn statement(&mut self, statement: &Statement) -> Result<Option<LogicalPlan>, Vec<BindError>> {
         match &statement.kind {
-            StatementKind::Let { name, value } => {
-                let binding = self.let_value(&name.name, value).map_err(|e| vec![e])?;
-                self.define(&name.name, binding);
-                Ok(None)
-            }
+            StatementKind::Let { name, value } => match self.let_value(&name.name, value) {
+                Ok(binding) => {
+                    self.define(&name.name, binding);
+                    Ok(None)
+                }
+                Err(e) => {
+                    self.define(&name.name, Binding::Failed);
+                    Err(vec![e])
+                }
+            },
             StatementKind::Set { .. } => Ok(None),
             StatementKind::DeclareQueryParameters { params } => {
                 for p in params {
@@ -213,14 +228,29 @@ impl Binder<'_> {
         }
     }
 
+    /// Binds the arguments of a call of a `let` function: tables as
+    /// tables, scalars in the caller's `scope`, `name = value` by name.
+    pub(super) fn call_arguments(&mut self, args: &[Expr], scope: &Scope) -> Result<Vec<Argument>, BindError> {
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            let (name, value) = match &a.kind {
+                ExprKind::NamedArg { name, value } => (Some(name.name.clone()), &**value),
+                _ => (None, a),
+            };
+            let binding = if self.is_tabular(value) {
+                Binding::Tabular(self.tabular(value).map_err(first_error)?)
+            } else {
+                Binding::Scalar(self.scalar(value, scope)?)
+            };
+            out.push(Argument { name, binding, span: a.span });
+        }
+        Ok(out)
+    }
+
     /// Binds the body of a `let` function for one call: parameters are bound
-    /// to the arguments in a new scope, then the body's statements run.
-    pub(super) fn call_function(
-        &mut self,
-        f: &FunctionDef,
-        args: Vec<Binding>,
-        span: Span,
-    ) -> Result<Binding, BindError> {
+    /// to the arguments (by position, then by name, then to their defaults)
+    /// in a new scope, then the body's statements run.
+    pub(super) fn call_function(&mut self, f: &FunctionDef, args: Vec<Argument>, span: Span) -> Result<Binding, BindError> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return Err(BindError::new(
                 BindErrorKind::Invalid,
@@ -228,38 +258,48 @@ impl Binder<'_> {
                 format!("calls of '{}' nest more than {MAX_CALL_DEPTH} deep", f.name),
             ));
         }
-        let mut frame = HashMap::new();
-        let mut args = args.into_iter();
-        for p in &f.params {
-            let binding = match args.next() {
-                Some(b) => b,
-                None => match &p.default {
-                    Some(default) => Binding::Scalar(self.constant_scalar(default)?),
-                    None => {
-                        return Err(BindError::new(
-                            BindErrorKind::Arity,
-                            span,
-                            format!(
-                                "The function '{}' expects {} arguments.",
-                                f.name,
-                                f.params.iter().filter(|p| p.default.is_none()).count()
-                            ),
-                        ));
-                    }
-                },
+        let arity_error = || {
+            let required = f.params.iter().filter(|p| p.default.is_none()).count();
+            let expected = if required == f.params.len() {
+                format!("{required}")
+            } else {
+                format!("between {required} and {}", f.params.len())
             };
-            frame.insert(p.name.name.clone(), binding);
-        }
-        if args.next().is_some() {
-            return Err(BindError::new(
+            BindError::new(
                 BindErrorKind::Arity,
                 span,
-                format!(
-                    "The function '{}' expects {} arguments.",
-                    f.name,
-                    f.params.len()
-                ),
-            ));
+                format!("The function '{}' expects {expected} arguments.", f.name),
+            )
+        };
+        let mut slots: Vec<Option<Binding>> = vec![None; f.params.len()];
+        let mut position = 0;
+        for arg in args {
+            let index = match &arg.name {
+                Some(name) => f.params.iter().position(|p| p.name.name == *name).ok_or_else(|| {
+                    BindError::new(
+                        BindErrorKind::Invalid,
+                        arg.span,
+                        format!("the function '{}' has no parameter named '{name}'", f.name),
+                    )
+                })?,
+                None => {
+                    position += 1;
+                    position - 1
+                }
+            };
+            match slots.get_mut(index) {
+                Some(slot) => *slot = Some(arg.binding),
+                None => return Err(arity_error()),
+            }
+        }
+        let mut frame = HashMap::new();
+        for (p, slot) in f.params.iter().zip(slots) {
+            let binding = match (slot, &p.default) {
+                (Some(b), _) => b,
+                (None, Some(default)) => Binding::Scalar(self.constant_scalar(default)?),
+                (None, None) => return Err(arity_error()),
+            };
+            frame.insert(p.name.name.clone(), binding);
         }
         self.frames.push(frame);
         self.call_depth += 1;

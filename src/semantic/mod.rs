@@ -8,6 +8,7 @@
 mod bind;
 mod literal;
 mod naming;
+mod parse_pattern;
 mod scalar;
 mod suggest;
 mod tabular;
@@ -45,6 +46,10 @@ pub enum BindErrorKind {
     /// Anything else that makes the query meaningless: `take -1`.
     #[error("invalid query")]
     Invalid,
+    /// A use of a `let` name whose definition already failed; dropped from
+    /// the report so one mistake gives one message.
+    #[error("follows an earlier error")]
+    FollowsEarlierError,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

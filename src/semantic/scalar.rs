@@ -264,6 +264,7 @@ impl Binder<'_> {
                     scope.operator
                 ),
             )),
+            Some(Binding::Failed) => Err(follows_earlier_error(name, span)),
             None => {
                 let mut candidates: Vec<&str> = scope.row.names().collect();
                 candidates.extend(self.let_names());
@@ -357,14 +358,7 @@ impl Binder<'_> {
     ) -> Result<ScalarExpr, BindError> {
         if let Some(Binding::Function(f)) = self.lookup(name) {
             let f = f.clone();
-            let mut bound = Vec::with_capacity(args.len());
-            for a in args {
-                bound.push(if self.is_tabular(a) {
-                    Binding::Tabular(self.tabular(a).map_err(super::bind::first_error)?)
-                } else {
-                    Binding::Scalar(self.scalar(a, scope)?)
-                });
-            }
+            let bound = self.call_arguments(args, scope)?;
             return match self.call_function(&f, bound, span)? {
                 Binding::Scalar(mut e) => {
                     e.span = span;
@@ -380,7 +374,7 @@ impl Binder<'_> {
             };
         }
         match name {
-            "toscalar" => return self.toscalar(args, span),
+            "toscalar" => return self.toscalar(args, span, scope),
             "column_ifexists" => return self.column_ifexists(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
@@ -489,11 +483,15 @@ impl Binder<'_> {
         Ok(ScalarExpr::column(index, ty, span))
     }
 
-    fn toscalar(&mut self, args: &[Expr], span: Span) -> Result<ScalarExpr, BindError> {
+    fn toscalar(&mut self, args: &[Expr], span: Span, scope: &Scope) -> Result<ScalarExpr, BindError> {
         // `toscalar([kind=...,] T)`: the last argument is the table.
         let Some(table) = args.last() else {
             return Err(arity_error("toscalar", 1, 1, span));
         };
+        if !self.is_tabular(table) {
+            // `toscalar(2)`: a scalar is its own value.
+            return self.scalar(table, scope);
+        }
         let plan = self.tabular(table).map_err(super::bind::first_error)?;
         let ty = plan
             .schema()
@@ -540,6 +538,14 @@ fn workspace_hint(name: &str) -> Option<String> {
     (name.starts_with('_') || name.starts_with("im") || name.starts_with("ASim")).then(|| {
         format!("'{name}' looks like a Log Analytics workspace function (a parser or watchlist); define it with a let statement")
     })
+}
+
+pub(super) fn follows_earlier_error(name: &str, span: Span) -> BindError {
+    BindError::new(
+        BindErrorKind::FollowsEarlierError,
+        span,
+        format!("'{name}' could not be defined"),
+    )
 }
 
 pub(super) fn arity_error(name: &str, min: usize, max: usize, span: Span) -> BindError {

@@ -1,6 +1,6 @@
 //! Tabular expressions: sources and the operators after `|`.
 
-use super::bind::{Binder, Binding, materialize};
+use super::bind::{Argument, Binder, Binding, materialize};
 use super::naming::{generic_name, implied_name, unique_name};
 use super::scalar::{AggregateCollector, Scope, cast};
 use super::suggest::did_you_mean;
@@ -47,6 +47,7 @@ impl Binder<'_> {
     fn table_by_name(&mut self, name: &str, span: Span) -> Bound {
         match self.lookup(name) {
             Some(Binding::Tabular(plan)) => return Ok(plan.clone()),
+            Some(Binding::Failed) => return Err(one(super::scalar::follows_earlier_error(name, span))),
             Some(Binding::Scalar(_)) => {
                 return Err(one(BindError::new(
                     BindErrorKind::Type,
@@ -89,7 +90,7 @@ impl Binder<'_> {
     fn function_table(
         &mut self,
         f: &super::bind::FunctionDef,
-        args: Vec<Binding>,
+        args: Vec<Argument>,
         span: Span,
     ) -> Bound {
         match self.call_function(f, args, span).map_err(one)? {
@@ -105,14 +106,8 @@ impl Binder<'_> {
     fn tabular_call(&mut self, name: &str, args: &[Expr], span: Span) -> Bound {
         if let Some(Binding::Function(f)) = self.lookup(name) {
             let f = f.clone();
-            let mut bound = Vec::with_capacity(args.len());
-            for a in args {
-                bound.push(if self.is_tabular(a) {
-                    Binding::Tabular(self.tabular(a)?)
-                } else {
-                    Binding::Scalar(self.constant_scalar(a).map_err(one)?)
-                });
-            }
+            let empty = Schema::default();
+            let bound = self.call_arguments(args, &Scope::new(&empty, name)).map_err(one)?;
             return self.function_table(&f, bound, span);
         }
         match (name, args) {
@@ -191,11 +186,20 @@ impl Binder<'_> {
             OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
             OperatorKind::ProjectReorder { columns } => {
                 let schema = input.schema().clone();
-                let patterns: Vec<NamePattern> =
-                    columns.iter().map(|c| c.pattern.clone()).collect();
                 let mut order = Vec::new();
-                for p in &patterns {
-                    for i in match_patterns(&schema, std::slice::from_ref(p), "project-reorder")? {
+                for item in columns {
+                    let mut hits = match_patterns(&schema, std::slice::from_ref(&item.pattern), "project-reorder")?;
+                    // `asc`/`desc` sort a wildcard's matches by name;
+                    // `granny-` compares digit runs as numbers (a2 < a10).
+                    let name = |i: &usize| schema.fields[*i].name.as_str();
+                    match item.order.as_ref().map(|o| o.name.as_str()) {
+                        Some("asc") => hits.sort_by(|a, b| name(a).cmp(name(b))),
+                        Some("desc") => hits.sort_by(|a, b| name(b).cmp(name(a))),
+                        Some("granny-asc") => hits.sort_by(|a, b| natural_cmp(name(a), name(b))),
+                        Some("granny-desc") => hits.sort_by(|a, b| natural_cmp(name(b), name(a))),
+                        _ => {}
+                    }
+                    for i in hits {
                         if !order.contains(&i) {
                             order.push(i);
                         }
@@ -273,6 +277,16 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref()),
+            OperatorKind::Parse {
+                params,
+                source,
+                pattern,
+            } => self.parse(input, params, source, pattern, false, span),
+            OperatorKind::ParseWhere {
+                params,
+                source,
+                pattern,
+            } => self.parse(input, params, source, pattern, true, span),
             OperatorKind::Serialize { columns } => {
                 if columns.is_empty() {
                     Ok(input)
@@ -303,14 +317,13 @@ impl Binder<'_> {
                     )));
                 };
                 let f = f.clone();
-                let mut bound = vec![Binding::Tabular(input)];
-                for a in args {
-                    bound.push(if self.is_tabular(a) {
-                        Binding::Tabular(self.tabular(a)?)
-                    } else {
-                        Binding::Scalar(self.constant_scalar(a).map_err(one)?)
-                    });
-                }
+                let empty = Schema::default();
+                let mut bound = vec![Argument {
+                    name: None,
+                    binding: Binding::Tabular(input),
+                    span: function.span,
+                }];
+                bound.extend(self.call_arguments(args, &Scope::new(&empty, "invoke")).map_err(one)?);
                 self.function_table(&f, bound, function.span)
             }
             _ => Err(one(not_supported(operator))),
@@ -692,6 +705,133 @@ impl Binder<'_> {
             }
             Ok(out)
         })())
+    }
+
+    /// `parse` / `parse-where`: one regex built from the pattern extracts
+    /// every column at once (see `parse_pattern`); `parse-where` keeps only
+    /// the rows that matched.
+    fn parse(
+        &mut self,
+        input: LogicalPlan,
+        params: &[OpParam],
+        source: &Expr,
+        pattern: &[ast::ParsePart],
+        keep_matches_only: bool,
+        span: Span,
+    ) -> Bound {
+        use super::parse_pattern::{ParseKind, pattern_regex};
+        let operator = if keep_matches_only { "parse-where" } else { "parse" };
+        let kind = match params.iter().find(|p| p.name.name == "kind") {
+            Some(p) => {
+                let name = name_value(&p.value).unwrap_or_default();
+                ParseKind::from_name(&name).ok_or_else(|| {
+                    one(BindError::new(
+                        BindErrorKind::Invalid,
+                        p.value.span,
+                        format!("'{name}' is not a kind of {operator} (simple, regex or relaxed)"),
+                    ))
+                })?
+            }
+            None => ParseKind::Simple,
+        };
+        let flags = params
+            .iter()
+            .find(|p| p.name.name == "flags")
+            .and_then(|p| name_value(&p.value))
+            .unwrap_or_default();
+        let mut columns: Vec<Field> = Vec::new();
+        for part in pattern {
+            if let ast::ParsePart::Column { name, ty, .. } = part {
+                let ty = match ty {
+                    Some(t) => DataType::from_name(&t.name).ok_or_else(|| {
+                        one(BindError::new(BindErrorKind::Type, t.span, format!("'{}' is not a scalar type", t.name)))
+                    })?,
+                    None => DataType::String,
+                };
+                columns.push(Field::new(name.name.clone(), ty));
+            }
+        }
+        let types: Vec<DataType> = columns.iter().map(|c| c.ty).collect();
+        let regex = pattern_regex(pattern, kind, &flags, &types);
+        if let Err(e) = regex::Regex::new(&regex) {
+            return Err(one(BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!("the {operator} pattern is not a valid regular expression: {e}"),
+            )));
+        }
+        let in_schema = input.schema().clone();
+        let source = self.scalar(source, &Scope::new(&in_schema, operator)).map_err(one)?;
+        let fields_fn = crate::functions::lookup_scalar("__parse_fields").ok_or_else(|| one(internal(span)))?;
+        let type_list = types.iter().map(|t| t.name()).collect::<Vec<_>>().join(",");
+        let literal = |v: Value, ty| ScalarExpr::literal(v, ty, span);
+        let captures = ScalarExpr {
+            kind: ScalarKind::Call {
+                function: fields_fn,
+                args: vec![
+                    literal(Value::String(Str::new(&regex)), DataType::String),
+                    literal(Value::String(Str::new(&type_list)), DataType::String),
+                    literal(Value::Bool(kind == ParseKind::Relaxed), DataType::Bool),
+                    cast(source, DataType::String),
+                ],
+            },
+            ty: DataType::Dynamic,
+            span,
+        };
+        // Step 1: the captures as a hidden column after the input's.
+        let hidden = in_schema.len();
+        let mut with_captures = in_schema.clone();
+        with_captures.fields.push(Field::new(" parse", DataType::Dynamic));
+        let mut exprs = identity_exprs(&in_schema);
+        exprs.push(captures);
+        let mut plan = LogicalPlan::Project {
+            input: Box::new(input),
+            exprs,
+            schema: with_captures.clone(),
+        };
+        if keep_matches_only {
+            let matched = crate::functions::lookup_scalar("isnotnull").ok_or_else(|| one(internal(span)))?;
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate: ScalarExpr {
+                    kind: ScalarKind::Call {
+                        function: matched,
+                        args: vec![ScalarExpr::column(hidden, DataType::Dynamic, span)],
+                    },
+                    ty: DataType::Bool,
+                    span,
+                },
+            };
+        }
+        // Step 2: each column from its capture; an existing name is replaced.
+        let mut schema = in_schema.clone();
+        let mut exprs = identity_exprs(&in_schema);
+        for (i, c) in columns.iter().enumerate() {
+            let element = ScalarExpr {
+                kind: ScalarKind::Index {
+                    target: Box::new(ScalarExpr::column(hidden, DataType::Dynamic, span)),
+                    index: Box::new(literal(Value::Long(i as i64), DataType::Long)),
+                },
+                ty: DataType::Dynamic,
+                span,
+            };
+            let value = cast(element, c.ty);
+            match schema.index_of(&c.name) {
+                Some(at) => {
+                    schema.fields[at] = c.clone();
+                    exprs[at] = value;
+                }
+                None => {
+                    schema.fields.push(c.clone());
+                    exprs.push(value);
+                }
+            }
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(plan),
+            exprs,
+            schema,
+        })
     }
 
     fn range(&mut self, column: &str, from: &Expr, to: &Expr, step: &Expr, span: Span) -> Bound {
@@ -1114,6 +1254,34 @@ fn substitute(mut e: ScalarExpr, exprs: &[ScalarExpr]) -> ScalarExpr {
         *child = substitute(taken, exprs);
     }
     e
+}
+
+/// Compares names with runs of digits taken as numbers: `a2 < a10`.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let chunks = |s: &str| -> Vec<(bool, String)> {
+        let mut out: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match out.last_mut() {
+                Some((d, text)) if *d == digit => text.push(c),
+                _ => out.push((digit, c.to_string())),
+            }
+        }
+        out
+    };
+    let (x, y) = (chunks(a), chunks(b));
+    for ((dx, tx), (dy, ty)) in x.iter().zip(&y) {
+        let o = if *dx && *dy {
+            let (nx, ny) = (tx.trim_start_matches('0'), ty.trim_start_matches('0'));
+            nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
+        } else {
+            tx.cmp(ty)
+        };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
 }
 
 pub(super) fn wildcard_match(pattern: &str, name: &str) -> bool {

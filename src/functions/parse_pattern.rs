@@ -1,0 +1,63 @@
+//! The engine of the `parse` operator: `__parse_fields(regex, types,
+//! relaxed, text)` matches the regex the binder built from the pattern and
+//! returns the extracted columns, converted to their types, as a dynamic
+//! array — or null when the text does not match (or, unless relaxed, when
+//! a typed column does not convert:
+//! <https://learn.microsoft.com/kusto/query/parse-operator>).
+
+use super::{DYNAMIC, EvalContext, Naming, ScalarFunction, returns};
+use crate::types::DataType;
+use crate::value::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
+    name: "__parse_fields",
+    min_args: 4,
+    max_args: 4,
+    signature: returns::<DYNAMIC>,
+    eval: parse_fields,
+    naming: Naming::Generic,
+    pure: true,
+}];
+
+thread_local! {
+    /// Compiled patterns; a query has a handful, so this stays small.
+    static REGEXES: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+}
+
+fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Option<T> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 256 {
+            cache.clear();
+        }
+        let re = cache
+            .entry(pattern.to_string())
+            .or_insert_with(|| regex::RegexBuilder::new(pattern).size_limit(10 << 20).build().ok());
+        re.as_ref().map(f)
+    })
+}
+
+fn parse_fields(args: &[Value], _: &EvalContext) -> Value {
+    let [Value::String(pattern), Value::String(types), Value::Bool(relaxed), text] = args else {
+        return Value::Null;
+    };
+    let text = super::to_kusto_string(text);
+    let types: Vec<DataType> = types.split(',').filter_map(DataType::from_name).collect();
+    with_regex(pattern, |re| {
+        let caps = re.captures(&text)?;
+        let mut out = Vec::with_capacity(types.len());
+        for (i, ty) in types.iter().enumerate() {
+            let raw = caps.name(&format!("c{i}")).map_or("", |m| m.as_str());
+            let value = crate::exec::eval::cast(Value::string(raw), *ty);
+            if value.is_null() && *ty != DataType::String && !relaxed {
+                return None;
+            }
+            out.push(value);
+        }
+        Some(Value::array(out))
+    })
+    .flatten()
+    .unwrap_or(Value::Null)
+}
