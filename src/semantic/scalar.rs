@@ -420,6 +420,14 @@ impl Binder<'_> {
                 format!("'{}' operator: {m}", scope.operator),
             )
         })?;
+        // parse_json of a dynamic value returns it unchanged: a dynamic
+        // string holding JSON text is not parsed again (parse-json-function).
+        if function.name == "parse_json" && types == [DataType::Dynamic] {
+            if let Some(mut arg) = bound.pop() {
+                arg.span = span;
+                return Ok(arg);
+            }
+        }
         Ok(ScalarExpr {
             kind: ScalarKind::Call {
                 function,
