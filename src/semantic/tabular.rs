@@ -1014,16 +1014,10 @@ impl Binder<'_> {
         }
         for &(l, r) in &keys {
             let (lt, rt) = (lschema.fields[l].ty, rschema.fields[r].ty);
-            if lt == DataType::Dynamic || rt == DataType::Dynamic {
-                errors.push(BindError::new(
-                    BindErrorKind::Type,
-                    span,
-                    format!(
-                        "join keys cannot be dynamic ('{}'); convert them with tostring()",
-                        lschema.fields[l].name
-                    ),
-                ));
-            } else if crate::functions::unify(lt, rt).is_none() {
+            // Kusto rejects dynamic join keys; kqlite accepts them and matches
+            // them by value (a dynamic string equals the same string), which
+            // gives the answer a tostring() on both sides would.
+            if crate::functions::unify(lt, rt).is_none() {
                 errors.push(BindError::new(
                     BindErrorKind::Type,
                     span,

@@ -1,0 +1,119 @@
+//! How much of a corpus of published queries kqlite can compile (parse,
+//! bind and plan), and why the rest cannot.
+//!
+//! `cargo run --release --example corpus_coverage -- tests/corpus/sentinel-visible.jsonl [...]`
+//!
+//! Each line of a corpus file is `{id, query, tables, official_parser_ok}`.
+//! Workspace tables have no data here, so every table a query names (and
+//! that kqlite has no built-in schema for) is given a stand-in schema: every
+//! identifier in the query as a `dynamic` column. That measures the
+//! language kqlite supports, not the schemas it knows.
+
+use kqlite::catalog::builtin_schema;
+use kqlite::schema::{Field, Schema};
+use kqlite::types::DataType;
+use kqlite::{Engine, EngineOptions};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn identifiers(query: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut current = String::new();
+    for c in query.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            current.push(c);
+        } else {
+            if !current.is_empty() && !current.starts_with(|c: char| c.is_ascii_digit()) {
+                out.insert(std::mem::take(&mut current));
+            }
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        out.insert(current);
+    }
+    out
+}
+
+/// The first line of an error, with quoted names replaced by `X`, so that
+/// errors group by kind.
+fn shape(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("");
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    for c in first.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push('X');
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '\'' || c == '`' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn main() {
+    let paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        eprintln!("usage: corpus_coverage CORPUS.jsonl...");
+        std::process::exit(2);
+    }
+    let (mut total, mut compiled) = (0usize, 0usize);
+    let mut reasons: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+            eprintln!("{path}: {e}");
+            std::process::exit(1)
+        });
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let Ok(case) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if case["official_parser_ok"] != serde_json::Value::Bool(true) {
+                continue;
+            }
+            let query = case["query"].as_str().unwrap_or("");
+            let id = case["id"].as_str().unwrap_or("?").to_string();
+            total += 1;
+            let mut engine = Engine::with_options(EngineOptions {
+                now: kqlite::value::DateTime::parse("2024-11-05T00:00:00Z"),
+                ..EngineOptions::default()
+            });
+            let columns: Vec<Field> = identifiers(query).into_iter().map(|n| Field::new(n, DataType::Dynamic)).collect();
+            let mut tables: Vec<String> = case["tables"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            tables.retain(|t| builtin_schema(t).is_none() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            for t in tables {
+                engine.add_rows(&t, Schema::new(columns.clone()), Vec::new());
+            }
+            match engine.compile(query) {
+                Ok(_) => compiled += 1,
+                Err(e) => {
+                    let rendered = e.render(query, &id);
+                    // Unsupported functions and operators are worth naming.
+                    let first = rendered.lines().next().unwrap_or("");
+                    let key = if first.contains("is not defined") || first.contains("not supported") {
+                        first.to_string()
+                    } else {
+                        shape(&rendered)
+                    };
+                    let entry = reasons.entry(key).or_insert((0, id.clone()));
+                    entry.0 += 1;
+                }
+            }
+        }
+    }
+    println!("compiled {compiled} of {total} queries the official parser accepts");
+    let mut by_count: Vec<(String, (usize, String))> = reasons.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    for (reason, (n, example)) in by_count {
+        println!("{n:5}  {reason}  (e.g. {example})");
+    }
+}
