@@ -7,7 +7,9 @@
 //! Workspace tables have no data here, so every table a query names (and
 //! that kqlite has no built-in schema for) is given a stand-in schema: every
 //! identifier in the query as a `dynamic` column. That measures the
-//! language kqlite supports, not the schemas it knows.
+//! language kqlite supports, not the schemas it knows. With `SHOW=text`
+//! in the environment, every failure whose message contains `text` is
+//! printed in full.
 
 use kqlite::catalog::builtin_schema;
 use kqlite::schema::{Field, Schema};
@@ -97,6 +99,12 @@ fn main() {
                 Ok(_) => compiled += 1,
                 Err(e) => {
                     let rendered = e.render(query, &id);
+                    // `SHOW=text` prints every failure whose message contains `text`.
+                    if let Ok(show) = std::env::var("SHOW") {
+                        if rendered.contains(&show) {
+                            println!("{rendered}");
+                        }
+                    }
                     // Unsupported functions and operators are worth naming.
                     let first = rendered.lines().next().unwrap_or("");
                     let key = if first.contains("is not defined") || first.contains("not supported") {
