@@ -75,7 +75,9 @@ fn main() {
             std::process::exit(1)
         });
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let Ok(case) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let Ok(case) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
             if case["official_parser_ok"] != serde_json::Value::Bool(true) {
                 continue;
             }
@@ -86,12 +88,22 @@ fn main() {
                 now: kqlite::value::DateTime::parse("2024-11-05T00:00:00Z"),
                 ..EngineOptions::default()
             });
-            let columns: Vec<Field> = identifiers(query).into_iter().map(|n| Field::new(n, DataType::Dynamic)).collect();
+            let columns: Vec<Field> = identifiers(query)
+                .into_iter()
+                .map(|n| Field::new(n, DataType::Dynamic))
+                .collect();
             let mut tables: Vec<String> = case["tables"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
-            tables.retain(|t| builtin_schema(t).is_none() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            tables.retain(|t| {
+                builtin_schema(t).is_none()
+                    && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
             for t in tables {
                 engine.add_rows(&t, Schema::new(columns.clone()), Vec::new());
             }
@@ -107,7 +119,8 @@ fn main() {
                     }
                     // Unsupported functions and operators are worth naming.
                     let first = rendered.lines().next().unwrap_or("");
-                    let key = if first.contains("is not defined") || first.contains("not supported") {
+                    let key = if first.contains("is not defined") || first.contains("not supported")
+                    {
                         first.to_string()
                     } else {
                         shape(&rendered)

@@ -38,11 +38,18 @@ const DIAG: &str = "AzureDiagnostics=examples/data/AzureDiagnostics";
 
 #[test]
 fn jsonl_is_the_default_off_a_terminal_with_keys_in_column_order() {
-    let o = kqlite(&["--table", DIAG, "AzureDiagnostics | take 1 | project Category, TimeGenerated, n = 1, r = 1.5, b = true, t = 1h"]);
+    let o = kqlite(&[
+        "--table",
+        DIAG,
+        "AzureDiagnostics | take 1 | project Category, TimeGenerated, n = 1, r = 1.5, b = true, t = 1h",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let line = stdout(&o);
     assert!(line.starts_with("{\"Category\":\""), "{line}");
-    assert!(line.contains("\"n\":1,\"r\":1.5,\"b\":true,\"t\":\"01:00:00\"}"), "{line}");
+    assert!(
+        line.contains("\"n\":1,\"r\":1.5,\"b\":true,\"t\":\"01:00:00\"}"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -53,7 +60,9 @@ fn datetimes_print_with_seven_fraction_digits() {
 
 #[test]
 fn nan_and_infinities_are_strings_and_guids_lower_case() {
-    let o = kqlite(&["print a = real(nan), b = real(+inf), c = real(-inf), g = guid(8E3AF657-A8FF-443C-A75C-2FE8C4BCB635)"]);
+    let o = kqlite(&[
+        "print a = real(nan), b = real(+inf), c = real(-inf), g = guid(8E3AF657-A8FF-443C-A75C-2FE8C4BCB635)",
+    ]);
     assert_eq!(
         stdout(&o),
         "{\"a\":\"NaN\",\"b\":\"Infinity\",\"c\":\"-Infinity\",\"g\":\"8e3af657-a8ff-443c-a75c-2fe8c4bcb635\"}\n"
@@ -76,7 +85,12 @@ fn several_statements_write_each_table_in_turn() {
 
 #[test]
 fn parse_only_reads_nothing_and_exits_zero_or_two() {
-    let o = kqlite(&["--parse-only", "--table", "T=does/not/exist.jsonl", "T | where x == 1"]);
+    let o = kqlite(&[
+        "--parse-only",
+        "--table",
+        "T=does/not/exist.jsonl",
+        "T | where x == 1",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let o = kqlite(&["--parse-only", "T | where x = = 1"]);
     assert_eq!(o.status.code(), Some(2));
@@ -88,7 +102,10 @@ fn query_errors_exit_two_with_a_caret_before_reading_data() {
     let o = kqlite(&["--table", DIAG, "AzureDiagnostics | where Categroy == 'x'"]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("Failed to resolve scalar expression named 'Categroy'"), "{e}");
+    assert!(
+        e.contains("Failed to resolve scalar expression named 'Categroy'"),
+        "{e}"
+    );
     assert!(e.contains("^^^^^^^^"), "{e}");
     assert!(e.contains("did you mean `Category`?"), "{e}");
     assert!(stdout(&o).is_empty());
@@ -125,7 +142,10 @@ fn missing_input_file_exits_one_naming_it() {
 #[test]
 fn stdin_table_and_bad_lines_reported_with_file_and_line() {
     let input = b"{\"a\":1}\nnot json\n{\"a\":2}\n[1,2]\n";
-    let o = kqlite_stdin(&["--table", "T=-", "T | summarize n = count(), s = sum(a)"], input);
+    let o = kqlite_stdin(
+        &["--table", "T=-", "T | summarize n = count(), s = sum(a)"],
+        input,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "{\"n\":2,\"s\":3}\n");
     let e = stderr(&o);
@@ -136,7 +156,10 @@ fn stdin_table_and_bad_lines_reported_with_file_and_line() {
 
 #[test]
 fn strict_makes_a_bad_line_fatal() {
-    let o = kqlite_stdin(&["--strict", "--table", "T=-", "T | count"], b"{\"a\":1}\n{oops\n");
+    let o = kqlite_stdin(
+        &["--strict", "--table", "T=-", "T | count"],
+        b"{\"a\":1}\n{oops\n",
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("<stdin>:2"), "{}", stderr(&o));
 }
@@ -145,11 +168,18 @@ fn strict_makes_a_bad_line_fatal() {
 fn query_file_and_explain() {
     let dir = tempfile::tempdir().unwrap();
     let q = dir.path().join("q.kql");
-    std::fs::write(&q, "AzureDiagnostics\n| where Category == \"kube-audit\"\n| take 3").unwrap();
+    std::fs::write(
+        &q,
+        "AzureDiagnostics\n| where Category == \"kube-audit\"\n| take 3",
+    )
+    .unwrap();
     let o = kqlite(&["--explain", "--query-file", q.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let plan = stdout(&o);
-    assert!(plan.contains("Limit 3") && plan.contains("Filter Category@3 == \"kube-audit\""), "{plan}");
+    assert!(
+        plan.contains("Limit 3") && plan.contains("Filter Category@3 == \"kube-audit\""),
+        "{plan}"
+    );
 }
 
 #[test]

@@ -230,7 +230,11 @@ impl Binder<'_> {
 
     /// Binds the arguments of a call of a `let` function: tables as
     /// tables, scalars in the caller's `scope`, `name = value` by name.
-    pub(super) fn call_arguments(&mut self, args: &[Expr], scope: &Scope) -> Result<Vec<Argument>, BindError> {
+    pub(super) fn call_arguments(
+        &mut self,
+        args: &[Expr],
+        scope: &Scope,
+    ) -> Result<Vec<Argument>, BindError> {
         let mut out = Vec::with_capacity(args.len());
         for a in args {
             let (name, value) = match &a.kind {
@@ -242,7 +246,11 @@ impl Binder<'_> {
             } else {
                 Binding::Scalar(self.scalar(value, scope)?)
             };
-            out.push(Argument { name, binding, span: a.span });
+            out.push(Argument {
+                name,
+                binding,
+                span: a.span,
+            });
         }
         Ok(out)
     }
@@ -250,7 +258,12 @@ impl Binder<'_> {
     /// Binds the body of a `let` function for one call: parameters are bound
     /// to the arguments (by position, then by name, then to their defaults)
     /// in a new scope, then the body's statements run.
-    pub(super) fn call_function(&mut self, f: &FunctionDef, args: Vec<Argument>, span: Span) -> Result<Binding, BindError> {
+    pub(super) fn call_function(
+        &mut self,
+        f: &FunctionDef,
+        args: Vec<Argument>,
+        span: Span,
+    ) -> Result<Binding, BindError> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return Err(BindError::new(
                 BindErrorKind::Invalid,
@@ -275,13 +288,17 @@ impl Binder<'_> {
         let mut position = 0;
         for arg in args {
             let index = match &arg.name {
-                Some(name) => f.params.iter().position(|p| p.name.name == *name).ok_or_else(|| {
-                    BindError::new(
-                        BindErrorKind::Invalid,
-                        arg.span,
-                        format!("the function '{}' has no parameter named '{name}'", f.name),
-                    )
-                })?,
+                Some(name) => f
+                    .params
+                    .iter()
+                    .position(|p| p.name.name == *name)
+                    .ok_or_else(|| {
+                        BindError::new(
+                            BindErrorKind::Invalid,
+                            arg.span,
+                            format!("the function '{}' has no parameter named '{name}'", f.name),
+                        )
+                    })?,
                 None => {
                     position += 1;
                     position - 1

@@ -6,12 +6,19 @@
 //! does.
 
 mod bind;
+mod join;
 mod literal;
+mod mv_expand;
 mod naming;
+mod parse;
 mod parse_pattern;
+mod project;
 mod scalar;
+mod sources;
 mod suggest;
+mod summarize;
 mod tabular;
+mod union;
 
 pub use bind::{BoundQuery, Subquery, bind};
 

@@ -34,11 +34,19 @@ impl ParseKind {
 }
 
 /// Builds the regex for `parts`; the group of the n-th column is `cn`.
-pub fn pattern_regex(parts: &[ParsePart], kind: ParseKind, flags: &str, types: &[DataType]) -> String {
+pub fn pattern_regex(
+    parts: &[ParsePart],
+    kind: ParseKind,
+    flags: &str,
+    types: &[DataType],
+) -> String {
     let mut re = String::from("^");
     if kind == ParseKind::Regex {
         // Only the documented flags; anything else is ignored.
-        let f: String = flags.chars().filter(|c| matches!(c, 'U' | 'i' | 'm' | 's')).collect();
+        let f: String = flags
+            .chars()
+            .filter(|c| matches!(c, 'U' | 'i' | 'm' | 's'))
+            .collect();
         if !f.is_empty() {
             re = format!("(?{f})^");
         }
@@ -100,8 +108,21 @@ mod tests {
 
     #[test]
     fn simple_pattern_is_anchored_lazy_and_escaped() {
-        let parts = [ParsePart::Star { span: Span::default() }, lit("a.b="), col("x"), lit(","), col("y")];
-        let re = pattern_regex(&parts, ParseKind::Simple, "", &[DataType::String, DataType::Long]);
+        let parts = [
+            ParsePart::Star {
+                span: Span::default(),
+            },
+            lit("a.b="),
+            col("x"),
+            lit(","),
+            col("y"),
+        ];
+        let re = pattern_regex(
+            &parts,
+            ParseKind::Simple,
+            "",
+            &[DataType::String, DataType::Long],
+        );
         assert_eq!(re, r"(?s)^.*?a\.b=(?P<c0>.*?),(?P<c1>-?\d+)");
     }
 

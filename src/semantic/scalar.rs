@@ -422,11 +422,12 @@ impl Binder<'_> {
         })?;
         // parse_json of a dynamic value returns it unchanged: a dynamic
         // string holding JSON text is not parsed again (parse-json-function).
-        if function.name == "parse_json" && types == [DataType::Dynamic] {
-            if let Some(mut arg) = bound.pop() {
-                arg.span = span;
-                return Ok(arg);
-            }
+        if function.name == "parse_json"
+            && types == [DataType::Dynamic]
+            && let Some(mut arg) = bound.pop()
+        {
+            arg.span = span;
+            return Ok(arg);
         }
         Ok(ScalarExpr {
             kind: ScalarKind::Call {
@@ -491,7 +492,12 @@ impl Binder<'_> {
         Ok(ScalarExpr::column(index, ty, span))
     }
 
-    fn toscalar(&mut self, args: &[Expr], span: Span, scope: &Scope) -> Result<ScalarExpr, BindError> {
+    fn toscalar(
+        &mut self,
+        args: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
         // `toscalar([kind=...,] T)`: the last argument is the table.
         let Some(table) = args.last() else {
             return Err(arity_error("toscalar", 1, 1, span));

@@ -131,10 +131,7 @@ impl<'a> PError<'a> {
         let span = Span::new(start, start + len);
         let message = match d.message {
             Some(m) => m,
-            None => format!(
-                "expected {}, found {found}",
-                describe_expected(&d.expected)
-            ),
+            None => format!("expected {}, found {found}", describe_expected(&d.expected)),
         };
         let mut help = d.help;
         if help.is_none() {

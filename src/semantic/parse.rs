@@ -1,0 +1,157 @@
+//! The `parse` and `parse-where` operators; the pattern itself becomes a
+//! regex in `parse_pattern`.
+
+use super::bind::Binder;
+use super::scalar::{Scope, cast};
+use super::tabular::*;
+use super::{BindError, BindErrorKind};
+use crate::plan::expr::{ScalarExpr, ScalarKind};
+use crate::plan::logical::LogicalPlan;
+use crate::schema::Field;
+use crate::span::Span;
+use crate::syntax::ast::{self, Expr, OpParam};
+use crate::types::DataType;
+use crate::value::{Str, Value};
+
+impl Binder<'_> {
+    /// `parse` / `parse-where`: one regex built from the pattern extracts
+    /// every column at once (see `parse_pattern`); `parse-where` keeps only
+    /// the rows that matched.
+    pub(super) fn parse(
+        &mut self,
+        input: LogicalPlan,
+        params: &[OpParam],
+        source: &Expr,
+        pattern: &[ast::ParsePart],
+        keep_matches_only: bool,
+        span: Span,
+    ) -> Bound {
+        use super::parse_pattern::{ParseKind, pattern_regex};
+        let operator = if keep_matches_only {
+            "parse-where"
+        } else {
+            "parse"
+        };
+        let kind = match params.iter().find(|p| p.name.name == "kind") {
+            Some(p) => {
+                let name = name_value(&p.value).unwrap_or_default();
+                ParseKind::from_name(&name).ok_or_else(|| {
+                    one(BindError::new(
+                        BindErrorKind::Invalid,
+                        p.value.span,
+                        format!("'{name}' is not a kind of {operator} (simple, regex or relaxed)"),
+                    ))
+                })?
+            }
+            None => ParseKind::Simple,
+        };
+        let flags = params
+            .iter()
+            .find(|p| p.name.name == "flags")
+            .and_then(|p| name_value(&p.value))
+            .unwrap_or_default();
+        let mut columns: Vec<Field> = Vec::new();
+        for part in pattern {
+            if let ast::ParsePart::Column { name, ty, .. } = part {
+                let ty = match ty {
+                    Some(t) => DataType::from_name(&t.name).ok_or_else(|| {
+                        one(BindError::new(
+                            BindErrorKind::Type,
+                            t.span,
+                            format!("'{}' is not a scalar type", t.name),
+                        ))
+                    })?,
+                    None => DataType::String,
+                };
+                columns.push(Field::new(name.name.clone(), ty));
+            }
+        }
+        let types: Vec<DataType> = columns.iter().map(|c| c.ty).collect();
+        let regex = pattern_regex(pattern, kind, &flags, &types);
+        if let Err(e) = regex::Regex::new(&regex) {
+            return Err(one(BindError::new(
+                BindErrorKind::Invalid,
+                span,
+                format!("the {operator} pattern is not a valid regular expression: {e}"),
+            )));
+        }
+        let in_schema = input.schema().clone();
+        let source = self
+            .scalar(source, &Scope::new(&in_schema, operator))
+            .map_err(one)?;
+        let fields_fn =
+            crate::functions::lookup_scalar("__parse_fields").ok_or_else(|| one(internal(span)))?;
+        let type_list = types.iter().map(|t| t.name()).collect::<Vec<_>>().join(",");
+        let literal = |v: Value, ty| ScalarExpr::literal(v, ty, span);
+        let captures = ScalarExpr {
+            kind: ScalarKind::Call {
+                function: fields_fn,
+                args: vec![
+                    literal(Value::String(Str::new(&regex)), DataType::String),
+                    literal(Value::String(Str::new(&type_list)), DataType::String),
+                    literal(Value::Bool(kind == ParseKind::Relaxed), DataType::Bool),
+                    cast(source, DataType::String),
+                ],
+            },
+            ty: DataType::Dynamic,
+            span,
+        };
+        // Step 1: the captures as a hidden column after the input's.
+        let hidden = in_schema.len();
+        let mut with_captures = in_schema.clone();
+        with_captures
+            .fields
+            .push(Field::new(" parse", DataType::Dynamic));
+        let mut exprs = identity_exprs(&in_schema);
+        exprs.push(captures);
+        let mut plan = LogicalPlan::Project {
+            input: Box::new(input),
+            exprs,
+            schema: with_captures.clone(),
+        };
+        if keep_matches_only {
+            let matched =
+                crate::functions::lookup_scalar("isnotnull").ok_or_else(|| one(internal(span)))?;
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate: ScalarExpr {
+                    kind: ScalarKind::Call {
+                        function: matched,
+                        args: vec![ScalarExpr::column(hidden, DataType::Dynamic, span)],
+                    },
+                    ty: DataType::Bool,
+                    span,
+                },
+            };
+        }
+        // Step 2: each column from its capture; an existing name is replaced.
+        let mut schema = in_schema.clone();
+        let mut exprs = identity_exprs(&in_schema);
+        for (i, c) in columns.iter().enumerate() {
+            let element = ScalarExpr {
+                kind: ScalarKind::Index {
+                    target: Box::new(ScalarExpr::column(hidden, DataType::Dynamic, span)),
+                    index: Box::new(literal(Value::Long(i as i64), DataType::Long)),
+                },
+                ty: DataType::Dynamic,
+                span,
+            };
+            let value = cast(element, c.ty);
+            match schema.index_of(&c.name) {
+                Some(at) => {
+                    schema.fields[at] = c.clone();
+                    exprs[at] = value;
+                }
+                None => {
+                    schema.fields.push(c.clone());
+                    exprs.push(value);
+                }
+            }
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(plan),
+            exprs,
+            schema,
+        })
+    }
+}

@@ -1,0 +1,341 @@
+//! Column-shaping operators: `extend`, `project`, `project-away`,
+//! `project-keep`, `project-rename`, `project-reorder`.
+
+use super::bind::Binder;
+use super::naming::{generic_name, implied_name, unique_name};
+use super::scalar::Scope;
+use super::suggest::did_you_mean;
+use super::tabular::*;
+use super::{BindError, BindErrorKind};
+use crate::plan::expr::{ScalarExpr, ScalarKind};
+use crate::plan::logical::LogicalPlan;
+use crate::schema::{Field, Schema};
+use crate::span::Span;
+use crate::syntax::ast::{self, NamePattern, NamedExpr};
+use crate::types::DataType;
+use crate::value::Value;
+
+impl Binder<'_> {
+    /// `project-away` (or, with `keep`, `project-keep`): the remaining
+    /// columns keep their input order.
+    pub(super) fn project_away(
+        &mut self,
+        input: LogicalPlan,
+        columns: &[NamePattern],
+        keep: bool,
+    ) -> Bound {
+        let schema = input.schema().clone();
+        let operator = if keep { "project-keep" } else { "project-away" };
+        let matched = match_patterns(&schema, columns, operator)?;
+        let positions: Vec<usize> = (0..schema.len())
+            .filter(|i| matched.contains(i) == keep)
+            .collect();
+        Ok(select_columns(input, &positions))
+    }
+
+    /// `project-reorder`: the named columns first, in the order given; a
+    /// wildcard's matches sorted by name for `asc`/`desc`, with digit runs
+    /// compared as numbers for `granny-asc`/`granny-desc` (a2 < a10).
+    pub(super) fn project_reorder(
+        &mut self,
+        input: LogicalPlan,
+        columns: &[ast::ReorderItem],
+    ) -> Bound {
+        let schema = input.schema().clone();
+        let mut order = Vec::new();
+        for item in columns {
+            let mut hits = match_patterns(
+                &schema,
+                std::slice::from_ref(&item.pattern),
+                "project-reorder",
+            )?;
+            let name = |i: &usize| schema.fields[*i].name.as_str();
+            match item.order.as_ref().map(|o| o.name.as_str()) {
+                Some("asc") => hits.sort_by(|a, b| name(a).cmp(name(b))),
+                Some("desc") => hits.sort_by(|a, b| name(b).cmp(name(a))),
+                Some("granny-asc") => hits.sort_by(|a, b| natural_cmp(name(a), name(b))),
+                Some("granny-desc") => hits.sort_by(|a, b| natural_cmp(name(b), name(a))),
+                _ => {}
+            }
+            for i in hits {
+                if !order.contains(&i) {
+                    order.push(i);
+                }
+            }
+        }
+        let rest: Vec<usize> = (0..schema.len()).filter(|i| !order.contains(i)).collect();
+        order.extend(rest);
+        Ok(select_columns(input, &order))
+    }
+
+    /// `extend`: later items see the columns earlier items made; a name
+    /// that exists is replaced in place (KQL-SEMANTICS §0.2).
+    pub(super) fn extend(
+        &mut self,
+        input: LogicalPlan,
+        columns: &[NamedExpr],
+        operator: &str,
+    ) -> Bound {
+        let mut schema = input.schema().clone();
+        let mut exprs: Vec<ScalarExpr> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| ScalarExpr::column(i, f.ty, Span::default()))
+            .collect();
+        let mut errors = Vec::new();
+        for item in columns {
+            let bound = match self.scalar(&item.expr, &Scope::new(&schema, operator)) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            // Rewrite references to columns made earlier in this operator.
+            let bound = substitute(bound, &exprs);
+            let name = match item.names.as_slice() {
+                [] => implied_name(&item.expr)
+                    .unwrap_or_else(|| generic_name(&|n| schema.index_of(n).is_some())),
+                [one_name] => one_name.name.clone(),
+                _ => {
+                    errors.push(BindError::new(
+                        BindErrorKind::NotSupported,
+                        item.span,
+                        "assigning several columns at once (`(a, b) = ...`) is not supported yet",
+                    ));
+                    continue;
+                }
+            };
+            let field = Field::new(name.clone(), bound.ty);
+            match schema.index_of(&name) {
+                Some(i) => {
+                    schema.fields[i] = field;
+                    exprs[i] = bound;
+                }
+                None => {
+                    schema.fields.push(field);
+                    exprs.push(bound);
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(input),
+            exprs,
+            schema,
+        })
+    }
+
+    /// `project` (and `print`, whose unnamed columns are `print_<i>`).
+    pub(super) fn project(
+        &mut self,
+        input: LogicalPlan,
+        columns: &[NamedExpr],
+        operator: &str,
+        print: bool,
+    ) -> Bound {
+        let in_schema = input.schema().clone();
+        let mut schema = Schema::default();
+        let mut exprs = Vec::new();
+        let mut errors = Vec::new();
+        for (position, item) in columns.iter().enumerate() {
+            let bound = match self.scalar(&item.expr, &Scope::new(&in_schema, operator)) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let (name, explicit) = match item.names.as_slice() {
+                [] => {
+                    let taken = |n: &str| schema.index_of(n).is_some();
+                    let name = match implied_name(&item.expr) {
+                        Some(n) => unique_name(&n, &taken),
+                        None if print => format!("print_{position}"),
+                        None => generic_name(&taken),
+                    };
+                    (name, false)
+                }
+                [n] => (n.name.clone(), true),
+                _ => {
+                    errors.push(BindError::new(
+                        BindErrorKind::NotSupported,
+                        item.span,
+                        "assigning several columns at once (`(a, b) = ...`) is not supported yet",
+                    ));
+                    continue;
+                }
+            };
+            if explicit && schema.index_of(&name).is_some() {
+                errors.push(BindError::new(
+                    BindErrorKind::DuplicateColumn,
+                    item.span,
+                    format!("A column with the name '{name}' is already declared."),
+                ));
+                continue;
+            }
+            let name = unique_name(&name, &|n| schema.index_of(n).is_some());
+            schema.fields.push(Field::new(name, bound.ty));
+            exprs.push(bound);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(input),
+            exprs,
+            schema,
+        })
+    }
+
+    pub(super) fn project_rename(&mut self, input: LogicalPlan, renames: &[ast::Rename]) -> Bound {
+        let mut schema = input.schema().clone();
+        let mut errors = Vec::new();
+        for r in renames {
+            match input.schema().index_of(&r.old.name) {
+                Some(i) => schema.fields[i].name = r.new.name.clone(),
+                None => errors.push(unknown_column(
+                    &r.old.name,
+                    r.old.span,
+                    input.schema(),
+                    "project-rename",
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let exprs = identity_exprs(input.schema());
+        Ok(LogicalPlan::Project {
+            input: Box::new(input),
+            exprs,
+            schema,
+        })
+    }
+}
+
+/// Replaces column references by the expressions that compute them.
+pub(super) fn substitute(mut e: ScalarExpr, exprs: &[ScalarExpr]) -> ScalarExpr {
+    if let ScalarKind::Column { index } = e.kind
+        && let Some(replacement) = exprs.get(index)
+    {
+        let mut r = replacement.clone();
+        r.span = e.span;
+        return r;
+    }
+    let children = e.children_mut();
+    for child in children {
+        let taken = std::mem::replace(
+            child,
+            ScalarExpr::literal(Value::Null, DataType::Dynamic, Span::default()),
+        );
+        *child = substitute(taken, exprs);
+    }
+    e
+}
+
+/// Compares names with runs of digits taken as numbers: `a2 < a10`.
+pub(super) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let chunks = |s: &str| -> Vec<(bool, String)> {
+        let mut out: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match out.last_mut() {
+                Some((d, text)) if *d == digit => text.push(c),
+                _ => out.push((digit, c.to_string())),
+            }
+        }
+        out
+    };
+    let (x, y) = (chunks(a), chunks(b));
+    for ((dx, tx), (dy, ty)) in x.iter().zip(&y) {
+        let o = if *dx && *dy {
+            let (nx, ny) = (tx.trim_start_matches('0'), ty.trim_start_matches('0'));
+            nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
+        } else {
+            tx.cmp(ty)
+        };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
+pub(super) fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Positions of the columns matched by any of `patterns` (in input
+/// order). A plain name that matches nothing is an error.
+pub(super) fn match_patterns(
+    schema: &Schema,
+    patterns: &[NamePattern],
+    operator: &str,
+) -> Result<Vec<usize>, Vec<BindError>> {
+    let mut matched = Vec::new();
+    let mut errors = Vec::new();
+    for p in patterns {
+        let hits: Vec<usize> = (0..schema.len())
+            .filter(|&i| wildcard_match(&p.pattern, &schema.fields[i].name))
+            .collect();
+        if hits.is_empty() && !p.pattern.contains('*') {
+            errors.push(unknown_column(&p.pattern, p.span, schema, operator));
+        }
+        matched.extend(hits);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    matched.sort_unstable();
+    matched.dedup();
+    Ok(matched)
+}
+
+pub(super) fn unknown_column(name: &str, span: Span, schema: &Schema, operator: &str) -> BindError {
+    BindError::new(
+        BindErrorKind::UnknownName,
+        span,
+        format!("'{operator}' operator: Failed to resolve column named '{name}'"),
+    )
+    .with_label("no such column")
+    .with_help(did_you_mean(name, schema.names()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_prefix_suffix_and_middle() {
+        assert!(wildcard_match("Dev*", "DeviceEvents"));
+        assert!(wildcard_match("*Events", "DeviceEvents"));
+        assert!(wildcard_match("D*E*s", "DeviceEvents"));
+        assert!(!wildcard_match("Dev*", "SigninLogs"));
+        assert!(wildcard_match("exact", "exact"));
+        assert!(!wildcard_match("exact", "exactly"));
+    }
+}

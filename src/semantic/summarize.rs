@@ -1,0 +1,254 @@
+//! `summarize`, `distinct`, `count`, and the sort keys of `sort` and `top`.
+
+use super::bind::Binder;
+use super::naming::{generic_name, implied_name, unique_name};
+use super::scalar::{AggregateCollector, Scope};
+use super::tabular::*;
+use super::{BindError, BindErrorKind};
+use crate::plan::expr::ScalarExpr;
+use crate::plan::logical::{LogicalPlan, SortKey};
+use crate::schema::{Field, Schema};
+use crate::span::Span;
+use crate::syntax::ast::{self, Expr, ExprKind, NamedExpr, NullsOrder, SortOrder};
+use crate::value::Value;
+use std::cell::RefCell;
+
+impl Binder<'_> {
+    pub(super) fn sort_keys(
+        &mut self,
+        input: &LogicalPlan,
+        keys: &[ast::SortKey],
+        operator: &str,
+    ) -> Result<Vec<SortKey>, Vec<BindError>> {
+        let scope = Scope::new(input.schema(), operator);
+        let mut out = Vec::with_capacity(keys.len());
+        let mut errors = Vec::new();
+        for k in keys {
+            match self.scalar(&k.expr, &scope) {
+                Ok(expr) => {
+                    // `desc` is the default; `asc` puts nulls first, `desc` last.
+                    let descending = k.order != Some(SortOrder::Asc);
+                    let nulls_first = match k.nulls {
+                        Some(NullsOrder::First) => true,
+                        Some(NullsOrder::Last) => false,
+                        None => !descending,
+                    };
+                    out.push(SortKey {
+                        expr,
+                        descending,
+                        nulls_first,
+                    });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub(super) fn distinct(&mut self, input: LogicalPlan, columns: &[NamedExpr]) -> Bound {
+        if matches!(columns, [c] if matches!(c.expr.kind, ExprKind::Star)) {
+            let group_by = identity_exprs(input.schema());
+            let schema = input.schema().clone();
+            return Ok(LogicalPlan::Aggregate {
+                input: Box::new(input),
+                group_by,
+                aggregates: vec![],
+                schema,
+            });
+        }
+        self.summarize(input, &[], columns, Span::default())
+    }
+
+    /// `summarize aggs by keys`: group columns first, then one column per
+    /// aggregate; an item like `tostring(make_set(x))` becomes an aggregate
+    /// followed by a projection.
+    pub(super) fn summarize(
+        &mut self,
+        input: LogicalPlan,
+        aggregates: &[NamedExpr],
+        by: &[NamedExpr],
+        _span: Span,
+    ) -> Bound {
+        let in_schema = input.schema().clone();
+        let mut errors = Vec::new();
+        let mut group_by = Vec::new();
+        let mut group_fields: Vec<Field> = Vec::new();
+        for item in by {
+            let bound = match self.scalar(&item.expr, &Scope::new(&in_schema, "summarize")) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let taken = |n: &str| group_fields.iter().any(|f| f.name == n);
+            let name = match item.names.as_slice() {
+                [n, ..] => n.name.clone(),
+                [] => match implied_name(&item.expr) {
+                    Some(n) => unique_name(&n, &taken),
+                    None => generic_name(&taken),
+                },
+            };
+            group_fields.push(Field::new(name, bound.ty));
+            group_by.push(bound);
+        }
+        let collector = RefCell::new(AggregateCollector {
+            group_names: group_fields
+                .iter()
+                .map(|f| (f.name.clone(), f.ty))
+                .collect(),
+            aggregates: Vec::new(),
+        });
+        // Each item: its expression over the aggregate output, and its name.
+        let mut items: Vec<(ScalarExpr, String)> = Vec::new();
+        for item in aggregates {
+            if let Some(expanded) =
+                self.arg_extreme_star(item, &in_schema, &group_fields, &collector)
+            {
+                match expanded {
+                    Ok(mut cols) => items.append(&mut cols),
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
+            let scope = Scope {
+                row: &in_schema,
+                operator: "summarize",
+                aggregates: Some(&collector),
+            };
+            let bound = match self.scalar(&item.expr, &scope) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let name = match item.names.as_slice() {
+                [n, ..] => n.name.clone(),
+                [] => implied_name(&item.expr).unwrap_or_default(),
+            };
+            items.push((bound, name));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let collector = collector.into_inner();
+        let group_count = group_fields.len();
+        let mut agg_fields = group_fields.clone();
+        for (i, a) in collector.aggregates.iter().enumerate() {
+            agg_fields.push(Field::new(format!("__agg{i}"), a.ty));
+        }
+        let aggregate_plan = LogicalPlan::Aggregate {
+            input: Box::new(input),
+            group_by,
+            aggregates: collector.aggregates,
+            schema: Schema::new(agg_fields.clone()),
+        };
+        // Name the outputs: group columns keep theirs; unnamed items get
+        // generated names, made unique.
+        let mut schema = Schema::new(group_fields);
+        let mut exprs: Vec<ScalarExpr> = (0..group_count)
+            .map(|i| ScalarExpr::column(i, agg_fields[i].ty, Span::default()))
+            .collect();
+        for (expr, name) in items {
+            let taken = |n: &str| schema.index_of(n).is_some();
+            let name = if name.is_empty() {
+                generic_name(&taken)
+            } else {
+                unique_name(&name, &taken)
+            };
+            schema.fields.push(Field::new(name, expr.ty));
+            exprs.push(expr);
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(aggregate_plan),
+            exprs,
+            schema,
+        })
+    }
+
+    /// `arg_max(key, *)` / `arg_min(key, a, b)`: one aggregate per returned
+    /// column, all choosing the same row. Returns `None` for other items.
+    pub(super) fn arg_extreme_star(
+        &mut self,
+        item: &NamedExpr,
+        in_schema: &Schema,
+        group_fields: &[Field],
+        collector: &RefCell<AggregateCollector>,
+    ) -> Option<Result<Vec<(ScalarExpr, String)>, BindError>> {
+        let ExprKind::Call { name, args } = &item.expr.kind else {
+            return None;
+        };
+        let function = crate::functions::lookup_aggregate(&name.name)?;
+        if !matches!(
+            function.kind,
+            crate::functions::aggregate::AggregateKind::ArgMax
+                | crate::functions::aggregate::AggregateKind::ArgMin
+        ) {
+            return None;
+        }
+        Some((|| {
+            let scope = Scope::new(in_schema, "summarize");
+            let key_expr = args
+                .first()
+                .ok_or_else(|| super::scalar::arity_error(&name.name, 1, usize::MAX, item.span))?;
+            let key = self.scalar(key_expr, &scope)?;
+            let key_name = match item.names.as_slice() {
+                [n, ..] => n.name.clone(),
+                [] => implied_name(key_expr).unwrap_or_else(|| function.prefix.to_string()),
+            };
+            let mut returned: Vec<(ScalarExpr, String)> = vec![(key.clone(), key_name.clone())];
+            for a in &args[1..] {
+                if matches!(a.kind, ExprKind::Star) {
+                    for (i, f) in in_schema.fields.iter().enumerate() {
+                        let is_group = group_fields.iter().any(|g| g.name == f.name);
+                        if !is_group && f.name != key_name {
+                            returned.push((ScalarExpr::column(i, f.ty, a.span), f.name.clone()));
+                        }
+                    }
+                } else {
+                    let value = self.scalar(a, &scope)?;
+                    let name = implied_name(a).unwrap_or_else(|| {
+                        format!("{}_{}_arg{}", function.prefix, key_name, returned.len())
+                    });
+                    returned.push((value, name));
+                }
+            }
+            let mut c = collector.borrow_mut();
+            let mut out = Vec::with_capacity(returned.len());
+            for (value, name) in returned {
+                let index = c.group_names.len() + c.aggregates.len();
+                let ty = value.ty;
+                c.aggregates.push(crate::plan::expr::AggregateExpr {
+                    function,
+                    args: vec![key.clone(), value],
+                    ty,
+                    span: item.span,
+                });
+                out.push((ScalarExpr::column(index, ty, item.span), name));
+            }
+            Ok(out)
+        })())
+    }
+
+    pub(super) fn constant_count(
+        &mut self,
+        expr: &Expr,
+        operator: &str,
+    ) -> Result<u64, Vec<BindError>> {
+        let bound = self.constant_scalar(expr).map_err(one)?;
+        let value = crate::exec::eval::eval_constant(&bound, &self.ctx);
+        match value.as_ref().and_then(Value::as_i64) {
+            Some(n) if n >= 0 => Ok(n as u64),
+            _ => Err(one(BindError::new(
+                BindErrorKind::Invalid,
+                expr.span,
+                format!("'{operator}' expects a constant, non-negative row count"),
+            ))),
+        }
+    }
+}

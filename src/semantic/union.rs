@@ -1,0 +1,161 @@
+//! `union`, as a source or after a pipe (KQL-SEMANTICS §6.11).
+
+use super::bind::Binder;
+use super::project::wildcard_match;
+use super::tabular::*;
+use super::{BindError, BindErrorKind};
+use crate::plan::expr::ScalarExpr;
+use crate::plan::logical::LogicalPlan;
+use crate::schema::{Field, Schema};
+use crate::span::Span;
+use crate::syntax::ast::{Expr, ExprKind, OpParam};
+use crate::types::DataType;
+use crate::value::{Str, Value};
+
+impl Binder<'_> {
+    /// `union` as a source or after a pipe: columns by name (outer union),
+    /// a name with different types in different legs becomes `name_type`.
+    pub(super) fn union(
+        &mut self,
+        input: Option<LogicalPlan>,
+        params: &[OpParam],
+        tables: &[Expr],
+        span: Span,
+    ) -> Bound {
+        let mut legs: Vec<(String, LogicalPlan)> = Vec::new();
+        if let Some(plan) = input {
+            legs.push((String::new(), plan));
+        }
+        let fuzzy = params
+            .iter()
+            .any(|p| p.name.name == "isfuzzy" && is_true_literal(&p.value));
+        let inner = params
+            .iter()
+            .any(|p| p.name.name == "kind" && name_value(&p.value).as_deref() == Some("inner"));
+        let source_column = params
+            .iter()
+            .find(|p| p.name.name == "withsource" || p.name.name == "with_source")
+            .and_then(|p| name_value(&p.value));
+        let mut errors = Vec::new();
+        for t in tables {
+            // Wildcards name every matching table.
+            if let ExprKind::Name { name } = &t.kind
+                && name.name.contains('*')
+            {
+                let matching: Vec<String> = self
+                    .catalog
+                    .names()
+                    .into_iter()
+                    .filter(|n| wildcard_match(&name.name, n))
+                    .collect();
+                for n in matching {
+                    match self.table_by_name(&n, t.span) {
+                        Ok(p) => legs.push((n, p)),
+                        Err(mut e) => errors.append(&mut e),
+                    }
+                }
+                continue;
+            }
+            let leg_name = match &t.kind {
+                ExprKind::Name { name } => name.name.clone(),
+                _ => String::new(),
+            };
+            match self.tabular(t) {
+                Ok(p) => legs.push((leg_name, p)),
+                Err(e) => {
+                    // `isfuzzy=true` tolerates tables that do not exist.
+                    let missing = e.iter().all(|e| e.kind == BindErrorKind::UnknownTable);
+                    if !(fuzzy && missing) {
+                        errors.extend(e);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if legs.is_empty() {
+            return Err(one(BindError::new(
+                BindErrorKind::UnknownTable,
+                span,
+                "union has no table that exists",
+            )));
+        }
+        Ok(union_plan(legs, inner, source_column))
+    }
+}
+
+pub(super) fn union_plan(
+    legs: Vec<(String, LogicalPlan)>,
+    inner: bool,
+    source_column: Option<String>,
+) -> LogicalPlan {
+    // Columns by name; the same name with different types splits into name_type.
+    let mut names: Vec<(String, Vec<DataType>)> = Vec::new();
+    for (_, plan) in &legs {
+        for f in &plan.schema().fields {
+            match names.iter_mut().find(|(n, _)| *n == f.name) {
+                Some((_, types)) => {
+                    if !types.contains(&f.ty) {
+                        types.push(f.ty);
+                    }
+                }
+                None => names.push((f.name.clone(), vec![f.ty])),
+            }
+        }
+    }
+    let mut fields: Vec<(String, DataType, String)> = Vec::new(); // output name, type, source name
+    for (name, types) in &names {
+        if inner
+            && !legs
+                .iter()
+                .all(|(_, p)| p.schema().index_of(name).is_some())
+        {
+            continue;
+        }
+        if types.len() == 1 {
+            fields.push((name.clone(), types[0], name.clone()));
+        } else {
+            for t in types {
+                fields.push((format!("{name}_{}", t.name()), *t, name.clone()));
+            }
+        }
+    }
+    let mut out_fields: Vec<Field> = Vec::new();
+    if let Some(src) = &source_column {
+        out_fields.push(Field::new(src.clone(), DataType::String));
+    }
+    out_fields.extend(fields.iter().map(|(n, t, _)| Field::new(n.clone(), *t)));
+    let schema = Schema::new(out_fields);
+    let inputs = legs
+        .into_iter()
+        .map(|(leg_name, plan)| {
+            let mut exprs = Vec::new();
+            if source_column.is_some() {
+                exprs.push(ScalarExpr::literal(
+                    Value::String(Str::new(&leg_name)),
+                    DataType::String,
+                    Span::default(),
+                ));
+            }
+            for (_, ty, source) in &fields {
+                let found = plan
+                    .schema()
+                    .index_of(source)
+                    .filter(|&i| plan.schema().fields[i].ty == *ty);
+                exprs.push(match found {
+                    Some(i) => ScalarExpr::column(i, *ty, Span::default()),
+                    None => {
+                        ScalarExpr::literal(crate::exec::eval::null_of(*ty), *ty, Span::default())
+                    }
+                });
+            }
+            LogicalPlan::Project {
+                input: Box::new(plan),
+                exprs,
+                schema: schema.clone(),
+            }
+        })
+        .collect();
+    LogicalPlan::Union { inputs, schema }
+}
