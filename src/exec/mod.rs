@@ -1,11 +1,16 @@
 //! Running plans: lowering to a physical plan, reading inputs in parallel,
 //! evaluating expressions, and handing result rows to a sink.
 
+mod aggregate;
 pub mod eval;
 pub mod expr;
+mod join;
 pub mod physical;
 pub mod run;
+mod scan;
+mod sort;
 pub mod source;
+mod stage;
 mod string_match;
 
 pub use run::{ExecOptions, RowSink, Runner};

@@ -1,0 +1,173 @@
+//! Hash joins of two materialized inputs.
+
+use crate::plan::logical::JoinKind;
+use crate::types::DataType;
+use crate::value::Value;
+use crate::value::key::{Key, RowKey};
+use std::collections::HashMap;
+
+/// Hash join of two materialized inputs (KQL-SEMANTICS §6.12–6.13). Output
+/// order: left rows in order with their matches in right order, then (for
+/// right and full outer joins) unmatched right rows in order.
+pub(super) fn join(
+    left: &[Vec<Value>],
+    right: &[Vec<Value>],
+    kind: JoinKind,
+    keys: &[(usize, usize)],
+    left_types: &[DataType],
+    right_types: &[DataType],
+    right_width: usize,
+) -> Vec<Vec<Value>> {
+    let key_of = |row: &[Value], side: fn(&(usize, usize)) -> usize| -> Option<RowKey> {
+        let mut k = Vec::with_capacity(keys.len());
+        for pair in keys {
+            let v = row.get(side(pair)).cloned().unwrap_or(Value::Null);
+            if v.is_null() {
+                return None; // null keys match nothing
+            }
+            k.push(Key(v));
+        }
+        Some(RowKey(k))
+    };
+    let mut index: HashMap<RowKey, Vec<usize>> = HashMap::new();
+    for (i, r) in right.iter().enumerate() {
+        if let Some(k) = key_of(r, |p| p.1) {
+            index.entry(k).or_default().push(i);
+        }
+    }
+    let null_row = |types: &[DataType], width: usize| -> Vec<Value> {
+        (0..width)
+            .map(|i| super::eval::null_of(types.get(i).copied().unwrap_or(DataType::Dynamic)))
+            .collect()
+    };
+    let right_key_columns: Vec<usize> = keys.iter().map(|p| p.1).collect();
+    let mut out = Vec::new();
+    let mut right_matched = vec![false; right.len()];
+    let mut seen_left: std::collections::HashSet<RowKey> = std::collections::HashSet::new();
+    for l in left {
+        let key = key_of(l, |p| p.0);
+        if kind == JoinKind::InnerUnique {
+            // The first left row of each key only.
+            match &key {
+                Some(k) if !seen_left.insert(k.clone()) => continue,
+                _ => {}
+            }
+        }
+        let matches: &[usize] = key
+            .as_ref()
+            .and_then(|k| index.get(k))
+            .map_or(&[], Vec::as_slice);
+        for &m in matches {
+            if let Some(flag) = right_matched.get_mut(m) {
+                *flag = true;
+            }
+        }
+        match kind {
+            JoinKind::LeftSemi => {
+                if !matches.is_empty() {
+                    out.push(l.clone());
+                }
+            }
+            JoinKind::LeftAnti => {
+                if matches.is_empty() {
+                    out.push(l.clone());
+                }
+            }
+            JoinKind::RightSemi | JoinKind::RightAnti => {}
+            JoinKind::LookupLeftOuter | JoinKind::LookupInner => {
+                let right_part = |r: &[Value]| -> Vec<Value> {
+                    r.iter()
+                        .enumerate()
+                        .filter(|(i, _)| !right_key_columns.contains(i))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                };
+                if matches.is_empty() {
+                    if kind == JoinKind::LookupLeftOuter {
+                        let nulls = null_row(right_types, right_width);
+                        let mut row = l.clone();
+                        row.extend(right_part(&nulls));
+                        out.push(row);
+                    }
+                } else {
+                    for &m in matches {
+                        let mut row = l.clone();
+                        row.extend(right_part(&right[m]));
+                        out.push(row);
+                    }
+                }
+            }
+            _ => {
+                if matches.is_empty() {
+                    if matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter) {
+                        let mut row = l.clone();
+                        row.extend(null_row(right_types, right_width));
+                        out.push(row);
+                    }
+                } else {
+                    for &m in matches {
+                        let mut row = l.clone();
+                        row.extend(right[m].iter().cloned());
+                        out.push(row);
+                    }
+                }
+            }
+        }
+    }
+    match kind {
+        JoinKind::RightSemi | JoinKind::RightAnti => {
+            let want = kind == JoinKind::RightSemi;
+            out.extend(
+                right
+                    .iter()
+                    .zip(&right_matched)
+                    .filter(|(_, m)| **m == want)
+                    .map(|(r, _)| r.clone()),
+            );
+        }
+        JoinKind::RightOuter | JoinKind::FullOuter => {
+            for (r, matched) in right.iter().zip(&right_matched) {
+                if !matched {
+                    let mut row = null_row(left_types, left_types.len());
+                    row.extend(r.iter().cloned());
+                    out.push(row);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(super) fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    #[test]
+    pub(super) fn innerunique_dedups_the_left_side_by_key() {
+        // The join-operator doc example: X(a1,b2,b3,c4) join Y(b10,c20,c30,d40).
+        let x = vec![
+            vec![s("a"), Value::Long(1)],
+            vec![s("b"), Value::Long(2)],
+            vec![s("b"), Value::Long(3)],
+            vec![s("c"), Value::Long(4)],
+        ];
+        let y = vec![
+            vec![s("b"), Value::Long(10)],
+            vec![s("c"), Value::Long(20)],
+            vec![s("c"), Value::Long(30)],
+            vec![s("d"), Value::Long(40)],
+        ];
+        let types = [DataType::String, DataType::Long];
+        let out = join(&x, &y, JoinKind::InnerUnique, &[(0, 0)], &types, &types, 2);
+        let got: Vec<(i64, i64)> = out
+            .iter()
+            .map(|r| (r[1].as_i64().unwrap(), r[3].as_i64().unwrap()))
+            .collect();
+        assert_eq!(got, [(2, 10), (4, 20), (4, 30)]);
+    }
+}

@@ -1,0 +1,249 @@
+//! Cutting a pipeline's source into work items, and running one item:
+//! its lines decoded into rows (bad lines remembered), or its rows from
+//! memory or a `range`.
+
+use super::ExecError;
+use super::physical::{Pipeline, Source};
+use super::run::{ROWS_PER_ITEM, Rows, Runner};
+use super::source::jsonl::{LazyRow, RowDecoder};
+use super::source::{BadLine, OpenInput, chunk, trim_line};
+use super::stage::StageRow;
+use crate::json::RowSlots;
+use crate::value::{DateTime, Timespan, Value};
+use std::cell::OnceCell;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+
+/// One unit of parallel work.
+pub(super) enum Item<'a> {
+    Lines {
+        input: usize,
+        bytes: &'a [u8],
+        base: usize,
+    },
+    Rows(&'a [Vec<Value>]),
+    Range {
+        first: u64,
+        count: u64,
+    },
+}
+
+/// What one item produced: its consumer state, and the lines that were not rows.
+pub(super) struct ItemResult<T> {
+    pub state: T,
+    pub bad: Vec<BadLine>,
+    pub rows_read: u64,
+}
+
+impl Runner<'_> {
+    pub(super) fn items<'x>(
+        &self,
+        p: &'x Pipeline,
+        opened: &'x [OpenInput],
+        upstream: Option<&'x Rows>,
+    ) -> Result<Vec<Item<'x>>, ExecError> {
+        let mut items = Vec::new();
+        match &p.source {
+            Source::Scan { .. } => {
+                for (input, open) in opened.iter().enumerate() {
+                    let bytes = open.bytes();
+                    for range in chunk::split(bytes, self.options.chunk_size) {
+                        items.push(Item::Lines {
+                            input,
+                            base: range.start,
+                            bytes: &bytes[range],
+                        });
+                    }
+                }
+            }
+            Source::Rows(rows) => items.extend(rows.chunks(ROWS_PER_ITEM).map(Item::Rows)),
+            Source::Plan(_) => {
+                if let Some(rows) = upstream {
+                    items.extend(rows.chunks(ROWS_PER_ITEM).map(Item::Rows));
+                }
+            }
+            Source::Range { start, stop, step } => {
+                let total = range_len(start, stop, step)?;
+                let per = ROWS_PER_ITEM as u64 * 16;
+                let mut first = 0;
+                while first < total {
+                    let count = per.min(total - first);
+                    items.push(Item::Range { first, count });
+                    first += count;
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    pub(super) fn run_item<T>(
+        &self,
+        p: &Pipeline,
+        item: &Item,
+        decoder: Option<&RowDecoder>,
+        make: &(dyn Fn() -> T + Sync),
+        feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
+        done: &AtomicBool,
+    ) -> ItemResult<T> {
+        let mut state = make();
+        let mut bad = Vec::new();
+        let mut rows_read = 0u64;
+        if done.load(AtomicOrdering::Relaxed) {
+            return ItemResult {
+                state,
+                bad,
+                rows_read,
+            };
+        }
+        let mut sink = |row: StageRow| feed(&mut state, row);
+        match item {
+            Item::Lines { input, bytes, base } => {
+                let Some(decoder) = decoder else {
+                    return ItemResult {
+                        state,
+                        bad,
+                        rows_read,
+                    };
+                };
+                let mut slots = RowSlots::new();
+                let mut cache: Vec<OnceCell<Value>> =
+                    (0..decoder.width()).map(|_| OnceCell::new()).collect();
+                for (offset, raw_line) in chunk::lines(bytes) {
+                    let Some(line) = trim_line(raw_line) else {
+                        continue;
+                    };
+                    if let Err(e) = decoder.scan(line, &mut slots) {
+                        bad.push(BadLine {
+                            input: *input,
+                            offset: base + offset,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                    rows_read += 1;
+                    for c in cache.iter_mut() {
+                        c.take();
+                    }
+                    let row = LazyRow {
+                        decoder,
+                        line,
+                        slots: &slots,
+                        cache: &cache,
+                    };
+                    if !self.push(&p.stages, StageRow::Lazy(&row), &mut sink) {
+                        break;
+                    }
+                }
+            }
+            Item::Rows(rows) => {
+                for r in rows.iter() {
+                    rows_read += 1;
+                    if !self.push(&p.stages, StageRow::Borrowed(r), &mut sink) {
+                        break;
+                    }
+                }
+            }
+            Item::Range { first, count } => {
+                if let Source::Range { start, step, .. } = &p.source {
+                    for k in *first..first + count {
+                        rows_read += 1;
+                        let value = range_value(start, step, k);
+                        if !self.push(&p.stages, StageRow::Owned(vec![value]), &mut sink) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        ItemResult {
+            state,
+            bad,
+            rows_read,
+        }
+    }
+}
+
+/// How many values `range` yields (inclusive of `stop` when it is hit).
+pub(super) fn range_len(start: &Value, stop: &Value, step: &Value) -> Result<u64, ExecError> {
+    let n = match (start, stop, step) {
+        (Value::DateTime(a), Value::DateTime(b), Value::Timespan(s)) => {
+            steps(b.0 as f64 - a.0 as f64, s.0 as f64)
+        }
+        (Value::Timespan(a), Value::Timespan(b), Value::Timespan(s)) => {
+            steps(b.0 as f64 - a.0 as f64, s.0 as f64)
+        }
+        (a, b, s) => match (a.as_i64(), b.as_i64(), s.as_i64()) {
+            (Some(a), Some(b), Some(s)) if s != 0 => {
+                let span = i128::from(b) - i128::from(a);
+                if span == 0 || (span > 0) == (s > 0) {
+                    (span / i128::from(s)) as f64 + 1.0
+                } else {
+                    0.0
+                }
+            }
+            _ => match (a.as_f64(), b.as_f64(), s.as_f64()) {
+                (Some(a), Some(b), Some(s)) => steps(b - a, s),
+                _ => 0.0,
+            },
+        },
+    };
+    if n > 1e10 {
+        return Err(ExecError::Runtime(format!("range would produce {n} rows")));
+    }
+    Ok(n.max(0.0) as u64)
+}
+
+pub(super) fn steps(span: f64, step: f64) -> f64 {
+    if step == 0.0 || !step.is_finite() || !span.is_finite() {
+        return 0.0;
+    }
+    if span == 0.0 || (span > 0.0) == (step > 0.0) {
+        (span / step + 1e-9).floor() + 1.0
+    } else {
+        0.0
+    }
+}
+
+pub(super) fn range_value(start: &Value, step: &Value, k: u64) -> Value {
+    match (start, step) {
+        (Value::DateTime(a), Value::Timespan(s)) => Value::DateTime(DateTime(a.0 + s.0 * k as i64)),
+        (Value::Timespan(a), Value::Timespan(s)) => Value::Timespan(Timespan(a.0 + s.0 * k as i64)),
+        (Value::Real(_), _) | (_, Value::Real(_)) => {
+            Value::Real(start.as_f64().unwrap_or(0.0) + step.as_f64().unwrap_or(0.0) * k as f64)
+        }
+        _ => Value::Long(
+            start
+                .as_i64()
+                .unwrap_or(0)
+                .wrapping_add(step.as_i64().unwrap_or(0).wrapping_mul(k as i64)),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(super) fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    #[test]
+    pub(super) fn range_includes_its_end() {
+        assert_eq!(
+            range_len(&Value::Long(1), &Value::Long(5), &Value::Long(1)).unwrap(),
+            5
+        );
+        assert_eq!(
+            range_len(&Value::Long(0), &Value::Long(20), &Value::Long(5)).unwrap(),
+            5
+        );
+        assert_eq!(
+            range_len(&Value::Long(5), &Value::Long(1), &Value::Long(1)).unwrap(),
+            0
+        );
+        assert_eq!(
+            range_len(&Value::Real(0.0), &Value::Real(1.0), &Value::Real(0.1)).unwrap(),
+            11
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Row stages of a pipeline: filter, project, mv-expand.
+
+use super::eval::{Row, cast, normalize};
+use super::physical::Stage;
+use super::run::Runner;
+use super::source::jsonl::LazyRow;
+use crate::plan::logical::MvExpandColumn;
+use crate::value::{Bag, Value};
+
+/// A row between stages: as decoded from a line (columns decoded on
+/// demand) or computed.
+pub enum StageRow<'r> {
+    Lazy(&'r LazyRow<'r>),
+    Owned(Vec<Value>),
+    Borrowed(&'r [Value]),
+}
+
+impl StageRow<'_> {
+    pub fn as_row(&self) -> &dyn Row {
+        match self {
+            StageRow::Lazy(r) => *r,
+            StageRow::Owned(v) => v,
+            StageRow::Borrowed(v) => v,
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Value> {
+        match self {
+            StageRow::Lazy(r) => r.materialize(),
+            StageRow::Owned(v) => v,
+            StageRow::Borrowed(v) => v.to_vec(),
+        }
+    }
+}
+
+impl Runner<'_> {
+    /// Passes `row` through `stages` into `sink`; false once `sink` wants
+    /// no more rows.
+    pub(super) fn push(
+        &self,
+        stages: &[Stage],
+        row: StageRow,
+        sink: &mut dyn FnMut(StageRow) -> bool,
+    ) -> bool {
+        let Some((stage, rest)) = stages.split_first() else {
+            return sink(row);
+        };
+        match stage {
+            Stage::Filter(predicate) => {
+                if matches!(predicate.eval(row.as_row(), &self.ctx), Value::Bool(true)) {
+                    self.push(rest, row, sink)
+                } else {
+                    true
+                }
+            }
+            Stage::Project(exprs) => {
+                let input = row.as_row();
+                let values = exprs
+                    .iter()
+                    .map(|(e, ty)| normalize(e.eval(input, &self.ctx), *ty))
+                    .collect();
+                self.push(rest, StageRow::Owned(values), sink)
+            }
+            Stage::MvExpand {
+                columns,
+                item_index,
+                limit,
+            } => {
+                let base = row.into_vec();
+                for expanded in mv_expand(&base, columns, *item_index, *limit) {
+                    if !self.push(rest, StageRow::Owned(expanded), sink) {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+    }
+}
+
+/// `mv-expand` of one row (KQL-SEMANTICS §6.14).
+pub(super) fn mv_expand(
+    row: &[Value],
+    columns: &[MvExpandColumn],
+    item_index: bool,
+    limit: Option<u64>,
+) -> Vec<Vec<Value>> {
+    let expansions: Vec<Vec<Value>> = columns
+        .iter()
+        .map(|c| match row.get(c.index).cloned().unwrap_or(Value::Null) {
+            Value::Array(items) => items.to_vec(),
+            Value::Bag(bag) => bag
+                .iter()
+                .map(|(k, v)| {
+                    if c.bag_as_array {
+                        Value::array(vec![Value::String(k.clone()), v.clone()])
+                    } else {
+                        let mut single = Bag::with_capacity(1);
+                        single.insert(k.clone(), v.clone());
+                        Value::bag(single)
+                    }
+                })
+                .collect(),
+            other => vec![other],
+        })
+        .collect();
+    let mut n = expansions.iter().map(Vec::len).max().unwrap_or(0);
+    if let Some(limit) = limit {
+        n = n.min(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    (0..n)
+        .map(|i| {
+            let mut out = row.to_vec();
+            for (c, values) in columns.iter().zip(&expansions) {
+                let v = values.get(i).cloned().unwrap_or(Value::Null);
+                if let Some(slot) = out.get_mut(c.index) {
+                    *slot = normalize(cast(v, c.to_type), c.to_type);
+                }
+            }
+            if item_index {
+                out.push(Value::Long(i as i64));
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::DataType;
+
+    pub(super) fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    #[test]
+    pub(super) fn mv_expand_pads_with_nulls_and_drops_empty_arrays() {
+        let row = vec![
+            Value::array(vec![Value::Long(1), Value::Long(2)]),
+            Value::array(vec![s("a")]),
+        ];
+        let cols = [
+            MvExpandColumn {
+                index: 0,
+                bag_as_array: false,
+                to_type: DataType::Dynamic,
+            },
+            MvExpandColumn {
+                index: 1,
+                bag_as_array: false,
+                to_type: DataType::Dynamic,
+            },
+        ];
+        let out = mv_expand(&row, &cols, true, None);
+        assert_eq!(
+            out,
+            vec![
+                vec![Value::Long(1), s("a"), Value::Long(0)],
+                vec![Value::Long(2), Value::Null, Value::Long(1)]
+            ]
+        );
+        let empty = vec![Value::array(vec![])];
+        assert!(mv_expand(&empty, &cols[..1], false, None).is_empty());
+    }
+}
