@@ -37,7 +37,7 @@ pub mod row;
 pub mod scan;
 pub mod write;
 
-pub use parse::{parse_value, parse_value_bytes};
+pub use parse::{Parser, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
     KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long, decode_real,

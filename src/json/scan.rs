@@ -83,6 +83,13 @@ impl Seq {
     }
 }
 
+/// A string as [`Scanner::read_str_raw`] returns it.
+pub(crate) enum RawStr<'a> {
+    /// Printable ASCII without escapes: valid UTF-8 as it is.
+    Ascii(&'a [u8]),
+    Text(Cow<'a, str>),
+}
+
 /// A validating cursor over JSON text.
 ///
 /// The position only moves forward over what was read and checked. On an
@@ -346,15 +353,30 @@ impl<'a> Scanner<'a> {
 
     /// Reads a member's key and the `:` after it, with whitespace before
     /// each.
-    pub(crate) fn key_and_colon(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub(crate) fn key_and_colon(&mut self) -> Result<RawStr<'a>, JsonError> {
         match self.peek() {
             Some(b'"') => {}
             None => return Err(self.error(Reason::UnexpectedEnd)),
             Some(_) => return Err(self.error(Reason::ExpectedKey)),
         }
-        let key = self.read_string()?;
+        let key = self.read_str_raw()?;
         self.colon()?;
         Ok(key)
+    }
+
+    /// Reads a string for building a tree: the bytes themselves when they
+    /// are plain ASCII (no escape, checked by the word scan, so no UTF-8
+    /// pass is needed), the text otherwise.
+    pub(crate) fn read_str_raw(&mut self) -> Result<RawStr<'a>, JsonError> {
+        self.expect_quote()?;
+        let start = self.pos + 1;
+        if let Some((end, b'"')) = next_special(self.bytes, start) {
+            self.pos = end + 1;
+            return Ok(RawStr::Ascii(
+                self.bytes.get(start..end).unwrap_or_default(),
+            ));
+        }
+        self.read_string().map(RawStr::Text)
     }
 
     /// Handles what comes before a key: `,` or the closing `}`. True when a
