@@ -40,8 +40,9 @@ pub mod write;
 pub use parse::{Parser, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
-    KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long, decode_real,
-    decode_string, minify, string_text, top_level_keys, top_level_members,
+    Decoded, KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long,
+    decode_real, decode_string, decode_typed, minify, string_text, top_level_keys,
+    top_level_members,
 };
 pub use scan::{JsonKind, Number, Scanner, Seq};
 pub use write::{to_json, write_string, write_value};
