@@ -103,12 +103,63 @@ fn serde_accepts(bytes: &[u8]) -> bool {
 const INTERESTING: &[u8] =
     b"{}[],:\"\\ \t\n0123456789-+.eEtrufalsn/bu\x00\x1f\x7f\x80\xc3\xa9\xed\xff";
 
+/// Tokens, valid and nearly valid, whose random sequences make text that
+/// is valid or wrong in one small place far more often than random bytes.
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    " ",
+    "\n",
+    "\"a\"",
+    "\"\"",
+    "\"\\n\"",
+    "\"\\/\"",
+    "\"\\u00e9\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\ud800\"",
+    "\"é\"",
+    "\"\\x\"",
+    "\"\\u12\"",
+    "\"\\u00G0\"",
+    "\"\\\"",
+    "\"",
+    "\"\t\"",
+    "0",
+    "-0",
+    "01",
+    "-01",
+    "1",
+    "12.5",
+    "1.",
+    ".5",
+    "1e5",
+    "1E+2",
+    "1e",
+    "-",
+    "+1",
+    "true",
+    "false",
+    "null",
+    "nul",
+    "True",
+    "NaN",
+    "\u{a0}",
+];
+
 #[derive(Debug, Clone)]
 enum Edit {
     Insert(usize, u8),
     Delete(usize),
     Replace(usize, u8),
+    /// Replaces the n-th structural byte (`{}[],:"`) with another one.
+    Swap(usize, u8),
 }
+
+const STRUCTURAL: &[u8] = b"{}[],:\"";
 
 fn arb_edits() -> impl Strategy<Value = Vec<Edit>> {
     let byte = prop_oneof![prop::sample::select(INTERESTING.to_vec()), any::<u8>()];
@@ -116,6 +167,8 @@ fn arb_edits() -> impl Strategy<Value = Vec<Edit>> {
         (any::<usize>(), byte.clone()).prop_map(|(i, b)| Edit::Insert(i, b)),
         any::<usize>().prop_map(Edit::Delete),
         (any::<usize>(), byte).prop_map(|(i, b)| Edit::Replace(i, b)),
+        (any::<usize>(), prop::sample::select(STRUCTURAL.to_vec()))
+            .prop_map(|(i, b)| Edit::Swap(i, b)),
     ];
     prop::collection::vec(edit, 1..4)
 }
@@ -129,6 +182,12 @@ fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
                 bytes.remove(i % n);
             }
             Edit::Replace(i, b) if n > 0 => bytes[i % n] = b,
+            Edit::Swap(i, b) => {
+                let at: Vec<usize> = (0..n).filter(|&k| STRUCTURAL.contains(&bytes[k])).collect();
+                if !at.is_empty() {
+                    bytes[at[i % at.len()]] = b;
+                }
+            }
             _ => {}
         }
     }
@@ -307,6 +366,38 @@ proptest! {
         prop_assert_eq!(skipped, validate(&bytes));
     }
 
+    /// (b) ... and on every single-byte change to the structure of a
+    /// small document: each `{}[],:"` swapped for each other one, or
+    /// deleted.
+    #[test]
+    fn validate_agrees_with_serde_on_every_structural_edit(j in arb_json_sized(4, 24)) {
+        let mut outer = serde_json::Map::new();
+        outer.insert("k".into(), J::Array(vec![j]));
+        let text = serde_json::to_string(&J::Object(outer)).unwrap().into_bytes();
+        for at in (0..text.len()).filter(|&k| STRUCTURAL.contains(&text[k])) {
+            let mut variants: Vec<Vec<u8>> = STRUCTURAL
+                .iter()
+                .filter(|&&b| b != text[at])
+                .map(|&b| {
+                    let mut v = text.clone();
+                    v[at] = b;
+                    v
+                })
+                .collect();
+            let mut deleted = text.clone();
+            deleted.remove(at);
+            variants.push(deleted);
+            for v in &variants {
+                prop_assert_eq!(
+                    validate(v),
+                    serde_accepts(v),
+                    "{}",
+                    String::from_utf8_lossy(v)
+                );
+            }
+        }
+    }
+
     /// (c) row decoding finds the value serde_json would, for every wanted
     /// key, with keys and strings escaped in every way JSON allows.
     #[test]
@@ -386,6 +477,29 @@ proptest! {
         prop_assert_eq!(keys_in_line, distinct);
     }
 
+    /// (c) lazy lookups find what the tree holds, repeated keys included
+    /// (the last one wins in both).
+    #[test]
+    fn member_lookups_agree_with_the_tree_on_repeated_keys(
+        members in prop::collection::vec(("[ab]{0,1}", arb_json_sized(2, 8)), 0..6),
+        key in "[ab]{0,1}",
+    ) {
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("{}:{}", serde_json::to_string(k).unwrap(), serde_json::to_string(v).unwrap()))
+            .collect();
+        let text = format!("{{{}}}", body.join(","));
+        let Ok(Value::Bag(tree)) = parse_value(&text) else {
+            return Err(TestCaseError::fail("an object"));
+        };
+        let found = get_member(text.as_bytes(), &key).unwrap();
+        prop_assert_eq!(found.map(|raw| parse_value_bytes(raw).unwrap()), tree.get(&key).cloned());
+        let keys = KeySet::new(&[key.as_str()]);
+        let mut slots = RowSlots::new();
+        keys.scan_row(text.as_bytes(), &mut slots).unwrap();
+        prop_assert_eq!(slots.get(text.as_bytes(), 0), found);
+    }
+
     /// (c) lazy lookups find what the tree holds.
     #[test]
     fn lookups_agree_with_the_tree(j in arb_json(), key in "[a-c]{0,2}", index in -4i64..4) {
@@ -422,6 +536,34 @@ proptest! {
         members.insert("a".into(), j);
         let text = serde_json::to_string(&J::Object(members)).unwrap();
         poke(&apply(text.into_bytes(), &edits));
+    }
+}
+
+proptest! {
+    // Cheap cases, so many of them.
+    #![proptest_config(ProptestConfig {
+        cases: 4096,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// (b) ... on sequences of JSON tokens, valid and nearly valid.
+    #[test]
+    fn validate_agrees_with_serde_on_token_soup(
+        tokens in prop::collection::vec(prop::sample::select(TOKENS.to_vec()), 0..12)
+    ) {
+        let text = tokens.concat();
+        let bytes = text.as_bytes();
+        prop_assert_eq!(validate(bytes), serde_accepts(bytes), "{}", text);
+        prop_assert_eq!(parse_value_bytes(bytes).is_ok(), validate(bytes));
+        // As a row: valid exactly when it is a valid object.
+        let keys = KeySet::new(&["a"]);
+        let mut slots = RowSlots::new();
+        let is_object = text.trim_start_matches([' ', '\n']).starts_with('{');
+        prop_assert_eq!(
+            keys.scan_row(bytes, &mut slots).is_ok(),
+            is_object && serde_accepts(bytes)
+        );
     }
 }
 

@@ -8,9 +8,27 @@
 //! |---|---|
 //! | [`scan`] | [`Scanner`]: a validating cursor over bytes that skips, reads strings and numbers, and walks objects and arrays |
 //! | [`row`] | [`KeySet`]: one pass over a line finds the raw value of each wanted key; `decode_*` turn a raw value into a column value |
-//! | [`parse`] | [`parse_value`]: JSON text to a [`Value`](crate::value::Value) tree |
+//! | [`parse`] | [`parse_value`], [`Parser`]: JSON text to a [`Value`](crate::value::Value) tree |
 //! | [`path`] | [`get_member`], [`get_index`], [`validate`]: lookups in raw JSON text without building a tree |
-//! | [`write`] | [`write_value`]: a value as compact JSON, as `tostring()` of a dynamic prints it |
+//! | [`write`](mod@write) | [`write_value`]: a value as compact JSON, as `tostring()` of a dynamic prints it |
+//!
+//! # Recipes
+//!
+//! * **Columns of a row.** Once per query, `KeySet::new(&["Category",
+//!   "log_s"])`; per line, [`KeySet::scan_row`] into a reused [`RowSlots`]
+//!   (one validating pass, nothing decoded), then [`decode_typed`] on
+//!   `slots.get(line, slot)` for each column.
+//! * **`parse_json(log_s).verb`.** Unescape the raw `log_s` into a reused
+//!   `Vec<u8>` with [`Scanner::read_string_bytes_into`], then
+//!   [`get_member`] (or [`get_members`] for several keys in one pass, or
+//!   [`get_path`]) on those bytes, and decode what it returns. `Err` means
+//!   the text is not JSON (KQL: a string, so the member is null); `Ok(None)`
+//!   means it has no such member. An empty string is KQL's null: check it
+//!   first.
+//! * **`parse_json(s)` as a value.** [`parse_value`]; on `Err`, KQL keeps
+//!   `s` as a dynamic string.
+//! * **`tostring(dynamic)`.** [`write_value`] (a plain dynamic string is
+//!   its text, without quotes: that case is the caller's).
 //!
 //! All of it is strict RFC 8259: no comments, no trailing commas, no `NaN`,
 //! no single quotes; whitespace (space, tab, CR, LF) is allowed around
@@ -37,11 +55,12 @@ pub mod row;
 pub mod scan;
 pub mod write;
 
-pub use parse::{parse_value, parse_value_bytes};
+pub use parse::{Parser, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
-    KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long, decode_real,
-    decode_string, minify, string_text, top_level_keys, top_level_members,
+    Decoded, KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long,
+    decode_real, decode_string, decode_typed, minify, string_text, top_level_keys,
+    top_level_members,
 };
 pub use scan::{JsonKind, Number, Scanner, Seq};
 pub use write::{to_json, write_string, write_value};

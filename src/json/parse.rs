@@ -12,12 +12,28 @@
 //! The parser keeps its own stack of open containers, so it never recurses;
 //! text nested deeper than [`MAX_TREE_DEPTH`] is an error
 //! ([`Reason::TooDeep`]), which callers treat like any invalid JSON.
+//!
+//! # Speed
+//!
+//! Most of the cost of building a tree is allocation, so a [`Parser`]
+//! keeps, between calls, the stacks it builds containers on (each array
+//! and bag is then allocated once, at its final size) and a small cache of
+//! the keys and short strings it has made: a key seen in an earlier row
+//! becomes a reference-count increment, not an allocation. [`parse_value`]
+//! uses one such parser per thread.
 
-use super::scan::{Number, Scanner};
+use std::cell::RefCell;
+
+use std::borrow::Cow;
+
+use super::scan::{Number, RawStr, Scanner};
 use super::{JsonError, MAX_TREE_DEPTH, Reason};
 use crate::value::{Bag, Str, Value};
 
 /// Parses one JSON value (whitespace allowed around it) into a tree.
+///
+/// Uses a [`Parser`] kept per thread, so keys repeated across calls are
+/// shared rather than allocated again.
 ///
 /// ```
 /// use kqlite::json::parse_value;
@@ -33,115 +49,254 @@ pub fn parse_value(text: &str) -> Result<Value, JsonError> {
 
 /// [`parse_value`] on bytes (strings must still be UTF-8).
 pub fn parse_value_bytes(bytes: &[u8]) -> Result<Value, JsonError> {
-    let mut s = Scanner::new(bytes);
-    let value = parse_at(&mut s)?;
-    s.finish()?;
-    Ok(value)
+    thread_local! {
+        static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
+    }
+    PARSER.with(|parser| match parser.try_borrow_mut() {
+        Ok(mut parser) => parser.parse(bytes),
+        // Only reachable if parsing ever called back into itself.
+        Err(_) => Parser::new().parse(bytes),
+    })
 }
 
-/// An open container: its items so far and, for an object, the key whose
-/// value is being read.
+/// A reusable JSON-to-[`Value`] parser: the same result as
+/// [`parse_value`], with the buffers and the string cache under the
+/// caller's control.
+#[derive(Default)]
+pub struct Parser {
+    /// Open containers, innermost last.
+    frames: Vec<Frame>,
+    /// The items read so far of every open array, innermost last.
+    items: Vec<Value>,
+    /// The members read so far of every open object, innermost last.
+    members: Vec<(Str, Value)>,
+    strings: StrCache,
+}
+
+/// An open container: where its items or members start on the shared
+/// stacks, and for an object the key whose value is being read.
 enum Frame {
-    Array(Vec<Value>),
-    Object(Bag, Str),
+    Array { start: usize },
+    Object { start: usize, key: Str },
 }
 
-/// Reads one value at the scanner's position.
-fn parse_at(s: &mut Scanner<'_>) -> Result<Value, JsonError> {
-    let mut stack: Vec<Frame> = Vec::new();
-    'value: loop {
-        let mut value = match s.peek() {
-            None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
-            Some(b'{') => {
-                if stack.len() >= MAX_TREE_DEPTH {
-                    return Err(JsonError::new(s.pos(), Reason::TooDeep));
-                }
-                let mut members = s.begin_object()?;
-                match s.next_key(&mut members)? {
-                    None => Value::bag(Bag::new()),
-                    Some(key) => {
-                        stack.push(Frame::Object(Bag::new(), str_of(key)));
+/// The shared stacks are trimmed back to this many entries after a call
+/// that needed more, so one huge document does not pin its memory.
+const KEEP_STACK: usize = 4096;
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Parses one JSON value (whitespace allowed around it) into a tree.
+    pub fn parse(&mut self, bytes: &[u8]) -> Result<Value, JsonError> {
+        let mut s = Scanner::new(bytes);
+        let result = self.parse_at(&mut s).and_then(|value| {
+            s.finish()?;
+            Ok(value)
+        });
+        // After an error the stacks hold what was read so far.
+        self.frames.clear();
+        self.items.clear();
+        self.members.clear();
+        self.items.shrink_to(KEEP_STACK);
+        self.members.shrink_to(KEEP_STACK);
+        self.frames.shrink_to(MAX_TREE_DEPTH);
+        result
+    }
+
+    /// Reads one value at the scanner's position.
+    fn parse_at(&mut self, s: &mut Scanner<'_>) -> Result<Value, JsonError> {
+        let Parser {
+            frames,
+            items,
+            members,
+            strings,
+        } = self;
+        'value: loop {
+            let mut value = match s.peek() {
+                None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
+                Some(b'{') => {
+                    if frames.len() >= MAX_TREE_DEPTH {
+                        return Err(JsonError::new(s.pos(), Reason::TooDeep));
+                    }
+                    s.advance(1);
+                    if s.peek() == Some(b'}') {
+                        s.advance(1);
+                        Value::bag(Bag::new())
+                    } else {
+                        let key = strings.key(s)?;
+                        frames.push(Frame::Object {
+                            start: members.len(),
+                            key,
+                        });
                         continue 'value;
                     }
                 }
-            }
-            Some(b'[') => {
-                if stack.len() >= MAX_TREE_DEPTH {
-                    return Err(JsonError::new(s.pos(), Reason::TooDeep));
+                Some(b'[') => {
+                    if frames.len() >= MAX_TREE_DEPTH {
+                        return Err(JsonError::new(s.pos(), Reason::TooDeep));
+                    }
+                    s.advance(1);
+                    if s.peek() == Some(b']') {
+                        s.advance(1);
+                        Value::array(Vec::new())
+                    } else {
+                        frames.push(Frame::Array { start: items.len() });
+                        continue 'value;
+                    }
                 }
-                let mut items = s.begin_array()?;
-                if s.next_element(&mut items)? {
-                    stack.push(Frame::Array(Vec::new()));
-                    continue 'value;
+                Some(b'"') => Value::String(strings.string(s)?),
+                Some(b't' | b'f') => Value::Bool(s.read_bool()?),
+                Some(b'n') => {
+                    s.read_null()?;
+                    Value::Null
                 }
-                Value::array(Vec::new())
-            }
-            Some(b'"') => Value::String(str_of(s.read_string()?)),
-            Some(b't' | b'f') => Value::Bool(s.read_bool()?),
-            Some(b'n') => {
-                s.read_null()?;
-                Value::Null
-            }
-            Some(b'-' | b'0'..=b'9') => match s.read_number()? {
-                Number::Long(n) => Value::Long(n),
-                Number::Real(r) => Value::Real(r),
-            },
-            Some(_) => return Err(JsonError::new(s.pos(), Reason::ExpectedValue)),
-        };
-        // `value` is complete: store it in its container, and close every
-        // container it completes.
-        loop {
-            let Some(frame) = stack.pop() else {
-                return Ok(value);
+                Some(b'-' | b'0'..=b'9') => match s.read_number()? {
+                    Number::Long(n) => Value::Long(n),
+                    Number::Real(r) => Value::Real(r),
+                },
+                Some(_) => return Err(JsonError::new(s.pos(), Reason::ExpectedValue)),
             };
-            value = match frame {
-                Frame::Array(mut items) => {
-                    items.push(value);
-                    match s.peek() {
-                        Some(b',') => {
-                            s.advance(1);
-                            stack.push(Frame::Array(items));
-                            continue 'value;
+            // `value` is complete: store it in its container, and close
+            // every container it completes.
+            loop {
+                match frames.last_mut() {
+                    None => return Ok(value),
+                    Some(Frame::Array { start }) => {
+                        items.push(value);
+                        match s.peek() {
+                            Some(b',') => {
+                                s.advance(1);
+                                continue 'value;
+                            }
+                            Some(b']') => {
+                                s.advance(1);
+                                let start = *start;
+                                frames.pop();
+                                value = Value::array(items.drain(start..).collect());
+                            }
+                            None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
+                            Some(_) => {
+                                return Err(JsonError::new(
+                                    s.pos(),
+                                    Reason::ExpectedCommaOrBracket,
+                                ));
+                            }
                         }
-                        Some(b']') => {
-                            s.advance(1);
-                            Value::array(items)
-                        }
-                        None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
-                        Some(_) => {
-                            return Err(JsonError::new(s.pos(), Reason::ExpectedCommaOrBracket));
+                    }
+                    Some(Frame::Object { start, key }) => {
+                        members.push((std::mem::take(key), value));
+                        match s.peek() {
+                            Some(b',') => {
+                                s.advance(1);
+                                *key = strings.key(s)?;
+                                continue 'value;
+                            }
+                            Some(b'}') => {
+                                s.advance(1);
+                                let start = *start;
+                                frames.pop();
+                                let mut bag = Bag::with_capacity(members.len() - start);
+                                for (k, v) in members.drain(start..) {
+                                    bag.insert(k, v);
+                                }
+                                value = Value::bag(bag);
+                            }
+                            None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
+                            Some(_) => {
+                                return Err(JsonError::new(s.pos(), Reason::ExpectedCommaOrBrace));
+                            }
                         }
                     }
                 }
-                Frame::Object(mut bag, key) => {
-                    bag.insert(key, value);
-                    match s.peek() {
-                        Some(b',') => {
-                            s.advance(1);
-                            let key = str_of(s.key_and_colon()?);
-                            stack.push(Frame::Object(bag, key));
-                            continue 'value;
-                        }
-                        Some(b'}') => {
-                            s.advance(1);
-                            Value::bag(bag)
-                        }
-                        None => return Err(JsonError::new(s.pos(), Reason::UnexpectedEnd)),
-                        Some(_) => {
-                            return Err(JsonError::new(s.pos(), Reason::ExpectedCommaOrBrace));
-                        }
-                    }
-                }
-            };
+            }
         }
     }
 }
 
-fn str_of(text: std::borrow::Cow<'_, str>) -> Str {
-    match text {
-        std::borrow::Cow::Borrowed(s) => Str::new(s),
-        std::borrow::Cow::Owned(s) => Str::from(s),
+/// Recently made strings, so that the keys of the next row (and short
+/// values such as `"get"` or `"Event"`) are shared instead of allocated.
+/// Direct-mapped: a string's hash picks one slot, and a miss replaces what
+/// was there; memory stays bounded at [`StrCache::SLOTS`] short strings.
+#[derive(Default)]
+struct StrCache {
+    slots: Vec<Option<Str>>,
+}
+
+impl StrCache {
+    const SLOTS: usize = 512;
+    /// Longer keys are cached up to this length…
+    const MAX_KEY: usize = 64;
+    /// …values only up to this one: longer values (timestamps, GUIDs,
+    /// messages) rarely repeat and would only evict keys.
+    const MAX_VALUE: usize = 16;
+
+    /// Reads a member's key and the `:` after it.
+    fn key(&mut self, s: &mut Scanner<'_>) -> Result<Str, JsonError> {
+        let key = s.key_and_colon()?;
+        Ok(self.get(key, Self::MAX_KEY))
     }
+
+    /// Reads a string value.
+    fn string(&mut self, s: &mut Scanner<'_>) -> Result<Str, JsonError> {
+        let text = s.read_str_raw()?;
+        Ok(self.get(text, Self::MAX_VALUE))
+    }
+
+    fn get(&mut self, text: RawStr<'_>, max_len: usize) -> Str {
+        let bytes = match &text {
+            RawStr::Ascii(b) => *b,
+            RawStr::Text(t) => t.as_bytes(),
+        };
+        if bytes.len() > max_len {
+            return make(text);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SLOTS, None);
+        }
+        let Some(slot) = self.slots.get_mut(slot_of(bytes)) else {
+            return make(text);
+        };
+        match slot {
+            Some(cached) if cached.as_bytes() == bytes => cached.clone(),
+            _ => {
+                let made = make(text);
+                *slot = Some(made.clone());
+                made
+            }
+        }
+    }
+}
+
+/// A [`Str`] of the text.
+fn make(text: RawStr<'_>) -> Str {
+    match text {
+        // Plain ASCII, so the conversion cannot fail.
+        RawStr::Ascii(b) => Str::new(std::str::from_utf8(b).unwrap_or_default()),
+        RawStr::Text(Cow::Borrowed(t)) => Str::new(t),
+        RawStr::Text(Cow::Owned(t)) => Str::from(t),
+    }
+}
+
+/// A slot in `0..StrCache::SLOTS` for `bytes`: a multiplicative hash of
+/// the first and last eight bytes and the length.
+fn slot_of(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+        _ => {
+            let mut buf = [0u8; 8];
+            for (d, b) in buf.iter_mut().zip(bytes) {
+                *d = *b;
+            }
+            (u64::from_le_bytes(buf), 0)
+        }
+    };
+    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The top 9 bits: 512 slots.
+    (h >> 55) as usize
 }
 
 #[cfg(test)]
@@ -261,6 +416,52 @@ mod tests {
                 .reason,
             Reason::TooDeep
         );
+    }
+
+    #[test]
+    fn a_parser_can_be_reused_after_errors() {
+        let mut p = Parser::new();
+        let good =
+            r#"{"kind":"Event","user":{"username":"bob","groups":["a","b"]},"n":[1,[2,{"k":3}]]}"#;
+        let want = p.parse(good.as_bytes()).unwrap();
+        for bad in [
+            r#"{"kind":"Event","user":{"username":"bob","groups":["a","b"#,
+            r#"[1,[2,{"k":3}"#,
+            r#"{"a":[1,2,{"b":}]}"#,
+        ] {
+            assert!(p.parse(bad.as_bytes()).is_err());
+            assert_eq!(p.parse(good.as_bytes()).unwrap(), want);
+        }
+        assert_eq!(parse_value(good).unwrap(), want);
+    }
+
+    #[test]
+    fn the_string_cache_never_confuses_strings() {
+        let mut p = Parser::new();
+        // More distinct short keys and values than the cache has slots, so
+        // slots are shared and replaced; twice, so the second pass hits.
+        let text = |i: usize| format!(r#"{{"k{i}":"v{i}","k{i}x":"\u0076{i}"}}"#);
+        for _ in 0..2 {
+            for i in 0..(3 * StrCache::SLOTS) {
+                let v = p.parse(text(i).as_bytes()).unwrap();
+                let Value::Bag(bag) = v else { panic!() };
+                assert_eq!(
+                    bag.get(&format!("k{i}")),
+                    Some(&Value::string(&format!("v{i}")))
+                );
+                assert_eq!(
+                    bag.get(&format!("k{i}x")),
+                    Some(&Value::string(&format!("v{i}")))
+                );
+            }
+        }
+        // Long strings bypass the cache and still come out right.
+        let long = "x".repeat(100);
+        let v = p
+            .parse(format!(r#"{{"{long}":"{long}"}}"#).as_bytes())
+            .unwrap();
+        let Value::Bag(bag) = v else { panic!() };
+        assert_eq!(bag.get(&long), Some(&Value::string(&long)));
     }
 
     #[test]

@@ -33,9 +33,10 @@
 //! `{ "a" : 1 }` → `{"a":1}`; see [`minify`]). KQL strings are never null,
 //! so the caller turns `None` into `""` for string columns.
 //!
-//! `datetime`, `timespan` and `guid` columns are decoded by the caller:
-//! take the text with [`string_text`] (no allocation when the JSON string
-//! has no escapes) and parse it with the value library.
+//! [`decode_typed`] picks the rule for a column's [`DataType`]. For
+//! `datetime` and `timespan` it stops at the text ([`Decoded::Text`], from
+//! [`string_text`]: no allocation when the JSON string has no escapes),
+//! which the caller parses with the value library.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -44,7 +45,8 @@ use std::ops::Range;
 use super::parse::parse_value_bytes;
 use super::scan::{JsonKind, Number, Scanner, number_from_text, skip_number_at, skip_string_at};
 use super::{JsonError, MAX_SKIP_DEPTH, Reason};
-use crate::value::{Str, Value};
+use crate::types::DataType;
+use crate::value::{Guid, Str, Value};
 
 /// The keys a query wants from each row, prepared once: each distinct key
 /// gets a slot, numbered in the order given (a repeated key keeps its first
@@ -285,6 +287,41 @@ pub fn decode_dynamic(raw: &[u8]) -> Value {
         Ok(v) => v,
         Err(_) => Value::String(Str::from(String::from_utf8_lossy(raw).into_owned())),
     }
+}
+
+/// A raw value decoded for a column of a given type: see [`decode_typed`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decoded<'a> {
+    /// The column's value (null where the JSON value does not fit).
+    Value(Value),
+    /// For `datetime` and `timespan` columns: the JSON string's text, for
+    /// the caller to parse with the value library.
+    Text(Cow<'a, str>),
+}
+
+/// A raw value as a column of type `ty` holds it, by the rules of the
+/// `decode_*` functions: `string` → the text (`""` for null: KQL strings
+/// are never null), `int`/`long`/`real`/`decimal`/`bool` → the number or
+/// bool or null, `dynamic` → the tree, `guid` → a parsed JSON string or
+/// null. `datetime` and `timespan` come back as [`Decoded::Text`] when the
+/// value is a JSON string (null otherwise): parsing them belongs to the
+/// value library.
+pub fn decode_typed(raw: &[u8], ty: DataType) -> Decoded<'_> {
+    let value = match ty {
+        DataType::String => Value::String(decode_string(raw).unwrap_or_default()),
+        DataType::Bool => decode_bool(raw).map_or(Value::Null, Value::Bool),
+        DataType::Int => decode_int(raw).map_or(Value::Null, Value::Int),
+        DataType::Long => decode_long(raw).map_or(Value::Null, Value::Long),
+        DataType::Real | DataType::Decimal => decode_real(raw).map_or(Value::Null, Value::Real),
+        DataType::Dynamic => decode_dynamic(raw),
+        DataType::Guid => string_text(raw)
+            .and_then(|t| Guid::parse(&t))
+            .map_or(Value::Null, Value::Guid),
+        DataType::DateTime | DataType::Timespan => {
+            return string_text(raw).map_or(Decoded::Value(Value::Null), Decoded::Text);
+        }
+    };
+    Decoded::Value(value)
 }
 
 /// The number in `raw`, if it is one (valid, with nothing else around it
@@ -582,6 +619,41 @@ mod tests {
         assert_eq!(decode_dynamic(b"null"), Value::Null);
         let deep = format!("{}{}", "[".repeat(600), "]".repeat(600));
         assert_eq!(decode_dynamic(deep.as_bytes()), Value::string(&deep));
+    }
+
+    #[test]
+    fn decodes_by_column_type() {
+        use DataType::*;
+        let v = |raw: &str, ty| match decode_typed(raw.as_bytes(), ty) {
+            Decoded::Value(v) => v,
+            Decoded::Text(t) => panic!("text {t}"),
+        };
+        assert_eq!(v(r#""a\/b""#, String), Value::string("a/b"));
+        assert_eq!(v("null", String), Value::string(""));
+        assert_eq!(v("[1, 2]", String), Value::string("[1,2]"));
+        assert_eq!(v("true", Bool), Value::Bool(true));
+        assert_eq!(v("1", Bool), Value::Null);
+        assert_eq!(v("7", Int), Value::Int(7));
+        assert_eq!(v("7000000000", Int), Value::Null);
+        assert_eq!(v("7000000000", Long), Value::Long(7_000_000_000));
+        assert_eq!(v("\"7\"", Long), Value::Null);
+        assert_eq!(v("2.5", Real), Value::Real(2.5));
+        assert_eq!(v("2", Decimal), Value::Real(2.0));
+        assert_eq!(v("{\"a\":1}", Dynamic), decode_dynamic(b"{\"a\":1}"));
+        assert_eq!(
+            v("\"8E3AF657-A8FF-443C-A75C-2FE8C4BCB635\"", Guid),
+            Value::Guid(crate::value::Guid(0x8e3af657_a8ff_443c_a75c_2fe8c4bcb635))
+        );
+        assert_eq!(v("\"not a guid\"", Guid), Value::Null);
+        assert_eq!(v("5", DateTime), Value::Null);
+        assert_eq!(
+            decode_typed(br#""2024-11-15T21:00:00.154534959Z""#, DateTime),
+            Decoded::Text(Cow::Borrowed("2024-11-15T21:00:00.154534959Z"))
+        );
+        assert_eq!(
+            decode_typed(br#""00:00:02""#, Timespan),
+            Decoded::Text(Cow::Borrowed("00:00:02"))
+        );
     }
 
     #[test]
