@@ -23,7 +23,7 @@ fn expected(j: &J) -> Value {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(*b),
         J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => Value::Long(i),
+            (Some(i), _, _) => kqlite::json::integer(i),
             (None, Some(u), _) => Value::Real(u as f64),
             (None, None, Some(f)) => Value::Real(f),
             (None, None, None) => unreachable!("serde numbers are i64, u64 or f64"),

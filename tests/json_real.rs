@@ -23,7 +23,7 @@ fn from_serde(j: &serde_json::Value) -> Value {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(*b),
         J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Long(i),
+            Some(i) => kqlite::json::integer(i),
             None => n.as_f64().map_or(Value::Null, Value::Real),
         },
         J::String(s) => Value::string(s),

@@ -55,7 +55,7 @@ pub mod row;
 pub mod scan;
 pub mod write;
 
-pub use parse::{Parser, parse_value, parse_value_bytes};
+pub use parse::{Parser, integer, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
     Decoded, KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long,

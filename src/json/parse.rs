@@ -1,9 +1,10 @@
 //! JSON text to a [`Value`] tree, typed as KQL's `parse_json` types it.
 //!
-//! * An integer literal (no `.`, no exponent) that fits 64 bits is
-//!   [`Value::Long`]; a larger one, and any number with a fraction or an
-//!   exponent, is [`Value::Real`] (±infinity beyond ±1.8e308). `-0` is the
-//!   long `0`. [`Value::Int`] is never produced.
+//! * An integer literal (no `.`, no exponent) is [`Value::Int`] when it
+//!   fits 32 bits and [`Value::Long`] when it fits 64 — the docs show
+//!   `gettype(parse_json('1'))` as `int` (gettype-function) —; a larger one,
+//!   and any number with a fraction or an exponent, is [`Value::Real`]
+//!   (±infinity beyond ±1.8e308). `-0` is the int `0`.
 //! * Strings are [`Value::String`], never guessed into datetimes or guids.
 //! * Objects are [`Value::Bag`] in text order; a repeated key takes the
 //!   last value and keeps the first position ([`Bag::insert`]).
@@ -40,7 +41,7 @@ use crate::value::{Bag, Str, Value};
 /// use kqlite::value::Value;
 /// let v = parse_value(r#"{"verb":"get","code":200,"ratio":0.5}"#).unwrap();
 /// let Value::Bag(bag) = v else { panic!() };
-/// assert_eq!(bag.get("code"), Some(&Value::Long(200)));
+/// assert_eq!(bag.get("code"), Some(&Value::Int(200)));
 /// assert!(parse_value("[1,]").is_err());
 /// ```
 pub fn parse_value(text: &str) -> Result<Value, JsonError> {
@@ -154,7 +155,7 @@ impl Parser {
                     Value::Null
                 }
                 Some(b'-' | b'0'..=b'9') => match s.read_number()? {
-                    Number::Long(n) => Value::Long(n),
+                    Number::Long(n) => integer(n),
                     Number::Real(r) => Value::Real(r),
                 },
                 Some(_) => return Err(JsonError::new(s.pos(), Reason::ExpectedValue)),
@@ -299,6 +300,11 @@ fn slot_of(bytes: &[u8]) -> usize {
     (h >> 55) as usize
 }
 
+/// A JSON integer as KQL types it: `int` when it fits 32 bits, else `long`.
+pub fn integer(n: i64) -> Value {
+    i32::try_from(n).map_or(Value::Long(n), Value::Int)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,8 +327,9 @@ mod tests {
         assert_eq!(parse_value("null"), Ok(Value::Null));
         assert_eq!(parse_value(" true "), Ok(Value::Bool(true)));
         assert_eq!(parse_value("false"), Ok(Value::Bool(false)));
-        assert_eq!(parse_value("1"), Ok(Value::Long(1)));
-        assert_eq!(parse_value("-0"), Ok(Value::Long(0)));
+        assert_eq!(parse_value("1"), Ok(Value::Int(1)));
+        assert_eq!(parse_value("-0"), Ok(Value::Int(0)));
+        assert_eq!(parse_value("2147483648"), Ok(Value::Long(2_147_483_648)));
         assert_eq!(parse_value("1.0"), Ok(Value::Real(1.0)));
         assert_eq!(parse_value("1e2"), Ok(Value::Real(100.0)));
         assert_eq!(
@@ -344,16 +351,16 @@ mod tests {
         assert_eq!(
             parse_value(r#" { "b" : [ 1 , [ ] , { } ] , "a" : { "x" : null } } "#),
             Ok(bag(&[
-                ("b", arr(&[Value::Long(1), arr(&[]), bag(&[])])),
+                ("b", arr(&[Value::Int(1), arr(&[]), bag(&[])])),
                 ("a", bag(&[("x", Value::Null)])),
             ]))
         );
         assert_eq!(
             parse_value(r#"[[[1]],2,[[3,[4]]]]"#),
             Ok(arr(&[
-                arr(&[arr(&[Value::Long(1)])]),
-                Value::Long(2),
-                arr(&[arr(&[Value::Long(3), arr(&[Value::Long(4)])])]),
+                arr(&[arr(&[Value::Int(1)])]),
+                Value::Int(2),
+                arr(&[arr(&[Value::Int(3), arr(&[Value::Int(4)])])]),
             ]))
         );
     }
@@ -364,9 +371,9 @@ mod tests {
         assert_eq!(
             v,
             bag(&[
-                ("z", Value::Long(4)),
-                ("a", Value::Long(2)),
-                ("m", Value::Long(5))
+                ("z", Value::Int(4)),
+                ("a", Value::Int(2)),
+                ("m", Value::Int(5))
             ])
         );
     }

@@ -612,7 +612,7 @@ mod tests {
         let mut bag = Bag::new();
         bag.insert(
             "a".into(),
-            Value::array(vec![Value::Long(1), Value::Real(2.5)]),
+            Value::array(vec![Value::Int(1), Value::Real(2.5)]),
         );
         assert_eq!(decode_dynamic(br#"{"a":[1,2.5]}"#), Value::bag(bag));
         assert_eq!(decode_dynamic(br#""text""#), Value::string("text"));

@@ -39,6 +39,14 @@ impl std::ops::Deref for Str {
     }
 }
 
+/// `Str` hashes and compares as its text, so maps keyed by `Str` can be
+/// searched with a `&str`.
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<&str> for Str {
     fn from(s: &str) -> Str {
         Str::new(s)
@@ -114,13 +122,25 @@ impl fmt::Debug for Guid {
 }
 
 /// A property bag: keys in insertion order (parse order for parsed JSON),
-/// without duplicates.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// without duplicates. Bags past [`Bag::INDEXED_FROM`] entries keep a hash
+/// index, so building or reading a bag with many keys (a hostile log line
+/// can hold 50,000) stays linear.
+#[derive(Clone, Debug, Default)]
 pub struct Bag {
     entries: Vec<(Str, Value)>,
+    index: Option<std::collections::HashMap<Str, usize>>,
+}
+
+impl PartialEq for Bag {
+    fn eq(&self, other: &Bag) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Bag {
+    /// Below this many entries a linear search beats hashing.
+    pub const INDEXED_FROM: usize = 32;
+
     pub fn new() -> Bag {
         Bag::default()
     }
@@ -128,22 +148,44 @@ impl Bag {
     pub fn with_capacity(n: usize) -> Bag {
         Bag {
             entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k.as_str() == key),
         }
     }
 
     /// Sets `key`; a key already present keeps its place and takes the new
     /// value (as a JSON reader keeps the last of duplicate keys).
     pub fn insert(&mut self, key: Str, value: Value) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.entries.push((key, value)),
+        if let Some(i) = self.position(&key) {
+            if let Some(slot) = self.entries.get_mut(i) {
+                slot.1 = value;
+            }
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() >= Bag::INDEXED_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.as_str() == key)
+        self.position(key)
+            .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v)
     }
 
@@ -290,5 +332,20 @@ mod tests {
         let keys: Vec<&str> = b.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b"]);
         assert_eq!(b.get("a"), Some(&Value::Long(3)));
+    }
+
+    #[test]
+    fn large_bags_stay_consistent_once_indexed() {
+        let mut b = Bag::new();
+        for i in 0..100 {
+            b.insert(Str::from(format!("k{i}")), Value::Long(i));
+        }
+        b.insert("k5".into(), Value::Long(-5));
+        b.insert("k99".into(), Value::Long(-99));
+        assert_eq!(b.len(), 100);
+        assert_eq!(b.get("k5"), Some(&Value::Long(-5)));
+        assert_eq!(b.get("k99"), Some(&Value::Long(-99)));
+        assert_eq!(b.get("k100"), None);
+        assert_eq!(b.iter().nth(5).map(|(k, _)| k.as_str()), Some("k5"));
     }
 }
