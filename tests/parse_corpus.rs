@@ -2,6 +2,8 @@
 //! parser accepts must parse; at least 90% of the ones it rejects must be
 //! rejected, and no query rejected today may start being accepted.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::fmt::Write;
 
 pub struct Case {
