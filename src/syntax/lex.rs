@@ -25,10 +25,13 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
-/// How deeply brackets, unary signs and pipelines may nest. Deeper input is
-/// rejected with "nested too deeply" long before the stack runs out (tests
-/// run on 2 MB threads; one nesting level costs a few KB in debug builds).
-pub(crate) const MAX_DEPTH: usize = 64;
+/// How deeply expressions, brackets, signs, `dynamic` values, function
+/// bodies and operator subqueries may nest (counted by [`nest`]). Deeper
+/// input is rejected with "nested too deeply" long before the stack runs
+/// out: tests run on 2 MB threads, and in a debug build one level costs
+/// 1.3 KB (`- - x`) to about 8 KB (`toscalar(T | extend y = toscalar(...))`),
+/// so 100 levels stay under 1 MB. Real queries nest a handful of levels.
+pub(crate) const MAX_DEPTH: usize = 100;
 
 /// Sets up the per-thread position bookkeeping for one parse; restores the
 /// previous state when dropped (so a nested parse cannot confuse an outer one).

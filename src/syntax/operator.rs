@@ -24,10 +24,14 @@ use nom::combinator::cut;
 /// `source | op | op ...`: a tabular expression (or a plain scalar one:
 /// the binder decides). Pipes nest to the left.
 pub(crate) fn pipe_expr(i: &str) -> PResult<'_, Expr> {
-    let _depth = lex::nest(i)?;
-    let (mut i, mut e) = pipe_head(i)?;
+    let (i, head) = pipe_head(i)?;
+    pipe_tail(i, head)
+}
+
+/// The `| op` steps after a pipeline's head.
+fn pipe_tail(mut i: &str, mut e: Expr) -> PResult<'_, Expr> {
     while let Some((rest, _)) = peek_sym(i, "|") {
-        let (rest, op) = cut(after_pipe_op).parse(rest)?;
+        let (rest, op) = expr::commit(after_pipe_op(rest))?;
         let span = e.span.to(op.span);
         e = Expr {
             kind: ExprKind::Pipe {
@@ -44,23 +48,28 @@ pub(crate) fn pipe_expr(i: &str) -> PResult<'_, Expr> {
 /// The start of a pipeline: an operator that produces a table, or any
 /// expression (a table name, a call, a bracketed pipeline).
 fn pipe_head(i: &str) -> PResult<'_, Expr> {
-    let source: Option<fn(&str) -> PResult<'_, Operator>> = match lex::peek_word(i) {
-        Some("print") => Some(print_op),
-        Some("range") if range_ahead(i) => Some(range_op),
-        Some("union") => Some(union_op),
-        Some("search") => Some(search_op),
-        Some("find") => Some(find_op),
-        Some("externaldata" | "external_data") => Some(externaldata_op),
-        Some("evaluate") if evaluate_ahead(i) => Some(evaluate_op),
-        _ => None,
-    };
-    match source {
-        Some(f) => {
-            let (rest, op) = f(i)?;
-            Ok((rest, source_expr(op)))
-        }
+    match source_operator(i) {
+        Some(f) => source_head(i, f),
         None => expr(i),
     }
+}
+
+fn source_operator(i: &str) -> Option<OpFn> {
+    match lex::peek_word(i)? {
+        "print" => Some(print_op),
+        "range" if range_ahead(i) => Some(range_op),
+        "union" => Some(union_op),
+        "search" => Some(search_op),
+        "find" => Some(find_op),
+        "externaldata" | "external_data" => Some(externaldata_op),
+        "evaluate" if evaluate_ahead(i) => Some(evaluate_op),
+        _ => None,
+    }
+}
+
+fn source_head(i: &str, f: OpFn) -> PResult<'_, Expr> {
+    let (rest, op) = f(i)?;
+    Ok((rest, source_expr(op)))
 }
 
 fn source_expr(op: Operator) -> Expr {
@@ -192,51 +201,12 @@ pub(crate) fn after_pipe_op(i: &str) -> PResult<'_, Operator> {
     } else {
         PError::message(i, format!("unknown query operator `{word}`")).with_len(word.len())
     };
-    if let Some(best) = closest(word, OPERATOR_NAMES) {
+    if let Some(best) = crate::syntax::error::closest(word, OPERATOR_NAMES) {
         err = err.with_help(format!("did you mean `{best}`?"));
     } else if i.trim_start().starts_with('|') {
         err = err.with_help("remove the extra `|`");
     }
     err.err()
-}
-
-/// The known name closest to `word` in edit distance, if close enough.
-pub(crate) fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    if word.is_empty() {
-        return None;
-    }
-    let limit = match word.chars().count() {
-        0..=3 => 1,
-        4..=6 => 2,
-        _ => 3,
-    };
-    known
-        .iter()
-        .map(|k| (edit_distance(&word.to_lowercase(), k), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance (with adjacent transpositions counted as one edit).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            cur[j] = d;
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }
 
 fn op(start: usize, last: Span, kind: OperatorKind) -> Operator {
@@ -568,6 +538,11 @@ pub(crate) fn where_op(i: &str) -> PResult<'_, Operator> {
     let (i, _) = op_keyword(i, &["where", "filter"])?;
     let (i, params) = op_params(i, Params::Only(&["hint.*"]))?;
     let (i, predicate) = cut(expr).parse(i)?;
+    if at_sym(i, "=") {
+        return PError::message(i, "expected a comparison such as `==`, found `=`")
+            .with_help("to compare two values use `==`; a single `=` only names a column")
+            .fail();
+    }
     let end = predicate.span;
     Ok((i, op(start, end, OperatorKind::Where { params, predicate })))
 }
@@ -1480,6 +1455,7 @@ pub(crate) fn sample_distinct_op(i: &str) -> PResult<'_, Operator> {
 }
 
 fn fork_branch(i: &str) -> PResult<'_, ForkBranch> {
+    let _depth = lex::nest(i)?;
     let start = offset(i);
     let (i, name) = match lex::peek_name(i, NameUse::Declaration) {
         Some((after, name)) if at_sym(after, "=") => {
