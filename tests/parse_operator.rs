@@ -1,5 +1,7 @@
 //! Tabular operators and statements: one or more shapes per construct.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 use common::*;
 
