@@ -352,11 +352,12 @@ fn bracketed_primary(i: &str) -> PResult<'_, Expr> {
 }
 
 fn word_primary(i: &str) -> PResult<'_, Expr> {
-    if lex::ident_len(i) == 0 {
+    let n = lex::ident_len(i);
+    if n == 0 {
         return PError::what(i, "an expression").err();
     }
-    let word = lex::peek_word(i).unwrap_or("");
-    let after_word = lex::skip_trivia(&i[word.len()..]);
+    let word = &i[..n];
+    let after_word = lex::skip_trivia(&i[n..]);
     let paren_follows = at_sym(after_word, "(");
     match word {
         "dynamic" => return dynamic_literal(i),
@@ -371,7 +372,7 @@ fn word_primary(i: &str) -> PResult<'_, Expr> {
     if lex::is_reserved(word) {
         return keyword_as_expression(i, word);
     }
-    let (rest, name) = lex::name(i, NameUse::Reference)?;
+    let (rest, name) = lex::plain_name(i, n);
     name_or_call(rest, name)
 }
 
