@@ -5,8 +5,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[path = "parse_corpus.rs"]
-#[allow(dead_code)]
+#[path = "common/corpus.rs"]
 mod corpus;
 
 use kqlite::span::Span;
