@@ -1,10 +1,10 @@
 //! Text to syntax tree.
 //!
-//! [`parse`] reads a whole query into an [`ast::Query`]; [`print`] writes a
+//! [`parse`] reads a whole query into an [`ast::Query`]; [`print()`] writes a
 //! tree back as canonical KQL. The grammar is in `grammar/kql.ebnf`; its
 //! production names are the parser's function names.
 //!
-//! Layout: [`lex`] (whitespace, comments, words, literals) → `prec`
+//! Layout: `lex` (whitespace, comments, words, literals) → `prec`
 //! (operator table) → `expr` (scalar expressions) → `operator` (pipelines
 //! and tabular operators) → `statement` (`let`, `set`, the query).
 
