@@ -76,6 +76,7 @@ fn tricky_forms_roundtrip() {
         "T | make-series c = count() default = 0 on t in range(a, b, 1h) by x | render timechart with (title = 'x')",
         "set querytrace; declare query_parameters(p:string = 'a'); print p",
         "print 1.5h, 30m, 1tick, 100ms, 10microsecond, 0s, 1d",
+        "print 5h.a, 1.5.b, 0x1F.c, (1).d, 1e300.e, 'x'.f",
         "T | sort by a asc nulls first, b desc | top 3 by c nulls last | top-nested 2 of a with others = 0 by count() desc",
     ];
     for q in cases {

@@ -424,16 +424,13 @@ impl Printer {
             steps.push(cur);
             cur = target;
         }
-        let number = matches!(
-            cur.kind,
-            ExprKind::Literal {
-                value: Literal::Long(_) | Literal::Real(_) | Literal::Timespan(_)
-            }
-        );
-        if number {
-            self.w("(");
-            self.expr(cur);
-            self.w(")");
+        // `5.x` would not lex (`5.` starts a real), so a long target is
+        // written in hex; reals and timespans can be followed by `.` as is.
+        if let ExprKind::Literal {
+            value: Literal::Long(n),
+        } = cur.kind
+        {
+            self.w(&format!("0x{:X}", n as u64));
         } else {
             self.operand(cur, 9);
         }
