@@ -38,7 +38,7 @@ fn single_equals_in_where() {
 #[test]
 fn single_equals_elsewhere_gets_the_same_hint() {
     let (msg, under, help) = parts("T | extend x = y = 2");
-    assert_eq!(msg, "expected `;`, `|` or end of input, found `=`");
+    assert_eq!(msg, "expected `,` or `|`, found `=`");
     assert_eq!(under, "=");
     assert!(help.unwrap().contains("use `==`"));
 }
@@ -312,4 +312,41 @@ fn evaluate_needs_a_plugin_call() {
     let (msg, under, _) = parts("T | evaluate bag_unpack");
     assert!(msg.starts_with("expected a plugin call"), "{msg}");
     assert_eq!(under, "bag_unpack");
+}
+
+#[test]
+fn missing_comma_between_columns() {
+    assert_eq!(
+        rendered("T | project a b"),
+        "error: expected `,` or `|`, found `b`
+ --> query:1:15
+  |
+1 | T | project a b
+  |               ^
+  = help: separate the columns with `,`
+"
+    );
+    for q in [
+        "T | extend x = 1 y = 2",
+        "T | project-away a b",
+        "T | sort by a desc b",
+        "T | distinct a 'b'",
+        "print 1 2",
+    ] {
+        let (msg, _, help) = parts(q);
+        assert!(msg.starts_with("expected `,` or `|`"), "{q}: {msg}");
+        assert_eq!(
+            help.as_deref(),
+            Some("separate the columns with `,`"),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn missing_and_between_conditions() {
+    let (msg, under, help) = parts("T | where a == 'x' b == 'y'");
+    assert_eq!(msg, "expected `and` or `|`, found `b`");
+    assert_eq!(under, "b");
+    assert_eq!(help.unwrap(), "combine conditions with `and` or `or`");
 }

@@ -530,6 +530,33 @@ fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     Ok((i, e))
 }
 
+/// After an operator's last item: only `|`, `;`, a closing bracket or the
+/// end may follow. Anything else is most likely a missing `,` (or `and`).
+fn operator_end<'a>(
+    i: &'a str,
+    missing: &'static str,
+    help: &'static str,
+) -> Result<(), nom::Err<PError<'a>>> {
+    if i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s)) {
+        return Ok(());
+    }
+    let mut err = PError::token(i, missing);
+    err.d
+        .expected
+        .push(crate::syntax::error::Expected::Token("|"));
+    let starts_item = lex::ident_len(i) > 0
+        || lex::starts_string(i)
+        || lex::scalar_literal(i).is_some()
+        || at_sym(i, "(")
+        || i.starts_with('[');
+    if starts_item {
+        err = err.with_help(help);
+    }
+    err.fail()
+}
+
+const MISSING_COMMA: &str = "separate the columns with `,`";
+
 // ---------------------------------------------------------------------------
 // Operators after `|`
 
@@ -544,6 +571,7 @@ pub(crate) fn where_op(i: &str) -> PResult<'_, Operator> {
             .fail();
     }
     let end = predicate.span;
+    operator_end(i, "and", "combine conditions with `and` or `or`")?;
     Ok((i, op(start, end, OperatorKind::Where { params, predicate })))
 }
 
@@ -552,6 +580,7 @@ pub(crate) fn extend_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "extend")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Extend { columns })))
 }
 
@@ -560,6 +589,7 @@ pub(crate) fn project_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Project { columns })))
 }
 
@@ -579,6 +609,7 @@ pub(crate) fn project_away_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project-away")?;
     let (i, columns) = cut(pattern_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectAway { columns })))
 }
 
@@ -587,6 +618,7 @@ pub(crate) fn project_keep_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project-keep")?;
     let (i, columns) = cut(pattern_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectKeep { columns })))
 }
 
@@ -634,6 +666,7 @@ pub(crate) fn project_rename_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&renames, |r| r.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectRename { renames })))
 }
 
@@ -678,6 +711,7 @@ pub(crate) fn project_reorder_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectReorder { columns })))
 }
 
@@ -709,6 +743,7 @@ pub(crate) fn sort_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&keys, |k| k.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Sort { params, keys })))
 }
 
@@ -809,6 +844,7 @@ pub(crate) fn distinct_op(i: &str) -> PResult<'_, Operator> {
     let (i, params) = op_params(i, Params::Only(&["hint.*"]))?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((
         i,
         op(start, end, OperatorKind::Distinct { params, columns }),
@@ -1430,6 +1466,7 @@ pub(crate) fn serialize_op(i: &str) -> PResult<'_, Operator> {
         cut(named_list).parse(i)?
     };
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Serialize { columns })))
 }
 
@@ -1570,6 +1607,7 @@ pub(crate) fn print_op(i: &str) -> PResult<'_, Operator> {
     let (i, _) = kw(i, "print")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Print { columns })))
 }
 
