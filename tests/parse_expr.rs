@@ -1,5 +1,7 @@
 //! Scalar expressions: precedence, associativity, literals, paths.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 use common::*;
 

@@ -1,6 +1,8 @@
 //! The seven seed queries (tests/seed-queries.kql, one per non-comment
 //! line) must parse, and Q2's tree has the expected shape.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 use common::*;
 

@@ -327,6 +327,11 @@ pub struct SortKey {
 }
 
 /// `p1 = old1`: new name first, as written.
+///
+/// The official grammar accepts any expression on the right
+/// (`project-rename a = strcat(b, c)`, a semantic error); the parser then
+/// keeps the expression's source text as `old`, so the binder reports it as
+/// an unknown column.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rename {
     pub new: Ident,
@@ -497,6 +502,8 @@ pub enum OperatorKind {
         on: Vec<Expr>,
     },
     /// `union [params] T1, T2, (subquery), Pattern*` as operator or source.
+    /// A wildcard table pattern (`Dev*`, `*_CL`) is an [`ExprKind::Name`]
+    /// whose name contains `*` (also in `search`/`find` `in (...)` lists).
     Union {
         params: Vec<OpParam>,
         tables: Vec<Expr>,
@@ -507,7 +514,12 @@ pub enum OperatorKind {
         items: Vec<MvExpandItem>,
         limit: Option<Expr>,
     },
-    /// `mv-apply [params] items [limit N] [id = col] on (subquery)`
+    /// `mv-apply [params] items [limit N] on (subquery)`. The subquery's
+    /// operators apply to the expanded rows: its first operator is an
+    /// [`ExprKind::Source`] with no input (`on (summarize x | take 1)` is
+    /// `Pipe { input: Source { summarize }, operator: take }`); a subquery
+    /// that starts with a table (`on (T | ...)`) is an ordinary pipeline.
+    /// The same holds for `facet ... with (...)` and `partition ... (...)`.
     MvApply {
         params: Vec<OpParam>,
         items: Vec<MvExpandItem>,

@@ -22,84 +22,121 @@ pub(crate) fn expr(i: &str) -> PResult<'_, Expr> {
     climb(i, prec::OR)
 }
 
+// The functions on the recursive path (expr → climb → unary → postfix →
+// primary → paren → pipe_expr → expr) keep their own frames small and hand
+// each branch to a helper: debug builds give every local its own stack
+// slot, and one nesting level must stay well under 10 KB.
+
 /// Parses operands joined by operators of at least `min_level`.
 fn climb(i: &str, min_level: u8) -> PResult<'_, Expr> {
-    let (mut i, mut lhs) = unary(i)?;
-    let mut used_non_assoc: Option<(u8, &str)> = None;
+    let (i, lhs) = unary(i)?;
+    climb_rest(i, lhs, min_level)
+}
+
+/// The operator loop of [`climb`]: a chain of one level is built here
+/// iteratively, higher levels recurse (at most one frame per level).
+fn climb_rest(mut i: &str, mut lhs: Expr, min_level: u8) -> PResult<'_, Expr> {
+    let mut used_non_assoc: Option<u8> = None;
     while let Some((op, after_op, op_span)) = prec::peek_infix(i) {
         let level = op.level();
-        if level < min_level {
+        if level < min_level || in_range_ahead(op, after_op) {
             break;
         }
-        // `on T in range(a, b, s)` (make-series) is not the `in` operator.
-        if matches!(op, Infix::List(crate::syntax::ast::ListOp::In { .. }))
-            && lex::peek_word(after_op) == Some("range")
-        {
-            break;
+        if used_non_assoc == Some(level) {
+            return chained_comparison(i, op_span);
         }
-        if let Some((used, text)) = used_non_assoc
-            && used == level
-        {
-            return PError::message(
-                i,
-                format!("comparison operators cannot be chained: `{text}` is followed by another operator of the same precedence"),
-            )
-            .with_len(op_span.len())
-            .with_help("add brackets to say which comparison comes first")
-            .fail();
-        }
-        let op_text = &i[..op_span.len()];
-        let start = lhs.span;
-        let (rest, kind, end) = match op {
-            Infix::Binary(bop) => {
-                let (rest, rhs) = cut(|i| climb(i, level + 1)).parse(after_op)?;
-                let end = rhs.span;
-                (
-                    rest,
-                    ExprKind::Binary {
-                        op: bop,
-                        left: Box::new(lhs),
-                        right: Box::new(rhs),
-                    },
-                    end,
-                )
-            }
-            Infix::List(lop) => {
-                let (rest, (items, close)) = cut(expr_list_in_parens).parse(after_op)?;
-                (
-                    rest,
-                    ExprKind::List {
-                        op: lop,
-                        left: Box::new(lhs),
-                        items,
-                    },
-                    close,
-                )
-            }
-            Infix::Between { negated } => {
-                let (rest, (low, high, close)) = cut(between_range).parse(after_op)?;
-                (
-                    rest,
-                    ExprKind::Between {
-                        negated,
-                        expr: Box::new(lhs),
-                        low: Box::new(low),
-                        high: Box::new(high),
-                    },
-                    close,
-                )
-            }
-        };
-        lhs = Expr {
-            kind,
-            span: start.to(end),
-        };
+        let (rest, e) = infix(lhs, op, after_op)?;
+        lhs = e;
         i = rest;
         if prec::non_associative(level) {
-            used_non_assoc = Some((level, op_text));
+            used_non_assoc = Some(level);
         }
     }
     Ok((i, lhs))
+}
+
+/// `on T in range(a, b, s)` (make-series) is not the `in` operator.
+fn in_range_ahead(op: Infix, after_op: &str) -> bool {
+    matches!(op, Infix::List(crate::syntax::ast::ListOp::In { .. }))
+        && lex::peek_word(after_op) == Some("range")
+}
+
+fn chained_comparison<'a>(i: &'a str, op_span: Span) -> PResult<'a, Expr> {
+    let text = &i[..op_span.len().min(i.len())];
+    PError::message(
+        i,
+        format!("comparison operators cannot be chained: `{text}` follows another operator of the same precedence"),
+    )
+    .with_len(op_span.len())
+    .with_help("add brackets to say which comparison comes first")
+    .fail()
+}
+
+/// `lhs op rhs` with the input after `op`.
+fn infix<'a>(lhs: Expr, op: Infix, after_op: &'a str) -> PResult<'a, Expr> {
+    match op {
+        Infix::Binary(bop) => binary_rhs(lhs, bop, after_op),
+        Infix::List(lop) => list_rhs(lhs, lop, after_op),
+        Infix::Between { negated } => between_rhs(lhs, negated, after_op),
+    }
+}
+
+fn binary_rhs(lhs: Expr, op: crate::syntax::ast::BinaryOp, i: &str) -> PResult<'_, Expr> {
+    let (rest, rhs) = commit(climb(i, prec::binary_level(op) + 1))?;
+    let span = lhs.span.to(rhs.span);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Binary {
+                op,
+                left: Box::new(lhs),
+                right: Box::new(rhs),
+            },
+            span,
+        },
+    ))
+}
+
+fn list_rhs(lhs: Expr, op: crate::syntax::ast::ListOp, i: &str) -> PResult<'_, Expr> {
+    let (rest, (items, close)) = commit(expr_list_in_parens(i))?;
+    let span = lhs.span.to(close);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::List {
+                op,
+                left: Box::new(lhs),
+                items,
+            },
+            span,
+        },
+    ))
+}
+
+fn between_rhs(lhs: Expr, negated: bool, i: &str) -> PResult<'_, Expr> {
+    let (rest, (low, high, close)) = commit(between_range(i))?;
+    let span = lhs.span.to(close);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Between {
+                negated,
+                expr: Box::new(lhs),
+                low: Box::new(low),
+                high: Box::new(high),
+            },
+            span,
+        },
+    ))
+}
+
+/// nom's `cut` applied to a result: a recoverable error becomes a
+/// committed one.
+pub(crate) fn commit<T>(r: PResult<'_, T>) -> PResult<'_, T> {
+    match r {
+        Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
+        other => other,
+    }
 }
 
 /// `( e, e, ... )` after `in`, `has_any`...: expressions or a tabular
@@ -167,69 +204,86 @@ pub(crate) fn close<'a>(
 
 /// `-x`, `+x`, or a postfix expression.
 fn unary(i: &str) -> PResult<'_, Expr> {
-    for (text, op) in [("-", UnaryOp::Neg), ("+", UnaryOp::Plus)] {
-        if let Some((rest, sign)) = peek_sym(i, text) {
-            let _depth = lex::nest(i)?;
-            let (rest, operand) = unary(rest)?;
-            let span = sign.to(operand.span);
-            return Ok((
-                rest,
-                Expr {
-                    kind: ExprKind::Unary {
-                        op,
-                        operand: Box::new(operand),
-                    },
-                    span,
-                },
-            ));
-        }
+    if at_sym(i, "-") || at_sym(i, "+") {
+        return signed(i);
     }
     postfix(i)
 }
 
+fn signed(i: &str) -> PResult<'_, Expr> {
+    let _depth = lex::nest(i)?;
+    let (op, text) = if at_sym(i, "-") {
+        (UnaryOp::Neg, "-")
+    } else {
+        (UnaryOp::Plus, "+")
+    };
+    let (rest, sign) = sym(i, text)?;
+    let (rest, operand) = unary(rest)?;
+    let span = sign.to(operand.span);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            span,
+        },
+    ))
+}
+
 /// A primary followed by `.name`, `.['x']`, `.[e]` and `[e]` selectors.
 fn postfix(i: &str) -> PResult<'_, Expr> {
-    let (mut i, mut e) = primary(i)?;
+    let (i, e) = primary(i)?;
+    postfix_rest(i, e)
+}
+
+fn postfix_rest(mut i: &str, mut e: Expr) -> PResult<'_, Expr> {
     loop {
-        if let Some((after_dot, _)) = peek_sym(i, ".") {
+        let step = if let Some((after_dot, _)) = peek_sym(i, ".") {
             if at_sym(after_dot, "[") {
-                let (rest, (index, close)) = cut(bracket_index).parse(after_dot)?;
-                let span = e.span.to(close);
-                e = Expr {
-                    kind: ExprKind::Index {
-                        target: Box::new(e),
-                        index: Box::new(index),
-                    },
-                    span,
-                };
-                i = rest;
+                index_selector(e, after_dot)?
             } else {
-                let (rest, name) = cut(|i| member_name(i)).parse(after_dot)?;
-                let span = e.span.to(name.span);
-                e = Expr {
-                    kind: ExprKind::Member {
-                        target: Box::new(e),
-                        name,
-                    },
-                    span,
-                };
-                i = rest;
+                member_selector(e, after_dot)?
             }
         } else if at_sym(i, "[") {
-            let (rest, (index, close)) = cut(bracket_index).parse(i)?;
-            let span = e.span.to(close);
-            e = Expr {
-                kind: ExprKind::Index {
-                    target: Box::new(e),
-                    index: Box::new(index),
-                },
-                span,
-            };
-            i = rest;
+            index_selector(e, i)?
         } else {
             return Ok((i, e));
-        }
+        };
+        i = step.0;
+        e = step.1;
     }
+}
+
+fn index_selector(target: Expr, i: &str) -> PResult<'_, Expr> {
+    let (rest, (index, close)) = commit(bracket_index(i))?;
+    let span = target.span.to(close);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Index {
+                target: Box::new(target),
+                index: Box::new(index),
+            },
+            span,
+        },
+    ))
+}
+
+fn member_selector(target: Expr, i: &str) -> PResult<'_, Expr> {
+    let (rest, name) = commit(member_name(i))?;
+    let span = target.span.to(name.span);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Member {
+                target: Box::new(target),
+                name,
+            },
+            span,
+        },
+    ))
 }
 
 fn member_name(i: &str) -> PResult<'_, Ident> {
@@ -253,62 +307,96 @@ fn bracket_index(i: &str) -> PResult<'_, (Expr, Span)> {
     Ok((i, (index, close)))
 }
 
-/// Words with their own primary syntax.
+/// A literal, a bracketed pipeline, `*`, a name, a call, or one of the
+/// words with their own syntax (`dynamic`, `typeof`, `datatable`...).
 fn primary(i: &str) -> PResult<'_, Expr> {
-    if let Some(r) = lex::scalar_literal(i) {
-        let (rest, (value, span)) = r?;
-        return Ok((rest, literal_expr(value, span)));
-    }
     if at_sym(i, "(") {
         return paren(i);
     }
-    if let Some((rest, span)) = peek_sym(i, "*") {
-        return Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Star,
-                span,
-            },
-        ));
+    if let Some(r) = lex::scalar_literal(i) {
+        return literal_token(r);
     }
-    if let Some(r) = lex::bracketed_name(i) {
-        let (rest, name) = r?;
-        return name_or_call(rest, name);
+    if at_sym(i, "*") {
+        return star(i);
     }
-    if lex::ident_len(i) == 0 {
+    if lex::bracketed_name(i).is_some() {
+        return bracketed_primary(i);
+    }
+    word_primary(i)
+}
+
+fn literal_token<'a>(r: PResult<'a, (Literal, Span)>) -> PResult<'a, Expr> {
+    let (rest, (value, span)) = r?;
+    Ok((rest, literal_expr(value, span)))
+}
+
+fn star(i: &str) -> PResult<'_, Expr> {
+    let (rest, span) = sym(i, "*")?;
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Star,
+            span,
+        },
+    ))
+}
+
+fn bracketed_primary(i: &str) -> PResult<'_, Expr> {
+    match lex::bracketed_name(i) {
+        Some(r) => {
+            let (rest, name) = r?;
+            name_or_call(rest, name)
+        }
+        None => PError::what(i, "an expression").err(),
+    }
+}
+
+fn word_primary(i: &str) -> PResult<'_, Expr> {
+    let n = lex::ident_len(i);
+    if n == 0 {
         return PError::what(i, "an expression").err();
     }
-    let word = lex::peek_word(i).unwrap_or("");
-    let after_word = lex::skip_trivia(&i[word.len()..]);
+    let word = &i[..n];
+    let after_word = lex::skip_trivia(&i[n..]);
     let paren_follows = at_sym(after_word, "(");
     match word {
         "dynamic" => return dynamic_literal(i),
         "typeof" if paren_follows => return typeof_literal(i),
         "datatable" => return operator::datatable_source(i),
         "toscalar" | "materialize" | "totable" if paren_follows => {
-            let (rest, kw) = lex::kw(i, word_static(word))?;
-            let name = Ident {
-                name: word.to_string(),
-                span: kw,
-            };
-            return call(rest, name);
+            return keyword_call(i, word_static(word));
         }
-        "null" if !paren_follows => {
-            let (rest, span) = lex::kw(i, "null")?;
-            return Ok((rest, literal_expr(Literal::Null, span)));
-        }
+        "null" if !paren_follows => return null_literal(i),
         _ => {}
     }
     if lex::is_reserved(word) {
-        return PError::message(i, format!("expected an expression, found keyword `{word}`"))
-            .with_len(word.len())
-            .with_help(format!(
-                "if `{word}` is meant as a name, it needs to be bracketed as ['{word}']"
-            ))
-            .err();
+        return keyword_as_expression(i, word);
     }
-    let (rest, name) = lex::name(i, NameUse::Reference)?;
+    let (rest, name) = lex::plain_name(i, n);
     name_or_call(rest, name)
+}
+
+fn keyword_call<'a>(i: &'a str, word: &'static str) -> PResult<'a, Expr> {
+    let (rest, kw) = lex::kw(i, word)?;
+    let name = Ident {
+        name: word.to_string(),
+        span: kw,
+    };
+    call(rest, name)
+}
+
+fn null_literal(i: &str) -> PResult<'_, Expr> {
+    let (rest, span) = lex::kw(i, "null")?;
+    Ok((rest, literal_expr(Literal::Null, span)))
+}
+
+fn keyword_as_expression<'a>(i: &'a str, word: &str) -> PResult<'a, Expr> {
+    PError::message(i, format!("expected an expression, found keyword `{word}`"))
+        .with_len(word.len())
+        .with_help(format!(
+            "if `{word}` is meant as a name, it needs to be bracketed as ['{word}']"
+        ))
+        .err()
 }
 
 fn word_static(word: &str) -> &'static str {
@@ -358,30 +446,38 @@ fn call(i: &str, name: Ident) -> PResult<'_, Expr> {
 
 /// A call argument: an expression, a pipeline, or `name = value`.
 fn argument(i: &str) -> PResult<'_, Expr> {
-    if let Some((after_name, name)) = lex::peek_name(i, NameUse::Declaration)
-        && let Some((after_eq, _)) = peek_sym(after_name, "=")
-    {
-        let (rest, value) = cut(expr).parse(after_eq)?;
-        let span = name.span.to(value.span);
-        return Ok((
-            rest,
-            Expr {
-                kind: ExprKind::NamedArg {
-                    name,
-                    value: Box::new(value),
-                },
-                span,
-            },
-        ));
+    if named_arg_ahead(i) {
+        return named_arg(i);
     }
     operator::pipe_expr(i)
+}
+
+fn named_arg_ahead(i: &str) -> bool {
+    lex::peek_name(i, NameUse::Declaration).is_some_and(|(after, _)| at_sym(after, "="))
+}
+
+fn named_arg(i: &str) -> PResult<'_, Expr> {
+    let (i, name) = lex::name(i, NameUse::Declaration)?;
+    let (i, _) = sym(i, "=")?;
+    let (rest, value) = commit(expr(i))?;
+    let span = name.span.to(value.span);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::NamedArg {
+                name,
+                value: Box::new(value),
+            },
+            span,
+        },
+    ))
 }
 
 /// `( pipeline )`
 fn paren(i: &str) -> PResult<'_, Expr> {
     let start = offset(i);
     let (i, _) = sym(i, "(")?;
-    let (i, inner) = cut(operator::pipe_expr).parse(i)?;
+    let (i, inner) = commit(operator::pipe_expr(i))?;
     let (i, close) = close(i, ")", start, "`)`")?;
     Ok((
         i,
@@ -421,8 +517,14 @@ const TYPE_NAMES: &[&str] = &[
 pub(crate) fn type_name(i: &str) -> PResult<'_, TypeName> {
     let word = lex::peek_word(i).unwrap_or("");
     if !TYPE_NAMES.contains(&word) {
-        return PError::what(i, "a type name (string, long, int, real, bool, datetime, timespan, dynamic, guid, decimal)")
-            .err();
+        let mut err = PError::what(
+            i,
+            "a type name (string, long, int, real, bool, datetime, timespan, dynamic, guid, decimal)",
+        );
+        if let Some(best) = crate::syntax::error::closest(word, TYPE_NAMES) {
+            err = err.with_help(format!("did you mean `{best}`?"));
+        }
+        return err.err();
     }
     let (rest, span) = finish_word(i, word.len());
     Ok((
@@ -460,41 +562,49 @@ fn dynamic_literal(i: &str) -> PResult<'_, Expr> {
 fn json_value(i: &str) -> PResult<'_, Literal> {
     let _depth = lex::nest(i)?;
     if at_sym(i, "[") {
-        let open_at = offset(i);
-        let (i, _) = sym(i, "[")?;
-        let (i, items) = separated(i, "]", json_value)?;
-        let (i, _) = close(i, "]", open_at, "`,` or `]`")?;
-        return Ok((i, Literal::Array(items)));
+        return json_array(i);
     }
     if at_sym(i, "{") {
-        let open_at = offset(i);
-        let (i, _) = sym(i, "{")?;
-        let (i, pairs) = separated(i, "}", json_pair)?;
-        let (i, _) = close(i, "}", open_at, "`,` or `}`")?;
-        return Ok((i, Literal::Bag(pairs)));
+        return json_bag(i);
     }
-    if let Some(r) = lex::signed_number(i) {
-        let (rest, (lit, _)) = r?;
-        return Ok((rest, lit));
-    }
-    if let Some(r) = lex::scalar_literal(i) {
-        let (rest, (lit, _)) = r?;
-        return Ok((rest, lit));
-    }
-    if let Some((rest, _)) = lex::peek_kw(i, "null") {
-        return Ok((rest, Literal::Null));
-    }
+    json_scalar(i)
+}
+
+fn json_array(i: &str) -> PResult<'_, Literal> {
+    let open_at = offset(i);
+    let (i, _) = sym(i, "[")?;
+    let (i, items) = separated(i, "]", json_value)?;
+    let (i, _) = close(i, "]", open_at, "`,` or `]`")?;
+    Ok((i, Literal::Array(items)))
+}
+
+fn json_bag(i: &str) -> PResult<'_, Literal> {
+    let open_at = offset(i);
+    let (i, _) = sym(i, "{")?;
+    let (i, pairs) = separated(i, "}", json_pair)?;
+    let (i, _) = close(i, "}", open_at, "`,` or `}`")?;
+    Ok((i, Literal::Bag(pairs)))
+}
+
+fn json_scalar(i: &str) -> PResult<'_, Literal> {
     if lex::peek_word(i) == Some("dynamic") {
         let (rest, e) = dynamic_literal(i)?;
         if let ExprKind::Literal { value } = e.kind {
             return Ok((rest, value));
         }
     }
-    PError::what(
-        i,
-        "a literal value (number, string, bool, null, array or property bag)",
-    )
-    .err()
+    match literal_value(i) {
+        Ok((rest, e)) => match e.kind {
+            ExprKind::Literal { value } => Ok((rest, value)),
+            _ => PError::what(i, "a literal value").err(),
+        },
+        Err(nom::Err::Error(_)) => PError::what(
+            i,
+            "a literal value (number, string, bool, null, array or property bag)",
+        )
+        .err(),
+        Err(e) => Err(e),
+    }
 }
 
 fn json_pair(i: &str) -> PResult<'_, (String, Literal)> {

@@ -25,10 +25,13 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
-/// How deeply brackets, unary signs and pipelines may nest. Deeper input is
-/// rejected with "nested too deeply" long before the stack runs out (tests
-/// run on 2 MB threads; one nesting level costs a few KB in debug builds).
-pub(crate) const MAX_DEPTH: usize = 64;
+/// How deeply expressions, brackets, signs, `dynamic` values, function
+/// bodies and operator subqueries may nest (counted by [`nest`]). Deeper
+/// input is rejected with "nested too deeply" long before the stack runs
+/// out: tests run on 2 MB threads, and in a debug build one level costs
+/// 1.3 KB (`- - x`) to about 8 KB (`toscalar(T | extend y = toscalar(...))`),
+/// so 100 levels stay under 1 MB. Real queries nest a handful of levels.
+pub(crate) const MAX_DEPTH: usize = 100;
 
 /// Sets up the per-thread position bookkeeping for one parse; restores the
 /// previous state when dropped (so a nested parse cannot confuse an outer one).
@@ -124,6 +127,12 @@ fn is_line_break(c: char) -> bool {
 
 /// Skips whitespace and `//` comments.
 pub(crate) fn skip_trivia(mut i: &str) -> &str {
+    // Fast path: most tokens are followed by a visible character.
+    match i.as_bytes().first() {
+        Some(&c) if c.is_ascii_graphic() && c != b'/' => return i,
+        None => return i,
+        _ => {}
+    }
     loop {
         let trimmed = i.trim_start_matches(is_whitespace);
         if let Some(comment) = trimmed.strip_prefix("//") {
@@ -156,18 +165,62 @@ fn next_is_ident_char(s: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Punctuation
 
-/// Punctuation tokens, longest first so the first match is the longest.
-const PUNCTUATION: &[&str] = &[
-    "..", "<=", "<>", "<|", ">=", "==", "=>", "=~", "!=", "!~", "(", ")", "[", "]", "{", "}", "|",
-    ".", "+", "-", "*", "/", "%", "<", ">", "=", ":", ";", ",", "@", "?",
-];
-
-/// The punctuation token at the start of `i`, if any.
+/// The punctuation token at the start of `i`, if any (the longest one).
 pub(crate) fn punct_at(i: &str) -> Option<&'static str> {
-    if i.starts_with('@') && (i[1..].starts_with('"') || i[1..].starts_with('\'')) {
-        return None; // a verbatim string
-    }
-    PUNCTUATION.iter().copied().find(|p| i.starts_with(p))
+    let b = i.as_bytes();
+    let next = b.get(1).copied().unwrap_or(0);
+    Some(match *b.first()? {
+        b'(' => "(",
+        b')' => ")",
+        b'[' => "[",
+        b']' => "]",
+        b'{' => "{",
+        b'}' => "}",
+        b'|' => "|",
+        b'+' => "+",
+        b'-' => "-",
+        b'*' => "*",
+        b'/' => "/",
+        b'%' => "%",
+        b':' => ":",
+        b';' => ";",
+        b',' => ",",
+        b'?' => "?",
+        b'.' => {
+            if next == b'.' {
+                ".."
+            } else {
+                "."
+            }
+        }
+        b'<' => match next {
+            b'=' => "<=",
+            b'>' => "<>",
+            b'|' => "<|",
+            _ => "<",
+        },
+        b'>' => {
+            if next == b'=' {
+                ">="
+            } else {
+                ">"
+            }
+        }
+        b'=' => match next {
+            b'=' => "==",
+            b'>' => "=>",
+            b'~' => "=~",
+            _ => "=",
+        },
+        b'!' => match next {
+            b'=' => "!=",
+            b'~' => "!~",
+            _ => return None,
+        },
+        // `@` followed by a quote starts a verbatim string.
+        b'@' if next != b'"' && next != b'\'' => "@",
+        _ => return None,
+    })
 }
 
 /// Matches the punctuation token `s` (and not a longer one it begins).
@@ -270,19 +323,25 @@ pub(crate) fn at_kw(i: &str, k: &'static str) -> bool {
 
 /// Keywords that may not be used as a plain name (they must be written
 /// `['...']`); the official keyword table's query keywords minus those
-/// allowed as identifiers (GRAMMAR-NOTES §4).
+/// allowed as identifiers (GRAMMAR-NOTES §4). Sorted (binary search).
 const RESERVED: &[&str] = &[
     "accumulate",
     "and",
     "as",
     "asc",
     "between",
+    "boolean",
     "by",
     "contains",
     "contains_cs",
     "containscs",
     "datatable",
+    "date",
+    "datetime",
+    "decimal",
     "desc",
+    "double",
+    "dynamic",
     "endswith",
     "endswith_cs",
     "external_data",
@@ -298,18 +357,27 @@ const RESERVED: &[&str] = &[
     "hassuffix",
     "hassuffix_cs",
     "in",
+    "int",
+    "int32",
+    "int64",
     "invoke",
     "kind",
     "last",
     "like",
     "likecs",
+    "long",
+    "make-series",
     "materialize",
+    "mv-apply",
+    "mv-expand",
     "notcontains",
     "notcontainscs",
     "notlike",
     "notlikecs",
     "of",
     "or",
+    "parse-kv",
+    "parse-where",
     "print",
     "project",
     "project-away",
@@ -317,17 +385,16 @@ const RESERVED: &[&str] = &[
     "project-rename",
     "project-reorder",
     "project-smart",
-    "parse-where",
-    "parse-kv",
-    "mv-expand",
-    "mv-apply",
-    "make-series",
+    "real",
     "sample",
     "sample-distinct",
     "search",
     "set",
     "startswith",
     "startswith_cs",
+    "string",
+    "time",
+    "timespan",
     "title",
     "to",
     "top-hitters",
@@ -335,29 +402,14 @@ const RESERVED: &[&str] = &[
     "toscalar",
     "totable",
     "union",
-    "where",
-    "withsource",
-    "with_source",
-    // type names
-    "boolean",
-    "date",
-    "datetime",
-    "decimal",
-    "double",
-    "dynamic",
-    "int",
-    "int32",
-    "int64",
-    "long",
-    "real",
-    "string",
-    "time",
-    "timespan",
     "uniqueid",
+    "where",
+    "with_source",
+    "withsource",
 ];
 
 /// Reserved keywords that may still be *declared* as names (left of `=` in
-/// `extend`/`project`/`summarize`, `let` names, parameters, renames).
+/// `extend`/`project`/`summarize`, `let` names, parameters, renames). Sorted.
 const DECLARABLE: &[&str] = &[
     "accumulate",
     "as",
@@ -378,10 +430,10 @@ const DECLARABLE: &[&str] = &[
     "set",
     "title",
     "to",
+    "top-hitters",
+    "top-nested",
     "toscalar",
     "totable",
-    "top-nested",
-    "top-hitters",
     "where",
 ];
 
@@ -389,7 +441,18 @@ const DECLARABLE: &[&str] = &[
 const MEMBER_KEYWORDS: &[&str] = &["kind", "withsource", "with_source"];
 
 pub(crate) fn is_reserved(word: &str) -> bool {
-    RESERVED.contains(&word)
+    // Reserved words are lower-case; most identifiers are not, which skips
+    // the search for them.
+    let b = word.as_bytes();
+    if b.len() < 2 || b.len() > 15 || !b[0].is_ascii_lowercase() {
+        return false;
+    }
+    // The table is sorted, so the words sharing the first letter are one run.
+    let lo = RESERVED.partition_point(|w| w.as_bytes()[0] < b[0]);
+    RESERVED[lo..]
+        .iter()
+        .take_while(|w| w.as_bytes()[0] == b[0])
+        .any(|w| w.len() == b.len() && w.as_bytes() == b)
 }
 
 /// Where a name appears; decides which keywords it may be.
@@ -408,38 +471,69 @@ pub(crate) fn name(i: &str, usage: NameUse) -> PResult<'_, Ident> {
     if let Some(r) = bracketed_name(i) {
         return r;
     }
-    let start = i;
+    match plain_name_len(i, usage) {
+        Ok(n) => Ok(plain_name(i, n)),
+        Err(0) => PError::what(i, "a name").err(),
+        Err(n) => {
+            let word = &i[..n];
+            PError::message(i, format!("expected a name, found keyword `{word}`"))
+                .with_help(format!(
+                    "if `{word}` is meant as a name, it needs to be bracketed as ['{word}']"
+                ))
+                .err()
+        }
+    }
+}
+
+/// The length of the unbracketed name at `i`; `Err(len)` for a keyword not
+/// allowed here, `Err(0)` for no identifier at all.
+fn plain_name_len(i: &str, usage: NameUse) -> Result<usize, usize> {
     let n = ident_len(i);
     if n == 0 {
-        return PError::what(i, "a name").err();
+        return Err(0);
     }
     let word = &i[..n];
     let allowed = !is_reserved(word)
         || match usage {
             NameUse::Reference => false,
-            NameUse::Declaration => DECLARABLE.contains(&word),
+            NameUse::Declaration => DECLARABLE.binary_search(&word).is_ok(),
             NameUse::Member => MEMBER_KEYWORDS.contains(&word),
         };
-    if !allowed {
-        return PError::message(i, format!("expected a name, found keyword `{word}`"))
-            .with_help(format!(
-                "if `{word}` is meant as a name, it needs to be bracketed as ['{word}']"
-            ))
-            .err();
-    }
-    let (rest, span) = finish(start, &i[n..]);
-    Ok((
+    if allowed { Ok(n) } else { Err(n) }
+}
+
+/// The identifier of `n` bytes at `i` (already checked by the caller).
+pub(crate) fn plain_name(i: &str, n: usize) -> (&str, Ident) {
+    let (rest, span) = finish(i, &i[n..]);
+    (
         rest,
         Ident {
-            name: word.to_string(),
+            name: i[..n].to_string(),
             span,
         },
-    ))
+    )
+}
+
+/// Whether `name` can be written as is (without `['...']`) where a name of
+/// this use is expected: one identifier token, not a keyword reserved there.
+pub(crate) fn is_plain_name(name: &str, usage: NameUse) -> bool {
+    if name.is_empty() || ident_len(name) != name.len() {
+        return false;
+    }
+    plain_name_len(name, usage).is_ok()
+}
+
+/// Whether `word(` starts a typed literal (`datetime(...)`, `bool(...)`).
+pub(crate) fn is_typed_literal_type(word: &str) -> bool {
+    TYPED_LITERAL_TYPES.contains(&word)
 }
 
 /// Like [`name`] but without error: the name and the input after it.
 pub(crate) fn peek_name(i: &str, usage: NameUse) -> Option<(&str, Ident)> {
-    name(i, usage).ok()
+    if i.starts_with('[') {
+        return name(i, usage).ok();
+    }
+    plain_name_len(i, usage).ok().map(|n| plain_name(i, n))
 }
 
 /// The length of an identifier token (not a keyword check): a word, or
@@ -946,7 +1040,13 @@ fn number_token(i: &str) -> PResult<'_, (Literal, Span)> {
             }
         },
         NumShape::Real { len } => match i[..len].parse::<f64>() {
-            Ok(v) => (Literal::Real(v), len),
+            Ok(v) if v.is_finite() => (Literal::Real(v), len),
+            Ok(_) => {
+                return PError::message(i, "real literal out of range")
+                    .with_len(len)
+                    .with_help("write real(+inf) or real(-inf) for infinities")
+                    .fail();
+            }
             Err(_) => {
                 return PError::message(i, "invalid real literal")
                     .with_len(len)
@@ -1189,6 +1289,13 @@ mod tests {
         );
         with_source("tRue", |s| assert!(scalar_literal(s).is_none()));
         with_source("datetime (1)", |s| assert!(scalar_literal(s).is_none()));
+    }
+
+    #[test]
+    fn keyword_tables_are_sorted() {
+        assert!(RESERVED.windows(2).all(|w| w[0] < w[1]));
+        assert!(DECLARABLE.windows(2).all(|w| w[0] < w[1]));
+        assert!(DECLARABLE.iter().all(|w| is_reserved(w)));
     }
 
     #[test]

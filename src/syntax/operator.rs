@@ -24,10 +24,14 @@ use nom::combinator::cut;
 /// `source | op | op ...`: a tabular expression (or a plain scalar one:
 /// the binder decides). Pipes nest to the left.
 pub(crate) fn pipe_expr(i: &str) -> PResult<'_, Expr> {
-    let _depth = lex::nest(i)?;
-    let (mut i, mut e) = pipe_head(i)?;
+    let (i, head) = pipe_head(i)?;
+    pipe_tail(i, head)
+}
+
+/// The `| op` steps after a pipeline's head.
+fn pipe_tail(mut i: &str, mut e: Expr) -> PResult<'_, Expr> {
     while let Some((rest, _)) = peek_sym(i, "|") {
-        let (rest, op) = cut(after_pipe_op).parse(rest)?;
+        let (rest, op) = expr::commit(after_pipe_op(rest))?;
         let span = e.span.to(op.span);
         e = Expr {
             kind: ExprKind::Pipe {
@@ -44,23 +48,28 @@ pub(crate) fn pipe_expr(i: &str) -> PResult<'_, Expr> {
 /// The start of a pipeline: an operator that produces a table, or any
 /// expression (a table name, a call, a bracketed pipeline).
 fn pipe_head(i: &str) -> PResult<'_, Expr> {
-    let source: Option<fn(&str) -> PResult<'_, Operator>> = match lex::peek_word(i) {
-        Some("print") => Some(print_op),
-        Some("range") if range_ahead(i) => Some(range_op),
-        Some("union") => Some(union_op),
-        Some("search") => Some(search_op),
-        Some("find") => Some(find_op),
-        Some("externaldata" | "external_data") => Some(externaldata_op),
-        Some("evaluate") if evaluate_ahead(i) => Some(evaluate_op),
-        _ => None,
-    };
-    match source {
-        Some(f) => {
-            let (rest, op) = f(i)?;
-            Ok((rest, source_expr(op)))
-        }
+    match source_operator(i) {
+        Some(f) => source_head(i, f),
         None => expr(i),
     }
+}
+
+fn source_operator(i: &str) -> Option<OpFn> {
+    match lex::peek_word(i)? {
+        "print" => Some(print_op),
+        "range" if range_ahead(i) => Some(range_op),
+        "union" => Some(union_op),
+        "search" => Some(search_op),
+        "find" => Some(find_op),
+        "externaldata" | "external_data" => Some(externaldata_op),
+        "evaluate" if evaluate_ahead(i) => Some(evaluate_op),
+        _ => None,
+    }
+}
+
+fn source_head(i: &str, f: OpFn) -> PResult<'_, Expr> {
+    let (rest, op) = f(i)?;
+    Ok((rest, source_expr(op)))
 }
 
 fn source_expr(op: Operator) -> Expr {
@@ -192,51 +201,12 @@ pub(crate) fn after_pipe_op(i: &str) -> PResult<'_, Operator> {
     } else {
         PError::message(i, format!("unknown query operator `{word}`")).with_len(word.len())
     };
-    if let Some(best) = closest(word, OPERATOR_NAMES) {
+    if let Some(best) = crate::syntax::error::closest(word, OPERATOR_NAMES) {
         err = err.with_help(format!("did you mean `{best}`?"));
     } else if i.trim_start().starts_with('|') {
         err = err.with_help("remove the extra `|`");
     }
     err.err()
-}
-
-/// The known name closest to `word` in edit distance, if close enough.
-pub(crate) fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    if word.is_empty() {
-        return None;
-    }
-    let limit = match word.chars().count() {
-        0..=3 => 1,
-        4..=6 => 2,
-        _ => 3,
-    };
-    known
-        .iter()
-        .map(|k| (edit_distance(&word.to_lowercase(), k), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance (with adjacent transpositions counted as one edit).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            cur[j] = d;
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }
 
 fn op(start: usize, last: Span, kind: OperatorKind) -> Operator {
@@ -560,6 +530,33 @@ fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     Ok((i, e))
 }
 
+/// After an operator's last item: only `|`, `;`, a closing bracket or the
+/// end may follow. Anything else is most likely a missing `,` (or `and`).
+fn operator_end<'a>(
+    i: &'a str,
+    missing: &'static str,
+    help: &'static str,
+) -> Result<(), nom::Err<PError<'a>>> {
+    if i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s)) {
+        return Ok(());
+    }
+    let mut err = PError::token(i, missing);
+    err.d
+        .expected
+        .push(crate::syntax::error::Expected::Token("|"));
+    let starts_item = lex::ident_len(i) > 0
+        || lex::starts_string(i)
+        || lex::scalar_literal(i).is_some()
+        || at_sym(i, "(")
+        || i.starts_with('[');
+    if starts_item {
+        err = err.with_help(help);
+    }
+    err.fail()
+}
+
+const MISSING_COMMA: &str = "separate the columns with `,`";
+
 // ---------------------------------------------------------------------------
 // Operators after `|`
 
@@ -568,7 +565,13 @@ pub(crate) fn where_op(i: &str) -> PResult<'_, Operator> {
     let (i, _) = op_keyword(i, &["where", "filter"])?;
     let (i, params) = op_params(i, Params::Only(&["hint.*"]))?;
     let (i, predicate) = cut(expr).parse(i)?;
+    if at_sym(i, "=") {
+        return PError::message(i, "expected a comparison such as `==`, found `=`")
+            .with_help("to compare two values use `==`; a single `=` only names a column")
+            .fail();
+    }
     let end = predicate.span;
+    operator_end(i, "and", "combine conditions with `and` or `or`")?;
     Ok((i, op(start, end, OperatorKind::Where { params, predicate })))
 }
 
@@ -577,6 +580,7 @@ pub(crate) fn extend_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "extend")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Extend { columns })))
 }
 
@@ -585,6 +589,7 @@ pub(crate) fn project_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Project { columns })))
 }
 
@@ -604,6 +609,7 @@ pub(crate) fn project_away_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project-away")?;
     let (i, columns) = cut(pattern_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectAway { columns })))
 }
 
@@ -612,6 +618,7 @@ pub(crate) fn project_keep_op(i: &str) -> PResult<'_, Operator> {
     let (i, kw_span) = kw(i, "project-keep")?;
     let (i, columns) = cut(pattern_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectKeep { columns })))
 }
 
@@ -659,6 +666,7 @@ pub(crate) fn project_rename_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&renames, |r| r.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectRename { renames })))
 }
 
@@ -703,6 +711,7 @@ pub(crate) fn project_reorder_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectReorder { columns })))
 }
 
@@ -734,6 +743,7 @@ pub(crate) fn sort_op(i: &str) -> PResult<'_, Operator> {
         i = rest;
     }
     let end = last_span(&keys, |k| k.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Sort { params, keys })))
 }
 
@@ -834,6 +844,7 @@ pub(crate) fn distinct_op(i: &str) -> PResult<'_, Operator> {
     let (i, params) = op_params(i, Params::Only(&["hint.*"]))?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((
         i,
         op(start, end, OperatorKind::Distinct { params, columns }),
@@ -1455,6 +1466,7 @@ pub(crate) fn serialize_op(i: &str) -> PResult<'_, Operator> {
         cut(named_list).parse(i)?
     };
     let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Serialize { columns })))
 }
 
@@ -1480,6 +1492,7 @@ pub(crate) fn sample_distinct_op(i: &str) -> PResult<'_, Operator> {
 }
 
 fn fork_branch(i: &str) -> PResult<'_, ForkBranch> {
+    let _depth = lex::nest(i)?;
     let start = offset(i);
     let (i, name) = match lex::peek_name(i, NameUse::Declaration) {
         Some((after, name)) if at_sym(after, "=") => {
@@ -1594,6 +1607,7 @@ pub(crate) fn print_op(i: &str) -> PResult<'_, Operator> {
     let (i, _) = kw(i, "print")?;
     let (i, columns) = cut(named_list).parse(i)?;
     let end = last_span(&columns, |c| c.span, Span::point(start));
+    operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::Print { columns })))
 }
 

@@ -171,17 +171,31 @@ pub(crate) fn peek_infix(i: &str) -> Option<(Infix, &str, Span)> {
         let (rest, span) = lex::peek_sym(i, p)?;
         return Some((op, rest, span));
     }
-    let first = *i.as_bytes().first()?;
-    if !(first.is_ascii_alphabetic() || first == b'!') {
+    let b = i.as_bytes();
+    let bang = usize::from(*b.first()? == b'!');
+    if !b.get(bang).is_some_and(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    KEYWORD_OPS
-        .iter()
-        .find_map(|&(text, op)| lex::peek_kw(i, text).map(|(rest, span)| (op, rest, span)))
+    // The operator word: `!`?, identifier characters, then `~` after `in`
+    // or ` regex` after `matches`.
+    let mut len = bang
+        + i[bang..]
+            .bytes()
+            .take_while(|&c| lex::is_ident_char(c))
+            .count();
+    let word = &i[bang..len];
+    if word == "in" && i[len..].starts_with('~') {
+        len += 1;
+    } else if bang == 0 && word == "matches" && i[len..].starts_with(" regex") {
+        len += " regex".len();
+    }
+    let text = &i[..len];
+    let op = KEYWORD_OPS.iter().find(|(t, _)| *t == text)?.1;
+    let (rest, span) = lex::peek_kw(i, KEYWORD_OPS.iter().find(|(t, _)| *t == text)?.0)?;
+    Some((op, rest, span))
 }
 
 /// How an operator is written (canonical spelling).
-#[allow(dead_code)] // used by the printer (next commit)
 pub(crate) fn binary_text(op: BinaryOp) -> &'static str {
     use BinaryOp::*;
     match op {
@@ -202,7 +216,6 @@ pub(crate) fn binary_text(op: BinaryOp) -> &'static str {
     }
 }
 
-#[allow(dead_code)] // used by the printer (next commit)
 pub(crate) fn string_op_text(op: StringOp) -> &'static str {
     match (op.kind, op.negated, op.case_sensitive) {
         (K::Equals, false, _) => "=~",
@@ -223,7 +236,6 @@ pub(crate) fn string_op_text(op: StringOp) -> &'static str {
     }
 }
 
-#[allow(dead_code)] // used by the printer (next commit)
 pub(crate) fn list_op_text(op: ListOp) -> &'static str {
     match op {
         ListOp::In {

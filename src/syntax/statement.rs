@@ -210,6 +210,7 @@ fn column_decl_param(i: &str) -> PResult<'_, crate::syntax::ast::ColumnDecl> {
 
 /// `{ [let ...;]* [expr] [;] }`
 fn function_body(i: &str) -> PResult<'_, FunctionBody> {
+    let _depth = lex::nest(i)?;
     let start = offset(i);
     let (mut i, _) = cut(|i| sym(i, "{")).parse(i)?;
     let mut statements = Vec::new();

@@ -281,6 +281,257 @@ pub fn op_sexp(o: &Operator) -> String {
             sexp(to),
             sexp(step)
         ),
-        other => format!("{other:?}"),
+        ProjectReorder { columns } => format!(
+            "project-reorder {}",
+            list(columns, |c| match &c.order {
+                Some(o) => format!("{}:{}", c.pattern.pattern, o.name),
+                None => c.pattern.pattern.clone(),
+            })
+        ),
+        TopNested { levels } => format!(
+            "top-nested {}",
+            levels
+                .iter()
+                .map(|l| format!(
+                    "[{} of {}{} by {}{}]",
+                    l.count.as_ref().map_or("-".into(), sexp),
+                    named(&l.of),
+                    l.others
+                        .as_ref()
+                        .map_or(String::new(), |o| format!(" others {}", sexp(o))),
+                    named(&l.by),
+                    l.order
+                        .map_or(String::new(), |o| format!(" {o:?}").to_lowercase())
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        TopHitters { count, of, by } => format!(
+            "top-hitters {} of {}{}",
+            sexp(count),
+            sexp(of),
+            by.as_ref()
+                .map_or(String::new(), |b| format!(" by {}", sexp(b)))
+        ),
+        Lookup {
+            params: p,
+            right,
+            on,
+        } => {
+            format!("lookup {}{} on {}", params(p), sexp(right), list(on, sexp))
+        }
+        MvApply {
+            params: p,
+            items,
+            limit,
+            subquery,
+        } => format!(
+            "mv-apply {}{}{} on {}",
+            params(p),
+            list(items, |i| match &i.to_type {
+                Some(t) => format!("{} to {}", named(&i.column), t.name),
+                None => named(&i.column),
+            }),
+            limit
+                .as_ref()
+                .map_or(String::new(), |l| format!(" limit {}", sexp(l))),
+            sexp(subquery)
+        ),
+        ParseWhere {
+            params: p,
+            source,
+            pattern,
+        } => format!(
+            "parse-where {}{} with {}",
+            params(p),
+            sexp(source),
+            list(pattern, |part| match part {
+                ParsePart::Star { .. } => "*".into(),
+                ParsePart::Literal { text, .. } => format!("{text:?}"),
+                ParsePart::Column { name, ty, .. } => match ty {
+                    Some(t) => format!("{}:{}", name.name, t.name),
+                    None => name.name.clone(),
+                },
+            })
+        ),
+        ParseKv {
+            source,
+            columns,
+            properties,
+        } => format!(
+            "parse-kv {} as ({}){}",
+            sexp(source),
+            cols(columns),
+            props(properties)
+        ),
+        MakeSeries {
+            params: p,
+            aggregates,
+            axis,
+            range,
+            by,
+        } => format!(
+            "make-series {}{} on {} {} by {}",
+            params(p),
+            list(aggregates, |a| match &a.default {
+                Some(d) => format!("{} default {}", named(&a.column), sexp(d)),
+                None => named(&a.column),
+            }),
+            sexp(axis),
+            match range {
+                MakeSeriesRange::FromTo { from, to, step } => format!(
+                    "from {} to {} step {}",
+                    from.as_ref().map_or("-".into(), sexp),
+                    to.as_ref().map_or("-".into(), sexp),
+                    sexp(step)
+                ),
+                MakeSeriesRange::InRange { start, stop, step } =>
+                    format!("in range {} {} {}", sexp(start), sexp(stop), sexp(step)),
+            },
+            list(by, named)
+        ),
+        Evaluate { params: p, plugin } => format!("evaluate {}{}", params(p), sexp(plugin)),
+        As { params: p, name } => format!("as {}{}", params(p), name.name),
+        Invoke { function } => format!("invoke {}", sexp(function)),
+        Render { chart, properties } => format!("render {}{}", chart.name, props(properties)),
+        Search {
+            params: p,
+            tables,
+            predicate,
+        } => format!(
+            "search {}in ({}) {}",
+            params(p),
+            list(tables, sexp),
+            sexp(predicate)
+        ),
+        Find {
+            params: p,
+            tables,
+            predicate,
+            project,
+        } => format!(
+            "find {}in ({}) where {}{}",
+            params(p),
+            list(tables, sexp),
+            sexp(predicate),
+            project
+                .as_ref()
+                .map_or(String::new(), |c| format!(" project {}", list(c, named)))
+        ),
+        GetSchema => "getschema".into(),
+        Serialize { columns } => format!("serialize {}", list(columns, named)),
+        Sample { count } => format!("sample {}", sexp(count)),
+        SampleDistinct { count, of } => format!("sample-distinct {} of {}", sexp(count), sexp(of)),
+        Fork { branches } => format!(
+            "fork {}",
+            list(branches, |b| format!(
+                "{}[{}]",
+                b.name
+                    .as_ref()
+                    .map_or(String::new(), |n| format!("{}=", n.name)),
+                b.operators
+                    .iter()
+                    .map(op_sexp)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ))
+        ),
+        Facet { columns, with } => format!(
+            "facet by {}{}",
+            list(columns, |c| c.name.clone()),
+            with.as_ref()
+                .map_or(String::new(), |w| format!(" with {}", sexp(w)))
+        ),
+        Partition {
+            params: p,
+            column,
+            subquery,
+        } => format!(
+            "partition {}by {} {}",
+            params(p),
+            column.name,
+            sexp(subquery)
+        ),
+        DataTable { columns, values } => {
+            format!("datatable ({}) [{}]", cols(columns), list(values, sexp))
+        }
+        ExternalData {
+            columns,
+            uris,
+            properties,
+        } => format!(
+            "externaldata ({}) [{}]{}",
+            cols(columns),
+            list(uris, sexp),
+            props(properties)
+        ),
+    }
+}
+
+fn cols(c: &[ColumnDecl]) -> String {
+    list(c, |c| format!("{}:{}", c.name.name, c.ty.name))
+}
+
+fn props(p: &[Property]) -> String {
+    if p.is_empty() {
+        return String::new();
+    }
+    format!(
+        " with ({})",
+        list(p, |p| format!("{}={}", p.name.name, sexp(&p.value)))
+    )
+}
+
+/// All statements of a query, one S-expression each.
+pub fn statements(q: &str) -> Vec<String> {
+    parse_ok(q)
+        .statements
+        .iter()
+        .map(|s| match &s.kind {
+            StatementKind::Let { name, value } => match value {
+                LetValue::Expr { expr } => format!("let {} = {}", name.name, sexp(expr)),
+                LetValue::Function { view, params, body } => format!(
+                    "let {} = {}({}) {{ {} }}",
+                    name.name,
+                    if *view { "view " } else { "" },
+                    list(params, param),
+                    body.statements
+                        .iter()
+                        .map(|s| match &s.kind {
+                            StatementKind::Expr { expr } => sexp(expr),
+                            StatementKind::Let {
+                                name,
+                                value: LetValue::Expr { expr },
+                            } => format!("let {} = {}", name.name, sexp(expr)),
+                            other => format!("{other:?}"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            },
+            StatementKind::Set { name, value } => format!(
+                "set {}{}",
+                name.name,
+                value
+                    .as_ref()
+                    .map_or(String::new(), |v| format!(" = {}", sexp(v)))
+            ),
+            StatementKind::DeclareQueryParameters { params } => {
+                format!("declare ({})", list(params, param))
+            }
+            StatementKind::Expr { expr } => sexp(expr),
+        })
+        .collect()
+}
+
+fn param(p: &Param) -> String {
+    let ty = match &p.ty {
+        ParamType::Scalar { ty } => ty.name.clone(),
+        ParamType::Tabular { columns: None } => "(*)".into(),
+        ParamType::Tabular { columns: Some(c) } => format!("({})", cols(c)),
+    };
+    match &p.default {
+        Some(d) => format!("{}:{}={}", p.name.name, ty, sexp(d)),
+        None => format!("{}:{}", p.name.name, ty),
     }
 }
