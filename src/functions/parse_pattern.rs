@@ -19,6 +19,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
     eval: parse_fields,
     naming: Naming::Generic,
     pure: true,
+    constant_signature: None,
 }];
 
 thread_local! {
@@ -32,15 +33,24 @@ fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Option<T>
         if cache.len() > 256 {
             cache.clear();
         }
-        let re = cache
-            .entry(pattern.to_string())
-            .or_insert_with(|| regex::RegexBuilder::new(pattern).size_limit(10 << 20).build().ok());
+        let re = cache.entry(pattern.to_string()).or_insert_with(|| {
+            regex::RegexBuilder::new(pattern)
+                .size_limit(10 << 20)
+                .build()
+                .ok()
+        });
         re.as_ref().map(f)
     })
 }
 
 fn parse_fields(args: &[Value], _: &EvalContext) -> Value {
-    let [Value::String(pattern), Value::String(types), Value::Bool(relaxed), text] = args else {
+    let [
+        Value::String(pattern),
+        Value::String(types),
+        Value::Bool(relaxed),
+        text,
+    ] = args
+    else {
         return Value::Null;
     };
     let text = super::to_kusto_string(text);
