@@ -3,9 +3,10 @@
 //! (<https://learn.microsoft.com/kusto/query/tolong-function> and siblings).
 
 use super::{
-    BOOL, DATETIME, DYNAMIC, EvalContext, GUID, INT, LONG, Naming, REAL, STRING, ScalarFunction,
-    TIMESPAN, returns,
+    BOOL, DATETIME, DECIMAL, DYNAMIC, EvalContext, GUID, INT, LONG, Naming, REAL, STRING,
+    ScalarFunction, TIMESPAN, returns,
 };
+use crate::types::DataType;
 use crate::value::{DateTime, Guid, Str, Timespan, Value};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
@@ -13,7 +14,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     conversion("toint", returns::<INT>, toint),
     conversion("tolong", returns::<LONG>, tolong),
     conversion("toreal", returns::<REAL>, toreal),
-    conversion("todecimal", returns::<REAL>, toreal),
+    conversion("todecimal", returns::<DECIMAL>, toreal),
     conversion("tobool", returns::<BOOL>, tobool),
     conversion("todatetime", returns::<DATETIME>, todatetime),
     conversion("totimespan", returns::<TIMESPAN>, totimespan),
@@ -26,14 +27,45 @@ const fn conversion(
     signature: super::Signature,
     eval: super::Implementation,
 ) -> ScalarFunction {
-    ScalarFunction {
-        name,
-        min_args: 1,
-        max_args: 1,
-        signature,
-        eval,
-        naming: Naming::FirstArgument,
-        pure: true,
+    ScalarFunction::new(name, 1, 1, signature, eval).named(Naming::FirstArgument)
+}
+
+/// Text converted to `ty` as the `to<type>()` functions convert it
+/// (`extract(..., typeof(T))`, `extract_json(..., typeof(T))`): null when
+/// it does not convert, the text itself for `string`, parsed JSON for
+/// `dynamic`.
+pub(super) fn convert_text(text: &str, ty: DataType) -> Value {
+    let v = [Value::string(text)];
+    let ctx = EvalContext { now: DateTime(0) };
+    match ty {
+        DataType::String => v[0].clone(),
+        DataType::Bool => tobool(&v, &ctx),
+        DataType::Int => toint(&v, &ctx),
+        DataType::Long => tolong(&v, &ctx),
+        DataType::Real | DataType::Decimal => toreal(&v, &ctx),
+        DataType::DateTime => todatetime(&v, &ctx),
+        DataType::Timespan => totimespan(&v, &ctx),
+        DataType::Guid => toguid(&v, &ctx),
+        DataType::Dynamic => parse_json(&v, &ctx),
+    }
+}
+
+/// A dynamic value converted to `ty` (`extract_json(..., typeof(T))`, a
+/// dynamic argument where a typed value is needed): strings are parsed,
+/// numbers and other scalars converted as the `to<type>()` functions do.
+pub(super) fn convert_value(v: &Value, ty: DataType) -> Value {
+    let args = std::slice::from_ref(v);
+    let ctx = EvalContext { now: DateTime(0) };
+    match ty {
+        DataType::String => to_string_value(v),
+        DataType::Bool => tobool(args, &ctx),
+        DataType::Int => toint(args, &ctx),
+        DataType::Long => tolong(args, &ctx),
+        DataType::Real | DataType::Decimal => toreal(args, &ctx),
+        DataType::DateTime => todatetime(args, &ctx),
+        DataType::Timespan => totimespan(args, &ctx),
+        DataType::Guid => toguid(args, &ctx),
+        DataType::Dynamic => v.clone(),
     }
 }
 

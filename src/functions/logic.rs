@@ -13,6 +13,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: iff,
         naming: Naming::Generic,
         pure: true,
+        constant_signature: None,
     },
     ScalarFunction {
         name: "case",
@@ -22,6 +23,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: case,
         naming: Naming::Generic,
         pure: true,
+        constant_signature: None,
     },
     ScalarFunction {
         name: "coalesce",
@@ -31,6 +33,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: coalesce,
         naming: Naming::Generic,
         pure: true,
+        constant_signature: None,
     },
     ScalarFunction {
         name: "not",
@@ -40,6 +43,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: not,
         naming: Naming::Generic,
         pure: true,
+        constant_signature: None,
     },
     test("isnull", isnull),
     test("isnotnull", isnotnull),
@@ -56,6 +60,7 @@ const fn test(name: &'static str, eval: super::Implementation) -> ScalarFunction
         eval,
         naming: Naming::Generic,
         pure: true,
+        constant_signature: None,
     }
 }
 

@@ -1,84 +1,141 @@
-//! Numeric functions.
+//! Numeric functions; doc pages are
+//! `https://learn.microsoft.com/kusto/query/<name>-function`.
+//!
+//! The real-valued functions (`exp`, `log`, `pow`, …) follow IEEE 754 as
+//! .NET's `Math` does: a domain error gives NaN (`log(-1)`), an overflow an
+//! infinity, and a null argument null.
 
-use super::{EvalContext, Naming, REAL, ScalarFunction, arg_type_error, common_type, returns};
+use super::{
+    EvalContext, Naming, ScalarFunction, arg, arg_type_error, common_type, int_of, real_of,
+    signature,
+};
 use crate::types::DataType;
-use crate::value::Value;
+use crate::value::number;
+use crate::value::{Timespan, Value, compare};
+
+#[allow(non_snake_case)]
+const fn F(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    signature: super::Signature,
+    eval: super::Implementation,
+) -> ScalarFunction {
+    ScalarFunction::new(name, min_args, max_args, signature, eval)
+}
+
+/// A real function of one real, named after its argument.
+const fn real1(name: &'static str, eval: super::Implementation) -> ScalarFunction {
+    F(name, 1, 1, sig_real_of_num, eval).named(Naming::FirstArgument)
+}
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction {
-        name: "abs",
-        min_args: 1,
-        max_args: 1,
-        signature: numeric_signature,
-        eval: abs,
-        naming: Naming::Generic,
-        pure: true,
-    },
-    ScalarFunction {
-        name: "sqrt",
-        min_args: 1,
-        max_args: 1,
-        signature: returns::<REAL>,
-        eval: sqrt,
-        naming: Naming::Generic,
-        pure: true,
-    },
-    ScalarFunction {
-        name: "max_of",
-        min_args: 2,
-        max_args: 64,
-        signature: common_type,
-        eval: max_of,
-        naming: Naming::Generic,
-        pure: true,
-    },
-    ScalarFunction {
-        name: "min_of",
-        min_args: 2,
-        max_args: 64,
-        signature: common_type,
-        eval: min_of,
-        naming: Naming::Generic,
-        pure: true,
-    },
+    F("abs", 1, 1, sig_abs, abs).named(Naming::FirstArgument),
+    real1("sqrt", sqrt),
+    F("max_of", 2, 64, common_type, max_of),
+    F("min_of", 2, 64, common_type, min_of),
+    F("round", 1, 2, sig_round, round).named(Naming::FirstArgument),
+    F("ceiling", 1, 1, sig_same_number, ceiling).named(Naming::FirstArgument),
+    real1("exp", exp),
+    real1("exp2", exp2),
+    real1("exp10", exp10),
+    real1("log", log),
+    real1("log2", log2),
+    real1("log10", log10),
+    F("pow", 2, 2, sig_real_of_num, pow).named(Naming::FirstArgument),
+    real1("cos", cos),
+    real1("sin", sin),
+    real1("tan", tan),
+    real1("acos", acos),
+    real1("asin", asin),
+    real1("atan", atan),
+    F("atan2", 2, 2, sig_real_of_num, atan2).named(Naming::FirstArgument),
+    F("cot", 1, 1, sig_real_of_num, cot),
+    F("degrees", 1, 1, sig_real_of_num, degrees),
+    F("radians", 1, 1, sig_real_of_num, radians),
+    F("sign", 1, 1, sig_real_of_num, sign),
+    F("pi", 0, 0, sig_real_of_num, pi),
+    F("isnan", 1, 1, sig_bool_of_num, isnan),
+    F("isinf", 1, 1, sig_bool_of_num, isinf),
+    F("isfinite", 1, 1, sig_bool_of_num, isfinite),
+    F("rand", 0, 1, sig_rand, rand).impure(),
+    F("binary_and", 2, 2, sig_bits, binary_and).named(Naming::FirstArgument),
+    F("binary_or", 2, 2, sig_bits, binary_or).named(Naming::FirstArgument),
+    F("binary_xor", 2, 2, sig_bits, binary_xor).named(Naming::FirstArgument),
+    F("binary_not", 1, 1, sig_bits, binary_not).named(Naming::FirstArgument),
+    F("binary_shift_left", 2, 2, sig_bits, binary_shift_left).named(Naming::FirstArgument),
+    F("binary_shift_right", 2, 2, sig_bits, binary_shift_right).named(Naming::FirstArgument),
+    F("bitset_count_ones", 1, 1, sig_bits, bitset_count_ones).named(Naming::FirstArgument),
 ];
 
-fn numeric_signature(types: &[DataType]) -> Result<DataType, String> {
+signature!(sig_real_of_num, "math function", [Num] => Real);
+signature!(sig_bool_of_num, "isnan", [Num] => Bool);
+signature!(sig_rand, "rand", [Int] => Real);
+signature!(sig_bits, "binary_and", [Int] => Long);
+
+/// `abs`: a long for integers, the argument's type otherwise (timespans too).
+fn sig_abs(types: &[DataType]) -> Result<DataType, String> {
     match types[0] {
-        t @ (DataType::Int
-        | DataType::Long
-        | DataType::Real
-        | DataType::Decimal
-        | DataType::Timespan) => Ok(t),
+        DataType::Int | DataType::Long => Ok(DataType::Long),
+        t @ (DataType::Real | DataType::Decimal | DataType::Timespan) => Ok(t),
         DataType::Dynamic => Ok(DataType::Real),
         t => Err(arg_type_error("abs", 0, "a number", t)),
     }
 }
 
+/// `round`, `ceiling`: the number's own type.
+fn sig_same_number(types: &[DataType]) -> Result<DataType, String> {
+    match types[0] {
+        t if t.is_numeric() => Ok(t),
+        DataType::Dynamic => Ok(DataType::Real),
+        t => Err(arg_type_error("round", 0, "a number", t)),
+    }
+}
+
+fn sig_round(types: &[DataType]) -> Result<DataType, String> {
+    super::check_params("round", types, &[super::Param::Num, super::Param::Int])?;
+    sig_same_number(types)
+}
+
+fn real(v: f64) -> Value {
+    Value::Real(v)
+}
+
+fn map1(args: &[Value], f: fn(f64) -> f64) -> Value {
+    real_of(arg(args, 0)).map_or(Value::Null, |x| real(f(x)))
+}
+
+fn map2(args: &[Value], f: fn(f64, f64) -> f64) -> Value {
+    match (real_of(arg(args, 0)), real_of(arg(args, 1))) {
+        (Some(a), Some(b)) => real(f(a, b)),
+        _ => Value::Null,
+    }
+}
+
+/// `abs(x)` (`abs-function`); null on overflow (`abs(long.min)`).
 fn abs(args: &[Value], _: &EvalContext) -> Value {
-    match args.first() {
-        Some(Value::Int(i)) => i.checked_abs().map_or(Value::Null, Value::Int),
-        Some(Value::Long(i)) => i.checked_abs().map_or(Value::Null, Value::Long),
-        Some(Value::Real(r)) => Value::Real(r.abs()),
-        Some(Value::Timespan(t)) => {
+    match arg(args, 0) {
+        Value::Int(i) => Value::Long(i64::from(*i).abs()),
+        Value::Long(i) => i.checked_abs().map_or(Value::Null, Value::Long),
+        Value::Real(r) => Value::Real(r.abs()),
+        Value::Timespan(t) => {
             t.0.checked_abs()
-                .map_or(Value::Null, |n| Value::Timespan(crate::value::Timespan(n)))
+                .map_or(Value::Null, |n| Value::Timespan(Timespan(n)))
         }
         _ => Value::Null,
     }
 }
 
 fn sqrt(args: &[Value], _: &EvalContext) -> Value {
-    args.first()
-        .and_then(Value::as_f64)
-        .map_or(Value::Null, |r| Value::Real(r.sqrt()))
+    map1(args, f64::sqrt)
 }
 
-/// The largest non-null argument; null when all are null.
+/// The largest non-null argument; null when all are null (`max-of-function`).
 fn max_of(args: &[Value], _: &EvalContext) -> Value {
     extreme(args, std::cmp::Ordering::Greater)
 }
 
+/// The smallest non-null argument (`min-of-function`).
 fn min_of(args: &[Value], _: &EvalContext) -> Value {
     extreme(args, std::cmp::Ordering::Less)
 }
@@ -87,9 +144,196 @@ fn extreme(args: &[Value], wanted: std::cmp::Ordering) -> Value {
     let mut best: Option<&Value> = None;
     for v in args.iter().filter(|v| !v.is_null()) {
         best = match best {
-            Some(b) if crate::value::compare::order(v, b) != Some(wanted) => Some(b),
+            Some(b) if compare::order(v, b) != Some(wanted) => Some(b),
             _ => Some(v),
         };
     }
     best.cloned().unwrap_or(Value::Null)
+}
+
+/// `round(number [, precision])` (`round-function`): halves away from
+/// zero (see [`number::round`]).
+fn round(args: &[Value], _: &EvalContext) -> Value {
+    let digits = match args.get(1) {
+        None => 0,
+        Some(v) => match int_of(v) {
+            Some(d) => d,
+            None => return Value::Null,
+        },
+    };
+    match arg(args, 0) {
+        Value::Int(i) => number::round_long(i64::from(*i), digits)
+            .and_then(|r| i32::try_from(r).ok())
+            .map_or(Value::Null, Value::Int),
+        Value::Long(i) => number::round_long(*i, digits).map_or(Value::Null, Value::Long),
+        Value::Real(r) => real(number::round(*r, digits)),
+        _ => Value::Null,
+    }
+}
+
+/// `ceiling(number)` (`ceiling-function`): the smallest integer not below.
+fn ceiling(args: &[Value], _: &EvalContext) -> Value {
+    match arg(args, 0) {
+        v @ (Value::Int(_) | Value::Long(_)) => v.clone(),
+        Value::Real(r) => real(r.ceil()),
+        _ => Value::Null,
+    }
+}
+
+fn exp(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::exp)
+}
+
+fn exp2(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::exp2)
+}
+
+fn exp10(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, |x| 10f64.powf(x))
+}
+
+/// `log(x)`: the natural logarithm; NaN for negatives, -inf for 0.
+fn log(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::ln)
+}
+
+fn log2(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::log2)
+}
+
+fn log10(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::log10)
+}
+
+fn pow(args: &[Value], _: &EvalContext) -> Value {
+    map2(args, f64::powf)
+}
+
+fn cos(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::cos)
+}
+
+fn sin(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::sin)
+}
+
+fn tan(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::tan)
+}
+
+fn acos(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::acos)
+}
+
+fn asin(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::asin)
+}
+
+fn atan(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::atan)
+}
+
+/// `atan2(y, x)`.
+fn atan2(args: &[Value], _: &EvalContext) -> Value {
+    map2(args, f64::atan2)
+}
+
+fn cot(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, |x| 1.0 / x.tan())
+}
+
+fn degrees(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::to_degrees)
+}
+
+fn radians(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, f64::to_radians)
+}
+
+/// `sign(x)` (`sign-function`): -1, 0 or 1 as a real; NaN stays NaN.
+fn sign(args: &[Value], _: &EvalContext) -> Value {
+    map1(args, |x| {
+        if x.is_nan() {
+            x
+        } else if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    })
+}
+
+fn pi(_: &[Value], _: &EvalContext) -> Value {
+    real(std::f64::consts::PI)
+}
+
+fn test_real(args: &[Value], f: fn(f64) -> bool) -> Value {
+    real_of(arg(args, 0)).map_or(Value::Null, |x| Value::Bool(f(x)))
+}
+
+/// `isnan(x)` (`isnan-function`).
+fn isnan(args: &[Value], _: &EvalContext) -> Value {
+    test_real(args, f64::is_nan)
+}
+
+fn isinf(args: &[Value], _: &EvalContext) -> Value {
+    test_real(args, f64::is_infinite)
+}
+
+fn isfinite(args: &[Value], _: &EvalContext) -> Value {
+    test_real(args, f64::is_finite)
+}
+
+/// `rand()`: a real in [0, 1); `rand(N)`: a whole number in [0, N)
+/// (`rand-function`), as a real (the analyzer's result type).
+fn rand(args: &[Value], _: &EvalContext) -> Value {
+    match args.first() {
+        None => real(fastrand::f64()),
+        Some(v) => match int_of(v) {
+            Some(n) if n > 0 => real(fastrand::i64(0..n) as f64),
+            _ => Value::Null,
+        },
+    }
+}
+
+fn bits2(args: &[Value], f: fn(i64, i64) -> Option<i64>) -> Value {
+    match (int_of(arg(args, 0)), int_of(arg(args, 1))) {
+        (Some(a), Some(b)) => f(a, b).map_or(Value::Null, Value::Long),
+        _ => Value::Null,
+    }
+}
+
+fn binary_and(args: &[Value], _: &EvalContext) -> Value {
+    bits2(args, |a, b| Some(a & b))
+}
+
+fn binary_or(args: &[Value], _: &EvalContext) -> Value {
+    bits2(args, |a, b| Some(a | b))
+}
+
+fn binary_xor(args: &[Value], _: &EvalContext) -> Value {
+    bits2(args, |a, b| Some(a ^ b))
+}
+
+fn binary_not(args: &[Value], _: &EvalContext) -> Value {
+    int_of(arg(args, 0)).map_or(Value::Null, |a| Value::Long(!a))
+}
+
+/// Shifts of 64 or more, or negative, give null (decision).
+fn binary_shift_left(args: &[Value], _: &EvalContext) -> Value {
+    bits2(args, |a, b| {
+        u32::try_from(b).ok().and_then(|b| a.checked_shl(b))
+    })
+}
+
+fn binary_shift_right(args: &[Value], _: &EvalContext) -> Value {
+    bits2(args, |a, b| {
+        u32::try_from(b).ok().and_then(|b| a.checked_shr(b))
+    })
+}
+
+fn bitset_count_ones(args: &[Value], _: &EvalContext) -> Value {
+    int_of(arg(args, 0)).map_or(Value::Null, |a| Value::Long(i64::from(a.count_ones())))
 }

@@ -11,16 +11,20 @@ pub mod aggregate;
 mod conversion;
 mod datetime;
 mod dynamic;
+mod hash;
+mod ip;
+mod json_path;
 mod logic;
 mod math;
 mod parse_pattern;
+mod regex_cache;
 mod string;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
 pub use conversion::{to_kusto_string, to_string_value};
 
 use crate::types::DataType;
-use crate::value::{DateTime, Value};
+use crate::value::{DateTime, Str, Value};
 use std::fmt;
 
 /// What every function may read besides its arguments.
@@ -32,6 +36,10 @@ pub struct EvalContext {
 
 /// The result type for the given argument types, or why they are wrong.
 pub type Signature = fn(&[DataType]) -> Result<DataType, String>;
+/// As [`Signature`], also seeing the value of each argument that is a
+/// constant (`None` for the others): `extract(..., typeof(int))` returns
+/// `int`, and a constant regex is checked before the query runs.
+pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataType, String>;
 pub type Implementation = fn(&[Value], &EvalContext) -> Value;
 
 /// How a column computed by this function is named when the query gives no
@@ -56,6 +64,62 @@ pub struct ScalarFunction {
     pub naming: Naming,
     /// False for `rand()` and the like: the optimizer must not fold them.
     pub pure: bool,
+    /// When set, the binder should call [`ScalarFunction::result_type`]
+    /// with the constant arguments instead of `signature` (see
+    /// [`ConstantSignature`]); `signature` stays the answer from types alone.
+    pub constant_signature: Option<ConstantSignature>,
+}
+
+impl ScalarFunction {
+    /// A pure function with generic result naming.
+    pub const fn new(
+        name: &'static str,
+        min_args: usize,
+        max_args: usize,
+        signature: Signature,
+        eval: Implementation,
+    ) -> ScalarFunction {
+        ScalarFunction {
+            name,
+            min_args,
+            max_args,
+            signature,
+            eval,
+            naming: Naming::Generic,
+            pure: true,
+            constant_signature: None,
+        }
+    }
+
+    pub const fn named(mut self, naming: Naming) -> ScalarFunction {
+        self.naming = naming;
+        self
+    }
+
+    /// Marks a function whose value changes from call to call (`rand()`).
+    pub const fn impure(mut self) -> ScalarFunction {
+        self.pure = false;
+        self
+    }
+
+    pub const fn with_constants(mut self, signature: ConstantSignature) -> ScalarFunction {
+        self.constant_signature = Some(signature);
+        self
+    }
+
+    /// The result type for these argument types, given the values of the
+    /// constant arguments (`constants[i]` is `Some` when argument `i` is a
+    /// literal after folding).
+    pub fn result_type(
+        &self,
+        types: &[DataType],
+        constants: &[Option<&Value>],
+    ) -> Result<DataType, String> {
+        match self.constant_signature {
+            Some(f) => f(types, constants),
+            None => (self.signature)(types),
+        }
+    }
 }
 
 impl fmt::Debug for ScalarFunction {
@@ -88,6 +152,17 @@ const ALIASES: &[(&str, &str)] = &[
     ("floor", "bin"),
     ("replace", "replace_regex"),
     ("extractjson", "extract_json"),
+    ("base64_decodestring", "base64_decode_tostring"),
+    ("base64_encodestring", "base64_encode_tostring"),
+    ("parseurl", "parse_url"),
+    ("parseurlquery", "parse_urlquery"),
+    ("datepart", "datetime_part"),
+    ("array_iif", "array_iff"),
+    ("extractall", "extract_all"),
+    ("array_strcat", "strcat_array"),
+    ("make_string", "unicode_codepoints_to_string"),
+    ("to_utf8", "unicode_codepoints_from_string"),
+    ("hash_xxhash64", "hash"),
 ];
 
 fn canonical_name(name: &str) -> &str {
@@ -97,36 +172,34 @@ fn canonical_name(name: &str) -> &str {
         .map_or(name, |(_, canonical)| canonical)
 }
 
+/// Every table of scalar functions.
+const TABLES: &[&[ScalarFunction]] = &[
+    conversion::FUNCTIONS,
+    string::FUNCTIONS,
+    logic::FUNCTIONS,
+    datetime::FUNCTIONS,
+    dynamic::FUNCTIONS,
+    math::FUNCTIONS,
+    ip::FUNCTIONS,
+    hash::FUNCTIONS,
+    json_path::FUNCTIONS,
+    parse_pattern::FUNCTIONS,
+];
+
 /// The scalar function called `name` (or one of its aliases).
 pub fn lookup_scalar(name: &str) -> Option<&'static ScalarFunction> {
     let name = canonical_name(name);
-    [
-        conversion::FUNCTIONS,
-        string::FUNCTIONS,
-        logic::FUNCTIONS,
-        datetime::FUNCTIONS,
-        dynamic::FUNCTIONS,
-        math::FUNCTIONS,
-        parse_pattern::FUNCTIONS,
-    ]
-    .into_iter()
-    .flatten()
-    .find(|f| f.name == name)
+    TABLES.iter().copied().flatten().find(|f| f.name == name)
 }
 
 /// Every scalar function name, for "did you mean" suggestions.
 pub fn scalar_names() -> impl Iterator<Item = &'static str> {
-    [
-        conversion::FUNCTIONS,
-        string::FUNCTIONS,
-        logic::FUNCTIONS,
-        datetime::FUNCTIONS,
-        dynamic::FUNCTIONS,
-        math::FUNCTIONS,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|f| f.name)
+    TABLES
+        .iter()
+        .copied()
+        .flatten()
+        .map(|f| f.name)
+        .filter(|n| !n.starts_with("__"))
 }
 
 // Signature helpers shared by the function tables.
@@ -146,6 +219,7 @@ const fn type_from_code(code: u8) -> DataType {
         5 => DataType::DateTime,
         6 => DataType::Timespan,
         7 => DataType::Guid,
+        9 => DataType::Decimal,
         _ => DataType::Dynamic,
     }
 }
@@ -159,6 +233,7 @@ const DATETIME: u8 = 5;
 const TIMESPAN: u8 = 6;
 const GUID: u8 = 7;
 const DYNAMIC: u8 = 8;
+const DECIMAL: u8 = 9;
 
 /// The type of the first argument (`iff` branches, `coalesce`, `min_of`...):
 /// the common type of all arguments past `skip`, widening numbers.
@@ -194,6 +269,133 @@ fn arg_type_error(function: &str, position: usize, expected: &str, found: DataTy
         "argument {} of '{function}' must be {expected}, found {found}",
         position + 1
     )
+}
+
+// Argument checks and accessors shared by the function tables.
+
+/// What a parameter accepts. Every kind also accepts `dynamic` (a value of
+/// unknown type is checked when the row is evaluated: a wrong one gives
+/// null), except where noted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Param {
+    /// Any scalar: converted with `tostring` where text is needed.
+    Any,
+    /// `string` (or dynamic).
+    Str,
+    /// `int` or `long`; a `real` is accepted and truncated.
+    Int,
+    /// `int`, `long`, `real` or `decimal`.
+    Num,
+    Bool,
+    DateTime,
+    Timespan,
+    /// A dynamic array or bag.
+    Dyn,
+}
+
+impl Param {
+    fn accepts(self, t: DataType) -> bool {
+        use DataType as T;
+        t == T::Dynamic
+            || match self {
+                Param::Any => true,
+                Param::Str => t == T::String,
+                Param::Int | Param::Num => t.is_numeric(),
+                Param::Bool => t == T::Bool,
+                Param::DateTime => t == T::DateTime,
+                Param::Timespan => t == T::Timespan,
+                Param::Dyn => false,
+            }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Param::Any => "a scalar",
+            Param::Str => "a string",
+            Param::Int => "an integer",
+            Param::Num => "a number",
+            Param::Bool => "a bool",
+            Param::DateTime => "a datetime",
+            Param::Timespan => "a timespan",
+            Param::Dyn => "a dynamic value",
+        }
+    }
+}
+
+/// Checks `types` against `params`; arguments past the last parameter are
+/// checked against the last one (variadic functions).
+fn check_params(function: &str, types: &[DataType], params: &[Param]) -> Result<(), String> {
+    for (i, &t) in types.iter().enumerate() {
+        let Some(&p) = params.get(i).or(params.last()) else {
+            return Ok(());
+        };
+        if !p.accepts(t) {
+            return Err(arg_type_error(function, i, p.describe(), t));
+        }
+    }
+    Ok(())
+}
+
+/// Defines a signature function that checks the parameters and returns a
+/// fixed type: `signature!(sig_substring, "substring", [Any, Int, Int] => String);`
+macro_rules! signature {
+    ($fn_name:ident, $name:literal, [$($p:ident),*] => $ret:ident) => {
+        fn $fn_name(types: &[DataType]) -> Result<DataType, String> {
+            super::check_params($name, types, &[$(super::Param::$p),*])?;
+            Ok(DataType::$ret)
+        }
+    };
+}
+pub(crate) use signature;
+
+/// Argument `i`, or null when it is absent.
+fn arg(args: &[Value], i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Null)
+}
+
+/// The text of a value as string functions see it (`tostring`).
+fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+        other => std::borrow::Cow::Owned(to_kusto_string(other)),
+    }
+}
+
+/// An integer argument: `int`, `long`, or a `real` truncated toward zero.
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(i64::from(*i)),
+        Value::Long(i) => Some(*i),
+        Value::Real(r) => crate::value::number::real_to_long(*r),
+        _ => None,
+    }
+}
+
+/// A numeric argument as a real.
+fn real_of(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+/// The null of a type as a function returns it: `""` for strings.
+fn eval_null(ty: DataType) -> Value {
+    if ty == DataType::String {
+        Value::empty_string()
+    } else {
+        Value::Null
+    }
+}
+
+fn string_value(s: impl Into<Str>) -> Value {
+    Value::String(s.into())
+}
+
+/// The type named by a constant `typeof(T)` argument (the binder passes it
+/// as a string literal holding the type name).
+fn type_literal(v: Option<&Value>) -> Option<DataType> {
+    match v {
+        Some(Value::String(name)) => DataType::from_name(name.trim()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

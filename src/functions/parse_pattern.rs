@@ -19,6 +19,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
     eval: parse_fields,
     naming: Naming::Generic,
     pure: true,
+    constant_signature: None,
 }];
 
 thread_local! {
