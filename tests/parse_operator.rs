@@ -198,6 +198,10 @@ fn other_operators() {
     assert_eq!(op("getschema"), "getschema");
     assert_eq!(op("serialize"), "serialize ");
     assert_eq!(
+        op("partition by k { U | serialize }"),
+        "partition by k (| U serialize )"
+    );
+    assert_eq!(
         op("serialize rn = row_number()"),
         "serialize (= rn (call row_number))"
     );

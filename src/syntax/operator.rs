@@ -585,6 +585,11 @@ fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     Ok((i, e))
 }
 
+/// Whether an operator ends here: `|`, `;`, a closing bracket or the end.
+fn at_operator_end(i: &str) -> bool {
+    i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s))
+}
+
 /// After an operator's last item: only `|`, `;`, a closing bracket or the
 /// end may follow. Anything else is most likely a missing `,` (or `and`).
 fn operator_end<'a>(
@@ -592,7 +597,7 @@ fn operator_end<'a>(
     missing: &'static str,
     help: &'static str,
 ) -> Result<(), nom::Err<PError<'a>>> {
-    if i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s)) {
+    if at_operator_end(i) {
         return Ok(());
     }
     let mut err = PError::token(i, missing);
@@ -1527,7 +1532,7 @@ pub(crate) fn getschema_op(i: &str) -> PResult<'_, Operator> {
 pub(crate) fn serialize_op(i: &str) -> PResult<'_, Operator> {
     let start = offset(i);
     let (i, kw_span) = kw(i, "serialize")?;
-    let (i, columns) = if at_sym(i, "|") || at_sym(i, ";") || at_sym(i, ")") || i.is_empty() {
+    let (i, columns) = if at_operator_end(i) {
         (i, Vec::new())
     } else {
         cut(named_list).parse(i)?
