@@ -142,7 +142,21 @@ impl Engine {
         let ast = crate::syntax::parse(text)?;
         let now = self.options.now.unwrap_or_else(current_time);
         let ctx = EvalContext { now };
-        let bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        let mut bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        bound.results = bound
+            .results
+            .into_iter()
+            .map(crate::plan::rules::optimize)
+            .collect();
+        for sub in &mut bound.subqueries {
+            sub.plan = crate::plan::rules::optimize(std::mem::replace(
+                &mut sub.plan,
+                crate::plan::logical::LogicalPlan::Values {
+                    schema: Schema::default(),
+                    rows: Arc::new(Vec::new()),
+                },
+            ));
+        }
         // Check now that every expression lowers (regexes compile), so a bad
         // constant is a query error, not a failure halfway through a run.
         let placeholders = vec![Value::Null; bound.subqueries.len()];

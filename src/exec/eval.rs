@@ -3,6 +3,7 @@
 //! an error.
 
 use super::expr::{PhysExpr, lower};
+use super::json_doc::Doc;
 use crate::functions::{EvalContext, to_kusto_string, to_string_value};
 use crate::plan::expr::{ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr};
 use crate::types::DataType;
@@ -13,6 +14,13 @@ use std::cmp::Ordering;
 /// Read access to the columns of one row.
 pub trait Row {
     fn column(&self, index: usize) -> Value;
+
+    /// Column `index` as a JSON document, checked once per row and shared
+    /// by every path read from it; `None` when the row keeps no such cache
+    /// (the caller then builds a document for its own use).
+    fn json_doc(&self, _index: usize) -> Option<&Doc<'_>> {
+        None
+    }
 }
 
 impl Row for [Value] {
@@ -166,6 +174,19 @@ impl PhysExpr {
             PhysExpr::Member { target, key } => member(&target.eval(row, ctx), key),
             PhysExpr::Index { target, index } => {
                 index_value(&target.eval(row, ctx), &index.eval(row, ctx))
+            }
+            PhysExpr::JsonPath { base, steps } => {
+                if let PhysExpr::Column(c) = **base {
+                    if let Some(doc) = row.json_doc(c) {
+                        return doc.walk(steps);
+                    }
+                }
+                let text = match base.eval(row, ctx) {
+                    Value::String(s) => s,
+                    Value::Null => Str::default(),
+                    other => Str::from(to_kusto_string(&other)),
+                };
+                Doc::new(std::borrow::Cow::Borrowed(text.as_bytes())).walk(steps)
             }
         }
     }

@@ -5,6 +5,7 @@ mod aggregate;
 pub mod eval;
 pub mod expr;
 mod join;
+pub mod json_doc;
 pub mod physical;
 pub mod run;
 mod scan;

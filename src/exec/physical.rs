@@ -68,6 +68,9 @@ impl fmt::Debug for Source {
 #[derive(Debug)]
 pub enum Stage {
     Filter(PhysExpr),
+    /// A `project` that only picks input columns, by position: the row is
+    /// not decoded or copied.
+    Select(Vec<usize>),
     /// One expression per output column, with the column's type.
     Project(Vec<(PhysExpr, DataType)>),
     MvExpand {
@@ -320,6 +323,22 @@ pub fn lower_plan(
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
     })
+}
+
+/// The input positions a projection picks, when every expression is a
+/// plain column kept with its type.
+fn column_picks(exprs: &[crate::plan::expr::ScalarExpr], input: &Schema) -> Option<Vec<usize>> {
+    exprs
+        .iter()
+        .map(|e| match e.kind {
+            crate::plan::expr::ScalarKind::Column { index }
+                if input.field(index).is_some_and(|f| f.ty == e.ty) =>
+            {
+                Some(index)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn sort_keys(

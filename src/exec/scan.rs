@@ -3,6 +3,7 @@
 //! memory or a `range`.
 
 use super::ExecError;
+use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::source::jsonl::{LazyRow, RowDecoder};
@@ -107,6 +108,8 @@ impl Runner<'_> {
                 let mut slots = RowSlots::new();
                 let mut cache: Vec<OnceCell<Value>> =
                     (0..decoder.width()).map(|_| OnceCell::new()).collect();
+                let mut docs: Vec<OnceCell<Doc<'_>>> =
+                    (0..decoder.width()).map(|_| OnceCell::new()).collect();
                 for (offset, raw_line) in chunk::lines(bytes) {
                     let Some(line) = trim_line(raw_line) else {
                         continue;
@@ -123,11 +126,15 @@ impl Runner<'_> {
                     for c in cache.iter_mut() {
                         c.take();
                     }
+                    for d in docs.iter_mut() {
+                        d.take();
+                    }
                     let row = LazyRow {
                         decoder,
                         line,
                         slots: &slots,
                         cache: &cache,
+                        docs: &docs,
                     };
                     if !self.push(&p.stages, StageRow::Lazy(&row), &mut sink) {
                         break;

@@ -21,6 +21,7 @@ mod regex_cache;
 mod string;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
+pub(crate) use conversion::parse_json_text;
 pub use conversion::{to_kusto_string, to_string_value};
 
 use crate::types::DataType;

@@ -1,7 +1,9 @@
 //! `--explain`: plans printed as indented trees, columns as `name@position`
 //! of the operator's input (as DataFusion's EXPLAIN writes them).
 
-use super::expr::{ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape};
+use super::expr::{
+    ArithOp, CompareOp, ListKind, LogicalOp, PathStep, ScalarExpr, ScalarKind, SubqueryShape,
+};
 use super::logical::LogicalPlan;
 use crate::schema::Schema;
 use crate::syntax::ast::{StringOp, StringOpKind};
@@ -272,6 +274,18 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &ScalarExpr, schema: Option<&Schema
             f.write_str("[")?;
             sub(f, index)?;
             f.write_str("]")
+        }
+        ScalarKind::JsonPath { base, steps } => {
+            f.write_str("json_path(")?;
+            sub(f, base)?;
+            for step in steps {
+                match step {
+                    PathStep::Key(k) => write!(f, ", [{k:?}]")?,
+                    PathStep::Index(i) => write!(f, ", [{i}]")?,
+                    PathStep::Reparse => f.write_str(", reparse")?,
+                }
+            }
+            f.write_str(")")
         }
         ScalarKind::Subquery { id, shape } => write!(
             f,

@@ -146,6 +146,115 @@ impl LogicalPlan {
         }
     }
 
+    /// Applies `f` to every scalar expression of this node and of all its
+    /// inputs (each expression once, after its inputs').
+    pub fn map_exprs(self, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr) -> LogicalPlan {
+        let mut keys =
+            |keys: Vec<SortKey>, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr| -> Vec<SortKey> {
+                keys.into_iter()
+                    .map(|k| SortKey {
+                        expr: f(k.expr),
+                        ..k
+                    })
+                    .collect()
+            };
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } => self,
+            LogicalPlan::Range {
+                schema,
+                start,
+                stop,
+                step,
+            } => LogicalPlan::Range {
+                schema,
+                start: f(start),
+                stop: f(stop),
+                step: f(step),
+            },
+            LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
+                input: Box::new(input.map_exprs(f)),
+                predicate: f(predicate),
+            },
+            LogicalPlan::Project {
+                input,
+                exprs,
+                schema,
+            } => LogicalPlan::Project {
+                input: Box::new(input.map_exprs(f)),
+                exprs: exprs.into_iter().map(&mut *f).collect(),
+                schema,
+            },
+            LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
+                input: Box::new(input.map_exprs(f)),
+                count,
+            },
+            LogicalPlan::Aggregate {
+                input,
+                group_by,
+                aggregates,
+                schema,
+            } => LogicalPlan::Aggregate {
+                input: Box::new(input.map_exprs(f)),
+                group_by: group_by.into_iter().map(&mut *f).collect(),
+                aggregates: aggregates
+                    .into_iter()
+                    .map(|a| AggregateExpr {
+                        args: a.args.into_iter().map(&mut *f).collect(),
+                        ..a
+                    })
+                    .collect(),
+                schema,
+            },
+            LogicalPlan::Sort { input, keys: k } => LogicalPlan::Sort {
+                input: Box::new(input.map_exprs(f)),
+                keys: keys(k, f),
+            },
+            LogicalPlan::TopN {
+                input,
+                keys: k,
+                count,
+            } => LogicalPlan::TopN {
+                input: Box::new(input.map_exprs(f)),
+                keys: keys(k, f),
+                count,
+            },
+            LogicalPlan::Union { inputs, schema } => LogicalPlan::Union {
+                inputs: inputs.into_iter().map(|i| i.map_exprs(f)).collect(),
+                schema,
+            },
+            LogicalPlan::Join {
+                left,
+                right,
+                kind,
+                keys,
+                schema,
+            } => LogicalPlan::Join {
+                left: Box::new(left.map_exprs(f)),
+                right: Box::new(right.map_exprs(f)),
+                kind,
+                keys,
+                schema,
+            },
+            LogicalPlan::MvExpand {
+                input,
+                columns,
+                item_index,
+                limit,
+                schema,
+            } => LogicalPlan::MvExpand {
+                input: Box::new(input.map_exprs(f)),
+                columns,
+                item_index,
+                limit,
+                schema,
+            },
+            LogicalPlan::Materialize { id, input } => LogicalPlan::Materialize {
+                id,
+                input: Arc::new(Arc::unwrap_or_clone(input).map_exprs(f)),
+            },
+        }
+    }
+
     /// The direct inputs.
     pub fn inputs(&self) -> Vec<&LogicalPlan> {
         match self {
