@@ -176,11 +176,10 @@ impl PhysExpr {
                 index_value(&target.eval(row, ctx), &index.eval(row, ctx))
             }
             PhysExpr::JsonPath { base, steps } => {
-                if let PhysExpr::Column(c) = **base {
-                    if let Some(doc) = row.json_doc(c) {
+                if let PhysExpr::Column(c) = **base
+                    && let Some(doc) = row.json_doc(c) {
                         return doc.walk(steps);
                     }
-                }
                 let text = match base.eval(row, ctx) {
                     Value::String(s) => s,
                     Value::Null => Str::default(),

@@ -240,6 +240,11 @@ pub fn lower_plan(
             schema,
         } => {
             let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            if let Some(map) = column_picks(exprs, input.schema()) {
+                p.stages.push(Stage::Select(map));
+                p.schema = schema.clone();
+                return Ok(PhysicalPlan::Stream(p));
+            }
             let exprs = exprs
                 .iter()
                 .map(|e| Ok((expr(e)?, e.ty)))

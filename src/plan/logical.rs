@@ -149,7 +149,7 @@ impl LogicalPlan {
     /// Applies `f` to every scalar expression of this node and of all its
     /// inputs (each expression once, after its inputs').
     pub fn map_exprs(self, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr) -> LogicalPlan {
-        let mut keys =
+        let keys =
             |keys: Vec<SortKey>, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr| -> Vec<SortKey> {
                 keys.into_iter()
                     .map(|k| SortKey {
