@@ -177,9 +177,10 @@ impl PhysExpr {
             }
             PhysExpr::JsonPath { base, steps } => {
                 if let PhysExpr::Column(c) = **base
-                    && let Some(doc) = row.json_doc(c) {
-                        return doc.walk(steps);
-                    }
+                    && let Some(doc) = row.json_doc(c)
+                {
+                    return doc.walk(steps);
+                }
                 let text = match base.eval(row, ctx) {
                     Value::String(s) => s,
                     Value::Null => Str::default(),

@@ -7,6 +7,7 @@ pub mod expr;
 mod join;
 pub mod json_doc;
 pub mod physical;
+mod prefilter;
 pub mod run;
 mod scan;
 mod sort;

@@ -5,7 +5,7 @@
 use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
-use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn};
+use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -27,6 +27,7 @@ pub enum Source {
         table: String,
         inputs: Vec<Input>,
         fields: Vec<Field>,
+        prefilter: Option<Prefilter>,
     },
     /// Rows held in memory (`print`, `datatable`, an embedding program's rows).
     Rows(Arc<Vec<Vec<Value>>>),
@@ -47,10 +48,12 @@ impl fmt::Debug for Source {
                 table,
                 inputs,
                 fields,
+                prefilter,
             } => f
                 .debug_struct("Scan")
                 .field("table", table)
                 .field("inputs", &inputs.len())
+                .field("prefilter", prefilter)
                 .field(
                     "columns",
                     &fields.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
@@ -176,11 +179,13 @@ pub fn lower_plan(
             data,
             columns,
             schema,
+            prefilter,
         } => {
             let source = match &**data {
                 TableData::Empty => Source::Rows(Arc::new(Vec::new())),
                 TableData::Files(inputs) => Source::Scan {
                     table: table.clone(),
+                    prefilter: prefilter.clone(),
                     inputs: inputs.clone(),
                     fields: columns
                         .iter()

@@ -9,9 +9,8 @@
 
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
-use super::scan::ItemResult;
+use super::scan::{ItemResult, LineReader};
 use super::sort::compare_keys;
-use super::source::jsonl::RowDecoder;
 use super::source::{BadLine, BadLineReport, OpenInput};
 use super::stage::StageRow;
 use super::{ExecError, Stats};
@@ -251,13 +250,18 @@ impl<'a> Runner<'a> {
         // Inputs stay open (mapped) for the whole pipeline.
         let mut opened: Vec<OpenInput> = Vec::new();
         let mut upstream: Option<Rows> = None;
-        let mut decoder: Option<RowDecoder> = None;
+        let mut reader: Option<LineReader> = None;
         match &p.source {
-            Source::Scan { inputs, fields, .. } => {
+            Source::Scan {
+                inputs,
+                fields,
+                prefilter,
+                ..
+            } => {
                 for input in inputs {
                     opened.push(OpenInput::open(input)?);
                 }
-                decoder = Some(RowDecoder::new(fields));
+                reader = Some(LineReader::new(fields, prefilter.as_ref()));
             }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
             Source::Rows(_) | Source::Range { .. } => {}
@@ -272,7 +276,7 @@ impl<'a> Runner<'a> {
             let results: Vec<ItemResult<T>> = self.pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|item| self.run_item(p, item, decoder.as_ref(), make, feed, &done))
+                    .map(|item| self.run_item(p, item, reader.as_ref(), make, feed, &done))
                     .collect()
             });
             for r in results {

@@ -5,6 +5,7 @@
 use super::ExecError;
 use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
+use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::source::jsonl::{LazyRow, RowDecoder};
 use super::source::{BadLine, OpenInput, chunk, trim_line};
@@ -29,6 +30,25 @@ pub(super) enum Item<'a> {
 }
 
 /// What one item produced: its consumer state, and the lines that were not rows.
+/// How the lines of a JSON-rows input become rows: the decoder of the
+/// columns the query reads, and the filter that rejects lines by their text.
+pub(super) struct LineReader {
+    pub decoder: RowDecoder,
+    pub filter: Option<LineFilter>,
+}
+
+impl LineReader {
+    pub fn new(
+        fields: &[crate::schema::Field],
+        prefilter: Option<&crate::plan::logical::Prefilter>,
+    ) -> LineReader {
+        LineReader {
+            decoder: RowDecoder::new(fields),
+            filter: prefilter.and_then(LineFilter::new),
+        }
+    }
+}
+
 pub(super) struct ItemResult<T> {
     pub state: T,
     pub bad: Vec<BadLine>,
@@ -80,7 +100,7 @@ impl Runner<'_> {
         &self,
         p: &Pipeline,
         item: &Item,
-        decoder: Option<&RowDecoder>,
+        reader: Option<&LineReader>,
         make: &(dyn Fn() -> T + Sync),
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
         done: &AtomicBool,
@@ -98,7 +118,7 @@ impl Runner<'_> {
         let mut sink = |row: StageRow| feed(&mut state, row);
         match item {
             Item::Lines { input, bytes, base } => {
-                let Some(decoder) = decoder else {
+                let Some(LineReader { decoder, filter }) = reader else {
                     return ItemResult {
                         state,
                         bad,
@@ -114,6 +134,20 @@ impl Runner<'_> {
                     let Some(line) = trim_line(raw_line) else {
                         continue;
                     };
+                    if let Some(filter) = filter {
+                        if !filter.may_match(line) {
+                            // Not read as JSON, but a line that is plainly not
+                            // an object is still reported.
+                            if !(line.starts_with(b"{") && line.ends_with(b"}")) {
+                                bad.push(BadLine {
+                                    input: *input,
+                                    offset: base + offset,
+                                    reason: "not a JSON object".into(),
+                                });
+                            }
+                            continue;
+                        }
+                    }
                     if let Err(e) = decoder.scan(line, &mut slots) {
                         bad.push(BadLine {
                             input: *input,

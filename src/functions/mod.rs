@@ -21,9 +21,9 @@ mod regex_cache;
 mod string;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
-pub use conversion::{to_kusto_string, to_string_value};
 #[cfg(test)]
 pub(crate) use conversion::parse_json_text;
+pub use conversion::{to_kusto_string, to_string_value};
 
 use crate::types::DataType;
 use crate::value::{DateTime, Str, Value};

@@ -31,6 +31,7 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             table,
             schema,
             data,
+            prefilter,
             ..
         } => {
             let source = match &**data {
@@ -38,8 +39,30 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
                 crate::catalog::TableData::Files(f) => format!("{} input(s)", f.len()),
                 crate::catalog::TableData::Rows(r) => format!("{} row(s) in memory", r.len()),
             };
+            let needles = match prefilter {
+                Some(p) => {
+                    let groups: Vec<String> = p
+                        .all_of
+                        .iter()
+                        .map(|g| {
+                            g.iter()
+                                .map(|n| {
+                                    format!(
+                                        "{:?}{}",
+                                        n.text,
+                                        if n.case_sensitive { "" } else { "~" }
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join(" | ")
+                        })
+                        .collect();
+                    format!(" prefilter: {}", groups.join(" & "))
+                }
+                None => String::new(),
+            };
             format!(
-                "Scan {table} [{}] ({source})",
+                "Scan {table} [{}] ({source}){needles}",
                 schema.names().collect::<Vec<_>>().join(", ")
             )
         }

@@ -18,6 +18,9 @@ pub enum LogicalPlan {
         data: Arc<TableData>,
         columns: Vec<usize>,
         schema: Schema,
+        /// Text every line must contain to possibly produce a row that
+        /// survives the filters above (see `plan::rules::prefilter`).
+        prefilter: Option<Prefilter>,
     },
     /// Literal rows: `print`, `datatable`.
     Values {
@@ -90,6 +93,20 @@ pub enum LogicalPlan {
     },
     /// `materialize(...)`: computed once, shared by every reference.
     Materialize { id: usize, input: Arc<LogicalPlan> },
+}
+
+/// A necessary condition on a line's raw text: for every group, the line
+/// contains at least one of its needles (as bytes; case-folded for ASCII
+/// when the needle is not case-sensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prefilter {
+    pub all_of: Vec<Vec<Needle>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Needle {
+    pub text: String,
+    pub case_sensitive: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -4,8 +4,10 @@
 //! change.
 
 mod json_paths;
+mod prefilter;
 
 pub use json_paths::JsonPaths;
+pub use prefilter::DerivePrefilter;
 
 use super::logical::LogicalPlan;
 
@@ -16,7 +18,7 @@ pub trait Rule {
 
 /// Every rule, in the order they run.
 fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(JsonPaths)]
+    vec![Box::new(JsonPaths), Box::new(DerivePrefilter)]
 }
 
 /// Applies every rule in turn.
