@@ -14,7 +14,7 @@ pub struct LineFilter {
 
 enum Group {
     /// One case-sensitive needle: SIMD substring search.
-    One(Finder<'static>),
+    One(Box<Finder<'static>>),
     /// Several needles, or ASCII case folding.
     Any(AhoCorasick),
 }
@@ -36,7 +36,7 @@ impl LineFilter {
             let group = match needles.as_slice() {
                 // Folding case changes nothing in a needle without letters.
                 [n] if n.case_sensitive || !n.text.bytes().any(|b| b.is_ascii_alphabetic()) => {
-                    Group::One(Finder::new(n.text.as_bytes()).into_owned())
+                    Group::One(Box::new(Finder::new(n.text.as_bytes()).into_owned()))
                 }
                 _ => Group::Any(
                     AhoCorasick::builder()

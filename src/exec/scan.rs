@@ -134,8 +134,10 @@ impl Runner<'_> {
                     let Some(line) = trim_line(raw_line) else {
                         continue;
                     };
-                    if let Some(filter) = filter {
-                        if !filter.may_match(line) {
+                    if let Some(filter) = filter
+                        && !filter.may_match(line)
+                    {
+                        {
                             // Not read as JSON, but a line that is plainly not
                             // an object is still reported.
                             if !(line.starts_with(b"{") && line.ends_with(b"}")) {
