@@ -150,7 +150,6 @@ const ALIASES: &[(&str, &str)] = &[
     ("notempty", "isnotempty"),
     ("notnull", "isnotnull"),
     ("floor", "bin"),
-    ("replace", "replace_regex"),
     ("extractjson", "extract_json"),
     ("base64_decodestring", "base64_decode_tostring"),
     ("base64_encodestring", "base64_encode_tostring"),
