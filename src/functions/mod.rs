@@ -17,7 +17,7 @@ mod json_path;
 mod logic;
 mod math;
 mod parse_pattern;
-mod regex_cache;
+pub mod regex_cache;
 mod string;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
