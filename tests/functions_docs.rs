@@ -1073,3 +1073,19 @@ fn conversion_functions() {
         json!("0697405b-7d9d-4e9d-9c2d-0a4a7fe4e41b"),
     );
 }
+
+#[test]
+fn parse_xml_function() {
+    let xml = r#"'<?xml version="1.0" encoding="UTF-8"?><duration><value>118.0</value><count>5.0</count><min>100.0</min></duration>'"#;
+    check(
+        &format!("parse_xml({xml})"),
+        "dynamic",
+        json!({"duration": {"value": "118.0", "count": "5.0", "min": "100.0"}}),
+    );
+    check(
+        &format!("todouble(parse_xml({xml}).duration.min)"),
+        "real",
+        json!(100.0),
+    );
+    check("parse_xml('not xml')", "dynamic", Json::Null);
+}

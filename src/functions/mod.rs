@@ -19,6 +19,7 @@ mod math;
 mod parse_pattern;
 pub mod regex_cache;
 mod string;
+mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
 pub use conversion::{to_kusto_string, to_string_value};
@@ -182,6 +183,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     ip::FUNCTIONS,
     hash::FUNCTIONS,
     json_path::FUNCTIONS,
+    xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
 ];
 
