@@ -18,6 +18,10 @@ use std::fmt;
 pub enum AggregateKind {
     Count,
     CountIf,
+    /// `dcount(x [, accuracy])`: counted exactly. Kusto estimates with
+    /// HyperLogLog (`dcount-aggregation-function`: about 1% error at the
+    /// default accuracy), so on large sets its answer may differ slightly;
+    /// the accuracy argument is accepted and ignored.
     DCount,
     DCountIf,
     Sum,
