@@ -87,7 +87,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         dynamic_to_json,
     ),
     F("range", 2, 3, sig_range, range),
-    F("repeat", 2, 2, sig_repeat, repeat).named(Naming::Generic),
+    F("repeat", 2, 2, sig_repeat, repeat).named(Naming::Prefixed),
 ];
 
 signature!(sig_long_of_dyn, "array_length", [Dyn] => Long);
