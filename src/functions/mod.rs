@@ -17,8 +17,9 @@ mod json_path;
 mod logic;
 mod math;
 mod parse_pattern;
-mod regex_cache;
+pub mod regex_cache;
 mod string;
+mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
 #[cfg(test)]
@@ -152,7 +153,6 @@ const ALIASES: &[(&str, &str)] = &[
     ("notempty", "isnotempty"),
     ("notnull", "isnotnull"),
     ("floor", "bin"),
-    ("replace", "replace_regex"),
     ("extractjson", "extract_json"),
     ("base64_decodestring", "base64_decode_tostring"),
     ("base64_encodestring", "base64_encode_tostring"),
@@ -185,6 +185,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     ip::FUNCTIONS,
     hash::FUNCTIONS,
     json_path::FUNCTIONS,
+    xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
 ];
 
@@ -277,12 +278,20 @@ fn arg_type_error(function: &str, position: usize, expected: &str, found: DataTy
 
 /// What a parameter accepts. Every kind also accepts `dynamic` (a value of
 /// unknown type is checked when the row is evaluated: a wrong one gives
-/// null), except where noted.
+/// null).
+///
+/// The checks are looser than Kusto's where a column's type may have been
+/// inferred from the data rather than declared (a JSON number where the
+/// real table has a string, a date-looking string read as a datetime, JSON
+/// text where the table has a dynamic column): a `string` parameter takes
+/// any scalar (converted with `tostring`), a dynamic one also takes a
+/// string (parsed as JSON when it is an array or object), and datetime and
+/// timespan parameters also take strings (parsed as literals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Param {
     /// Any scalar: converted with `tostring` where text is needed.
     Any,
-    /// `string` (or dynamic).
+    /// `string`; any scalar is accepted and converted with `tostring`.
     Str,
     /// `int` or `long`; a `real` is accepted and truncated.
     Int,
@@ -300,13 +309,12 @@ impl Param {
         use DataType as T;
         t == T::Dynamic
             || match self {
-                Param::Any => true,
-                Param::Str => t == T::String,
+                Param::Any | Param::Str => true,
                 Param::Int | Param::Num => t.is_numeric(),
                 Param::Bool => t == T::Bool,
-                Param::DateTime => t == T::DateTime,
-                Param::Timespan => t == T::Timespan,
-                Param::Dyn => false,
+                Param::DateTime => matches!(t, T::DateTime | T::String),
+                Param::Timespan => matches!(t, T::Timespan | T::String),
+                Param::Dyn => t == T::String,
             }
     }
 
