@@ -47,11 +47,25 @@ impl Row for Vec<Value> {
 pub fn eval_constant(e: &ScalarExpr, ctx: &EvalContext) -> Option<Value> {
     let mut columns = false;
     e.visit_columns(&mut |_| columns = true);
-    if columns {
+    if columns || !is_pure(e) {
         return None;
     }
     let phys = lower(e, None).ok()?;
     Some(normalize(phys.eval(&Vec::new(), ctx), e.ty))
+}
+
+/// Whether `e` gives the same value every time: no `rand()`, `new_guid()`.
+fn is_pure(e: &ScalarExpr) -> bool {
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        if let crate::plan::expr::ScalarKind::Call { function, .. } = &x.kind
+            && !function.pure
+        {
+            return false;
+        }
+        stack.extend(x.children());
+    }
+    true
 }
 
 /// The null of a type: `""` for strings, which are never null in KQL.

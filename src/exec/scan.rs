@@ -266,10 +266,6 @@ pub(super) fn range_value(start: &Value, step: &Value, k: u64) -> Value {
 mod tests {
     use super::*;
 
-    pub(super) fn s(x: &str) -> Value {
-        Value::string(x)
-    }
-
     #[test]
     pub(super) fn range_includes_its_end() {
         assert_eq!(

@@ -29,7 +29,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     F("bag_keys", 1, 1, sig_dyn_of_dyn, bag_keys),
     F("pack_array", 1, usize::MAX, sig_dyn_of_any, pack_array),
     F("bag_pack", 2, usize::MAX, sig_dyn_of_any, bag_pack),
-    F("gettype", 1, 1, sig_gettype, gettype),
+    F("gettype", 1, 1, sig_gettype, gettype).named(Naming::PrefixedWith("type")),
     F(
         "set_has_element",
         2,

@@ -55,6 +55,10 @@ pub enum Naming {
     FirstArgument,
     /// The function name, `_`, the first argument's name: `strlen(x)` → `strlen_x`.
     Prefixed,
+    /// A given prefix, `_`, the first argument's name: `gettype(x)` → `type_x`.
+    PrefixedWith(&'static str),
+    /// A fixed name: `ingestion_time()` → `$IngestionTime`.
+    Fixed(&'static str),
 }
 
 pub struct ScalarFunction {
