@@ -26,9 +26,16 @@ enum Shape {
     NotJson,
     /// A valid object: each top-level key and the byte range of its value
     /// (the last of repeated keys wins, as when parsing).
-    Object(Vec<(Box<str>, Range<usize>)>),
+    Object(Vec<(Key, Range<usize>)>),
     /// Any other valid JSON value.
     Other,
+}
+
+/// A top-level key: where it lies in the text, or (rarely, when it holds
+/// escapes) its decoded text.
+enum Key {
+    At(Range<usize>),
+    Decoded(Box<str>),
 }
 
 /// Where a walk stands.
@@ -65,7 +72,10 @@ impl<'a> Doc<'a> {
                     Shape::Object(members) => members
                         .iter()
                         .rev()
-                        .find(|(k, _)| **k == **key)
+                        .find(|(k, _)| match k {
+                            Key::At(r) => self.text.get(r.clone()) == Some(key.as_bytes()),
+                            Key::Decoded(k) => **k == **key,
+                        })
                         .and_then(|(_, range)| self.text.get(range.clone()))
                         .map_or(Cursor::Null, Cursor::Raw),
                     _ => Cursor::Null,
@@ -110,29 +120,36 @@ fn classify(text: &[u8]) -> Shape {
     match start.map(|s| text[s]) {
         None if text.is_empty() => Shape::Empty,
         None => Shape::NotJson,
-        Some(b'{') => match json::top_level_members(text) {
-            Ok(members) => {
-                let base = text.as_ptr() as usize;
-                Shape::Object(
-                    members
-                        .into_iter()
-                        .map(|(k, v)| {
-                            let start = v.as_ptr() as usize - base;
-                            (Box::from(k.as_ref()), start..start + v.len())
-                        })
-                        .collect(),
-                )
-            }
-            Err(_) => Shape::NotJson,
-        },
-        Some(_) => {
-            if json::validate(text) {
-                Shape::Other
-            } else {
-                Shape::NotJson
-            }
-        }
+        Some(b'{') => index_object(text).map_or(Shape::NotJson, Shape::Object),
+        // The same depth limit as parsing a tree, so a document is valid
+        // here exactly when `parse_json` would parse it.
+        Some(_) if json::validate(text) => Shape::Other,
+        Some(_) => Shape::NotJson,
     }
+}
+
+/// Checks an object and records where each top-level member lies, without
+/// copying keys (one pass; no allocation but the index itself).
+fn index_object(text: &[u8]) -> Option<Vec<(Key, Range<usize>)>> {
+    let base = text.as_ptr() as usize;
+    let offset = |s: &[u8]| s.as_ptr() as usize - base;
+    let mut s = json::Scanner::new(text);
+    let mut seq = s.begin_object().ok()?;
+    let mut members = Vec::with_capacity(16);
+    while let Some(key) = s.next_key(&mut seq).ok()? {
+        let key = match key {
+            Cow::Borrowed(k) => {
+                let at = offset(k.as_bytes());
+                Key::At(at..at + k.len())
+            }
+            Cow::Owned(k) => Key::Decoded(k.into_boxed_str()),
+        };
+        let value = s.value_bytes(json::MAX_TREE_DEPTH - 1).ok()?;
+        let at = offset(value);
+        members.push((key, at..at + value.len()));
+    }
+    s.finish().ok()?;
+    Some(members)
 }
 
 #[cfg(test)]
