@@ -279,6 +279,13 @@ impl<'a> Runner<'a> {
                     .map(|item| self.run_item(p, item, reader.as_ref(), make, feed, &done))
                     .collect()
             });
+            // A file truncated under us was read as zeros: its rows are lost.
+            if let Some(o) = opened.iter().find(|o| o.truncated()) {
+                return Err(ExecError::Io {
+                    path: o.name.to_string(),
+                    source: std::io::Error::other("the file was truncated while it was being read"),
+                });
+            }
             for r in results {
                 self.record(&r.bad, r.rows_read, &opened, &mut last_reported)?;
                 if emit(r.state)?.is_break() {
