@@ -4,7 +4,7 @@
 //! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
-//! scanned), 1 input or run error.
+//! scanned), 1 input or run error, 130 interrupted (Ctrl-C).
 
 use clap::Parser;
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
@@ -93,6 +93,10 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -120,6 +124,13 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         chunk_size: cli.chunk_size.unwrap_or(defaults.chunk_size),
         strict: cli.strict,
         now,
+    });
+    // Ctrl-C stops the scan at the next chunk; a second one exits at once.
+    let cancel = engine.cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
     });
     let mut stdin_used = false;
     for spec in &cli.tables {
