@@ -55,14 +55,14 @@ impl Bytes {
             // SAFETY: the map is read-only and private; kqlite never writes
             // its inputs. Truncation by another process is caught by the
             // SIGBUS guard registered below, before the map is read.
-            if let Ok(map) = unsafe { memmap2::MmapOptions::new().map(&file) } {
-                if let Some(slot) = guard::register(map.as_ptr() as usize, map.len()) {
-                    #[cfg(unix)]
-                    let _ = map.advise(memmap2::Advice::Sequential);
-                    return Ok(Bytes::Mapped(Map { map, slot }));
-                }
-                // No guard slot left: read the file instead.
+            if let Ok(map) = unsafe { memmap2::MmapOptions::new().map(&file) }
+                && let Some(slot) = guard::register(map.as_ptr() as usize, map.len())
+            {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                return Ok(Bytes::Mapped(Map { map, slot }));
             }
+            // No guard slot left: read the file instead.
         }
         let mut buf = Vec::new();
         (&file).read_to_end(&mut buf)?;
