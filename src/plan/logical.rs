@@ -175,8 +175,7 @@ impl LogicalPlan {
                     })
                     .collect()
             };
-        match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } => self,
+        match self.map_inputs(&mut |input| input.map_exprs(f)) {
             LogicalPlan::Range {
                 schema,
                 start,
@@ -189,7 +188,7 @@ impl LogicalPlan {
                 step: f(step),
             },
             LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
-                input: Box::new(input.map_exprs(f)),
+                input,
                 predicate: f(predicate),
             },
             LogicalPlan::Project {
@@ -197,13 +196,9 @@ impl LogicalPlan {
                 exprs,
                 schema,
             } => LogicalPlan::Project {
-                input: Box::new(input.map_exprs(f)),
+                input,
                 exprs: exprs.into_iter().map(&mut *f).collect(),
                 schema,
-            },
-            LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
-                input: Box::new(input.map_exprs(f)),
-                count,
             },
             LogicalPlan::Aggregate {
                 input,
@@ -211,7 +206,7 @@ impl LogicalPlan {
                 aggregates,
                 schema,
             } => LogicalPlan::Aggregate {
-                input: Box::new(input.map_exprs(f)),
+                input,
                 group_by: group_by.into_iter().map(&mut *f).collect(),
                 aggregates: aggregates
                     .into_iter()
@@ -223,7 +218,7 @@ impl LogicalPlan {
                 schema,
             },
             LogicalPlan::Sort { input, keys: k } => LogicalPlan::Sort {
-                input: Box::new(input.map_exprs(f)),
+                input,
                 keys: keys(k, f),
             },
             LogicalPlan::TopN {
@@ -231,12 +226,61 @@ impl LogicalPlan {
                 keys: k,
                 count,
             } => LogicalPlan::TopN {
-                input: Box::new(input.map_exprs(f)),
+                input,
                 keys: keys(k, f),
                 count,
             },
+            other => other,
+        }
+    }
+
+    /// This node with `f` applied to each of its direct inputs.
+    pub fn map_inputs(self, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+        let boxed =
+            |b: Box<LogicalPlan>, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan| Box::new(f(*b));
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
+                self
+            }
+            LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
+                input: boxed(input, f),
+                predicate,
+            },
+            LogicalPlan::Project {
+                input,
+                exprs,
+                schema,
+            } => LogicalPlan::Project {
+                input: boxed(input, f),
+                exprs,
+                schema,
+            },
+            LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
+                input: boxed(input, f),
+                count,
+            },
+            LogicalPlan::Aggregate {
+                input,
+                group_by,
+                aggregates,
+                schema,
+            } => LogicalPlan::Aggregate {
+                input: boxed(input, f),
+                group_by,
+                aggregates,
+                schema,
+            },
+            LogicalPlan::Sort { input, keys } => LogicalPlan::Sort {
+                input: boxed(input, f),
+                keys,
+            },
+            LogicalPlan::TopN { input, keys, count } => LogicalPlan::TopN {
+                input: boxed(input, f),
+                keys,
+                count,
+            },
             LogicalPlan::Union { inputs, schema } => LogicalPlan::Union {
-                inputs: inputs.into_iter().map(|i| i.map_exprs(f)).collect(),
+                inputs: inputs.into_iter().map(&mut *f).collect(),
                 schema,
             },
             LogicalPlan::Join {
@@ -246,8 +290,8 @@ impl LogicalPlan {
                 keys,
                 schema,
             } => LogicalPlan::Join {
-                left: Box::new(left.map_exprs(f)),
-                right: Box::new(right.map_exprs(f)),
+                left: boxed(left, f),
+                right: boxed(right, f),
                 kind,
                 keys,
                 schema,
@@ -259,7 +303,7 @@ impl LogicalPlan {
                 limit,
                 schema,
             } => LogicalPlan::MvExpand {
-                input: Box::new(input.map_exprs(f)),
+                input: boxed(input, f),
                 columns,
                 item_index,
                 limit,
@@ -267,7 +311,7 @@ impl LogicalPlan {
             },
             LogicalPlan::Materialize { id, input } => LogicalPlan::Materialize {
                 id,
-                input: Arc::new(Arc::unwrap_or_clone(input).map_exprs(f)),
+                input: Arc::new(f(Arc::unwrap_or_clone(input))),
             },
         }
     }

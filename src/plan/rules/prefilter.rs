@@ -31,7 +31,6 @@ use crate::plan::logical::{LogicalPlan, Needle, Prefilter};
 use crate::syntax::ast::StringOpKind;
 use crate::types::DataType;
 use crate::value::Value;
-use std::sync::Arc;
 
 pub struct DerivePrefilter;
 
@@ -109,65 +108,7 @@ fn recurse(plan: LogicalPlan) -> LogicalPlan {
     match plan {
         // Already handled by `attach`, which sent its inputs here.
         LogicalPlan::Filter { .. } | LogicalPlan::Project { .. } | LogicalPlan::Scan { .. } => plan,
-        LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
-            input: Box::new(rewrite(*input)),
-            count,
-        },
-        LogicalPlan::Aggregate {
-            input,
-            group_by,
-            aggregates,
-            schema,
-        } => LogicalPlan::Aggregate {
-            input: Box::new(rewrite(*input)),
-            group_by,
-            aggregates,
-            schema,
-        },
-        LogicalPlan::Sort { input, keys } => LogicalPlan::Sort {
-            input: Box::new(rewrite(*input)),
-            keys,
-        },
-        LogicalPlan::TopN { input, keys, count } => LogicalPlan::TopN {
-            input: Box::new(rewrite(*input)),
-            keys,
-            count,
-        },
-        LogicalPlan::Union { inputs, schema } => LogicalPlan::Union {
-            inputs: inputs.into_iter().map(rewrite).collect(),
-            schema,
-        },
-        LogicalPlan::Join {
-            left,
-            right,
-            kind,
-            keys,
-            schema,
-        } => LogicalPlan::Join {
-            left: Box::new(rewrite(*left)),
-            right: Box::new(rewrite(*right)),
-            kind,
-            keys,
-            schema,
-        },
-        LogicalPlan::MvExpand {
-            input,
-            columns,
-            item_index,
-            limit,
-            schema,
-        } => LogicalPlan::MvExpand {
-            input: Box::new(rewrite(*input)),
-            columns,
-            item_index,
-            limit,
-            schema,
-        },
-        LogicalPlan::Materialize { id, input } => LogicalPlan::Materialize {
-            id,
-            input: Arc::new(rewrite(Arc::unwrap_or_clone(input))),
-        },
-        leaf @ (LogicalPlan::Values { .. } | LogicalPlan::Range { .. }) => leaf,
+        other => other.map_inputs(&mut rewrite),
     }
 }
 
@@ -424,6 +365,7 @@ mod tests {
     use crate::functions::EvalContext;
     use crate::schema::{Field, Schema};
     use crate::value::DateTime;
+    use std::sync::Arc;
 
     fn prefilter(query: &str) -> Option<Prefilter> {
         let mut catalog = Catalog::new();
