@@ -236,6 +236,7 @@ JQ = {
 
 def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
     """Runs cmd; returns (seconds, peak RSS in KiB from wait4, peak RssAnon in KiB or None).
+    The CPU time (user + system) of the last run is left in LAST_CPU[0].
 
     With sample_anon, /proc/PID/status is read every 2 ms for RssAnon (the kernel keeps no
     high-water mark of anonymous memory alone; VmHWM counts the mapped file's pages too)."""
@@ -265,7 +266,19 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
     err = p.stderr.read().decode(errors="replace") if p.stderr else ""
     if p.returncode != 0:
         die(f"command failed ({p.returncode}): {' '.join(cmd)[:300]}\n{err[:2000]}")
+    LAST_CPU[0] = ru.ru_utime + ru.ru_stime
     return elapsed, ru.ru_maxrss, (peak_anon if sample_anon else None)
+
+
+LAST_CPU = [0.0]
+
+
+def cpu_pressure():
+    """`some avg60` of /proc/pressure/cpu: the share of time runnable tasks waited for a CPU."""
+    try:
+        return float(open("/proc/pressure/cpu").readline().split()[2].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def count_lines(path):
@@ -364,7 +377,7 @@ def machine_notes():
         pass
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "kernel": platform.release(),
-            "rustc": rustc, "load_before": os.getloadavg()}
+            "rustc": rustc, "load_before": os.getloadavg(), "cpu_pressure_before": cpu_pressure()}
 
 
 # ------------------------------------------------------------------------ main
@@ -457,6 +470,7 @@ def main():
             got = count_lines(out)
             log(f"{q} jq: {got} rows {secs:.2f}s")
             r["jq_s"] = secs
+            r["jq_cpu"] = LAST_CPU[0]
             if got != want:
                 mismatches.append(f"{q}: jq returned {got} rows, expected {want}")
     if mismatches:
@@ -484,22 +498,26 @@ def main():
         log(f"{q} DuckDB variants (median s): {med} -> {best[q]}")
 
     # ---- 6. interleaved repetitions
-    times = {q: {"linecount": [], "kqlite": [], "duckdb": [], "kqlite_rss_kib": []} for q in QUERY_TABLE}
+    times = {q: {"linecount": [], "kqlite": [], "duckdb": [], "linecount_cpu": [], "kqlite_cpu": [],
+                 "duckdb_cpu": [], "kqlite_rss_kib": []} for q in QUERY_TABLE}
     for rep in range(args.reps):
         log(f"repetition {rep + 1}/{args.reps}")
         for q, text in queries:
             t = times[q]
             t["linecount"].append(run_timed(lc_cmd(q))[0])
+            t["linecount_cpu"].append(LAST_CPU[0])
             secs, rss, _ = run_timed(kq_cmd(q, text))
             t["kqlite"].append(secs)
+            t["kqlite_cpu"].append(LAST_CPU[0])
             t["kqlite_rss_kib"].append(rss)
             vname, sname = best[q]
             sql = duckdb_variants(q, files["AzureDiagnostics"], files["AzureActivity"])[vname]
             t["duckdb"].append(run_timed(duckdb_command(duckdb, DUCKDB_SETTINGS[sname], sql, os.devnull))[0])
+            t["duckdb_cpu"].append(LAST_CPU[0])
     for q in QUERY_TABLE:
         r = results["queries"][q]
         r["runs"] = times[q]
-        for k in ("linecount", "kqlite", "duckdb"):
+        for k in ("linecount", "kqlite", "duckdb", "linecount_cpu", "kqlite_cpu", "duckdb_cpu"):
             r[f"{k}_s"] = statistics.median(times[q][k])
 
     # ---- 7. threads
@@ -508,11 +526,16 @@ def main():
         if q not in HEAVY:
             continue
         threads[q] = {1: [], 2: []}
+        cpu = {1: [], 2: []}
         for _ in range(args.reps):
             for n in (1, 2):
                 threads[q][n].append(run_timed(kq_cmd(q, text, threads=n))[0])
+                cpu[n].append(LAST_CPU[0])
         m1, m2 = statistics.median(threads[q][1]), statistics.median(threads[q][2])
         results["queries"][q]["threads"] = {"1": threads[q][1], "2": threads[q][2],
+                                            "cpu_1": cpu[1], "cpu_2": cpu[2],
+                                            "cpu_s_1": statistics.median(cpu[1]),
+                                            "cpu_s_2": statistics.median(cpu[2]),
                                             "mb_s_1": sizes[QUERY_TABLE[q]] / MB / m1,
                                             "mb_s_2": sizes[QUERY_TABLE[q]] / MB / m2, "speedup": m1 / m2}
 
@@ -529,6 +552,8 @@ def main():
         results["memory"] = {f"{q} x{c}": {"rss_anon_kib": a, "max_rss_kib": r} for (q, c), (a, r) in memory.items()}
 
     # ---- 9. report
+    results["machine"]["load_after"] = os.getloadavg()
+    results["machine"]["cpu_pressure_after"] = cpu_pressure()
     report = render(results, memory, args)
     print(report)
     out_dir = ROOT / "target" / "bench-results"
@@ -561,25 +586,44 @@ def render(results, memory, args):
             f"{f'{jq:.1f}' if jq else '–'} | {k / lc:.1f}× | {d / k:.2f}× | "
             f"{f'{jq / k:.1f}×' if jq else '–'} | {gib[QUERY_TABLE[name]] / k:.2f} |")
     lines.append("")
+    lines.append("CPU seconds (user + system, median; less sensitive than wall time to other load on the machine):")
+    lines.append("")
+    lines.append("| query | linecount | kqlite | DuckDB | jq (1 run) | DuckDB / kqlite |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for name in QUERY_TABLE:
+        r = q[name]
+        jc = r.get("jq_cpu")
+        lines.append(f"| {name} | {r['linecount_cpu_s']:.3f} | {r['kqlite_cpu_s']:.3f} | {r['duckdb_cpu_s']:.3f} | "
+                     f"{f'{jc:.1f}' if jc else '–'} | {r['duckdb_cpu_s'] / r['kqlite_cpu_s']:.2f}× |")
+    lines.append("")
     lines.append("DuckDB variant kept per query (fastest median of 3): " +
                  ", ".join(f"{n} `{q[n]['duckdb_variant']}`" for n in QUERY_TABLE) + ".")
     lines.append("")
-    lines.append("| kqlite threads | 1 thread MiB/s | 2 threads MiB/s | speed-up |")
-    lines.append("|---|---:|---:|---:|")
+    lines.append("| kqlite threads | 1 thread MiB/s | 2 threads MiB/s | speed-up (wall) "
+                 "| CPU s, 1 thread | CPU s, 2 threads |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     for name in HEAVY:
         t = q[name]["threads"]
-        lines.append(f"| {name} | {t['mb_s_1']:.0f} | {t['mb_s_2']:.0f} | {t['speedup']:.2f}× |")
+        lines.append(f"| {name} | {t['mb_s_1']:.0f} | {t['mb_s_2']:.0f} | {t['speedup']:.2f}× "
+                     f"| {t['cpu_s_1']:.2f} | {t['cpu_s_2']:.2f} |")
     if memory:
         c = args.mem_copies
         lines.append("")
-        lines.append(f"| kqlite peak RssAnon (MiB) | 1 GiB-class input (×1) | same file ×{c} | peak RSS ×1 "
-                     f"(incl. mapped file) |")
+        d, a = sizes["AzureDiagnostics"] / MB, sizes["AzureActivity"] / MB
+        lines.append(f"| kqlite peak RssAnon (MiB) | input ×1 ({d:,.0f} / {a:,.0f} MiB) "
+                     f"| same file ×{c} ({c * d:,.0f} / {c * a:,.0f} MiB) | peak RSS ×1 (incl. mapped file) |")
         lines.append("|---|---:|---:|---:|")
         for name in list(QUERY_TABLE) + ["project log_s"]:
             a1, r1 = memory[(name, 1)]
             a4, _ = memory[(name, c)]
             label = "`AzureDiagnostics \\| project log_s`" if name == "project log_s" else name
             lines.append(f"| {label} | {a1 / 1024:.1f} | {a4 / 1024:.1f} | {r1 / 1024:.0f} |")
+    m = results["machine"]
+    lines.append("")
+    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Linux {m['kernel']}, {m['rustc']}; "
+                 f"load average before/after {m['load_before'][0]:.1f}/{m['load_after'][0]:.1f}, CPU pressure "
+                 f"(some avg60, % of time a runnable task waited for a core) {m['cpu_pressure_before']}/"
+                 f"{m['cpu_pressure_after']}.")
     lines.append("")
     lines.append("Acceptance (issue 4):")
     dk = [n for n in QUERY_TABLE if q[n]["duckdb_s"] / q[n]["kqlite_s"] >= 10]
