@@ -188,9 +188,15 @@ fn aks_audit_admin_leaves_out_get_and_list() {
             !matches!(e["verb"].as_str(), Some("get" | "list"))
         })
         .count();
-    let r = run(&[("AKSAuditAdmin", "aks/events.log")], "AKSAuditAdmin | count");
+    let r = run(
+        &[("AKSAuditAdmin", "aks/events.log")],
+        "AKSAuditAdmin | count",
+    );
     assert_eq!(r.rows[0]["Count"], admin);
-    assert_eq!(r.stats.skipped_records as usize, events.lines().count() - admin);
+    assert_eq!(
+        r.stats.skipped_records as usize,
+        events.lines().count() - admin
+    );
 }
 
 #[test]
@@ -206,7 +212,10 @@ fn archive_records_are_routed_by_category() {
     assert_eq!(r.rows[1]["Level"], "Error");
     assert_eq!(r.rows[2]["Level"], "Warning");
     assert_eq!(r.rows[2]["Category"], "guard");
-    assert_eq!(r.rows[0]["_SubscriptionId"], "3f2b6c1e-9d4a-4c5e-8b7f-1a2b3c4d5e6f");
+    assert_eq!(
+        r.rows[0]["_SubscriptionId"],
+        "3f2b6c1e-9d4a-4c5e-8b7f-1a2b3c4d5e6f"
+    );
     let r = run(&[("AKSAudit", "aks/mixed")], "AKSAudit | count");
     assert_eq!(r.rows[0]["Count"], 1);
     assert_eq!(r.stats.skipped_records, 3);
@@ -232,7 +241,10 @@ fn archive_columns_follow_the_documented_mapping() {
     assert_eq!(row["Category"], "kube-audit");
     assert_eq!(row["TimeGenerated"], "2024-11-04T10:00:00.1234564Z");
     assert_eq!(row["ResourceGroup"], "RG-AKS-SYNTHETIC");
-    assert_eq!(row["SubscriptionId"], "3f2b6c1e-9d4a-4c5e-8b7f-1a2b3c4d5e6f");
+    assert_eq!(
+        row["SubscriptionId"],
+        "3f2b6c1e-9d4a-4c5e-8b7f-1a2b3c4d5e6f"
+    );
     assert_eq!(row["ResourceProvider"], "MICROSOFT.CONTAINERSERVICE");
     assert_eq!(row["ResourceType"], "MANAGEDCLUSTERS");
     assert_eq!(row["Resource"], "AKS-SYNTHETIC");
@@ -243,9 +255,17 @@ fn archive_columns_follow_the_documented_mapping() {
     assert_eq!(row["pod_s"], "kube-apiserver-7d9f8c6b5-synth");
     assert_eq!(row["stream_s"], "stdout");
     assert!(row["log_s"].as_str().unwrap().ends_with("}\n"));
-    assert!(row["_ResourceId"].as_str().unwrap().starts_with("/subscriptions/3f2b"));
+    assert!(
+        row["_ResourceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("/subscriptions/3f2b")
+    );
     // The raw log: empty where it cannot know; the event's own time.
-    let r = run(&[("AzureDiagnostics", "aks/events.log")], "AzureDiagnostics | take 1");
+    let r = run(
+        &[("AzureDiagnostics", "aks/events.log")],
+        "AzureDiagnostics | take 1",
+    );
     let row = &r.rows[0];
     assert_eq!(row["TimeGenerated"], "2024-11-04T10:00:00.1234560Z");
     assert_eq!(row["Resource"], "");

@@ -338,9 +338,6 @@ fn classify_object(raw: &[u8]) -> Shape {
     if is_event {
         return Shape::Record(FormatKind::K8sAudit);
     }
-    if get("category").is_some() && (get("resourceId").is_some() || get("resourceID").is_some()) {
-        return Shape::Record(FormatKind::AzureRecords);
-    }
     let op_is_object = get("operationName").is_some_and(|v| v.first() == Some(&b'{'));
     if op_is_object
         && (get("eventTimestamp").is_some()
@@ -348,6 +345,9 @@ fn classify_object(raw: &[u8]) -> Shape {
             || get("eventDataId").is_some())
     {
         return Shape::Record(FormatKind::ActivityList);
+    }
+    if text("category").is_some() && (get("resourceId").is_some() || get("resourceID").is_some()) {
+        return Shape::Record(FormatKind::AzureRecords);
     }
     Shape::Record(FormatKind::JsonRows)
 }

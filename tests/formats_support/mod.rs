@@ -44,7 +44,9 @@ pub fn run_with(
             .add_path(table, data(path))
             .map_err(|e| e.to_string())?;
     }
-    let q = engine.compile(query).map_err(|e| e.render(query, "query"))?;
+    let q = engine
+        .compile(query)
+        .map_err(|e| e.render(query, "query"))?;
     let mut out = JsonLinesWriter::new(Vec::new());
     let stats = q.run(&engine, &mut out).map_err(|e| e.to_string())?;
     let bytes = out.into_inner();
