@@ -17,7 +17,9 @@ use super::text::{Dialect, text_value};
 use crate::schema::Field;
 use crate::types::DataType;
 use crate::value::Value;
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 /// The column that names each row's table in a `union` export.
 pub(crate) const TABLE_COLUMN: &str = "$table";
@@ -55,7 +57,18 @@ impl CsvDecoder {
 
 impl Decode for CsvDecoder {
     fn stream(&self, input: &mut dyn Read, out: &mut Out) {
-        let mut rdr = reader(input);
+        let crlf = Rc::new(Cell::new(None));
+        let mut rdr = reader(NewlineSniffer {
+            inner: input,
+            crlf: crlf.clone(),
+            last: 0,
+        });
+        // The csv crate counts a CRLF's `\n` into the next record, so the
+        // lines of records after the first come out one short.
+        let line_of = |p: Option<&csv::Position>, before: usize| {
+            let fix = usize::from(crlf.get() == Some(true));
+            p.map_or(before, |p| p.line() as usize) + fix
+        };
         let mut record = csv::StringRecord::new();
         let header = match rdr.read_record(&mut record) {
             Ok(true) => record.clone(),
@@ -74,11 +87,12 @@ impl Decode for CsvDecoder {
             .collect();
         let width = names.len();
         loop {
-            let line = rdr.position().line() as usize;
+            let before = rdr.position().line() as usize;
             match rdr.read_record(&mut record) {
                 Ok(false) => return,
                 Ok(true) => {}
                 Err(e) => {
+                    let line = line_of(e.position(), before);
                     out.bad(Loc::Line(line), format!("CSV: {e}"));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         return;
@@ -86,6 +100,7 @@ impl Decode for CsvDecoder {
                     continue;
                 }
             }
+            let line = line_of(record.position(), before);
             if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
                 continue; // a blank line
             }
@@ -119,6 +134,29 @@ impl Decode for CsvDecoder {
 
     fn layout(&self) -> Layout {
         Layout::Stream
+    }
+}
+
+/// Notes whether the stream's first line ends in CRLF.
+struct NewlineSniffer<'r> {
+    inner: &'r mut dyn Read,
+    crlf: Rc<Cell<Option<bool>>>,
+    last: u8,
+}
+
+impl Read for NewlineSniffer<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.crlf.get().is_none() {
+            let got = &buf[..n];
+            if let Some(i) = memchr::memchr(b'\n', got) {
+                let before = if i == 0 { self.last } else { got[i - 1] };
+                self.crlf.set(Some(before == b'\r'));
+            } else if let Some(&b) = got.last() {
+                self.last = b;
+            }
+        }
+        Ok(n)
     }
 }
 

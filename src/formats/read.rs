@@ -234,12 +234,20 @@ fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
         let start = buf.len();
         buf.resize(start + BLOCK, 0);
         let n = match read_full(&mut reader, &mut buf[start..]) {
-            Ok(n) => n,
-            Err(e) => {
-                buf.truncate(start);
-                // Decode what came before the damage, then report it.
-                decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
-                out.bad(Loc::Line(line_no + 1), format!("gzip stream damaged: {e}"));
+            (n, None) => n,
+            (n, Some(e)) => {
+                buf.truncate(start + n);
+                // Decode the complete lines before the damage, then report it.
+                let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+                let cut = if used < buf.len() {
+                    " (its last line is cut)"
+                } else {
+                    ""
+                };
+                out.bad(
+                    Loc::Line(line_no + 1),
+                    format!("gzip stream damaged after line {line_no}{cut}: {e}"),
+                );
                 return;
             }
         };
@@ -288,17 +296,19 @@ fn decode_lines(
     pos.min(buf.len())
 }
 
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Fills `buf` as far as the reader goes: how much was read, and the
+/// error that stopped it early, if any.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (filled, Some(e)),
         }
     }
-    Ok(filled)
+    (filled, None)
 }
 
 /// JSON values one after another, separated by whitespace (one per line,
@@ -371,7 +381,10 @@ impl<R: Read> Read for BomSkipper<R> {
         if !self.checked {
             self.checked = true;
             let mut head = [0u8; 3];
-            let n = read_full(&mut self.inner, &mut head)?;
+            let (n, err) = read_full(&mut self.inner, &mut head);
+            if let Some(e) = err {
+                return Err(e);
+            }
             if !(n == 3 && head == *b"\xEF\xBB\xBF") {
                 self.pending.extend_from_slice(&head[..n]);
             }
