@@ -197,7 +197,12 @@ fn classify(text: &[u8], named_csv: bool, cut: bool) -> Option<(FormatKind, bool
                     }
                     Shape::Record(kind) => (kind, true),
                 }),
-                Err(e) if cut && e.reason == json::Reason::UnexpectedEnd => {
+                Err(e)
+                    if cut
+                        && (e.reason == json::Reason::UnexpectedEnd
+                            || e.reason == json::Reason::UnterminatedString
+                            || e.offset + 8 >= text.len() - start) =>
+                {
                     // A document larger than the sample: judge by its first keys.
                     Some(match leading_keys(&text[start..]).as_slice() {
                         [k, ..] if k == "tables" => (FormatKind::QueryApi, true),
@@ -421,6 +426,17 @@ mod tests {
         assert_eq!(kind("\u{feff}$table,a,b\r\nX,1,2\r\n"), (PortalCsv, false));
         assert_eq!(kind("not json\n{\"a\":1}\n"), (JsonRows, false));
         assert_eq!(kind("{oops\n{\"auditID\":\"1\"}\n"), (K8sAudit, false));
+    }
+
+    #[test]
+    fn a_document_larger_than_the_sample_is_judged_by_its_first_keys() {
+        let mut doc = br#"{"tables": [{"name": "PrimaryResult", "columns": [{"name": "a", "type": "string"}], "rows": [["#.to_vec();
+        while doc.len() < DETECT_BYTES + 10 {
+            doc.extend_from_slice(br#""some text in a cell"], ["#);
+        }
+        doc.extend_from_slice(br#""x"]]}]}"#);
+        let f = detect("x", &doc, "T", &FormatChoice::default()).unwrap();
+        assert_eq!((f.kind, f.document), (FormatKind::QueryApi, true));
     }
 
     #[test]
