@@ -15,6 +15,7 @@ query gives the same answer whatever the form:
                             the storage archive of a diagnostic setting, split over two hours
   aks/eventhub/             Event Hub bodies {"records":[...]}: one per line, and one
                             pretty-printed body in a file of its own
+  aks/capture/*.avro        the same bodies in Event Hubs Capture Avro files (deflate, null codec)
   aks/export.query-api.json query-API response of the AzureDiagnostics rows
   aks/export.csv            portal "Export to CSV" of the same rows
   activity/rows.jsonl       AzureActivity rows (examples/data/AzureActivity/role-assignments.synthetic.jsonl)
@@ -162,6 +163,62 @@ def diag_row(ev):
             "SourceSystem": "Azure", "Type": "AzureDiagnostics", "_ResourceId": CLUSTER.lower()}
 
 
+CAPTURE_SCHEMA = {
+    "type": "record", "name": "EventData", "namespace": "Microsoft.ServiceBus.Messaging",
+    "fields": [{"name": "SequenceNumber", "type": "long"}, {"name": "Offset", "type": "string"},
+               {"name": "EnqueuedTimeUtc", "type": "string"},
+               {"name": "SystemProperties", "type": {"type": "map", "values": ["long", "double", "string", "bytes"]}},
+               {"name": "Properties", "type": {"type": "map", "values": ["long", "double", "string", "bytes", "null"]}},
+               {"name": "Body", "type": ["null", "bytes"]}]}
+
+
+def avro_long(n):
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def avro_bytes(b):
+    return avro_long(len(b)) + b
+
+
+def capture_avro(bodies, codec):
+    """An Event Hubs Capture file (Avro object container), written by hand
+    from the Avro 1.x specification, so the reader is checked against an
+    independent writer."""
+    import zlib
+    meta = {"avro.schema": json.dumps(CAPTURE_SCHEMA).encode(), "avro.codec": codec.encode()}
+    out = bytearray(b"Obj\x01")
+    out += avro_long(len(meta))
+    for k, v in meta.items():
+        out += avro_bytes(k.encode()) + avro_bytes(v)
+    out += avro_long(0)
+    sync = bytes(range(16))
+    out += sync
+    for start in range(0, len(bodies), 4):
+        block = bodies[start:start + 4]
+        data = bytearray()
+        for i, body in enumerate(block, start):
+            data += avro_long(i)                                    # SequenceNumber
+            data += avro_bytes(str(4096 * i).encode())              # Offset
+            data += avro_bytes(b"11/4/2024 12:00:00 PM")            # EnqueuedTimeUtc
+            data += avro_long(0)                                    # SystemProperties {}
+            data += avro_long(0)                                    # Properties {}
+            data += avro_long(1) + avro_bytes(body.encode())        # Body: the bytes branch
+        if codec == "deflate":
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            data = c.compress(bytes(data)) + c.flush()
+        out += avro_long(len(block)) + avro_long(len(data)) + bytes(data) + sync
+    return bytes(out)
+
+
 def write(path, text, mode="w"):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if isinstance(text, bytes):
@@ -251,6 +308,11 @@ def aks(real):
     write(os.path.join(base, "eventhub", "batch-0001.json"), "".join(b + "\n" for b in bodies))
     write(os.path.join(base, "eventhub", "message-0002.json"),
           json.dumps({"records": records[cut:]}, indent=2, ensure_ascii=False) + "\n")
+    # Event Hubs Capture: the same bodies in Avro, deflate and null codecs.
+    all_bodies = [dumps({"records": records[i:i + 10]}) for i in range(0, len(records), 10)]
+    half = len(all_bodies) // 2
+    write(os.path.join(base, "capture", "0.avro"), capture_avro(all_bodies[:half], "deflate"))
+    write(os.path.join(base, "capture", "1.avro"), capture_avro(all_bodies[half:], "null"))
     write(os.path.join(base, "export.query-api.json"), query_api(DIAG_COLUMNS, rows))
     write(os.path.join(base, "export.csv"), portal_csv(DIAG_COLUMNS, rows))
     # Control-plane records beside the audit ones, for routing and skipping.

@@ -31,6 +31,7 @@ activity-list  az monitor activity-log list JSON -> AzureActivity\n  \
 query-api      Log Analytics query API JSON {\"tables\":[...]} (query-api:NAME reads table NAME)\n  \
 az-query       az monitor log-analytics query JSON (types from the built-in schema)\n  \
 csv            portal \"Export to CSV\" (rows routed by a $table column; csv:NAME keeps those rows)\n\
+Event Hubs Capture Avro files are read message by message, each Body in the format it holds.\n\
 Records that belong to other tables than the one a file is bound to are skipped and counted.\n\n\
 Examples:\n  kqlite --table AzureDiagnostics=logs/ \\\n    'AzureDiagnostics | where Category == \"kube-audit\" | take 5'\n  \
 kqlite --table AKSAudit=audit.log.gz 'AKSAudit | summarize count() by Verb'\n  \

@@ -20,6 +20,7 @@ const FORMS: &[(&str, &str)] = &[
     ("gzipped raw log", "aks/events.log.gz"),
     ("storage archive tree", "aks/archive"),
     ("event hub bodies", "aks/eventhub"),
+    ("event hubs capture avro", "aks/capture"),
     ("query-api export", "aks/export.query-api.json"),
     ("portal csv export", "aks/export.csv"),
 ];
@@ -147,6 +148,7 @@ const AUDIT_FORMS: &[&str] = &[
     "aks/events.log.gz",
     "aks/archive",
     "aks/eventhub",
+    "aks/capture",
 ];
 
 fn audit_rows(table: &str, path: &str) -> Vec<String> {

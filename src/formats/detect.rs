@@ -43,6 +43,12 @@ pub const DETECT_BYTES: usize = 1 << 20;
 /// The text detection looks at: up to `limit` bytes, decompressed when the
 /// input is gzip, without a BOM.
 pub(crate) fn sample(bytes: &[u8], gzip: bool, limit: usize) -> std::borrow::Cow<'_, [u8]> {
+    if super::avro::is_avro(bytes) {
+        // The bodies of the first messages, one per line.
+        let mut text = super::avro::first_bodies(bytes, 64).unwrap_or_default();
+        text.truncate(limit);
+        return std::borrow::Cow::Owned(text);
+    }
     if gzip {
         let mut text = gunzip_prefix(bytes, limit);
         if text.starts_with(b"\xEF\xBB\xBF") {
@@ -81,6 +87,11 @@ pub fn detect(
     choice: &FormatChoice,
 ) -> Result<InputFormat, String> {
     let gzip = is_gzip(bytes);
+    let avro = super::avro::is_avro(bytes);
+    if avro {
+        super::avro::first_bodies(bytes, 1)
+            .map_err(|e| format!("an Avro file that kqlite cannot read: {e}"))?;
+    }
     let text = sample(bytes, gzip, DETECT_BYTES);
     let cut = if gzip {
         text.len() >= DETECT_BYTES
@@ -98,7 +109,8 @@ pub fn detect(
     let mut format = InputFormat {
         kind,
         gzip,
-        document,
+        avro,
+        document: document && !avro,
         select: choice.option.clone(),
     };
     if format.select.is_none() {
@@ -116,14 +128,9 @@ pub fn detect(
     Ok(format)
 }
 
-fn unrecognised(text: &[u8]) -> String {
-    let what = if text.starts_with(b"Obj\x01") {
-        "an Avro container (Event Hubs Capture), which kqlite does not read yet; "
-    } else {
-        ""
-    };
+fn unrecognised(_text: &[u8]) -> String {
     format!(
-        "{what}not a format kqlite recognises (tried: {}); name one with --input-format TABLE=FORMAT",
+        "not a format kqlite recognises (tried: {}); name one with --input-format TABLE=FORMAT",
         FormatKind::ALL
             .iter()
             .map(|k| format!("{} ({})", k.name(), k.describe()))

@@ -19,7 +19,9 @@
 //! | `csv` ([`csv`](mod@csv)) | a header line of column names (portal "Export to CSV") | any; rows routed by a leading `$table` column |
 //!
 //! Any of them may be gzip-compressed (recognised by the gzip magic
-//! bytes): it is decompressed as a stream. Line-delimited files that are
+//! bytes): it is decompressed as a stream. Event Hubs Capture files (Avro
+//! containers, [`avro`]) are read message by message, each `Body` in the
+//! format it holds. Line-delimited files that are
 //! not compressed are cut into chunks and read in parallel, like JSON
 //! rows; compressed files and whole-document formats are read by one
 //! thread each, with many files in parallel.
@@ -30,6 +32,7 @@
 
 pub mod activity;
 pub mod audit;
+pub mod avro;
 pub mod az_query;
 pub mod csv;
 pub mod detect;
@@ -132,6 +135,9 @@ impl fmt::Display for FormatKind {
 pub struct InputFormat {
     pub kind: FormatKind,
     pub gzip: bool,
+    /// An Event Hubs Capture Avro container whose message bodies are in
+    /// this format ([`avro`]).
+    pub avro: bool,
     /// One JSON document (pretty-printed, or a top-level array) rather than
     /// one record per line. Documents are read by one thread.
     pub document: bool,
@@ -151,6 +157,7 @@ impl InputFormat {
         InputFormat {
             kind,
             gzip: false,
+            avro: false,
             document: false,
             select: None,
         }
@@ -158,7 +165,7 @@ impl InputFormat {
 
     /// True for what the executor reads by itself: uncompressed JSON rows.
     pub fn is_plain_rows(&self) -> bool {
-        self.kind == FormatKind::JsonRows && !self.gzip && !self.document
+        self.kind == FormatKind::JsonRows && !self.gzip && !self.document && !self.avro
     }
 }
 
@@ -173,6 +180,9 @@ impl fmt::Display for InputFormat {
         }
         if self.gzip {
             f.write_str(" (gzip)")?;
+        }
+        if self.avro {
+            f.write_str(" (in Avro)")?;
         }
         Ok(())
     }

@@ -130,6 +130,7 @@ pub struct Part<'a> {
     /// Offset of `bytes` in the input.
     pub(crate) base: usize,
     pub(crate) gzip: bool,
+    pub(crate) avro: bool,
     pub(crate) decoder: Arc<dyn Decode>,
 }
 
@@ -148,6 +149,14 @@ impl Part<'_> {
     pub fn read(&self, emit: &mut dyn FnMut(Vec<Value>) -> bool) -> PartResult {
         let mut out = Out::new(self.input, emit);
         let decoder = self.decoder.as_ref();
+        if self.avro {
+            super::avro::read(self.bytes, decoder, &mut out);
+            return PartResult {
+                bad: out.bad,
+                rows_read: out.rows,
+                skipped: out.skipped,
+            };
+        }
         match (decoder.layout(), self.gzip) {
             (Layout::Lines, false) => {
                 let mut scratch = Scratch::default();

@@ -68,9 +68,10 @@ pub fn parts<'a>(
         bytes: &bytes[range.clone()],
         base: range.start,
         gzip: format.gzip,
+        avro: format.avro,
         decoder: decoder.clone(),
     };
-    if decoder.layout() == Layout::Lines && !format.gzip {
+    if decoder.layout() == Layout::Lines && !format.gzip && !format.avro {
         Some(
             chunk::split(bytes, chunk_size)
                 .into_iter()
