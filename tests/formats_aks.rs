@@ -104,7 +104,15 @@ fn every_form_gives_the_same_answers_as_the_golden_file() {
             golden.push('\n');
         }
         for (form, path) in FORMS {
-            for (threads, chunk) in [(1, 1 << 20), (2, 97)] {
+            // Chunk sizes matter only to uncompressed line-delimited files.
+            let split =
+                !path.ends_with(".gz") && !path.contains("export") && !path.contains("capture");
+            let configs: &[(usize, usize)] = if split {
+                &[(1, 1 << 20), (2, 97)]
+            } else {
+                &[(2, 1 << 20)]
+            };
+            for &(threads, chunk) in configs {
                 let (got, bad) = answer(path, &query, threads, chunk);
                 if bad != 0 {
                     failures.push(format!("{title} over {form}: {bad} bad lines"));

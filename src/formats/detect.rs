@@ -40,6 +40,10 @@ use crate::json::{self, Scanner};
 /// How much of a file detection reads.
 pub const DETECT_BYTES: usize = 1 << 20;
 
+/// How much of a gzip file detection decompresses (enough for the first
+/// records; a longer first line is judged as cut).
+const DETECT_GZIP_BYTES: usize = 256 << 10;
+
 /// The text detection looks at: up to `limit` bytes, decompressed when the
 /// input is gzip, without a BOM.
 pub(crate) fn sample(bytes: &[u8], gzip: bool, limit: usize) -> std::borrow::Cow<'_, [u8]> {
@@ -92,9 +96,14 @@ pub fn detect(
         super::avro::first_bodies(bytes, 1)
             .map_err(|e| format!("an Avro file that kqlite cannot read: {e}"))?;
     }
-    let text = sample(bytes, gzip, DETECT_BYTES);
+    let limit = if gzip {
+        DETECT_GZIP_BYTES
+    } else {
+        DETECT_BYTES
+    };
+    let text = sample(bytes, gzip, limit);
     let cut = if gzip {
-        text.len() >= DETECT_BYTES
+        text.len() >= limit
     } else {
         bytes.len() > DETECT_BYTES
     };

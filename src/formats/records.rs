@@ -88,17 +88,19 @@ enum Route {
 }
 
 fn route(category: &str, resource_id: &str) -> Route {
+    const AKS_PROVIDER: &[u8] = b"/PROVIDERS/MICROSOFT.CONTAINERSERVICE/";
+    let aks_resource = || {
+        resource_id
+            .as_bytes()
+            .windows(AKS_PROVIDER.len())
+            .any(|w| w.eq_ignore_ascii_case(AKS_PROVIDER))
+    };
     match category {
         "kube-audit" => Route::Audit,
         "kube-audit-admin" => Route::AuditAdmin,
+        c if AKS_CATEGORIES.contains(&c) => Route::ControlPlane,
         c if is_activity_category(c) => Route::Activity,
-        c if AKS_CATEGORIES.contains(&c)
-            || resource_id
-                .to_ascii_uppercase()
-                .contains("/PROVIDERS/MICROSOFT.CONTAINERSERVICE/") =>
-        {
-            Route::ControlPlane
-        }
+        _ if aks_resource() => Route::ControlPlane,
         _ => Route::Other,
     }
 }
@@ -277,7 +279,8 @@ impl RecordsDecoder {
                     out.skip();
                     return;
                 }
-                let properties = slots.get(raw, PROPERTIES);
+                let needs_props = cols.iter().any(|c| matches!(c, DiagCol::Prop(..)));
+                let properties = slots.get(raw, PROPERTIES).filter(|_| needs_props);
                 let have_props = match properties {
                     Some(p) => {
                         json::get_members(p, &self.props, &mut scratch.inner).unwrap_or(false)

@@ -83,6 +83,10 @@ pub fn parts<'a>(
     }
 }
 
+/// How much of a file of records mapped onto `AzureDiagnostics` is sampled
+/// for the properties of other resource types.
+const MAPPED_SAMPLE_BYTES: usize = 256 << 10;
+
 /// The table's columns: the built-in schema (if any), then the columns
 /// each input adds, in order of first appearance. Inputs of formats mapped
 /// onto the table (a raw audit log bound to `AKSAudit`) add none; exports
@@ -100,8 +104,21 @@ pub fn resolve_schema(
         .collect();
     let mut schema = rows_schema(builtin, &plain)?;
     for input in inputs.iter().filter(|i| !i.format.is_plain_rows()) {
+        let mapped = mapped_tables(input.format.kind).contains(&table);
+        if mapped && !(input.format.kind == FormatKind::AzureRecords && table == "AzureDiagnostics")
+        {
+            // The table's columns are the mapping's: nothing to sample.
+            continue;
+        }
         let open = OpenInput::open(input)?;
-        let text = sample(open.bytes(), input.format.gzip, SCHEMA_SAMPLE_BYTES);
+        // Records mapped onto AzureDiagnostics only add the properties of
+        // other resource types: a smaller sample serves.
+        let limit = if mapped {
+            MAPPED_SAMPLE_BYTES
+        } else {
+            SCHEMA_SAMPLE_BYTES
+        };
+        let text = sample(open.bytes(), input.format.gzip, limit);
         for field in columns_of(&input.format, table, &text, &schema) {
             if schema.index_of(&field.name).is_none() {
                 schema.fields.push(field);
