@@ -112,10 +112,10 @@ fn main() {
                 Err(e) => {
                     let rendered = e.render(query, &id);
                     // `SHOW=text` prints every failure whose message contains `text`.
-                    if let Ok(show) = std::env::var("SHOW") {
-                        if rendered.contains(&show) {
-                            println!("{rendered}");
-                        }
+                    if let Ok(show) = std::env::var("SHOW")
+                        && rendered.contains(&show)
+                    {
+                        println!("{rendered}");
                     }
                     // Unsupported functions and operators are worth naming.
                     let first = rendered.lines().next().unwrap_or("");

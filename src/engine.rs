@@ -160,10 +160,30 @@ impl Engine {
     /// Parses and binds `text`. Errors here are query errors: nothing has
     /// been scanned yet.
     pub fn compile(&self, text: &str) -> Result<Query, Error> {
+        // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
+        // and dropped recursively: do it on a thread with room for them.
+        with_big_stack(|| self.compile_here(text))?
+    }
+
+    fn compile_here(&self, text: &str) -> Result<Query, Error> {
         let ast = crate::syntax::parse(text)?;
         let now = self.options.now.unwrap_or_else(current_time);
         let ctx = EvalContext { now };
-        let bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        let mut bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        bound.results = bound
+            .results
+            .into_iter()
+            .map(crate::plan::rules::optimize)
+            .collect();
+        for sub in &mut bound.subqueries {
+            sub.plan = crate::plan::rules::optimize(std::mem::replace(
+                &mut sub.plan,
+                crate::plan::logical::LogicalPlan::Values {
+                    schema: Schema::default(),
+                    rows: Arc::new(Vec::new()),
+                },
+            ));
+        }
         // Check now that every expression lowers (regexes compile), so a bad
         // constant is a query error, not a failure halfway through a run.
         let placeholders = vec![Value::Null; bound.subqueries.len()];
@@ -183,6 +203,29 @@ impl Engine {
         }
         Ok(Query { bound, ctx })
     }
+}
+
+/// Stack of the thread that parses and binds a query.
+const COMPILE_STACK: usize = 256 << 20;
+/// Stack of each worker thread (expressions are evaluated recursively).
+const WORKER_STACK: usize = 64 << 20;
+
+/// Runs `f` on a thread with a large stack, for the recursive walks over
+/// deep expression trees (binding, lowering, dropping).
+fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, Error> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("kqlite-compile".into())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| Error::Exec(ExecError::Runtime(format!("cannot start a thread: {e}"))))?
+            .join()
+            .map_err(|_| {
+                Error::Exec(ExecError::Runtime(
+                    "internal error: a thread panicked".into(),
+                ))
+            })
+    })
 }
 
 /// The current time, in ticks.
@@ -260,6 +303,21 @@ pub struct Query {
     ctx: EvalContext,
 }
 
+impl Drop for Query {
+    /// Plans of deep expressions are freed recursively: on a big stack, so
+    /// a caller on a small thread can drop any query it compiled.
+    fn drop(&mut self) {
+        let bound = std::mem::replace(
+            &mut self.bound,
+            BoundQuery {
+                results: Vec::new(),
+                subqueries: Vec::new(),
+            },
+        );
+        let _ = with_big_stack(move || drop(bound));
+    }
+}
+
 impl Query {
     /// The schema of each result table.
     pub fn result_schemas(&self) -> Vec<&Schema> {
@@ -284,7 +342,7 @@ impl Query {
 
     /// Runs the query: subqueries first, then each result table into `sink`.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
-        let mut builder = rayon::ThreadPoolBuilder::new();
+        let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
         if let Some(n) = engine.options.threads {
             builder = builder.num_threads(n.max(1));
         }
@@ -301,18 +359,24 @@ impl Query {
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
             |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+        // Physical plans are built and dropped recursively: on a big stack.
+        let lower = |plan: &crate::plan::logical::LogicalPlan, values: &[Value]| {
+            with_big_stack(|| lower_plan(plan, values, &self.ctx).map_err(lower_error))
+        };
         let mut values = Vec::with_capacity(self.bound.subqueries.len());
         for sub in &self.bound.subqueries {
-            let phys = lower_plan(&sub.plan, &values, &self.ctx).map_err(lower_error)?;
-            let rows = runner.collect(&phys)?;
-            values.push(subquery_value(sub.shape, &rows));
+            let phys = lower(&sub.plan, &values)??;
+            let rows = runner.collect(&phys);
+            with_big_stack(move || drop(phys))?;
+            values.push(subquery_value(sub.shape, &rows?));
         }
         for (index, plan) in self.bound.results.iter().enumerate() {
-            let phys = lower_plan(plan, &values, &self.ctx).map_err(lower_error)?;
+            let phys = lower(plan, &values)??;
             sink.begin_table(index, plan.schema())?;
-            let flow = runner.run(&phys, &mut |row: Vec<Value>| sink.row(row))?;
+            let flow = runner.run(&phys, &mut |row: Vec<Value>| sink.row(row));
+            with_big_stack(move || drop(phys))?;
             sink.end_table()?;
-            if flow.is_break() {
+            if flow?.is_break() {
                 break;
             }
         }

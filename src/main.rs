@@ -5,7 +5,7 @@
 //! [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
-//! scanned), 1 input or run error.
+//! scanned), 1 input or run error, 130 interrupted (Ctrl-C).
 
 use clap::Parser;
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
@@ -115,6 +115,10 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -158,6 +162,13 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             .set_input_format(name, format)
             .map_err(|e| Error::Usage(format!("--input-format {spec}: {e}")))?;
     }
+    // Ctrl-C stops the scan at the next chunk; a second one exits at once.
+    let cancel = engine.cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let mut stdin_used = false;
     for spec in &cli.tables {
         let Some((name, path)) = spec.split_once('=') else {

@@ -350,3 +350,16 @@ fn missing_and_between_conditions() {
     assert_eq!(under, "b");
     assert_eq!(help.unwrap(), "combine conditions with `and` or `or`");
 }
+
+#[test]
+fn unexpanded_workbook_placeholder() {
+    let (msg, under, help) = parts("T\n| where TimeGenerated {timeframe}");
+    assert_eq!(msg, "expected `and` or `|`, found `{`");
+    assert_eq!(under, "{");
+    assert_eq!(
+        help.unwrap(),
+        "`{timeframe}` looks like a workbook or template parameter; substitute its value before running the query"
+    );
+    let (_, _, help) = parts("T | where x in ({clustername})");
+    assert!(help.unwrap().starts_with("`{clustername}` looks like"));
+}

@@ -183,8 +183,24 @@ fn other_operators() {
         "render columnchart with (title=\"x\" kind=stacked)"
     );
     assert_eq!(op("search \"x\""), "search in () \"x\"");
+    assert_eq!(
+        op("search Col:'x' and *"),
+        "search in () (and (has Col \"x\") *)"
+    );
+    assert_eq!(
+        op("render timechart with (ycolumns = a, b, title = 'x', xcolumn = t,)"),
+        "render timechart with (ycolumns=a ycolumns=b title=\"x\" xcolumn=t)"
+    );
+    assert_eq!(
+        op("render columnchart kind=stacked title='x'"),
+        "render columnchart with (kind=stacked title=\"x\")"
+    );
     assert_eq!(op("getschema"), "getschema");
     assert_eq!(op("serialize"), "serialize ");
+    assert_eq!(
+        op("partition by k { U | serialize }"),
+        "partition by k (| U serialize )"
+    );
     assert_eq!(
         op("serialize rn = row_number()"),
         "serialize (= rn (call row_number))"
@@ -218,7 +234,7 @@ fn sources() {
     );
     assert_eq!(
         expr_of(
-            "datatable(a:string, b:long)['x', -1, 'y', +2.5, dynamic([1]), datetime(2020-01-01),]"
+            "datatable(a:string, b:long,)['x', -1, 'y', +2.5, dynamic([1]), datetime(2020-01-01),]"
         ),
         "(source datatable (a:string b:long) [\"x\" -1 \"y\" 2.5r dynamic([1]) datetime(2020-01-01)])"
     );

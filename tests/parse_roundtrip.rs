@@ -77,6 +77,8 @@ fn tricky_forms_roundtrip() {
         "set querytrace; declare query_parameters(p:string = 'a'); print p",
         "print 1.5h, 30m, 1tick, 100ms, 10microsecond, 0s, 1d",
         "print 5h.a, 1.5.b, 0x1F.c, (1).d, 1e300.e, 'x'.f",
+        "T | render timechart with (ycolumns = a, b, title = 'x') | where a : 'b'",
+        "T | render barchart kind=stacked",
         "T | sort by a asc nulls first, b desc | top 3 by c nulls last | top-nested 2 of a with others = 0 by count() desc",
     ];
     for q in cases {

@@ -3,6 +3,7 @@
 //! an error.
 
 use super::expr::{PhysExpr, lower};
+use super::json_doc::Doc;
 use crate::functions::{EvalContext, to_kusto_string, to_string_value};
 use crate::plan::expr::{ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr};
 use crate::types::DataType;
@@ -13,6 +14,13 @@ use std::cmp::Ordering;
 /// Read access to the columns of one row.
 pub trait Row {
     fn column(&self, index: usize) -> Value;
+
+    /// Column `index` as a JSON document, checked once per row and shared
+    /// by every path read from it; `None` when the row keeps no such cache
+    /// (the caller then builds a document for its own use).
+    fn json_doc(&self, _index: usize) -> Option<&Doc<'_>> {
+        None
+    }
 }
 
 impl Row for [Value] {
@@ -39,11 +47,25 @@ impl Row for Vec<Value> {
 pub fn eval_constant(e: &ScalarExpr, ctx: &EvalContext) -> Option<Value> {
     let mut columns = false;
     e.visit_columns(&mut |_| columns = true);
-    if columns {
+    if columns || !is_pure(e) {
         return None;
     }
     let phys = lower(e, None).ok()?;
     Some(normalize(phys.eval(&Vec::new(), ctx), e.ty))
+}
+
+/// Whether `e` gives the same value every time: no `rand()`, `new_guid()`.
+fn is_pure(e: &ScalarExpr) -> bool {
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        if let crate::plan::expr::ScalarKind::Call { function, .. } = &x.kind
+            && !function.pure
+        {
+            return false;
+        }
+        stack.extend(x.children());
+    }
+    true
 }
 
 /// The null of a type: `""` for strings, which are never null in KQL.
@@ -166,6 +188,19 @@ impl PhysExpr {
             PhysExpr::Member { target, key } => member(&target.eval(row, ctx), key),
             PhysExpr::Index { target, index } => {
                 index_value(&target.eval(row, ctx), &index.eval(row, ctx))
+            }
+            PhysExpr::JsonPath { base, steps } => {
+                if let PhysExpr::Column(c) = **base
+                    && let Some(doc) = row.json_doc(c)
+                {
+                    return doc.walk(steps);
+                }
+                let text = match base.eval(row, ctx) {
+                    Value::String(s) => s,
+                    Value::Null => Str::default(),
+                    other => Str::from(to_kusto_string(&other)),
+                };
+                Doc::new(std::borrow::Cow::Borrowed(text.as_bytes())).walk(steps)
             }
         }
     }

@@ -5,7 +5,7 @@
 use super::string_match::Matcher;
 use crate::functions::ScalarFunction;
 use crate::plan::expr::{
-    ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
+    ArithOp, CompareOp, ListKind, LogicalOp, PathStep, ScalarExpr, ScalarKind, SubqueryShape,
 };
 use crate::syntax::ast::StringOp;
 use crate::types::DataType;
@@ -67,6 +67,11 @@ pub enum PhysExpr {
     Index {
         target: Box<PhysExpr>,
         index: Box<PhysExpr>,
+    },
+    /// A path into the JSON text of `base` (see `exec::json_doc`).
+    JsonPath {
+        base: Box<PhysExpr>,
+        steps: Vec<PathStep>,
     },
 }
 
@@ -168,6 +173,10 @@ pub fn lower(e: &ScalarExpr, subqueries: SubqueryValues) -> Result<PhysExpr, Low
         ScalarKind::Index { target, index } => PhysExpr::Index {
             target: lo(target)?,
             index: lo(index)?,
+        },
+        ScalarKind::JsonPath { base, steps } => PhysExpr::JsonPath {
+            base: lo(base)?,
+            steps: steps.clone(),
         },
         ScalarKind::Subquery { id, shape } => {
             let value = subqueries

@@ -5,7 +5,7 @@
 use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
-use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn};
+use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -27,6 +27,7 @@ pub enum Source {
         table: String,
         inputs: Vec<Input>,
         fields: Vec<Field>,
+        prefilter: Option<Prefilter>,
     },
     /// Rows held in memory (`print`, `datatable`, an embedding program's rows).
     Rows(Arc<Vec<Vec<Value>>>),
@@ -47,10 +48,12 @@ impl fmt::Debug for Source {
                 table,
                 inputs,
                 fields,
+                prefilter,
             } => f
                 .debug_struct("Scan")
                 .field("table", table)
                 .field("inputs", &inputs.len())
+                .field("prefilter", prefilter)
                 .field(
                     "columns",
                     &fields.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
@@ -68,6 +71,9 @@ impl fmt::Debug for Source {
 #[derive(Debug)]
 pub enum Stage {
     Filter(PhysExpr),
+    /// A `project` that only picks input columns, by position: the row is
+    /// not decoded or copied.
+    Select(Vec<usize>),
     /// One expression per output column, with the column's type.
     Project(Vec<(PhysExpr, DataType)>),
     MvExpand {
@@ -173,11 +179,13 @@ pub fn lower_plan(
             data,
             columns,
             schema,
+            prefilter,
         } => {
             let source = match &**data {
                 TableData::Empty => Source::Rows(Arc::new(Vec::new())),
                 TableData::Files(inputs) => Source::Scan {
                     table: table.clone(),
+                    prefilter: prefilter.clone(),
                     inputs: inputs.clone(),
                     fields: columns
                         .iter()
@@ -237,6 +245,11 @@ pub fn lower_plan(
             schema,
         } => {
             let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            if let Some(map) = column_picks(exprs, input.schema()) {
+                p.stages.push(Stage::Select(map));
+                p.schema = schema.clone();
+                return Ok(PhysicalPlan::Stream(p));
+            }
             let exprs = exprs
                 .iter()
                 .map(|e| Ok((expr(e)?, e.ty)))
@@ -320,6 +333,22 @@ pub fn lower_plan(
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
     })
+}
+
+/// The input positions a projection picks, when every expression is a
+/// plain column kept with its type.
+fn column_picks(exprs: &[crate::plan::expr::ScalarExpr], input: &Schema) -> Option<Vec<usize>> {
+    exprs
+        .iter()
+        .map(|e| match e.kind {
+            crate::plan::expr::ScalarKind::Column { index }
+                if input.field(index).is_some_and(|f| f.ty == e.ty) =>
+            {
+                Some(index)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn sort_keys(

@@ -9,9 +9,8 @@
 
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
-use super::scan::ItemResult;
+use super::scan::{ItemResult, LineReader};
 use super::sort::compare_keys;
-use super::source::jsonl::RowDecoder;
 use super::source::{BadLine, BadLineReport, OpenInput};
 use super::stage::StageRow;
 use super::{ExecError, Stats};
@@ -251,13 +250,18 @@ impl<'a> Runner<'a> {
         // Inputs stay open (mapped) for the whole pipeline.
         let mut opened: Vec<OpenInput> = Vec::new();
         let mut upstream: Option<Rows> = None;
-        let mut decoder: Option<RowDecoder> = None;
+        let mut reader: Option<LineReader> = None;
         match &p.source {
-            Source::Scan { inputs, fields, .. } => {
+            Source::Scan {
+                inputs,
+                fields,
+                prefilter,
+                ..
+            } => {
                 for input in inputs {
                     opened.push(OpenInput::open(input)?);
                 }
-                decoder = Some(RowDecoder::new(fields));
+                reader = Some(LineReader::new(fields, prefilter.as_ref()));
             }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
             Source::Rows(_) | Source::Range { .. } => {}
@@ -272,9 +276,16 @@ impl<'a> Runner<'a> {
             let results: Vec<ItemResult<T>> = self.pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|item| self.run_item(p, item, decoder.as_ref(), make, feed, &done))
+                    .map(|item| self.run_item(p, item, reader.as_ref(), make, feed, &done))
                     .collect()
             });
+            // A file truncated under us was read as zeros: its rows are lost.
+            if let Some(o) = opened.iter().find(|o| o.truncated()) {
+                return Err(ExecError::Io {
+                    path: o.name.to_string(),
+                    source: std::io::Error::other("the file was truncated while it was being read"),
+                });
+            }
             for r in results {
                 self.record(&r.bad, r.rows_read, r.skipped, &opened, &mut last_reported)?;
                 if emit(r.state)?.is_break() {

@@ -3,7 +3,9 @@
 //! memory or a `range`.
 
 use super::ExecError;
+use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
+use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::source::jsonl::{LazyRow, RowDecoder};
 use super::source::{BadLine, OpenInput, chunk, trim_line};
@@ -30,6 +32,25 @@ pub(super) enum Item<'a> {
 }
 
 /// What one item produced: its consumer state, and the lines that were not rows.
+/// How the lines of a JSON-rows input become rows: the decoder of the
+/// columns the query reads, and the filter that rejects lines by their text.
+pub(super) struct LineReader {
+    pub decoder: RowDecoder,
+    pub filter: Option<LineFilter>,
+}
+
+impl LineReader {
+    pub fn new(
+        fields: &[crate::schema::Field],
+        prefilter: Option<&crate::plan::logical::Prefilter>,
+    ) -> LineReader {
+        LineReader {
+            decoder: RowDecoder::new(fields),
+            filter: prefilter.and_then(LineFilter::new),
+        }
+    }
+}
+
 pub(super) struct ItemResult<T> {
     pub state: T,
     pub bad: Vec<BadLine>,
@@ -51,6 +72,7 @@ impl Runner<'_> {
                 table,
                 inputs,
                 fields,
+                ..
             } => {
                 for (input, open) in opened.iter().enumerate() {
                     if let Some(parts) = inputs.get(input).and_then(|i| {
@@ -100,7 +122,7 @@ impl Runner<'_> {
         &self,
         p: &Pipeline,
         item: &Item,
-        decoder: Option<&RowDecoder>,
+        reader: Option<&LineReader>,
         make: &(dyn Fn() -> T + Sync),
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
         done: &AtomicBool,
@@ -120,7 +142,7 @@ impl Runner<'_> {
         let mut sink = |row: StageRow| feed(&mut state, row);
         match item {
             Item::Lines { input, bytes, base } => {
-                let Some(decoder) = decoder else {
+                let Some(LineReader { decoder, filter }) = reader else {
                     return ItemResult {
                         state,
                         bad,
@@ -131,10 +153,29 @@ impl Runner<'_> {
                 let mut slots = RowSlots::new();
                 let mut cache: Vec<OnceCell<Value>> =
                     (0..decoder.width()).map(|_| OnceCell::new()).collect();
+                let mut docs: Vec<OnceCell<Doc<'_>>> =
+                    (0..decoder.width()).map(|_| OnceCell::new()).collect();
                 for (offset, raw_line) in chunk::lines(bytes) {
                     let Some(line) = trim_line(raw_line) else {
                         continue;
                     };
+                    if let Some(filter) = filter
+                        && !filter.may_match(line)
+                    {
+                        {
+                            // Not read as JSON, but a line that is plainly not
+                            // an object is still reported.
+                            if !(line.starts_with(b"{") && line.ends_with(b"}")) {
+                                bad.push(BadLine {
+                                    input: *input,
+                                    offset: base + offset,
+                                    line: None,
+                                    reason: "not a JSON object".into(),
+                                });
+                            }
+                            continue;
+                        }
+                    }
                     if let Err(e) = decoder.scan(line, &mut slots) {
                         bad.push(BadLine {
                             input: *input,
@@ -148,11 +189,15 @@ impl Runner<'_> {
                     for c in cache.iter_mut() {
                         c.take();
                     }
+                    for d in docs.iter_mut() {
+                        d.take();
+                    }
                     let row = LazyRow {
                         decoder,
                         line,
                         slots: &slots,
                         cache: &cache,
+                        docs: &docs,
                     };
                     if !self.push(&p.stages, StageRow::Lazy(&row), &mut sink) {
                         break;
@@ -254,10 +299,6 @@ pub(super) fn range_value(start: &Value, step: &Value, k: u64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    pub(super) fn s(x: &str) -> Value {
-        Value::string(x)
-    }
 
     #[test]
     pub(super) fn range_includes_its_end() {

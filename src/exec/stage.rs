@@ -7,10 +7,41 @@ use super::source::jsonl::LazyRow;
 use crate::plan::logical::MvExpandColumn;
 use crate::value::{Bag, Value};
 
+/// A row that decodes its columns on demand.
+pub trait LazySource: Row {
+    fn materialize(&self) -> Vec<Value>;
+}
+
+impl LazySource for LazyRow<'_, '_> {
+    fn materialize(&self) -> Vec<Value> {
+        LazyRow::materialize(self)
+    }
+}
+
+/// Some columns of another row, by position: what a `project` that only
+/// selects columns makes, without decoding or copying them.
+pub struct Picked<'r> {
+    inner: &'r dyn Row,
+    map: &'r [usize],
+}
+
+impl Row for Picked<'_> {
+    fn column(&self, index: usize) -> Value {
+        self.map
+            .get(index)
+            .map_or(Value::Null, |&i| self.inner.column(i))
+    }
+
+    fn json_doc(&self, index: usize) -> Option<&super::json_doc::Doc<'_>> {
+        self.map.get(index).and_then(|&i| self.inner.json_doc(i))
+    }
+}
+
 /// A row between stages: as decoded from a line (columns decoded on
-/// demand) or computed.
+/// demand), a selection of another row's columns, or computed.
 pub enum StageRow<'r> {
-    Lazy(&'r LazyRow<'r>),
+    Lazy(&'r dyn LazySource),
+    Picked(Picked<'r>),
     Owned(Vec<Value>),
     Borrowed(&'r [Value]),
 }
@@ -19,6 +50,7 @@ impl StageRow<'_> {
     pub fn as_row(&self) -> &dyn Row {
         match self {
             StageRow::Lazy(r) => *r,
+            StageRow::Picked(p) => p,
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v,
         }
@@ -27,6 +59,7 @@ impl StageRow<'_> {
     pub fn into_vec(self) -> Vec<Value> {
         match self {
             StageRow::Lazy(r) => r.materialize(),
+            StageRow::Picked(p) => (0..p.map.len()).map(|i| p.column(i)).collect(),
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v.to_vec(),
         }
@@ -52,6 +85,13 @@ impl Runner<'_> {
                 } else {
                     true
                 }
+            }
+            Stage::Select(map) => {
+                let picked = StageRow::Picked(Picked {
+                    inner: row.as_row(),
+                    map,
+                });
+                self.push(rest, picked, sink)
             }
             Stage::Project(exprs) => {
                 let input = row.as_row();

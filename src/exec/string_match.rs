@@ -64,12 +64,11 @@ impl Matcher {
     }
 }
 
-/// Kusto's regex engine is Rust's `regex` crate (KQL-SEMANTICS §4.5); its
-/// size limit keeps hostile patterns from using unbounded memory.
+/// Kusto's regex engine is Rust's `regex` crate (KQL-SEMANTICS §4.5),
+/// read as RE2 reads a literal `{`, with a size limit that keeps hostile
+/// patterns from using unbounded memory (shared with the regex functions).
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(10 << 20)
-        .build()
+    crate::functions::regex_cache::compile(pattern)
         .map_err(|e| format!("invalid regular expression: {e}"))
 }
 

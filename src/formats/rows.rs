@@ -31,11 +31,13 @@ impl Decode for RowsDecoder {
         }
         let cache: Vec<OnceCell<crate::value::Value>> =
             (0..self.decoder.width()).map(|_| OnceCell::new()).collect();
+        let docs: Vec<OnceCell<_>> = (0..self.decoder.width()).map(|_| OnceCell::new()).collect();
         let row = LazyRow {
             decoder: &self.decoder,
             line,
             slots: &scratch.slots,
             cache: &cache,
+            docs: &docs,
         };
         out.row(row.materialize());
     }

@@ -18,6 +18,10 @@ use std::fmt;
 pub enum AggregateKind {
     Count,
     CountIf,
+    /// `dcount(x [, accuracy])`: counted exactly. Kusto estimates with
+    /// HyperLogLog (`dcount-aggregation-function`: about 1% error at the
+    /// default accuracy), so on large sets its answer may differ slightly;
+    /// the accuracy argument is accepted and ignored.
     DCount,
     DCountIf,
     Sum,
@@ -45,7 +49,15 @@ pub enum AggregateKind {
     StdevIf,
     Variance,
     VarianceIf,
+    /// Population variance and standard deviation (`variancep`, `stdevp`).
+    VarianceP,
+    VariancePIf,
+    StdevP,
+    StdevPIf,
     Percentile,
+    /// `percentiles_array(x, p1, p2, ...)` or `(x, dynamic([p1, ...]))`: a
+    /// dynamic array of the percentiles.
+    PercentilesArray,
 }
 
 pub struct AggregateFunction {
@@ -192,11 +204,41 @@ const AGGREGATES: &[AggregateFunction] = &[
         "varianceif",
     ),
     aggregate(
+        "variancep",
+        (1, 1),
+        returns::<REAL>,
+        K::VarianceP,
+        "variancep",
+    ),
+    aggregate(
+        "variancepif",
+        (2, 2),
+        returns::<REAL>,
+        K::VariancePIf,
+        "variancepif",
+    ),
+    aggregate("stdevp", (1, 1), returns::<REAL>, K::StdevP, "stdevp"),
+    aggregate("stdevpif", (2, 2), returns::<REAL>, K::StdevPIf, "stdevpif"),
+    aggregate(
         "percentile",
         (2, 2),
-        first_arg_type,
+        percentile_type,
         K::Percentile,
         "percentile",
+    ),
+    aggregate(
+        "percentiles_array",
+        (2, usize::MAX),
+        returns::<DYNAMIC>,
+        K::PercentilesArray,
+        "percentiles",
+    ),
+    aggregate(
+        "count_distinctif",
+        (2, 2),
+        returns::<LONG>,
+        K::DCountIf,
+        "count_distinctif",
     ),
 ];
 
@@ -211,6 +253,17 @@ pub fn aggregate_names() -> impl Iterator<Item = &'static str> {
 
 fn first_arg_type(types: &[DataType]) -> Result<DataType, String> {
     Ok(types.first().copied().unwrap_or(DataType::Dynamic))
+}
+
+/// `percentile(x, p)`: the type of `x`; a number's percentile is one of
+/// the values, so it keeps the column's type.
+fn percentile_type(types: &[DataType]) -> Result<DataType, String> {
+    match types.get(1).copied() {
+        Some(t) if !(t.is_numeric() || t == DataType::Dynamic) => {
+            Err(arg_type_error("percentile", 1, "a number", t))
+        }
+        _ => first_arg_type(types),
+    }
 }
 
 fn predicate_returns_long(types: &[DataType]) -> Result<DataType, String> {
@@ -255,15 +308,18 @@ pub enum Accumulator {
     },
     List {
         items: Vec<Value>,
-        limit: usize,
+        limit: Limit,
         keep_nulls: bool,
     },
     Set {
         items: Vec<Value>,
         seen: HashSet<Key>,
-        limit: usize,
+        limit: Limit,
     },
-    Bag(Bag),
+    Bag {
+        bag: Bag,
+        limit: Limit,
+    },
     /// `arg_max`/`arg_min`: the best key so far and the value beside it.
     Arg {
         key: Option<Value>,
@@ -277,11 +333,59 @@ pub enum Accumulator {
         mean: f64,
         m2: f64,
         stdev: bool,
+        /// Divide by n (`variancep`, `stdevp`) rather than n - 1.
+        population: bool,
     },
     Percentile {
         values: Vec<Value>,
         percent: Option<f64>,
     },
+    Percentiles {
+        values: Vec<Value>,
+        percents: Option<Vec<f64>>,
+    },
+}
+
+/// The maximum size of a `make_list`/`make_set`/`make_bag` result: the
+/// function's default until the optional `maxSize` argument is seen.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub max: usize,
+    /// Whether `max` came from the query's `maxSize` argument.
+    pub given: bool,
+}
+
+impl Limit {
+    fn default_for(function: &AggregateFunction) -> Limit {
+        Limit {
+            max: function.default_limit,
+            given: false,
+        }
+    }
+
+    /// Takes the `maxSize` argument at `position`, if the call has one.
+    /// Decision: a size below 1 or null keeps the default.
+    fn read(&mut self, args: &[Value], position: usize) {
+        if self.given {
+            return;
+        }
+        if let Some(n) = args
+            .get(position)
+            .and_then(Value::as_i64)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n > 0)
+        {
+            self.max = n;
+            self.given = true;
+        }
+    }
+
+    /// Adopts a later chunk's limit when this chunk saw no `maxSize`.
+    fn merge(&mut self, other: Limit) {
+        if !self.given && other.given {
+            *self = other;
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -328,20 +432,23 @@ impl Accumulator {
             },
             K::MakeList | K::MakeListIf => Accumulator::List {
                 items: Vec::new(),
-                limit: function.default_limit,
+                limit: Limit::default_for(function),
                 keep_nulls: false,
             },
             K::MakeListWithNulls => Accumulator::List {
                 items: Vec::new(),
-                limit: function.default_limit,
+                limit: Limit::default_for(function),
                 keep_nulls: true,
             },
             K::MakeSet | K::MakeSetIf => Accumulator::Set {
                 items: Vec::new(),
                 seen: HashSet::new(),
-                limit: function.default_limit,
+                limit: Limit::default_for(function),
             },
-            K::MakeBag | K::MakeBagIf => Accumulator::Bag(Bag::new()),
+            K::MakeBag | K::MakeBagIf => Accumulator::Bag {
+                bag: Bag::new(),
+                limit: Limit::default_for(function),
+            },
             K::ArgMax => Accumulator::Arg {
                 key: None,
                 value: Value::Null,
@@ -353,15 +460,33 @@ impl Accumulator {
                 want: Ordering::Less,
             },
             K::TakeAny | K::TakeAnyIf => Accumulator::Any(None),
-            K::Stdev | K::StdevIf | K::Variance | K::VarianceIf => Accumulator::Moments {
+            K::Stdev
+            | K::StdevIf
+            | K::Variance
+            | K::VarianceIf
+            | K::StdevP
+            | K::StdevPIf
+            | K::VarianceP
+            | K::VariancePIf => Accumulator::Moments {
                 n: 0,
                 mean: 0.0,
                 m2: 0.0,
-                stdev: matches!(function.kind, K::Stdev | K::StdevIf),
+                stdev: matches!(
+                    function.kind,
+                    K::Stdev | K::StdevIf | K::StdevP | K::StdevPIf
+                ),
+                population: matches!(
+                    function.kind,
+                    K::StdevP | K::StdevPIf | K::VarianceP | K::VariancePIf
+                ),
             },
             K::Percentile => Accumulator::Percentile {
                 values: Vec::new(),
                 percent: None,
+            },
+            K::PercentilesArray => Accumulator::Percentiles {
+                values: Vec::new(),
+                percents: None,
             },
         }
     }
@@ -405,26 +530,27 @@ impl Accumulator {
                 limit,
                 keep_nulls,
             } => {
-                if (*keep_nulls || !first.is_null()) && items.len() < *limit {
+                limit.read(args, limit_position(kind));
+                if (*keep_nulls || !first.is_null()) && items.len() < limit.max {
                     items.push(first.clone());
                 }
             }
-            Accumulator::Set { items, seen, limit } => match first {
-                // An array contributes its elements (make-set-aggregation-function).
-                Value::Array(elements) => {
-                    for e in elements.iter() {
-                        add_to_set(items, seen, *limit, e);
-                    }
-                }
-                v => add_to_set(items, seen, *limit, v),
-            },
-            Accumulator::Bag(bag) => {
-                if let Value::Bag(b) = first {
-                    for (k, v) in b.iter() {
-                        if bag.get(k).is_none() {
-                            bag.insert(k.clone(), v.clone());
+            Accumulator::Set { items, seen, limit } => {
+                limit.read(args, limit_position(kind));
+                match first {
+                    // An array contributes its elements (make-set-aggregation-function).
+                    Value::Array(elements) => {
+                        for e in elements.iter() {
+                            add_to_set(items, seen, limit.max, e);
                         }
                     }
+                    v => add_to_set(items, seen, limit.max, v),
+                }
+            }
+            Accumulator::Bag { bag, limit } => {
+                limit.read(args, limit_position(kind));
+                if let Value::Bag(b) = first {
+                    add_to_bag(bag, limit.max, b);
                 }
             }
             Accumulator::Arg { key, value, want } => {
@@ -465,6 +591,14 @@ impl Accumulator {
                     values.push(first.clone());
                 }
             }
+            Accumulator::Percentiles { values, percents } => {
+                if percents.is_none() {
+                    *percents = Some(percent_list(&args[1.min(args.len())..]));
+                }
+                if !compare::is_null_like(first) {
+                    values.push(first.clone());
+                }
+            }
         }
     }
 
@@ -497,21 +631,40 @@ impl Accumulator {
                         *best = Some(o);
                     }
             }
-            (Accumulator::List { items, limit, .. }, Accumulator::List { items: more, .. }) => {
-                let room = limit.saturating_sub(items.len());
+            (
+                Accumulator::List { items, limit, .. },
+                Accumulator::List {
+                    items: more,
+                    limit: other,
+                    ..
+                },
+            ) => {
+                limit.merge(other);
+                let room = limit.max.saturating_sub(items.len());
                 items.extend(more.into_iter().take(room));
             }
-            (Accumulator::Set { items, seen, limit }, Accumulator::Set { items: more, .. }) => {
+            (
+                Accumulator::Set { items, seen, limit },
+                Accumulator::Set {
+                    items: more,
+                    limit: other,
+                    ..
+                },
+            ) => {
+                limit.merge(other);
                 for v in &more {
-                    add_to_set(items, seen, *limit, v);
+                    add_to_set(items, seen, limit.max, v);
                 }
             }
-            (Accumulator::Bag(a), Accumulator::Bag(b)) => {
-                for (k, v) in b.iter() {
-                    if a.get(k).is_none() {
-                        a.insert(k.clone(), v.clone());
-                    }
-                }
+            (
+                Accumulator::Bag { bag, limit },
+                Accumulator::Bag {
+                    bag: more,
+                    limit: other,
+                },
+            ) => {
+                limit.merge(other);
+                add_to_bag(bag, limit.max, &more);
             }
             (
                 Accumulator::Arg { key, value, want },
@@ -572,6 +725,18 @@ impl Accumulator {
                     *percent = p;
                 }
             }
+            (
+                Accumulator::Percentiles { values, percents },
+                Accumulator::Percentiles {
+                    values: more,
+                    percents: p,
+                },
+            ) => {
+                values.extend(more);
+                if percents.is_none() {
+                    *percents = p;
+                }
+            }
             _ => {}
         }
     }
@@ -603,31 +768,45 @@ impl Accumulator {
             }
             Accumulator::Extreme { best, .. } => best.unwrap_or(Value::Null),
             Accumulator::List { items, .. } | Accumulator::Set { items, .. } => Value::array(items),
-            Accumulator::Bag(bag) => Value::bag(bag),
+            Accumulator::Bag { bag, .. } => Value::bag(bag),
             Accumulator::Arg { value, .. } => value,
             Accumulator::Any(v) => v.unwrap_or(Value::Null),
-            Accumulator::Moments { n, m2, stdev, .. } => {
-                if n < 2 {
+            Accumulator::Moments {
+                n,
+                m2,
+                stdev,
+                population,
+                ..
+            } => {
+                // A sample of one (or none) has variance 0
+                // (`variance-aggregation-function`).
+                let divisor = if population { n } else { n.saturating_sub(1) };
+                if divisor == 0 {
                     return Value::Real(0.0);
                 }
-                let variance = m2 / (n - 1) as f64;
+                let variance = (m2 / divisor as f64).max(0.0);
                 Value::Real(if stdev { variance.sqrt() } else { variance })
             }
             Accumulator::Percentile {
                 mut values,
                 percent,
             } => {
-                // Nearest-rank percentile over the exact values.
                 let Some(p) = percent else { return Value::Null };
-                if values.is_empty() {
-                    return Value::Null;
-                }
                 values.sort_by(compare::total_order);
-                let rank = ((p / 100.0) * values.len() as f64).ceil() as usize;
-                values
-                    .get(rank.clamp(1, values.len()) - 1)
-                    .cloned()
-                    .unwrap_or(Value::Null)
+                nearest_rank(&values, p)
+            }
+            Accumulator::Percentiles {
+                mut values,
+                percents,
+            } => {
+                values.sort_by(compare::total_order);
+                Value::array(
+                    percents
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| nearest_rank(&values, *p))
+                        .collect(),
+                )
             }
         }
     }
@@ -648,7 +827,9 @@ impl AggregateFunction {
             | K::MakeBagIf
             | K::TakeAnyIf
             | K::StdevIf
-            | K::VarianceIf => Some(1),
+            | K::VarianceIf
+            | K::StdevPIf
+            | K::VariancePIf => Some(1),
             _ => None,
         }
     }
@@ -680,6 +861,47 @@ fn mean_input(v: &Value) -> Option<f64> {
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => v.as_f64(),
     }
+}
+
+/// Where the optional `maxSize` argument of a `make_*` aggregate is.
+fn limit_position(kind: AggregateKind) -> usize {
+    match kind {
+        K::MakeListIf | K::MakeSetIf | K::MakeBagIf => 2,
+        _ => 1,
+    }
+}
+
+/// Adds a bag's properties; a key already present keeps its first value.
+fn add_to_bag(bag: &mut Bag, limit: usize, more: &Bag) {
+    for (k, v) in more.iter() {
+        if bag.get(k).is_none() && bag.len() < limit {
+            bag.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// The percentages of `percentiles_array`: numbers, or one dynamic array
+/// of numbers.
+fn percent_list(args: &[Value]) -> Vec<f64> {
+    match args {
+        [Value::Array(items)] => items.iter().filter_map(Value::as_f64).collect(),
+        _ => args.iter().filter_map(Value::as_f64).collect(),
+    }
+}
+
+/// The nearest-rank percentile of sorted values: the smallest value with
+/// at least `p`% of the values at or below it (`percentiles-aggregation-function`:
+/// the result is always one of the values). Null for no values or a
+/// percentage outside 0–100.
+fn nearest_rank(sorted: &[Value], p: f64) -> Value {
+    if sorted.is_empty() || !(0.0..=100.0).contains(&p) {
+        return Value::Null;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted
+        .get(rank.clamp(1, sorted.len()) - 1)
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 fn add_to_set(items: &mut Vec<Value>, seen: &mut HashSet<Key>, limit: usize, v: &Value) {
@@ -755,5 +977,73 @@ mod tests {
             panic!()
         };
         assert!((s - 32.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn make_list_and_make_set_take_the_max_size_argument_across_chunks() {
+        let rows: Vec<Vec<Value>> = (1..=5)
+            .map(|i| vec![Value::Long(i), Value::Long(2)])
+            .collect();
+        for split in 0..=5 {
+            assert_eq!(
+                run("make_list", DataType::Dynamic, &rows, split),
+                Value::array(vec![Value::Long(1), Value::Long(2)])
+            );
+            assert_eq!(
+                run("make_set", DataType::Dynamic, &rows, split),
+                Value::array(vec![Value::Long(1), Value::Long(2)])
+            );
+        }
+    }
+
+    #[test]
+    fn population_variance_divides_by_n() {
+        let rows: Vec<Vec<Value>> = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]
+            .iter()
+            .map(|x| vec![Value::Real(*x)])
+            .collect();
+        assert_eq!(run("variancep", DataType::Real, &rows, 4), Value::Real(4.0));
+        assert_eq!(run("stdevp", DataType::Real, &rows, 4), Value::Real(2.0));
+        assert_eq!(
+            run("stdev", DataType::Real, &[vec![Value::Real(3.0)]], 1),
+            Value::Real(0.0)
+        );
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank_values() {
+        let rows: Vec<Vec<Value>> = (1..=10)
+            .map(|i| vec![Value::Long(i), Value::Long(50)])
+            .collect();
+        assert_eq!(run("percentile", DataType::Long, &rows, 3), Value::Long(5));
+        let rows: Vec<Vec<Value>> = (1..=10)
+            .map(|i| {
+                vec![
+                    Value::Long(i),
+                    Value::Long(10),
+                    Value::Long(90),
+                    Value::Long(100),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            run("percentiles_array", DataType::Dynamic, &rows, 7),
+            Value::array(vec![Value::Long(1), Value::Long(9), Value::Long(10)])
+        );
+    }
+
+    #[test]
+    fn make_bag_keeps_the_first_value_of_a_key_and_the_size_limit() {
+        let bag = |k: &str, v: i64| {
+            let mut b = Bag::new();
+            b.insert(k.into(), Value::Long(v));
+            vec![Value::bag(b), Value::Long(2)]
+        };
+        let rows = vec![bag("a", 1), bag("a", 2), bag("b", 3), bag("c", 4)];
+        let Value::Bag(out) = run("make_bag", DataType::Dynamic, &rows, 2) else {
+            panic!()
+        };
+        assert_eq!(out.get("a"), Some(&Value::Long(1)));
+        assert_eq!(out.len(), 2);
     }
 }

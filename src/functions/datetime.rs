@@ -90,7 +90,8 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         sig_unixtime,
         unixtime_nanoseconds,
     ),
-    F("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time),
+    F("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time)
+        .named(Naming::Fixed("$IngestionTime")),
 ];
 
 signature!(sig_now, "now", [Timespan] => DateTime);

@@ -29,7 +29,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     F("bag_keys", 1, 1, sig_dyn_of_dyn, bag_keys),
     F("pack_array", 1, usize::MAX, sig_dyn_of_any, pack_array),
     F("bag_pack", 2, usize::MAX, sig_dyn_of_any, bag_pack),
-    F("gettype", 1, 1, sig_gettype, gettype),
+    F("gettype", 1, 1, sig_gettype, gettype).named(Naming::PrefixedWith("type")),
     F(
         "set_has_element",
         2,
@@ -87,7 +87,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         dynamic_to_json,
     ),
     F("range", 2, 3, sig_range, range),
-    F("repeat", 2, 2, sig_repeat, repeat).named(Naming::Generic),
+    F("repeat", 2, 2, sig_repeat, repeat).named(Naming::Prefixed),
 ];
 
 signature!(sig_long_of_dyn, "array_length", [Dyn] => Long);
@@ -129,16 +129,27 @@ fn sig_range(types: &[DataType]) -> Result<DataType, String> {
 /// array is truncated at 2^20 values).
 const MAX_ELEMENTS: usize = 1 << 20;
 
-fn array_arg(args: &[Value], i: usize) -> Option<&Arc<Vec<Value>>> {
+/// A dynamic argument; JSON text in a string (a column whose type was
+/// inferred as string) is parsed.
+fn dynamic_arg(args: &[Value], i: usize) -> std::borrow::Cow<'_, Value> {
     match arg(args, i) {
-        Value::Array(a) => Some(a),
+        Value::String(s) if s.trim_start().starts_with(['[', '{']) => {
+            std::borrow::Cow::Owned(super::conversion::parse_json_text(s))
+        }
+        v => std::borrow::Cow::Borrowed(v),
+    }
+}
+
+fn array_arg(args: &[Value], i: usize) -> Option<Arc<Vec<Value>>> {
+    match dynamic_arg(args, i).as_ref() {
+        Value::Array(a) => Some(a.clone()),
         _ => None,
     }
 }
 
-fn bag_arg(args: &[Value], i: usize) -> Option<&Arc<Bag>> {
-    match arg(args, i) {
-        Value::Bag(b) => Some(b),
+fn bag_arg(args: &[Value], i: usize) -> Option<Arc<Bag>> {
+    match dynamic_arg(args, i).as_ref() {
+        Value::Bag(b) => Some(b.clone()),
         _ => None,
     }
 }
@@ -372,14 +383,14 @@ fn shift(items: &[Value], shift: i64, fill: &Value) -> Value {
 /// (`array-shift-left-function`); a negative count shifts right.
 fn array_shift_left(args: &[Value], _: &EvalContext) -> Value {
     match (array_arg(args, 0), int_of(arg(args, 1))) {
-        (Some(items), Some(n)) => shift(items, n, arg(args, 2)),
+        (Some(items), Some(n)) => shift(&items, n, arg(args, 2)),
         _ => Value::Null,
     }
 }
 
 fn array_shift_right(args: &[Value], _: &EvalContext) -> Value {
     match (array_arg(args, 0), int_of(arg(args, 1))) {
-        (Some(items), Some(n)) => shift(items, n.saturating_neg(), arg(args, 2)),
+        (Some(items), Some(n)) => shift(&items, n.saturating_neg(), arg(args, 2)),
         _ => Value::Null,
     }
 }
@@ -520,7 +531,7 @@ fn bag_remove_keys(args: &[Value], _: &EvalContext) -> Value {
     let (Some(bag), Some(keys)) = (bag_arg(args, 0), array_arg(args, 1)) else {
         return Value::Null;
     };
-    let mut out: Bag = (**bag).clone();
+    let mut out: Bag = (*bag).clone();
     for k in keys.iter() {
         if let Value::String(k) = k {
             out = remove_path(&out, &key_path(k));
@@ -545,7 +556,7 @@ fn get_path<'a>(bag: &'a Bag, path: &[String]) -> Option<&'a Value> {
 /// JSONPath expression.
 fn bag_has_key(args: &[Value], _: &EvalContext) -> Value {
     match (bag_arg(args, 0), arg(args, 1)) {
-        (Some(bag), Value::String(k)) => Value::Bool(get_path(bag, &key_path(k)).is_some()),
+        (Some(bag), Value::String(k)) => Value::Bool(get_path(&bag, &key_path(k)).is_some()),
         _ => Value::Null,
     }
 }
@@ -573,7 +584,7 @@ fn set_path(bag: &Bag, path: &[String], value: &Value) -> Bag {
 /// created).
 fn bag_set_key(args: &[Value], _: &EvalContext) -> Value {
     match (bag_arg(args, 0), arg(args, 1)) {
-        (Some(bag), Value::String(k)) => Value::bag(set_path(bag, &key_path(k), arg(args, 2))),
+        (Some(bag), Value::String(k)) => Value::bag(set_path(&bag, &key_path(k), arg(args, 2))),
         _ => Value::Null,
     }
 }

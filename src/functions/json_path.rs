@@ -58,6 +58,11 @@ pub(super) fn parse(path: &str) -> Option<Vec<Step>> {
     }
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix('.') {
+            // `.['name']`, as KQL's own dot-bracket member syntax.
+            if r.starts_with('[') {
+                rest = r;
+                continue;
+            }
             let end = r.find(['.', '[']).unwrap_or(r.len());
             let name = &r[..end];
             if name.is_empty() || name == "*" {
@@ -157,6 +162,10 @@ mod tests {
             ])
         );
         assert_eq!(parse("$"), Some(vec![]));
+        assert_eq!(
+            parse("$.['a.b'].c"),
+            Some(vec![Step::Key("a.b".into()), Step::Key("c".into())])
+        );
         assert_eq!(parse("$..a"), None);
         assert_eq!(parse("$.a[*]"), None);
     }

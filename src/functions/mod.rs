@@ -17,10 +17,13 @@ mod json_path;
 mod logic;
 mod math;
 mod parse_pattern;
-mod regex_cache;
+pub mod regex_cache;
 mod string;
+mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
+#[cfg(test)]
+pub(crate) use conversion::parse_json_text;
 pub use conversion::{to_kusto_string, to_string_value};
 
 use crate::types::DataType;
@@ -52,6 +55,10 @@ pub enum Naming {
     FirstArgument,
     /// The function name, `_`, the first argument's name: `strlen(x)` → `strlen_x`.
     Prefixed,
+    /// A given prefix, `_`, the first argument's name: `gettype(x)` → `type_x`.
+    PrefixedWith(&'static str),
+    /// A fixed name: `ingestion_time()` → `$IngestionTime`.
+    Fixed(&'static str),
 }
 
 pub struct ScalarFunction {
@@ -150,7 +157,6 @@ const ALIASES: &[(&str, &str)] = &[
     ("notempty", "isnotempty"),
     ("notnull", "isnotnull"),
     ("floor", "bin"),
-    ("replace", "replace_regex"),
     ("extractjson", "extract_json"),
     ("base64_decodestring", "base64_decode_tostring"),
     ("base64_encodestring", "base64_encode_tostring"),
@@ -183,6 +189,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     ip::FUNCTIONS,
     hash::FUNCTIONS,
     json_path::FUNCTIONS,
+    xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
 ];
 
@@ -275,12 +282,20 @@ fn arg_type_error(function: &str, position: usize, expected: &str, found: DataTy
 
 /// What a parameter accepts. Every kind also accepts `dynamic` (a value of
 /// unknown type is checked when the row is evaluated: a wrong one gives
-/// null), except where noted.
+/// null).
+///
+/// The checks are looser than Kusto's where a column's type may have been
+/// inferred from the data rather than declared (a JSON number where the
+/// real table has a string, a date-looking string read as a datetime, JSON
+/// text where the table has a dynamic column): a `string` parameter takes
+/// any scalar (converted with `tostring`), a dynamic one also takes a
+/// string (parsed as JSON when it is an array or object), and datetime and
+/// timespan parameters also take strings (parsed as literals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Param {
     /// Any scalar: converted with `tostring` where text is needed.
     Any,
-    /// `string` (or dynamic).
+    /// `string`; any scalar is accepted and converted with `tostring`.
     Str,
     /// `int` or `long`; a `real` is accepted and truncated.
     Int,
@@ -298,13 +313,12 @@ impl Param {
         use DataType as T;
         t == T::Dynamic
             || match self {
-                Param::Any => true,
-                Param::Str => t == T::String,
+                Param::Any | Param::Str => true,
                 Param::Int | Param::Num => t.is_numeric(),
                 Param::Bool => t == T::Bool,
-                Param::DateTime => t == T::DateTime,
-                Param::Timespan => t == T::Timespan,
-                Param::Dyn => false,
+                Param::DateTime => matches!(t, T::DateTime | T::String),
+                Param::Timespan => matches!(t, T::Timespan | T::String),
+                Param::Dyn => t == T::String,
             }
     }
 

@@ -8,8 +8,6 @@
 use super::{DYNAMIC, EvalContext, Naming, ScalarFunction, returns};
 use crate::types::DataType;
 use crate::value::Value;
-use std::cell::RefCell;
-use std::collections::HashMap;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
     name: "__parse_fields",
@@ -22,25 +20,9 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
     constant_signature: None,
 }];
 
-thread_local! {
-    /// Compiled patterns; a query has a handful, so this stays small.
-    static REGEXES: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
-}
-
+/// The pattern's compiled regex, from the shared per-thread cache.
 fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Option<T> {
-    REGEXES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.len() > 256 {
-            cache.clear();
-        }
-        let re = cache.entry(pattern.to_string()).or_insert_with(|| {
-            regex::RegexBuilder::new(pattern)
-                .size_limit(10 << 20)
-                .build()
-                .ok()
-        });
-        re.as_ref().map(f)
-    })
+    super::regex_cache::with_regex(pattern, f)
 }
 
 fn parse_fields(args: &[Value], _: &EvalContext) -> Value {

@@ -25,11 +25,65 @@ thread_local! {
 }
 
 /// Compiles `pattern` with the size limit; the error text is for messages.
+/// The pattern is first made to mean what it means to RE2, the engine KQL
+/// uses (see [`re2_compatible`]).
 pub fn compile(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&re2_compatible(pattern))
         .size_limit(SIZE_LIMIT)
         .build()
         .map_err(|e| e.to_string())
+}
+
+/// Rewrites the one common RE2 construct the `regex` crate reads
+/// differently: a `{` that does not start a repetition (`{n}`, `{n,}`,
+/// `{n,m}`) is a literal brace in RE2 but an error here, so it is escaped.
+/// Published Sentinel rules rely on this (`(\$|%24)(\{|%7B)` in the
+/// Log4j rules). Braces inside a character class and escaped braces are
+/// left alone.
+pub fn re2_compatible(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains('{') {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(&n) = chars.get(i + 1) {
+                    out.push(n);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '{' if !in_class && !starts_repetition(&chars[i..]) => {
+                out.push_str("\\{");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `s` (starting at a `{`) is `{n}`, `{n,}` or `{n,m}`.
+fn starts_repetition(s: &[char]) -> bool {
+    let Some(close) = s.iter().position(|&c| c == '}') else {
+        return false;
+    };
+    let body: String = s[1..close].iter().collect();
+    let (min, max) = body.split_once(',').unwrap_or((&body, "0"));
+    !min.is_empty()
+        && min.chars().all(|c| c.is_ascii_digit())
+        && max.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Why `pattern` is not a valid regex, if it is not.
@@ -81,5 +135,20 @@ mod tests {
         assert_eq!(with_regex("a+", |r| r.is_match("xyz")), Some(false));
         assert!(check("[").is_err());
         assert!(check(r"\d+").is_ok());
+    }
+
+    #[test]
+    fn literal_braces_are_escaped_as_re2_reads_them() {
+        assert_eq!(
+            re2_compatible(r"(\\$|%24)(\\{|%7B)"),
+            r"(\\$|%24)(\\\{|%7B)"
+        );
+        assert_eq!(re2_compatible(r"a{2,3}[{]\{"), r"a{2,3}[{]\{");
+        assert_eq!(re2_compatible("x{y}"), r"x\{y}");
+        assert_eq!(
+            with_regex(r"(%24)(\\{|%7B)", |r| r.is_match(r"%24\{")),
+            Some(true)
+        );
+        assert_eq!(with_regex("x{y}", |r| r.is_match("ax{y}")), Some(true));
     }
 }

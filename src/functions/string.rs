@@ -327,10 +327,12 @@ fn indexof(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `indexof_regex(source, regex [, start [, length [, occurrence]]])`
-/// (`indexof-regex-function`): as `indexof`, the code-point index of the
-/// `occurrence`-th regex match that lies inside the examined range; the
-/// next search starts one position after the previous match. Decision, as
-/// for `indexof`: the window keeps its length as the search moves on.
+/// (`indexof-regex-function`): the code-point index of the
+/// `occurrence`-th regex match inside the examined range. Matches do not
+/// overlap: the next search starts where the previous match ended. Null
+/// for a negative start (the page's `indexof_regex("abcabc", @"a|ab", -1)`
+/// example), `length < -1` or `occurrence < 0`. Decision, as for
+/// `indexof`: the window keeps its length as the search moves on.
 fn indexof_regex(args: &[Value], _: &EvalContext) -> Value {
     let Some((start, length, occurrence)) = search_window(args) else {
         return Value::Null;
@@ -342,10 +344,10 @@ fn indexof_regex(args: &[Value], _: &EvalContext) -> Value {
     let pattern = text(arg(args, 1));
     let chars: Vec<(usize, char)> = source.char_indices().collect();
     let n = chars.len() as i64;
-    let mut pos = if start < 0 { n + start } else { start };
-    if pos < 0 {
+    if start < 0 {
         return Value::Null;
     }
+    let mut pos = start;
     if pos > n || occurrence == 0 {
         return Value::Long(-1);
     }
@@ -370,7 +372,8 @@ fn indexof_regex(args: &[Value], _: &EvalContext) -> Value {
             if k == occurrence {
                 return index;
             }
-            pos = index + 1;
+            let after = pos + window[..m.end()].chars().count() as i64;
+            pos = after.max(index + 1);
             if pos > n {
                 return -1;
             }

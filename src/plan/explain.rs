@@ -1,7 +1,9 @@
 //! `--explain`: plans printed as indented trees, columns as `name@position`
 //! of the operator's input (as DataFusion's EXPLAIN writes them).
 
-use super::expr::{ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape};
+use super::expr::{
+    ArithOp, CompareOp, ListKind, LogicalOp, PathStep, ScalarExpr, ScalarKind, SubqueryShape,
+};
 use super::logical::LogicalPlan;
 use crate::schema::Schema;
 use crate::syntax::ast::{StringOp, StringOpKind};
@@ -29,6 +31,7 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             table,
             schema,
             data,
+            prefilter,
             ..
         } => {
             let source = match &**data {
@@ -36,8 +39,30 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
                 crate::catalog::TableData::Files(f) => format!("{} input(s)", f.len()),
                 crate::catalog::TableData::Rows(r) => format!("{} row(s) in memory", r.len()),
             };
+            let needles = match prefilter {
+                Some(p) => {
+                    let groups: Vec<String> = p
+                        .all_of
+                        .iter()
+                        .map(|g| {
+                            g.iter()
+                                .map(|n| {
+                                    format!(
+                                        "{:?}{}",
+                                        n.text,
+                                        if n.case_sensitive { "" } else { "~" }
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join(" | ")
+                        })
+                        .collect();
+                    format!(" prefilter: {}", groups.join(" & "))
+                }
+                None => String::new(),
+            };
             format!(
-                "Scan {table} [{}] ({source})",
+                "Scan {table} [{}] ({source}){needles}",
                 schema.names().collect::<Vec<_>>().join(", ")
             )
         }
@@ -272,6 +297,18 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &ScalarExpr, schema: Option<&Schema
             f.write_str("[")?;
             sub(f, index)?;
             f.write_str("]")
+        }
+        ScalarKind::JsonPath { base, steps } => {
+            f.write_str("json_path(")?;
+            sub(f, base)?;
+            for step in steps {
+                match step {
+                    PathStep::Key(k) => write!(f, ", [{k:?}]")?,
+                    PathStep::Index(i) => write!(f, ", [{i}]")?,
+                    PathStep::Reparse => f.write_str(", reparse")?,
+                }
+            }
+            f.write_str(")")
         }
         ScalarKind::Subquery { id, shape } => write!(
             f,

@@ -82,12 +82,31 @@ pub enum ScalarKind {
         target: Box<ScalarExpr>,
         index: Box<ScalarExpr>,
     },
+    /// `parse_json(base).a[0].b` and the `parse_json(tostring(...))` idiom,
+    /// as one lookup into the JSON text of `base` (a string) that builds no
+    /// tree: see `plan::rules::json_paths`.
+    JsonPath {
+        base: Box<ScalarExpr>,
+        steps: Vec<PathStep>,
+    },
     /// A value computed by running a tabular subquery once, before the
     /// main query (`toscalar(...)`, a list `in (T | project c)`).
     Subquery {
         id: usize,
         shape: SubqueryShape,
     },
+}
+
+/// One step of a [`ScalarKind::JsonPath`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathStep {
+    /// `.key` / `["key"]`
+    Key(String),
+    /// `[i]`, negative from the end.
+    Index(i64),
+    /// `parse_json(tostring(x))`: a string value is parsed as JSON text;
+    /// any other value stays as it is.
+    Reparse,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +197,7 @@ impl ScalarExpr {
             } => vec![expr, low, high],
             ScalarKind::Member { target, .. } => vec![target],
             ScalarKind::Index { target, index } => vec![target, index],
+            ScalarKind::JsonPath { base, .. } => vec![base],
         }
     }
 
@@ -204,6 +224,7 @@ impl ScalarExpr {
             } => vec![expr, low, high],
             ScalarKind::Member { target, .. } => vec![target],
             ScalarKind::Index { target, index } => vec![target, index],
+            ScalarKind::JsonPath { base, .. } => vec![base],
         }
     }
 

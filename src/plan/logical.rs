@@ -18,6 +18,9 @@ pub enum LogicalPlan {
         data: Arc<TableData>,
         columns: Vec<usize>,
         schema: Schema,
+        /// Text every line must contain to possibly produce a row that
+        /// survives the filters above (see `plan::rules::prefilter`).
+        prefilter: Option<Prefilter>,
     },
     /// Literal rows: `print`, `datatable`.
     Values {
@@ -92,6 +95,20 @@ pub enum LogicalPlan {
     Materialize { id: usize, input: Arc<LogicalPlan> },
 }
 
+/// A necessary condition on a line's raw text: for every group, the line
+/// contains at least one of its needles (as bytes; case-folded for ASCII
+/// when the needle is not case-sensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prefilter {
+    pub all_of: Vec<Vec<Needle>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Needle {
+    pub text: String,
+    pub case_sensitive: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SortKey {
     pub expr: ScalarExpr,
@@ -143,6 +160,159 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::TopN { input, .. } => input.schema(),
             LogicalPlan::Materialize { input, .. } => input.schema(),
+        }
+    }
+
+    /// Applies `f` to every scalar expression of this node and of all its
+    /// inputs (each expression once, after its inputs').
+    pub fn map_exprs(self, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr) -> LogicalPlan {
+        let keys =
+            |keys: Vec<SortKey>, f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr| -> Vec<SortKey> {
+                keys.into_iter()
+                    .map(|k| SortKey {
+                        expr: f(k.expr),
+                        ..k
+                    })
+                    .collect()
+            };
+        match self.map_inputs(&mut |input| input.map_exprs(f)) {
+            LogicalPlan::Range {
+                schema,
+                start,
+                stop,
+                step,
+            } => LogicalPlan::Range {
+                schema,
+                start: f(start),
+                stop: f(stop),
+                step: f(step),
+            },
+            LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
+                input,
+                predicate: f(predicate),
+            },
+            LogicalPlan::Project {
+                input,
+                exprs,
+                schema,
+            } => LogicalPlan::Project {
+                input,
+                exprs: exprs.into_iter().map(&mut *f).collect(),
+                schema,
+            },
+            LogicalPlan::Aggregate {
+                input,
+                group_by,
+                aggregates,
+                schema,
+            } => LogicalPlan::Aggregate {
+                input,
+                group_by: group_by.into_iter().map(&mut *f).collect(),
+                aggregates: aggregates
+                    .into_iter()
+                    .map(|a| AggregateExpr {
+                        args: a.args.into_iter().map(&mut *f).collect(),
+                        ..a
+                    })
+                    .collect(),
+                schema,
+            },
+            LogicalPlan::Sort { input, keys: k } => LogicalPlan::Sort {
+                input,
+                keys: keys(k, f),
+            },
+            LogicalPlan::TopN {
+                input,
+                keys: k,
+                count,
+            } => LogicalPlan::TopN {
+                input,
+                keys: keys(k, f),
+                count,
+            },
+            other => other,
+        }
+    }
+
+    /// This node with `f` applied to each of its direct inputs.
+    pub fn map_inputs(self, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+        let boxed =
+            |b: Box<LogicalPlan>, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan| Box::new(f(*b));
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
+                self
+            }
+            LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
+                input: boxed(input, f),
+                predicate,
+            },
+            LogicalPlan::Project {
+                input,
+                exprs,
+                schema,
+            } => LogicalPlan::Project {
+                input: boxed(input, f),
+                exprs,
+                schema,
+            },
+            LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
+                input: boxed(input, f),
+                count,
+            },
+            LogicalPlan::Aggregate {
+                input,
+                group_by,
+                aggregates,
+                schema,
+            } => LogicalPlan::Aggregate {
+                input: boxed(input, f),
+                group_by,
+                aggregates,
+                schema,
+            },
+            LogicalPlan::Sort { input, keys } => LogicalPlan::Sort {
+                input: boxed(input, f),
+                keys,
+            },
+            LogicalPlan::TopN { input, keys, count } => LogicalPlan::TopN {
+                input: boxed(input, f),
+                keys,
+                count,
+            },
+            LogicalPlan::Union { inputs, schema } => LogicalPlan::Union {
+                inputs: inputs.into_iter().map(&mut *f).collect(),
+                schema,
+            },
+            LogicalPlan::Join {
+                left,
+                right,
+                kind,
+                keys,
+                schema,
+            } => LogicalPlan::Join {
+                left: boxed(left, f),
+                right: boxed(right, f),
+                kind,
+                keys,
+                schema,
+            },
+            LogicalPlan::MvExpand {
+                input,
+                columns,
+                item_index,
+                limit,
+                schema,
+            } => LogicalPlan::MvExpand {
+                input: boxed(input, f),
+                columns,
+                item_index,
+                limit,
+                schema,
+            },
+            LogicalPlan::Materialize { id, input } => LogicalPlan::Materialize {
+                id,
+                input: Arc::new(f(Arc::unwrap_or_clone(input))),
+            },
         }
     }
 

@@ -3,3 +3,4 @@
 pub mod explain;
 pub mod expr;
 pub mod logical;
+pub mod rules;

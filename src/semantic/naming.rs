@@ -44,6 +44,19 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
         return match aggregate.name {
             // `take_any(x)` and `arg_max(x, ...)` keep the argument's name.
             "take_any" | "any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
+            // `percentile(x, 55)` → `percentile_x_55`.
+            "percentile" => {
+                let p = match args.get(1).map(|a| &a.kind) {
+                    Some(ExprKind::Literal {
+                        value: Literal::Long(n),
+                    }) => n.to_string(),
+                    Some(ExprKind::Literal {
+                        value: Literal::Real(r),
+                    }) => r.to_string().replace('.', "_"),
+                    _ => String::new(),
+                };
+                Some(format!("percentile_{}_{p}", first().unwrap_or_default()))
+            }
             _ => Some(format!(
                 "{}_{}",
                 aggregate.prefix,
@@ -54,6 +67,8 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
     match lookup_scalar(function)?.naming {
         Naming::FirstArgument => first(),
         Naming::Prefixed => Some(format!("{function}_{}", first()?)),
+        Naming::PrefixedWith(prefix) => Some(format!("{prefix}_{}", first()?)),
+        Naming::Fixed(name) => Some(name.to_string()),
         Naming::Generic => None,
     }
 }

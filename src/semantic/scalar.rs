@@ -375,7 +375,7 @@ impl Binder<'_> {
         }
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
-            "column_ifexists" => return self.column_ifexists(args, span, scope),
+            "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
                     BindErrorKind::Type,
@@ -413,7 +413,10 @@ impl Binder<'_> {
             bound.push(self.scalar(a, scope)?);
         }
         let types: Vec<DataType> = bound.iter().map(|a| a.ty).collect();
-        let ty = (function.signature)(&types).map_err(|m| {
+        // Some functions type their result by a constant argument
+        // (`extract(..., typeof(int))`) or check it (a regex, a date part).
+        let constants: Vec<Option<&Value>> = bound.iter().map(ScalarExpr::as_literal).collect();
+        let ty = function.result_type(&types, &constants).map_err(|m| {
             BindError::new(
                 BindErrorKind::Type,
                 span,

@@ -106,9 +106,12 @@ impl Binder<'_> {
         // Each item: its expression over the aggregate output, and its name.
         let mut items: Vec<(ScalarExpr, String)> = Vec::new();
         for item in aggregates {
-            if let Some(expanded) =
-                self.arg_extreme_star(item, &in_schema, &group_fields, &collector)
+            let expanded = match self.arg_extreme_star(item, &in_schema, &group_fields, &collector)
             {
+                Some(e) => Some(e),
+                None => self.percentiles(item, &in_schema, &collector),
+            };
+            if let Some(expanded) = expanded {
                 match expanded {
                     Ok(mut cols) => items.append(&mut cols),
                     Err(e) => errors.push(e),
@@ -173,6 +176,72 @@ impl Binder<'_> {
 
     /// `arg_max(key, *)` / `arg_min(key, a, b)`: one aggregate per returned
     /// column, all choosing the same row. Returns `None` for other items.
+    /// `percentiles(x, 50, 95)`: one `percentile` aggregate per value,
+    /// named `percentile_x_50`, `percentile_x_95`. Returns `None` for other
+    /// items.
+    pub(super) fn percentiles(
+        &mut self,
+        item: &NamedExpr,
+        in_schema: &Schema,
+        collector: &RefCell<AggregateCollector>,
+    ) -> Option<Result<Vec<(ScalarExpr, String)>, BindError>> {
+        let ExprKind::Call { name, args } = &item.expr.kind else {
+            return None;
+        };
+        if name.name != "percentiles" {
+            return None;
+        }
+        let percentile = crate::functions::lookup_aggregate("percentile")?;
+        Some((|| {
+            let [value, percents @ ..] = args.as_slice() else {
+                return Err(super::scalar::arity_error(
+                    "percentiles",
+                    2,
+                    usize::MAX,
+                    item.span,
+                ));
+            };
+            if percents.is_empty() {
+                return Err(super::scalar::arity_error(
+                    "percentiles",
+                    2,
+                    usize::MAX,
+                    item.span,
+                ));
+            }
+            let scope = Scope::new(in_schema, "summarize");
+            let bound = self.scalar(value, &scope)?;
+            let base = implied_name(value).unwrap_or_default();
+            let mut out = Vec::with_capacity(percents.len());
+            for (i, p) in percents.iter().enumerate() {
+                let p_bound = self.scalar(p, &scope)?;
+                let label = match p_bound.as_literal() {
+                    Some(Value::Long(n)) => n.to_string(),
+                    Some(Value::Real(r)) => r.to_string().replace('.', "_"),
+                    _ => i.to_string(),
+                };
+                // A name given to the item names the first column (as Kusto
+                // names `(p50, p95) = percentiles(...)` by position).
+                let name = item
+                    .names
+                    .get(i)
+                    .map(|n| n.name.clone())
+                    .unwrap_or_else(|| format!("percentile_{base}_{label}"));
+                let ty = bound.ty;
+                let mut c = collector.borrow_mut();
+                let index = c.group_names.len() + c.aggregates.len();
+                c.aggregates.push(crate::plan::expr::AggregateExpr {
+                    function: percentile,
+                    args: vec![bound.clone(), p_bound],
+                    ty,
+                    span: item.span,
+                });
+                out.push((ScalarExpr::column(index, ty, item.span), name));
+            }
+            Ok(out)
+        })())
+    }
+
     pub(super) fn arg_extreme_star(
         &mut self,
         item: &NamedExpr,

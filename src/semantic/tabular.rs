@@ -83,6 +83,7 @@ impl Binder<'_> {
             data: table.data,
             columns,
             schema: table.schema,
+            prefilter: None,
         })
     }
 

@@ -159,6 +159,11 @@ impl<'a> PError<'a> {
 /// Help that follows from the token found alone.
 fn default_help(at: &str, expected: &[Expected]) -> Option<String> {
     let rest = lex::skip_trivia(at);
+    if let Some(placeholder) = template_placeholder(rest) {
+        return Some(format!(
+            "`{placeholder}` looks like a workbook or template parameter; substitute its value before running the query"
+        ));
+    }
     if rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=~") {
         return Some("to compare two values use `==`; a single `=` only names a column".into());
     }
@@ -284,4 +289,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev2 = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
+}
+
+/// `{name}` or `{name:format}` (an unexpanded workbook parameter) at the
+/// start of `rest`.
+fn template_placeholder(rest: &str) -> Option<&str> {
+    let inner = rest.strip_prefix('{')?;
+    let end = inner.find('}')?;
+    let body = &inner[..end];
+    let ok = !body.is_empty()
+        && body.len() <= 64
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'-' | b'.' | b'{'));
+    ok.then(|| &rest[..end + 2])
 }

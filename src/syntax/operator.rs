@@ -363,45 +363,100 @@ fn column_decl(i: &str) -> PResult<'_, ColumnDecl> {
     Ok((i, ColumnDecl { name, ty, span }))
 }
 
-/// `( name: type, ... )`: returns the columns and the span of `)`.
+/// `( name: type, ... [,] )`: returns the columns and the span of `)`.
 fn column_decls(i: &str) -> PResult<'_, (Vec<ColumnDecl>, Span)> {
     let open_at = offset(i);
     let (i, _) = sym(i, "(")?;
-    let (i, cols) = separated(i, ")", column_decl)?;
+    let (i, cols) = separated_trailing(i, ")", column_decl)?;
     let (i, close) = close(i, ")", open_at, "`,` or `)`")?;
     Ok((i, (cols, close)))
 }
 
-/// `with ( name = value, ... )`: the properties and the span of `)`.
+/// Like [`separated`], allowing a `,` before the closing bracket.
+fn separated_trailing<'a, T>(
+    i: &'a str,
+    closer: &'static str,
+    item: impl Fn(&'a str) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let mut items = Vec::new();
+    let mut i = i;
+    while !at_sym(i, closer) {
+        let (rest, x) = item(i)?;
+        items.push(x);
+        match peek_sym(rest, ",") {
+            Some((after, _)) => i = after,
+            None => return Ok((rest, items)),
+        }
+    }
+    Ok((i, items))
+}
+
+/// `with ( name = value, ... [,] )`: the properties and the span of `)`.
+/// A list value (`ycolumns = a, b`) becomes one property per name, all
+/// with the same property name.
 fn with_properties(i: &str) -> PResult<'_, (Vec<Property>, Span)> {
     let (i, _) = kw(i, "with")?;
     let open_at = offset(i);
-    let (i, _) = cut(|i| sym(i, "(")).parse(i)?;
-    let (i, props) = cut(|i| separated(i, ")", property)).parse(i)?;
+    let (mut i, _) = cut(|i| sym(i, "(")).parse(i)?;
+    let mut props: Vec<Property> = Vec::new();
+    while !at_sym(i, ")") {
+        let continues_list = props.last().is_some()
+            && lex::peek_name(i, NameUse::Reference)
+                .is_some_and(|(after, _)| at_sym(after, ",") || at_sym(after, ")"));
+        let (rest, p) = match props.last() {
+            Some(prev) if continues_list => {
+                let (rest, name) = lex::name(i, NameUse::Reference)?;
+                let span = name.span;
+                let value = Expr {
+                    kind: ExprKind::Name { name },
+                    span,
+                };
+                let p = Property {
+                    name: prev.name.clone(),
+                    value,
+                    span,
+                };
+                (rest, p)
+            }
+            _ => cut(property).parse(i)?,
+        };
+        props.push(p);
+        match peek_sym(rest, ",") {
+            Some((after, _)) => i = after,
+            None => {
+                i = rest;
+                break;
+            }
+        }
+    }
     let (i, close) = close(i, ")", open_at, "`,` or `)`")?;
     Ok((i, (props, close)))
 }
 
 fn property(i: &str) -> PResult<'_, Property> {
-    let n = lex::ident_len(i);
-    let (i, name) = if n > 0 {
-        let start = offset(i);
-        let after = &i[n..];
-        let span = Span::new(start, offset(after));
-        (
-            lex::skip_trivia(after),
-            Ident {
-                name: i[..n].to_string(),
-                span,
-            },
-        )
-    } else {
-        lex::name(i, NameUse::Declaration)?
-    };
+    let (i, name) = property_name(i)?;
     let (i, _) = cut(|i| sym(i, "=")).parse(i)?;
     let (i, value) = cut(expr).parse(i)?;
     let span = name.span.to(value.span);
     Ok((i, Property { name, value, span }))
+}
+
+/// A property name: any word (keywords included) or `['...']`.
+fn property_name(i: &str) -> PResult<'_, Ident> {
+    let n = lex::ident_len(i);
+    if n == 0 {
+        return lex::name(i, NameUse::Declaration);
+    }
+    let start = offset(i);
+    let after = &i[n..];
+    let span = Span::new(start, offset(after));
+    Ok((
+        lex::skip_trivia(after),
+        Ident {
+            name: i[..n].to_string(),
+            span,
+        },
+    ))
 }
 
 /// `Col`, `prefix*`, `*suffix`, `a*b`, `['x']`: written without spaces.
@@ -530,6 +585,11 @@ fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     Ok((i, e))
 }
 
+/// Whether an operator ends here: `|`, `;`, a closing bracket or the end.
+fn at_operator_end(i: &str) -> bool {
+    i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s))
+}
+
 /// After an operator's last item: only `|`, `;`, a closing bracket or the
 /// end may follow. Anything else is most likely a missing `,` (or `and`).
 fn operator_end<'a>(
@@ -537,7 +597,7 @@ fn operator_end<'a>(
     missing: &'static str,
     help: &'static str,
 ) -> Result<(), nom::Err<PError<'a>>> {
-    if i.is_empty() || [")", "|", ";", "}", "]"].iter().any(|s| at_sym(i, s)) {
+    if at_operator_end(i) {
         return Ok(());
     }
     let mut err = PError::token(i, missing);
@@ -1375,12 +1435,24 @@ pub(crate) fn render_op(i: &str) -> PResult<'_, Operator> {
     };
     let i = lex::skip_trivia(after);
     let mut end = chart.span;
-    let (i, properties) = if at_kw(i, "with") {
+    let (i, properties) = if at_kw(i, "with") && at_sym(lex::skip_trivia(&i[4..]), "(") {
         let (i, (props, close)) = cut(with_properties).parse(i)?;
         end = close;
         (i, props)
     } else {
-        (i, Vec::new())
+        // Legacy form: `render barchart kind=stacked title="x"`.
+        let mut i = i;
+        let mut props = Vec::new();
+        while let Some(word) = lex::peek_word(i)
+            && matches!(word, "kind" | "title" | "accumulate")
+            && at_sym(lex::skip_trivia(&i[word.len()..]), "=")
+        {
+            let (rest, p) = property(i)?;
+            end = p.span;
+            props.push(p);
+            i = rest;
+        }
+        (i, props)
     };
     Ok((
         i,
@@ -1460,7 +1532,7 @@ pub(crate) fn getschema_op(i: &str) -> PResult<'_, Operator> {
 pub(crate) fn serialize_op(i: &str) -> PResult<'_, Operator> {
     let start = offset(i);
     let (i, kw_span) = kw(i, "serialize")?;
-    let (i, columns) = if at_sym(i, "|") || at_sym(i, ";") || at_sym(i, ")") || i.is_empty() {
+    let (i, columns) = if at_operator_end(i) {
         (i, Vec::new())
     } else {
         cut(named_list).parse(i)?

@@ -11,7 +11,7 @@
 //! | 4 | `<` `<=` `>` `>=` | none |
 //! | 5 | `+` `-` | left |
 //! | 6 | `*` `/` `%` | left |
-//! | 7 | string operators (`=~` `has` `contains` `startswith` `matches regex` ...) | none |
+//! | 7 | string operators (`=~` `has` `contains` `startswith` `matches regex` `:` ...) | none |
 //!
 //! String operators bind tighter than arithmetic: `a + b has "x"` is
 //! `a + (b has "x")`.
@@ -166,6 +166,8 @@ pub(crate) fn peek_infix(i: &str) -> Option<(Infix, &str, Span)> {
             "%" => Infix::Binary(BinaryOp::Mod),
             "=~" => s(K::Equals, false, false),
             "!~" => s(K::Equals, true, false),
+            // `a : b` is the search-style spelling of `has`.
+            ":" => s(K::Has, false, false),
             _ => return None,
         };
         let (rest, span) = lex::peek_sym(i, p)?;

@@ -518,16 +518,31 @@ impl Printer {
             return;
         }
         self.w(" with (");
-        self.list(props, ", ", |p, x| {
-            if lex::ident_len(&x.name.name) == x.name.name.len() && !x.name.name.is_empty() {
-                p.w(&x.name.name);
-            } else {
-                p.ident(&x.name, NameUse::Declaration);
+        for (k, x) in props.iter().enumerate() {
+            // A run of name values under one property name is a list:
+            // `ycolumns = a, b`.
+            let continues = k > 0
+                && props[k - 1].name.name == x.name.name
+                && matches!(props[k - 1].value.kind, ExprKind::Name { .. })
+                && matches!(x.value.kind, ExprKind::Name { .. });
+            if k > 0 {
+                self.w(", ");
             }
-            p.w(" = ");
-            p.operand(&x.value, 1);
-        });
+            if !continues {
+                self.property_name(&x.name);
+                self.w(" = ");
+            }
+            self.operand(&x.value, 1);
+        }
         self.w(")");
+    }
+
+    fn property_name(&mut self, name: &Ident) {
+        if lex::ident_len(&name.name) == name.name.len() && !name.name.is_empty() {
+            self.w(&name.name);
+        } else {
+            self.ident(name, NameUse::Declaration);
+        }
     }
 
     /// A table in `union`/`search`/`find`: wildcard names are written as is.

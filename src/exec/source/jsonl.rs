@@ -5,10 +5,12 @@
 //! expression asks for it ([`LazyRow`]).
 
 use crate::exec::eval::Row;
+use crate::exec::json_doc::Doc;
 use crate::json::{self, JsonError, KeySet, RowSlots};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::{DateTime, Guid, Str, Timespan, Value};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// Decodes the columns `fields` (in this order) from JSON-object lines.
@@ -41,6 +43,11 @@ impl RowDecoder {
     /// Validates `line` and locates the wanted values in it.
     pub fn scan(&self, line: &[u8], slots: &mut RowSlots) -> Result<(), JsonError> {
         self.keys.scan_row(line, slots)
+    }
+
+    /// The raw JSON of output column `column` in the scanned `line`, if present.
+    pub fn raw<'l>(&self, line: &'l [u8], slots: &RowSlots, column: usize) -> Option<&'l [u8]> {
+        self.slots.get(column).and_then(|&s| slots.get(line, s))
     }
 
     /// The value of output column `column` in the scanned `line`.
@@ -116,14 +123,18 @@ fn looks_like_container(s: &str) -> bool {
 }
 
 /// One scanned line whose columns are decoded on first use.
-pub struct LazyRow<'a> {
-    pub decoder: &'a RowDecoder,
-    pub line: &'a [u8],
-    pub slots: &'a RowSlots,
-    pub cache: &'a [OnceCell<Value>],
+/// One scanned line whose columns are decoded on first use. `'x` is the
+/// lifetime of the input bytes (documents may borrow them); `'r` of the
+/// per-item buffers, reset before each line.
+pub struct LazyRow<'r, 'x> {
+    pub decoder: &'r RowDecoder,
+    pub line: &'x [u8],
+    pub slots: &'r RowSlots,
+    pub cache: &'r [OnceCell<Value>],
+    pub docs: &'r [OnceCell<Doc<'x>>],
 }
 
-impl Row for LazyRow<'_> {
+impl Row for LazyRow<'_, '_> {
     fn column(&self, index: usize) -> Value {
         match self.cache.get(index) {
             Some(cell) => cell
@@ -132,9 +143,30 @@ impl Row for LazyRow<'_> {
             None => Value::Null,
         }
     }
+
+    /// The column's text as JSON: a JSON string's decoded text (borrowed
+    /// from the line when it has no escapes), or the raw object or array
+    /// itself; checked once per row however many paths read it.
+    fn json_doc(&self, index: usize) -> Option<&Doc<'_>> {
+        let cell = self.docs.get(index)?;
+        Some(cell.get_or_init(|| {
+            let raw = self.decoder.raw(self.line, self.slots, index);
+            let text: Cow<'_, [u8]> = match raw {
+                None => Cow::Borrowed(&[]),
+                Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
+                    Some(Cow::Borrowed(t)) => Cow::Borrowed(t.as_bytes()),
+                    Some(Cow::Owned(t)) => Cow::Owned(t.into_bytes()),
+                    None => Cow::Borrowed(&[]),
+                },
+                Some(raw) if raw == b"null" => Cow::Borrowed(&[]),
+                Some(raw) => Cow::Borrowed(raw),
+            };
+            Doc::new(text)
+        }))
+    }
 }
 
-impl LazyRow<'_> {
+impl LazyRow<'_, '_> {
     /// Every column, decoded.
     pub fn materialize(&self) -> Vec<Value> {
         (0..self.decoder.width()).map(|i| self.column(i)).collect()

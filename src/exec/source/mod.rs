@@ -59,6 +59,14 @@ impl OpenInput {
         }
     }
 
+    /// Whether the file shrank while it was being read (see `mmap`).
+    pub fn truncated(&self) -> bool {
+        match &self.bytes {
+            InputBytes::File(b) => b.truncated(),
+            InputBytes::Shared(_) => false,
+        }
+    }
+
     /// 1-based line number of a byte offset into `bytes()`.
     pub fn line_of(&self, offset: usize) -> usize {
         let bytes = self.bytes();
