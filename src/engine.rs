@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
 use crate::exec::{ExecError, ExecOptions, Runner, Stats};
+use crate::formats::FormatChoice;
 use crate::functions::EvalContext;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
@@ -59,6 +60,8 @@ impl Default for EngineOptions {
 pub struct Engine {
     catalog: Catalog,
     inputs: std::collections::BTreeMap<String, Vec<Input>>,
+    /// Input formats named per table (`--input-format`); others are detected.
+    formats: std::collections::BTreeMap<String, FormatChoice>,
     pub options: EngineOptions,
     /// Set to stop a running query (Ctrl-C).
     pub cancel: Arc<AtomicBool>,
@@ -79,6 +82,7 @@ impl Engine {
         Engine {
             catalog: Catalog::new(),
             inputs: Default::default(),
+            formats: Default::default(),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
         }
@@ -89,27 +93,44 @@ impl Engine {
     }
 
     /// Adds a file, a directory (every file under it, recursively, in name
-    /// order) or a glob pattern to `table`'s inputs.
+    /// order) or a glob pattern to `table`'s inputs. Each file's format is
+    /// recognised by its content (see [`crate::formats`]) unless
+    /// [`Engine::set_input_format`] named one for the table.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
-        self.add_inputs(table, files.into_iter().map(Input::File).collect())
+        self.add_inputs(table, files.into_iter().map(Input::file).collect())
     }
 
     /// Adds bytes already read (such as standard input) to `table`.
     pub fn add_bytes(&mut self, table: &str, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
-        self.add_inputs(
-            table,
-            vec![Input::Memory {
-                name: name.to_string(),
-                bytes: Arc::from(bytes),
-            }],
-        )
+        self.add_inputs(table, vec![Input::memory(name, Arc::from(bytes))])
+    }
+
+    /// Reads every input of `table`, added before or after, as `format`:
+    /// `auto` (detect, the default), a format name such as `k8s-audit` or
+    /// `csv`, or `query-api:NAME` to read the response table `NAME`.
+    pub fn set_input_format(&mut self, table: &str, format: &str) -> Result<(), Error> {
+        let choice = FormatChoice::parse(format).map_err(Error::Usage)?;
+        self.formats.insert(table.to_string(), choice);
+        if let Some(inputs) = self.inputs.remove(table) {
+            let sources = inputs
+                .into_iter()
+                .map(|i| i.with_format(Default::default()))
+                .collect();
+            self.add_inputs(table, sources)?;
+        }
+        Ok(())
     }
 
     fn add_inputs(&mut self, table: &str, new: Vec<Input>) -> Result<(), Error> {
+        let choice = self.formats.get(table).cloned().unwrap_or_default();
+        let new = new
+            .into_iter()
+            .map(|i| crate::formats::detect_input(i, table, &choice))
+            .collect::<Result<Vec<Input>, _>>()?;
         let inputs = self.inputs.entry(table.to_string()).or_default();
         inputs.extend(new);
-        let schema = crate::exec::source::resolve_schema(builtin_schema(table), inputs)?;
+        let schema = crate::formats::resolve_schema(table, builtin_schema(table), inputs)?;
         self.catalog.insert(Table {
             name: table.to_string(),
             schema,

@@ -30,6 +30,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod formats;
 pub mod functions;
 pub mod json;
 pub mod output;

@@ -1,7 +1,8 @@
 //! The `kqlite` command: a thin client of the library.
 //!
-//! `kqlite [--table NAME=PATH]... [--format table|jsonl|csv] [--threads N]
-//! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
+//! `kqlite [--table NAME=PATH]... [--input-format NAME=FORMAT]...
+//! [--format table|jsonl|csv] [--threads N] [--strict] [--parse-only]
+//! [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
 //! scanned), 1 input or run error, 130 interrupted (Ctrl-C).
@@ -21,7 +22,20 @@ use std::process::ExitCode;
     about = "Run KQL (Kusto) queries over log files on disk.",
     after_help = "Exit codes: 0 success (also when malformed lines were skipped and reported), \
 2 query error (syntax, binding, not supported; reported before any data is scanned), \
-1 input or runtime error.\n\nExample:\n  kqlite --table AzureDiagnostics=logs/ \\\n    'AzureDiagnostics | where Category == \"kube-audit\" | take 5'"
+1 input or runtime error.\n\n\
+Input formats (recognised per file by content; any of them may be gzipped):\n  \
+jsonl          Log Analytics rows, one JSON object per line (keys are column names)\n  \
+k8s-audit      raw Kubernetes audit log (audit.k8s.io Events) -> AzureDiagnostics, AKSAudit, AKSAuditAdmin\n  \
+azure-records  diagnostic-setting archives (PT1H.json, insights-logs-*/ trees) and Event Hub\n                 bodies {\"records\":[...]} -> AzureDiagnostics, AKSAudit, AKSAuditAdmin,\n                 AKSControlPlane by category; Activity Log records -> AzureActivity\n  \
+activity-list  az monitor activity-log list JSON -> AzureActivity\n  \
+query-api      Log Analytics query API JSON {\"tables\":[...]} (query-api:NAME reads table NAME)\n  \
+az-query       az monitor log-analytics query JSON (types from the built-in schema)\n  \
+csv            portal \"Export to CSV\" (rows routed by a $table column; csv:NAME keeps those rows)\n\
+Event Hubs Capture Avro files are read message by message, each Body in the format it holds.\n\
+Records that belong to other tables than the one a file is bound to are skipped and counted.\n\n\
+Examples:\n  kqlite --table AzureDiagnostics=logs/ \\\n    'AzureDiagnostics | where Category == \"kube-audit\" | take 5'\n  \
+kqlite --table AKSAudit=audit.log.gz 'AKSAudit | summarize count() by Verb'\n  \
+kqlite --table AzureActivity=export.csv --input-format AzureActivity=csv 'AzureActivity | take 5'"
 )]
 struct Cli {
     /// A table's input: NAME=PATH, where PATH is a file, a directory (read
@@ -31,6 +45,14 @@ struct Cli {
     #[arg(long = "table", value_name = "NAME=PATH")]
     tables: Vec<String>,
 
+    /// Read every input of table NAME as FORMAT instead of recognising
+    /// each file's format by its content: auto, jsonl, k8s-audit,
+    /// azure-records, activity-list, query-api[:TABLE], az-query,
+    /// csv[:TABLE] (see below). The text before the first `=` is the
+    /// table name. Applies to the table's inputs wherever they are given.
+    #[arg(long = "input-format", value_name = "NAME=FORMAT")]
+    input_formats: Vec<String>,
+
     /// Output format. Default: table on a terminal, jsonl otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -39,7 +61,7 @@ struct Cli {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Stop with exit code 1 at the first input line that is not a JSON object row.
+    /// Stop with exit code 1 at the first input line or record that is not a row.
     #[arg(long)]
     strict: bool,
 
@@ -125,6 +147,21 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         strict: cli.strict,
         now,
     });
+    for spec in &cli.input_formats {
+        let Some((name, format)) = spec.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--input-format expects NAME=FORMAT, got '{spec}'"
+            )));
+        };
+        if name.is_empty() {
+            return Err(Error::Usage(format!(
+                "--input-format '{spec}' has no table name"
+            )));
+        }
+        engine
+            .set_input_format(name, format)
+            .map_err(|e| Error::Usage(format!("--input-format {spec}: {e}")))?;
+    }
     // Ctrl-C stops the scan at the next chunk; a second one exits at once.
     let cancel = engine.cancel.clone();
     let _ = ctrlc::set_handler(move || {
@@ -187,7 +224,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "warning: skipped {} input line{} that {} not a JSON object row:",
+            "warning: skipped {} input line{} that {} not a row (not a JSON object row, or a malformed record):",
             stats.bad_lines,
             if stats.bad_lines == 1 { "" } else { "s" },
             if stats.bad_lines == 1 { "is" } else { "are" }
@@ -199,6 +236,20 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         if unreported > 0 {
             let _ = writeln!(err, "  ... and {unreported} more");
         }
+    }
+    if stats.skipped_records > 0 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: {} input record{} of other tables than the one{} scanned {} skipped",
+            stats.skipped_records,
+            if stats.skipped_records == 1 { "" } else { "s" },
+            if stats.skipped_records == 1 { "" } else { "s" },
+            if stats.skipped_records == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        );
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 
+/// Each table's schema file; the `source` member of each names the
+/// documentation (or real export) its columns and types come from.
 const BUILTIN: &[(&str, &str)] = &[
     (
         "AzureDiagnostics",
@@ -12,6 +14,34 @@ const BUILTIN: &[(&str, &str)] = &[
         "AzureActivity",
         include_str!("../../schemas/AzureActivity.json"),
     ),
+    ("AKSAudit", include_str!("../../schemas/AKSAudit.json")),
+    (
+        "AKSAuditAdmin",
+        include_str!("../../schemas/AKSAuditAdmin.json"),
+    ),
+    (
+        "AKSControlPlane",
+        include_str!("../../schemas/AKSControlPlane.json"),
+    ),
+    ("AuditLogs", include_str!("../../schemas/AuditLogs.json")),
+    (
+        "CommonSecurityLog",
+        include_str!("../../schemas/CommonSecurityLog.json"),
+    ),
+    (
+        "DeviceProcessEvents",
+        include_str!("../../schemas/DeviceProcessEvents.json"),
+    ),
+    (
+        "SecurityAlert",
+        include_str!("../../schemas/SecurityAlert.json"),
+    ),
+    (
+        "SecurityEvent",
+        include_str!("../../schemas/SecurityEvent.json"),
+    ),
+    ("SigninLogs", include_str!("../../schemas/SigninLogs.json")),
+    ("Syslog", include_str!("../../schemas/Syslog.json")),
 ];
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {

@@ -51,4 +51,7 @@ pub struct Stats {
     pub bad_lines: u64,
     /// The first few bad lines, with file, line number and reason.
     pub reports: Vec<BadLineReport>,
+    /// Records of other tables, skipped by inputs that hold several tables'
+    /// records (diagnostic archives, `union` CSV exports); not errors.
+    pub skipped_records: u64,
 }

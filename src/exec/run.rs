@@ -337,7 +337,7 @@ impl<'a> Runner<'a> {
                         ),
                     });
                 }
-                self.record(&r.bad, r.rows_read, opened, &mut last_reported)?;
+                self.record(&r.bad, r.rows_read, r.skipped, opened, &mut last_reported)?;
                 if emit(r.state)?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -354,18 +354,22 @@ impl<'a> Runner<'a> {
         &self,
         bad: &[BadLine],
         rows_read: u64,
+        skipped: u64,
         opened: &[OpenInput],
         reported: &mut usize,
     ) -> Result<(), ExecError> {
         let mut stats = self.stats.lock().map_err(|_| poisoned())?;
         stats.rows_read += rows_read;
+        stats.skipped_records += skipped;
         for b in bad {
             stats.bad_lines += 1;
             let report = || {
                 let input = opened.get(b.input);
                 BadLineReport {
                     file: input.map_or_else(String::new, |i| i.name.to_string()),
-                    line: input.map_or(0, |i| i.line_of(b.offset)),
+                    line: b
+                        .line
+                        .unwrap_or_else(|| input.map_or(0, |i| i.line_of(b.offset))),
                     reason: b.reason.clone(),
                 }
             };

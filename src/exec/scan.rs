@@ -27,6 +27,8 @@ pub(super) enum Item<'a> {
         first: u64,
         count: u64,
     },
+    /// A part of an input in another format than JSON rows (`formats`).
+    Formatted(crate::formats::Part<'a>),
 }
 
 /// What one item produced: its consumer state, and the lines that were not rows.
@@ -53,6 +55,8 @@ pub(super) struct ItemResult<T> {
     pub state: T,
     pub bad: Vec<BadLine>,
     pub rows_read: u64,
+    /// Records that belong to another table than the one scanned.
+    pub skipped: u64,
 }
 
 impl Runner<'_> {
@@ -64,8 +68,26 @@ impl Runner<'_> {
     ) -> Result<Vec<Item<'x>>, ExecError> {
         let mut items = Vec::new();
         match &p.source {
-            Source::Scan { .. } => {
+            Source::Scan {
+                table,
+                inputs,
+                fields,
+                ..
+            } => {
                 for (input, open) in opened.iter().enumerate() {
+                    if let Some(parts) = inputs.get(input).and_then(|i| {
+                        crate::formats::parts(
+                            input,
+                            open,
+                            i,
+                            table,
+                            fields,
+                            self.options.chunk_size,
+                        )
+                    }) {
+                        items.extend(parts.into_iter().map(Item::Formatted));
+                        continue;
+                    }
                     let bytes = open.bytes();
                     for range in chunk::split(bytes, self.options.chunk_size) {
                         items.push(Item::Lines {
@@ -108,11 +130,13 @@ impl Runner<'_> {
         let mut state = make();
         let mut bad = Vec::new();
         let mut rows_read = 0u64;
+        let mut skipped = 0u64;
         if done.load(AtomicOrdering::Relaxed) {
             return ItemResult {
                 state,
                 bad,
                 rows_read,
+                skipped: 0,
             };
         }
         let mut sink = |row: StageRow| feed(&mut state, row);
@@ -123,6 +147,7 @@ impl Runner<'_> {
                         state,
                         bad,
                         rows_read,
+                        skipped: 0,
                     };
                 };
                 let mut slots = RowSlots::new();
@@ -144,6 +169,7 @@ impl Runner<'_> {
                                 bad.push(BadLine {
                                     input: *input,
                                     offset: base + offset,
+                                    line: None,
                                     reason: "not a JSON object".into(),
                                 });
                             }
@@ -154,6 +180,7 @@ impl Runner<'_> {
                         bad.push(BadLine {
                             input: *input,
                             offset: base + offset,
+                            line: None,
                             reason: e.to_string(),
                         });
                         continue;
@@ -176,6 +203,12 @@ impl Runner<'_> {
                         break;
                     }
                 }
+            }
+            Item::Formatted(part) => {
+                let r = part.read(&mut |row| self.push(&p.stages, StageRow::Owned(row), &mut sink));
+                bad = r.bad;
+                rows_read = r.rows_read;
+                skipped = r.skipped;
             }
             Item::Rows(rows) => {
                 for r in rows.iter() {
@@ -201,6 +234,7 @@ impl Runner<'_> {
             state,
             bad,
             rows_read,
+            skipped,
         }
     }
 }

@@ -5,7 +5,7 @@ pub mod chunk;
 pub mod jsonl;
 pub mod mmap;
 
-use crate::catalog::Input;
+use crate::catalog::{Input, InputSource};
 use crate::exec::ExecError;
 use crate::schema::{Field, Schema};
 use mmap::Bytes;
@@ -25,14 +25,14 @@ enum InputBytes {
 impl OpenInput {
     pub fn open(input: &Input) -> Result<OpenInput, ExecError> {
         let name: Arc<str> = Arc::from(input.to_string());
-        let bytes = match input {
-            Input::File(path) => {
+        let bytes = match &input.source {
+            InputSource::File(path) => {
                 InputBytes::File(Bytes::open(path).map_err(|source| ExecError::Io {
                     path: name.to_string(),
                     source,
                 })?)
             }
-            Input::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
+            InputSource::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
         };
         Ok(OpenInput { name, bytes })
     }
@@ -80,6 +80,8 @@ pub struct BadLine {
     pub input: usize,
     /// Byte offset of the line in the input (after any BOM).
     pub offset: usize,
+    /// The line number, when `offset` cannot give it (decompressed input).
+    pub line: Option<usize>,
     pub reason: String,
 }
 

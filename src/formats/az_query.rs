@@ -1,0 +1,69 @@
+//! `az monitor log-analytics query` JSON output (FORMATS.md §(d)): an array
+//! with one object per row, keys `TableName` then the columns, and every
+//! value passed through Python's `str()` — numbers as `"42"`, null as
+//! `"None"`, booleans `"True"`/`"False"`, dynamic values as the JSON text the
+//! API sent. The column types are lost, so they come back from the bound
+//! table's built-in schema, or are inferred carefully from the values
+//! ([`super::text::infer_type`]). Any array of row objects reads the same
+//! way (values that are real JSON numbers, booleans or objects are taken as
+//! they are).
+
+use super::read::{Decode, Layout, Loc, Out, Scratch};
+use super::rows::document_records;
+use super::text::{Dialect, text_value};
+use crate::exec::source::jsonl::decode_value;
+use crate::json::{self, KeySet};
+use crate::schema::Field;
+use crate::value::Value;
+
+/// The key the CLI adds to every row object.
+pub(crate) const TABLE_NAME_KEY: &str = "TableName";
+
+pub(crate) struct AzQueryDecoder {
+    fields: Vec<Field>,
+    keys: KeySet,
+}
+
+impl AzQueryDecoder {
+    pub fn new(fields: &[Field]) -> AzQueryDecoder {
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        AzQueryDecoder {
+            fields: fields.to_vec(),
+            keys: KeySet::new(&names),
+        }
+    }
+}
+
+impl Decode for AzQueryDecoder {
+    fn line(&self, line: &[u8], at: Loc, scratch: &mut Scratch, out: &mut Out) {
+        if let Err(e) = self.keys.scan_row(line, &mut scratch.slots) {
+            out.bad(at, format!("not a row object: {e}"));
+            return;
+        }
+        let row = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match scratch.slots.get(line, i) {
+                Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
+                    Some(text) => text_value(&text, f.ty, Dialect::Python),
+                    None => crate::exec::eval::null_of(f.ty),
+                },
+                Some(raw) => decode_value(raw, f.ty),
+                None => crate::exec::eval::null_of(f.ty),
+            })
+            .collect::<Vec<Value>>();
+        out.row(row);
+    }
+
+    fn document(&self, text: &[u8], locate: &dyn Fn(usize) -> Loc, out: &mut Out) {
+        let mut scratch = Scratch::default();
+        document_records(text, &["value"], locate, out, &mut |row, at, out| {
+            self.line(row, at, &mut scratch, out)
+        });
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::Document
+    }
+}
