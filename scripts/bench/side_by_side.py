@@ -40,6 +40,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -240,9 +241,10 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
 
     With sample_anon, /proc/PID/status is read every 2 ms for RssAnon (the kernel keeps no
     high-water mark of anonymous memory alone; VmHWM counts the mapped file's pages too)."""
-    with open(stdout_path, "wb") as out:
+    # stderr goes to a file, not a pipe: a pipe nobody reads while we poll could fill and block.
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as errf:
         start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        p = subprocess.Popen(cmd, stdout=out, stderr=errf)
         peak_anon = 0
         status = f"/proc/{p.pid}/status"
         while True:
@@ -263,7 +265,8 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
                 time.sleep(0.001)
         elapsed = time.perf_counter() - start
         p.returncode = os.waitstatus_to_exitcode(st)
-    err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+        errf.seek(0)
+        err = errf.read().decode(errors="replace")
     if p.returncode != 0:
         die(f"command failed ({p.returncode}): {' '.join(cmd)[:300]}\n{err[:2000]}")
     LAST_CPU[0] = ru.ru_utime + ru.ru_stime
