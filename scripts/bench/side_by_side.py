@@ -16,7 +16,8 @@ What it does, in order:
 3. installs the DuckDB command line (PyPI package `duckdb-cli`, pinned) into a venv under
    target/, and jq from Debian's packages if it is missing;
 4. runs every engine once per query writing its rows to a file, and checks the number of
-   rows against expected.json: any mismatch, for any engine, stops the run (exit 1);
+   rows against expected.json: any mismatch, for any engine, stops the run (exit 1); the
+   values of kqlite's rows must also equal jq's, column by column;
 5. times DuckDB's SQL variants for each query (3 runs each) and keeps the fastest;
 6. times, interleaved (so machine noise hits every engine alike), N repetitions of: the
    2-thread mmap + memchr line count of the query's file, kqlite's CLI, and DuckDB's
@@ -284,6 +285,23 @@ def cpu_pressure():
         return None
 
 
+def compare_values(q, kqlite_out, jq_out):
+    """kqlite's rows against jq's, row by row (both keep input order), on the columns both
+    print; null and "" are the same (a KQL string column cannot be null)."""
+    problems = []
+    with open(kqlite_out) as a, open(jq_out) as b:
+        for i, (ka, jb) in enumerate(zip(a, b)):
+            k, j = json.loads(ka), json.loads(jb)
+            for col in j:
+                if col in k and k[col] != j[col] and not (k[col] in (None, "") and j[col] in (None, "")):
+                    problems.append(f"{q}: row {i + 1}, column {col}: kqlite {str(k[col])[:80]!r}, "
+                                    f"jq {str(j[col])[:80]!r}")
+                    break
+            if len(problems) >= 3:
+                break
+    return problems
+
+
 def count_lines(path):
     n = 0
     with open(path, "rb") as f:
@@ -476,6 +494,8 @@ def main():
             r["jq_cpu"] = LAST_CPU[0]
             if got != want:
                 mismatches.append(f"{q}: jq returned {got} rows, expected {want}")
+            else:
+                mismatches += compare_values(q, scratch / f"{q}.kqlite.jsonl", out)
     if mismatches:
         die("row counts differ from the generator's expected.json:\n  " + "\n  ".join(mismatches))
     log("every engine returned the expected number of rows for every query")
