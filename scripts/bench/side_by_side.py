@@ -16,7 +16,8 @@ What it does, in order:
 3. installs the DuckDB command line (PyPI package `duckdb-cli`, pinned) into a venv under
    target/, and jq from Debian's packages if it is missing;
 4. runs every engine once per query writing its rows to a file, and checks the number of
-   rows against expected.json: any mismatch, for any engine, stops the run (exit 1);
+   rows against expected.json: any mismatch, for any engine, stops the run (exit 1); the
+   values of kqlite's rows must also equal jq's, column by column;
 5. times DuckDB's SQL variants for each query (3 runs each) and keeps the fastest;
 6. times, interleaved (so machine noise hits every engine alike), N repetitions of: the
    2-thread mmap + memchr line count of the query's file, kqlite's CLI, and DuckDB's
@@ -40,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -240,9 +242,10 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
 
     With sample_anon, /proc/PID/status is read every 2 ms for RssAnon (the kernel keeps no
     high-water mark of anonymous memory alone; VmHWM counts the mapped file's pages too)."""
-    with open(stdout_path, "wb") as out:
+    # stderr goes to a file, not a pipe: a pipe nobody reads while we poll could fill and block.
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as errf:
         start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        p = subprocess.Popen(cmd, stdout=out, stderr=errf)
         peak_anon = 0
         status = f"/proc/{p.pid}/status"
         while True:
@@ -263,7 +266,8 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
                 time.sleep(0.001)
         elapsed = time.perf_counter() - start
         p.returncode = os.waitstatus_to_exitcode(st)
-    err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+        errf.seek(0)
+        err = errf.read().decode(errors="replace")
     if p.returncode != 0:
         die(f"command failed ({p.returncode}): {' '.join(cmd)[:300]}\n{err[:2000]}")
     LAST_CPU[0] = ru.ru_utime + ru.ru_stime
@@ -279,6 +283,23 @@ def cpu_pressure():
         return float(open("/proc/pressure/cpu").readline().split()[2].split("=")[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def compare_values(q, kqlite_out, jq_out):
+    """kqlite's rows against jq's, row by row (both keep input order), on the columns both
+    print; null and "" are the same (a KQL string column cannot be null)."""
+    problems = []
+    with open(kqlite_out) as a, open(jq_out) as b:
+        for i, (ka, jb) in enumerate(zip(a, b)):
+            k, j = json.loads(ka), json.loads(jb)
+            for col in j:
+                if col in k and k[col] != j[col] and not (k[col] in (None, "") and j[col] in (None, "")):
+                    problems.append(f"{q}: row {i + 1}, column {col}: kqlite {str(k[col])[:80]!r}, "
+                                    f"jq {str(j[col])[:80]!r}")
+                    break
+            if len(problems) >= 3:
+                break
+    return problems
 
 
 def count_lines(path):
@@ -473,6 +494,8 @@ def main():
             r["jq_cpu"] = LAST_CPU[0]
             if got != want:
                 mismatches.append(f"{q}: jq returned {got} rows, expected {want}")
+            else:
+                mismatches += compare_values(q, scratch / f"{q}.kqlite.jsonl", out)
     if mismatches:
         die("row counts differ from the generator's expected.json:\n  " + "\n  ".join(mismatches))
     log("every engine returned the expected number of rows for every query")
@@ -531,6 +554,12 @@ def main():
             for n in (1, 2):
                 threads[q][n].append(run_timed(kq_cmd(q, text, threads=n))[0])
                 cpu[n].append(LAST_CPU[0])
+        # The machine's own scaling in the same minutes: the line count at 1 and 2 threads.
+        lc = {1: [], 2: []}
+        for _ in range(args.reps):
+            for n in (1, 2):
+                lc[n].append(run_timed([str(linecount), "--threads", str(n), str(files[QUERY_TABLE[q]])])[0])
+        results["queries"][q]["linecount_threads_speedup"] = statistics.median(lc[1]) / statistics.median(lc[2])
         m1, m2 = statistics.median(threads[q][1]), statistics.median(threads[q][2])
         results["queries"][q]["threads"] = {"1": threads[q][1], "2": threads[q][2],
                                             "cpu_1": cpu[1], "cpu_2": cpu[2],
@@ -600,12 +629,12 @@ def render(results, memory, args):
                  ", ".join(f"{n} `{q[n]['duckdb_variant']}`" for n in QUERY_TABLE) + ".")
     lines.append("")
     lines.append("| kqlite threads | 1 thread MiB/s | 2 threads MiB/s | speed-up (wall) "
-                 "| CPU s, 1 thread | CPU s, 2 threads |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
+                 "| CPU s, 1 thread | CPU s, 2 threads | line count speed-up, same minutes |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
     for name in HEAVY:
         t = q[name]["threads"]
         lines.append(f"| {name} | {t['mb_s_1']:.0f} | {t['mb_s_2']:.0f} | {t['speedup']:.2f}× "
-                     f"| {t['cpu_s_1']:.2f} | {t['cpu_s_2']:.2f} |")
+                     f"| {t['cpu_s_1']:.2f} | {t['cpu_s_2']:.2f} | {q[name]['linecount_threads_speedup']:.2f}× |")
     if memory:
         c = args.mem_copies
         lines.append("")
