@@ -231,8 +231,8 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
 }
 
 /// Reads a gzip stream and decodes it line by line, numbering lines from
-/// 1. A second thread decompresses blocks ahead of the decoding, so the two
-/// overlap.
+/// one. A second thread decompresses blocks ahead of the decoding, so the
+/// two overlap.
 fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
     const BLOCK: usize = 1 << 20;
     type Block = Result<Vec<u8>, std::io::Error>;
