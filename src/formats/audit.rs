@@ -11,7 +11,7 @@
 //!   `SourceSystem` and `Type` as AKS writes them; the resource columns,
 //!   `pod_s`, `stream_s`, `containerID_s` and `TenantId` empty (a raw log
 //!   does not know them).
-//! * `AKSAudit`: one column per Event field ([`EventPlan`]); `AKSAuditAdmin`:
+//! * `AKSAudit`: one column per Event field (`EventPlan`); `AKSAuditAdmin`:
 //!   the same, without `get` and `list` events (skipped and counted).
 //! * `AKSControlPlane` gets nothing from an audit log: every event is
 //!   skipped.
