@@ -23,7 +23,10 @@
 //! Around the pipeline: [`value`] (runtime values and KQL's comparison and
 //! string rules), [`types`], [`schema`], [`functions`] (the built-in
 //! function library), [`json`] (the JSON scanner behind every row and
-//! `parse_json`), [`diagnostic`] (compiler-style error messages).
+//! `parse_json`), [`formats`] (the log file formats other than JSON rows:
+//! raw Kubernetes audit logs, diagnostic archives, Event Hub bodies and
+//! captures, Log Analytics exports; recognised per file by content),
+//! [`diagnostic`] (compiler-style error messages).
 
 pub mod catalog;
 pub mod diagnostic;

@@ -223,3 +223,25 @@ fn a_named_format_overrides_detection() {
     assert!(r.rows.iter().any(|r| r["verb"] == "create"));
     assert!(Engine::new().set_input_format("T", "nonsense").is_err());
 }
+
+#[test]
+fn a_large_gzip_stops_early_and_reads_whole() {
+    // Many decompressed blocks: `take` stops the reader without waiting for
+    // the rest, and a full count sees every line.
+    let dir = tempfile::tempdir().unwrap();
+    let events = std::fs::read(data("aks/events.log")).unwrap();
+    let lines = events.iter().filter(|&&b| b == b'\n').count();
+    let copies = (5 << 20) / events.len() + 1;
+    let big: Vec<u8> = events.repeat(copies);
+    let path = temp_file(&dir, "big.log.gz", &gzip(&big));
+    let stats = run_abs("AzureDiagnostics", &path, "AzureDiagnostics | take 3");
+    assert!(stats.rows_read < (lines * copies) as u64);
+    let mut engine = Engine::new();
+    engine.add_path("AKSAudit", &path).unwrap();
+    let q = engine.compile("AKSAudit | count").unwrap();
+    let mut out = kqlite::output::JsonLinesWriter::new(Vec::new());
+    let stats = q.run(&engine, &mut out).unwrap();
+    assert_eq!(stats.bad_lines, 0);
+    let text = String::from_utf8(out.into_inner()).unwrap();
+    assert_eq!(text.trim(), format!("{{\"Count\":{}}}", lines * copies));
+}

@@ -11,7 +11,7 @@
 //!   `SourceSystem` and `Type` as AKS writes them; the resource columns,
 //!   `pod_s`, `stream_s`, `containerID_s` and `TenantId` empty (a raw log
 //!   does not know them).
-//! * `AKSAudit`: one column per Event field ([`EventPlan`]); `AKSAuditAdmin`:
+//! * `AKSAudit`: one column per Event field (`EventPlan`); `AKSAuditAdmin`:
 //!   the same, without `get` and `list` events (skipped and counted).
 //! * `AKSControlPlane` gets nothing from an audit log: every event is
 //!   skipped.
@@ -188,8 +188,12 @@ impl EventPlan {
 /// else the legacy `timestamp` (2017-era logs have only that); null when
 /// none parses. `slots` are those of a scan with [`EVENT_KEYS`].
 fn event_time(event: &[u8], slots: &RowSlots) -> Value {
-    [RECEIVED, STAGE_TIME, LEGACY_TIME]
-        .iter()
+    event_time_at(event, slots, [RECEIVED, STAGE_TIME, LEGACY_TIME])
+}
+
+/// [`event_time`] with the slots of the three time keys given.
+fn event_time_at(event: &[u8], slots: &RowSlots, at: [usize; 3]) -> Value {
+    at.iter()
         .find_map(|&slot| {
             let text = crate::json::string_text(slots.get(event, slot)?)?;
             DateTime::parse(&text)
@@ -220,6 +224,9 @@ pub(crate) struct AuditDecoder {
     /// What an `AKSAudit` row of a raw log takes from outside the event:
     /// nothing is known.
     no_context: EventContext,
+    /// The keys `AzureDiagnostics` rows read from an event: its three
+    /// times when `TimeGenerated` is wanted, else none (the line is only
+    /// validated).
     time_keys: KeySet,
     layout: Layout,
 }
@@ -251,7 +258,11 @@ impl AuditDecoder {
                 pod: Value::empty_string(),
                 resource: Arc::new(ResourceParts::empty()),
             },
-            time_keys: KeySet::new(&EVENT_KEYS),
+            time_keys: if fields.iter().any(|f| f.name == "TimeGenerated") {
+                KeySet::new(&EVENT_KEYS[RECEIVED..])
+            } else {
+                KeySet::new(&[])
+            },
             layout,
         }
     }
@@ -271,7 +282,7 @@ impl Decode for AuditDecoder {
                     .map(|c| match c {
                         DiagCol::Null(ty) => crate::exec::eval::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
-                        DiagCol::Time => event_time(line, &scratch.slots),
+                        DiagCol::Time => event_time_at(line, &scratch.slots, [0, 1, 2]),
                         DiagCol::Log => Value::string(&String::from_utf8_lossy(line)),
                     })
                     .collect();

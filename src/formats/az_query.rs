@@ -4,7 +4,7 @@
 //! `"None"`, booleans `"True"`/`"False"`, dynamic values as the JSON text the
 //! API sent. The column types are lost, so they come back from the bound
 //! table's built-in schema, or are inferred carefully from the values
-//! ([`super::text::infer_type`]). Any array of row objects reads the same
+//! (`text::infer_type`). Any array of row objects reads the same
 //! way (values that are real JSON numbers, booleans or objects are taken as
 //! they are).
 

@@ -9,7 +9,7 @@
 //! (so several tables can be bound to one file); otherwise every row is
 //! read. Column types come from the bound table's built-in schema, else
 //! from the header (`[UTC]` → datetime), else are inferred carefully from
-//! the values ([`super::text::infer_type`]: a column of GUIDs stays a
+//! the values (`text::infer_type`: a column of GUIDs stays a
 //! string).
 
 use super::read::{Decode, Layout, Loc, Out};

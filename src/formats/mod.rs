@@ -3,7 +3,7 @@
 //! The executor's own fast path reads JSON lines whose keys are column
 //! names (Log Analytics rows). Everything else comes through here: each
 //! input file is recognised by its content when it is registered
-//! ([`detect`]), and read by the decoder of its format when a query scans
+//! ([`detect()`]), and read by the decoder of its format when a query scans
 //! it. Records are routed by table: a file bound to a table gives the rows
 //! that belong to that table; the other records are skipped and counted
 //! ([`crate::exec::Stats::skipped_records`]), never reported as errors.
@@ -17,6 +17,7 @@
 //! | `query-api` ([`query_api`]) | `{"tables":[{"name","columns","rows"}]}` | any (typed columns) |
 //! | `az-query` ([`az_query`]) | an array of row objects (`az monitor log-analytics query`: every value a string) | any (types from the built-in schema) |
 //! | `csv` ([`csv`](mod@csv)) | a header line of column names (portal "Export to CSV") | any; rows routed by a leading `$table` column |
+//! | (Avro container, [`avro`]) | the bytes `Obj\x01` (Event Hubs Capture) | those of the format its message bodies hold |
 //!
 //! Any of them may be gzip-compressed (recognised by the gzip magic
 //! bytes): it is decompressed as a stream. Event Hubs Capture files (Avro

@@ -230,50 +230,84 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
     out
 }
 
-/// Reads a gzip stream in blocks and decodes it line by line, numbering
-/// lines from 1.
+/// Reads a gzip stream and decodes it line by line, numbering lines from
+/// one. A second thread decompresses blocks ahead of the decoding, so the
+/// two overlap.
 fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
     const BLOCK: usize = 1 << 20;
-    let mut reader = flate2::read::MultiGzDecoder::new(bytes);
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
-    let mut scratch = Scratch::default();
-    let mut line_no = 0usize;
-    let mut first = true;
-    loop {
-        let start = buf.len();
-        buf.resize(start + BLOCK, 0);
-        let n = match read_full(&mut reader, &mut buf[start..]) {
-            (n, None) => n,
-            (n, Some(e)) => {
-                buf.truncate(start + n);
-                // Decode the complete lines before the damage, then report it.
-                let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
-                let cut = if used < buf.len() {
-                    " (its last line is cut)"
-                } else {
+    type Block = Result<Vec<u8>, std::io::Error>;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
+        let stop = &stop;
+        scope.spawn(move || {
+            let mut reader = flate2::read::MultiGzDecoder::new(bytes);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut block = vec![0u8; BLOCK];
+                let (n, err) = read_full(&mut reader, &mut block);
+                block.truncate(n);
+                if n > 0 && tx.send(Ok(block)).is_err() {
+                    return;
+                }
+                if let Some(e) = err {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+                if n == 0 {
+                    return;
+                }
+            }
+        });
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+        let mut scratch = Scratch::default();
+        let mut line_no = 0usize;
+        let mut first = true;
+        let mut damaged = None;
+        for block in rx.iter() {
+            match block {
+                Ok(block) => {
+                    buf.extend_from_slice(&block);
+                    if first {
+                        if buf.starts_with(b"\xEF\xBB\xBF") {
+                            buf.drain(..3);
+                        }
+                        first = false;
+                    }
+                    let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+                    buf.drain(..used);
+                    if out.stopped() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    damaged = Some(e);
+                    break;
+                }
+            }
+        }
+        // Let the decompressing thread finish (it may wait to send).
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(rx);
+        if out.stopped() {
+            return;
+        }
+        match damaged {
+            None => {
+                decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
+            }
+            Some(e) => {
+                let cut = if buf.is_empty() {
                     ""
+                } else {
+                    " (its last line is cut)"
                 };
                 out.bad(
                     Loc::Line(line_no + 1),
                     format!("gzip stream damaged after line {line_no}{cut}: {e}"),
                 );
-                return;
             }
-        };
-        buf.truncate(start + n);
-        if first {
-            if buf.starts_with(b"\xEF\xBB\xBF") {
-                buf.drain(..3);
-            }
-            first = false;
         }
-        let at_end = n == 0;
-        let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, at_end);
-        if out.stopped() || at_end {
-            return;
-        }
-        buf.drain(..used);
-    }
+    });
 }
 
 /// Decodes the complete lines of `buf` (and the last, unterminated one

@@ -19,12 +19,12 @@
 //! `AzureDiagnostics` columns: `TimeGenerated` ← `time` (truncated to
 //! 100 ns), `Category`, `OperationName` ← `operationName`, `ResourceId` as
 //! written and the resource columns derived from it
-//! ([`super::resource`]), `X_s`/`X_d`/`X_b`/`X_g`/`X_t` ← `properties.X`
+//! (`resource.rs`), `X_s`/`X_d`/`X_b`/`X_g`/`X_t` ← `properties.X`
 //! (so `log_s` ← `properties.log`, `pod_s` ← `properties.pod`),
 //! `SourceSystem` = `Azure`, `_ResourceId` the lower-case ID.
 //!
 //! `AKSAudit`/`AKSAuditAdmin` parse `properties.log` as the audit Event
-//! ([`super::audit::EventPlan`]); `TimeGenerated` is the record's `time`,
+//! (`audit::EventPlan`); `TimeGenerated` is the record's `time`,
 //! `PodName` ← `properties.pod`. `AKSControlPlane`: `Message` ←
 //! `properties.log` (klog text; it need not be JSON), `Level` from the klog
 //! severity letter (`I`/`W`/`E`/`F` → `Info`/`Warning`/`Error`/`Fatal`),
