@@ -4,7 +4,8 @@
 //! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
-//! scanned), 1 input or run error.
+//! scanned, except an error that may depend on columns read from the data
+//! by `evaluate bag_unpack`), 1 input or run error.
 
 use clap::Parser;
 use kqlite::engine::{Engine, EngineOptions, ResultSink};

@@ -2,6 +2,7 @@
 //! evaluating expressions, and handing result rows to a sink.
 
 mod aggregate;
+mod bag_unpack;
 pub mod eval;
 pub mod expr;
 mod join;

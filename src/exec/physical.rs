@@ -5,7 +5,7 @@
 use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
-use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter};
+use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -80,6 +80,12 @@ pub enum Stage {
         columns: Vec<MvExpandColumn>,
         item_index: bool,
         limit: Option<u64>,
+    },
+    /// `evaluate bag_unpack`: see `exec::bag_unpack`.
+    BagUnpack {
+        column: usize,
+        outputs: Vec<UnpackOutput>,
+        types: Vec<DataType>,
     },
 }
 
@@ -332,6 +338,22 @@ pub fn lower_plan(
             id: *id,
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
+        LogicalPlan::BagUnpack {
+            input,
+            column,
+            outputs,
+            schema,
+            ..
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            p.stages.push(Stage::BagUnpack {
+                column: *column,
+                outputs: outputs.clone(),
+                types: schema.fields.iter().map(|f| f.ty).collect(),
+            });
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
     })
 }
 

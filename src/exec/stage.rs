@@ -114,6 +114,14 @@ impl Runner<'_> {
                 }
                 true
             }
+            Stage::BagUnpack {
+                column,
+                outputs,
+                types,
+            } => {
+                let values = super::bag_unpack::unpack(row.as_row(), *column, outputs, types);
+                self.push(rest, StageRow::Owned(values), sink)
+            }
         }
     }
 }

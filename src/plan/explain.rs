@@ -139,6 +139,36 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             format!("MvExpand {}", cols.join(", "))
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
+        LogicalPlan::BagUnpack {
+            column,
+            outputs,
+            provisional,
+            ..
+        } => {
+            let outs: Vec<String> = outputs
+                .iter()
+                .map(|o| match o {
+                    super::logical::UnpackOutput::Input(i) => match input_schema.field(*i) {
+                        Some(f) => format!("{}@{i}", f.name),
+                        None => format!("#{i}"),
+                    },
+                    super::logical::UnpackOutput::Key { key, ty } => format!("[{key:?}]:{ty}"),
+                })
+                .collect();
+            let column = match input_schema.field(*column) {
+                Some(f) => format!("{}@{column}", f.name),
+                None => format!("#{column}"),
+            };
+            format!(
+                "BagUnpack {column} -> [{}]{}",
+                outs.join(", "),
+                if *provisional {
+                    " (keys not read yet)"
+                } else {
+                    ""
+                }
+            )
+        }
     };
     let _ = writeln!(out, "{pad}{line}");
     for input in plan.inputs() {

@@ -93,6 +93,26 @@ pub enum LogicalPlan {
     },
     /// `materialize(...)`: computed once, shared by every reference.
     Materialize { id: usize, input: Arc<LogicalPlan> },
+    /// `evaluate bag_unpack(column, ...)`: each output column is an input
+    /// column or a key of the bag in `column`.
+    BagUnpack {
+        input: Box<LogicalPlan>,
+        column: usize,
+        outputs: Vec<UnpackOutput>,
+        schema: Schema,
+        /// The keys were not read from the data yet: `outputs` is a
+        /// stand-in (see `semantic::Probe`).
+        provisional: bool,
+    },
+}
+
+/// One output column of [`LogicalPlan::BagUnpack`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum UnpackOutput {
+    /// The input column at this position.
+    Input(usize),
+    /// The bag's value at `key`, converted to `ty` (null when absent).
+    Key { key: String, ty: DataType },
 }
 
 /// A necessary condition on a line's raw text: for every group, the line
@@ -154,7 +174,8 @@ impl LogicalPlan {
             | LogicalPlan::Aggregate { schema, .. }
             | LogicalPlan::Union { schema, .. }
             | LogicalPlan::Join { schema, .. }
-            | LogicalPlan::MvExpand { schema, .. } => schema,
+            | LogicalPlan::MvExpand { schema, .. }
+            | LogicalPlan::BagUnpack { schema, .. } => schema,
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Sort { input, .. }
@@ -269,7 +290,114 @@ impl LogicalPlan {
                 id,
                 input: Arc::new(Arc::unwrap_or_clone(input).map_exprs(f)),
             },
+            LogicalPlan::BagUnpack { .. } => self.map_inputs(&mut |i| i.map_exprs(f)),
         }
+    }
+
+    /// Rebuilds this node with `f` applied to each direct input.
+    pub fn map_inputs(self, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+        let mut boxed = |b: Box<LogicalPlan>| Box::new(f(*b));
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
+                self
+            }
+            LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
+                input: boxed(input),
+                predicate,
+            },
+            LogicalPlan::Project {
+                input,
+                exprs,
+                schema,
+            } => LogicalPlan::Project {
+                input: boxed(input),
+                exprs,
+                schema,
+            },
+            LogicalPlan::Limit { input, count } => LogicalPlan::Limit {
+                input: boxed(input),
+                count,
+            },
+            LogicalPlan::Aggregate {
+                input,
+                group_by,
+                aggregates,
+                schema,
+            } => LogicalPlan::Aggregate {
+                input: boxed(input),
+                group_by,
+                aggregates,
+                schema,
+            },
+            LogicalPlan::Sort { input, keys } => LogicalPlan::Sort {
+                input: boxed(input),
+                keys,
+            },
+            LogicalPlan::TopN { input, keys, count } => LogicalPlan::TopN {
+                input: boxed(input),
+                keys,
+                count,
+            },
+            LogicalPlan::Union { inputs, schema } => LogicalPlan::Union {
+                inputs: inputs.into_iter().map(&mut *f).collect(),
+                schema,
+            },
+            LogicalPlan::Join {
+                left,
+                right,
+                kind,
+                keys,
+                schema,
+            } => LogicalPlan::Join {
+                left: boxed(left),
+                right: boxed(right),
+                kind,
+                keys,
+                schema,
+            },
+            LogicalPlan::MvExpand {
+                input,
+                columns,
+                item_index,
+                limit,
+                schema,
+            } => LogicalPlan::MvExpand {
+                input: boxed(input),
+                columns,
+                item_index,
+                limit,
+                schema,
+            },
+            LogicalPlan::Materialize { id, input } => LogicalPlan::Materialize {
+                id,
+                input: Arc::new(f(Arc::unwrap_or_clone(input))),
+            },
+            LogicalPlan::BagUnpack {
+                input,
+                column,
+                outputs,
+                schema,
+                provisional,
+            } => LogicalPlan::BagUnpack {
+                input: boxed(input),
+                column,
+                outputs,
+                schema,
+                provisional,
+            },
+        }
+    }
+
+    /// Whether this plan's schema is a stand-in somewhere: it holds a
+    /// data-shaped operator whose columns were not read from the data yet.
+    pub fn is_provisional(&self) -> bool {
+        matches!(
+            self,
+            LogicalPlan::BagUnpack {
+                provisional: true,
+                ..
+            }
+        ) || self.inputs().iter().any(|i| i.is_provisional())
     }
 
     /// The direct inputs.
@@ -284,7 +412,8 @@ impl LogicalPlan {
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::TopN { input, .. }
-            | LogicalPlan::MvExpand { input, .. } => vec![input],
+            | LogicalPlan::MvExpand { input, .. }
+            | LogicalPlan::BagUnpack { input, .. } => vec![input],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
             LogicalPlan::Join { left, right, .. } => vec![left, right],
             LogicalPlan::Materialize { input, .. } => vec![input],

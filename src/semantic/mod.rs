@@ -5,7 +5,9 @@
 //! operator is checked even after an earlier one failed), as a compiler
 //! does.
 
+mod bag_unpack;
 mod bind;
+mod evaluate;
 mod join;
 mod literal;
 mod mv_expand;
@@ -20,7 +22,7 @@ mod summarize;
 mod tabular;
 mod union;
 
-pub use bind::{BoundQuery, Subquery, bind};
+pub use bind::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -67,6 +69,10 @@ pub struct BindError {
     pub span: Span,
     pub label: Option<String>,
     pub help: Option<String>,
+    /// The error follows an operator whose output columns depend on the
+    /// data and were not read yet (`evaluate bag_unpack`): it may vanish
+    /// once they are (see [`bind`]).
+    pub provisional: bool,
 }
 
 impl BindError {
@@ -77,6 +83,7 @@ impl BindError {
             span,
             label: None,
             help: None,
+            provisional: false,
         }
     }
 

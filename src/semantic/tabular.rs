@@ -27,7 +27,27 @@ impl Binder<'_> {
         match &expr.kind {
             ExprKind::Pipe { input, operator } => {
                 let input = self.tabular(input)?;
-                self.operator(input, operator)
+                // An error after an operator whose columns are not known
+                // until the data is read may be no error at all.
+                let stand_in = input.is_provisional();
+                let unprobed = self.unprobed;
+                self.operator(input, operator).map_err(|mut errors| {
+                    if stand_in || self.unprobed > unprobed {
+                        for e in &mut errors {
+                            // Unknown functions and tables, wrong argument
+                            // counts and unsupported features do not depend
+                            // on the columns.
+                            e.provisional = !matches!(
+                                e.kind,
+                                BindErrorKind::UnknownFunction
+                                    | BindErrorKind::UnknownTable
+                                    | BindErrorKind::Arity
+                                    | BindErrorKind::NotSupported
+                            );
+                        }
+                    }
+                    errors
+                })
             }
             ExprKind::Source { operator } => self.source(operator),
             ExprKind::Paren { expr } => self.tabular(expr),
@@ -269,6 +289,7 @@ impl Binder<'_> {
                 Ok(input)
             }
             OperatorKind::GetSchema => Ok(getschema(input.schema())),
+            OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {
                     return Err(one(BindError::new(

@@ -168,6 +168,7 @@ fn recurse(plan: LogicalPlan) -> LogicalPlan {
             input: Arc::new(rewrite(Arc::unwrap_or_clone(input))),
         },
         leaf @ (LogicalPlan::Values { .. } | LogicalPlan::Range { .. }) => leaf,
+        other => other.map_inputs(&mut rewrite),
     }
 }
 
