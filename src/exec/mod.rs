@@ -7,6 +7,7 @@ pub mod eval;
 pub mod expr;
 mod join;
 pub mod json_doc;
+mod mv_apply;
 pub mod physical;
 mod prefilter;
 pub mod run;

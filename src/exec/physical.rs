@@ -5,7 +5,9 @@
 use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
-use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput};
+use crate::plan::logical::{
+    ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput,
+};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -81,12 +83,28 @@ pub enum Stage {
         item_index: bool,
         limit: Option<u64>,
     },
+    /// `mv-apply`: see `exec::mv_apply`.
+    MvApply(Box<MvApplyStage>),
     /// `evaluate bag_unpack`: see `exec::bag_unpack`.
     BagUnpack {
         column: usize,
         outputs: Vec<UnpackOutput>,
         types: Vec<DataType>,
     },
+}
+
+/// What `mv-apply` does with each row.
+#[derive(Debug)]
+pub struct MvApplyStage {
+    /// Each expanded expression and the column of the expansion it fills.
+    pub items: Vec<(PhysExpr, usize)>,
+    /// Columns of an expansion row, before the item index.
+    pub width: usize,
+    pub columns: Vec<MvExpandColumn>,
+    pub item_index: bool,
+    pub limit: Option<u64>,
+    pub subquery: PhysicalPlan,
+    pub outputs: Vec<ApplyOutput>,
 }
 
 #[derive(Debug)]
@@ -138,6 +156,8 @@ pub enum PhysicalPlan {
     },
     /// Computed once per run and shared by every reference.
     Materialize { id: usize, input: Box<PhysicalPlan> },
+    /// The rows the runner was handed for a subquery (see `Runner::parameter`).
+    Parameter { schema: Schema },
 }
 
 impl PhysicalPlan {
@@ -151,6 +171,7 @@ impl PhysicalPlan {
             | PhysicalPlan::Union { schema, .. }
             | PhysicalPlan::Join { schema, .. } => schema,
             PhysicalPlan::Materialize { input, .. } => input.schema(),
+            PhysicalPlan::Parameter { schema } => schema,
         }
     }
 
@@ -338,6 +359,43 @@ pub fn lower_plan(
             id: *id,
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
+        LogicalPlan::Parameter { schema } => PhysicalPlan::Parameter {
+            schema: schema.clone(),
+        },
+        LogicalPlan::MvApply {
+            input,
+            items,
+            item_index,
+            limit,
+            expanded,
+            subquery,
+            outputs,
+            schema,
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            let width = expanded.len() - usize::from(*item_index);
+            p.stages.push(Stage::MvApply(Box::new(MvApplyStage {
+                items: items
+                    .iter()
+                    .map(|i| Ok((expr(&i.expr)?, i.slot)))
+                    .collect::<Result<_, LowerError>>()?,
+                width,
+                columns: items
+                    .iter()
+                    .map(|i| MvExpandColumn {
+                        index: i.slot,
+                        bag_as_array: false,
+                        to_type: i.to_type,
+                    })
+                    .collect(),
+                item_index: *item_index,
+                limit: *limit,
+                subquery: lower_plan(subquery, subqueries, ctx)?,
+                outputs: outputs.clone(),
+            })));
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
         LogicalPlan::BagUnpack {
             input,
             column,

@@ -67,6 +67,12 @@ pub struct Runner<'a> {
     pub cancel: Arc<AtomicBool>,
     materialized: Mutex<HashMap<usize, Rows>>,
     stats: Mutex<Stats>,
+    /// The rows a subquery reads as [`PhysicalPlan::Parameter`] (one
+    /// input row's expansion, in `mv-apply`).
+    parameter: Rows,
+    /// An error met where it could not be returned (inside a row stage):
+    /// the pipeline stops and reports it.
+    failure: Mutex<Option<ExecError>>,
 }
 
 /// Rows in memory are cut into items of this many rows.
@@ -86,6 +92,36 @@ impl<'a> Runner<'a> {
             cancel,
             materialized: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            parameter: Arc::new(Vec::new()),
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// A runner for a subquery that reads `parameter` as its input rows
+    /// (sharing this one's threads, clock and cancellation).
+    pub(super) fn with_parameter(&self, parameter: Rows) -> Runner<'a> {
+        let mut child = Runner::new(
+            self.ctx.clone(),
+            self.options.clone(),
+            self.pool,
+            self.cancel.clone(),
+        );
+        child.parameter = parameter;
+        child
+    }
+
+    /// Records an error met inside a row stage; the pipeline stops and
+    /// returns it.
+    pub(super) fn fail(&self, e: ExecError) {
+        if let Ok(mut slot) = self.failure.lock() {
+            slot.get_or_insert(e);
+        }
+    }
+
+    fn take_failure(&self) -> Result<(), ExecError> {
+        match self.failure.lock().map_err(|_| poisoned())?.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -208,6 +244,7 @@ impl<'a> Runner<'a> {
                 let rows = self.materialize(*id, input)?;
                 emit_all(rows.iter().cloned(), sink)
             }
+            PhysicalPlan::Parameter { .. } => emit_all(self.parameter.iter().cloned(), sink),
         }
     }
 
@@ -215,6 +252,9 @@ impl<'a> Runner<'a> {
     pub fn collect(&self, plan: &PhysicalPlan) -> Result<Rows, ExecError> {
         if let PhysicalPlan::Materialize { id, input } = plan {
             return self.materialize(*id, input);
+        }
+        if let PhysicalPlan::Parameter { .. } = plan {
+            return Ok(self.parameter.clone());
         }
         let mut rows = Vec::new();
         // The sink never stops early, so the flow is always `Continue`.
@@ -279,6 +319,7 @@ impl<'a> Runner<'a> {
                     .map(|item| self.run_item(p, item, reader.as_ref(), make, feed, &done))
                     .collect()
             });
+            self.take_failure()?;
             for r in results {
                 self.record(&r.bad, r.rows_read, &opened, &mut last_reported)?;
                 if emit(r.state)?.is_break() {

@@ -139,6 +139,47 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             format!("MvExpand {}", cols.join(", "))
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
+        LogicalPlan::Parameter { schema } => format!(
+            "Parameter [{}]",
+            schema.names().collect::<Vec<_>>().join(", ")
+        ),
+        LogicalPlan::MvApply {
+            items,
+            item_index,
+            limit,
+            expanded,
+            outputs,
+            subquery,
+            ..
+        } => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let name = expanded.field(i.slot).map_or("?", |f| f.name.as_str());
+                    format!("{name}={} to {}", e(&i.expr), i.to_type)
+                })
+                .collect();
+            let outs: Vec<String> = outputs
+                .iter()
+                .map(|o| match *o {
+                    super::logical::ApplyOutput::Input(i) => match input_schema.field(i) {
+                        Some(f) => format!("{}@{i}", f.name),
+                        None => format!("#{i}"),
+                    },
+                    super::logical::ApplyOutput::Subquery(j) => match subquery.schema().field(j) {
+                        Some(f) => format!("subquery.{}@{j}", f.name),
+                        None => format!("subquery#{j}"),
+                    },
+                })
+                .collect();
+            format!(
+                "MvApply [{}]{}{} -> [{}]",
+                items.join(", "),
+                if *item_index { " with_itemindex" } else { "" },
+                limit.map(|l| format!(" limit {l}")).unwrap_or_default(),
+                outs.join(", ")
+            )
+        }
         LogicalPlan::BagUnpack {
             column,
             outputs,

@@ -93,6 +93,25 @@ pub enum LogicalPlan {
     },
     /// `materialize(...)`: computed once, shared by every reference.
     Materialize { id: usize, input: Arc<LogicalPlan> },
+    /// `mv-apply items on (subquery)`: for each input row, the subquery runs
+    /// over the rows of its expansion (columns as `expanded`); each row it
+    /// returns gives an output row of input and subquery columns.
+    MvApply {
+        input: Box<LogicalPlan>,
+        items: Vec<ApplyItem>,
+        /// `with_itemindex=`: the element index is the last column of
+        /// `expanded`.
+        item_index: bool,
+        limit: Option<u64>,
+        expanded: Schema,
+        /// Bound over a [`LogicalPlan::Parameter`] of schema `expanded`.
+        subquery: Box<LogicalPlan>,
+        outputs: Vec<ApplyOutput>,
+        schema: Schema,
+    },
+    /// The rows an enclosing operator hands its subquery: one input row's
+    /// expansion in `mv-apply`.
+    Parameter { schema: Schema },
     /// `evaluate bag_unpack(column, ...)`: each output column is an input
     /// column or a key of the bag in `column`.
     BagUnpack {
@@ -104,6 +123,25 @@ pub enum LogicalPlan {
         /// stand-in (see `semantic::Probe`).
         provisional: bool,
     },
+}
+
+/// An expression `mv-apply` expands: computed on the input row, it fills
+/// column `slot` of the rows handed to the subquery, one element a row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplyItem {
+    pub expr: ScalarExpr,
+    pub slot: usize,
+    /// `to typeof(T)`: the elements' type (`dynamic` by default).
+    pub to_type: DataType,
+}
+
+/// One output column of [`LogicalPlan::MvApply`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplyOutput {
+    /// The input row's column at this position.
+    Input(usize),
+    /// The subquery's column at this position.
+    Subquery(usize),
 }
 
 /// One output column of [`LogicalPlan::BagUnpack`].
@@ -175,7 +213,9 @@ impl LogicalPlan {
             | LogicalPlan::Union { schema, .. }
             | LogicalPlan::Join { schema, .. }
             | LogicalPlan::MvExpand { schema, .. }
-            | LogicalPlan::BagUnpack { schema, .. } => schema,
+            | LogicalPlan::BagUnpack { schema, .. }
+            | LogicalPlan::MvApply { schema, .. }
+            | LogicalPlan::Parameter { schema } => schema,
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Sort { input, .. }
@@ -290,7 +330,34 @@ impl LogicalPlan {
                 id,
                 input: Arc::new(Arc::unwrap_or_clone(input).map_exprs(f)),
             },
-            LogicalPlan::BagUnpack { .. } => self.map_inputs(&mut |i| i.map_exprs(f)),
+            LogicalPlan::BagUnpack { .. } | LogicalPlan::Parameter { .. } => {
+                self.map_inputs(&mut |i| i.map_exprs(f))
+            }
+            LogicalPlan::MvApply {
+                input,
+                items,
+                item_index,
+                limit,
+                expanded,
+                subquery,
+                outputs,
+                schema,
+            } => LogicalPlan::MvApply {
+                input: Box::new(input.map_exprs(f)),
+                items: items
+                    .into_iter()
+                    .map(|i| ApplyItem {
+                        expr: f(i.expr),
+                        ..i
+                    })
+                    .collect(),
+                item_index,
+                limit,
+                expanded,
+                subquery: Box::new(subquery.map_exprs(f)),
+                outputs,
+                schema,
+            },
         }
     }
 
@@ -298,9 +365,10 @@ impl LogicalPlan {
     pub fn map_inputs(self, f: &mut dyn FnMut(LogicalPlan) -> LogicalPlan) -> LogicalPlan {
         let mut boxed = |b: Box<LogicalPlan>| Box::new(f(*b));
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
-                self
-            }
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::Range { .. }
+            | LogicalPlan::Parameter { .. } => self,
             LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
                 input: boxed(input),
                 predicate,
@@ -385,6 +453,25 @@ impl LogicalPlan {
                 schema,
                 provisional,
             },
+            LogicalPlan::MvApply {
+                input,
+                items,
+                item_index,
+                limit,
+                expanded,
+                subquery,
+                outputs,
+                schema,
+            } => LogicalPlan::MvApply {
+                input: boxed(input),
+                items,
+                item_index,
+                limit,
+                expanded,
+                subquery: boxed(subquery),
+                outputs,
+                schema,
+            },
         }
     }
 
@@ -403,9 +490,13 @@ impl LogicalPlan {
     /// The direct inputs.
     pub fn inputs(&self) -> Vec<&LogicalPlan> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } => {
-                vec![]
-            }
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::Range { .. }
+            | LogicalPlan::Parameter { .. } => vec![],
+            LogicalPlan::MvApply {
+                input, subquery, ..
+            } => vec![input, subquery],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Limit { input, .. }

@@ -10,6 +10,7 @@ mod bind;
 mod evaluate;
 mod join;
 mod literal;
+mod mv_apply;
 mod mv_expand;
 mod naming;
 mod parse;

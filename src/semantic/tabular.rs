@@ -27,27 +27,7 @@ impl Binder<'_> {
         match &expr.kind {
             ExprKind::Pipe { input, operator } => {
                 let input = self.tabular(input)?;
-                // An error after an operator whose columns are not known
-                // until the data is read may be no error at all.
-                let stand_in = input.is_provisional();
-                let unprobed = self.unprobed;
-                self.operator(input, operator).map_err(|mut errors| {
-                    if stand_in || self.unprobed > unprobed {
-                        for e in &mut errors {
-                            // Unknown functions and tables, wrong argument
-                            // counts and unsupported features do not depend
-                            // on the columns.
-                            e.provisional = !matches!(
-                                e.kind,
-                                BindErrorKind::UnknownFunction
-                                    | BindErrorKind::UnknownTable
-                                    | BindErrorKind::Arity
-                                    | BindErrorKind::NotSupported
-                            );
-                        }
-                    }
-                    errors
-                })
+                self.pipe(input, operator)
             }
             ExprKind::Source { operator } => self.source(operator),
             ExprKind::Paren { expr } => self.tabular(expr),
@@ -58,6 +38,57 @@ impl Binder<'_> {
                 expr.span,
                 "expected a tabular expression (a table, a let-bound table or a pipeline)",
             ))),
+        }
+    }
+
+    /// `input | operator`.
+    fn pipe(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
+        // An error after an operator whose columns are not known until the
+        // data is read may be no error at all.
+        let stand_in = input.is_provisional();
+        let unprobed = self.unprobed;
+        self.operator(input, operator).map_err(|mut errors| {
+            if stand_in || self.unprobed > unprobed {
+                for e in &mut errors {
+                    // Unknown functions and tables, wrong argument counts and
+                    // unsupported features do not depend on the columns.
+                    e.provisional = !matches!(
+                        e.kind,
+                        BindErrorKind::UnknownFunction
+                            | BindErrorKind::UnknownTable
+                            | BindErrorKind::Arity
+                            | BindErrorKind::NotSupported
+                    );
+                }
+            }
+            errors
+        })
+    }
+
+    /// Binds the subquery of `mv-apply ... on (subquery)` or `partition by
+    /// c (subquery)`, whose first operator applies to `input` (the rows
+    /// the enclosing operator hands it): `summarize x | take 1` is
+    /// `input | summarize x | take 1`. A subquery that starts with a table
+    /// or a source operator (`print`, `range`, `datatable`) ignores `input`.
+    pub(super) fn tabular_on(&mut self, expr: &Expr, input: LogicalPlan) -> Bound {
+        match &expr.kind {
+            ExprKind::Pipe {
+                input: inner,
+                operator,
+            } => {
+                let inner = self.tabular_on(inner, input)?;
+                self.pipe(inner, operator)
+            }
+            ExprKind::Paren { expr } => self.tabular_on(expr, input),
+            ExprKind::Source { operator } => match operator.kind {
+                OperatorKind::Print { .. }
+                | OperatorKind::Range { .. }
+                | OperatorKind::DataTable { .. }
+                | OperatorKind::ExternalData { .. }
+                | OperatorKind::Find { .. } => self.source(operator),
+                _ => self.pipe(input, operator),
+            },
+            _ => self.tabular(expr),
         }
     }
 
@@ -265,6 +296,12 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref()),
+            OperatorKind::MvApply {
+                params,
+                items,
+                limit,
+                subquery,
+            } => self.mv_apply(input, params, items, limit.as_ref(), subquery, span),
             OperatorKind::Parse {
                 params,
                 source,
