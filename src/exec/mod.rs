@@ -16,6 +16,7 @@ mod sort;
 pub mod source;
 mod stage;
 mod string_match;
+mod window;
 
 pub use run::{ExecOptions, RowSink, Runner};
 pub use source::BadLineReport;

@@ -6,7 +6,7 @@ use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
 use crate::plan::logical::{
-    ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput,
+    ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
 };
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
@@ -107,6 +107,14 @@ pub struct MvApplyStage {
     pub outputs: Vec<ApplyOutput>,
 }
 
+/// A window function, ready to run (see `exec::window`).
+#[derive(Debug)]
+pub struct PhysWindow {
+    pub kind: WindowKind,
+    pub args: Vec<PhysExpr>,
+    pub ty: DataType,
+}
+
 #[derive(Debug)]
 pub struct PhysAggregate {
     pub function: &'static AggregateFunction,
@@ -158,6 +166,12 @@ pub enum PhysicalPlan {
     Materialize { id: usize, input: Box<PhysicalPlan> },
     /// The rows the runner was handed for a subquery (see `Runner::parameter`).
     Parameter { schema: Schema },
+    /// Window functions over every row of `input`, in order.
+    Window {
+        input: Pipeline,
+        functions: Vec<PhysWindow>,
+        schema: Schema,
+    },
 }
 
 impl PhysicalPlan {
@@ -171,7 +185,7 @@ impl PhysicalPlan {
             | PhysicalPlan::Union { schema, .. }
             | PhysicalPlan::Join { schema, .. } => schema,
             PhysicalPlan::Materialize { input, .. } => input.schema(),
-            PhysicalPlan::Parameter { schema } => schema,
+            PhysicalPlan::Parameter { schema } | PhysicalPlan::Window { schema, .. } => schema,
         }
     }
 
@@ -358,6 +372,25 @@ pub fn lower_plan(
         LogicalPlan::Materialize { id, input } => PhysicalPlan::Materialize {
             id: *id,
             input: Box::new(lower_plan(input, subqueries, ctx)?),
+        },
+        LogicalPlan::Serialize { input } => lower_plan(input, subqueries, ctx)?,
+        LogicalPlan::Window {
+            input,
+            functions,
+            schema,
+        } => PhysicalPlan::Window {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            functions: functions
+                .iter()
+                .map(|w| {
+                    Ok(PhysWindow {
+                        kind: w.kind,
+                        args: w.args.iter().map(expr).collect::<Result<_, _>>()?,
+                        ty: w.ty,
+                    })
+                })
+                .collect::<Result<_, LowerError>>()?,
+            schema: schema.clone(),
         },
         LogicalPlan::Parameter { schema } => PhysicalPlan::Parameter {
             schema: schema.clone(),

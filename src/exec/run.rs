@@ -245,6 +245,12 @@ impl<'a> Runner<'a> {
                 emit_all(rows.iter().cloned(), sink)
             }
             PhysicalPlan::Parameter { .. } => emit_all(self.parameter.iter().cloned(), sink),
+            PhysicalPlan::Window {
+                input, functions, ..
+            } => {
+                let rows = self.window(input, functions)?;
+                emit_all(rows, sink)
+            }
         }
     }
 

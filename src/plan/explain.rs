@@ -139,6 +139,33 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             format!("MvExpand {}", cols.join(", "))
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
+        LogicalPlan::Serialize { .. } => "Serialize".to_string(),
+        LogicalPlan::Window {
+            functions, schema, ..
+        } => {
+            let width = input_schema.len();
+            let shown = Shown::window_schema(schema);
+            let calls: Vec<String> = functions
+                .iter()
+                .enumerate()
+                .map(|(k, w)| {
+                    let args: Vec<String> = w
+                        .args
+                        .iter()
+                        .map(|a| Shown(a, &shown).to_string())
+                        .collect();
+                    let name = match w.kind {
+                        super::logical::WindowKind::Prev { offset }
+                        | super::logical::WindowKind::Next { offset } => {
+                            format!("{}[offset {offset}]", w.kind.name())
+                        }
+                        k => k.name().to_string(),
+                    };
+                    format!("#{}={name}({})", width + k, args.join(", "))
+                })
+                .collect();
+            format!("Window [{}]", calls.join(", "))
+        }
         LogicalPlan::Parameter { schema } => format!(
             "Parameter [{}]",
             schema.names().collect::<Vec<_>>().join(", ")
@@ -233,6 +260,27 @@ fn sort_keys(keys: &[super::logical::SortKey], schema: &Schema) -> String {
 
 /// A scalar expression shown against the schema its columns refer to.
 pub struct Shown<'a>(pub &'a ScalarExpr, pub &'a Schema);
+
+impl Shown<'_> {
+    /// A window node's schema with its own columns shown by position
+    /// (`#3`) rather than by their internal names.
+    fn window_schema(schema: &Schema) -> Schema {
+        Schema::new(
+            schema
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let mut f = f.clone();
+                    if f.name.starts_with("__window") {
+                        f.name = format!("window{}", i);
+                    }
+                    f
+                })
+                .collect(),
+        )
+    }
+}
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

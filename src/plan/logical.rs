@@ -93,6 +93,17 @@ pub enum LogicalPlan {
     },
     /// `materialize(...)`: computed once, shared by every reference.
     Materialize { id: usize, input: Arc<LogicalPlan> },
+    /// Window functions over serialized rows: the input's columns, then one
+    /// column per function, computed in row order, each function seeing the
+    /// columns of the ones before it.
+    Window {
+        input: Box<LogicalPlan>,
+        functions: Vec<WindowExpr>,
+        schema: Schema,
+    },
+    /// `serialize`: marks the rows as ordered, so window functions may
+    /// follow (the rows are not changed).
+    Serialize { input: Box<LogicalPlan> },
     /// `mv-apply items on (subquery)`: for each input row, the subquery runs
     /// over the rows of its expansion (columns as `expanded`); each row it
     /// returns gives an output row of input and subquery columns.
@@ -123,6 +134,50 @@ pub enum LogicalPlan {
         /// stand-in (see `semantic::Probe`).
         provisional: bool,
     },
+}
+
+/// A window function (<https://learn.microsoft.com/kusto/query/window-functions>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WindowKind {
+    /// `prev(expr [, offset [, default]])`
+    Prev { offset: u64 },
+    /// `next(expr [, offset [, default]])`
+    Next { offset: u64 },
+    /// `row_number([start [, restart]])`
+    RowNumber,
+    /// `row_cumsum(term [, restart])`
+    RowCumsum,
+    /// `row_window_session(expr, max_from_first, max_between_neighbors [, restart])`
+    RowWindowSession,
+    /// `row_rank_dense(term [, restart])`
+    RowRankDense,
+    /// `row_rank_min(term [, restart])`
+    RowRankMin,
+}
+
+impl WindowKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowKind::Prev { .. } => "prev",
+            WindowKind::Next { .. } => "next",
+            WindowKind::RowNumber => "row_number",
+            WindowKind::RowCumsum => "row_cumsum",
+            WindowKind::RowWindowSession => "row_window_session",
+            WindowKind::RowRankDense => "row_rank_dense",
+            WindowKind::RowRankMin => "row_rank_min",
+        }
+    }
+}
+
+/// One window function call of a [`LogicalPlan::Window`]: its arguments
+/// read the input row and the window columns before it. Arguments that
+/// were left out are absent (`row_number()` has none); `prev`/`next`
+/// keep the value and the default (or just the value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowExpr {
+    pub kind: WindowKind,
+    pub args: Vec<ScalarExpr>,
+    pub ty: DataType,
 }
 
 /// An expression `mv-apply` expands: computed on the input row, it fills
@@ -215,7 +270,9 @@ impl LogicalPlan {
             | LogicalPlan::MvExpand { schema, .. }
             | LogicalPlan::BagUnpack { schema, .. }
             | LogicalPlan::MvApply { schema, .. }
+            | LogicalPlan::Window { schema, .. }
             | LogicalPlan::Parameter { schema } => schema,
+            LogicalPlan::Serialize { input } => input.schema(),
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Sort { input, .. }
@@ -330,9 +387,24 @@ impl LogicalPlan {
                 id,
                 input: Arc::new(Arc::unwrap_or_clone(input).map_exprs(f)),
             },
-            LogicalPlan::BagUnpack { .. } | LogicalPlan::Parameter { .. } => {
-                self.map_inputs(&mut |i| i.map_exprs(f))
-            }
+            LogicalPlan::BagUnpack { .. }
+            | LogicalPlan::Parameter { .. }
+            | LogicalPlan::Serialize { .. } => self.map_inputs(&mut |i| i.map_exprs(f)),
+            LogicalPlan::Window {
+                input,
+                functions,
+                schema,
+            } => LogicalPlan::Window {
+                input: Box::new(input.map_exprs(f)),
+                functions: functions
+                    .into_iter()
+                    .map(|w| WindowExpr {
+                        args: w.args.into_iter().map(&mut *f).collect(),
+                        ..w
+                    })
+                    .collect(),
+                schema,
+            },
             LogicalPlan::MvApply {
                 input,
                 items,
@@ -453,6 +525,18 @@ impl LogicalPlan {
                 schema,
                 provisional,
             },
+            LogicalPlan::Window {
+                input,
+                functions,
+                schema,
+            } => LogicalPlan::Window {
+                input: boxed(input),
+                functions,
+                schema,
+            },
+            LogicalPlan::Serialize { input } => LogicalPlan::Serialize {
+                input: boxed(input),
+            },
             LogicalPlan::MvApply {
                 input,
                 items,
@@ -472,6 +556,28 @@ impl LogicalPlan {
                 outputs,
                 schema,
             },
+        }
+    }
+
+    /// Whether the rows come out in an order window functions may rely on
+    /// (<https://learn.microsoft.com/kusto/query/window-functions>): `sort`,
+    /// `top`, `range`, `serialize` and `getschema` serialize; `extend`,
+    /// `project*`, `where`, `take`, `parse`, `mv-expand` and `mv-apply`
+    /// keep the property; every other operator drops it.
+    pub fn is_serialized(&self) -> bool {
+        match self {
+            LogicalPlan::Sort { .. }
+            | LogicalPlan::TopN { .. }
+            | LogicalPlan::Range { .. }
+            | LogicalPlan::Serialize { .. }
+            | LogicalPlan::Window { .. } => true,
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Project { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::MvExpand { input, .. }
+            | LogicalPlan::MvApply { input, .. } => input.is_serialized(),
+            LogicalPlan::Materialize { input, .. } => input.is_serialized(),
+            _ => false,
         }
     }
 
@@ -504,7 +610,9 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::TopN { input, .. }
             | LogicalPlan::MvExpand { input, .. }
-            | LogicalPlan::BagUnpack { input, .. } => vec![input],
+            | LogicalPlan::BagUnpack { input, .. }
+            | LogicalPlan::Window { input, .. }
+            | LogicalPlan::Serialize { input } => vec![input],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
             LogicalPlan::Join { left, right, .. } => vec![left, right],
             LogicalPlan::Materialize { input, .. } => vec![input],

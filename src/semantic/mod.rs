@@ -22,6 +22,7 @@ mod suggest;
 mod summarize;
 mod tabular;
 mod union;
+mod window;
 
 pub use bind::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
 

@@ -6,6 +6,7 @@ use super::naming::{generic_name, implied_name, unique_name};
 use super::scalar::Scope;
 use super::suggest::did_you_mean;
 use super::tabular::*;
+use super::window::WindowCollector;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
@@ -14,6 +15,7 @@ use crate::span::Span;
 use crate::syntax::ast::{self, NamePattern, NamedExpr};
 use crate::types::DataType;
 use crate::value::Value;
+use std::cell::RefCell;
 
 impl Binder<'_> {
     /// `project-away` (or, with `keep`, `project-keep`): the remaining
@@ -84,8 +86,11 @@ impl Binder<'_> {
             .map(|(i, f)| ScalarExpr::column(i, f.ty, Span::default()))
             .collect();
         let mut errors = Vec::new();
+        let window = RefCell::new(WindowCollector::default());
         for item in columns {
-            let bound = match self.scalar(&item.expr, &Scope::new(&schema, operator)) {
+            let calls_before = window.borrow().len();
+            let scope = Scope::new(&schema, operator).with_window(&window);
+            let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,
                 Err(e) => {
                     errors.push(e);
@@ -94,6 +99,9 @@ impl Binder<'_> {
             };
             // Rewrite references to columns made earlier in this operator.
             let bound = substitute(bound, &exprs);
+            window
+                .borrow_mut()
+                .map_args_from(calls_before, &|a| substitute(a, &exprs));
             let name = match item.names.as_slice() {
                 [] => implied_name(&item.expr)
                     .unwrap_or_else(|| generic_name(&|n| schema.index_of(n).is_some())),
@@ -122,6 +130,7 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
         Ok(LogicalPlan::Project {
             input: Box::new(input),
             exprs,
@@ -141,8 +150,10 @@ impl Binder<'_> {
         let mut schema = Schema::default();
         let mut exprs = Vec::new();
         let mut errors = Vec::new();
+        let window = RefCell::new(WindowCollector::default());
         for (position, item) in columns.iter().enumerate() {
-            let bound = match self.scalar(&item.expr, &Scope::new(&in_schema, operator)) {
+            let scope = Scope::new(&in_schema, operator).with_window(&window);
+            let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,
                 Err(e) => {
                     errors.push(e);
@@ -184,6 +195,7 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
         Ok(LogicalPlan::Project {
             input: Box::new(input),
             exprs,

@@ -23,6 +23,9 @@ pub(super) struct Scope<'s> {
     /// In `summarize`: the group columns by output name, and where the
     /// aggregates found so far are collected.
     pub aggregates: Option<&'s std::cell::RefCell<AggregateCollector>>,
+    /// In `extend`, `project`, `where` and `serialize`: where the window
+    /// functions found so far are collected (see `semantic::window`).
+    pub window: Option<&'s std::cell::RefCell<super::window::WindowCollector>>,
 }
 
 impl<'s> Scope<'s> {
@@ -31,7 +34,17 @@ impl<'s> Scope<'s> {
             row,
             operator,
             aggregates: None,
+            window: None,
         }
+    }
+
+    /// This scope, collecting window functions into `window`.
+    pub fn with_window(
+        mut self,
+        window: &'s std::cell::RefCell<super::window::WindowCollector>,
+    ) -> Scope<'s> {
+        self.window = Some(window);
+        self
     }
 }
 
@@ -372,6 +385,9 @@ impl Binder<'_> {
                     ),
                 )),
             };
+        }
+        if let Some(kind) = super::window::window_function(name) {
+            return self.window_call(kind, name, args, span, scope);
         }
         match name {
             "toscalar" => return self.toscalar(args, span, scope),

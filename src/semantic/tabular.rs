@@ -214,13 +214,27 @@ impl Binder<'_> {
         let span = operator.span;
         match &operator.kind {
             OperatorKind::Where { predicate, .. } => {
-                let scope = Scope::new(input.schema(), "where");
+                let window = std::cell::RefCell::new(super::window::WindowCollector::default());
+                let scope = Scope::new(input.schema(), "where").with_window(&window);
                 let predicate = self.scalar(predicate, &scope).map_err(one)?;
                 let predicate = predicate_of(predicate, "where")?;
-                Ok(LogicalPlan::Filter {
+                let window = window.into_inner();
+                if window.is_empty() {
+                    return Ok(LogicalPlan::Filter {
+                        input: Box::new(input),
+                        predicate,
+                    });
+                }
+                // Window columns are computed, filtered on, then dropped.
+                let width = input.schema().len();
+                let mut exprs = [predicate];
+                let input = self.window_input(input, window, "where", &mut exprs)?;
+                let [predicate] = exprs;
+                let filtered = LogicalPlan::Filter {
                     input: Box::new(input),
                     predicate,
-                })
+                };
+                Ok(select_columns(filtered, &(0..width).collect::<Vec<_>>()))
             }
             OperatorKind::Extend { columns } => self.extend(input, columns, "extend"),
             OperatorKind::Project { columns } => self.project(input, columns, "project", false),
@@ -313,6 +327,9 @@ impl Binder<'_> {
                 pattern,
             } => self.parse(input, params, source, pattern, true, span),
             OperatorKind::Serialize { columns } => {
+                let input = LogicalPlan::Serialize {
+                    input: Box::new(input),
+                };
                 if columns.is_empty() {
                     Ok(input)
                 } else {
@@ -325,7 +342,9 @@ impl Binder<'_> {
                 self.define(&name.name, Binding::Tabular(input.clone()));
                 Ok(input)
             }
-            OperatorKind::GetSchema => Ok(getschema(input.schema())),
+            OperatorKind::GetSchema => Ok(LogicalPlan::Serialize {
+                input: Box::new(getschema(input.schema())),
+            }),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {
