@@ -166,6 +166,20 @@ pub enum PhysicalPlan {
     Materialize { id: usize, input: Box<PhysicalPlan> },
     /// The rows the runner was handed for a subquery (see `Runner::parameter`).
     Parameter { schema: Schema },
+    /// `make-series`: `input` gives keys, a bin, aggregates; see
+    /// `exec::make_series`.
+    MakeSeries {
+        input: Pipeline,
+        keys: usize,
+        start: Option<Value>,
+        end: Option<Value>,
+        step: Value,
+        in_range: bool,
+        defaults: Vec<Value>,
+        nonempty: bool,
+        axis: DataType,
+        schema: Schema,
+    },
     /// Window functions over every row of `input`, in order.
     Window {
         input: Pipeline,
@@ -185,7 +199,9 @@ impl PhysicalPlan {
             | PhysicalPlan::Union { schema, .. }
             | PhysicalPlan::Join { schema, .. } => schema,
             PhysicalPlan::Materialize { input, .. } => input.schema(),
-            PhysicalPlan::Parameter { schema } | PhysicalPlan::Window { schema, .. } => schema,
+            PhysicalPlan::Parameter { schema }
+            | PhysicalPlan::Window { schema, .. }
+            | PhysicalPlan::MakeSeries { schema, .. } => schema,
         }
     }
 
@@ -374,6 +390,36 @@ pub fn lower_plan(
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
         LogicalPlan::Serialize { input } => lower_plan(input, subqueries, ctx)?,
+        LogicalPlan::MakeSeries {
+            input,
+            keys,
+            range,
+            defaults,
+            nonempty,
+            schema,
+        } => {
+            let value = |e: &crate::plan::expr::ScalarExpr| -> Result<Value, LowerError> {
+                Ok(crate::exec::eval::normalize(
+                    lower(e, Some(subqueries))?.eval(&Vec::new(), ctx),
+                    e.ty,
+                ))
+            };
+            PhysicalPlan::MakeSeries {
+                axis: input
+                    .schema()
+                    .field(*keys)
+                    .map_or(DataType::Dynamic, |f| f.ty),
+                input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+                keys: *keys,
+                start: range.start.as_ref().map(value).transpose()?,
+                end: range.end.as_ref().map(value).transpose()?,
+                step: value(&range.step)?,
+                in_range: range.in_range,
+                defaults: defaults.clone(),
+                nonempty: *nonempty,
+                schema: schema.clone(),
+            }
+        }
         LogicalPlan::Window {
             input,
             functions,

@@ -245,6 +245,10 @@ impl<'a> Runner<'a> {
                 emit_all(rows.iter().cloned(), sink)
             }
             PhysicalPlan::Parameter { .. } => emit_all(self.parameter.iter().cloned(), sink),
+            PhysicalPlan::MakeSeries { .. } => {
+                let rows = self.make_series(plan)?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::Window {
                 input, functions, ..
             } => {

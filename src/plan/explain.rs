@@ -140,6 +140,42 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
         LogicalPlan::Serialize { .. } => "Serialize".to_string(),
+        LogicalPlan::MakeSeries {
+            keys,
+            range,
+            defaults,
+            nonempty,
+            schema,
+            ..
+        } => {
+            let empty = Schema::default();
+            let c = |x: &ScalarExpr| Shown(x, &empty).to_string();
+            let axis = match (&range.start, &range.end, range.in_range) {
+                (Some(s), Some(e), true) => {
+                    format!("in range({}, {}, {})", c(s), c(e), c(&range.step))
+                }
+                (s, e, _) => format!(
+                    "{}{}step {}",
+                    s.as_ref()
+                        .map(|s| format!("from {} ", c(s)))
+                        .unwrap_or_default(),
+                    e.as_ref()
+                        .map(|e| format!("to {} ", c(e)))
+                        .unwrap_or_default(),
+                    c(&range.step)
+                ),
+            };
+            let defaults: Vec<String> = defaults
+                .iter()
+                .map(crate::functions::to_kusto_string)
+                .collect();
+            format!(
+                "MakeSeries{} by {keys} key(s) {axis} defaults [{}] -> [{}]",
+                if *nonempty { " nonempty" } else { "" },
+                defaults.join(", "),
+                schema.names().collect::<Vec<_>>().join(", ")
+            )
+        }
         LogicalPlan::Window {
             functions, schema, ..
         } => {

@@ -93,6 +93,20 @@ pub enum LogicalPlan {
     },
     /// `materialize(...)`: computed once, shared by every reference.
     Materialize { id: usize, input: Arc<LogicalPlan> },
+    /// `make-series`: `input` is the aggregation by the `by` keys and the
+    /// binned axis (keys, then the bin, then one column per aggregate);
+    /// this node arranges each key's bins into arrays, filling the bins
+    /// with no rows with `defaults`. Output: the keys, an array per
+    /// aggregate, the array of bins.
+    MakeSeries {
+        input: Box<LogicalPlan>,
+        keys: usize,
+        range: Box<SeriesRange>,
+        defaults: Vec<Value>,
+        /// `kind=nonempty`: an empty input still gives one row of defaults.
+        nonempty: bool,
+        schema: Schema,
+    },
     /// Window functions over serialized rows: the input's columns, then one
     /// column per function, computed in row order, each function seeing the
     /// columns of the ones before it.
@@ -134,6 +148,22 @@ pub enum LogicalPlan {
         /// stand-in (see `semantic::Probe`).
         provisional: bool,
     },
+}
+
+/// The axis of a `make-series`: constant expressions (they may read
+/// subqueries, so they are evaluated when the plan is lowered).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesRange {
+    /// `from` / the first argument of `range()`; absent: each series starts
+    /// at its first bin with data.
+    pub start: Option<ScalarExpr>,
+    /// `to` (exclusive) / the second argument of `range()` (inclusive);
+    /// absent: each series ends at its last bin with data.
+    pub end: Option<ScalarExpr>,
+    pub step: ScalarExpr,
+    /// `in range(start, stop, step)`: bins are aligned with `bin()` rather
+    /// than on `start`, and `stop` is included.
+    pub in_range: bool,
 }
 
 /// A window function (<https://learn.microsoft.com/kusto/query/window-functions>).
@@ -271,6 +301,7 @@ impl LogicalPlan {
             | LogicalPlan::BagUnpack { schema, .. }
             | LogicalPlan::MvApply { schema, .. }
             | LogicalPlan::Window { schema, .. }
+            | LogicalPlan::MakeSeries { schema, .. }
             | LogicalPlan::Parameter { schema } => schema,
             LogicalPlan::Serialize { input } => input.schema(),
             LogicalPlan::Filter { input, .. }
@@ -390,6 +421,26 @@ impl LogicalPlan {
             LogicalPlan::BagUnpack { .. }
             | LogicalPlan::Parameter { .. }
             | LogicalPlan::Serialize { .. } => self.map_inputs(&mut |i| i.map_exprs(f)),
+            LogicalPlan::MakeSeries {
+                input,
+                keys,
+                range,
+                defaults,
+                nonempty,
+                schema,
+            } => LogicalPlan::MakeSeries {
+                input: Box::new(input.map_exprs(f)),
+                keys,
+                range: Box::new(SeriesRange {
+                    start: range.start.map(&mut *f),
+                    end: range.end.map(&mut *f),
+                    step: f(range.step),
+                    in_range: range.in_range,
+                }),
+                defaults,
+                nonempty,
+                schema,
+            },
             LogicalPlan::Window {
                 input,
                 functions,
@@ -537,6 +588,21 @@ impl LogicalPlan {
             LogicalPlan::Serialize { input } => LogicalPlan::Serialize {
                 input: boxed(input),
             },
+            LogicalPlan::MakeSeries {
+                input,
+                keys,
+                range,
+                defaults,
+                nonempty,
+                schema,
+            } => LogicalPlan::MakeSeries {
+                input: boxed(input),
+                keys,
+                range,
+                defaults,
+                nonempty,
+                schema,
+            },
             LogicalPlan::MvApply {
                 input,
                 items,
@@ -612,6 +678,7 @@ impl LogicalPlan {
             | LogicalPlan::MvExpand { input, .. }
             | LogicalPlan::BagUnpack { input, .. }
             | LogicalPlan::Window { input, .. }
+            | LogicalPlan::MakeSeries { input, .. }
             | LogicalPlan::Serialize { input } => vec![input],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
             LogicalPlan::Join { left, right, .. } => vec![left, right],

@@ -10,6 +10,7 @@ mod bind;
 mod evaluate;
 mod join;
 mod literal;
+mod make_series;
 mod mv_apply;
 mod mv_expand;
 mod naming;

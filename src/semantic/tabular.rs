@@ -346,6 +346,7 @@ impl Binder<'_> {
                 input: Box::new(getschema(input.schema())),
             }),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
+            OperatorKind::MakeSeries { .. } => self.make_series(input, operator),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {
                     return Err(one(BindError::new(
