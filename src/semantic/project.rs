@@ -102,6 +102,27 @@ impl Binder<'_> {
             window
                 .borrow_mut()
                 .map_args_from(calls_before, &|a| substitute(a, &exprs));
+            if let Some(columns) = tuple_item(item, &bound) {
+                match columns {
+                    Ok(columns) => {
+                        for (name, e) in columns {
+                            let field = Field::new(name.clone(), e.ty);
+                            match schema.index_of(&name) {
+                                Some(i) => {
+                                    schema.fields[i] = field;
+                                    exprs[i] = e;
+                                }
+                                None => {
+                                    schema.fields.push(field);
+                                    exprs.push(e);
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             let name = match item.names.as_slice() {
                 [] => implied_name(&item.expr)
                     .unwrap_or_else(|| generic_name(&|n| schema.index_of(n).is_some())),
@@ -160,6 +181,26 @@ impl Binder<'_> {
                     continue;
                 }
             };
+            if let Some(columns) = tuple_item(item, &bound) {
+                match columns {
+                    Ok(columns) => {
+                        for (name, e) in columns {
+                            if schema.index_of(&name).is_some() {
+                                errors.push(BindError::new(
+                                    BindErrorKind::DuplicateColumn,
+                                    item.span,
+                                    format!("A column with the name '{name}' is already declared."),
+                                ));
+                                continue;
+                            }
+                            schema.fields.push(Field::new(name, e.ty));
+                            exprs.push(e);
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             let (name, explicit) = match item.names.as_slice() {
                 [] => {
                     let taken = |n: &str| schema.index_of(n).is_some();
@@ -227,6 +268,60 @@ impl Binder<'_> {
             schema,
         })
     }
+}
+
+/// `(a, b, ...) = f(x)`, or just `f(x)`, where `f` returns several columns
+/// (`series_fit_line`): each column's name and expression, an element of
+/// `f`'s value. Names not given are `f_x_<suffix>`, as Kusto names them.
+/// `None` for any other item.
+fn tuple_item(
+    item: &NamedExpr,
+    bound: &ScalarExpr,
+) -> Option<Result<Vec<(String, ScalarExpr)>, BindError>> {
+    let ScalarKind::Call { function, .. } = &bound.kind else {
+        return None;
+    };
+    let columns = crate::functions::series::tuple_columns(function.name)?;
+    if item.names.len() > columns.len() {
+        return Some(Err(BindError::new(
+            BindErrorKind::Invalid,
+            item.span,
+            format!(
+                "'{}' gives {} columns, but {} names are given",
+                function.name,
+                columns.len(),
+                item.names.len()
+            ),
+        )));
+    }
+    let arg_name = match &item.expr.kind {
+        ast::ExprKind::Call { args, .. } => args.first().and_then(implied_name),
+        _ => None,
+    }
+    .unwrap_or_default();
+    Some(Ok(columns
+        .iter()
+        .enumerate()
+        .map(|(k, (suffix, ty))| {
+            let name = item.names.get(k).map_or_else(
+                || format!("{}_{arg_name}_{suffix}", function.name),
+                |n| n.name.clone(),
+            );
+            let element = ScalarExpr {
+                kind: ScalarKind::Index {
+                    target: Box::new(bound.clone()),
+                    index: Box::new(ScalarExpr::literal(
+                        Value::Long(k as i64),
+                        DataType::Long,
+                        bound.span,
+                    )),
+                },
+                ty: DataType::Dynamic,
+                span: bound.span,
+            };
+            (name, super::scalar::cast(element, *ty))
+        })
+        .collect()))
 }
 
 /// Replaces column references by the expressions that compute them.

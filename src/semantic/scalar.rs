@@ -406,6 +406,14 @@ impl Binder<'_> {
         {
             return self.aggregate_call(aggregate, args, span, scope);
         }
+        if let Some(reason) = functions::series::unsupported_reason(name) {
+            return Err(BindError::new(
+                BindErrorKind::NotSupported,
+                name_span,
+                format!("the function '{name}' is not supported: {reason}"),
+            )
+            .with_label("kqlite cannot run this function"));
+        }
         let Some(function) = lookup_scalar(name) else {
             let candidates =
                 functions::scalar_names().chain(functions::aggregate::aggregate_names());
