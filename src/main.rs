@@ -5,7 +5,7 @@
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
 //! scanned, except an error that may depend on columns read from the data
-//! by `evaluate bag_unpack`), 1 input or run error.
+//! by `evaluate bag_unpack` or `pivot`), 1 input or run error.
 
 use clap::Parser;
 use kqlite::engine::{Engine, EngineOptions, ResultSink};

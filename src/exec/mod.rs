@@ -10,6 +10,7 @@ pub mod json_doc;
 mod make_series;
 mod mv_apply;
 pub mod physical;
+mod pivot;
 mod prefilter;
 pub mod run;
 mod scan;

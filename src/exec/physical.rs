@@ -180,6 +180,14 @@ pub enum PhysicalPlan {
         axis: DataType,
         schema: Schema,
     },
+    /// `evaluate pivot`: see `exec::pivot`.
+    Pivot {
+        input: Pipeline,
+        keys: usize,
+        values: Vec<Value>,
+        empty: Value,
+        schema: Schema,
+    },
     /// Window functions over every row of `input`, in order.
     Window {
         input: Pipeline,
@@ -201,7 +209,8 @@ impl PhysicalPlan {
             PhysicalPlan::Materialize { input, .. } => input.schema(),
             PhysicalPlan::Parameter { schema }
             | PhysicalPlan::Window { schema, .. }
-            | PhysicalPlan::MakeSeries { schema, .. } => schema,
+            | PhysicalPlan::MakeSeries { schema, .. }
+            | PhysicalPlan::Pivot { schema, .. } => schema,
         }
     }
 
@@ -390,6 +399,20 @@ pub fn lower_plan(
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
         LogicalPlan::Serialize { input } => lower_plan(input, subqueries, ctx)?,
+        LogicalPlan::Pivot {
+            input,
+            keys,
+            values,
+            empty,
+            schema,
+            ..
+        } => PhysicalPlan::Pivot {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            keys: *keys,
+            values: values.clone(),
+            empty: empty.clone(),
+            schema: schema.clone(),
+        },
         LogicalPlan::MakeSeries {
             input,
             keys,

@@ -245,6 +245,16 @@ impl<'a> Runner<'a> {
                 emit_all(rows.iter().cloned(), sink)
             }
             PhysicalPlan::Parameter { .. } => emit_all(self.parameter.iter().cloned(), sink),
+            PhysicalPlan::Pivot {
+                input,
+                keys,
+                values,
+                empty,
+                ..
+            } => {
+                let rows = self.pivot(input, *keys, values, empty)?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::MakeSeries { .. } => {
                 let rows = self.make_series(plan)?;
                 emit_all(rows, sink)

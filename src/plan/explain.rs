@@ -140,6 +140,22 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
         LogicalPlan::Serialize { .. } => "Serialize".to_string(),
+        LogicalPlan::Pivot {
+            keys,
+            values,
+            provisional,
+            schema,
+            ..
+        } => format!(
+            "Pivot by {keys} key(s) into {} value column(s){} -> [{}]",
+            values.len(),
+            if *provisional {
+                " (values not read yet)"
+            } else {
+                ""
+            },
+            schema.names().collect::<Vec<_>>().join(", ")
+        ),
         LogicalPlan::MakeSeries {
             keys,
             range,

@@ -118,6 +118,20 @@ pub enum LogicalPlan {
     /// `serialize`: marks the rows as ordered, so window functions may
     /// follow (the rows are not changed).
     Serialize { input: Box<LogicalPlan> },
+    /// `evaluate pivot(...)`: `input` is the aggregation by the kept
+    /// columns and the pivot value (keys, then the value, then the cell);
+    /// each key gets one row, with a column per pivot value in `values`
+    /// (`empty` where it has no cell).
+    Pivot {
+        input: Box<LogicalPlan>,
+        keys: usize,
+        values: Vec<Value>,
+        empty: Value,
+        schema: Schema,
+        /// The values were not read from the data yet: `values` is empty
+        /// (see `semantic::Probe`).
+        provisional: bool,
+    },
     /// `mv-apply items on (subquery)`: for each input row, the subquery runs
     /// over the rows of its expansion (columns as `expanded`); each row it
     /// returns gives an output row of input and subquery columns.
@@ -302,6 +316,7 @@ impl LogicalPlan {
             | LogicalPlan::MvApply { schema, .. }
             | LogicalPlan::Window { schema, .. }
             | LogicalPlan::MakeSeries { schema, .. }
+            | LogicalPlan::Pivot { schema, .. }
             | LogicalPlan::Parameter { schema } => schema,
             LogicalPlan::Serialize { input } => input.schema(),
             LogicalPlan::Filter { input, .. }
@@ -420,6 +435,7 @@ impl LogicalPlan {
             },
             LogicalPlan::BagUnpack { .. }
             | LogicalPlan::Parameter { .. }
+            | LogicalPlan::Pivot { .. }
             | LogicalPlan::Serialize { .. } => self.map_inputs(&mut |i| i.map_exprs(f)),
             LogicalPlan::MakeSeries {
                 input,
@@ -588,6 +604,21 @@ impl LogicalPlan {
             LogicalPlan::Serialize { input } => LogicalPlan::Serialize {
                 input: boxed(input),
             },
+            LogicalPlan::Pivot {
+                input,
+                keys,
+                values,
+                empty,
+                schema,
+                provisional,
+            } => LogicalPlan::Pivot {
+                input: boxed(input),
+                keys,
+                values,
+                empty,
+                schema,
+                provisional,
+            },
             LogicalPlan::MakeSeries {
                 input,
                 keys,
@@ -655,6 +686,9 @@ impl LogicalPlan {
             LogicalPlan::BagUnpack {
                 provisional: true,
                 ..
+            } | LogicalPlan::Pivot {
+                provisional: true,
+                ..
             }
         ) || self.inputs().iter().any(|i| i.is_provisional())
     }
@@ -679,6 +713,7 @@ impl LogicalPlan {
             | LogicalPlan::BagUnpack { input, .. }
             | LogicalPlan::Window { input, .. }
             | LogicalPlan::MakeSeries { input, .. }
+            | LogicalPlan::Pivot { input, .. }
             | LogicalPlan::Serialize { input } => vec![input],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
             LogicalPlan::Join { left, right, .. } => vec![left, right],

@@ -20,6 +20,7 @@ impl Binder<'_> {
         };
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, plugin.span),
+            "pivot" => self.pivot(input, args, plugin.span),
             other => Err(one(BindError::new(
                 BindErrorKind::NotSupported,
                 span,

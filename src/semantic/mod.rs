@@ -16,6 +16,7 @@ mod mv_expand;
 mod naming;
 mod parse;
 mod parse_pattern;
+mod pivot;
 mod project;
 mod scalar;
 mod sources;
