@@ -659,6 +659,21 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
             }
         }
         (Guid, String) | (String, Guid) => String,
+        // A bool against a number compares as 0 or 1, as the official
+        // analyzer's (hidden) `bool == scalar` and `bool < number`
+        // signatures allow (published detections write `where result == 0`
+        // for a bool `result`).
+        (Bool, t) | (t, Bool) if t.is_numeric() => {
+            if matches!(t, Real | Decimal) {
+                Real
+            } else {
+                Long
+            }
+        }
+        // A bool against a string compares as bools, the string read as
+        // `tobool` reads it ('False' is false; other text is null): ASIM
+        // detections write `where ipv4_is_private(ip) == 'False'`.
+        (Bool, String) | (String, Bool) => Bool,
         (a, b) if a == b => a,
         _ => return None,
     })
