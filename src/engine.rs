@@ -18,7 +18,7 @@ use crate::formats::FormatChoice;
 use crate::functions::EvalContext;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
-use crate::semantic::{BoundQuery, bind};
+use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
 use crate::value::{DateTime, Value};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -157,8 +157,32 @@ impl Engine {
         });
     }
 
-    /// Parses and binds `text`. Errors here are query errors: nothing has
-    /// been scanned yet.
+    fn thread_pool(&self) -> Result<rayon::ThreadPool, Error> {
+        let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+        if let Some(n) = self.options.threads {
+            builder = builder.num_threads(n.max(1));
+        }
+        builder.build().map_err(|e| {
+            Error::Exec(ExecError::Runtime(format!(
+                "cannot start worker threads: {e}"
+            )))
+        })
+    }
+
+    fn exec_options(&self) -> ExecOptions {
+        ExecOptions {
+            chunk_size: self.options.chunk_size,
+            strict: self.options.strict,
+            ..ExecOptions::default()
+        }
+    }
+
+    /// Parses and binds `text`. Errors here are query errors, found before
+    /// any data is read, with one exception: an operator whose output
+    /// columns depend on the data (`evaluate bag_unpack`) has its input read
+    /// here, once the rest of the query is known to be free of errors that
+    /// do not depend on those columns (see `semantic::bag_unpack`). The rows
+    /// read are kept for the run.
     pub fn compile(&self, text: &str) -> Result<Query, Error> {
         // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
         // and dropped recursively: do it on a thread with room for them.
@@ -169,7 +193,28 @@ impl Engine {
         let ast = crate::syntax::parse(text)?;
         let now = self.options.now.unwrap_or_else(current_time);
         let ctx = EvalContext { now };
-        let mut bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        let mut bound = match bind(&ast, &self.catalog, ctx.clone()) {
+            Ok(bound) if !bound.needs_data => bound,
+            Err(errors) if errors.iter().any(|e| !e.provisional) => {
+                return Err(Error::Bind(
+                    errors.into_iter().filter(|e| !e.provisional).collect(),
+                ));
+            }
+            _ => {
+                let probe = EngineProbe {
+                    engine: self,
+                    ctx: ctx.clone(),
+                    pool: std::cell::OnceCell::new(),
+                    values: std::cell::RefCell::new(Vec::new()),
+                    failure: std::cell::RefCell::new(None),
+                };
+                let bound = bind_probed(&ast, &self.catalog, ctx.clone(), &probe);
+                if let Some(e) = probe.failure.take() {
+                    return Err(e);
+                }
+                bound.map_err(Error::Bind)?
+            }
+        };
         bound.results = bound
             .results
             .into_iter()
@@ -226,6 +271,63 @@ fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, Error> {
                 ))
             })
     })
+}
+
+/// Runs the inputs of data-shaped operators while a query is bound.
+struct EngineProbe<'e> {
+    engine: &'e Engine,
+    ctx: EvalContext,
+    pool: std::cell::OnceCell<rayon::ThreadPool>,
+    /// The values of the subqueries run so far, by id.
+    values: std::cell::RefCell<Vec<Value>>,
+    failure: std::cell::RefCell<Option<Error>>,
+}
+
+impl Probe for EngineProbe<'_> {
+    fn rows(
+        &self,
+        plan: &crate::plan::logical::LogicalPlan,
+        subqueries: &[Subquery],
+    ) -> Result<ProbedRows, ProbeFailed> {
+        self.try_rows(plan, subqueries).map_err(|e| {
+            self.failure.borrow_mut().get_or_insert(e);
+            ProbeFailed
+        })
+    }
+}
+
+impl EngineProbe<'_> {
+    fn try_rows(
+        &self,
+        plan: &crate::plan::logical::LogicalPlan,
+        subqueries: &[Subquery],
+    ) -> Result<ProbedRows, Error> {
+        let pool = match self.pool.get() {
+            Some(p) => p,
+            None => {
+                let p = self.engine.thread_pool()?;
+                self.pool.get_or_init(|| p)
+            }
+        };
+        let runner = Runner::new(
+            self.ctx.clone(),
+            self.engine.exec_options(),
+            pool,
+            self.engine.cancel.clone(),
+        );
+        let lower_error =
+            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+        let mut values = self.values.borrow_mut();
+        for sub in subqueries.iter().skip(values.len()) {
+            let optimized = crate::plan::rules::optimize(sub.plan.clone());
+            let phys = lower_plan(&optimized, &values, &self.ctx).map_err(lower_error)?;
+            let rows = runner.collect(&phys)?;
+            values.push(subquery_value(sub.shape, &rows));
+        }
+        let optimized = crate::plan::rules::optimize(plan.clone());
+        let phys = lower_plan(&optimized, &values, &self.ctx).map_err(lower_error)?;
+        Ok(runner.collect(&phys)?)
+    }
 }
 
 /// The current time, in ticks.
@@ -312,6 +414,7 @@ impl Drop for Query {
             BoundQuery {
                 results: Vec::new(),
                 subqueries: Vec::new(),
+                needs_data: false,
             },
         );
         let _ = with_big_stack(move || drop(bound));
@@ -342,20 +445,8 @@ impl Query {
 
     /// Runs the query: subqueries first, then each result table into `sink`.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
-        let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
-        if let Some(n) = engine.options.threads {
-            builder = builder.num_threads(n.max(1));
-        }
-        let pool = builder.build().map_err(|e| {
-            Error::Exec(ExecError::Runtime(format!(
-                "cannot start worker threads: {e}"
-            )))
-        })?;
-        let options = ExecOptions {
-            chunk_size: engine.options.chunk_size,
-            strict: engine.options.strict,
-            ..ExecOptions::default()
-        };
+        let pool = engine.thread_pool()?;
+        let options = engine.exec_options();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
             |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));

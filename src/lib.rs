@@ -13,6 +13,7 @@
 //! |---|---|---|---|
 //! | parse | [`syntax::parse`] | `&str` | [`syntax::ast::Query`], every node with a [`span::Span`] |
 //! | bind | [`semantic::bind`] | the syntax tree and a [`catalog::Catalog`] | [`semantic::BoundQuery`]: [`plan::logical::LogicalPlan`]s, names resolved, types known |
+//! | (bind again) | [`semantic::bind_probed`] | as above, and a [`semantic::Probe`] that runs plans | only for operators whose columns come from the data (`evaluate bag_unpack`): their inputs are read to learn the columns |
 //! | lower | [`exec::physical::lower_plan`] | a logical plan | [`exec::physical::PhysicalPlan`]: pipelines of row stages |
 //! | run | [`exec::Runner::run`] | a physical plan and a [`exec::RowSink`] | result rows, [`exec::Stats`] |
 //!

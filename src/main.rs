@@ -5,7 +5,9 @@
 //! [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
-//! scanned), 1 input or run error, 130 interrupted (Ctrl-C).
+//! scanned, except an error that may depend on columns read from the data
+//! by `evaluate bag_unpack` or `pivot`), 1 input or run error, 130
+//! interrupted (Ctrl-C).
 
 use clap::Parser;
 use kqlite::engine::{Engine, EngineOptions, ResultSink};

@@ -120,9 +120,9 @@ fn unknown_table_is_named() {
 
 #[test]
 fn not_supported_yet_exits_two_and_names_the_operator() {
-    let o = kqlite(&["print x = 1 | evaluate pivot(x)"]);
+    let o = kqlite(&["print x = 1 | evaluate autocluster()"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("pivot"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("autocluster"), "{}", stderr(&o));
 }
 
 #[test]

@@ -2,11 +2,15 @@
 //! evaluating expressions, and handing result rows to a sink.
 
 mod aggregate;
+mod bag_unpack;
 pub mod eval;
 pub mod expr;
 mod join;
 pub mod json_doc;
+mod make_series;
+mod mv_apply;
 pub mod physical;
+mod pivot;
 mod prefilter;
 pub mod run;
 mod scan;
@@ -14,6 +18,7 @@ mod sort;
 pub mod source;
 mod stage;
 mod string_match;
+mod window;
 
 pub use run::{ExecOptions, RowSink, Runner};
 pub use source::BadLineReport;

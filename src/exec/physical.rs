@@ -5,7 +5,9 @@
 use super::expr::{LowerError, PhysExpr, lower};
 use crate::catalog::{Input, TableData};
 use crate::functions::{AggregateFunction, EvalContext};
-use crate::plan::logical::{JoinKind, LogicalPlan, MvExpandColumn, Prefilter};
+use crate::plan::logical::{
+    ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
+};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -81,6 +83,36 @@ pub enum Stage {
         item_index: bool,
         limit: Option<u64>,
     },
+    /// `mv-apply`: see `exec::mv_apply`.
+    MvApply(Box<MvApplyStage>),
+    /// `evaluate bag_unpack`: see `exec::bag_unpack`.
+    BagUnpack {
+        column: usize,
+        outputs: Vec<UnpackOutput>,
+        types: Vec<DataType>,
+    },
+}
+
+/// What `mv-apply` does with each row.
+#[derive(Debug)]
+pub struct MvApplyStage {
+    /// Each expanded expression and the column of the expansion it fills.
+    pub items: Vec<(PhysExpr, usize)>,
+    /// Columns of an expansion row, before the item index.
+    pub width: usize,
+    pub columns: Vec<MvExpandColumn>,
+    pub item_index: bool,
+    pub limit: Option<u64>,
+    pub subquery: PhysicalPlan,
+    pub outputs: Vec<ApplyOutput>,
+}
+
+/// A window function, ready to run (see `exec::window`).
+#[derive(Debug)]
+pub struct PhysWindow {
+    pub kind: WindowKind,
+    pub args: Vec<PhysExpr>,
+    pub ty: DataType,
 }
 
 #[derive(Debug)]
@@ -132,6 +164,36 @@ pub enum PhysicalPlan {
     },
     /// Computed once per run and shared by every reference.
     Materialize { id: usize, input: Box<PhysicalPlan> },
+    /// The rows the runner was handed for a subquery (see `Runner::parameter`).
+    Parameter { schema: Schema },
+    /// `make-series`: `input` gives keys, a bin, aggregates; see
+    /// `exec::make_series`.
+    MakeSeries {
+        input: Pipeline,
+        keys: usize,
+        start: Option<Value>,
+        end: Option<Value>,
+        step: Value,
+        in_range: bool,
+        defaults: Vec<Value>,
+        nonempty: bool,
+        axis: DataType,
+        schema: Schema,
+    },
+    /// `evaluate pivot`: see `exec::pivot`.
+    Pivot {
+        input: Pipeline,
+        keys: usize,
+        values: Vec<Value>,
+        empty: Value,
+        schema: Schema,
+    },
+    /// Window functions over every row of `input`, in order.
+    Window {
+        input: Pipeline,
+        functions: Vec<PhysWindow>,
+        schema: Schema,
+    },
 }
 
 impl PhysicalPlan {
@@ -145,6 +207,10 @@ impl PhysicalPlan {
             | PhysicalPlan::Union { schema, .. }
             | PhysicalPlan::Join { schema, .. } => schema,
             PhysicalPlan::Materialize { input, .. } => input.schema(),
+            PhysicalPlan::Parameter { schema }
+            | PhysicalPlan::Window { schema, .. }
+            | PhysicalPlan::MakeSeries { schema, .. }
+            | PhysicalPlan::Pivot { schema, .. } => schema,
         }
     }
 
@@ -332,6 +398,122 @@ pub fn lower_plan(
             id: *id,
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
+        LogicalPlan::Serialize { input } => lower_plan(input, subqueries, ctx)?,
+        LogicalPlan::Pivot {
+            input,
+            keys,
+            values,
+            empty,
+            schema,
+            ..
+        } => PhysicalPlan::Pivot {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            keys: *keys,
+            values: values.clone(),
+            empty: empty.clone(),
+            schema: schema.clone(),
+        },
+        LogicalPlan::MakeSeries {
+            input,
+            keys,
+            range,
+            defaults,
+            nonempty,
+            schema,
+        } => {
+            let value = |e: &crate::plan::expr::ScalarExpr| -> Result<Value, LowerError> {
+                Ok(crate::exec::eval::normalize(
+                    lower(e, Some(subqueries))?.eval(&Vec::new(), ctx),
+                    e.ty,
+                ))
+            };
+            PhysicalPlan::MakeSeries {
+                axis: input
+                    .schema()
+                    .field(*keys)
+                    .map_or(DataType::Dynamic, |f| f.ty),
+                input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+                keys: *keys,
+                start: range.start.as_ref().map(value).transpose()?,
+                end: range.end.as_ref().map(value).transpose()?,
+                step: value(&range.step)?,
+                in_range: range.in_range,
+                defaults: defaults.clone(),
+                nonempty: *nonempty,
+                schema: schema.clone(),
+            }
+        }
+        LogicalPlan::Window {
+            input,
+            functions,
+            schema,
+        } => PhysicalPlan::Window {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            functions: functions
+                .iter()
+                .map(|w| {
+                    Ok(PhysWindow {
+                        kind: w.kind,
+                        args: w.args.iter().map(expr).collect::<Result<_, _>>()?,
+                        ty: w.ty,
+                    })
+                })
+                .collect::<Result<_, LowerError>>()?,
+            schema: schema.clone(),
+        },
+        LogicalPlan::Parameter { schema } => PhysicalPlan::Parameter {
+            schema: schema.clone(),
+        },
+        LogicalPlan::MvApply {
+            input,
+            items,
+            item_index,
+            limit,
+            expanded,
+            subquery,
+            outputs,
+            schema,
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            let width = expanded.len() - usize::from(*item_index);
+            p.stages.push(Stage::MvApply(Box::new(MvApplyStage {
+                items: items
+                    .iter()
+                    .map(|i| Ok((expr(&i.expr)?, i.slot)))
+                    .collect::<Result<_, LowerError>>()?,
+                width,
+                columns: items
+                    .iter()
+                    .map(|i| MvExpandColumn {
+                        index: i.slot,
+                        bag_as_array: false,
+                        to_type: i.to_type,
+                    })
+                    .collect(),
+                item_index: *item_index,
+                limit: *limit,
+                subquery: lower_plan(subquery, subqueries, ctx)?,
+                outputs: outputs.clone(),
+            })));
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
+        LogicalPlan::BagUnpack {
+            input,
+            column,
+            outputs,
+            schema,
+            ..
+        } => {
+            let mut p = lower_plan(input, subqueries, ctx)?.into_pipeline();
+            p.stages.push(Stage::BagUnpack {
+                column: *column,
+                outputs: outputs.clone(),
+                types: schema.fields.iter().map(|f| f.ty).collect(),
+            });
+            p.schema = schema.clone();
+            PhysicalPlan::Stream(p)
+        }
     })
 }
 

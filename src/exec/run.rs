@@ -68,6 +68,12 @@ pub struct Runner<'a> {
     pub cancel: Arc<AtomicBool>,
     materialized: Mutex<HashMap<usize, Rows>>,
     stats: Mutex<Stats>,
+    /// The rows a subquery reads as [`PhysicalPlan::Parameter`] (one
+    /// input row's expansion, in `mv-apply`).
+    parameter: Rows,
+    /// An error met where it could not be returned (inside a row stage):
+    /// the pipeline stops and reports it.
+    failure: Mutex<Option<ExecError>>,
 }
 
 /// Rows in memory are cut into items of this many rows.
@@ -87,6 +93,36 @@ impl<'a> Runner<'a> {
             cancel,
             materialized: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            parameter: Arc::new(Vec::new()),
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// A runner for a subquery that reads `parameter` as its input rows
+    /// (sharing this one's threads, clock and cancellation).
+    pub(super) fn with_parameter(&self, parameter: Rows) -> Runner<'a> {
+        let mut child = Runner::new(
+            self.ctx.clone(),
+            self.options.clone(),
+            self.pool,
+            self.cancel.clone(),
+        );
+        child.parameter = parameter;
+        child
+    }
+
+    /// Records an error met inside a row stage; the pipeline stops and
+    /// returns it.
+    pub(super) fn fail(&self, e: ExecError) {
+        if let Ok(mut slot) = self.failure.lock() {
+            slot.get_or_insert(e);
+        }
+    }
+
+    fn take_failure(&self) -> Result<(), ExecError> {
+        match self.failure.lock().map_err(|_| poisoned())?.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -209,6 +245,27 @@ impl<'a> Runner<'a> {
                 let rows = self.materialize(*id, input)?;
                 emit_all(rows.iter().cloned(), sink)
             }
+            PhysicalPlan::Parameter { .. } => emit_all(self.parameter.iter().cloned(), sink),
+            PhysicalPlan::Pivot {
+                input,
+                keys,
+                values,
+                empty,
+                ..
+            } => {
+                let rows = self.pivot(input, *keys, values, empty)?;
+                emit_all(rows, sink)
+            }
+            PhysicalPlan::MakeSeries { .. } => {
+                let rows = self.make_series(plan)?;
+                emit_all(rows, sink)
+            }
+            PhysicalPlan::Window {
+                input, functions, ..
+            } => {
+                let rows = self.window(input, functions)?;
+                emit_all(rows, sink)
+            }
         }
     }
 
@@ -216,6 +273,9 @@ impl<'a> Runner<'a> {
     pub fn collect(&self, plan: &PhysicalPlan) -> Result<Rows, ExecError> {
         if let PhysicalPlan::Materialize { id, input } = plan {
             return self.materialize(*id, input);
+        }
+        if let PhysicalPlan::Parameter { .. } = plan {
+            return Ok(self.parameter.clone());
         }
         let mut rows = Vec::new();
         // The sink never stops early, so the flow is always `Continue`.
@@ -327,18 +387,10 @@ impl<'a> Runner<'a> {
         for (i, r) in finished {
             waiting.insert(i, r);
             while let Some(r) = waiting.remove(&wanted) {
-                self.cancelled()?;
-                // A file truncated under us was read as zeros: its rows are lost.
-                if let Some(o) = opened.iter().find(|o| o.truncated()) {
-                    return Err(ExecError::Io {
-                        path: o.name.to_string(),
-                        source: std::io::Error::other(
-                            "the file was truncated while it was being read",
-                        ),
-                    });
-                }
-                self.record(&r.bad, r.rows_read, r.skipped, opened, &mut last_reported)?;
-                if emit(r.state)?.is_break() {
+                if self
+                    .hand_on_one(r, opened, &mut last_reported, emit)?
+                    .is_break()
+                {
                     return Ok(ControlFlow::Break(()));
                 }
                 wanted += 1;
@@ -346,6 +398,28 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(ControlFlow::Continue(()))
+    }
+
+    /// Hands on one item's result, in its turn: bad lines recorded, then
+    /// the state emitted.
+    fn hand_on_one<T>(
+        &self,
+        r: ItemResult<T>,
+        opened: &[OpenInput],
+        last_reported: &mut usize,
+        emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        self.cancelled()?;
+        // A file truncated under us was read as zeros: its rows are lost.
+        if let Some(o) = opened.iter().find(|o| o.truncated()) {
+            return Err(ExecError::Io {
+                path: o.name.to_string(),
+                source: std::io::Error::other("the file was truncated while it was being read"),
+            });
+        }
+        self.take_failure()?;
+        self.record(&r.bad, r.rows_read, r.skipped, opened, last_reported)?;
+        emit(r.state)
     }
 
     /// Adds an item's bad lines to the statistics (in input order), or

@@ -114,6 +114,31 @@ impl Runner<'_> {
                 }
                 true
             }
+            Stage::MvApply(apply) => {
+                let base = row.into_vec();
+                match self.mv_apply(&base, apply) {
+                    Ok(rows) => {
+                        for r in rows {
+                            if !self.push(rest, StageRow::Owned(r), sink) {
+                                return false;
+                            }
+                        }
+                        true
+                    }
+                    Err(e) => {
+                        self.fail(e);
+                        false
+                    }
+                }
+            }
+            Stage::BagUnpack {
+                column,
+                outputs,
+                types,
+            } => {
+                let values = super::bag_unpack::unpack(row.as_row(), *column, outputs, types);
+                self.push(rest, StageRow::Owned(values), sink)
+            }
         }
     }
 }

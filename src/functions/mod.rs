@@ -18,6 +18,7 @@ mod logic;
 mod math;
 mod parse_pattern;
 pub mod regex_cache;
+pub mod series;
 mod string;
 mod xml;
 
@@ -191,6 +192,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     json_path::FUNCTIONS,
     xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
+    series::FUNCTIONS,
 ];
 
 /// The scalar function called `name` (or one of its aliases).

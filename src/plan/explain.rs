@@ -139,6 +139,156 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             format!("MvExpand {}", cols.join(", "))
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
+        LogicalPlan::Serialize { .. } => "Serialize".to_string(),
+        LogicalPlan::Pivot {
+            keys,
+            values,
+            provisional,
+            schema,
+            ..
+        } => format!(
+            "Pivot by {keys} key(s) into {} value column(s){} -> [{}]",
+            values.len(),
+            if *provisional {
+                " (values not read yet)"
+            } else {
+                ""
+            },
+            schema.names().collect::<Vec<_>>().join(", ")
+        ),
+        LogicalPlan::MakeSeries {
+            keys,
+            range,
+            defaults,
+            nonempty,
+            schema,
+            ..
+        } => {
+            let empty = Schema::default();
+            let c = |x: &ScalarExpr| Shown(x, &empty).to_string();
+            let axis = match (&range.start, &range.end, range.in_range) {
+                (Some(s), Some(e), true) => {
+                    format!("in range({}, {}, {})", c(s), c(e), c(&range.step))
+                }
+                (s, e, _) => format!(
+                    "{}{}step {}",
+                    s.as_ref()
+                        .map(|s| format!("from {} ", c(s)))
+                        .unwrap_or_default(),
+                    e.as_ref()
+                        .map(|e| format!("to {} ", c(e)))
+                        .unwrap_or_default(),
+                    c(&range.step)
+                ),
+            };
+            let defaults: Vec<String> = defaults
+                .iter()
+                .map(crate::functions::to_kusto_string)
+                .collect();
+            format!(
+                "MakeSeries{} by {keys} key(s) {axis} defaults [{}] -> [{}]",
+                if *nonempty { " nonempty" } else { "" },
+                defaults.join(", "),
+                schema.names().collect::<Vec<_>>().join(", ")
+            )
+        }
+        LogicalPlan::Window {
+            functions, schema, ..
+        } => {
+            let width = input_schema.len();
+            let shown = Shown::window_schema(schema);
+            let calls: Vec<String> = functions
+                .iter()
+                .enumerate()
+                .map(|(k, w)| {
+                    let args: Vec<String> = w
+                        .args
+                        .iter()
+                        .map(|a| Shown(a, &shown).to_string())
+                        .collect();
+                    let name = match w.kind {
+                        super::logical::WindowKind::Prev { offset }
+                        | super::logical::WindowKind::Next { offset } => {
+                            format!("{}[offset {offset}]", w.kind.name())
+                        }
+                        k => k.name().to_string(),
+                    };
+                    format!("#{}={name}({})", width + k, args.join(", "))
+                })
+                .collect();
+            format!("Window [{}]", calls.join(", "))
+        }
+        LogicalPlan::Parameter { schema } => format!(
+            "Parameter [{}]",
+            schema.names().collect::<Vec<_>>().join(", ")
+        ),
+        LogicalPlan::MvApply {
+            items,
+            item_index,
+            limit,
+            expanded,
+            outputs,
+            subquery,
+            ..
+        } => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let name = expanded.field(i.slot).map_or("?", |f| f.name.as_str());
+                    format!("{name}={} to {}", e(&i.expr), i.to_type)
+                })
+                .collect();
+            let outs: Vec<String> = outputs
+                .iter()
+                .map(|o| match *o {
+                    super::logical::ApplyOutput::Input(i) => match input_schema.field(i) {
+                        Some(f) => format!("{}@{i}", f.name),
+                        None => format!("#{i}"),
+                    },
+                    super::logical::ApplyOutput::Subquery(j) => match subquery.schema().field(j) {
+                        Some(f) => format!("subquery.{}@{j}", f.name),
+                        None => format!("subquery#{j}"),
+                    },
+                })
+                .collect();
+            format!(
+                "MvApply [{}]{}{} -> [{}]",
+                items.join(", "),
+                if *item_index { " with_itemindex" } else { "" },
+                limit.map(|l| format!(" limit {l}")).unwrap_or_default(),
+                outs.join(", ")
+            )
+        }
+        LogicalPlan::BagUnpack {
+            column,
+            outputs,
+            provisional,
+            ..
+        } => {
+            let outs: Vec<String> = outputs
+                .iter()
+                .map(|o| match o {
+                    super::logical::UnpackOutput::Input(i) => match input_schema.field(*i) {
+                        Some(f) => format!("{}@{i}", f.name),
+                        None => format!("#{i}"),
+                    },
+                    super::logical::UnpackOutput::Key { key, ty } => format!("[{key:?}]:{ty}"),
+                })
+                .collect();
+            let column = match input_schema.field(*column) {
+                Some(f) => format!("{}@{column}", f.name),
+                None => format!("#{column}"),
+            };
+            format!(
+                "BagUnpack {column} -> [{}]{}",
+                outs.join(", "),
+                if *provisional {
+                    " (keys not read yet)"
+                } else {
+                    ""
+                }
+            )
+        }
     };
     let _ = writeln!(out, "{pad}{line}");
     for input in plan.inputs() {
@@ -162,6 +312,27 @@ fn sort_keys(keys: &[super::logical::SortKey], schema: &Schema) -> String {
 
 /// A scalar expression shown against the schema its columns refer to.
 pub struct Shown<'a>(pub &'a ScalarExpr, pub &'a Schema);
+
+impl Shown<'_> {
+    /// A window node's schema with its own columns shown by position
+    /// (`#3`) rather than by their internal names.
+    fn window_schema(schema: &Schema) -> Schema {
+        Schema::new(
+            schema
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let mut f = f.clone();
+                    if f.name.starts_with("__window") {
+                        f.name = format!("window{}", i);
+                    }
+                    f
+                })
+                .collect(),
+        )
+    }
+}
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,27 @@ pub struct BoundQuery {
     /// Indexed by the `id` of `ScalarKind::Subquery`; a subquery may use
     /// the ones before it.
     pub subqueries: Vec<Subquery>,
+    /// Whether some output columns depend on the data and were not read
+    /// yet (an operator such as `evaluate bag_unpack` was bound without a
+    /// [`Probe`]): the schemas are stand-ins, and the query must be bound
+    /// again with a probe before it runs.
+    pub needs_data: bool,
 }
+
+/// Runs a plan while the query is being bound, for operators whose output
+/// columns depend on the data (`evaluate bag_unpack(d)` makes a column per
+/// key found in `d`). `subqueries` are the ones bound so far; the plan may
+/// refer to them.
+pub trait Probe {
+    fn rows(&self, plan: &LogicalPlan, subqueries: &[Subquery]) -> Result<ProbedRows, ProbeFailed>;
+}
+
+pub type ProbedRows = Arc<Vec<Vec<crate::value::Value>>>;
+
+/// A probe that could not run its plan; the probe keeps the reason (an
+/// input that cannot be read) for its caller to report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeFailed;
 
 #[derive(Clone, Debug)]
 pub struct Subquery {
@@ -64,14 +84,45 @@ pub(super) struct Binder<'c> {
     pub subqueries: Vec<Subquery>,
     pub next_materialized_id: usize,
     pub call_depth: usize,
+    /// Runs the inputs of data-shaped operators; `None` in the first pass,
+    /// which binds them with stand-in schemas.
+    pub probe: Option<&'c dyn Probe>,
+    /// How many data-shaped operators were bound with a stand-in schema.
+    pub unprobed: usize,
 }
 
 /// Binds a parsed query against `catalog`. `ctx` supplies `now()`, which
 /// constant expressions (`take`, `range` bounds) are folded with.
+///
+/// Reads no data: an operator whose output columns depend on the data
+/// (`evaluate bag_unpack`) gets a stand-in schema, and the result says
+/// [`BoundQuery::needs_data`]. Errors that may only follow from such a
+/// stand-in are marked [`BindError::provisional`]; the others are real.
+/// [`bind_probed`] then binds the query for running.
 pub fn bind(
     query: &ast::Query,
     catalog: &Catalog,
     ctx: EvalContext,
+) -> Result<BoundQuery, Vec<BindError>> {
+    bind_with(query, catalog, ctx, None)
+}
+
+/// Binds a parsed query, running the input of every data-shaped operator
+/// with `probe` to learn its output columns.
+pub fn bind_probed(
+    query: &ast::Query,
+    catalog: &Catalog,
+    ctx: EvalContext,
+    probe: &dyn Probe,
+) -> Result<BoundQuery, Vec<BindError>> {
+    bind_with(query, catalog, ctx, Some(probe))
+}
+
+fn bind_with(
+    query: &ast::Query,
+    catalog: &Catalog,
+    ctx: EvalContext,
+    probe: Option<&dyn Probe>,
 ) -> Result<BoundQuery, Vec<BindError>> {
     let mut binder = Binder {
         catalog,
@@ -80,6 +131,8 @@ pub fn bind(
         subqueries: Vec::new(),
         next_materialized_id: 0,
         call_depth: 0,
+        probe,
+        unprobed: 0,
     };
     let mut results = Vec::new();
     let mut errors = Vec::new();
@@ -102,6 +155,7 @@ pub fn bind(
         Ok(BoundQuery {
             results,
             subqueries: binder.subqueries,
+            needs_data: binder.unprobed > 0,
         })
     } else {
         Err(errors)

@@ -5,13 +5,18 @@
 //! operator is checked even after an earlier one failed), as a compiler
 //! does.
 
+mod bag_unpack;
 mod bind;
+mod evaluate;
 mod join;
 mod literal;
+mod make_series;
+mod mv_apply;
 mod mv_expand;
 mod naming;
 mod parse;
 mod parse_pattern;
+mod pivot;
 mod project;
 mod scalar;
 mod sources;
@@ -19,8 +24,9 @@ mod suggest;
 mod summarize;
 mod tabular;
 mod union;
+mod window;
 
-pub use bind::{BoundQuery, Subquery, bind};
+pub use bind::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -67,6 +73,10 @@ pub struct BindError {
     pub span: Span,
     pub label: Option<String>,
     pub help: Option<String>,
+    /// The error follows an operator whose output columns depend on the
+    /// data and were not read yet (`evaluate bag_unpack`): it may vanish
+    /// once they are (see [`bind`]).
+    pub provisional: bool,
 }
 
 impl BindError {
@@ -77,6 +87,7 @@ impl BindError {
             span,
             label: None,
             help: None,
+            provisional: false,
         }
     }
 

@@ -6,6 +6,7 @@ use super::naming::{generic_name, implied_name, unique_name};
 use super::scalar::Scope;
 use super::suggest::did_you_mean;
 use super::tabular::*;
+use super::window::WindowCollector;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
@@ -14,6 +15,7 @@ use crate::span::Span;
 use crate::syntax::ast::{self, NamePattern, NamedExpr};
 use crate::types::DataType;
 use crate::value::Value;
+use std::cell::RefCell;
 
 impl Binder<'_> {
     /// `project-away` (or, with `keep`, `project-keep`): the remaining
@@ -84,8 +86,11 @@ impl Binder<'_> {
             .map(|(i, f)| ScalarExpr::column(i, f.ty, Span::default()))
             .collect();
         let mut errors = Vec::new();
+        let window = RefCell::new(WindowCollector::default());
         for item in columns {
-            let bound = match self.scalar(&item.expr, &Scope::new(&schema, operator)) {
+            let calls_before = window.borrow().len();
+            let scope = Scope::new(&schema, operator).with_window(&window);
+            let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,
                 Err(e) => {
                     errors.push(e);
@@ -94,6 +99,30 @@ impl Binder<'_> {
             };
             // Rewrite references to columns made earlier in this operator.
             let bound = substitute(bound, &exprs);
+            window
+                .borrow_mut()
+                .map_args_from(calls_before, &|a| substitute(a, &exprs));
+            if let Some(columns) = tuple_item(item, &bound) {
+                match columns {
+                    Ok(columns) => {
+                        for (name, e) in columns {
+                            let field = Field::new(name.clone(), e.ty);
+                            match schema.index_of(&name) {
+                                Some(i) => {
+                                    schema.fields[i] = field;
+                                    exprs[i] = e;
+                                }
+                                None => {
+                                    schema.fields.push(field);
+                                    exprs.push(e);
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             let name = match item.names.as_slice() {
                 [] => implied_name(&item.expr)
                     .unwrap_or_else(|| generic_name(&|n| schema.index_of(n).is_some())),
@@ -122,6 +151,7 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
         Ok(LogicalPlan::Project {
             input: Box::new(input),
             exprs,
@@ -141,14 +171,36 @@ impl Binder<'_> {
         let mut schema = Schema::default();
         let mut exprs = Vec::new();
         let mut errors = Vec::new();
+        let window = RefCell::new(WindowCollector::default());
         for (position, item) in columns.iter().enumerate() {
-            let bound = match self.scalar(&item.expr, &Scope::new(&in_schema, operator)) {
+            let scope = Scope::new(&in_schema, operator).with_window(&window);
+            let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,
                 Err(e) => {
                     errors.push(e);
                     continue;
                 }
             };
+            if let Some(columns) = tuple_item(item, &bound) {
+                match columns {
+                    Ok(columns) => {
+                        for (name, e) in columns {
+                            if schema.index_of(&name).is_some() {
+                                errors.push(BindError::new(
+                                    BindErrorKind::DuplicateColumn,
+                                    item.span,
+                                    format!("A column with the name '{name}' is already declared."),
+                                ));
+                                continue;
+                            }
+                            schema.fields.push(Field::new(name, e.ty));
+                            exprs.push(e);
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             let (name, explicit) = match item.names.as_slice() {
                 [] => {
                     let taken = |n: &str| schema.index_of(n).is_some();
@@ -184,6 +236,7 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
         Ok(LogicalPlan::Project {
             input: Box::new(input),
             exprs,
@@ -215,6 +268,60 @@ impl Binder<'_> {
             schema,
         })
     }
+}
+
+/// `(a, b, ...) = f(x)`, or just `f(x)`, where `f` returns several columns
+/// (`series_fit_line`): each column's name and expression, an element of
+/// `f`'s value. Names not given are `f_x_<suffix>`, as Kusto names them.
+/// `None` for any other item.
+fn tuple_item(
+    item: &NamedExpr,
+    bound: &ScalarExpr,
+) -> Option<Result<Vec<(String, ScalarExpr)>, BindError>> {
+    let ScalarKind::Call { function, .. } = &bound.kind else {
+        return None;
+    };
+    let columns = crate::functions::series::tuple_columns(function.name)?;
+    if item.names.len() > columns.len() {
+        return Some(Err(BindError::new(
+            BindErrorKind::Invalid,
+            item.span,
+            format!(
+                "'{}' gives {} columns, but {} names are given",
+                function.name,
+                columns.len(),
+                item.names.len()
+            ),
+        )));
+    }
+    let arg_name = match &item.expr.kind {
+        ast::ExprKind::Call { args, .. } => args.first().and_then(implied_name),
+        _ => None,
+    }
+    .unwrap_or_default();
+    Some(Ok(columns
+        .iter()
+        .enumerate()
+        .map(|(k, (suffix, ty))| {
+            let name = item.names.get(k).map_or_else(
+                || format!("{}_{arg_name}_{suffix}", function.name),
+                |n| n.name.clone(),
+            );
+            let element = ScalarExpr {
+                kind: ScalarKind::Index {
+                    target: Box::new(bound.clone()),
+                    index: Box::new(ScalarExpr::literal(
+                        Value::Long(k as i64),
+                        DataType::Long,
+                        bound.span,
+                    )),
+                },
+                ty: DataType::Dynamic,
+                span: bound.span,
+            };
+            (name, super::scalar::cast(element, *ty))
+        })
+        .collect()))
 }
 
 /// Replaces column references by the expressions that compute them.

@@ -23,6 +23,9 @@ pub(super) struct Scope<'s> {
     /// In `summarize`: the group columns by output name, and where the
     /// aggregates found so far are collected.
     pub aggregates: Option<&'s std::cell::RefCell<AggregateCollector>>,
+    /// In `extend`, `project`, `where` and `serialize`: where the window
+    /// functions found so far are collected (see `semantic::window`).
+    pub window: Option<&'s std::cell::RefCell<super::window::WindowCollector>>,
 }
 
 impl<'s> Scope<'s> {
@@ -31,7 +34,17 @@ impl<'s> Scope<'s> {
             row,
             operator,
             aggregates: None,
+            window: None,
         }
+    }
+
+    /// This scope, collecting window functions into `window`.
+    pub fn with_window(
+        mut self,
+        window: &'s std::cell::RefCell<super::window::WindowCollector>,
+    ) -> Scope<'s> {
+        self.window = Some(window);
+        self
     }
 }
 
@@ -373,6 +386,9 @@ impl Binder<'_> {
                 )),
             };
         }
+        if let Some(kind) = super::window::window_function(name) {
+            return self.window_call(kind, name, args, span, scope);
+        }
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
             "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
@@ -389,6 +405,14 @@ impl Binder<'_> {
             && lookup_scalar(name).is_none()
         {
             return self.aggregate_call(aggregate, args, span, scope);
+        }
+        if let Some(reason) = functions::series::unsupported_reason(name) {
+            return Err(BindError::new(
+                BindErrorKind::NotSupported,
+                name_span,
+                format!("the function '{name}' is not supported: {reason}"),
+            )
+            .with_label("kqlite cannot run this function"));
         }
         let Some(function) = lookup_scalar(name) else {
             let candidates =
@@ -635,6 +659,21 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
             }
         }
         (Guid, String) | (String, Guid) => String,
+        // A bool against a number compares as 0 or 1, as the official
+        // analyzer's (hidden) `bool == scalar` and `bool < number`
+        // signatures allow (published detections write `where result == 0`
+        // for a bool `result`).
+        (Bool, t) | (t, Bool) if t.is_numeric() => {
+            if matches!(t, Real | Decimal) {
+                Real
+            } else {
+                Long
+            }
+        }
+        // A bool against a string compares as bools, the string read as
+        // `tobool` reads it ('False' is false; other text is null): ASIM
+        // detections write `where ipv4_is_private(ip) == 'False'`.
+        (Bool, String) | (String, Bool) => Bool,
         (a, b) if a == b => a,
         _ => return None,
     })
@@ -647,7 +686,11 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
 /// ("Cannot compare values of types string and long", microsoft/BCTech#24).
 fn equality_with_text(l: DataType, r: DataType) -> Option<DataType> {
     let typed = |t: DataType| {
-        t.is_numeric() || matches!(t, DataType::Bool | DataType::DateTime | DataType::Timespan | DataType::Guid)
+        t.is_numeric()
+            || matches!(
+                t,
+                DataType::Bool | DataType::DateTime | DataType::Timespan | DataType::Guid
+            )
     };
     match (l, r) {
         (DataType::String, t) | (t, DataType::String) if typed(t) => Some(t),

@@ -122,6 +122,7 @@ impl Binder<'_> {
                 row: &in_schema,
                 operator: "summarize",
                 aggregates: Some(&collector),
+                window: None,
             };
             let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,

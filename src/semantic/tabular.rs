@@ -27,7 +27,7 @@ impl Binder<'_> {
         match &expr.kind {
             ExprKind::Pipe { input, operator } => {
                 let input = self.tabular(input)?;
-                self.operator(input, operator)
+                self.pipe(input, operator)
             }
             ExprKind::Source { operator } => self.source(operator),
             ExprKind::Paren { expr } => self.tabular(expr),
@@ -38,6 +38,57 @@ impl Binder<'_> {
                 expr.span,
                 "expected a tabular expression (a table, a let-bound table or a pipeline)",
             ))),
+        }
+    }
+
+    /// `input | operator`.
+    fn pipe(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
+        // An error after an operator whose columns are not known until the
+        // data is read may be no error at all.
+        let stand_in = input.is_provisional();
+        let unprobed = self.unprobed;
+        self.operator(input, operator).map_err(|mut errors| {
+            if stand_in || self.unprobed > unprobed {
+                for e in &mut errors {
+                    // Unknown functions and tables, wrong argument counts and
+                    // unsupported features do not depend on the columns.
+                    e.provisional = !matches!(
+                        e.kind,
+                        BindErrorKind::UnknownFunction
+                            | BindErrorKind::UnknownTable
+                            | BindErrorKind::Arity
+                            | BindErrorKind::NotSupported
+                    );
+                }
+            }
+            errors
+        })
+    }
+
+    /// Binds the subquery of `mv-apply ... on (subquery)` or `partition by
+    /// c (subquery)`, whose first operator applies to `input` (the rows
+    /// the enclosing operator hands it): `summarize x | take 1` is
+    /// `input | summarize x | take 1`. A subquery that starts with a table
+    /// or a source operator (`print`, `range`, `datatable`) ignores `input`.
+    pub(super) fn tabular_on(&mut self, expr: &Expr, input: LogicalPlan) -> Bound {
+        match &expr.kind {
+            ExprKind::Pipe {
+                input: inner,
+                operator,
+            } => {
+                let inner = self.tabular_on(inner, input)?;
+                self.pipe(inner, operator)
+            }
+            ExprKind::Paren { expr } => self.tabular_on(expr, input),
+            ExprKind::Source { operator } => match operator.kind {
+                OperatorKind::Print { .. }
+                | OperatorKind::Range { .. }
+                | OperatorKind::DataTable { .. }
+                | OperatorKind::ExternalData { .. }
+                | OperatorKind::Find { .. } => self.source(operator),
+                _ => self.pipe(input, operator),
+            },
+            _ => self.tabular(expr),
         }
     }
 
@@ -163,13 +214,27 @@ impl Binder<'_> {
         let span = operator.span;
         match &operator.kind {
             OperatorKind::Where { predicate, .. } => {
-                let scope = Scope::new(input.schema(), "where");
+                let window = std::cell::RefCell::new(super::window::WindowCollector::default());
+                let scope = Scope::new(input.schema(), "where").with_window(&window);
                 let predicate = self.scalar(predicate, &scope).map_err(one)?;
                 let predicate = predicate_of(predicate, "where")?;
-                Ok(LogicalPlan::Filter {
+                let window = window.into_inner();
+                if window.is_empty() {
+                    return Ok(LogicalPlan::Filter {
+                        input: Box::new(input),
+                        predicate,
+                    });
+                }
+                // Window columns are computed, filtered on, then dropped.
+                let width = input.schema().len();
+                let mut exprs = [predicate];
+                let input = self.window_input(input, window, "where", &mut exprs)?;
+                let [predicate] = exprs;
+                let filtered = LogicalPlan::Filter {
                     input: Box::new(input),
                     predicate,
-                })
+                };
+                Ok(select_columns(filtered, &(0..width).collect::<Vec<_>>()))
             }
             OperatorKind::Extend { columns } => self.extend(input, columns, "extend"),
             OperatorKind::Project { columns } => self.project(input, columns, "project", false),
@@ -245,6 +310,12 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref()),
+            OperatorKind::MvApply {
+                params,
+                items,
+                limit,
+                subquery,
+            } => self.mv_apply(input, params, items, limit.as_ref(), subquery, span),
             OperatorKind::Parse {
                 params,
                 source,
@@ -256,6 +327,9 @@ impl Binder<'_> {
                 pattern,
             } => self.parse(input, params, source, pattern, true, span),
             OperatorKind::Serialize { columns } => {
+                let input = LogicalPlan::Serialize {
+                    input: Box::new(input),
+                };
                 if columns.is_empty() {
                     Ok(input)
                 } else {
@@ -268,7 +342,11 @@ impl Binder<'_> {
                 self.define(&name.name, Binding::Tabular(input.clone()));
                 Ok(input)
             }
-            OperatorKind::GetSchema => Ok(getschema(input.schema())),
+            OperatorKind::GetSchema => Ok(LogicalPlan::Serialize {
+                input: Box::new(getschema(input.schema())),
+            }),
+            OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
+            OperatorKind::MakeSeries { .. } => self.make_series(input, operator),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {
                     return Err(one(BindError::new(
