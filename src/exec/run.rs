@@ -328,6 +328,24 @@ impl<'a> Runner<'a> {
             Source::Rows(_) | Source::Range { .. } => {}
         }
         let items = self.items(p, &opened, upstream.as_ref())?;
+        let reader = reader.as_ref();
+        // A subquery run from inside a worker (`mv-apply`) must not wait for
+        // other workers: they may all be waiting the same way. It runs its
+        // items on this thread instead; the outer query is the parallel one.
+        if self.pool.current_thread_index().is_some() {
+            let done = AtomicBool::new(false);
+            let mut last_reported = 0usize;
+            for item in &items {
+                let r = self.run_item(p, item, reader, make, feed, &done);
+                if self
+                    .hand_on_one(r, &opened, &mut last_reported, emit)?
+                    .is_break()
+                {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            return Ok(ControlFlow::Continue(()));
+        }
         let threads = self.pool.current_num_threads().max(1);
         // Workers take items in order from a shared counter and may run at
         // most `window` items ahead of the one being handed on, so results
@@ -337,7 +355,6 @@ impl<'a> Runner<'a> {
         let handed_on = AtomicUsize::new(0);
         let done = AtomicBool::new(false);
         let (results, finished) = mpsc::channel::<(usize, ItemResult<T>)>();
-        let reader = reader.as_ref();
         let items = &items;
         self.pool.in_place_scope(|scope| {
             for _ in 0..threads {
