@@ -192,7 +192,7 @@ fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) ->
 fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
     let mut objects = Vec::new();
     if document {
-        let mut emit = |_: Vec<crate::value::Value>| true;
+        let mut emit = |_: super::read::Emitted| true;
         let mut out = super::read::Out::new(0, &mut emit);
         document_records(
             text,
@@ -207,7 +207,7 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
-                let mut emit = |_: Vec<crate::value::Value>| true;
+                let mut emit = |_: super::read::Emitted| true;
                 let mut out = super::read::Out::new(0, &mut emit);
                 document_records(
                     l,
