@@ -17,10 +17,11 @@ use super::{ExecError, Stats};
 use crate::functions::EvalContext;
 use crate::types::DataType;
 use crate::value::{Str, Value};
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 /// Where result rows go, one at a time, in order. Returning `Break` stops
@@ -268,30 +269,80 @@ impl<'a> Runner<'a> {
         }
         let items = self.items(p, &opened, upstream.as_ref())?;
         let threads = self.pool.current_num_threads().max(1);
-        let wave = threads * 4;
+        // Workers take items in order from a shared counter and may run at
+        // most `window` items ahead of the one being handed on, so results
+        // waiting for their turn stay bounded; there is no barrier.
+        let window = threads * 4;
+        let next = AtomicUsize::new(0);
+        let handed_on = AtomicUsize::new(0);
         let done = AtomicBool::new(false);
-        let mut last_reported = 0usize;
-        for batch in items.chunks(wave) {
-            self.cancelled()?;
-            let results: Vec<ItemResult<T>> = self.pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|item| self.run_item(p, item, reader.as_ref(), make, feed, &done))
-                    .collect()
-            });
-            // A file truncated under us was read as zeros: its rows are lost.
-            if let Some(o) = opened.iter().find(|o| o.truncated()) {
-                return Err(ExecError::Io {
-                    path: o.name.to_string(),
-                    source: std::io::Error::other("the file was truncated while it was being read"),
+        let (results, finished) = mpsc::channel::<(usize, ItemResult<T>)>();
+        let reader = reader.as_ref();
+        let items = &items;
+        self.pool.in_place_scope(|scope| {
+            for _ in 0..threads {
+                let results = results.clone();
+                let (next, handed_on, done) = (&next, &handed_on, &done);
+                scope.spawn(move |_| {
+                    loop {
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        while i >= handed_on.load(AtomicOrdering::Acquire) + window {
+                            if done.load(AtomicOrdering::Relaxed) {
+                                return;
+                            }
+                            std::thread::park_timeout(std::time::Duration::from_micros(200));
+                        }
+                        if done.load(AtomicOrdering::Relaxed) {
+                            return;
+                        }
+                        let r = self.run_item(p, item, reader, make, feed, done);
+                        if results.send((i, r)).is_err() {
+                            return;
+                        }
+                    }
                 });
             }
-            for r in results {
-                self.record(&r.bad, r.rows_read, r.skipped, &opened, &mut last_reported)?;
+            drop(results);
+            let outcome = self.hand_on(finished, &opened, &handed_on, emit);
+            // Stop the workers whatever happened (an error, a full sink).
+            done.store(true, AtomicOrdering::Relaxed);
+            outcome
+        })
+    }
+
+    /// Receives item results in any order and hands them on in item order:
+    /// bad lines recorded, then the state emitted. Stops at the first error
+    /// or when `emit` has had enough.
+    fn hand_on<T>(
+        &self,
+        finished: mpsc::Receiver<(usize, ItemResult<T>)>,
+        opened: &[OpenInput],
+        handed_on: &AtomicUsize,
+        emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let mut waiting: BTreeMap<usize, ItemResult<T>> = BTreeMap::new();
+        let mut wanted = 0usize;
+        let mut last_reported = 0usize;
+        for (i, r) in finished {
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&wanted) {
+                self.cancelled()?;
+                // A file truncated under us was read as zeros: its rows are lost.
+                if let Some(o) = opened.iter().find(|o| o.truncated()) {
+                    return Err(ExecError::Io {
+                        path: o.name.to_string(),
+                        source: std::io::Error::other(
+                            "the file was truncated while it was being read",
+                        ),
+                    });
+                }
+                self.record(&r.bad, r.rows_read, r.skipped, opened, &mut last_reported)?;
                 if emit(r.state)?.is_break() {
-                    done.store(true, AtomicOrdering::Relaxed);
                     return Ok(ControlFlow::Break(()));
                 }
+                wanted += 1;
+                handed_on.store(wanted, AtomicOrdering::Release);
             }
         }
         Ok(ControlFlow::Continue(()))

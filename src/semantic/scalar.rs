@@ -640,13 +640,32 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
     })
 }
 
+/// Equality between text and a typed value compares as the typed value:
+/// published rules write `SigninLogs | where ResultType == 0` (a string
+/// column) and `SecurityEvent | where EventID == '4624'` (an int column),
+/// and run in Log Analytics. Orderings stay errors, as in Kusto
+/// ("Cannot compare values of types string and long", microsoft/BCTech#24).
+fn equality_with_text(l: DataType, r: DataType) -> Option<DataType> {
+    let typed = |t: DataType| {
+        t.is_numeric() || matches!(t, DataType::Bool | DataType::DateTime | DataType::Timespan | DataType::Guid)
+    };
+    match (l, r) {
+        (DataType::String, t) | (t, DataType::String) if typed(t) => Some(t),
+        _ => None,
+    }
+}
+
 fn compare(
     op: CompareOp,
     left: ScalarExpr,
     right: ScalarExpr,
     span: Span,
 ) -> Result<ScalarExpr, BindError> {
-    let Some(domain) = comparison_domain(left.ty, right.ty) else {
+    let domain = comparison_domain(left.ty, right.ty).or_else(|| match op {
+        CompareOp::Eq | CompareOp::NotEq => equality_with_text(left.ty, right.ty),
+        _ => None,
+    });
+    let Some(domain) = domain else {
         return Err(BindError::new(
             BindErrorKind::Type,
             span,
