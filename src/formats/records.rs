@@ -42,7 +42,7 @@ use crate::types::DataType;
 use crate::value::{DateTime, Str, Value};
 
 /// Top-level record keys, in slot order.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 13] = [
     "category",
     "time",
     "resourceId",
@@ -52,6 +52,22 @@ const KEYS: [&str; 9] = [
     "level",
     "resultType",
     "resultSignature",
+    "resultDescription",
+    "durationMs",
+    "callerIpAddress",
+    "correlationId",
+];
+
+/// `AzureDiagnostics` columns filled from top-level members of the
+/// resource-log common schema (other resource types than AKS), with the
+/// member's slot in [`KEYS`].
+pub(crate) const COMMON_COLUMNS: [(&str, &str, DataType); 6] = [
+    ("ResultType", "resultType", DataType::String),
+    ("ResultSignature", "resultSignature", DataType::String),
+    ("ResultDescription", "resultDescription", DataType::String),
+    ("DurationMs", "durationMs", DataType::Long),
+    ("CallerIPAddress", "callerIpAddress", DataType::String),
+    ("CorrelationId", "correlationId", DataType::String),
 ];
 const CATEGORY: usize = 0;
 const TIME: usize = 1;
@@ -206,9 +222,14 @@ impl RecordsDecoder {
                         "TimeGenerated" => DiagCol::Time,
                         "Category" => DiagCol::Category,
                         "OperationName" => DiagCol::Operation,
-                        "Level" => DiagCol::Key(6, f.ty),
-                        "ResultType" => DiagCol::Key(7, f.ty),
-                        "ResultSignature" => DiagCol::Key(8, f.ty),
+                        name if COMMON_COLUMNS.iter().any(|c| c.0 == name) => {
+                            let member = COMMON_COLUMNS
+                                .iter()
+                                .find(|c| c.0 == name)
+                                .map_or("", |c| c.1);
+                            let slot = KEYS.iter().position(|k| *k == member).unwrap_or(usize::MAX);
+                            DiagCol::Key(slot, f.ty)
+                        }
                         "SourceSystem" => DiagCol::Const(Value::string("Azure")),
                         "Type" => DiagCol::Const(Value::string("AzureDiagnostics")),
                         name => match (resource(name), property_of_column(name)) {

@@ -647,7 +647,11 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
 /// ("Cannot compare values of types string and long", microsoft/BCTech#24).
 fn equality_with_text(l: DataType, r: DataType) -> Option<DataType> {
     let typed = |t: DataType| {
-        t.is_numeric() || matches!(t, DataType::Bool | DataType::DateTime | DataType::Timespan | DataType::Guid)
+        t.is_numeric()
+            || matches!(
+                t,
+                DataType::Bool | DataType::DateTime | DataType::Timespan | DataType::Guid
+            )
     };
     match (l, r) {
         (DataType::String, t) | (t, DataType::String) if typed(t) => Some(t),
