@@ -245,3 +245,25 @@ fn a_large_gzip_stops_early_and_reads_whole() {
     let text = String::from_utf8(out.into_inner()).unwrap();
     assert_eq!(text.trim(), format!("{{\"Count\":{}}}", lines * copies));
 }
+
+#[test]
+fn other_resource_logs_fill_azure_diagnostics_by_the_type_suffix_rule() {
+    // A synthetic Key Vault record in the resource-log common schema.
+    let dir = tempfile::tempdir().unwrap();
+    let record = br#"{"time":"2024-01-01T00:00:00Z","resourceId":"/SUBSCRIPTIONS/AB/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV1","category":"AuditEvent","operationName":"SecretGet","resultType":"Success","durationMs":"20","properties":{"id":"https://kv1/secrets/x","httpStatusCode":200,"isRbac":true}}"#;
+    let path = temp_file(&dir, "PT1H.json", &[&record[..], b"\n"].concat());
+    let mut engine = Engine::new();
+    engine.add_path("AzureDiagnostics", &path).unwrap();
+    let q = engine
+        .compile("AzureDiagnostics | project Category, Resource, ResourceProvider, id_s, httpStatusCode_d, isRbac_b, ResultType, DurationMs")
+        .unwrap();
+    let mut out = kqlite::output::JsonLinesWriter::new(Vec::new());
+    q.run(&engine, &mut out).unwrap();
+    assert_eq!(
+        String::from_utf8(out.into_inner()).unwrap(),
+        "{\"Category\":\"AuditEvent\",\"Resource\":\"KV1\",\"ResourceProvider\":\"MICROSOFT.KEYVAULT\",\"id_s\":\"https://kv1/secrets/x\",\"httpStatusCode_d\":200.0,\"isRbac_b\":true,\"ResultType\":\"Success\",\"DurationMs\":20}\n"
+    );
+    // Not an AKS record: AKSControlPlane skips it.
+    let stats = run_abs("AKSControlPlane", &path, "AKSControlPlane | count");
+    assert_eq!(stats.skipped_records, 1);
+}

@@ -205,7 +205,14 @@ impl Runner<'_> {
                 }
             }
             Item::Formatted(part) => {
-                let r = part.read(&mut |row| self.push(&p.stages, StageRow::Owned(row), &mut sink));
+                let r = part.read(&mut |row| match row {
+                    crate::formats::Emitted::Owned(row) => {
+                        self.push(&p.stages, StageRow::Owned(row), &mut sink)
+                    }
+                    crate::formats::Emitted::Lazy(row) => {
+                        self.push(&p.stages, StageRow::Lazy(&FormattedRow(row)), &mut sink)
+                    }
+                });
                 bad = r.bad;
                 rows_read = r.rows_read;
                 skipped = r.skipped;
@@ -236,6 +243,21 @@ impl Runner<'_> {
             rows_read,
             skipped,
         }
+    }
+}
+
+/// A row of another format's decoder, as the stages read lazy rows.
+struct FormattedRow<'a>(&'a dyn crate::formats::LazyRecord);
+
+impl super::eval::Row for FormattedRow<'_> {
+    fn column(&self, index: usize) -> Value {
+        self.0.column(index)
+    }
+}
+
+impl super::stage::LazySource for FormattedRow<'_> {
+    fn materialize(&self) -> Vec<Value> {
+        (0..self.0.width()).map(|i| self.0.column(i)).collect()
     }
 }
 

@@ -230,14 +230,17 @@ impl ActivityPlan {
         }
     }
 
-    /// The row for one event object.
-    pub fn row(
+    /// Hands on the row for one event object, its columns computed as the
+    /// query reads them.
+    pub fn emit(
         &self,
         raw: &[u8],
         slots: &mut RowSlots,
         resources: &mut ResourceCache,
-    ) -> Result<Vec<Value>, JsonError> {
+        out: &mut Out,
+    ) -> Result<(), JsonError> {
         self.keys.scan_row(raw, slots)?;
+        let slots = &*slots;
         let get = |key: &str| {
             let keys: &[&str] = if self.list { &LIST_KEYS } else { &RECORD_KEYS };
             slots.get(raw, slot(keys, key))
@@ -246,10 +249,9 @@ impl ActivityPlan {
             Some(id) => resources.get(&id),
             None => resources.get(""),
         };
-        let row = self
-            .cols
-            .iter()
-            .map(|c| match c {
+        out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
+            None => Value::Null,
+            Some(c) => match c {
                 Col::Null(ty) => crate::exec::eval::null_of(*ty),
                 Col::Const(v) => v.clone(),
                 Col::Key(s, ty) => typed(slots.get(raw, *s), *ty),
@@ -287,9 +289,9 @@ impl ActivityPlan {
                 }
                 Col::Hierarchy => typed(member(get("properties"), "hierarchy"), DataType::String),
                 Col::Resource(f) => f(&resource),
-            })
-            .collect();
-        Ok(row)
+            },
+        });
+        Ok(())
     }
 
     fn operation_name<'r>(&self, get: &dyn Fn(&str) -> Option<&'r [u8]>) -> Value {
@@ -375,9 +377,8 @@ impl Decode for ActivityListDecoder {
             out.skip();
             return;
         };
-        match plan.row(line, &mut scratch.slots, &mut scratch.resource) {
-            Ok(row) => out.row(row),
-            Err(e) => out.bad(at, format!("not an activity log event: {e}")),
+        if let Err(e) = plan.emit(line, &mut scratch.slots, &mut scratch.resource, out) {
+            out.bad(at, format!("not an activity log event: {e}"));
         }
     }
 

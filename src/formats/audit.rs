@@ -147,13 +147,15 @@ impl EventPlan {
         }
     }
 
-    /// The row for `event`; `None` when the table leaves it out.
-    pub fn row(
+    /// Hands on the row for `event` (its columns computed as the query reads
+    /// them) and returns true; false when the table leaves the event out.
+    pub fn emit(
         &self,
         event: &[u8],
         ctx: &EventContext,
         slots: &mut RowSlots,
-    ) -> Result<Option<Vec<Value>>, JsonError> {
+        out: &mut Out,
+    ) -> Result<bool, JsonError> {
         self.keys.scan_row(event, slots)?;
         if self.admin {
             let verb = slots
@@ -161,13 +163,13 @@ impl EventPlan {
                 .and_then(crate::json::string_text)
                 .unwrap_or_default();
             if verb == "get" || verb == "list" {
-                return Ok(None);
+                return Ok(false);
             }
         }
-        let row = self
-            .cols
-            .iter()
-            .map(|c| match c {
+        let slots = &*slots;
+        out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
+            None => Value::Null,
+            Some(c) => match c {
                 EventCol::Null(ty) => crate::exec::eval::null_of(*ty),
                 EventCol::Const(v) => v.clone(),
                 EventCol::Key(slot, ty) => match slots.get(event, *slot) {
@@ -178,9 +180,9 @@ impl EventPlan {
                 EventCol::Pod => ctx.pod.clone(),
                 EventCol::ResourceLower => ctx.resource.lower_id.clone(),
                 EventCol::Subscription => ctx.resource.subscription.clone(),
-            })
-            .collect();
-        Ok(Some(row))
+            },
+        });
+        Ok(true)
     }
 }
 
@@ -277,22 +279,24 @@ impl Decode for AuditDecoder {
                     out.bad(at, format!("not an audit event: {e}"));
                     return;
                 }
-                let row = cols
-                    .iter()
-                    .map(|c| match c {
+                let slots = &scratch.slots;
+                out.row_with(cols.len(), &|i| match cols.get(i) {
+                    None => Value::Null,
+                    Some(c) => match c {
                         DiagCol::Null(ty) => crate::exec::eval::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
-                        DiagCol::Time => event_time_at(line, &scratch.slots, [0, 1, 2]),
+                        DiagCol::Time => event_time_at(line, slots, [0, 1, 2]),
                         DiagCol::Log => Value::string(&String::from_utf8_lossy(line)),
-                    })
-                    .collect();
-                out.row(row);
+                    },
+                });
             }
-            Target::Audit(plan) => match plan.row(line, &self.no_context, &mut scratch.slots) {
-                Ok(Some(row)) => out.row(row),
-                Ok(None) => out.skip(),
-                Err(e) => out.bad(at, format!("not an audit event: {e}")),
-            },
+            Target::Audit(plan) => {
+                match plan.emit(line, &self.no_context, &mut scratch.slots, out) {
+                    Ok(true) => {}
+                    Ok(false) => out.skip(),
+                    Err(e) => out.bad(at, format!("not an audit event: {e}")),
+                }
+            }
         }
     }
 

@@ -40,20 +40,20 @@ impl Decode for AzQueryDecoder {
             out.bad(at, format!("not a row object: {e}"));
             return;
         }
-        let row = self
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| match scratch.slots.get(line, i) {
+        let slots = &scratch.slots;
+        out.row_with(self.fields.len(), &|i| {
+            let Some(f) = self.fields.get(i) else {
+                return Value::Null;
+            };
+            match slots.get(line, i) {
                 Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
                     Some(text) => text_value(&text, f.ty, Dialect::Python),
                     None => crate::exec::eval::null_of(f.ty),
                 },
                 Some(raw) => decode_value(raw, f.ty),
                 None => crate::exec::eval::null_of(f.ty),
-            })
-            .collect::<Vec<Value>>();
-        out.row(row);
+            }
+        });
     }
 
     fn document(&self, text: &[u8], locate: &dyn Fn(usize) -> Loc, out: &mut Out) {

@@ -117,15 +117,16 @@ impl Decode for CsvDecoder {
                 out.skip();
                 continue;
             }
-            let row = map
-                .iter()
-                .zip(&self.fields)
-                .map(|(i, f)| match i.and_then(|i| record.get(i)) {
+            let record = &record;
+            out.row_with(self.fields.len(), &|k| {
+                let (Some(i), Some(f)) = (map.get(k), self.fields.get(k)) else {
+                    return Value::Null;
+                };
+                match i.and_then(|i| record.get(i)) {
                     Some(cell) => text_value(cell, f.ty, Dialect::PortalCsv),
                     None => crate::exec::eval::null_of(f.ty),
-                })
-                .collect::<Vec<Value>>();
-            out.row(row);
+                }
+            });
             if out.stopped() {
                 return;
             }

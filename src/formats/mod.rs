@@ -46,7 +46,7 @@ mod scan;
 mod text;
 
 pub use detect::{detect, detect_input};
-pub use read::Part;
+pub use read::{Emitted, LazyRecord, Part};
 pub use scan::{parts, resolve_schema};
 
 use std::fmt;

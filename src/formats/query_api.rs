@@ -213,15 +213,16 @@ impl Decode for QueryApiDecoder {
                     );
                     continue;
                 }
-                let values = map
-                    .iter()
-                    .zip(&self.fields)
-                    .map(|(i, f)| match i.and_then(|i| cells.get(i)) {
+                let cells = &cells;
+                out.row_with(self.fields.len(), &|k| {
+                    let (Some(i), Some(f)) = (map.get(k), self.fields.get(k)) else {
+                        return Value::Null;
+                    };
+                    match i.and_then(|i| cells.get(i)) {
                         Some(raw) => decode_value(raw, f.ty),
                         None => crate::exec::eval::null_of(f.ty),
-                    })
-                    .collect::<Vec<Value>>();
-                out.row(values);
+                    }
+                });
                 if out.stopped() {
                     return Ok(());
                 }

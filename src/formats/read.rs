@@ -2,11 +2,47 @@
 //! gzip stream, or over one whole document; collecting rows, skipped
 //! records and bad records with their place in the file.
 
+use crate::exec::eval::Row;
 use crate::exec::source::{BadLine, chunk, trim_line};
 use crate::json::RowSlots;
 use crate::value::Value;
+use std::cell::OnceCell;
 use std::io::Read;
 use std::sync::Arc;
+
+/// A row whose columns are computed when first read (and then kept), so
+/// that a query pays only for the columns it looks at.
+pub trait LazyRecord: Row {
+    /// How many columns the row has.
+    fn width(&self) -> usize;
+}
+
+/// A row handed to the executor.
+pub enum Emitted<'a> {
+    Owned(Vec<Value>),
+    Lazy(&'a dyn LazyRecord),
+}
+
+/// Columns computed on demand by `f`, cached in `cells`.
+struct LazyCols<'a> {
+    f: &'a dyn Fn(usize) -> Value,
+    cells: &'a [OnceCell<Value>],
+}
+
+impl Row for LazyCols<'_> {
+    fn column(&self, index: usize) -> Value {
+        match self.cells.get(index) {
+            Some(cell) => cell.get_or_init(|| (self.f)(index)).clone(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl LazyRecord for LazyCols<'_> {
+    fn width(&self) -> usize {
+        self.cells.len()
+    }
+}
 
 /// Where a record is: a byte offset into the input (for mapped files, as
 /// the JSON-rows path reports), or a line number (for decompressed text).
@@ -28,7 +64,9 @@ pub(crate) struct Scratch {
 
 /// What a part produced besides its rows.
 pub(crate) struct Out<'e> {
-    emit: &'e mut dyn FnMut(Vec<Value>) -> bool,
+    emit: &'e mut dyn FnMut(Emitted) -> bool,
+    /// The column cache of the lazy row being handed on.
+    cells: Vec<OnceCell<Value>>,
     input: usize,
     stopped: bool,
     pub bad: Vec<BadLine>,
@@ -37,9 +75,10 @@ pub(crate) struct Out<'e> {
 }
 
 impl<'e> Out<'e> {
-    pub fn new(input: usize, emit: &'e mut dyn FnMut(Vec<Value>) -> bool) -> Out<'e> {
+    pub fn new(input: usize, emit: &'e mut dyn FnMut(Emitted) -> bool) -> Out<'e> {
         Out {
             emit,
+            cells: Vec::new(),
             input,
             stopped: false,
             bad: Vec::new(),
@@ -48,14 +87,23 @@ impl<'e> Out<'e> {
         }
     }
 
-    /// Hands a row on; afterwards [`Out::stopped`] says whether the
-    /// consumer wants more.
-    pub fn row(&mut self, row: Vec<Value>) {
+    /// Hands on a row of `width` columns whose column `i` is `f(i)`,
+    /// computed only if the query reads it.
+    pub fn row_with(&mut self, width: usize, f: &dyn Fn(usize) -> Value) {
         if self.stopped {
             return;
         }
         self.rows += 1;
-        if !(self.emit)(row) {
+        self.cells.resize_with(width, OnceCell::new);
+        self.cells.truncate(width);
+        for c in self.cells.iter_mut() {
+            c.take();
+        }
+        let row = LazyCols {
+            f,
+            cells: &self.cells,
+        };
+        if !(self.emit)(Emitted::Lazy(&row)) {
             self.stopped = true;
         }
     }
@@ -146,7 +194,7 @@ pub struct PartResult {
 impl Part<'_> {
     /// Reads the part, handing each row to `emit` (which returns false
     /// when it needs no more).
-    pub fn read(&self, emit: &mut dyn FnMut(Vec<Value>) -> bool) -> PartResult {
+    pub fn read(&self, emit: &mut dyn FnMut(Emitted) -> bool) -> PartResult {
         let mut out = Out::new(self.input, emit);
         let decoder = self.decoder.as_ref();
         if self.avro {

@@ -42,7 +42,7 @@ use crate::types::DataType;
 use crate::value::{DateTime, Str, Value};
 
 /// Top-level record keys, in slot order.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 13] = [
     "category",
     "time",
     "resourceId",
@@ -52,6 +52,22 @@ const KEYS: [&str; 9] = [
     "level",
     "resultType",
     "resultSignature",
+    "resultDescription",
+    "durationMs",
+    "callerIpAddress",
+    "correlationId",
+];
+
+/// `AzureDiagnostics` columns filled from top-level members of the
+/// resource-log common schema (other resource types than AKS), with the
+/// member's slot in [`KEYS`].
+pub(crate) const COMMON_COLUMNS: [(&str, &str, DataType); 6] = [
+    ("ResultType", "resultType", DataType::String),
+    ("ResultSignature", "resultSignature", DataType::String),
+    ("ResultDescription", "resultDescription", DataType::String),
+    ("DurationMs", "durationMs", DataType::Long),
+    ("CallerIPAddress", "callerIpAddress", DataType::String),
+    ("CorrelationId", "correlationId", DataType::String),
 ];
 const CATEGORY: usize = 0;
 const TIME: usize = 1;
@@ -206,9 +222,14 @@ impl RecordsDecoder {
                         "TimeGenerated" => DiagCol::Time,
                         "Category" => DiagCol::Category,
                         "OperationName" => DiagCol::Operation,
-                        "Level" => DiagCol::Key(6, f.ty),
-                        "ResultType" => DiagCol::Key(7, f.ty),
-                        "ResultSignature" => DiagCol::Key(8, f.ty),
+                        name if COMMON_COLUMNS.iter().any(|c| c.0 == name) => {
+                            let member = COMMON_COLUMNS
+                                .iter()
+                                .find(|c| c.0 == name)
+                                .map_or("", |c| c.1);
+                            let slot = KEYS.iter().position(|k| *k == member).unwrap_or(usize::MAX);
+                            DiagCol::Key(slot, f.ty)
+                        }
                         "SourceSystem" => DiagCol::Const(Value::string("Azure")),
                         "Type" => DiagCol::Const(Value::string("AzureDiagnostics")),
                         name => match (resource(name), property_of_column(name)) {
@@ -287,16 +308,17 @@ impl RecordsDecoder {
                     }
                     None => false,
                 };
+                let inner = &scratch.inner;
                 let prop = |slot: usize| {
                     if have_props {
-                        properties.and_then(|p| scratch.inner.get(p, slot))
+                        properties.and_then(|p| inner.get(p, slot))
                     } else {
                         None
                     }
                 };
-                let row = cols
-                    .iter()
-                    .map(|c| match c {
+                out.row_with(cols.len(), &|i| match cols.get(i) {
+                    None => Value::Null,
+                    Some(c) => match c {
                         DiagCol::Null(ty) => crate::exec::eval::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
                         DiagCol::Time => time(),
@@ -305,9 +327,8 @@ impl RecordsDecoder {
                         DiagCol::Key(slot, ty) => typed(slots.get(raw, *slot), *ty),
                         DiagCol::Resource(f) => f(&resource),
                         DiagCol::Prop(slot, ty) => typed(prop(*slot), *ty),
-                    })
-                    .collect();
-                out.row(row);
+                    },
+                });
             }
             Target::Audit(plan, want) => {
                 if route != *want {
@@ -349,9 +370,9 @@ impl RecordsDecoder {
                     log
                 };
                 let trimmed = trim_ascii(event);
-                match plan.row(trimmed, &ctx, &mut scratch.event) {
-                    Ok(Some(row)) => out.row(row),
-                    Ok(None) => out.skip(),
+                match plan.emit(trimmed, &ctx, &mut scratch.event, out) {
+                    Ok(true) => {}
+                    Ok(false) => out.skip(),
                     Err(e) => out.bad(
                         at,
                         format!("{category} record: `properties.log` is not an audit event: {e}"),
@@ -371,29 +392,30 @@ impl RecordsDecoder {
                     }
                     None => false,
                 };
+                let inner = &scratch.inner;
                 let prop = |slot: usize| {
                     if have_props {
-                        properties.and_then(|p| scratch.inner.get(p, slot))
+                        properties.and_then(|p| inner.get(p, slot))
                     } else {
                         None
                     }
                 };
-                let message = string_of(prop(LOG));
-                let row = cols
-                    .iter()
-                    .map(|c| match c {
+                out.row_with(cols.len(), &|i| match cols.get(i) {
+                    None => Value::Null,
+                    Some(c) => match c {
                         PlaneCol::Null(ty) => crate::exec::eval::null_of(*ty),
                         PlaneCol::Const(v) => v.clone(),
                         PlaneCol::Time => time(),
                         PlaneCol::Category => Value::string(&category),
-                        PlaneCol::Level => klog_level(message.as_str().unwrap_or_default()),
-                        PlaneCol::Message => message.clone(),
+                        PlaneCol::Level => {
+                            klog_level(string_of(prop(LOG)).as_str().unwrap_or_default())
+                        }
+                        PlaneCol::Message => string_of(prop(LOG)),
                         PlaneCol::Pod => string_of(prop(POD)),
                         PlaneCol::Stream => string_of(prop(STREAM)),
                         PlaneCol::Resource(f) => f(&resource),
-                    })
-                    .collect();
-                out.row(row);
+                    },
+                });
             }
             Target::Activity(plan) => {
                 if route != Route::Activity {
@@ -401,9 +423,8 @@ impl RecordsDecoder {
                     return;
                 }
                 let mut slots = std::mem::take(&mut scratch.event);
-                match plan.row(raw, &mut slots, &mut scratch.resource) {
-                    Ok(row) => out.row(row),
-                    Err(e) => out.bad(at, format!("not an activity log record: {e}")),
+                if let Err(e) = plan.emit(raw, &mut slots, &mut scratch.resource, out) {
+                    out.bad(at, format!("not an activity log record: {e}"));
                 }
                 scratch.event = slots;
             }

@@ -39,7 +39,10 @@ impl Decode for RowsDecoder {
             cache: &cache,
             docs: &docs,
         };
-        out.row(row.materialize());
+        out.row_with(self.decoder.width(), &|i| {
+            use crate::exec::eval::Row;
+            row.column(i)
+        });
     }
 
     fn document(&self, text: &[u8], locate: &dyn Fn(usize) -> Loc, out: &mut Out) {

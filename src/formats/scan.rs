@@ -192,7 +192,7 @@ fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) ->
 fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
     let mut objects = Vec::new();
     if document {
-        let mut emit = |_: Vec<crate::value::Value>| true;
+        let mut emit = |_: super::read::Emitted| true;
         let mut out = super::read::Out::new(0, &mut emit);
         document_records(
             text,
@@ -207,7 +207,7 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
-                let mut emit = |_: Vec<crate::value::Value>| true;
+                let mut emit = |_: super::read::Emitted| true;
                 let mut out = super::read::Out::new(0, &mut emit);
                 document_records(
                     l,
@@ -222,12 +222,21 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
     objects
 }
 
-/// `AzureDiagnostics` columns for the properties of resource-log records
-/// beyond the built-in ones: `properties.X` becomes `X_s` (string), `X_d`
-/// (number), `X_b` (bool), by the type-suffix rule.
+/// `AzureDiagnostics` columns for resource-log records beyond the built-in
+/// ones: the common-schema members they carry (`resultType` becomes
+/// `ResultType`...), and `properties.X` as `X_s` (string), `X_d` (number),
+/// `X_b` (bool), by the type-suffix rule.
 fn diagnostics_property_columns(records: &[Vec<u8>], known: &Schema) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::new();
     for r in records {
+        for (column, member, ty) in super::records::COMMON_COLUMNS {
+            if matches!(crate::json::get_member(r, member), Ok(Some(_)))
+                && known.index_of(column).is_none()
+                && !out.iter().any(|f| f.name == column)
+            {
+                out.push(Field::new(column, ty));
+            }
+        }
         let Ok(Some(props)) = crate::json::get_member(r, "properties") else {
             continue;
         };
