@@ -19,6 +19,7 @@ mod parse_pattern;
 mod pivot;
 mod project;
 mod scalar;
+mod search;
 mod sources;
 mod suggest;
 mod summarize;

@@ -77,6 +77,11 @@ impl Binder<'_> {
             ExprKind::Binary { op, .. } => match op {
                 BinaryOp::And | BinaryOp::Or => self.logical_chain(expr, scope),
                 BinaryOp::Str(sop) => {
+                    if let ExprKind::Binary { left, right, .. } = &expr.kind
+                        && matches!(left.kind, ExprKind::Star)
+                    {
+                        return self.any_column(*sop, right, span, scope);
+                    }
                     let (left, right) = self.operands(expr, scope)?;
                     string_match(*sop, left, right, span)
                 }
@@ -185,7 +190,10 @@ impl Binder<'_> {
             return Err(BindError::new(
                 BindErrorKind::NotSupported,
                 left.span,
-                "any-column predicates (`* has ...`) are not supported yet",
+                format!(
+                    "'{}' operator: `*` (every column) works with string operators such as `* has \"x\"`, not here",
+                    scope.operator
+                ),
             ));
         }
         Ok((self.scalar(left, scope)?, self.scalar(right, scope)?))
@@ -392,6 +400,7 @@ impl Binder<'_> {
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
             "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
+            "pack_all" => return self.pack_all(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
                     BindErrorKind::Type,
@@ -706,7 +715,7 @@ fn compare(
     })
 }
 
-fn string_match(
+pub(super) fn string_match(
     op: StringOp,
     left: ScalarExpr,
     right: ScalarExpr,

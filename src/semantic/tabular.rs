@@ -206,6 +206,17 @@ impl Binder<'_> {
             } => self.range(&column.name, from, to, step, span),
             OperatorKind::DataTable { columns, values } => self.datatable(columns, values, span),
             OperatorKind::Union { params, tables } => self.union(None, params, tables, span),
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } => self.search(None, params, tables, predicate, span),
+            OperatorKind::Find {
+                params,
+                tables,
+                predicate,
+                project,
+            } => self.find(params, tables, predicate, project.as_deref(), span),
             _ => Err(one(not_supported(operator))),
         }
     }
@@ -346,6 +357,20 @@ impl Binder<'_> {
                 input: Box::new(getschema(input.schema())),
             }),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } => {
+                if let Some(t) = tables.first() {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Invalid,
+                        t.span,
+                        "'search' after a pipe searches its input; it takes no `in (...)` list",
+                    )));
+                }
+                self.search(Some(input), params, tables, predicate, span)
+            }
             OperatorKind::MakeSeries { .. } => self.make_series(input, operator),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {
