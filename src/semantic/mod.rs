@@ -16,6 +16,7 @@ mod mv_expand;
 mod naming;
 mod parse;
 mod parse_pattern;
+mod partition;
 mod pivot;
 mod project;
 mod scalar;
@@ -24,6 +25,7 @@ mod sources;
 mod suggest;
 mod summarize;
 mod tabular;
+mod top_nested;
 mod union;
 mod window;
 

@@ -334,6 +334,7 @@ impl Binder<'_> {
         for item in items {
             if self.is_tabular(item) {
                 let plan = self.tabular(item).map_err(super::bind::first_error)?;
+                reads_no_parameter(&plan, item.span)?;
                 let id = self.add_subquery(plan, SubqueryShape::Column);
                 bound.push(ScalarExpr {
                     kind: ScalarKind::Subquery {
@@ -543,6 +544,7 @@ impl Binder<'_> {
             return self.scalar(table, scope);
         }
         let plan = self.tabular(table).map_err(super::bind::first_error)?;
+        reads_no_parameter(&plan, table.span)?;
         let ty = plan
             .schema()
             .fields
@@ -582,6 +584,23 @@ impl Binder<'_> {
         }
         self.scalar(default, scope)
     }
+}
+
+/// A subquery (`toscalar`, `in (T | ...)`) runs once, before the query;
+/// one over the rows `mv-apply` or `partition` hands its subquery (an
+/// `as` name inside it) would need to run for each of them.
+fn reads_no_parameter(
+    plan: &crate::plan::logical::LogicalPlan,
+    span: Span,
+) -> Result<(), BindError> {
+    if plan.reads_parameter() {
+        return Err(BindError::new(
+            BindErrorKind::NotSupported,
+            span,
+            "a toscalar() or `in` subquery over the rows of an mv-apply or partition subquery is not supported",
+        ));
+    }
+    Ok(())
 }
 
 fn workspace_hint(name: &str) -> Option<String> {

@@ -357,6 +357,12 @@ impl Binder<'_> {
                 input: Box::new(getschema(input.schema())),
             }),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
+            OperatorKind::Partition {
+                params,
+                column,
+                subquery,
+            } => self.partition(input, params, column, subquery, span),
+            OperatorKind::TopNested { levels } => self.top_nested(input, levels),
             OperatorKind::Search {
                 params,
                 tables,
