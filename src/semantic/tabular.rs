@@ -94,7 +94,15 @@ impl Binder<'_> {
 
     pub(super) fn table_by_name(&mut self, name: &str, span: Span) -> Bound {
         match self.lookup(name) {
-            Some(Binding::Tabular(plan)) => return Ok(plan.clone()),
+            Some(Binding::Tabular(plan)) => {
+                let plan = plan.clone();
+                // A use of a table whose columns are not known yet makes the
+                // errors of the operator using it provisional (see `pipe`).
+                if plan.is_provisional() {
+                    self.unprobed += 1;
+                }
+                return Ok(plan);
+            }
             Some(Binding::Failed) => {
                 return Err(one(super::scalar::follows_earlier_error(name, span)));
             }
