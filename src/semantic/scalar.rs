@@ -260,6 +260,17 @@ impl Binder<'_> {
             if let Some(i) = c.group_names.iter().position(|(n, _)| n == name) {
                 return Ok(ScalarExpr::column(i, c.group_names[i].1, span));
             }
+            if scope.row.index_of(name).is_some() && self.lookup(name).is_none() {
+                return Err(BindError::new(
+                    BindErrorKind::Invalid,
+                    span,
+                    format!(
+                        "'{}' operator: the column '{name}' can be read here only inside an aggregation function, such as take_any({name}) or sum({name})",
+                        scope.operator
+                    ),
+                )
+                .with_label("not inside an aggregation"));
+            }
         } else if let Some(i) = scope.row.index_of(name) {
             return Ok(ScalarExpr::column(i, scope.row.fields[i].ty, span));
         }
