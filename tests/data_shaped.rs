@@ -59,3 +59,16 @@ fn the_keys_read_at_compile_time_give_the_schema_and_the_rows() {
         other => panic!("expected a query error, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn a_join_with_a_table_whose_columns_are_not_read_yet_waits_for_the_data() {
+    let engine = engine_that_cannot_read();
+    let query = format!("let x = {INPUT}; print a = 1 | join kind=inner (x) on a");
+    assert!(matches!(
+        engine.compile(&query),
+        Err(Error::Exec(ExecError::Interrupted))
+    ));
+    let engine = Engine::new();
+    let query = format!("let x = {INPUT}; print a = 1 | join kind=inner (x) on a");
+    assert!(engine.compile(&query).is_ok());
+}

@@ -9,6 +9,7 @@ mod join;
 pub mod json_doc;
 mod make_series;
 mod mv_apply;
+mod partition;
 pub mod physical;
 mod pivot;
 mod prefilter;
@@ -18,6 +19,7 @@ mod sort;
 pub mod source;
 mod stage;
 mod string_match;
+mod top_nested;
 mod window;
 
 pub use run::{ExecOptions, RowSink, Runner};

@@ -107,6 +107,17 @@ pub struct MvApplyStage {
     pub outputs: Vec<ApplyOutput>,
 }
 
+/// A level of `top-nested`, ready to run (see `exec::top_nested`).
+#[derive(Debug)]
+pub struct PhysNestedLevel {
+    pub count: Option<u64>,
+    pub value: PhysExpr,
+    pub others: Option<Value>,
+    pub aggregates: Vec<PhysAggregate>,
+    pub by: PhysExpr,
+    pub descending: bool,
+}
+
 /// A window function, ready to run (see `exec::window`).
 #[derive(Debug)]
 pub struct PhysWindow {
@@ -180,6 +191,20 @@ pub enum PhysicalPlan {
         axis: DataType,
         schema: Schema,
     },
+    /// `partition by`: see `exec::partition`.
+    Partition {
+        input: Pipeline,
+        column: usize,
+        subquery: Box<PhysicalPlan>,
+        legacy: bool,
+        schema: Schema,
+    },
+    /// `top-nested`: see `exec::top_nested`.
+    TopNested {
+        input: Pipeline,
+        levels: Vec<PhysNestedLevel>,
+        schema: Schema,
+    },
     /// `evaluate pivot`: see `exec::pivot`.
     Pivot {
         input: Pipeline,
@@ -210,7 +235,9 @@ impl PhysicalPlan {
             PhysicalPlan::Parameter { schema }
             | PhysicalPlan::Window { schema, .. }
             | PhysicalPlan::MakeSeries { schema, .. }
-            | PhysicalPlan::Pivot { schema, .. } => schema,
+            | PhysicalPlan::Pivot { schema, .. }
+            | PhysicalPlan::Partition { schema, .. }
+            | PhysicalPlan::TopNested { schema, .. } => schema,
         }
     }
 
@@ -399,6 +426,50 @@ pub fn lower_plan(
             input: Box::new(lower_plan(input, subqueries, ctx)?),
         },
         LogicalPlan::Serialize { input } => lower_plan(input, subqueries, ctx)?,
+        LogicalPlan::Partition {
+            input,
+            column,
+            subquery,
+            legacy,
+            schema,
+        } => PhysicalPlan::Partition {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            column: *column,
+            subquery: Box::new(lower_plan(subquery, subqueries, ctx)?),
+            legacy: *legacy,
+            schema: schema.clone(),
+        },
+        LogicalPlan::TopNested {
+            input,
+            levels,
+            schema,
+        } => PhysicalPlan::TopNested {
+            input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
+            levels: levels
+                .iter()
+                .map(|l| {
+                    Ok(PhysNestedLevel {
+                        count: l.count,
+                        value: expr(&l.value)?,
+                        others: l.others.clone(),
+                        aggregates: l
+                            .aggregates
+                            .iter()
+                            .map(|a| {
+                                Ok(PhysAggregate {
+                                    function: a.function,
+                                    args: a.args.iter().map(expr).collect::<Result<_, _>>()?,
+                                    ty: a.ty,
+                                })
+                            })
+                            .collect::<Result<_, LowerError>>()?,
+                        by: expr(&l.by)?,
+                        descending: l.descending,
+                    })
+                })
+                .collect::<Result<_, LowerError>>()?,
+            schema: schema.clone(),
+        },
         LogicalPlan::Pivot {
             input,
             keys,

@@ -256,6 +256,20 @@ impl<'a> Runner<'a> {
                 let rows = self.pivot(input, *keys, values, empty)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::Partition {
+                input,
+                column,
+                subquery,
+                legacy,
+                ..
+            } => {
+                let rows = self.partition(input, *column, subquery, *legacy)?;
+                emit_all(rows, sink)
+            }
+            PhysicalPlan::TopNested { input, levels, .. } => {
+                let rows = self.top_nested(input, levels)?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::MakeSeries { .. } => {
                 let rows = self.make_series(plan)?;
                 emit_all(rows, sink)

@@ -18,6 +18,7 @@ mod logic;
 mod math;
 mod parse_pattern;
 pub mod regex_cache;
+mod row;
 pub mod series;
 mod string;
 mod xml;
@@ -193,6 +194,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
     series::FUNCTIONS,
+    row::FUNCTIONS,
 ];
 
 /// The scalar function called `name` (or one of its aliases).

@@ -140,6 +140,44 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
         }
         LogicalPlan::Materialize { id, .. } => format!("Materialize #{id}"),
         LogicalPlan::Serialize { .. } => "Serialize".to_string(),
+        LogicalPlan::Partition { column, legacy, .. } => format!(
+            "Partition by {}{}",
+            input_schema
+                .field(*column)
+                .map_or(format!("#{column}"), |f| format!("{}@{column}", f.name)),
+            if *legacy { " (legacy: at most 64)" } else { "" }
+        ),
+        LogicalPlan::TopNested { levels, schema, .. } => {
+            let shown: Vec<String> = levels
+                .iter()
+                .map(|l| {
+                    let aggs: Vec<String> = l
+                        .aggregates
+                        .iter()
+                        .map(|a| format!("{}({})", a.function.name, list(&a.args)))
+                        .collect();
+                    format!(
+                        "{}of {} by [{}] {}{}",
+                        l.count.map(|n| format!("{n} ")).unwrap_or_default(),
+                        e(&l.value),
+                        aggs.join(", "),
+                        if l.descending { "desc" } else { "asc" },
+                        l.others
+                            .as_ref()
+                            .map(|o| format!(
+                                " with others = {}",
+                                crate::functions::to_kusto_string(o)
+                            ))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            format!(
+                "TopNested {} -> [{}]",
+                shown.join(", "),
+                schema.names().collect::<Vec<_>>().join(", ")
+            )
+        }
         LogicalPlan::Pivot {
             keys,
             values,

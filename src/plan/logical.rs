@@ -132,6 +132,25 @@ pub enum LogicalPlan {
         /// (see `semantic::Probe`).
         provisional: bool,
     },
+    /// `partition by column (subquery)`: the subquery (bound over a
+    /// [`LogicalPlan::Parameter`] of the input's schema) runs over the rows
+    /// of each value of `column`; the results are put one after another.
+    Partition {
+        input: Box<LogicalPlan>,
+        column: usize,
+        subquery: Box<LogicalPlan>,
+        /// The legacy strategy (the default): at most 64 partitions.
+        legacy: bool,
+        schema: Schema,
+    },
+    /// `top-nested`: per level, the values of an expression and an
+    /// aggregation over each value's rows, the top ones kept, nested within
+    /// the levels before.
+    TopNested {
+        input: Box<LogicalPlan>,
+        levels: Vec<NestedLevel>,
+        schema: Schema,
+    },
     /// `mv-apply items on (subquery)`: for each input row, the subquery runs
     /// over the rows of its expansion (columns as `expanded`); each row it
     /// returns gives an output row of input and subquery columns.
@@ -178,6 +197,22 @@ pub struct SeriesRange {
     /// `in range(start, stop, step)`: bins are aligned with `bin()` rather
     /// than on `start`, and `stop` is included.
     pub in_range: bool,
+}
+
+/// One level of [`LogicalPlan::TopNested`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedLevel {
+    /// `N`: how many values to keep (all when absent).
+    pub count: Option<u64>,
+    /// The value (`of expr`), over the input row.
+    pub value: ScalarExpr,
+    /// `with others = v`: one more row for the values not kept.
+    pub others: Option<Value>,
+    /// The aggregations `by` reads.
+    pub aggregates: Vec<AggregateExpr>,
+    /// `by`: over the row of finished aggregations.
+    pub by: ScalarExpr,
+    pub descending: bool,
 }
 
 /// A window function (<https://learn.microsoft.com/kusto/query/window-functions>).
@@ -317,6 +352,8 @@ impl LogicalPlan {
             | LogicalPlan::Window { schema, .. }
             | LogicalPlan::MakeSeries { schema, .. }
             | LogicalPlan::Pivot { schema, .. }
+            | LogicalPlan::Partition { schema, .. }
+            | LogicalPlan::TopNested { schema, .. }
             | LogicalPlan::Parameter { schema } => schema,
             LogicalPlan::Serialize { input } => input.schema(),
             LogicalPlan::Filter { input, .. }
@@ -393,6 +430,30 @@ impl LogicalPlan {
                 input,
                 keys: keys(k, f),
                 count,
+            },
+            LogicalPlan::TopNested {
+                input,
+                levels,
+                schema,
+            } => LogicalPlan::TopNested {
+                input,
+                levels: levels
+                    .into_iter()
+                    .map(|l| NestedLevel {
+                        value: f(l.value),
+                        aggregates: l
+                            .aggregates
+                            .into_iter()
+                            .map(|a| AggregateExpr {
+                                args: a.args.into_iter().map(&mut *f).collect(),
+                                ..a
+                            })
+                            .collect(),
+                        by: f(l.by),
+                        ..l
+                    })
+                    .collect(),
+                schema,
             },
             LogicalPlan::MakeSeries {
                 input,
@@ -563,6 +624,28 @@ impl LogicalPlan {
             LogicalPlan::Serialize { input } => LogicalPlan::Serialize {
                 input: boxed(input),
             },
+            LogicalPlan::Partition {
+                input,
+                column,
+                subquery,
+                legacy,
+                schema,
+            } => LogicalPlan::Partition {
+                input: boxed(input),
+                column,
+                subquery: boxed(subquery),
+                legacy,
+                schema,
+            },
+            LogicalPlan::TopNested {
+                input,
+                levels,
+                schema,
+            } => LogicalPlan::TopNested {
+                input: boxed(input),
+                levels,
+                schema,
+            },
             LogicalPlan::Pivot {
                 input,
                 keys,
@@ -637,6 +720,19 @@ impl LogicalPlan {
         }
     }
 
+    /// Whether this plan reads the rows an enclosing operator hands its
+    /// subquery ([`LogicalPlan::Parameter`]), outside a nested subquery of
+    /// its own.
+    pub fn reads_parameter(&self) -> bool {
+        match self {
+            LogicalPlan::Parameter { .. } => true,
+            LogicalPlan::MvApply { input, .. } | LogicalPlan::Partition { input, .. } => {
+                input.reads_parameter()
+            }
+            _ => self.inputs().iter().any(|i| i.reads_parameter()),
+        }
+    }
+
     /// Whether this plan's schema is a stand-in somewhere: it holds a
     /// data-shaped operator whose columns were not read from the data yet.
     pub fn is_provisional(&self) -> bool {
@@ -661,7 +757,11 @@ impl LogicalPlan {
             | LogicalPlan::Parameter { .. } => vec![],
             LogicalPlan::MvApply {
                 input, subquery, ..
+            }
+            | LogicalPlan::Partition {
+                input, subquery, ..
             } => vec![input, subquery],
+            LogicalPlan::TopNested { input, .. } => vec![input],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Limit { input, .. }

@@ -119,6 +119,9 @@ impl Binder<'_> {
             Some(i) => self.constant_names(i)?,
             None => Vec::new(),
         };
+        if input.reads_parameter() {
+            return Err(one(data_shaped_in_subquery("bag_unpack", span)));
+        }
         let Some(probe) = self.probe else {
             // First pass: no keys yet.
             self.unprobed += 1;
@@ -231,6 +234,18 @@ impl Binder<'_> {
             ))),
         }
     }
+}
+
+/// A data-shaped plugin inside an `mv-apply` or `partition` subquery would
+/// have columns that differ from one input row (or partition) to the next.
+pub(super) fn data_shaped_in_subquery(plugin: &str, span: Span) -> BindError {
+    BindError::new(
+        BindErrorKind::NotSupported,
+        span,
+        format!(
+            "'{plugin}' inside an mv-apply or partition subquery is not supported: its columns would depend on each row's data"
+        ),
+    )
 }
 
 /// Sorts a plugin's arguments into its parameters, by position and then by

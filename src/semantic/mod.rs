@@ -16,13 +16,16 @@ mod mv_expand;
 mod naming;
 mod parse;
 mod parse_pattern;
+mod partition;
 mod pivot;
 mod project;
 mod scalar;
+mod search;
 mod sources;
 mod suggest;
 mod summarize;
 mod tabular;
+mod top_nested;
 mod union;
 mod window;
 

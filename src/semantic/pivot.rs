@@ -138,6 +138,11 @@ impl Binder<'_> {
             aggregate.ty,
         );
         let cell_type = aggregate.ty;
+        if input.reads_parameter() {
+            return Err(one(super::bag_unpack::data_shaped_in_subquery(
+                "pivot", span,
+            )));
+        }
         let (input, values, provisional) = match self.probe {
             None => {
                 self.unprobed += 1;

@@ -77,6 +77,11 @@ impl Binder<'_> {
             ExprKind::Binary { op, .. } => match op {
                 BinaryOp::And | BinaryOp::Or => self.logical_chain(expr, scope),
                 BinaryOp::Str(sop) => {
+                    if let ExprKind::Binary { left, right, .. } = &expr.kind
+                        && matches!(left.kind, ExprKind::Star)
+                    {
+                        return self.any_column(*sop, right, span, scope);
+                    }
                     let (left, right) = self.operands(expr, scope)?;
                     string_match(*sop, left, right, span)
                 }
@@ -185,7 +190,10 @@ impl Binder<'_> {
             return Err(BindError::new(
                 BindErrorKind::NotSupported,
                 left.span,
-                "any-column predicates (`* has ...`) are not supported yet",
+                format!(
+                    "'{}' operator: `*` (every column) works with string operators such as `* has \"x\"`, not here",
+                    scope.operator
+                ),
             ));
         }
         Ok((self.scalar(left, scope)?, self.scalar(right, scope)?))
@@ -251,6 +259,17 @@ impl Binder<'_> {
             let c = collector.borrow();
             if let Some(i) = c.group_names.iter().position(|(n, _)| n == name) {
                 return Ok(ScalarExpr::column(i, c.group_names[i].1, span));
+            }
+            if scope.row.index_of(name).is_some() && self.lookup(name).is_none() {
+                return Err(BindError::new(
+                    BindErrorKind::Invalid,
+                    span,
+                    format!(
+                        "'{}' operator: the column '{name}' can be read here only inside an aggregation function, such as take_any({name}) or sum({name})",
+                        scope.operator
+                    ),
+                )
+                .with_label("not inside an aggregation"));
             }
         } else if let Some(i) = scope.row.index_of(name) {
             return Ok(ScalarExpr::column(i, scope.row.fields[i].ty, span));
@@ -326,6 +345,7 @@ impl Binder<'_> {
         for item in items {
             if self.is_tabular(item) {
                 let plan = self.tabular(item).map_err(super::bind::first_error)?;
+                reads_no_parameter(&plan, item.span)?;
                 let id = self.add_subquery(plan, SubqueryShape::Column);
                 bound.push(ScalarExpr {
                     kind: ScalarKind::Subquery {
@@ -392,6 +412,7 @@ impl Binder<'_> {
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
             "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
+            "pack_all" => return self.pack_all(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
                     BindErrorKind::Type,
@@ -534,6 +555,7 @@ impl Binder<'_> {
             return self.scalar(table, scope);
         }
         let plan = self.tabular(table).map_err(super::bind::first_error)?;
+        reads_no_parameter(&plan, table.span)?;
         let ty = plan
             .schema()
             .fields
@@ -573,6 +595,23 @@ impl Binder<'_> {
         }
         self.scalar(default, scope)
     }
+}
+
+/// A subquery (`toscalar`, `in (T | ...)`) runs once, before the query;
+/// one over the rows `mv-apply` or `partition` hands its subquery (an
+/// `as` name inside it) would need to run for each of them.
+fn reads_no_parameter(
+    plan: &crate::plan::logical::LogicalPlan,
+    span: Span,
+) -> Result<(), BindError> {
+    if plan.reads_parameter() {
+        return Err(BindError::new(
+            BindErrorKind::NotSupported,
+            span,
+            "a toscalar() or `in` subquery over the rows of an mv-apply or partition subquery is not supported",
+        ));
+    }
+    Ok(())
 }
 
 fn workspace_hint(name: &str) -> Option<String> {
@@ -729,7 +768,7 @@ fn compare(
     })
 }
 
-fn string_match(
+pub(super) fn string_match(
     op: StringOp,
     left: ScalarExpr,
     right: ScalarExpr,

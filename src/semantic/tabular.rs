@@ -94,7 +94,15 @@ impl Binder<'_> {
 
     pub(super) fn table_by_name(&mut self, name: &str, span: Span) -> Bound {
         match self.lookup(name) {
-            Some(Binding::Tabular(plan)) => return Ok(plan.clone()),
+            Some(Binding::Tabular(plan)) => {
+                let plan = plan.clone();
+                // A use of a table whose columns are not known yet makes the
+                // errors of the operator using it provisional (see `pipe`).
+                if plan.is_provisional() {
+                    self.unprobed += 1;
+                }
+                return Ok(plan);
+            }
             Some(Binding::Failed) => {
                 return Err(one(super::scalar::follows_earlier_error(name, span)));
             }
@@ -206,6 +214,17 @@ impl Binder<'_> {
             } => self.range(&column.name, from, to, step, span),
             OperatorKind::DataTable { columns, values } => self.datatable(columns, values, span),
             OperatorKind::Union { params, tables } => self.union(None, params, tables, span),
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } => self.search(None, params, tables, predicate, span),
+            OperatorKind::Find {
+                params,
+                tables,
+                predicate,
+                project,
+            } => self.find(params, tables, predicate, project.as_deref(), span),
             _ => Err(one(not_supported(operator))),
         }
     }
@@ -346,6 +365,26 @@ impl Binder<'_> {
                 input: Box::new(getschema(input.schema())),
             }),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
+            OperatorKind::Partition {
+                params,
+                column,
+                subquery,
+            } => self.partition(input, params, column, subquery, span),
+            OperatorKind::TopNested { levels } => self.top_nested(input, levels),
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } => {
+                if let Some(t) = tables.first() {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Invalid,
+                        t.span,
+                        "'search' after a pipe searches its input; it takes no `in (...)` list",
+                    )));
+                }
+                self.search(Some(input), params, tables, predicate, span)
+            }
             OperatorKind::MakeSeries { .. } => self.make_series(input, operator),
             OperatorKind::Invoke { function } => {
                 let ExprKind::Call { name, args } = &function.kind else {

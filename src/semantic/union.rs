@@ -36,6 +36,28 @@ impl Binder<'_> {
             .iter()
             .find(|p| p.name.name == "withsource" || p.name.name == "with_source")
             .and_then(|p| name_value(&p.value));
+        legs.extend(self.table_legs(tables, fuzzy)?);
+        if legs.is_empty() {
+            return Err(one(BindError::new(
+                BindErrorKind::UnknownTable,
+                span,
+                "union has no table that exists",
+            )));
+        }
+        Ok(union_plan(legs, inner, source_column))
+    }
+}
+
+impl Binder<'_> {
+    /// The tables of a `union`, `find` or `search` list, each with its
+    /// name: a wildcard names every matching table; a subquery has no
+    /// name. With `fuzzy`, tables that do not exist are left out.
+    pub(super) fn table_legs(
+        &mut self,
+        tables: &[Expr],
+        fuzzy: bool,
+    ) -> Result<Vec<(String, LogicalPlan)>, Vec<BindError>> {
+        let mut legs = Vec::new();
         let mut errors = Vec::new();
         for t in tables {
             // Wildcards name every matching table.
@@ -71,17 +93,11 @@ impl Binder<'_> {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if errors.is_empty() {
+            Ok(legs)
+        } else {
+            Err(errors)
         }
-        if legs.is_empty() {
-            return Err(one(BindError::new(
-                BindErrorKind::UnknownTable,
-                span,
-                "union has no table that exists",
-            )));
-        }
-        Ok(union_plan(legs, inner, source_column))
     }
 }
 

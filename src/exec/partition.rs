@@ -1,0 +1,55 @@
+//! `partition by`: run the subquery over each partition's rows
+//! (<https://learn.microsoft.com/kusto/query/partition-operator>).
+
+use super::ExecError;
+use super::physical::{PhysicalPlan, Pipeline};
+use super::run::Runner;
+use crate::value::Value;
+use crate::value::key::Key;
+use indexmap::IndexMap;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// The legacy strategy's limit on partitions (the documented 64).
+const LEGACY_PARTITIONS: usize = 64;
+
+impl Runner<'_> {
+    /// The subquery's rows for each value of `column`, partitions in order
+    /// of first appearance.
+    pub(super) fn partition(
+        &self,
+        input: &Pipeline,
+        column: usize,
+        subquery: &PhysicalPlan,
+        legacy: bool,
+    ) -> Result<Vec<Vec<Value>>, ExecError> {
+        let mut groups: IndexMap<Key, Vec<Vec<Value>>> = IndexMap::new();
+        let _ = self.run_pipeline(
+            input,
+            &Vec::new,
+            &|rows: &mut Vec<Vec<Value>>, row| {
+                rows.push(row.into_vec());
+                true
+            },
+            &mut |part: Vec<Vec<Value>>| {
+                for row in part {
+                    let key = Key(row.get(column).cloned().unwrap_or(Value::Null));
+                    groups.entry(key).or_default().push(row);
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if legacy && groups.len() > LEGACY_PARTITIONS {
+            return Err(ExecError::Runtime(format!(
+                "partition: the input has {} partitions; the default (legacy) strategy allows at most {LEGACY_PARTITIONS} (use hint.strategy=native or hint.strategy=shuffle)",
+                groups.len()
+            )));
+        }
+        let mut out = Vec::new();
+        for (_, rows) in groups {
+            let results = self.with_parameter(Arc::new(rows)).collect(subquery)?;
+            out.extend(results.iter().cloned());
+        }
+        Ok(out)
+    }
+}
