@@ -107,6 +107,17 @@ pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
 /// table's built-in schema.
 pub const SCHEMA_SAMPLE_BYTES: usize = 4 << 20;
 
+/// The first [`SCHEMA_SAMPLE_BYTES`] of an input, and the rest of the line
+/// they end in: a first line longer than the sample is still read whole,
+/// so its columns are found.
+fn schema_sample(bytes: &[u8]) -> &[u8] {
+    let end = match bytes.get(SCHEMA_SAMPLE_BYTES..) {
+        Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| SCHEMA_SAMPLE_BYTES + i),
+        None => bytes.len(),
+    };
+    bytes.get(..end).unwrap_or(bytes)
+}
+
 /// The table's columns: the built-in schema (if any), then every other key
 /// found in a sample of the inputs, in order of first appearance
 /// (KQL-SEMANTICS §0.4).
@@ -116,7 +127,7 @@ pub fn resolve_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schem
     for input in inputs {
         let open = OpenInput::open(input)?;
         let bytes = open.bytes();
-        let sample = &bytes[..bytes.len().min(SCHEMA_SAMPLE_BYTES)];
+        let sample = schema_sample(bytes);
         let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
         let mut seen = known.clone();
         seen.fields.extend(extra.iter().cloned());
