@@ -252,7 +252,26 @@ fn expand_path(path: &Path) -> Result<Vec<PathBuf>, Error> {
     }))
 }
 
+/// The files under `dir`, each directory read once: a symbolic link back
+/// up the tree would otherwise read the same files again and again.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    walk_once(dir, files, &mut std::collections::HashSet::new())
+}
+
+fn walk_once(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), Error> {
+    let io_error = |source| {
+        Error::Exec(ExecError::Io {
+            path: dir.display().to_string(),
+            source,
+        })
+    };
+    if !seen.insert(std::fs::canonicalize(dir).map_err(io_error)?) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| {
         Error::Exec(ExecError::Io {
             path: dir.display().to_string(),
@@ -268,7 +287,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
         })?;
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, files)?;
+            walk_once(&path, files, seen)?;
         } else if path.is_file() {
             files.push(path);
         }
