@@ -92,7 +92,11 @@ impl Engine {
     /// order) or a glob pattern to `table`'s inputs.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
-        self.add_inputs(table, files.into_iter().map(Input::File).collect())
+        let inputs = files
+            .into_iter()
+            .map(input_of)
+            .collect::<Result<Vec<Input>, Error>>()?;
+        self.add_inputs(table, inputs)
     }
 
     /// Adds bytes already read (such as standard input) to `table`.
@@ -250,6 +254,30 @@ fn expand_path(path: &Path) -> Result<Vec<PathBuf>, Error> {
         path: path.display().to_string(),
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
     }))
+}
+
+/// A file to read when the query runs; a pipe or device (a FIFO, `<(cmd)`,
+/// `/dev/stdin`) can be read only once, so it is read now, whole: the
+/// schema sample and the scan then see the same bytes.
+fn input_of(path: PathBuf) -> Result<Input, Error> {
+    let io_error = |source| {
+        Error::Exec(ExecError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let meta = std::fs::metadata(&path).map_err(io_error)?;
+    if meta.is_file() {
+        return Ok(Input::File(path));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+        .map_err(io_error)?;
+    Ok(Input::Memory {
+        name: path.display().to_string(),
+        bytes: Arc::from(bytes),
+    })
 }
 
 /// The files under `dir`, each directory read once: a symbolic link back
