@@ -43,7 +43,22 @@ impl Binder<'_> {
 
     pub(super) fn table_by_name(&mut self, name: &str, span: Span) -> Bound {
         match self.lookup(name) {
-            Some(Binding::Tabular(plan)) => return Ok(plan.clone()),
+            Some(Binding::Tabular(plan)) => {
+                let plan = plan.clone();
+                let size = plan_nodes(&plan);
+                self.copied_plan_nodes = self.copied_plan_nodes.saturating_add(size);
+                if self.copied_plan_nodes > super::bind::MAX_COPIED_PLAN_NODES {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Invalid,
+                        span,
+                        format!(
+                            "the query is too large: its `let` tables expand to more than {} plan steps",
+                            super::bind::MAX_COPIED_PLAN_NODES
+                        ),
+                    )));
+                }
+                return Ok(plan);
+            }
             Some(Binding::Failed) => {
                 return Err(one(super::scalar::follows_earlier_error(name, span)));
             }
@@ -431,4 +446,15 @@ pub(super) fn name_value(e: &Expr) -> Option<String> {
         } => Some(s.clone()),
         _ => None,
     }
+}
+
+/// The number of nodes of a plan (counted without recursion).
+fn plan_nodes(plan: &LogicalPlan) -> usize {
+    let mut count = 0usize;
+    let mut stack = vec![plan];
+    while let Some(p) = stack.pop() {
+        count += 1;
+        stack.extend(p.inputs());
+    }
+    count
 }
