@@ -153,6 +153,25 @@ impl Engine {
         let now = self.options.now.unwrap_or_else(current_time);
         let ctx = EvalContext { now };
         let mut bound = bind(&ast, &self.catalog, ctx.clone()).map_err(Error::Bind)?;
+        // The optimizer and the lowering walk plans recursively: refuse a
+        // plan deeper than they can take (a chain of `let`s over long
+        // pipelines) with an error, not a stack overflow.
+        for plan in bound
+            .subqueries
+            .iter()
+            .map(|s| &s.plan)
+            .chain(&bound.results)
+        {
+            if plan_depth(plan) > MAX_PLAN_DEPTH {
+                return Err(Error::Bind(vec![crate::semantic::BindError::new(
+                    crate::semantic::BindErrorKind::Invalid,
+                    crate::span::Span::point(0),
+                    format!(
+                        "the query is too large: its plan is more than {MAX_PLAN_DEPTH} operators deep"
+                    ),
+                )]));
+            }
+        }
         bound.results = bound
             .results
             .into_iter()
@@ -186,6 +205,21 @@ impl Engine {
         }
         Ok(Query { bound, ctx })
     }
+}
+
+/// How deep a bound plan may be (operators applied one over another,
+/// `let` tables included).
+const MAX_PLAN_DEPTH: usize = 10_000;
+
+/// The depth of a plan (counted without recursion).
+fn plan_depth(plan: &crate::plan::logical::LogicalPlan) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(plan, 1usize)];
+    while let Some((p, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        stack.extend(p.inputs().into_iter().map(|i| (i, depth + 1)));
+    }
+    deepest
 }
 
 /// Stack of the thread that parses and binds a query.
