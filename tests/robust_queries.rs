@@ -106,3 +106,17 @@ fn a_plan_deeper_than_the_limit_through_lets_is_a_clear_error() {
         &err[..err.len().min(500)]
     );
 }
+
+#[test]
+fn indexof_with_a_huge_length_does_not_panic() {
+    // `start + length` overflowed: a panic in debug builds, and in release
+    // a wrapped window that read past the string (exit 101).
+    assert_eq!(
+        run("print a = indexof('abc', 'z', 1, 9223372036854775807), \
+             b = indexof('abc', 'b', 1, 9223372036854775807), \
+             c = indexof('abcabc', 'c', 1, 9223372036854775807, 2), \
+             d = indexof('abc', 'c', 0, 9223372036854775807, 9223372036854775807)")
+        .unwrap(),
+        "{\"a\":-1,\"b\":1,\"c\":5,\"d\":-1}\n"
+    );
+}
