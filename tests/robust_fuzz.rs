@@ -154,13 +154,13 @@ fn mutated_query() -> impl Strategy<Value = String> {
 #[test]
 fn fuzz_parse() {
     replay("parse", generator::check_parse);
-    let mut r = runner(3000);
+    let mut r = runner(15_000);
     r.run(&mutated_query(), |q| {
         generator::check_parse(q.as_bytes());
         Ok(())
     })
     .unwrap();
-    let mut r = runner(3000);
+    let mut r = runner(15_000);
     r.run(&"[ -~\n|()\\[\\]{}'\"@a-z0-9.=<>!]{0,80}", |q| {
         generator::check_parse(q.as_bytes());
         Ok(())
@@ -226,7 +226,7 @@ fn jsonl_bytes() -> impl Strategy<Value = Vec<u8>> {
 #[test]
 fn fuzz_rows() {
     replay("rows", generator::check_rows);
-    let mut r = runner(400);
+    let mut r = runner(2_000);
     r.run(&jsonl_bytes(), |b| {
         generator::check_rows(&b);
         Ok(())
@@ -240,7 +240,7 @@ fn fuzz_rows() {
 #[test]
 fn fuzz_eval() {
     replay("eval", generator::check_eval);
-    let mut r = runner(1500);
+    let mut r = runner(8_000);
     r.run(&proptest::collection::vec(any::<u8>(), 0..200), |b| {
         generator::check_eval(&b);
         Ok(())
