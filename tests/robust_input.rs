@@ -446,3 +446,85 @@ fn deep_json_in_a_column_is_read_as_dynamic_without_overflowing() {
     assert_eq!(rows.len(), 2, "{text}");
     assert!(rows[1].starts_with("{\"b\":1,"), "{}", rows[1]);
 }
+
+/// The same inputs through the command line: rows on stdout, the report on
+/// stderr (first 10 in full, then a count), exit 0; `--strict` exit 1.
+#[test]
+fn the_command_line_reports_bad_lines_and_keeps_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.jsonl");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    let mut expected_bad = Vec::new();
+    let bad_lines: [&[u8]; 8] = [
+        b"{\"a\":",
+        b"[1]",
+        b"{\"a\":1,\"s\":\"\xff\"}",
+        b"{\"a\":1,\"s\":\"\x01\"}",
+        b"\x00",
+        b"{\"a\":1} x",
+        b"null",
+        b"{\"a\":{\"a\":{\"a\":",
+    ];
+    let mut line = 0;
+    for i in 0..30i64 {
+        line += 1;
+        bytes.extend(good(i).as_bytes());
+        bytes.extend(b"\r\n");
+        line += 1;
+        bytes.extend(bad_lines[i as usize % bad_lines.len()]);
+        bytes.push(b'\n');
+        expected_bad.push(line);
+        line += 1;
+        bytes.extend(b"  \n");
+    }
+    bytes.extend(good(30).as_bytes()); // no final newline
+    std::fs::write(&path, &bytes).unwrap();
+    let file = path.display().to_string();
+    let table = format!("T={file}");
+    let mut first: Option<String> = None;
+    for (chunk, threads) in [("7", "1"), ("7", "2"), ("100", "2"), ("1048576", "1")] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kqlite"))
+            .args([
+                "--chunk-size",
+                chunk,
+                "--threads",
+                threads,
+                "--table",
+                &table,
+            ])
+            .arg("T | summarize n = count(), s = sum(a)")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "{\"n\":31,\"s\":465}\n");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines[0],
+            "warning: skipped 30 input lines that are not a JSON object row:"
+        );
+        for (k, want) in expected_bad.iter().take(10).enumerate() {
+            assert!(
+                lines[k + 1].starts_with(&format!("  {file}:{want}: ")),
+                "{}",
+                lines[k + 1]
+            );
+        }
+        assert_eq!(lines[11], "  ... and 20 more");
+        assert_eq!(lines.len(), 12, "{err}");
+        // The same report whatever the chunking.
+        match &first {
+            None => first = Some(err),
+            Some(f) => assert_eq!(f, &err),
+        }
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kqlite"))
+            .args(["--strict", "--chunk-size", chunk, "--threads", threads])
+            .args(["--table", &table, "T | count"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(&format!("{file}:2")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
