@@ -98,7 +98,11 @@ impl Engine {
     /// [`Engine::set_input_format`] named one for the table.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
-        self.add_inputs(table, files.into_iter().map(Input::file).collect())
+        let inputs = files
+            .into_iter()
+            .map(input_of)
+            .collect::<Result<Vec<Input>, Error>>()?;
+        self.add_inputs(table, inputs)
     }
 
     /// Adds bytes already read (such as standard input) to `table`.
@@ -215,6 +219,25 @@ impl Engine {
                 bound.map_err(Error::Bind)?
             }
         };
+        // The optimizer and the lowering walk plans recursively: refuse a
+        // plan deeper than they can take (a chain of `let`s over long
+        // pipelines) with an error, not a stack overflow.
+        for plan in bound
+            .subqueries
+            .iter()
+            .map(|s| &s.plan)
+            .chain(&bound.results)
+        {
+            if plan_depth(plan) > MAX_PLAN_DEPTH {
+                return Err(Error::Bind(vec![crate::semantic::BindError::new(
+                    crate::semantic::BindErrorKind::Invalid,
+                    crate::span::Span::point(0),
+                    format!(
+                        "the query is too large: its plan is more than {MAX_PLAN_DEPTH} operators deep"
+                    ),
+                )]));
+            }
+        }
         bound.results = bound
             .results
             .into_iter()
@@ -248,6 +271,21 @@ impl Engine {
         }
         Ok(Query { bound, ctx })
     }
+}
+
+/// How deep a bound plan may be (operators applied one over another,
+/// `let` tables included).
+const MAX_PLAN_DEPTH: usize = 10_000;
+
+/// The depth of a plan (counted without recursion).
+fn plan_depth(plan: &crate::plan::logical::LogicalPlan) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(plan, 1usize)];
+    while let Some((p, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        stack.extend(p.inputs().into_iter().map(|i| (i, depth + 1)));
+    }
+    deepest
 }
 
 /// Stack of the thread that parses and binds a query.
@@ -375,7 +413,47 @@ fn expand_path(path: &Path) -> Result<Vec<PathBuf>, Error> {
     }))
 }
 
+/// A file to read when the query runs; a pipe or device (a FIFO, `<(cmd)`,
+/// `/dev/stdin`) can be read only once, so it is read now, whole: the
+/// schema sample and the scan then see the same bytes.
+fn input_of(path: PathBuf) -> Result<Input, Error> {
+    let io_error = |source| {
+        Error::Exec(ExecError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let meta = std::fs::metadata(&path).map_err(io_error)?;
+    if meta.is_file() {
+        return Ok(Input::file(path));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+        .map_err(io_error)?;
+    Ok(Input::memory(&path.display().to_string(), Arc::from(bytes)))
+}
+
+/// The files under `dir`, each directory read once: a symbolic link back
+/// up the tree would otherwise read the same files again and again.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    walk_once(dir, files, &mut std::collections::HashSet::new())
+}
+
+fn walk_once(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), Error> {
+    let io_error = |source| {
+        Error::Exec(ExecError::Io {
+            path: dir.display().to_string(),
+            source,
+        })
+    };
+    if !seen.insert(std::fs::canonicalize(dir).map_err(io_error)?) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| {
         Error::Exec(ExecError::Io {
             path: dir.display().to_string(),
@@ -391,7 +469,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
         })?;
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, files)?;
+            walk_once(&path, files, seen)?;
         } else if path.is_file() {
             files.push(path);
         }

@@ -16,6 +16,10 @@ use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
 use kqlite::value::DateTime;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the query is running (Ctrl-C then stops it cleanly).
+static SCANNING: AtomicBool = AtomicBool::new(false);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -164,10 +168,13 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             .set_input_format(name, format)
             .map_err(|e| Error::Usage(format!("--input-format {spec}: {e}")))?;
     }
-    // Ctrl-C stops the scan at the next chunk; a second one exits at once.
+    // Ctrl-C during the scan stops it at the next chunk; before the scan
+    // (waiting for standard input, reading the schema sample) and at a
+    // second Ctrl-C, kqlite exits at once.
     let cancel = engine.cancel.clone();
     let _ = ctrlc::set_handler(move || {
-        if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if !SCANNING.load(Ordering::SeqCst) || cancel.swap(true, Ordering::SeqCst) {
+            eprintln!("interrupted");
             std::process::exit(130);
         }
     });
@@ -220,6 +227,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         Format::Csv => Box::new(CsvWriter::new(out)),
         Format::Table => Box::new(TableWriter::new(out)),
     };
+    SCANNING.store(true, Ordering::SeqCst);
     let stats = query.run(&engine, sink.as_mut())?;
     drop(sink);
     if stats.bad_lines > 0 {

@@ -2,6 +2,10 @@
 //! its lines decoded into rows (bad lines remembered), or its rows from
 //! memory or a `range`.
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 use super::ExecError;
 use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
@@ -93,7 +97,7 @@ impl Runner<'_> {
                         items.push(Item::Lines {
                             input,
                             base: range.start,
-                            bytes: &bytes[range],
+                            bytes: bytes.get(range).unwrap_or_default(),
                         });
                     }
                 }

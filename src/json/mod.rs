@@ -49,6 +49,10 @@
 //!   512 levels keep the recursive `Drop`, `Clone` and `PartialEq` of
 //!   [`Value`](crate::value::Value) well inside any thread's stack.
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 pub mod parse;
 pub mod path;
 pub mod row;

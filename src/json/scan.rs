@@ -597,7 +597,7 @@ pub(crate) fn skip_string_at(bytes: &[u8], mut pos: usize) -> Result<usize, Json
         }
         pos = match b {
             b'\\' => match bytes.get(at + 1) {
-                Some(&c) if SIMPLE_ESCAPE[usize::from(c)] => at + 2,
+                Some(&c) if is_simple_escape(c) => at + 2,
                 _ => skip_escape_at(bytes, at, open)?,
             },
             0..0x20 => return Err(JsonError::new(at, Reason::ControlCharacter)),
@@ -608,6 +608,7 @@ pub(crate) fn skip_string_at(bytes: &[u8], mut pos: usize) -> Result<usize, Json
 
 /// The escapes that stand for one character: `\"` `\\` `\/` `\b` `\f` `\n`
 /// `\r` `\t`.
+#[allow(clippy::indexing_slicing)] // constant indexes below 256, checked at compile time
 static SIMPLE_ESCAPE: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
@@ -618,6 +619,10 @@ static SIMPLE_ESCAPE: [bool; 256] = {
     }
     table
 };
+
+fn is_simple_escape(c: u8) -> bool {
+    SIMPLE_ESCAPE.get(usize::from(c)).copied().unwrap_or(false)
+}
 
 /// Like `find_special::<true>`, but also returns the byte found (`None` at
 /// the end of the input).

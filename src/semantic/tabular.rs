@@ -96,6 +96,18 @@ impl Binder<'_> {
         match self.lookup(name) {
             Some(Binding::Tabular(plan)) => {
                 let plan = plan.clone();
+                let size = plan_nodes(&plan);
+                self.copied_plan_nodes = self.copied_plan_nodes.saturating_add(size);
+                if self.copied_plan_nodes > super::bind::MAX_COPIED_PLAN_NODES {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Invalid,
+                        span,
+                        format!(
+                            "the query is too large: its `let` tables expand to more than {} plan steps",
+                            super::bind::MAX_COPIED_PLAN_NODES
+                        ),
+                    )));
+                }
                 // A use of a table whose columns are not known yet makes the
                 // errors of the operator using it provisional (see `pipe`).
                 if plan.is_provisional() {
@@ -548,4 +560,15 @@ pub(super) fn name_value(e: &Expr) -> Option<String> {
         } => Some(s.clone()),
         _ => None,
     }
+}
+
+/// The number of nodes of a plan (counted without recursion).
+fn plan_nodes(plan: &LogicalPlan) -> usize {
+    let mut count = 0usize;
+    let mut stack = vec![plan];
+    while let Some(p) = stack.pop() {
+        count += 1;
+        stack.extend(p.inputs());
+    }
+    count
 }

@@ -45,6 +45,15 @@ fn climb_rest(mut i: &str, mut lhs: Expr, min_level: u8) -> PResult<'_, Expr> {
         if used_non_assoc == Some(level) {
             return chained_comparison(i, op_span);
         }
+        // `x in (...)` and `x between (...)` end at their bracket: a
+        // tighter operator after it (`x in (1) + 1`, `... !contains "/"`)
+        // would take the whole test as its operand, which no text without
+        // brackets can say back.
+        if level > prec::EQUALITY
+            && matches!(lhs.kind, ExprKind::List { .. } | ExprKind::Between { .. })
+        {
+            return operator_after_list(i, op_span);
+        }
         let (rest, e) = infix(lhs, op, after_op)?;
         lhs = e;
         i = rest;
@@ -69,6 +78,17 @@ fn chained_comparison<'a>(i: &'a str, op_span: Span) -> PResult<'a, Expr> {
     )
     .with_len(op_span.len())
     .with_help("add brackets to say which comparison comes first")
+    .fail()
+}
+
+fn operator_after_list<'a>(i: &'a str, op_span: Span) -> PResult<'a, Expr> {
+    let text = i.get(..op_span.len()).unwrap_or(i);
+    PError::message(
+        i,
+        format!("`{text}` cannot follow an `in (...)` or `between (...)` test without brackets"),
+    )
+    .with_len(op_span.len())
+    .with_help("add brackets to say which comes first")
     .fail()
 }
 

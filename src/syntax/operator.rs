@@ -28,9 +28,29 @@ pub(crate) fn pipe_expr(i: &str) -> PResult<'_, Expr> {
     pipe_tail(i, head)
 }
 
+/// How many operators one pipeline may have. Each is a level of the plan,
+/// which is bound recursively (the engine refuses plans deeper than 10,000
+/// before they are optimized); real queries have dozens, and a 1 MB query
+/// of short operators (tests/parse_hostile.rs) has 50,000.
+pub(crate) const MAX_PIPE_OPERATORS: usize = 50_000;
+
+fn too_many_operators(i: &str) -> PResult<'_, Expr> {
+    PError::message(
+        i,
+        format!("pipeline too long (more than {MAX_PIPE_OPERATORS} operators)"),
+    )
+    .with_help("split the query with `let` statements")
+    .fail()
+}
+
 /// The `| op` steps after a pipeline's head.
 fn pipe_tail(mut i: &str, mut e: Expr) -> PResult<'_, Expr> {
+    let mut count = 0usize;
     while let Some((rest, _)) = peek_sym(i, "|") {
+        count += 1;
+        if count > MAX_PIPE_OPERATORS {
+            return too_many_operators(i);
+        }
         let (rest, op) = expr::commit(after_pipe_op(rest))?;
         let span = e.span.to(op.span);
         e = Expr {
@@ -570,7 +590,12 @@ fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     let _depth = lex::nest(i)?;
     let (mut i, first) = after_pipe_op(i)?;
     let mut e = source_expr(first);
+    let mut count = 1usize;
     while let Some((rest, _)) = peek_sym(i, "|") {
+        count += 1;
+        if count > MAX_PIPE_OPERATORS {
+            return too_many_operators(i);
+        }
         let (rest, op) = cut(after_pipe_op).parse(rest)?;
         let span = e.span.to(op.span);
         e = Expr {

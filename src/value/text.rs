@@ -614,10 +614,10 @@ pub fn indexof(s: &str, lookup: &str, start: i64, length: i64, occurrence: i64) 
         let window_end = if length == -1 {
             n
         } else {
-            (pos + length).min(n)
+            pos.saturating_add(length).min(n)
         };
-        let found =
-            (pos..=window_end - m).find(|&p| chars[p as usize..(p + m) as usize] == needle[..]);
+        let found = (pos..=window_end.saturating_sub(m))
+            .find(|&p| chars.get(p as usize..(p + m) as usize) == Some(&needle[..]));
         match found {
             Some(p) if k == occurrence => return Some(p),
             Some(p) => pos = p + 1,

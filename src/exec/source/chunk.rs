@@ -14,7 +14,9 @@ pub fn split(bytes: &[u8], target: usize) -> Vec<Range<usize>> {
         let end = if probe >= bytes.len() {
             bytes.len()
         } else {
-            match memchr::memchr(b'\n', &bytes[probe - 1..]) {
+            // probe >= 1 (target >= 1), so the search starts at probe - 1.
+            let from = bytes.get(probe.saturating_sub(1)..).unwrap_or_default();
+            match memchr::memchr(b'\n', from) {
                 Some(i) => probe + i,
                 None => bytes.len(),
             }
@@ -33,9 +35,10 @@ pub fn lines(chunk: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
             return None;
         }
         let start = pos;
-        let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+        let rest = chunk.get(pos..)?;
+        let end = memchr::memchr(b'\n', rest).map_or(chunk.len(), |i| pos + i);
         pos = end + 1;
-        Some((start, &chunk[start..end]))
+        Some((start, chunk.get(start..end)?))
     })
 }
 

@@ -229,12 +229,13 @@ fn value_type(raw: &[u8]) -> Option<DataType> {
 /// happens to parse stays a string.
 fn looks_like_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
     b.len() >= 19
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && (b[10] == b'T' || b[10] == b' ')
-        && b[13] == b':'
+        && b.iter().take(4).all(u8::is_ascii_digit)
+        && at(4) == b'-'
+        && at(7) == b'-'
+        && (at(10) == b'T' || at(10) == b' ')
+        && at(13) == b':'
         && DateTime::parse(s).is_some()
 }
 

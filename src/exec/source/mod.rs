@@ -1,6 +1,10 @@
 //! Reading table inputs: opening files, cutting them into chunks, decoding
 //! rows, and remembering the lines that are not rows.
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 pub mod chunk;
 pub mod jsonl;
 pub mod mmap;
@@ -70,7 +74,8 @@ impl OpenInput {
     /// 1-based line number of a byte offset into `bytes()`.
     pub fn line_of(&self, offset: usize) -> usize {
         let bytes = self.bytes();
-        memchr::memchr_iter(b'\n', &bytes[..offset.min(bytes.len())]).count() + 1
+        let before = bytes.get(..offset).unwrap_or(bytes);
+        memchr::memchr_iter(b'\n', before).count() + 1
     }
 }
 
@@ -102,12 +107,23 @@ pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(start, |e| e + 1);
-    Some(&line[start..end])
+    line.get(start..end)
 }
 
 /// How much of each input is read to discover columns that are not in the
 /// table's built-in schema.
 pub const SCHEMA_SAMPLE_BYTES: usize = 4 << 20;
+
+/// The first [`SCHEMA_SAMPLE_BYTES`] of an input, and the rest of the line
+/// they end in: a first line longer than the sample is still read whole,
+/// so its columns are found.
+fn schema_sample(bytes: &[u8]) -> &[u8] {
+    let end = match bytes.get(SCHEMA_SAMPLE_BYTES..) {
+        Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| SCHEMA_SAMPLE_BYTES + i),
+        None => bytes.len(),
+    };
+    bytes.get(..end).unwrap_or(bytes)
+}
 
 /// The table's columns: the built-in schema (if any), then every other key
 /// found in a sample of the inputs, in order of first appearance
@@ -118,7 +134,7 @@ pub fn resolve_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schem
     for input in inputs {
         let open = OpenInput::open(input)?;
         let bytes = open.bytes();
-        let sample = &bytes[..bytes.len().min(SCHEMA_SAMPLE_BYTES)];
+        let sample = schema_sample(bytes);
         let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
         let mut seen = known.clone();
         seen.fields.extend(extra.iter().cloned());
