@@ -21,6 +21,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Whether the query is running (Ctrl-C then stops it cleanly).
 static SCANNING: AtomicBool = AtomicBool::new(false);
 
+/// How long a cancelled run has to stop by itself before Ctrl-C ends the
+/// process.
+const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Says so once (the grace timer and the run may both get here) and exits.
+fn interrupted_exit() -> ! {
+    static SAID: AtomicBool = AtomicBool::new(false);
+    if !SAID.swap(true, Ordering::SeqCst) {
+        eprintln!("interrupted");
+    }
+    std::process::exit(130);
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "kqlite",
@@ -121,10 +134,7 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => {
-            eprintln!("interrupted");
-            ExitCode::from(130)
-        }
+        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => interrupted_exit(),
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -170,13 +180,18 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     }
     // Ctrl-C during the scan stops it at the next chunk; before the scan
     // (waiting for standard input, reading the schema sample) and at a
-    // second Ctrl-C, kqlite exits at once.
+    // second Ctrl-C, kqlite exits at once. The run may also be blocked
+    // where it cannot look at the flag (writing to a pipe nobody reads), so
+    // after a grace period the process exits anyway.
     let cancel = engine.cancel.clone();
     let _ = ctrlc::set_handler(move || {
         if !SCANNING.load(Ordering::SeqCst) || cancel.swap(true, Ordering::SeqCst) {
-            eprintln!("interrupted");
-            std::process::exit(130);
+            interrupted_exit();
         }
+        std::thread::spawn(|| {
+            std::thread::sleep(CANCEL_GRACE);
+            interrupted_exit();
+        });
     });
     let mut stdin_used = false;
     for spec in &cli.tables {

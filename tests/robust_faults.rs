@@ -308,9 +308,10 @@ fn interrupt(child: &Child) {
 fn ctrl_c_stops_a_long_scan_promptly_with_exit_130() {
     let dir = tempfile::tempdir().unwrap();
     let path = big_input(dir.path(), 600_000); // ~90 MB
-    // Enough per-row work that the scan takes many seconds.
-    let query = "T | extend h = hash_sha256(strcat(pad, s, a)), j = parse_json(strcat('{\"k\":', a, '}')) \
-                 | summarize count() by h, tostring(j.k)";
+    // Enough per-row work that the scan takes many seconds, and a small
+    // answer: the scan, not the writing of rows, is what is interrupted.
+    let query = "T | extend h = hash_sha256(strrep(strcat(pad, s, a), 150)), j = parse_json(strcat('{\"k\":', a, '}')) \
+                 | summarize count() by h, tostring(j.k) | count";
     let mut child = kqlite()
         .args(["--table", &format!("T={}", path.display()), query])
         .stdin(Stdio::null())
@@ -359,4 +360,34 @@ fn ctrl_c_while_waiting_for_standard_input() {
     assert_eq!(status.code(), Some(130), "{err}");
     assert_eq!(err, "interrupted\n");
     assert!(took < Duration::from_secs(3), "took {took:?} to stop");
+}
+
+/// The run can be stuck where it cannot look at the cancel flag: writing
+/// rows to a pipe whose reader has stopped reading. Ctrl-C still ends it.
+#[test]
+fn ctrl_c_ends_a_run_blocked_on_a_full_output_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = big_input(dir.path(), 200_000); // ~30 MB of output
+    let mut child = kqlite()
+        .args(["--table", &format!("T={}", path.display()), "T"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nobody reads stdout: the pipe fills at once and the writer blocks.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the run did not block");
+    let sent = Instant::now();
+    interrupt(&child);
+    let status = wait_for(
+        &mut child,
+        Duration::from_secs(30),
+        "kqlite blocked on output",
+    );
+    let took = sent.elapsed();
+    let err = read_all(child.stderr.take());
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert_eq!(err, "interrupted\n");
+    assert!(took < Duration::from_secs(5), "took {took:?} to stop");
 }
