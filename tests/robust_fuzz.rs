@@ -3,14 +3,14 @@
 //! that ever crashed them (`fuzz/regressions/TARGET/`) replayed.
 //!
 //! `KQLITE_FUZZ_CASES=N` runs N cases per harness instead of the default
-//! (a few seconds each in release).
+//! (a few seconds each in release); `KQLITE_FUZZ_SEED=N` picks other cases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../fuzz/common/gen.rs"]
 mod generator;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 fn cases(default: u32) -> u32 {
     std::env::var("KQLITE_FUZZ_CASES")
@@ -23,12 +23,26 @@ fn cases(default: u32) -> u32 {
         })
 }
 
+/// A runner with a fixed seed, so a CI run is reproducible and a failure
+/// on one machine fails on every machine; `KQLITE_FUZZ_SEED=N` explores
+/// elsewhere (a failure found that way becomes a file in
+/// `fuzz/regressions/`).
 fn runner(default: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases: cases(default),
-        failure_persistence: None,
-        ..Config::default()
-    })
+    let seed: u64 = std::env::var("KQLITE_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x6b71_6c69_7465);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    TestRunner::new_with_rng(
+        Config {
+            cases: cases(default),
+            failure_persistence: None,
+            ..Config::default()
+        },
+        rng,
+    )
 }
 
 /// Every saved input of `target`, run through `check`.
