@@ -155,7 +155,7 @@ fn layout_of(kind: FormatKind, text: &[u8]) -> bool {
         FormatKind::PortalCsv => false,
         _ => {
             let first = first_byte(text);
-            first == Some(b'[') || (first == Some(b'{') && !first_line_is_value(text))
+            first == Some(b'[') || (first == Some(b'{') && starts_multiline_value(text))
         }
     }
 }
@@ -172,8 +172,20 @@ fn first_line(text: &[u8]) -> &[u8] {
         .unwrap_or_default()
 }
 
-fn first_line_is_value(text: &[u8]) -> bool {
-    json::validate(first_line(text))
+/// Whether the sample starts with a JSON value written over several lines
+/// (a pretty-printed document), rather than with a line that is one row,
+/// whole or broken: `{"a":1}x` is a bad row line, not a document.
+fn starts_multiline_value(text: &[u8]) -> bool {
+    let body = text.trim_ascii_start();
+    let Some(newline) = memchr::memchr(b'\n', body) else {
+        return false;
+    };
+    match Scanner::new(body).value_bytes(json::MAX_SKIP_DEPTH) {
+        Ok(value) => value.len() > newline,
+        // A value cut short at a later line: a document larger than the
+        // sample, unless later lines are rows of their own.
+        Err(e) => e.offset > newline && lines_classification(text).is_none(),
+    }
 }
 
 /// Kind and layout (`true`: one document) of a sample; `None` when no rule
@@ -198,6 +210,14 @@ fn classify(text: &[u8], named_csv: bool, cut: bool) -> Option<(FormatKind, bool
                 .unwrap_or(0);
             let mut s = Scanner::new(&text[start..]);
             match s.value_bytes(json::MAX_SKIP_DEPTH) {
+                Ok(_) if !starts_multiline_value(text) => {
+                    // A first line holding a value and then something else:
+                    // lines of rows, the first one broken.
+                    Some((
+                        lines_classification(text).unwrap_or(FormatKind::JsonRows),
+                        false,
+                    ))
+                }
                 Ok(value) => Some(match classify_object(value) {
                     Shape::Api => (FormatKind::QueryApi, true),
                     Shape::EventList => (FormatKind::K8sAudit, true),
@@ -468,6 +488,29 @@ mod tests {
         assert!(e.contains("csv"), "{e}");
         let e = detect("x", b"Obj\x01\x02junk", "T", &FormatChoice::default()).unwrap_err();
         assert!(e.contains("Avro"), "{e}");
+    }
+
+    /// Found by the rows fuzz harness: the row of `{"a":1}x` was kept and
+    /// its line reported bad too, because the file was read as a stream
+    /// of JSON values.
+    #[test]
+    fn a_first_line_with_trailing_bytes_is_a_bad_row_not_a_document() {
+        use FormatKind::*;
+        let named = |text: &str| {
+            let choice = FormatChoice::parse("jsonl").unwrap();
+            detect("x", text.as_bytes(), "T", &choice).unwrap().document
+        };
+        for text in [
+            "{\"a\":1}x\n{\"a\":2}\n",
+            "{\"a\":1}\u{7f}\r\n",
+            "{\"a\":1\n{\"a\":2}\n",
+        ] {
+            assert_eq!(kind(text), (JsonRows, false), "{text:?}");
+            assert!(!named(text), "{text:?}");
+        }
+        let pretty = "{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n";
+        assert_eq!(kind(pretty), (JsonRows, true));
+        assert!(named(pretty));
     }
 
     #[test]
