@@ -501,7 +501,7 @@ fn the_command_line_reports_bad_lines_and_keeps_good_ones() {
         let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
             lines[0],
-            "warning: skipped 30 input lines that are not a JSON object row:"
+            "warning: skipped 30 input lines that are not a row (not a JSON object row, or a malformed record):"
         );
         for (k, want) in expected_bad.iter().take(10).enumerate() {
             assert!(

@@ -155,7 +155,8 @@ fn layout_of(kind: FormatKind, text: &[u8]) -> bool {
         FormatKind::PortalCsv => false,
         _ => {
             let first = first_byte(text);
-            first == Some(b'[') || (first == Some(b'{') && starts_multiline_value(text))
+            (first == Some(b'[') && !first_line_then_more(text))
+                || (first == Some(b'{') && starts_multiline_value(text))
         }
     }
 }
@@ -185,6 +186,24 @@ fn starts_multiline_value(text: &[u8]) -> bool {
         // A value cut short at a later line: a document larger than the
         // sample, unless later lines are rows of their own.
         Err(e) => e.offset > newline && lines_classification(text).is_none(),
+    }
+}
+
+/// Whether the sample's first line holds a whole value (or a broken one)
+/// and more lines follow: lines of rows whose first one is not a row,
+/// rather than one document such as an array.
+fn first_line_then_more(text: &[u8]) -> bool {
+    let body = text.trim_ascii_start();
+    match memchr::memchr(b'\n', body) {
+        Some(newline) => {
+            !starts_multiline_value(text)
+                && !body
+                    .get(newline..)
+                    .unwrap_or_default()
+                    .trim_ascii()
+                    .is_empty()
+        }
+        None => false,
     }
 }
 
@@ -259,6 +278,10 @@ fn classify(text: &[u8], named_csv: bool, cut: bool) -> Option<(FormatKind, bool
                 )),
             }
         }
+        Some(b'[') if first_line_then_more(text) => Some((
+            lines_classification(text).unwrap_or(FormatKind::JsonRows),
+            false,
+        )),
         Some(b'[') => {
             let start = text
                 .iter()
@@ -508,6 +531,12 @@ mod tests {
             assert_eq!(kind(text), (JsonRows, false), "{text:?}");
             assert!(!named(text), "{text:?}");
         }
+        // Found by tests/robust_input.rs: a first line `[1,2]` made the
+        // whole file an array document.
+        assert_eq!(kind("[1,2]\n{\"a\":1}\n"), (JsonRows, false));
+        assert!(!named("[1,2]\n{\"a\":1}\n"));
+        assert!(kind("[{\"a\":1}]\n").1);
+        assert!(kind("[\n{\"a\":1}\n]\n").1);
         let pretty = "{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n";
         assert_eq!(kind(pretty), (JsonRows, true));
         assert!(named(pretty));
