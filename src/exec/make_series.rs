@@ -15,7 +15,6 @@ use crate::types::DataType;
 use crate::value::key::{Key, RowKey};
 use crate::value::{DateTime, Timespan, Value};
 use indexmap::IndexMap;
-use std::ops::ControlFlow;
 
 /// The most points a series may have (the documented limit, 2^20).
 const MAX_POINTS: i128 = 1 << 20;
@@ -165,18 +164,7 @@ impl Runner<'_> {
         };
         let end_point = end.as_ref().and_then(point);
         let mut rows: Vec<Vec<Value>> = Vec::new();
-        let _ = self.run_pipeline(
-            input,
-            &Vec::new,
-            &|rows: &mut Vec<Vec<Value>>, row| {
-                rows.push(row.into_vec());
-                true
-            },
-            &mut |mut part| {
-                rows.append(&mut part);
-                Ok(ControlFlow::Continue(()))
-            },
-        )?;
+        self.pipeline_parts(input, &mut |mut part| rows.append(&mut part))?;
         // Each key's bins, in order of first appearance.
         let mut series: IndexMap<RowKey, Vec<(Point, Vec<Value>)>> = IndexMap::new();
         for mut row in rows {

@@ -7,7 +7,6 @@ use super::run::Runner;
 use crate::value::Value;
 use crate::value::key::Key;
 use indexmap::IndexMap;
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// The legacy strategy's limit on partitions (the documented 64).
@@ -24,21 +23,12 @@ impl Runner<'_> {
         legacy: bool,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
         let mut groups: IndexMap<Key, Vec<Vec<Value>>> = IndexMap::new();
-        let _ = self.run_pipeline(
-            input,
-            &Vec::new,
-            &|rows: &mut Vec<Vec<Value>>, row| {
-                rows.push(row.into_vec());
-                true
-            },
-            &mut |part: Vec<Vec<Value>>| {
-                for row in part {
-                    let key = Key(row.get(column).cloned().unwrap_or(Value::Null));
-                    groups.entry(key).or_default().push(row);
-                }
-                Ok(ControlFlow::Continue(()))
-            },
-        )?;
+        self.pipeline_parts(input, &mut |part| {
+            for row in part {
+                let key = Key(row.get(column).cloned().unwrap_or(Value::Null));
+                groups.entry(key).or_default().push(row);
+            }
+        })?;
         if legacy && groups.len() > LEGACY_PARTITIONS {
             return Err(ExecError::Runtime(format!(
                 "partition: the input has {} partitions; the default (legacy) strategy allows at most {LEGACY_PARTITIONS} (use hint.strategy=native or hint.strategy=shuffle)",

@@ -10,7 +10,6 @@ use super::run::Runner;
 use crate::value::Value;
 use crate::value::key::{Key, RowKey};
 use indexmap::IndexMap;
-use std::ops::ControlFlow;
 
 impl Runner<'_> {
     pub(super) fn pivot(
@@ -26,28 +25,19 @@ impl Runner<'_> {
             .map(|(i, v)| (Key(v.clone()), i))
             .collect();
         let mut groups: IndexMap<RowKey, Vec<Value>> = IndexMap::new();
-        let _ = self.run_pipeline(
-            input,
-            &Vec::new,
-            &|rows: &mut Vec<Vec<Value>>, row| {
-                rows.push(row.into_vec());
-                true
-            },
-            &mut |part: Vec<Vec<Value>>| {
-                for mut row in part {
-                    let cell = row.pop().unwrap_or(Value::Null);
-                    let value = row.pop().unwrap_or(Value::Null);
-                    row.truncate(keys);
-                    let cells = groups
-                        .entry(RowKey(row.into_iter().map(Key).collect()))
-                        .or_insert_with(|| vec![empty.clone(); values.len()]);
-                    if let Some(&i) = column_of.get(&Key(value)) {
-                        cells[i] = cell;
-                    }
+        self.pipeline_parts(input, &mut |part| {
+            for mut row in part {
+                let cell = row.pop().unwrap_or(Value::Null);
+                let value = row.pop().unwrap_or(Value::Null);
+                row.truncate(keys);
+                let cells = groups
+                    .entry(RowKey(row.into_iter().map(Key).collect()))
+                    .or_insert_with(|| vec![empty.clone(); values.len()]);
+                if let Some(&i) = column_of.get(&Key(value)) {
+                    cells[i] = cell;
                 }
-                Ok(ControlFlow::Continue(()))
-            },
-        )?;
+            }
+        })?;
         Ok(groups
             .into_iter()
             .map(|(key, cells)| {

@@ -138,6 +138,29 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Runs a pipeline to its end, handing `each` the rows of every item
+    /// in item order (for operators that need their whole input).
+    pub(super) fn pipeline_parts(
+        &self,
+        input: &Pipeline,
+        each: &mut dyn FnMut(Vec<Vec<Value>>),
+    ) -> Result<(), ExecError> {
+        // `each` never stops the pipeline, so the flow is always `Continue`.
+        let _ = self.run_pipeline(
+            input,
+            &Vec::new,
+            &|rows: &mut Vec<Vec<Value>>, row| {
+                rows.push(row.into_vec());
+                true
+            },
+            &mut |part| {
+                each(part);
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        Ok(())
+    }
+
     /// Runs `plan`, handing every result row to `sink` in order.
     pub fn run(
         &self,

@@ -12,7 +12,6 @@ use crate::functions::EvalContext;
 use crate::plan::logical::WindowKind;
 use crate::types::DataType;
 use crate::value::{DateTime, Value};
-use std::ops::ControlFlow;
 
 impl Runner<'_> {
     /// The rows of `input`, in order, each with a column per function.
@@ -22,18 +21,7 @@ impl Runner<'_> {
         functions: &[PhysWindow],
     ) -> Result<Vec<Vec<Value>>, ExecError> {
         let mut rows: Vec<Vec<Value>> = Vec::new();
-        let _ = self.run_pipeline(
-            input,
-            &Vec::new,
-            &|rows: &mut Vec<Vec<Value>>, row| {
-                rows.push(row.into_vec());
-                true
-            },
-            &mut |mut part| {
-                rows.append(&mut part);
-                Ok(ControlFlow::Continue(()))
-            },
-        )?;
+        self.pipeline_parts(input, &mut |mut part| rows.append(&mut part))?;
         for f in functions {
             let column = compute(f, &rows, &self.ctx);
             for (row, v) in rows.iter_mut().zip(column) {
