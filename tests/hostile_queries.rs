@@ -1,10 +1,13 @@
 //! Hostile queries (issue 7): deep nesting gets a clear error, long chains
 //! parse and run, big texts are handled — on the 2 MB stacks of test
-//! threads, through the library.
+//! threads, through the library. Very long pipelines, `let` chains that
+//! copy plans quadratically, and plans deeper than the recursive passes can
+//! take are clear errors, not a stack overflow or an out-of-memory kill.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use std::time::{Duration, Instant};
 
 fn run(query: &str) -> Result<String, String> {
     let engine = Engine::with_options(EngineOptions {
@@ -61,4 +64,104 @@ fn catastrophic_regex_patterns_run_in_linear_time() {
     let text = "a".repeat(100_000);
     let q = format!("print m = \"{text}\" matches regex \"(a+)+$b\"");
     assert_eq!(run(&q).unwrap(), "{\"m\":false}\n");
+}
+
+#[test]
+fn a_pipeline_of_five_thousand_operators_runs() {
+    let q = format!("print x = 1{} | count", " | where x > 0".repeat(5_000));
+    assert_eq!(run(&q).unwrap(), "{\"Count\":1}\n");
+    let q = format!("print x = 1{}", " | extend x = x + 1".repeat(5_000));
+    assert_eq!(run(&q).unwrap(), "{\"x\":5001}\n");
+}
+
+#[test]
+fn a_pipeline_of_a_hundred_thousand_operators_is_a_clear_error() {
+    // Overflowed the 256 MB stack of the compiling thread (an abort).
+    let q = format!("print x = 1{} | count", " | where x > 0".repeat(100_000));
+    let start = Instant::now();
+    let err = run(&q).unwrap_err();
+    assert!(
+        err.contains("pipeline too long"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    let q = format!(
+        "print x = 1{}",
+        " | extend x = pack_array(x)".repeat(100_000)
+    );
+    let err = run(&q).unwrap_err();
+    assert!(
+        err.contains("pipeline too long"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    // Parsed, but deeper than the optimizer takes.
+    let q = format!("print x = 1{} | count", " | where x > 0".repeat(12_000));
+    let err = run(&q).unwrap_err();
+    assert!(
+        err.contains("more than 10000 operators deep"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+}
+
+#[test]
+fn a_chain_of_lets_is_refused_before_it_fills_memory() {
+    // Each let copies the one before: 100,000 of them asked for terabytes.
+    let n = 100_000;
+    let mut q = String::from("let t0 = print x = 1;\n");
+    for i in 1..n {
+        q.push_str(&format!("let t{i} = t{} | where x > 0;\n", i - 1));
+    }
+    q.push_str(&format!("t{} | count", n - 1));
+    let start = Instant::now();
+    let err = run(&q).unwrap_err();
+    assert!(
+        err.contains("the query is too large"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    // A few hundred are fine.
+    let mut q = String::from("let t0 = print x = 1;\n");
+    for i in 1..300 {
+        q.push_str(&format!("let t{i} = t{} | where x > 0;\n", i - 1));
+    }
+    q.push_str("t299 | count");
+    assert_eq!(run(&q).unwrap(), "{\"Count\":1}\n");
+}
+
+#[test]
+fn a_plan_deeper_than_the_limit_through_lets_is_a_clear_error() {
+    let ops = " | where x > 0".repeat(8_000);
+    let q = format!("let a = print x = 1{ops};\nlet b = a{ops};\nb | count");
+    let err = run(&q).unwrap_err();
+    assert!(
+        err.contains("more than 10000 operators deep"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+}
+
+#[test]
+fn indexof_with_a_huge_length_does_not_panic() {
+    // `start + length` overflowed: a panic in debug builds, and in release
+    // a wrapped window that read past the string (exit 101).
+    assert_eq!(
+        run("print a = indexof('abc', 'z', 1, 9223372036854775807), \
+             b = indexof('abc', 'b', 1, 9223372036854775807), \
+             c = indexof('abcabc', 'c', 1, 9223372036854775807, 2), \
+             d = indexof('abc', 'c', 0, 9223372036854775807, 9223372036854775807)")
+        .unwrap(),
+        "{\"a\":-1,\"b\":1,\"c\":5,\"d\":-1}\n"
+    );
 }
