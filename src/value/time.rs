@@ -1069,9 +1069,13 @@ pub fn bin_datetime(dt: DateTime, size: Timespan) -> Option<DateTime> {
 
 /// `bin(timespan, size)`: rounds down (toward negative infinity) to a
 /// multiple of `size` (docs: `bin(time(16d), 7d)` → `14.00:00:00`). `None`
-/// for a zero or negative size.
+/// for a zero or negative size, and for a bin that starts below the
+/// smallest timespan.
 pub fn bin_timespan(ts: Timespan, size: Timespan) -> Option<Timespan> {
-    (size.0 > 0).then(|| Timespan(ts.0.div_euclid(size.0) * size.0))
+    if size.0 <= 0 {
+        return None;
+    }
+    ts.0.div_euclid(size.0).checked_mul(size.0).map(Timespan)
 }
 
 /// `bin_at(datetime, size, fixed_point)`: bins aligned so that `fixed_point`
@@ -1368,6 +1372,18 @@ pub fn format_timespan(ts: Timespan, fmt: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `eval` fuzz target: the bin of a timespan near the
+    /// minimum starts below it, and the product overflowed.
+    #[test]
+    fn bin_of_a_timespan_near_the_minimum_is_null() {
+        assert_eq!(bin_timespan(Timespan(i64::MIN + 1), Timespan(3)), None);
+        assert_eq!(
+            bin_timespan(Timespan(i64::MIN), Timespan(2)),
+            Some(Timespan(i64::MIN))
+        );
+        assert_eq!(bin_timespan(Timespan(-5), Timespan(3)), Some(Timespan(-6)));
+    }
 
     #[test]
     fn civil_round_trip_covers_the_whole_range() {
