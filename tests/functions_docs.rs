@@ -817,6 +817,20 @@ fn array_shift_and_rotate_functions() {
         "dynamic",
         json!([null, null, 1, 2, 3]),
     );
+    // Found by the eval fuzz target: a shift near the long limits
+    // overflowed the position (a panic in debug builds).
+    for shift in ["9223372036854775807", "-9223372036854775807 - 1"] {
+        check(
+            &format!("array_shift_left(dynamic([1, 2]), {shift})"),
+            "dynamic",
+            json!([null, null]),
+        );
+        check(
+            &format!("array_shift_right(dynamic([1, 2]), {shift})"),
+            "dynamic",
+            json!([null, null]),
+        );
+    }
     check(
         &format!("array_rotate_left({arr}, 2)"),
         "dynamic",

@@ -367,13 +367,9 @@ fn shift(items: &[Value], shift: i64, fill: &Value) -> Value {
     let n = items.len() as i64;
     Value::array(
         (0..n)
-            .map(|i| {
-                let from = i + shift;
-                if (0..n).contains(&from) {
-                    items[from as usize].clone()
-                } else {
-                    fill.clone()
-                }
+            .map(|i| match i.checked_add(shift) {
+                Some(from) if (0..n).contains(&from) => items[from as usize].clone(),
+                _ => fill.clone(),
             })
             .collect(),
     )
