@@ -60,78 +60,108 @@ impl LineFilter {
     }
 
     /// False only if `line` cannot produce a row that passes the filters.
-    ///
-    /// A group is present if its needle is in the line as written, or in
-    /// the line with its `\u` escapes decoded (see
-    /// [`decode_unicode_escapes`]): the value a filter reads is one of the
-    /// line's decodings, and a needle has no character any other escape
-    /// could spell (`plan::rules::prefilter`).
     pub fn may_match(&self, line: &[u8]) -> bool {
-        let mut decoded: Option<Vec<u8>> = None;
-        for g in &self.groups {
-            if g.found(line) {
-                continue;
-            }
-            if decoded.is_none() {
-                if self.unicode_escape.find(line).is_none() {
-                    return false;
-                }
-                match decode_unicode_escapes(line) {
-                    Some(text) => decoded = Some(text),
-                    None => return true,
-                }
-            }
-            if !decoded.as_deref().is_some_and(|text| g.found(text)) {
+        let Some(first_missing) = self.groups.iter().position(|g| !g.found(line)) else {
+            return true;
+        };
+        // Without `\u` no encoding of a needle but the one searched for
+        // can be in the line (`plan::rules::prefilter`); nor with one at a
+        // level deeper than strings in strings, whose `\u` is still in the
+        // line (its backslash or its `u` escaped, both spelled `\…`).
+        self.unicode_escape.find(line).is_some() && self.found_decoded(line, first_missing)
+    }
+
+    /// Whether every group missing from `line` as written is in one of its
+    /// decodings: the line taken as the text of a JSON string and decoded,
+    /// once, twice… A value nested in strings is exactly right after as
+    /// many decodings as it is deep (a stray backslash from a shallower
+    /// value spoils one character, a quote outside the nested text).
+    fn found_decoded(&self, line: &[u8], first_missing: usize) -> bool {
+        let mut missing: Vec<&Group> = self
+            .groups
+            .iter()
+            .skip(first_missing)
+            .filter(|g| !g.found(line))
+            .collect();
+        let mut text = line.to_vec();
+        for _ in 0..MAX_DECODINGS {
+            if !text.contains(&b'\\') {
                 return false;
             }
+            let decoded = decode_escapes(&text);
+            if decoded == text {
+                // Only invalid escapes left: nothing more to decode.
+                return false;
+            }
+            text = decoded;
+            missing.retain(|g| !g.found(&text));
+            if missing.is_empty() {
+                return true;
+            }
         }
+        // Deeper than this is not looked at: keep the line.
         true
     }
 }
 
-/// `line` with every `\uXXXX` escape, behind any number of backslashes (the
-/// same escape in a string nested in strings: `\\uXXXX`, `\\\\uXXXX`…),
-/// replaced by the character it stands for; other escapes are kept as they
-/// are. `None` when an escape stands for a backslash: what follows it may
-/// be an escape of the next level, which one pass does not decode.
-fn decode_unicode_escapes(line: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(line.len());
-    let mut rest = line;
+/// How many times a line is decoded looking for needles spelled with
+/// escapes: audit events nest strings three or four deep.
+const MAX_DECODINGS: usize = 8;
+
+/// `text` read as the inside of a JSON string, escapes decoded. Invalid
+/// escapes stay as written; a lone surrogate becomes U+FFFD.
+fn decode_escapes(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
     while let Some(at) = memchr::memchr(b'\\', rest) {
         let (before, from) = rest.split_at(at);
         out.extend_from_slice(before);
-        let run = from.iter().take_while(|&&b| b == b'\\').count();
-        let after = from.get(run..).unwrap_or_default();
+        let after = from.get(1..).unwrap_or_default();
+        let simple = match after.first() {
+            Some(b'"') => Some(b'"'),
+            Some(b'\\') => Some(b'\\'),
+            Some(b'/') => Some(b'/'),
+            Some(b'b') => Some(0x08),
+            Some(b'f') => Some(0x0c),
+            Some(b'n') => Some(b'\n'),
+            Some(b'r') => Some(b'\r'),
+            Some(b't') => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(b) = simple {
+            out.push(b);
+            rest = after.get(1..).unwrap_or_default();
+            continue;
+        }
         let Some(unit) = escaped_unit(after) else {
-            out.extend_from_slice(from.get(..run).unwrap_or_default());
+            out.push(b'\\');
             rest = after;
             continue;
         };
         let mut used = 5;
         let c = if (0xD800..0xDC00).contains(&unit) {
-            // A high surrogate: its pair follows, behind as many backslashes.
-            let next = after.get(5..).unwrap_or_default();
-            let next_run = next.iter().take_while(|&&b| b == b'\\').count();
-            match escaped_unit(next.get(next_run..).unwrap_or_default()) {
-                Some(low) if next_run > 0 && (0xDC00..0xE000).contains(&low) => {
-                    used += next_run + 5;
+            let low = after
+                .get(5..)
+                .and_then(|next| next.strip_prefix(b"\\"))
+                .and_then(escaped_unit)
+                .filter(|low| (0xDC00..0xE000).contains(low));
+            match low {
+                Some(low) => {
+                    used += 6;
                     char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
                 }
-                _ => None,
+                None => None,
             }
         } else {
             char::from_u32(unit)
         }
         .unwrap_or(char::REPLACEMENT_CHARACTER);
-        if c == '\\' {
-            return None;
-        }
         let mut utf8 = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         rest = after.get(used..).unwrap_or_default();
     }
     out.extend_from_slice(rest);
-    Some(out)
+    out
 }
 
 /// The code unit of `uXXXX` at the start of `text`.
@@ -208,22 +238,73 @@ mod tests {
     }
 
     #[test]
-    fn an_escaped_backslash_is_not_decoded_further_so_the_line_is_kept() {
-        // `\u005c` is a backslash: with `u0063` after it, the next level
-        // of decoding reads `c`.
+    fn escapes_of_an_escape_are_decoded_level_by_level() {
         let f = filter(&[&[("create", true)]]);
+        // `\u005c` is a backslash: with `u0063` after it, the next level
+        // reads `c`.
         assert!(f.may_match(br#"{"log_s":"\u005cu0063reate"}"#));
+        // An escaped backslash, then `\u0075` for the `u` of the next
+        // level's `\u0063`.
+        assert!(f.may_match(br#"{"log_s":"\\\u00750063reate"}"#));
+        // The hex digits of the inner escape escaped in the outer string.
+        assert!(f.may_match(br#"{"log_s":"\\u006\u0033reate"}"#));
+    }
+
+    /// `text` as a JSON string literal, each character whose flag is set
+    /// written as `\uXXXX` (a pair of them outside the BMP).
+    fn encode(text: &str, escape: &mut impl Iterator<Item = bool>) -> String {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            if escape.next().unwrap_or(false) || c.is_control() {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            } else if c == '"' || c == '\\' {
+                out.push('\\');
+                out.push(c);
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        /// Whatever escapes an encoder picks, at whatever depth of strings
+        /// in strings, a line whose value holds the needle is kept.
+        #[test]
+        fn a_needle_survives_any_encoding(
+            prefix in "[a-zA-Z \"\\\\/é😀]{0,8}",
+            suffix in "[a-zA-Z \"\\\\/é😀]{0,8}",
+            levels in 1usize..4,
+            before in "[a-z\"\\\\u0-9]{0,12}",
+            flags in proptest::collection::vec(proptest::bool::weighted(0.3), 0..400),
+        ) {
+            let mut escape = flags.into_iter().cycle();
+            let mut text = format!("{prefix}create{suffix}");
+            for _ in 0..levels {
+                text = encode(&text, &mut escape);
+            }
+            // A value before it whose decoding leaves stray backslashes.
+            let before = encode(&before, &mut escape);
+            let line = format!("{{\"a\":{before},\"x\":{text}}}");
+            for f in [filter(&[&[("create", true)]]), filter(&[&[("CREATE", false)]])] {
+                proptest::prop_assert!(f.may_match(line.as_bytes()), "{}", line);
+            }
+        }
     }
 
     #[test]
-    fn decoding_unicode_escapes() {
-        let d = |s: &[u8]| decode_unicode_escapes(s).map(|v| String::from_utf8(v).unwrap());
-        assert_eq!(d(br"a\u0062c").as_deref(), Some("abc"));
-        assert_eq!(d(br"a\\\\u0062c").as_deref(), Some("abc"));
-        assert_eq!(d(br"\ud83d\ude00!").as_deref(), Some("\u{1F600}!"));
-        assert_eq!(d(br"\\ud83d\\ude00").as_deref(), Some("\u{1F600}"));
-        assert_eq!(d(br"\ud83d!").as_deref(), Some("\u{FFFD}!"));
-        assert_eq!(d(br#"\"q\" \n \u12"#).as_deref(), Some(r#"\"q\" \n \u12"#));
-        assert_eq!(d(br"\u005c"), None);
+    fn decoding_escapes() {
+        let d = |s: &[u8]| String::from_utf8(decode_escapes(s)).unwrap();
+        assert_eq!(d(br"a\u0062c"), "abc");
+        assert_eq!(d(br"a\\\\u0062c"), r"a\\u0062c");
+        assert_eq!(d(br#"\"q\" \/ \n\t"#), "\"q\" / \n\t");
+        assert_eq!(d(br"\ud83d\ude00!"), "\u{1F600}!");
+        assert_eq!(d(br"\ud83d!"), "\u{FFFD}!");
+        assert_eq!(d(br"\x \u12 \"), r"\x \u12 \");
+        assert_eq!(d(br"\u005cu0063"), r"\u0063");
     }
 }
