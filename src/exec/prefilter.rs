@@ -12,7 +12,14 @@ pub struct LineFilter {
     unicode_escape: Finder<'static>,
 }
 
-enum Group {
+struct Group {
+    matcher: Matcher,
+    /// Every needle is a whole top-level string, quotes included
+    /// (`"kube-audit"`): written with `\u` escapes, one decoding shows it.
+    top_level: bool,
+}
+
+enum Matcher {
     /// One case-sensitive needle: SIMD substring search.
     One(Box<Finder<'static>>),
     /// Several needles, or ASCII case folding.
@@ -21,9 +28,9 @@ enum Group {
 
 impl Group {
     fn found(&self, line: &[u8]) -> bool {
-        match self {
-            Group::One(f) => f.find(line).is_some(),
-            Group::Any(ac) => ac.is_match(line),
+        match &self.matcher {
+            Matcher::One(f) => f.find(line).is_some(),
+            Matcher::Any(ac) => ac.is_match(line),
         }
     }
 }
@@ -33,26 +40,32 @@ impl LineFilter {
         let mut groups: Vec<(usize, Group)> = Vec::new();
         for needles in &prefilter.all_of {
             let shortest = needles.iter().map(|n| n.text.len()).min()?;
-            let group = match needles.as_slice() {
+            let matcher = match needles.as_slice() {
                 // Folding case changes nothing in a needle without letters.
                 [n] if n.case_sensitive || !n.text.bytes().any(|b| b.is_ascii_alphabetic()) => {
-                    Group::One(Box::new(Finder::new(n.text.as_bytes()).into_owned()))
+                    Matcher::One(Box::new(Finder::new(n.text.as_bytes()).into_owned()))
                 }
-                _ => Group::Any(
+                _ => Matcher::Any(
                     AhoCorasick::builder()
                         .ascii_case_insensitive(needles.iter().any(|n| !n.case_sensitive))
                         .build(needles.iter().map(|n| n.text.as_bytes()))
                         .ok()?,
                 ),
             };
-            groups.push((shortest, group));
+            let top_level = needles.iter().all(|n| n.text.starts_with('"'));
+            groups.push((shortest, Group { matcher, top_level }));
         }
         if groups.is_empty() {
             return None;
         }
         // Single case-sensitive needles are the cheapest test (SIMD search);
         // then longer needles first, being rarer.
-        groups.sort_by_key(|(len, g)| (matches!(g, Group::Any(_)), std::cmp::Reverse(*len)));
+        groups.sort_by_key(|(len, g)| {
+            (
+                matches!(g.matcher, Matcher::Any(_)),
+                std::cmp::Reverse(*len),
+            )
+        });
         Some(LineFilter {
             groups: groups.into_iter().map(|(_, g)| g).collect(),
             unicode_escape: Finder::new(b"\\u").into_owned(),
@@ -97,6 +110,11 @@ impl LineFilter {
             missing.retain(|g| !g.found(&text));
             if missing.is_empty() {
                 return true;
+            }
+            // A top-level string missing after one decoding is not there:
+            // stop before the costly deeper ones.
+            if missing.iter().any(|g| g.top_level) {
+                return false;
             }
         }
         // Deeper than this is not looked at: keep the line.
@@ -235,6 +253,16 @@ mod tests {
         assert!(!f.may_match(br#"{"verb":"cr\u00e9ate"}"#));
         // Not an escape: no four hex digits.
         assert!(!f.may_match(br#"{"verb":"\u00cr","x":"\uzzzz"}"#));
+    }
+
+    #[test]
+    fn a_top_level_string_is_looked_for_after_one_decoding_only() {
+        let f = filter(&[&[("\"kube-audit\"", true)], &[("create", true)]]);
+        assert!(f.may_match(br#"{"Category":"\u006bube-audit","log_s":"{\"verb\":\"create\"}"}"#));
+        // Inside log_s the same text is not the top-level column.
+        assert!(!f.may_match(
+            br#"{"Category":"x","log_s":"{\"c\":\"\\u006bube-audit\",\"verb\":\"create\"}"}"#
+        ));
     }
 
     #[test]
