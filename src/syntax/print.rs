@@ -175,11 +175,16 @@ impl Printer {
     // -- names and literals -------------------------------------------------
 
     fn ident(&mut self, id: &Ident, usage: NameUse) {
-        let plain = lex::ident_len(&id.name) == id.name.len()
-            && !id.name.is_empty()
-            && !BRACKETED_WORDS.contains(&id.name.as_str())
-            && (!lex::is_reserved(&id.name)
-                || (usage == NameUse::Member && lex::is_plain_name(&id.name, NameUse::Member)));
+        // After `.` a keyword is a member name as it is (`x.let`); written
+        // `.["let"]` it would read back as an index, another tree.
+        let plain = if usage == NameUse::Member {
+            lex::is_plain_name(&id.name, NameUse::Member)
+        } else {
+            lex::ident_len(&id.name) == id.name.len()
+                && !id.name.is_empty()
+                && !BRACKETED_WORDS.contains(&id.name.as_str())
+                && !lex::is_reserved(&id.name)
+        };
         if plain {
             self.w(&id.name);
         } else {
