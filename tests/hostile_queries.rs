@@ -7,7 +7,12 @@
 
 use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
-use std::time::{Duration, Instant};
+
+/// Runs `query`, which must fail with an error mentioning `wanted`.
+fn assert_refused(query: &str, wanted: &str) {
+    let err = run(query).unwrap_err();
+    assert!(err.contains(wanted), "{}", &err[..err.len().min(500)]);
+}
 
 fn run(query: &str) -> Result<String, String> {
     let engine = Engine::with_options(EngineOptions {
@@ -78,36 +83,15 @@ fn a_pipeline_of_five_thousand_operators_runs() {
 fn a_pipeline_of_a_hundred_thousand_operators_is_a_clear_error() {
     // Overflowed the 256 MB stack of the compiling thread (an abort).
     let q = format!("print x = 1{} | count", " | where x > 0".repeat(100_000));
-    let start = Instant::now();
-    let err = run(&q).unwrap_err();
-    assert!(
-        err.contains("pipeline too long"),
-        "{}",
-        &err[..err.len().min(500)]
-    );
+    assert_refused(&q, "pipeline too long");
     let q = format!(
         "print x = 1{}",
         " | extend x = pack_array(x)".repeat(100_000)
     );
-    let err = run(&q).unwrap_err();
-    assert!(
-        err.contains("pipeline too long"),
-        "{}",
-        &err[..err.len().min(500)]
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(30),
-        "{:?}",
-        start.elapsed()
-    );
+    assert_refused(&q, "pipeline too long");
     // Parsed, but deeper than the optimizer takes.
     let q = format!("print x = 1{} | count", " | where x > 0".repeat(12_000));
-    let err = run(&q).unwrap_err();
-    assert!(
-        err.contains("more than 10000 operators deep"),
-        "{}",
-        &err[..err.len().min(500)]
-    );
+    assert_refused(&q, "more than 10000 operators deep");
 }
 
 #[test]
@@ -119,18 +103,7 @@ fn a_chain_of_lets_is_refused_before_it_fills_memory() {
         q.push_str(&format!("let t{i} = t{} | where x > 0;\n", i - 1));
     }
     q.push_str(&format!("t{} | count", n - 1));
-    let start = Instant::now();
-    let err = run(&q).unwrap_err();
-    assert!(
-        err.contains("the query is too large"),
-        "{}",
-        &err[..err.len().min(500)]
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(60),
-        "{:?}",
-        start.elapsed()
-    );
+    assert_refused(&q, "the query is too large");
     // A few hundred are fine.
     let mut q = String::from("let t0 = print x = 1;\n");
     for i in 1..300 {
@@ -144,12 +117,7 @@ fn a_chain_of_lets_is_refused_before_it_fills_memory() {
 fn a_plan_deeper_than_the_limit_through_lets_is_a_clear_error() {
     let ops = " | where x > 0".repeat(8_000);
     let q = format!("let a = print x = 1{ops};\nlet b = a{ops};\nb | count");
-    let err = run(&q).unwrap_err();
-    assert!(
-        err.contains("more than 10000 operators deep"),
-        "{}",
-        &err[..err.len().min(500)]
-    );
+    assert_refused(&q, "more than 10000 operators deep");
 }
 
 #[test]
