@@ -304,6 +304,20 @@ fn interrupt(child: &Child) {
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
 }
 
+/// Sends SIGINT to `child` and checks that it ends within `limit` with
+/// exit code 130 and `interrupted` on stderr.
+fn assert_interrupted(child: &mut Child, limit: Duration, what: &str) {
+    let sent = Instant::now();
+    interrupt(child);
+    let status = wait_for(child, Duration::from_secs(30), what);
+    let took = sent.elapsed();
+    let err = read_all(child.stderr.take());
+    eprintln!("{what}: SIGINT to exit {took:?}");
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert_eq!(err, "interrupted\n");
+    assert!(took < limit, "took {took:?} to stop");
+}
+
 #[test]
 fn ctrl_c_stops_a_long_scan_promptly_with_exit_130() {
     let dir = tempfile::tempdir().unwrap();
@@ -324,15 +338,7 @@ fn ctrl_c_stops_a_long_scan_promptly_with_exit_130() {
         child.try_wait().unwrap().is_none(),
         "the scan ended too soon to interrupt"
     );
-    let sent = Instant::now();
-    interrupt(&child);
-    let status = wait_for(&mut child, Duration::from_secs(30), "kqlite after SIGINT");
-    let took = sent.elapsed();
-    let err = read_all(child.stderr.take());
-    eprintln!("SIGINT to exit: {took:?}");
-    assert_eq!(status.code(), Some(130), "{err}");
-    assert_eq!(err, "interrupted\n");
-    assert!(took < Duration::from_secs(3), "took {took:?} to stop");
+    assert_interrupted(&mut child, Duration::from_secs(3), "a long scan");
 }
 
 #[test]
@@ -347,19 +353,8 @@ fn ctrl_c_while_waiting_for_standard_input() {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"{\"a\":1}\n").unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    let sent = Instant::now();
-    interrupt(&child);
-    let status = wait_for(
-        &mut child,
-        Duration::from_secs(10),
-        "kqlite on stdin after SIGINT",
-    );
-    let took = sent.elapsed();
+    assert_interrupted(&mut child, Duration::from_secs(3), "waiting for stdin");
     drop(stdin);
-    let err = read_all(child.stderr.take());
-    assert_eq!(status.code(), Some(130), "{err}");
-    assert_eq!(err, "interrupted\n");
-    assert!(took < Duration::from_secs(3), "took {took:?} to stop");
 }
 
 /// The run can be stuck where it cannot look at the cancel flag: writing
@@ -378,16 +373,5 @@ fn ctrl_c_ends_a_run_blocked_on_a_full_output_pipe() {
     // Nobody reads stdout: the pipe fills at once and the writer blocks.
     std::thread::sleep(Duration::from_millis(1500));
     assert!(child.try_wait().unwrap().is_none(), "the run did not block");
-    let sent = Instant::now();
-    interrupt(&child);
-    let status = wait_for(
-        &mut child,
-        Duration::from_secs(30),
-        "kqlite blocked on output",
-    );
-    let took = sent.elapsed();
-    let err = read_all(child.stderr.take());
-    assert_eq!(status.code(), Some(130), "{err}");
-    assert_eq!(err, "interrupted\n");
-    assert!(took < Duration::from_secs(5), "took {took:?} to stop");
+    assert_interrupted(&mut child, Duration::from_secs(5), "blocked on output");
 }
