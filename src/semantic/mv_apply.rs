@@ -13,6 +13,7 @@
 //! replacing an input column of the same name in place.
 
 use super::bind::Binder;
+use super::mv_expand::expanded_type;
 use super::naming::{generic_name, implied_name};
 use super::scalar::Scope;
 use super::tabular::*;
@@ -84,19 +85,12 @@ impl Binder<'_> {
                 ));
                 continue;
             }
-            let to_type = match &item.to_type {
-                Some(t) => match DataType::from_name(&t.name) {
-                    Some(ty) => ty,
-                    None => {
-                        errors.push(BindError::new(
-                            BindErrorKind::Type,
-                            t.span,
-                            format!("'{}' is not a scalar type", t.name),
-                        ));
-                        continue;
-                    }
-                },
-                None => DataType::Dynamic,
+            let to_type = match expanded_type(item.to_type.as_ref()) {
+                Ok(ty) => ty,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
             };
             let name = match item.column.names.as_slice() {
                 [n] => n.name.clone(),

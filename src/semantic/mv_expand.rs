@@ -48,19 +48,12 @@ impl Binder<'_> {
                 ));
                 continue;
             };
-            let to_type = match &item.to_type {
-                Some(t) => match DataType::from_name(&t.name) {
-                    Some(ty) => ty,
-                    None => {
-                        errors.push(BindError::new(
-                            BindErrorKind::Type,
-                            t.span,
-                            format!("'{}' is not a scalar type", t.name),
-                        ));
-                        continue;
-                    }
-                },
-                None => DataType::Dynamic,
+            let to_type = match expanded_type(item.to_type.as_ref()) {
+                Ok(ty) => ty,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
             };
             columns.push(MvExpandColumn {
                 index,
@@ -85,5 +78,20 @@ impl Binder<'_> {
             limit,
             schema: out,
         })
+    }
+}
+
+/// The type of the values `to typeof(T)` asks for (`dynamic` without it),
+/// for `mv-expand` and `mv-apply`.
+pub(super) fn expanded_type(to_type: Option<&ast::TypeName>) -> Result<DataType, BindError> {
+    match to_type {
+        Some(t) => DataType::from_name(&t.name).ok_or_else(|| {
+            BindError::new(
+                BindErrorKind::Type,
+                t.span,
+                format!("'{}' is not a scalar type", t.name),
+            )
+        }),
+        None => Ok(DataType::Dynamic),
     }
 }
