@@ -36,7 +36,7 @@ use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::ResourceParts;
 use super::rows::document_records;
 use crate::exec::source::jsonl::decode_value;
-use crate::json::{self, KeySet};
+use crate::json::{self, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;
 use crate::value::{DateTime, Str, Value};
@@ -169,6 +169,16 @@ const POD: usize = 1;
 const STREAM: usize = 2;
 
 impl RecordsDecoder {
+    /// `properties` with the members the columns read indexed into
+    /// `inner`; `None` when it is absent or not an object.
+    fn index_properties<'r>(
+        &self,
+        properties: Option<&'r [u8]>,
+        inner: &mut RowSlots,
+    ) -> Option<&'r [u8]> {
+        properties.filter(|p| json::get_members(p, &self.props, inner).unwrap_or(false))
+    }
+
     pub fn new(table: &str, fields: &[Field], layout: Layout) -> RecordsDecoder {
         let mut prop_names: Vec<String> = vec!["log".into(), "pod".into(), "stream".into()];
         let mut prop = |name: &str| -> usize {
@@ -302,20 +312,9 @@ impl RecordsDecoder {
                 }
                 let needs_props = cols.iter().any(|c| matches!(c, DiagCol::Prop(..)));
                 let properties = slots.get(raw, PROPERTIES).filter(|_| needs_props);
-                let have_props = match properties {
-                    Some(p) => {
-                        json::get_members(p, &self.props, &mut scratch.inner).unwrap_or(false)
-                    }
-                    None => false,
-                };
+                let properties = self.index_properties(properties, &mut scratch.inner);
                 let inner = &scratch.inner;
-                let prop = |slot: usize| {
-                    if have_props {
-                        properties.and_then(|p| inner.get(p, slot))
-                    } else {
-                        None
-                    }
-                };
+                let prop = |slot: usize| properties.and_then(|p| inner.get(p, slot));
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
@@ -335,12 +334,11 @@ impl RecordsDecoder {
                     out.skip();
                     return;
                 }
-                let properties = slots.get(raw, PROPERTIES);
+                let properties =
+                    self.index_properties(slots.get(raw, PROPERTIES), &mut scratch.inner);
                 let mut pod = Value::empty_string();
                 let mut log: Option<&[u8]> = None;
-                if let Some(p) = properties
-                    && json::get_members(p, &self.props, &mut scratch.inner).unwrap_or(false)
-                {
+                if let Some(p) = properties {
                     pod = string_of(scratch.inner.get(p, POD));
                     log = scratch.inner.get(p, LOG);
                 }
@@ -385,21 +383,10 @@ impl RecordsDecoder {
                     out.skip();
                     return;
                 }
-                let properties = slots.get(raw, PROPERTIES);
-                let have_props = match properties {
-                    Some(p) => {
-                        json::get_members(p, &self.props, &mut scratch.inner).unwrap_or(false)
-                    }
-                    None => false,
-                };
+                let properties =
+                    self.index_properties(slots.get(raw, PROPERTIES), &mut scratch.inner);
                 let inner = &scratch.inner;
-                let prop = |slot: usize| {
-                    if have_props {
-                        properties.and_then(|p| inner.get(p, slot))
-                    } else {
-                        None
-                    }
-                };
+                let prop = |slot: usize| properties.and_then(|p| inner.get(p, slot));
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
