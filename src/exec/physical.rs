@@ -379,16 +379,7 @@ pub fn lower_plan(
         } => PhysicalPlan::Aggregate {
             input: lower_plan(input, subqueries, ctx)?.into_pipeline(),
             group_by: group_by.iter().map(expr).collect::<Result<_, _>>()?,
-            aggregates: aggregates
-                .iter()
-                .map(|a| {
-                    Ok(PhysAggregate {
-                        function: a.function,
-                        args: a.args.iter().map(expr).collect::<Result<_, _>>()?,
-                        ty: a.ty,
-                    })
-                })
-                .collect::<Result<_, LowerError>>()?,
+            aggregates: lower_aggregates(aggregates, subqueries)?,
             schema: schema.clone(),
         },
         LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort {
@@ -452,17 +443,7 @@ pub fn lower_plan(
                         count: l.count,
                         value: expr(&l.value)?,
                         others: l.others.clone(),
-                        aggregates: l
-                            .aggregates
-                            .iter()
-                            .map(|a| {
-                                Ok(PhysAggregate {
-                                    function: a.function,
-                                    args: a.args.iter().map(expr).collect::<Result<_, _>>()?,
-                                    ty: a.ty,
-                                })
-                            })
-                            .collect::<Result<_, LowerError>>()?,
+                        aggregates: lower_aggregates(&l.aggregates, subqueries)?,
                         by: expr(&l.by)?,
                         descending: l.descending,
                     })
@@ -614,6 +595,27 @@ fn sort_keys(
                 expr: lower(&k.expr, Some(subqueries))?,
                 descending: k.descending,
                 nulls_first: k.nulls_first,
+            })
+        })
+        .collect()
+}
+
+/// The aggregates of `summarize` or of a `top-nested` level.
+fn lower_aggregates(
+    aggregates: &[crate::plan::expr::AggregateExpr],
+    subqueries: &[Value],
+) -> Result<Vec<PhysAggregate>, LowerError> {
+    aggregates
+        .iter()
+        .map(|a| {
+            Ok(PhysAggregate {
+                function: a.function,
+                args: a
+                    .args
+                    .iter()
+                    .map(|e| lower(e, Some(subqueries)))
+                    .collect::<Result<_, _>>()?,
+                ty: a.ty,
             })
         })
         .collect()
