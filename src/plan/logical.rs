@@ -376,6 +376,17 @@ impl LogicalPlan {
                     })
                     .collect()
             };
+        let aggregates = |aggregates: Vec<AggregateExpr>,
+                          f: &mut dyn FnMut(ScalarExpr) -> ScalarExpr|
+         -> Vec<AggregateExpr> {
+            aggregates
+                .into_iter()
+                .map(|a| AggregateExpr {
+                    args: a.args.into_iter().map(&mut *f).collect(),
+                    ..a
+                })
+                .collect()
+        };
         match self.map_inputs(&mut |input| input.map_exprs(f)) {
             LogicalPlan::Range {
                 schema,
@@ -404,18 +415,12 @@ impl LogicalPlan {
             LogicalPlan::Aggregate {
                 input,
                 group_by,
-                aggregates,
+                aggregates: a,
                 schema,
             } => LogicalPlan::Aggregate {
                 input,
                 group_by: group_by.into_iter().map(&mut *f).collect(),
-                aggregates: aggregates
-                    .into_iter()
-                    .map(|a| AggregateExpr {
-                        args: a.args.into_iter().map(&mut *f).collect(),
-                        ..a
-                    })
-                    .collect(),
+                aggregates: aggregates(a, f),
                 schema,
             },
             LogicalPlan::Sort { input, keys: k } => LogicalPlan::Sort {
@@ -441,14 +446,7 @@ impl LogicalPlan {
                     .into_iter()
                     .map(|l| NestedLevel {
                         value: f(l.value),
-                        aggregates: l
-                            .aggregates
-                            .into_iter()
-                            .map(|a| AggregateExpr {
-                                args: a.args.into_iter().map(&mut *f).collect(),
-                                ..a
-                            })
-                            .collect(),
+                        aggregates: aggregates(l.aggregates, f),
                         by: f(l.by),
                         ..l
                     })
