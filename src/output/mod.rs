@@ -2,10 +2,12 @@
 
 mod csv;
 mod jsonl;
+#[cfg(feature = "table")]
 mod table;
 
 pub use self::csv::CsvWriter;
 pub use jsonl::JsonLinesWriter;
+#[cfg(feature = "table")]
 pub use table::TableWriter;
 
 use crate::exec::ExecError;
