@@ -25,13 +25,66 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-/// Receives the result tables of a query, one after another.
+/// Receives the result tables of a query, one after another: the one sink
+/// of kqlite. [`Query::run`] calls [`begin_table`](ResultSink::begin_table)
+/// with each table's schema, [`row`](ResultSink::row) for each of its rows,
+/// in order, and [`end_table`](ResultSink::end_table) when it is complete.
+/// Most queries have one result table; a query with several statements
+/// that produce tables (`T | take 1; U | take 1`) has one per statement.
+///
+/// Only `row` must be written; the writers in [`crate::output`] implement
+/// all three.
+///
+/// # Errors
+///
+/// An error returned by any method stops the run, and [`Query::run`]
+/// returns it (as [`crate::Error::Exec`]); use [`ExecError::Output`] for a
+/// failed write.
+///
+/// # Example
+///
+/// Collect the values of the first column:
+///
+/// ```
+/// use kqlite::{Engine, ExecError, ResultSink, Value};
+/// use std::ops::ControlFlow;
+///
+/// struct FirstColumn(Vec<Value>);
+///
+/// impl ResultSink for FirstColumn {
+///     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+///         self.0.extend(row.into_iter().next());
+///         // `ControlFlow::Break(())` would stop the run here.
+///         Ok(ControlFlow::Continue(()))
+///     }
+/// }
+///
+/// let engine = Engine::new();
+/// let query = engine.compile("range x from 1 to 3 step 1")?;
+/// let mut sink = FirstColumn(Vec::new());
+/// query.run(&engine, &mut sink)?;
+/// assert_eq!(sink.0, [Value::Long(1), Value::Long(2), Value::Long(3)]);
+/// # Ok::<(), kqlite::Error>(())
+/// ```
 pub trait ResultSink {
-    /// A result table starts; `index` counts from 0.
-    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError>;
-    /// One row; `Break` stops the run (e.g. the reader went away).
+    /// A result table starts, with columns `schema`; `index` counts the
+    /// result tables from 0. Does nothing unless implemented.
+    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
+        let _ = (index, schema);
+        Ok(())
+    }
+
+    /// One row of the current table, a value per column of its schema.
+    /// Return `ControlFlow::Break(())` to stop the run early (the reader went
+    /// away, or has enough rows): the table still ends with
+    /// [`end_table`](ResultSink::end_table), and no further table starts.
     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
-    fn end_table(&mut self) -> Result<(), ExecError>;
+
+    /// The current table is complete (all its rows, or the run stopped).
+    /// Does nothing unless implemented.
+    fn end_table(&mut self) -> Result<(), ExecError> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -22,7 +22,7 @@ mod string_match;
 mod top_nested;
 mod window;
 
-pub use run::{ExecOptions, RowSink, Runner};
+pub use run::{ExecOptions, Runner};
 pub use source::BadLineReport;
 
 /// Why a run failed. Query errors never get here: they are found before
