@@ -87,6 +87,20 @@ pub trait ResultSink {
     }
 }
 
+/// How an [`Engine`] runs queries. Start from the default and change what
+/// you need:
+///
+/// ```
+/// use kqlite::{DateTime, Engine, EngineOptions};
+///
+/// let engine = Engine::with_options(EngineOptions {
+///     threads: Some(2),
+///     // Pin `now()`, e.g. to replay a detection as of a given day.
+///     now: DateTime::parse("2024-11-05T00:00:00Z"),
+///     ..EngineOptions::default()
+/// });
+/// # let _ = engine;
+/// ```
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
     /// Worker threads; `None` uses every core.
@@ -110,13 +124,26 @@ impl Default for EngineOptions {
     }
 }
 
+/// The tables a query can read, and the options it runs with.
+///
+/// Register tables with [`add_path`](Engine::add_path) (log files, any
+/// format kqlite recognises, gzipped or not), [`add_bytes`](Engine::add_bytes)
+/// or [`add_rows`](Engine::add_rows); then [`compile`](Engine::compile) a
+/// query and [run](Query::run) it. A table's schema comes from the built-in
+/// schema of its name (`SigninLogs`, `AzureDiagnostics`...) when kqlite
+/// knows it, else from the data. One engine can compile and run any number
+/// of queries; a compiled [`Query`] stays valid as tables are added.
+///
+/// See the [crate documentation](crate) for an example.
 pub struct Engine {
     catalog: Catalog,
     inputs: std::collections::BTreeMap<String, Vec<Input>>,
     /// Input formats named per table (`--input-format`); others are detected.
     formats: std::collections::BTreeMap<String, FormatChoice>,
+    /// The options queries run with.
     pub options: EngineOptions,
-    /// Set to stop a running query (Ctrl-C).
+    /// Set to stop a running query (Ctrl-C): the run stops at its next
+    /// chunk of input and returns [`ExecError::Interrupted`].
     pub cancel: Arc<AtomicBool>,
 }
 
@@ -127,10 +154,12 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// An engine without tables, with the default options.
     pub fn new() -> Engine {
         Engine::with_options(EngineOptions::default())
     }
 
+    /// An engine without tables, with `options`.
     pub fn with_options(options: EngineOptions) -> Engine {
         Engine {
             catalog: Catalog::new(),
@@ -141,13 +170,10 @@ impl Engine {
         }
     }
 
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
-    }
-
     /// Adds a file, a directory (every file under it, recursively, in name
     /// order) or a glob pattern to `table`'s inputs. Each file's format is
-    /// recognised by its content (see [`crate::formats`]) unless
+    /// recognised by its content (JSON rows, Kubernetes audit logs, diagnostic
+    /// archives, Event Hub bodies and captures, Log Analytics exports) unless
     /// [`Engine::set_input_format`] named one for the table.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
