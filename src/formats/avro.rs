@@ -100,3 +100,17 @@ pub(crate) fn first_bodies(_bytes: &[u8], _limit: usize) -> Result<Vec<u8>, Stri
 pub(crate) fn read(_bytes: &[u8], _decoder: &dyn Decode, out: &mut Out) {
     out.bad(Loc::Line(1), NO_AVRO);
 }
+
+#[cfg(all(test, not(feature = "avro")))]
+mod tests {
+    #[test]
+    fn without_the_feature_a_capture_file_is_an_input_error_that_says_why() {
+        let mut engine = crate::Engine::new();
+        let error = engine
+            .add_path("AKSAudit", "tests/data/formats/aks/capture/0.avro")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains(super::NO_AVRO), "{error}");
+    }
+}
