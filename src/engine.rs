@@ -174,7 +174,18 @@ impl Engine {
     /// order) or a glob pattern to `table`'s inputs. Each file's format is
     /// recognised by its content (JSON rows, Kubernetes audit logs, diagnostic
     /// archives, Event Hub bodies and captures, Log Analytics exports) unless
-    /// [`Engine::set_input_format`] named one for the table.
+    /// [`Engine::set_input_format`] named one for the table. Adding to a
+    /// table that has inputs adds more rows to it.
+    ///
+    /// Files are opened (and their start read, to recognise the format and
+    /// the columns) now; their rows are read when a query runs. A pipe or
+    /// device (`/dev/stdin`, a FIFO) is read whole, now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Exec`] with [`ExecError::Io`] when a path does not exist, a
+    /// glob matches no file, or a file cannot be read or is in no format
+    /// kqlite recognises.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
         let inputs = files
@@ -184,7 +195,14 @@ impl Engine {
         self.add_inputs(table, inputs)
     }
 
-    /// Adds bytes already read (such as standard input) to `table`.
+    /// Adds bytes already read (such as standard input) to `table`, read as
+    /// a file called `name` would be (`name` also appears in messages about
+    /// bad lines).
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::add_path`]: [`ExecError::Io`] when the bytes are in no
+    /// format kqlite recognises.
     pub fn add_bytes(&mut self, table: &str, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.add_inputs(table, vec![Input::memory(name, Arc::from(bytes))])
     }
@@ -192,6 +210,12 @@ impl Engine {
     /// Reads every input of `table`, added before or after, as `format`:
     /// `auto` (detect, the default), a format name such as `k8s-audit` or
     /// `csv`, or `query-api:NAME` to read the response table `NAME`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] for a format kqlite does not know; errors of
+    /// [`Engine::add_path`] for inputs already added that cannot be read as
+    /// `format`.
     pub fn set_input_format(&mut self, table: &str, format: &str) -> Result<(), Error> {
         let choice = FormatChoice::parse(format).map_err(Error::Usage)?;
         self.formats.insert(table.to_string(), choice);
@@ -266,6 +290,16 @@ impl Engine {
     /// here, once the rest of the query is known to be free of errors that
     /// do not depend on those columns (see `semantic::bag_unpack`). The rows
     /// read are kept for the run.
+    ///
+    /// `now()` is fixed here: [`EngineOptions::now`], or the clock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Syntax`] for text that is not KQL; [`Error::Bind`] for a
+    /// query that names unknown tables, columns or functions, mixes types,
+    /// or uses what kqlite cannot run yet (see [`Error::is_not_supported`]);
+    /// [`Error::Exec`] only when reading the input of a data-shaped
+    /// operator fails.
     pub fn compile(&self, text: &str) -> Result<Query, Error> {
         // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
         // and dropped recursively: do it on a thread with room for them.
@@ -579,12 +613,15 @@ impl Drop for Query {
 }
 
 impl Query {
-    /// The schema of each result table.
+    /// The schema of each result table, in order, known before the query
+    /// runs.
     pub fn result_schemas(&self) -> Vec<&Schema> {
         self.bound.results.iter().map(|p| p.schema()).collect()
     }
 
-    /// The logical plan of each statement, as an indented tree.
+    /// The optimized logical plan of each statement, as an indented tree
+    /// (what `kqlite --explain` prints). The format is for reading, not
+    /// parsing: it may change in any release.
     pub fn explain(&self) -> String {
         let mut out = String::new();
         for (i, sub) in self.bound.subqueries.iter().enumerate() {
@@ -600,7 +637,18 @@ impl Query {
         out
     }
 
-    /// Runs the query: subqueries first, then each result table into `sink`.
+    /// Runs the query over `engine`'s tables (the engine it was compiled
+    /// with, or one with the same tables): subqueries first, then each
+    /// result table into `sink`, in order. Returns what was read.
+    ///
+    /// Lines that are not rows are skipped and counted in [`Stats`] (unless
+    /// [`EngineOptions::strict`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Exec`]: an input that cannot be read, a bad line in strict
+    /// mode, a run stopped through [`Engine::cancel`]
+    /// ([`ExecError::Interrupted`]), or the first error `sink` returned.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
         let pool = engine.thread_pool()?;
         let options = engine.exec_options();
