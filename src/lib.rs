@@ -89,6 +89,7 @@ mod json;
 pub mod output;
 #[allow(missing_docs)]
 mod plan;
+mod replay;
 mod schema;
 #[allow(missing_docs)]
 mod semantic;
@@ -102,6 +103,15 @@ pub use diagnostic::Diagnostic;
 pub use engine::{Engine, EngineOptions, Query, ResultSink};
 pub use error::Error;
 pub use exec::{BadLineReport, ExecError, Stats};
+pub use replay::alert::{Alert, alert_schema};
+pub use replay::check::{CheckIssue, check_rules};
+pub use replay::duration::{format_iso as format_iso_duration, parse_duration};
+pub use replay::rule::{
+    AlertDetailsOverride, EntityMapping, EventGrouping, Rule, RuleError, RuleKind, RuleSource,
+    TriggerOperator, load_rules, rule_from_yaml, rules_from_arm_json,
+};
+pub use replay::run::{ReplayOptions, ReplayReport, RuleSummary, replay};
+pub use replay::schedule::{Window, windows};
 pub use schema::{Field, Schema};
 pub use semantic::{BindError, BindErrorKind};
 pub use span::Span;
