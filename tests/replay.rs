@@ -1,5 +1,6 @@
 //! The scheduler, trigger, grouping, suppression and alerts of rule replay,
 //! against windows and alerts computed by hand.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::output::JsonLinesWriter;
 use kqlite::{

@@ -233,6 +233,9 @@ fn replay_rule(
     let mut alerts = Vec::new();
     let mut distinct = HashSet::new();
     let mut suppressed_until: Option<DateTime> = None;
+    // The result schema of a window with no input rows, once such a window
+    // gave no result rows.
+    let mut empty_result: Option<Schema> = None;
     for window in windows(frequency, period, events, options.from, options.to) {
         if suppressed_until.is_some_and(|until| window.end < until) {
             summary.windows_suppressed += 1;
@@ -243,7 +246,14 @@ fn replay_rule(
         if rule.kind == RuleKind::Nrt && read.iter().all(|t| t.slice(window).is_empty()) {
             continue;
         }
-        let (schema, rows) = match run_window(engine, &read, rule, window) {
+        // A window where every table the rule reads is empty gives what the
+        // first such window gave when that was no rows: it is not run again.
+        let empty = read.iter().all(|t| t.slice(window).is_empty());
+        let outcome = match (&empty_result, empty) {
+            (Some(schema), true) => Ok((schema.clone(), Vec::new())),
+            _ => run_window(engine, &read, rule, window),
+        };
+        let (schema, rows) = match outcome {
             Ok(r) => r,
             Err(e) => {
                 summary.error =
@@ -251,6 +261,9 @@ fn replay_rule(
                 break;
             }
         };
+        if empty && empty_result.is_none() && rows.is_empty() {
+            empty_result = Some(schema.clone());
+        }
         summary.windows_run += 1;
         for row in &rows {
             distinct

@@ -1,0 +1,144 @@
+//! `kqlite replay` and `kqlite check` over the example rules folder and
+//! the bundled sample logs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+fn kqlite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn the_example_rules_fire_on_the_samples() {
+    let o = kqlite(&[
+        "replay",
+        "examples/rules",
+        "--logs",
+        "examples/data",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let names: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {}",
+                v["TimeGenerated"].as_str().unwrap(),
+                v["AlertName"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "2018-10-26T13:26:00.0000000Z ClusterRoleBinding some-reader-binding created by minikube-user",
+            "2018-10-26T14:27:00.0000000Z ClusterRoleBinding some-reader-binding created by minikube-user",
+            "2024-11-04T10:04:00.0000000Z ClusterRoleBinding  created by bob@contoso.com",
+            "2024-11-04T10:05:00.0000000Z ClusterRoleBinding  created by ",
+            "2024-11-04T10:06:00.0000000Z ClusterRoleBinding  created by carol@contoso.com",
+            // bob's three assignments at 12:04-12:06 are in the 2h lookback of
+            // the 13:00 and the 14:00 runs: the service alerts twice too.
+            "2024-11-04T13:00:00.0000000Z 3 role assignments by bob@contoso.com",
+            "2024-11-04T14:00:00.0000000Z 3 role assignments by bob@contoso.com",
+        ]
+    );
+    assert!(stderr(&o).contains("2 rules replayed, 2 fired, 7 alerts"));
+}
+
+#[test]
+fn the_summary_table_and_csv() {
+    let o = kqlite(&[
+        "replay",
+        "examples/rules",
+        "--logs",
+        "examples/data",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Burst of role assignments by one caller"));
+    let o = kqlite(&[
+        "replay",
+        "examples/rules/role-assignment-burst.yaml",
+        "--table",
+        "AzureActivity=examples/data/AzureActivity",
+        "--from",
+        "2024-11-04T12:00:00Z",
+        "--to",
+        "2024-11-04T13:30:00Z",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Ticks 12:00 and 13:00: only 13:00 sees bob's assignments.
+    assert_eq!(stdout(&o).lines().count(), 2);
+}
+
+#[test]
+fn check_passes_the_examples_and_locates_errors() {
+    let o = kqlite(&["check", "examples/rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "name: Bad\nqueryFrequency: 1h\nqueryPeriod: 1h\nquery: |\n  AzureActivity\n  | where Colour == 1\n",
+    )
+    .unwrap();
+    let o = kqlite(&["check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with(&format!("{}:6:11: Bad: ", bad.display())),
+        "{}",
+        stdout(&o)
+    );
+    let o = kqlite(&["check", "--format", "github", bad.to_str().unwrap()]);
+    assert!(stdout(&o).starts_with(&format!(
+        "::error file={},line=6,col=11,title=Bad::",
+        bad.display()
+    )));
+}
+
+#[test]
+fn a_malformed_rule_is_exit_2_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "examples/rules/role-assignment-burst.yaml",
+        dir.path().join("good.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "name: Bad\nqueryFrequency: hourly\nquery: T\n",
+    )
+    .unwrap();
+    let o = kqlite(&[
+        "replay",
+        dir.path().to_str().unwrap(),
+        "--logs",
+        "examples/data",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.yaml:2: queryFrequency: 'hourly' is not a duration"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o).lines().count(), 2);
+}
