@@ -110,6 +110,10 @@ pub use replay::rule::{
     AlertDetailsOverride, EntityMapping, EventGrouping, Rule, RuleError, RuleKind, RuleSource,
     TriggerOperator, load_rules, rule_from_yaml, rules_from_arm_json,
 };
+pub use replay::ruletest::{
+    Observed, TestOutcome, bless as bless_rule_test, find_tests as find_rule_tests, junit_xml,
+    run_rule_test,
+};
 pub use replay::run::{ReplayOptions, ReplayReport, RuleSummary, replay};
 pub use replay::schedule::{Window, windows};
 pub use schema::{Field, Schema};

@@ -6,7 +6,7 @@
 //!
 //! `kqlite replay RULE_OR_DIR... [--table NAME=PATH]... [--logs DIR]
 //! [--from T] [--to T] [--format table|jsonl|csv]` and
-//! `kqlite check RULE_OR_DIR...`: see `docs/replay.md`.
+//! `kqlite check RULE_OR_DIR...`, `kqlite test TEST_OR_DIR...`: see `docs/replay.md`.
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
 //! scanned, except an error that may depend on columns read from the data
@@ -127,6 +127,7 @@ fn main() -> ExitCode {
     match args.get(1).and_then(|a| a.to_str()) {
         Some("replay") => return replay_cli::replay_main(&args[1..]),
         Some("check") => return replay_cli::check_main(&args[1..]),
+        Some("test") => return replay_cli::test_main(&args[1..]),
         _ => {}
     }
     let cli = Cli::parse();

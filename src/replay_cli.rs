@@ -79,6 +79,27 @@ struct CheckCli {
     format: CheckFormat,
 }
 
+/// Run rule tests: each `*.test.yaml` names a rule, its input logs, the
+/// replay range or a single `now`, and the expected outcome.
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlite test",
+    after_help = "Exit codes: 0 every test passed, 1 a test failed, 2 a test or its rule could not run."
+)]
+struct TestCli {
+    /// Test files (`*.test.yaml`) and folders of them.
+    #[arg(required = true, value_name = "TEST_OR_DIR")]
+    tests: Vec<String>,
+
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<String>,
+
+    /// Rewrite each test's `expect:` section with what was observed.
+    #[arg(long)]
+    bless: bool,
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Table,
@@ -326,6 +347,61 @@ pub fn check_main(args: &[OsString]) -> ExitCode {
         if total == 1 { "" } else { "s" }
     );
     if bad_rules > 0 || !issues.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `kqlite test ...` (`args` starts with `test`).
+pub fn test_main(args: &[OsString]) -> ExitCode {
+    let cli = TestCli::parse_from(args);
+    let files = kqlite::find_rule_tests(&cli.tests);
+    let mut outcomes = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match kqlite::run_rule_test(&file) {
+            Ok(o) => {
+                if o.passed() {
+                    println!("ok      {} ({})", o.file.display(), o.rule);
+                } else if cli.bless {
+                    let blessed = std::fs::read_to_string(&o.file)
+                        .map(|t| kqlite::bless_rule_test(&t, &o.observed))
+                        .and_then(|t| std::fs::write(&o.file, t));
+                    match blessed {
+                        Ok(()) => println!("blessed {} ({})", o.file.display(), o.rule),
+                        Err(e) => eprintln!("error: {}: {e}", o.file.display()),
+                    }
+                } else {
+                    println!("FAILED  {} ({})", o.file.display(), o.rule);
+                    for f in &o.failures {
+                        println!("        {f}");
+                    }
+                }
+                outcomes.push(o);
+            }
+            Err(e) => {
+                println!("ERROR   {e}");
+                errors.push(e);
+            }
+        }
+    }
+    let failed = if cli.bless {
+        0
+    } else {
+        outcomes.iter().filter(|o| !o.passed()).count()
+    };
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    println!("{passed} passed, {failed} failed");
+    if let Some(path) = &cli.junit
+        && let Err(e) = std::fs::write(path, kqlite::junit_xml(&outcomes, &errors))
+    {
+        eprintln!("error: --junit {path}: {e}");
+        return ExitCode::from(1);
+    }
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -142,3 +142,87 @@ fn a_malformed_rule_is_exit_2_and_the_others_still_run() {
     );
     assert_eq!(stdout(&o).lines().count(), 2);
 }
+
+#[test]
+fn the_example_rule_tests_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let o = kqlite(&["test", "examples/rules", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with("3 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains("tests=\"3\" failures=\"0\" errors=\"0\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_rule_test_fails_when_an_expected_alert_is_missing_and_bless_rewrites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "examples/rules/role-assignment-burst.yaml",
+        dir.path().join("rule.yaml"),
+    )
+    .unwrap();
+    let row = |t: &str| {
+        format!(
+            "    - {{TimeGenerated: \"{t}\", Caller: alice@contoso.com, CallerIpAddress: 203.0.113.1, OperationNameValue: Microsoft.Authorization/roleAssignments/write}}\n"
+        )
+    };
+    let test = |rows: &str| {
+        format!(
+            "rule: rule.yaml\ninputs:\n  AzureActivity:\n{rows}now: 2024-11-04T13:00:00Z\nexpect:\n  fires: true\n  alerts: 1\n  entities: [alice@contoso.com]\n"
+        )
+    };
+    let file = dir.path().join("burst.test.yaml");
+    let two = format!(
+        "{}{}",
+        row("2024-11-04T12:01:00Z"),
+        row("2024-11-04T12:02:00Z")
+    );
+    std::fs::write(&file, test(&two)).unwrap();
+    let o = kqlite(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // One assignment only: no burst, the expected alert is missing.
+    std::fs::write(&file, test(&row("2024-11-04T12:01:00Z"))).unwrap();
+    let junit = dir.path().join("junit.xml");
+    let o = kqlite(&[
+        "test",
+        file.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("expected the rule to fire, it did not"),
+        "{out}"
+    );
+    assert!(out.contains("expected 1 alerts, got 0"), "{out}");
+    assert!(
+        out.contains("expected an alert entity 'alice@contoso.com', none has it"),
+        "{out}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"expected 1 alerts, got 0\"/>"),
+        "{xml}"
+    );
+
+    let o = kqlite(&["test", "--bless", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let blessed = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        blessed.ends_with("expect:\n  fires: false\n  alerts: 0\n"),
+        "{blessed}"
+    );
+    let o = kqlite(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+}

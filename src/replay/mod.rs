@@ -8,5 +8,6 @@ pub mod alert;
 pub mod check;
 pub mod duration;
 pub mod rule;
+pub mod ruletest;
 pub mod run;
 pub mod schedule;
