@@ -322,3 +322,14 @@ fn a_folder_loads_every_rule_and_reports_the_bad_one() {
     assert_eq!(errors[0].line, 3);
     assert_eq!(errors[0].field.as_deref(), Some("queryPeriod"));
 }
+
+#[test]
+fn a_query_over_every_column_sees_every_column() {
+    // Windows only hold the columns a rule names, unless it may use others:
+    // `pack_all()` sees IP though the query does not name it.
+    let text = "name: Packed\nqueryFrequency: 1h\nqueryPeriod: 2h\n\
+                query: Events | extend b = pack_all() | where tostring(b) has '10.0.0.2'\n";
+    let r = rule_from_yaml(text, Path::new("packed.yaml")).unwrap();
+    let report = run(std::slice::from_ref(&r), &ReplayOptions::default());
+    assert_eq!(ticks(&report, "Packed"), ["12:00 Packed", "13:00 Packed"]);
+}

@@ -164,6 +164,61 @@ fn snapshots(engine: &Engine, names: &[String]) -> Result<Vec<Snapshot>, Error> 
     Ok(out)
 }
 
+/// The columns of `table` that `rule` may use: those whose name appears in
+/// its query or its mappings (and `TimeGenerated`). `None`: every column,
+/// when the query may use columns it does not name (`*`, `pack_all`,
+/// `search`, `find`, `getschema`, `column_ifexists`, `bag_pack`).
+fn needed_columns(rule: &Rule, table: &Snapshot) -> Option<Vec<usize>> {
+    let q = rule.query.to_ascii_lowercase();
+    let by_position = [
+        "*",
+        "pack_all",
+        "search",
+        "find",
+        "getschema",
+        "column_ifexists",
+        "bag_pack",
+        "pack(",
+    ];
+    if by_position.iter().any(|w| q.contains(w)) {
+        return None;
+    }
+    let mut named = rule.query.clone();
+    for m in &rule.entity_mappings {
+        for (_, c) in &m.fields {
+            named.push(' ');
+            named.push_str(c);
+        }
+    }
+    for (_, c) in &rule.custom_details {
+        named.push(' ');
+        named.push_str(c);
+    }
+    let o = &rule.alert_details_override;
+    for t in [
+        &o.display_name_format,
+        &o.description_format,
+        &o.severity_column,
+        &o.tactics_column,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        named.push(' ');
+        named.push_str(t);
+    }
+    Some(
+        table
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name == "TimeGenerated" || named.contains(f.name.as_str()))
+            .map(|(i, _)| i)
+            .collect(),
+    )
+}
+
 /// Whether `query` may read table `name` (its name appears in the text).
 fn reads(query: &str, name: &str) -> bool {
     query.contains(name)
@@ -222,13 +277,14 @@ fn replay_rule(
         summary.error = Some("disabled: not replayed".into());
         return (Vec::new(), summary);
     }
-    let read: Vec<&Snapshot> = tables
+    let read: Vec<(&Snapshot, Option<Vec<usize>>)> = tables
         .iter()
         .filter(|t| reads(&rule.query, &t.name))
+        .map(|t| (t, needed_columns(rule, t)))
         .collect();
     let events = read
         .iter()
-        .filter_map(|t| t.span())
+        .filter_map(|(t, _)| t.span())
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     let mut alerts = Vec::new();
     let mut distinct = HashSet::new();
@@ -243,12 +299,12 @@ fn replay_rule(
         }
         // NRT rules run on each minute's new events: a minute without
         // events is not a run.
-        if rule.kind == RuleKind::Nrt && read.iter().all(|t| t.slice(window).is_empty()) {
+        if rule.kind == RuleKind::Nrt && read.iter().all(|(t, _)| t.slice(window).is_empty()) {
             continue;
         }
         // A window where every table the rule reads is empty gives what the
         // first such window gave when that was no rows: it is not run again.
-        let empty = read.iter().all(|t| t.slice(window).is_empty());
+        let empty = read.iter().all(|(t, _)| t.slice(window).is_empty());
         let outcome = match (&empty_result, empty) {
             (Some(schema), true) => Ok((schema.clone(), Vec::new())),
             _ => run_window(engine, &read, rule, window),
@@ -302,7 +358,7 @@ fn replay_rule(
 /// window's rows, and `now()` at the tick.
 fn run_window(
     engine: &Engine,
-    read: &[&Snapshot],
+    read: &[(&Snapshot, Option<Vec<usize>>)],
     rule: &Rule,
     window: Window,
 ) -> Result<(Schema, Vec<Vec<Value>>), Error> {
@@ -312,8 +368,29 @@ fn run_window(
         ..engine.options.clone()
     });
     windowed.cancel = engine.cancel.clone();
-    for t in read {
-        windowed.add_rows(&t.name, t.schema.clone(), t.slice(window).to_vec());
+    for (t, columns) in read {
+        let rows = t.slice(window);
+        match columns {
+            None => windowed.add_rows(&t.name, t.schema.clone(), rows.to_vec()),
+            Some(columns) => {
+                let schema = Schema::new(
+                    columns
+                        .iter()
+                        .filter_map(|i| t.schema.fields.get(*i).cloned())
+                        .collect(),
+                );
+                let rows = rows
+                    .iter()
+                    .map(|r| {
+                        columns
+                            .iter()
+                            .map(|i| r.get(*i).cloned().unwrap_or(Value::Null))
+                            .collect()
+                    })
+                    .collect();
+                windowed.add_rows(&t.name, schema, rows);
+            }
+        }
     }
     let query = windowed.compile(&rule.query)?;
     let mut sink = Collect::default();
