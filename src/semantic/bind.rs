@@ -212,6 +212,8 @@ impl Binder<'_> {
                         continue;
                     }
                     let Some(default) = &p.default else {
+                        // Uses of the parameter then report nothing more.
+                        self.define(&p.name.name, Binding::Failed);
                         return Err(vec![
                             BindError::new(
                                 BindErrorKind::Invalid,
