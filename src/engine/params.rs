@@ -2,7 +2,7 @@
 //! default], ...)` at the top of a query names them, [`Params`] gives them
 //! values (from Rust, or as text from the command line's `--param`).
 
-use super::rows::{describe_value, fit};
+use super::rows::{describe_value, fit, with_article};
 use crate::error::Error;
 use crate::plan::expr::ScalarExpr;
 use crate::semantic::{BindError, BindErrorKind, literal_value};
@@ -145,13 +145,15 @@ fn convert(param: &ast::Param, given: &Given) -> Result<ScalarExpr, BindError> {
     let value = match given {
         Given::Value(v) => fit(v.clone(), data_type).map_err(|v| {
             error(format!(
-                "query parameter '{name}' is a {data_type}, and the value given, {}, is not",
+                "query parameter '{name}' is {}, and the value given, {}, is not",
+                with_article(data_type.name()),
                 describe_value(&v)
             ))
         })?,
         Given::Text(text) => text_value(text, data_type).ok_or_else(|| {
             error(format!(
-                "query parameter '{name}' is a {data_type}, and the value given, '{text}', does not convert to one"
+                "query parameter '{name}' is {}, and the value given, '{text}', does not convert to one",
+                with_article(data_type.name())
             ))
         })?,
     };

@@ -102,7 +102,7 @@ pub enum DataError {
         columns: String,
     },
     /// A value given for a column of another type.
-    #[error("row {row}, column {column}: {found} is not a {expected}")]
+    #[error("row {row}, column {column}: {found} is not {}", with_article(.expected.name()))]
     WrongType {
         /// The row's index among the rows given, from 0.
         row: usize,
@@ -623,13 +623,17 @@ pub(super) fn describe_value(value: &Value) -> String {
         text.truncate(cut);
         text.push_str("...");
     }
-    let name = value.type_name();
+    format!("{} ({text})", with_article(value.type_name()))
+}
+
+/// `a long`, `an int`.
+pub(super) fn with_article(name: &str) -> String {
     let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
         "a"
     };
-    format!("{article} {name} ({text})")
+    format!("{article} {name}")
 }
 
 fn quoted(name: &str) -> String {
