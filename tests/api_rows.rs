@@ -224,3 +224,24 @@ mod serde_rows {
         );
     }
 }
+
+/// The README's library walkthrough is the doctest of `src/engine/rows.rs`,
+/// word for word, so the README shows code that is run.
+#[test]
+fn the_readme_walkthrough_is_the_doctested_one() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let library = &readme[readme.find("## The library").unwrap()..];
+    let start = library.find("```rust\n").unwrap() + "```rust\n".len();
+    let in_readme = &library[start..start + library[start..].find("```\n").unwrap()];
+
+    let source = std::fs::read_to_string(root.join("src/engine/rows.rs")).unwrap();
+    let doc: String = source
+        .lines()
+        .map_while(|l| l.strip_prefix("//!"))
+        .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
+        .collect();
+    let start = doc.find("```\n").unwrap() + "```\n".len();
+    let in_doc = &doc[start..start + doc[start..].find("```\n").unwrap()];
+    assert_eq!(in_readme, in_doc);
+}
