@@ -156,6 +156,51 @@ fn a_vec_of_tables_is_a_sink_that_keeps_the_stats() {
 }
 
 #[test]
+fn for_each_row_streams_every_table_and_stops_on_break_or_error() {
+    use std::ops::ControlFlow;
+    let engine = Engine::new();
+    let query = engine
+        .compile("range x from 1 to 3 step 1; print s = 'x'")
+        .unwrap();
+    let mut seen = Vec::new();
+    query
+        .for_each_row(&engine, |row| {
+            seen.push(row.get::<Value>(0)?);
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap();
+    assert_eq!(
+        seen,
+        [
+            Value::Long(1),
+            Value::Long(2),
+            Value::Long(3),
+            Value::string("x")
+        ]
+    );
+
+    let mut count = 0;
+    query
+        .for_each_row(&engine, |_| {
+            count += 1;
+            Ok(ControlFlow::Break(()))
+        })
+        .unwrap();
+    assert_eq!(count, 1, "a break stops the whole run");
+
+    let e = query
+        .for_each_row(&engine, |row| {
+            row.get::<String>("x")?;
+            Ok(ControlFlow::Continue(()))
+        })
+        .expect_err("x is a long");
+    assert_eq!(
+        e.to_string(),
+        r#"column "x" holds a long (1), which cannot be read as String"#
+    );
+}
+
+#[test]
 fn an_empty_result_has_its_schema_and_no_rows() {
     let engine = engine();
     let table = engine

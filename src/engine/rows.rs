@@ -10,12 +10,11 @@
 //! use kqlite::types::DataType;
 //! use kqlite::value::Value;
 //!
-//! # fn main() -> Result<(), kqlite::Error> {
-//! // Load a file: its format (here JSON rows) is recognised by its content.
+//! // 1. Load a file: its format (here JSON rows) is recognised by its content.
 //! let mut engine = Engine::new();
 //! engine.add_path("AzureActivity", "examples/data/AzureActivity/role-assignments.synthetic.jsonl")?;
 //!
-//! // Compile a query that declares parameters, giving one of them a value.
+//! // 2. Compile a query that declares parameters, giving one of them a value.
 //! let text = r#"
 //!     declare query_parameters(op:string, minimum:long = 1);
 //!     AzureActivity
@@ -26,34 +25,34 @@
 //! let params = Params::new().param("op", "microsoft.authorization/roleassignments/write");
 //! let query = engine.compile_with(text, &params)?;
 //!
-//! // Iterate typed rows, reading columns by name or position.
+//! // 3. Iterate typed rows, reading columns by name or position.
 //! let mut callers = Vec::new();
 //! for row in query.rows(&engine)? {
 //!     let caller: String = row.get("Caller")?;
 //!     let count: i64 = row.get(1)?;
 //!     callers.push((caller, count));
 //! }
-//! assert_eq!(callers[0], ("alice@contoso.com".to_string(), 1));
 //! assert_eq!(callers.len(), 4);
+//! assert_eq!(callers[0], ("alice@contoso.com".to_string(), 1));
 //!
-//! // Add a typed in-memory table: a value of the wrong type is an error.
+//! // 4. Add a typed in-memory table: a value of the wrong type is an error.
 //! let mut teams = Table::with_columns([("Caller", DataType::String), ("Team", DataType::String)]);
 //! teams.push(vec!["bob@contoso.com".into(), "platform".into()])?;
 //! teams.push(vec!["alice@contoso.com".into(), "security".into()])?;
-//! assert!(teams.push(vec!["mallory@fabrikam.com".into(), Value::Long(7)]).is_err());
+//! let wrong = teams.push(vec!["mallory@fabrikam.com".into(), Value::Long(7)]);
+//! assert_eq!(
+//!     wrong.err().map(|e| e.to_string()).as_deref(),
+//!     Some(r#"row 2, column "Team": a long (7) is not a string"#)
+//! );
 //! engine.add_table("Teams", teams)?;
 //!
-//! // Join it, with the parameter given another value.
-//! let query = engine.compile_with(
-//!     &format!("{text} | join kind=inner Teams on Caller | project Caller, Team, Count"),
-//!     &params.param("minimum", 2),
-//! )?;
-//! let table = query.collect(&engine)?;
+//! // 5. Join it, with the other parameter given a value too.
+//! let joined = format!("{text} | join kind=inner Teams on Caller | project Caller, Team, Count");
+//! let table = engine.compile_with(&joined, &params.param("minimum", 2))?.collect(&engine)?;
 //! assert_eq!(table.len(), 1);
 //! assert_eq!(table.rows()[0].get::<&str>("Team")?, "platform");
 //! assert_eq!(table.rows()[0].get::<i64>("Count")?, 3);
-//! # Ok(())
-//! # }
+//! Ok::<(), kqlite::Error>(())
 //! ```
 
 use super::{Engine, Query, ResultSink};
@@ -690,9 +689,83 @@ impl Query {
     }
 
     /// Runs a query that makes one result table and iterates over its rows
-    /// (collected first: the run is over when this returns).
+    /// (collected first: the run is over when this returns; see
+    /// [`Query::for_each_row`] to take rows as they come).
     pub fn rows(&self, engine: &Engine) -> Result<std::vec::IntoIter<Row>, Error> {
         Ok(self.collect(engine)?.into_iter())
+    }
+
+    /// Runs the query and hands each row of each result table to `f` as it
+    /// comes, without keeping them: for results too large to collect.
+    /// `f` returns `ControlFlow::Break(())` to stop the run, or an error to
+    /// stop it and return that error. Returns the run's statistics.
+    ///
+    /// ```
+    /// # use kqlite::engine::Engine;
+    /// use std::ops::ControlFlow;
+    /// # fn main() -> Result<(), kqlite::Error> {
+    /// let engine = Engine::new();
+    /// let query = engine.compile("range x from 1 to 1000000 step 1")?;
+    /// let mut sum = 0;
+    /// query.for_each_row(&engine, |row| {
+    ///     sum += row.get::<i64>("x")?;
+    ///     Ok(if sum > 10 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+    /// })?;
+    /// assert_eq!(sum, 15);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn for_each_row(
+        &self,
+        engine: &Engine,
+        f: impl FnMut(Row) -> Result<ControlFlow<()>, Error>,
+    ) -> Result<crate::exec::Stats, Error> {
+        let mut sink = EachRow {
+            schema: Arc::new(Schema::default()),
+            f,
+            failure: None,
+        };
+        let result = self.run(engine, &mut sink);
+        match sink.failure {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
+}
+
+/// Hands rows to a closure ([`Query::for_each_row`]); keeps the closure's
+/// error, which the run only sees as a stop.
+struct EachRow<F> {
+    schema: Arc<Schema>,
+    f: F,
+    failure: Option<Error>,
+}
+
+impl<F: FnMut(Row) -> Result<ControlFlow<()>, Error>> ResultSink for EachRow<F> {
+    fn begin_table(&mut self, _index: usize, schema: &Schema) -> Result<(), ExecError> {
+        self.schema = Arc::new(schema.clone());
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+        if self.failure.is_some() {
+            return Ok(ControlFlow::Break(()));
+        }
+        let row = Row {
+            schema: self.schema.clone(),
+            values: row,
+        };
+        match (self.f)(row) {
+            Ok(flow) => Ok(flow),
+            Err(e) => {
+                self.failure = Some(e);
+                Ok(ControlFlow::Break(()))
+            }
+        }
+    }
+
+    fn end_table(&mut self) -> Result<(), ExecError> {
+        Ok(())
     }
 }
 
