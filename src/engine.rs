@@ -27,9 +27,11 @@ use std::sync::atomic::AtomicBool;
 
 mod params;
 mod rows;
+mod table;
 
 pub use params::Params;
-pub use rows::{ColumnKey, DataError, FromValue, Row, Table};
+pub use rows::{ColumnKey, DataError, FromValue, Row};
+pub use table::Table;
 
 /// Receives the result tables of a query, one after another.
 pub trait ResultSink {

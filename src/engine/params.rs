@@ -2,7 +2,7 @@
 //! default], ...)` at the top of a query names them, [`Params`] gives them
 //! values (from Rust, or as text from the command line's `--param`).
 
-use super::rows::{describe_value, fit, with_article};
+use super::table::{describe_value, fit, with_article};
 use crate::error::Error;
 use crate::plan::expr::ScalarExpr;
 use crate::semantic::{BindError, BindErrorKind, literal_value};
