@@ -264,7 +264,7 @@ fn workloads() -> Vec<Workload> {
         Box::new(move || {
             for tree in &trees {
                 out.clear();
-                json::write_value(black_box(tree), &mut out);
+                kqlite::value::json::write_value(black_box(tree), &mut out);
                 black_box(&out);
             }
         }),

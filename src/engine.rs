@@ -150,7 +150,7 @@ impl Engine {
             .map(|r| {
                 r.into_iter()
                     .zip(&schema.fields)
-                    .map(|(v, f)| crate::exec::eval::normalize(v, f.ty))
+                    .map(|(v, f)| crate::value::cast::normalize(v, f.ty))
                     .collect()
             })
             .collect();
@@ -354,7 +354,7 @@ impl EngineProbe<'_> {
             self.engine.cancel.clone(),
         );
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         let mut values = self.values.borrow_mut();
         for sub in subqueries.iter().skip(values.len()) {
             let optimized = crate::plan::rules::optimize(sub.plan.clone());
@@ -527,7 +527,7 @@ impl Query {
         let options = engine.exec_options();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         // Physical plans are built and dropped recursively: on a big stack.
         let lower = |plan: &crate::plan::logical::LogicalPlan, values: &[Value]| {
             with_big_stack(|| lower_plan(plan, values, &self.ctx).map_err(lower_error))

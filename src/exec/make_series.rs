@@ -152,7 +152,7 @@ impl Runner<'_> {
             _ => {
                 return Err(ExecError::Runtime(format!(
                     "make-series: the step must be positive, not {}",
-                    crate::functions::to_kusto_string(step)
+                    crate::value::string_form::to_kusto_string(step)
                 )));
             }
         };

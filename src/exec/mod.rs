@@ -3,10 +3,7 @@
 
 mod aggregate;
 mod bag_unpack;
-pub mod eval;
-pub mod expr;
 mod join;
-pub mod json_doc;
 mod make_series;
 mod mv_apply;
 mod partition;
@@ -18,7 +15,6 @@ mod scan;
 mod sort;
 pub mod source;
 mod stage;
-mod string_match;
 mod top_nested;
 mod window;
 

@@ -9,11 +9,11 @@
 //! nulls for the levels below it.
 
 use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysNestedLevel, Pipeline};
 use super::run::Runner;
 use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
+use crate::value::cast::normalize;
 use crate::value::key::Key;
 use crate::value::{Value, compare};
 use indexmap::IndexMap;

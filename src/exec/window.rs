@@ -5,12 +5,12 @@
 //! may read the columns of the functions before it on any row.
 
 use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysWindow, Pipeline};
 use super::run::Runner;
 use crate::functions::EvalContext;
 use crate::plan::logical::WindowKind;
 use crate::types::DataType;
+use crate::value::cast::normalize;
 use crate::value::{DateTime, Value};
 
 impl Runner<'_> {

@@ -40,7 +40,7 @@ impl<W: Write> ResultSink for JsonLinesWriter<W> {
             .iter()
             .map(|f| {
                 let mut k = String::new();
-                crate::json::write_value(&Value::string(&f.name), &mut k);
+                crate::value::json::write_value(&Value::string(&f.name), &mut k);
                 k.push(':');
                 k
             })
@@ -56,7 +56,7 @@ impl<W: Write> ResultSink for JsonLinesWriter<W> {
                 self.line.push(',');
             }
             self.line.push_str(key);
-            crate::json::write_value(value, &mut self.line);
+            crate::value::json::write_value(value, &mut self.line);
         }
         self.line.push_str("}\n");
         write_result(self.out.write_all(self.line.as_bytes()))

@@ -7,9 +7,13 @@
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
 
+pub mod cast;
 pub mod compare;
+pub mod json;
 pub mod key;
 pub mod number;
+pub mod ops;
+pub mod string_form;
 pub mod text;
 pub mod time;
 

@@ -11,7 +11,8 @@
 //! `parse_json(s)` with no step after it is left alone: it needs the tree.
 
 use super::Rule;
-use crate::plan::expr::{PathStep, ScalarExpr, ScalarKind};
+use crate::json::doc::PathStep;
+use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
 use crate::types::DataType;
 use crate::value::Value;

@@ -26,11 +26,11 @@
 //!   which rows reach the filter.
 
 use super::Rule;
-use crate::plan::expr::{CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind};
+use crate::plan::expr::{ListKind, LogicalOp, ScalarExpr, ScalarKind, StringOpKind};
 use crate::plan::logical::{LogicalPlan, Needle, Prefilter};
-use crate::syntax::ast::StringOpKind;
 use crate::types::DataType;
 use crate::value::Value;
+use crate::value::ops::CompareOp;
 
 pub struct DerivePrefilter;
 
