@@ -17,7 +17,7 @@ mod aksgen;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::schema::{Field, Schema};
 use kqlite::types::DataType;
 use kqlite::value::Value;

@@ -23,7 +23,7 @@ mod aksgen;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::schema::Schema;
 use kqlite::value::Value;
 use std::hint::black_box;

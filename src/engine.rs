@@ -13,7 +13,8 @@
 use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
-use crate::exec::{ExecError, ExecOptions, Runner, Stats};
+use crate::exec::{ExecOptions, Runner, Stats};
+use crate::exec_error::ExecError;
 use crate::formats::FormatChoice;
 use crate::functions::EvalContext;
 use crate::plan::expr::SubqueryShape;

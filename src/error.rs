@@ -2,7 +2,7 @@
 //! code and how to render itself.
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
 use crate::semantic::{BindError, BindErrorKind};
 use crate::syntax::SyntaxError;
 

@@ -34,6 +34,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod exec_error;
 pub mod formats;
 pub mod functions;
 pub mod json;

@@ -134,7 +134,7 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => interrupted_exit(),
+        Err(Error::Exec(kqlite::exec_error::ExecError::Interrupted)) => interrupted_exit(),
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -215,7 +215,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
                 .lock()
                 .read_to_end(&mut bytes)
                 .map_err(|source| {
-                    Error::Exec(kqlite::exec::ExecError::Io {
+                    Error::Exec(kqlite::exec_error::ExecError::Io {
                         path: "<stdin>".into(),
                         source,
                     })

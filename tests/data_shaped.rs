@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::error::Error;
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::{Engine, EngineOptions};
 use std::sync::atomic::Ordering;
 

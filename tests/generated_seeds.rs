@@ -11,7 +11,7 @@
 mod aksgen;
 
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::schema::Schema;
 use kqlite::value::Value;
 use std::ops::ControlFlow;

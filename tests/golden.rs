@@ -12,7 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::schema::Schema;
 use kqlite::value::{DateTime, Value};
 use libtest_mimic::{Arguments, Failed, Trial};

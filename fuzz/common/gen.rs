@@ -7,7 +7,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::exec_error::ExecError;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
 use kqlite::schema::{Field, Schema};
 use kqlite::types::DataType;

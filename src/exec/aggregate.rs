@@ -1,9 +1,9 @@
 //! `summarize`: partial aggregation per chunk, merged in chunk order so
 //! groups come out in order of first appearance.
 
-use super::ExecError;
 use super::physical::{PhysAggregate, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::aggregate::Accumulator;
 use crate::value::Value;
 use crate::value::cast::normalize;

@@ -21,30 +21,6 @@ mod window;
 pub use run::{ExecOptions, RowSink, Runner};
 pub use source::BadLineReport;
 
-/// Why a run failed. Query errors never get here: they are found before
-/// any data is read.
-#[derive(Debug, thiserror::Error)]
-pub enum ExecError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    /// A line that is not a row, in `--strict` mode.
-    #[error("{file}:{line}: not a JSON object row: {reason}")]
-    BadLine {
-        file: String,
-        line: usize,
-        reason: String,
-    },
-    #[error("writing the output failed: {0}")]
-    Output(std::io::Error),
-    #[error("interrupted")]
-    Interrupted,
-    #[error("{0}")]
-    Runtime(String),
-}
-
 /// What a run read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {

@@ -6,13 +6,13 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
-use super::ExecError;
 use super::physical::{Pipeline, Source};
 use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::source::jsonl::{LazyRow, RowDecoder};
 use super::source::{BadLine, OpenInput, chunk, trim_line};
 use super::stage::StageRow;
+use crate::exec_error::ExecError;
 use crate::json::Doc;
 use crate::json::RowSlots;
 use crate::value::{DateTime, Timespan, Value};

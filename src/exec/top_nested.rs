@@ -8,9 +8,9 @@
 //! given and the aggregation over the rows of the values not kept, and
 //! nulls for the levels below it.
 
-use super::ExecError;
 use super::physical::{PhysNestedLevel, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
 use crate::value::cast::normalize;

@@ -33,8 +33,8 @@ use super::audit::ALL_EVENT_KEYS;
 use super::read::gunzip_prefix;
 use super::{FormatChoice, FormatKind, InputFormat};
 use crate::catalog::Input;
-use crate::exec::ExecError;
 use crate::exec::source::OpenInput;
+use crate::exec_error::ExecError;
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.

@@ -13,10 +13,10 @@ use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
 use crate::catalog::Input;
-use crate::exec::ExecError;
 use crate::exec::source::{
     OpenInput, SCHEMA_SAMPLE_BYTES, chunk, jsonl, resolve_schema as rows_schema,
 };
+use crate::exec_error::ExecError;
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;

@@ -8,7 +8,7 @@ pub use self::csv::CsvWriter;
 pub use jsonl::JsonLinesWriter;
 pub use table::TableWriter;
 
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
 use std::io;
 use std::ops::ControlFlow;
 

@@ -10,7 +10,7 @@ pub mod jsonl;
 pub mod mmap;
 
 use crate::catalog::{Input, InputSource};
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
 use crate::schema::{Field, Schema};
 use mmap::Bytes;
 use std::sync::Arc;
