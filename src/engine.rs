@@ -10,12 +10,13 @@
 //! eprintln!("{} rows read", stats.rows_read);
 //! ```
 
-use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
+use crate::catalog::{Catalog, Table, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
 use crate::exec::{ExecOptions, Runner, Stats};
 use crate::exec_error::ExecError;
 use crate::formats::FormatChoice;
+use crate::formats::Input;
 use crate::functions::EvalContext;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;

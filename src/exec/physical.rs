@@ -2,7 +2,8 @@
 //! chunks of input, joined by the operators that must see every row
 //! (aggregation, sorting, joins).
 
-use crate::catalog::{Input, TableData};
+use crate::catalog::TableData;
+use crate::formats::Input;
 use crate::functions::{AggregateFunction, EvalContext};
 use crate::plan::logical::{
     ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
