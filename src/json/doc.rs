@@ -140,7 +140,7 @@ impl<'a> Doc<'a> {
                         // A string holding JSON text: a new document.
                         let text = json::string_text(raw).unwrap_or_default();
                         let inner = Doc::new(Cow::Owned(text.into_owned().into_bytes()));
-                        return inner.walk(&steps[i + 1..]);
+                        return inner.walk(steps.get(i + 1..).unwrap_or_default());
                     }
                     Cursor::Raw(raw)
                 }
@@ -160,7 +160,7 @@ impl<'a> Doc<'a> {
 
 fn classify(text: &[u8]) -> Shape {
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
-    match start.map(|s| text[s]) {
+    match start.and_then(|s| text.get(s).copied()) {
         None if text.is_empty() => Shape::Empty,
         None => Shape::NotJson,
         Some(b'{') => index_object(text).map_or(Shape::NotJson, Shape::Object),
