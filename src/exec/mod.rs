@@ -1,5 +1,6 @@
 //! Running plans: lowering to a physical plan, reading inputs in parallel,
-//! evaluating expressions, and handing result rows to a sink.
+//! running each operator's rows through its expressions (evaluated by
+//! [`crate::plan::eval`]), and handing result rows to a sink.
 
 mod aggregate;
 mod bag_unpack;

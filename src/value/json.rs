@@ -15,7 +15,7 @@
 //! Writing is iterative, so a tree of any depth can be written.
 //!
 //! The search for the next byte a JSON string must escape or stop at
-//! ([`find_special`]) lives here, on the value floor, and is shared with
+//! (`find_special`) lives here, on the value floor, and is shared with
 //! the JSON scanner ([`crate::json::Scanner`]), which sits above it.
 
 use std::fmt::Write as _;

@@ -6,6 +6,11 @@
 //! the value only says which case it holds. Strings are never null in KQL, so
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
+//!
+//! Beside the values: [`cast`] (nulls, normalisation, conversions),
+//! [`ops`] (comparison, arithmetic, member and element access),
+//! [`compare`] (equality and ordering), [`string_form`] (the text
+//! `tostring()` gives) and [`json`](mod@json) (a value as compact JSON).
 
 pub mod cast;
 pub mod compare;
