@@ -6,6 +6,7 @@ use super::{DateTime, Guid, Timespan, Value};
 use crate::types::DataType;
 
 /// The null of a type: `""` for strings, which are never null in KQL.
+#[inline]
 pub fn null_of(ty: DataType) -> Value {
     if ty == DataType::String {
         Value::empty_string()
@@ -16,6 +17,7 @@ pub fn null_of(ty: DataType) -> Value {
 
 /// Makes a value fit its column type: a null string is `""`, an `int`
 /// column holds `Value::Int`.
+#[inline]
 pub fn normalize(v: Value, ty: DataType) -> Value {
     match (ty, v) {
         (DataType::String, Value::Null) => Value::empty_string(),
@@ -30,6 +32,7 @@ pub fn normalize(v: Value, ty: DataType) -> Value {
 /// Converts a value to `to` for a comparison or an implicit conversion.
 /// Numbers keep their width (comparisons handle mixed widths); a value
 /// that does not convert becomes null, or `""` for strings.
+#[inline]
 pub fn cast(v: Value, to: DataType) -> Value {
     match to {
         DataType::String => to_string_value(&v),

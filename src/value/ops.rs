@@ -25,6 +25,7 @@ pub enum CompareOp {
 
 /// `==` and friends on two values already converted to one domain:
 /// `∅ == x → false`, `∅ != x → true`, `∅ == ∅ → ∅`, orderings with null → ∅.
+#[inline]
 pub fn compare_values(op: CompareOp, l: &Value, r: &Value) -> Value {
     match op {
         CompareOp::Eq | CompareOp::NotEq => {
@@ -47,6 +48,9 @@ pub fn compare_values(op: CompareOp, l: &Value, r: &Value) -> Value {
     }
 }
 
+/// `-x`: an `int` without a negation (its minimum) is null, a `long` wraps;
+/// null for anything but a number or a timespan.
+#[inline]
 pub fn negate(v: Value) -> Value {
     match v {
         Value::Int(i) => i.checked_neg().map_or(Value::Null, Value::Int),
@@ -66,6 +70,7 @@ fn datetime_value(ticks: Option<i64>) -> Value {
 /// Arithmetic (KQL-SEMANTICS §2.5): integers wrap like .NET's unchecked
 /// arithmetic, integer division truncates, `%` is never negative, division
 /// by an integer zero is null.
+#[inline]
 pub fn arithmetic(op: ArithOp, l: Value, r: Value) -> Value {
     use Value::*;
     match (&l, &r) {
@@ -136,6 +141,7 @@ fn scaled_timespan(ticks: f64) -> Value {
 }
 
 /// `d.key`: a property of a bag; null for anything else.
+#[inline]
 pub fn member(target: &Value, key: &str) -> Value {
     match target {
         Value::Bag(b) => b.get(key).cloned().unwrap_or(Value::Null),
@@ -145,6 +151,7 @@ pub fn member(target: &Value, key: &str) -> Value {
 
 /// `d[i]`: an array element, negative indexes counting from the end; a
 /// string index reads a property.
+#[inline]
 pub fn index_value(target: &Value, index: &Value) -> Value {
     match (target, index) {
         (Value::Array(items), i) => match i.as_i64() {
