@@ -19,10 +19,11 @@ mod stage;
 mod top_nested;
 mod window;
 
-pub use run::{ExecOptions, RowSink, Runner};
+pub use run::{ExecOptions, Runner};
 pub use source::BadLineReport;
 
-/// What a run read.
+/// What a run read: [`Query::run`](crate::Query::run) returns it.
+#[deny(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Rows decoded from input lines.

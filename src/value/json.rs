@@ -25,8 +25,8 @@ use crate::value::{Str, Value};
 /// Appends `value` as compact JSON to `out`.
 ///
 /// ```
-/// use kqlite::json::parse_value;
-/// use kqlite::value::json::write_value;
+/// use kqlite::internals::json::parse_value;
+/// use kqlite::internals::value::json::write_value;
 /// let v = parse_value(r#"{ "a" : 1, "b" : [ 1.0, "x/y" ] }"#).unwrap();
 /// let mut out = String::new();
 /// write_value(&v, &mut out);
