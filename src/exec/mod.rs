@@ -7,6 +7,7 @@ pub mod eval;
 pub mod expr;
 mod join;
 pub mod json_doc;
+mod lower;
 mod make_series;
 mod mv_apply;
 mod partition;

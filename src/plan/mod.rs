@@ -3,4 +3,6 @@
 pub mod explain;
 pub mod expr;
 pub mod logical;
+pub mod nodes;
 pub mod rules;
+pub mod tree;

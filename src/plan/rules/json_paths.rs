@@ -13,6 +13,7 @@
 use super::Rule;
 use crate::plan::expr::{PathStep, ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
+use crate::plan::tree::TreeNode;
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -24,19 +25,12 @@ impl Rule for JsonPaths {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        plan.map_exprs(&mut rewrite)
+        plan.map_exprs(&mut |e| e.transform_up(&mut rewrite))
     }
 }
 
-/// Rewrites `e` bottom-up.
-pub fn rewrite(mut e: ScalarExpr) -> ScalarExpr {
-    for child in e.children_mut() {
-        let taken = std::mem::replace(
-            child,
-            ScalarExpr::literal(Value::Null, DataType::Dynamic, child.span),
-        );
-        *child = rewrite(taken);
-    }
+/// Rewrites one expression whose children were rewritten already.
+fn rewrite(e: ScalarExpr) -> ScalarExpr {
     let span = e.span;
     let ty = e.ty;
     match e.kind {
