@@ -10,7 +10,7 @@
 //! otherwise (a bag or array printed and parsed again is itself). A bare
 //! `parse_json(s)` with no step after it is left alone: it needs the tree.
 
-use super::Rule;
+use super::{ApplyOrder, Rule};
 use crate::plan::expr::{PathStep, ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
 use crate::plan::tree::TreeNode;
@@ -24,8 +24,13 @@ impl Rule for JsonPaths {
         "json_paths"
     }
 
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// Each expression of the operator, bottom-up.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        plan.map_exprs(&mut |e| e.transform_up(&mut rewrite))
+        plan.map_expressions(&mut |e| e.transform_up(&mut rewrite))
     }
 }
 
@@ -177,7 +182,7 @@ mod tests {
         let ast = crate::syntax::parse(query).unwrap();
         let bound =
             crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        explain(&JsonPaths.rewrite(bound.results[0].clone()))
+        explain(&super::super::apply(&JsonPaths, bound.results[0].clone()))
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //!   directly above the scan: anything else (`take`, `summarize`…) changes
 //!   which rows reach the filter.
 
-use super::Rule;
+use super::{ApplyOrder, Rule};
 use crate::plan::expr::{CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind};
 use crate::plan::logical::{Filter, LogicalPlan, Needle, Prefilter};
 use crate::plan::tree::TreeNode;
@@ -43,21 +43,26 @@ impl Rule for DerivePrefilter {
         "derive_prefilter"
     }
 
+    /// Bottom-up, so the needles of the lowest filter come first.
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// A filter over a chain of filters and projections down to a scan
+    /// adds its needles to the scan.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        plan.transform_up(&mut |node| match node {
-            LogicalPlan::Filter(filter) => {
-                let groups = resolve(&filter.predicate, &filter.input)
-                    .map(|e| required(&e))
-                    .unwrap_or_default();
-                if groups.is_empty() {
-                    return LogicalPlan::Filter(filter);
-                }
-                LogicalPlan::Filter(Filter {
-                    input: Box::new(add_needles(*filter.input, &groups)),
-                    ..filter
-                })
-            }
-            other => other,
+        let LogicalPlan::Filter(filter) = plan else {
+            return plan;
+        };
+        let groups = resolve(&filter.predicate, &filter.input)
+            .map(|e| required(&e))
+            .unwrap_or_default();
+        if groups.is_empty() {
+            return LogicalPlan::Filter(filter);
+        }
+        LogicalPlan::Filter(Filter {
+            input: Box::new(add_needles(*filter.input, &groups)),
+            ..filter
         })
     }
 }
@@ -309,8 +314,8 @@ mod tests {
         let ast = crate::syntax::parse(query).unwrap();
         let bound =
             crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        let plan = super::super::JsonPaths.rewrite(bound.results[0].clone());
-        find(&DerivePrefilter.rewrite(plan))
+        let plan = super::super::apply(&super::super::JsonPaths, bound.results[0].clone());
+        find(&super::super::apply(&DerivePrefilter, plan))
     }
 
     fn find(plan: &LogicalPlan) -> Option<Prefilter> {
