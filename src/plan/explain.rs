@@ -13,28 +13,26 @@ use crate::syntax::ast::{StringOp, StringOpKind};
 use crate::value::Value;
 use std::fmt::{self, Write};
 
-/// The plan as an indented tree, one node per line.
+/// The plan as an indented tree, one node per line, each node's inputs
+/// below it (walked without recursion: plans may be thousands deep).
 pub fn explain(plan: &LogicalPlan) -> String {
     let mut out = String::new();
-    write_plan(&mut out, plan, 0);
-    out
-}
-
-fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
-    let input_schema = plan
-        .inputs()
-        .first()
-        .map(|i| i.schema().clone())
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{}{}",
-        "  ".repeat(depth),
-        plan.node().explain(&input_schema)
-    );
-    for input in plan.inputs() {
-        write_plan(out, input, depth + 1);
+    let mut stack = vec![(plan, 0usize)];
+    while let Some((plan, depth)) = stack.pop() {
+        let inputs = plan.inputs();
+        let input_schema = inputs
+            .first()
+            .map(|i| i.schema().clone())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}{}",
+            "  ".repeat(depth),
+            plan.node().explain(&input_schema)
+        );
+        stack.extend(inputs.into_iter().rev().map(|i| (i, depth + 1)));
     }
+    out
 }
 
 /// A schema's column names, comma-separated.
