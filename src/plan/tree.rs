@@ -115,3 +115,100 @@ impl TreeNode for ScalarExpr {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::logical::{Filter, Limit, Values};
+    use crate::schema::Schema;
+    use crate::span::Span;
+    use std::sync::Arc;
+
+    fn values() -> LogicalPlan {
+        LogicalPlan::Values(Values {
+            schema: Schema::default(),
+            rows: Arc::new(Vec::new()),
+        })
+    }
+
+    fn limit(input: LogicalPlan, count: u64) -> LogicalPlan {
+        LogicalPlan::Limit(Limit {
+            input: Box::new(input),
+            count,
+        })
+    }
+
+    fn counts(plan: &LogicalPlan) -> Vec<u64> {
+        let mut seen = Vec::new();
+        plan.apply(&mut |p| {
+            if let LogicalPlan::Limit(l) = p {
+                seen.push(l.count);
+            }
+            Recursion::Continue
+        });
+        seen
+    }
+
+    #[test]
+    fn apply_visits_parents_first_and_stops_or_jumps_when_told() {
+        let plan = limit(limit(limit(values(), 3), 2), 1);
+        assert_eq!(counts(&plan), vec![1, 2, 3]);
+        let mut seen = Vec::new();
+        plan.apply(&mut |p| match p {
+            LogicalPlan::Limit(l) if l.count == 2 => Recursion::Jump,
+            LogicalPlan::Limit(l) => {
+                seen.push(l.count);
+                Recursion::Continue
+            }
+            _ => Recursion::Stop,
+        });
+        assert_eq!(seen, vec![1]);
+        assert!(plan.exists(&mut |p| matches!(p, LogicalPlan::Values(_))));
+        assert!(!plan.exists(&mut |p| matches!(p, LogicalPlan::Filter(_))));
+    }
+
+    #[test]
+    fn transform_up_sees_rewritten_inputs_and_transform_down_the_rewritten_node() {
+        // Each limit becomes its count plus its input's count.
+        let sum = |p: LogicalPlan| match p {
+            LogicalPlan::Limit(l) => {
+                let below = match &*l.input {
+                    LogicalPlan::Limit(i) => i.count,
+                    _ => 0,
+                };
+                limit(*l.input, l.count + below)
+            }
+            other => other,
+        };
+        let plan = limit(limit(limit(values(), 3), 2), 1);
+        assert_eq!(
+            counts(&plan.clone().transform_up(&mut { sum })),
+            vec![6, 5, 3]
+        );
+        assert_eq!(counts(&plan.transform_down(&mut { sum })), vec![3, 5, 3]);
+    }
+
+    #[test]
+    fn expressions_of_every_operator_are_mapped_once() {
+        let one = ScalarExpr::literal(Value::Long(1), DataType::Long, Span::default());
+        let filter = |input| {
+            LogicalPlan::Filter(Filter {
+                input: Box::new(input),
+                predicate: one.clone(),
+            })
+        };
+        let plan = filter(limit(filter(values()), 5));
+        let mut n = 0;
+        let plan = plan.map_exprs(&mut |e| {
+            n += 1;
+            ScalarExpr::literal(Value::Long(n), e.ty, e.span)
+        });
+        let mut seen = Vec::new();
+        plan.apply(&mut |p| {
+            p.apply_expressions(&mut |e| seen.push(e.as_literal().cloned()));
+            Recursion::Continue
+        });
+        // Inputs' expressions first: the lower filter got 1.
+        assert_eq!(seen, vec![Some(Value::Long(2)), Some(Value::Long(1))]);
+    }
+}
