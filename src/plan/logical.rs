@@ -9,12 +9,7 @@ use super::tree::{TreeNode, map_slots};
 use crate::schema::Schema;
 use std::sync::Arc;
 
-pub use super::nodes::{
-    Aggregate, ApplyItem, ApplyOutput, BagUnpack, Filter, Join, JoinKind, Limit, MakeSeries,
-    Materialize, MvApply, MvExpand, MvExpandColumn, Needle, NestedLevel, Parameter, Partition,
-    Pivot, PlanNode, Prefilter, Project, Range, Scan, Serialize, SeriesRange, Sort, SortKey, TopN,
-    TopNested, Union, UnpackOutput, Values, Window, WindowExpr, WindowKind,
-};
+pub use super::nodes::*;
 
 /// Declares [`LogicalPlan`] with one variant per operator struct (the
 /// variant named after it), and the dispatch from the enum to the

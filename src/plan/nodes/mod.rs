@@ -1,31 +1,28 @@
-//! The operators of a [`LogicalPlan`], one struct each, grouped by kind:
-//! where rows come from ([`source`]), what is done to each row ([`row`]),
-//! what groups rows ([`aggregate`]), what orders them ([`order`]) and what
-//! combines plans ([`combine`]).
+//! The operators of a [`LogicalPlan`], one struct each, grouped by kind in
+//! one file each: where rows come from (`source.rs`), what is done to each
+//! row (`row.rs`), what groups rows (`aggregate.rs`), what orders them
+//! (`order.rs`) and what combines plans (`combine.rs`).
 //!
 //! Every operator implements [`PlanNode`]: its schema, its inputs and its
 //! expressions (which the one traversal in `plan::tree` walks) and its line
 //! in `--explain`. An operator is added by writing its struct and
 //! `PlanNode` impl here and naming it in `logical::plan_nodes!`.
 
-pub mod aggregate;
-pub mod combine;
-pub mod order;
-pub mod row;
-pub mod source;
+mod aggregate;
+mod combine;
+mod order;
+mod row;
+mod source;
 
 use super::expr::ScalarExpr;
 use super::logical::LogicalPlan;
 use crate::schema::Schema;
 
-pub use aggregate::{Aggregate, MakeSeries, NestedLevel, Pivot, SeriesRange, TopNested};
-pub use combine::{Join, JoinKind, Materialize, Partition, Union};
-pub use order::{Sort, SortKey, TopN, Window, WindowExpr, WindowKind};
-pub use row::{
-    ApplyItem, ApplyOutput, BagUnpack, Filter, Limit, MvApply, MvExpand, MvExpandColumn, Project,
-    Serialize, UnpackOutput,
-};
-pub use source::{Needle, Parameter, Prefilter, Range, Scan, Values};
+pub use aggregate::*;
+pub use combine::*;
+pub use order::*;
+pub use row::*;
+pub use source::*;
 
 /// What every operator of a logical plan tells about itself.
 pub trait PlanNode {
