@@ -17,7 +17,8 @@ Two steps, so that a refresh shows as a reviewable diff of plain data:
       line, `{"name": ..., "columns": [[name, type], ...]}`, sorted by name,
       with kqlite's type names, TenantId and TimeGenerated first and the
       standard columns every Log Analytics table has added where the page
-      leaves them out (a table without TimeGenerated, such as a Defender XDR
+      leaves them out (and Timestamp to the Defender XDR tables streamed to a
+      workspace, which keep it; a table without TimeGenerated, such as a Defender XDR
       advanced-hunting table, is left as its source gives it). A table in more than one source file takes the columns
       of the file that sorts first. Tables with a hand-written file
       (`schemas/<Table>.json`) are still written; kqlite prefers the
@@ -71,6 +72,21 @@ STANDARD = [
     ("_IsBillable", "string"),
     ("_BilledSize", "real"),
 ]
+
+# The Defender XDR tables the streaming API sends to a Log Analytics workspace
+# (defender-docs `defender-xdr/supported-event-types.md`, GA). Streamed, they
+# keep the advanced-hunting column `Timestamp`, the time of the event, beside
+# TimeGenerated (defender-docs `defender-xdr/advanced-hunting-microsoft-defender.md`,
+# "Known issues"); the Azure Monitor reference pages leave it out.
+STREAMED_XDR = {
+    "AlertEvidence", "AlertInfo", "CloudAppEvents", "DeviceEvents",
+    "DeviceFileCertificateInfo", "DeviceFileEvents", "DeviceImageLoadEvents",
+    "DeviceInfo", "DeviceLogonEvents", "DeviceNetworkEvents", "DeviceNetworkInfo",
+    "DeviceProcessEvents", "DeviceRegistryEvents", "EmailAttachmentInfo",
+    "EmailEvents", "EmailPostDeliveryEvents", "EmailUrlInfo",
+    "IdentityDirectoryEvents", "IdentityLogonEvents", "IdentityQueryEvents",
+    "UrlClickEvents",
+}
 
 ROW = re.compile(r"^\|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|")
 INCLUDE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\(([^)]+)\)\]")
@@ -175,7 +191,7 @@ def read_sources():
     return tables
 
 
-def schema(rows):
+def schema(table, rows):
     columns = {}
     for name, ty in rows:
         kind = TYPES.get(ty.strip().lower())
@@ -189,6 +205,8 @@ def schema(rows):
     if "TimeGenerated" not in columns:
         return list(columns.items())
     first = [(n, t) for n, t in STANDARD[:2]]
+    if table in STREAMED_XDR:
+        first.append(("Timestamp", "datetime"))
     ordered = [(n, columns.pop(n, t)) for n, t in first]
     ordered += list(columns.items())
     present = {n for n, _ in ordered}
@@ -200,7 +218,7 @@ def generate():
     tables = read_sources()
     with open(OUTPUT, "w", encoding="utf-8", newline="\n") as out:
         for table in sorted(tables):
-            doc = {"name": table, "columns": [list(c) for c in schema(tables[table])]}
+            doc = {"name": table, "columns": [list(c) for c in schema(table, tables[table])]}
             out.write(json.dumps(doc, separators=(",", ":")) + "\n")
     print(f"{OUTPUT}: {len(tables)} tables", file=sys.stderr)
 
