@@ -124,7 +124,9 @@ def extract_page(path):
     if not columns_at:
         return None
     section = text[columns_at.end():]
-    section = section[: re.search(r"^## ", section, re.M).start()] if re.search(r"^## ", section, re.M) else section
+    next_heading = re.search(r"^## ", section, re.M)
+    if next_heading:
+        section = section[: next_heading.start()]
     include = INCLUDE.search(section)
     if include:
         target = os.path.join(os.path.dirname(path), include.group(1))
