@@ -201,10 +201,12 @@ def schema(table, rows):
             raise SystemExit(f"unknown type {ty!r} of column {name!r}")
         # A column listed twice (AzureDiagnostics' page) keeps its first type.
         columns.setdefault(name, kind)
-    # A table without TimeGenerated is not a Log Analytics table (the
-    # Defender XDR advanced-hunting tables keep Timestamp): it is left as its
-    # source gives it.
-    if "TimeGenerated" not in columns:
+    # A table with Timestamp and no TimeGenerated is a Defender XDR
+    # advanced-hunting table, not a Log Analytics one: it is left as its
+    # source gives it. (A custom `_CL` table is a Log Analytics table
+    # whatever its source lists; AzureDiagnostics' page stops before
+    # TimeGenerated.)
+    if "TimeGenerated" not in columns and "Timestamp" in columns and not table.endswith("_CL"):
         return list(columns.items())
     first = [(n, t) for n, t in STANDARD[:2]]
     if table in STREAMED_XDR:
