@@ -16,7 +16,7 @@
 //! in the environment, every failure whose message contains `text` is
 //! printed in full.
 
-use kqlite::catalog::builtin_schema;
+use kqlite::catalog::builtin_schema_complete;
 use kqlite::schema::{Field, Schema};
 use kqlite::types::DataType;
 use kqlite::{Engine, EngineOptions};
@@ -109,7 +109,9 @@ fn main() {
                 .unwrap_or_default();
             tables.retain(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
             for t in tables {
-                let schema = match builtin_schema(&t) {
+                // With no data file, a table binds with every column its
+                // built-in schema knows, as in the CLI.
+                let schema = match builtin_schema_complete(&t) {
                     None if strict_tables => continue,
                     None => Schema::new(columns.clone()),
                     Some(builtin) if strict => builtin,
