@@ -193,12 +193,21 @@ def read_sources():
     return tables
 
 
+# The type a custom-log column's suffix gives it in Log Analytics. The
+# validation files of source 3 sometimes disagree (a `_d` typed DateTime);
+# the suffix wins. (`_g` columns keep the files' type: they write most as
+# strings, and the published rules compare them with strings.)
+SUFFIX_TYPES = {"_d": "real", "_b": "bool", "_t": "datetime"}
+
+
 def schema(table, rows):
     columns = {}
     for name, ty in rows:
         kind = TYPES.get(ty.strip().lower())
         if kind is None:
             raise SystemExit(f"unknown type {ty!r} of column {name!r}")
+        if table.endswith("_CL"):
+            kind = SUFFIX_TYPES.get(name[-2:], kind)
         # A column listed twice (AzureDiagnostics' page) keeps its first type.
         columns.setdefault(name, kind)
     # A table with Timestamp and no TimeGenerated is a Defender XDR
