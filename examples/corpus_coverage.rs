@@ -16,10 +16,10 @@
 //! in the environment, every failure whose message contains `text` is
 //! printed in full.
 
-use kqlite::catalog::builtin_schema_complete;
-use kqlite::schema::{Field, Schema};
-use kqlite::types::DataType;
+use kqlite::DataType;
+use kqlite::internals::catalog::builtin_schema_complete;
 use kqlite::{Engine, EngineOptions};
+use kqlite::{Field, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn identifiers(query: &str) -> BTreeSet<String> {
@@ -92,7 +92,7 @@ fn main() {
             let id = case["id"].as_str().unwrap_or("?").to_string();
             total += 1;
             let mut engine = Engine::with_options(EngineOptions {
-                now: kqlite::value::DateTime::parse("2024-11-05T00:00:00Z"),
+                now: kqlite::DateTime::parse("2024-11-05T00:00:00Z"),
                 ..EngineOptions::default()
             });
             let columns: Vec<Field> = identifiers(query)
@@ -129,7 +129,10 @@ fn main() {
                         builtin
                     }
                 };
-                engine.add_rows(&t, schema, Vec::new());
+                if let Err(e) = engine.add_rows(&t, schema, Vec::new()) {
+                    eprintln!("{id}: table {t}: {e}");
+                    std::process::exit(1);
+                }
             }
             match engine.compile(query) {
                 Ok(_) => compiled += 1,

@@ -6,6 +6,23 @@ use crate::exec::ExecError;
 use crate::semantic::{BindError, BindErrorKind};
 use crate::syntax::SyntaxError;
 
+/// Everything that can go wrong, by stage: [`Syntax`](Error::Syntax) and
+/// [`Bind`](Error::Bind) are query errors, found by
+/// [`Engine::compile`](crate::Engine::compile) before any data is read;
+/// [`Exec`](Error::Exec) comes from reading inputs and running;
+/// [`Usage`](Error::Usage) from how kqlite was called.
+///
+/// [`render`](Error::render) writes query errors as compiler-style messages
+/// with the query text underlined:
+///
+/// ```
+/// use kqlite::Engine;
+///
+/// let query = "print x = 1 | where y > 0";
+/// let error = Engine::new().compile(query).err().unwrap();
+/// assert!(matches!(error, kqlite::Error::Bind(_)));
+/// assert!(error.render(query, "query").starts_with("error: "));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The query text is not valid KQL.
@@ -18,6 +35,10 @@ pub enum Error {
     /// An input could not be read, or a run failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// A value that does not fit where it was given or read: a row of an
+    /// in-memory table, a typed read of a result column.
+    #[error(transparent)]
+    Data(#[from] crate::engine::DataError),
     /// A problem with how kqlite was invoked (a table argument without `=`...).
     #[error("{0}")]
     Usage(String),
@@ -28,7 +49,7 @@ impl Error {
     /// reported before any data is scanned), 1 for input or run errors.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) => 2,
+            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) | Error::Data(_) => 2,
             Error::Exec(_) => 1,
         }
     }
@@ -38,12 +59,14 @@ impl Error {
         matches!(self, Error::Bind(errors) if errors.iter().any(|e| e.kind == BindErrorKind::NotSupported))
     }
 
+    /// The messages, one per error (a query can have several bind errors).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             Error::Syntax(e) => vec![e.diagnostic()],
             Error::Bind(errors) => errors.iter().map(BindError::diagnostic).collect(),
             Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
             Error::Usage(m) => vec![Diagnostic::new(m.clone())],
+            Error::Data(e) => vec![Diagnostic::new(e.to_string())],
         }
     }
 
