@@ -3,7 +3,7 @@
 
 mod builtin;
 
-pub use builtin::builtin_schema;
+pub use builtin::{builtin_schema, builtin_schema_complete};
 
 use crate::formats::Input;
 use crate::schema::Schema;
@@ -49,7 +49,7 @@ impl Catalog {
         if let Some(t) = self.tables.get(name) {
             return Some(t.clone());
         }
-        builtin_schema(name).map(|schema| Table {
+        builtin_schema_complete(name).map(|schema| Table {
             name: name.to_string(),
             schema,
             data: Arc::new(TableData::Empty),
