@@ -14,8 +14,8 @@ use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
 use crate::exec::{ExecError, ExecOptions, Runner, Stats};
-use crate::formats::FormatChoice;
 use crate::functions::EvalContext;
+use crate::input::FormatChoice;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
 use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
@@ -94,7 +94,7 @@ impl Engine {
 
     /// Adds a file, a directory (every file under it, recursively, in name
     /// order) or a glob pattern to `table`'s inputs. Each file's format is
-    /// recognised by its content (see [`crate::formats`]) unless
+    /// recognised by its content (see [`crate::input`]) unless
     /// [`Engine::set_input_format`] named one for the table.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
@@ -130,11 +130,11 @@ impl Engine {
         let choice = self.formats.get(table).cloned().unwrap_or_default();
         let new = new
             .into_iter()
-            .map(|i| crate::formats::detect_input(i, table, &choice))
+            .map(|i| crate::input::detect_input(i, table, &choice))
             .collect::<Result<Vec<Input>, _>>()?;
         let inputs = self.inputs.entry(table.to_string()).or_default();
         inputs.extend(new);
-        let schema = crate::formats::resolve_schema(table, builtin_schema(table), inputs)?;
+        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)?;
         self.catalog.insert(Table {
             name: table.to_string(),
             schema,

@@ -24,7 +24,7 @@
 //! Around the pipeline: [`value`] (runtime values and KQL's comparison and
 //! string rules), [`types`], [`schema`], [`functions`] (the built-in
 //! function library), [`json`] (the JSON scanner behind every row and
-//! `parse_json`), [`formats`] (the log file formats other than JSON rows:
+//! `parse_json`), [`input`] (reading inputs: JSON rows and the log file formats:
 //! raw Kubernetes audit logs, diagnostic archives, Event Hub bodies and
 //! captures, Log Analytics exports; recognised per file by content),
 //! [`diagnostic`] (compiler-style error messages).
@@ -34,8 +34,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod exec;
-pub mod formats;
 pub mod functions;
+pub mod input;
 pub mod json;
 pub mod output;
 pub mod plan;

@@ -514,8 +514,9 @@ pub fn check_parse(data: &[u8]) {
 /// non-blank line is either a row or a reported bad line — with the same
 /// answer for any chunk size and thread count.
 pub fn check_rows(data: &[u8]) {
-    use kqlite::exec::source::jsonl::RowDecoder;
-    use kqlite::exec::source::{chunk, trim_line};
+    use kqlite::input::chunk;
+    use kqlite::input::json_rows::RowDecoder;
+    use kqlite::input::source::trim_line;
     use kqlite::json::RowSlots;
 
     let mut src = Src::new(data);
@@ -554,7 +555,7 @@ pub fn check_rows(data: &[u8]) {
                 let _ = decoder.decode(line, &slots, column);
                 if let Some(raw) = decoder.raw(line, &slots, column) {
                     for ty in TYPES {
-                        let _ = kqlite::exec::source::jsonl::decode_value(raw, *ty);
+                        let _ = kqlite::input::json_rows::decode_value(raw, *ty);
                     }
                 }
             }
@@ -595,8 +596,8 @@ pub fn check_rows(data: &[u8]) {
     // Read as lines, each line is a row or a bad line. Bytes that start
     // with `[`, or with an object spread over several lines, are read as
     // one JSON document instead, whose faults are counted per document.
-    let choice = kqlite::formats::FormatChoice::parse("jsonl").expect("jsonl is a format");
-    let document = kqlite::formats::detect("fuzz.jsonl", bytes, "T", &choice)
+    let choice = kqlite::input::FormatChoice::parse("jsonl").expect("jsonl is a format");
+    let document = kqlite::input::detect("fuzz.jsonl", bytes, "T", &choice)
         .map(|f| f.document)
         .unwrap_or(false);
     if let [a, b, c, d] = &answers[..] {

@@ -5,7 +5,7 @@ mod builtin;
 
 pub use builtin::builtin_schema;
 
-use crate::formats::InputFormat;
+use crate::input::InputFormat;
 use crate::schema::Schema;
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ pub enum TableData {
 pub struct Input {
     pub source: InputSource,
     /// The file's format (JSON rows unless detected or named otherwise;
-    /// see [`crate::formats`]).
+    /// see [`crate::input`]).
     pub format: InputFormat,
 }
 

@@ -16,14 +16,13 @@ mod prefilter;
 pub mod run;
 mod scan;
 mod sort;
-pub mod source;
 mod stage;
 mod string_match;
 mod top_nested;
 mod window;
 
+pub use crate::input::source::BadLineReport;
 pub use run::{ExecOptions, RowSink, Runner};
-pub use source::BadLineReport;
 
 /// Why a run failed. Query errors never get here: they are found before
 /// any data is read.

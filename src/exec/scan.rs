@@ -11,9 +11,10 @@ use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
 use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
-use super::source::jsonl::{LazyRow, RowDecoder};
-use super::source::{BadLine, OpenInput, chunk, trim_line};
 use super::stage::StageRow;
+use crate::input::chunk;
+use crate::input::json_rows::{LazyRow, RowDecoder};
+use crate::input::source::{BadLine, OpenInput, trim_line};
 use crate::json::RowSlots;
 use crate::value::{DateTime, Timespan, Value};
 use std::cell::OnceCell;
@@ -31,8 +32,8 @@ pub(super) enum Item<'a> {
         first: u64,
         count: u64,
     },
-    /// A part of an input in another format than JSON rows (`formats`).
-    Formatted(crate::formats::Part<'a>),
+    /// A part of an input in another format than JSON rows (`input`).
+    Formatted(crate::input::Part<'a>),
 }
 
 /// What one item produced: its consumer state, and the lines that were not rows.
@@ -80,14 +81,7 @@ impl Runner<'_> {
             } => {
                 for (input, open) in opened.iter().enumerate() {
                     if let Some(parts) = inputs.get(input).and_then(|i| {
-                        crate::formats::parts(
-                            input,
-                            open,
-                            i,
-                            table,
-                            fields,
-                            self.options.chunk_size,
-                        )
+                        crate::input::parts(input, open, i, table, fields, self.options.chunk_size)
                     }) {
                         items.extend(parts.into_iter().map(Item::Formatted));
                         continue;
@@ -210,10 +204,10 @@ impl Runner<'_> {
             }
             Item::Formatted(part) => {
                 let r = part.read(&mut |row| match row {
-                    crate::formats::Emitted::Owned(row) => {
+                    crate::input::Emitted::Owned(row) => {
                         self.push(&p.stages, StageRow::Owned(row), &mut sink)
                     }
-                    crate::formats::Emitted::Lazy(row) => {
+                    crate::input::Emitted::Lazy(row) => {
                         self.push(&p.stages, StageRow::Lazy(&FormattedRow(row)), &mut sink)
                     }
                 });
@@ -251,7 +245,7 @@ impl Runner<'_> {
 }
 
 /// A row of another format's decoder, as the stages read lazy rows.
-struct FormattedRow<'a>(&'a dyn crate::formats::LazyRecord);
+struct FormattedRow<'a>(&'a dyn crate::input::LazyRecord);
 
 impl super::eval::Row for FormattedRow<'_> {
     fn column(&self, index: usize) -> Value {

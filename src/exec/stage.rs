@@ -3,7 +3,7 @@
 use super::eval::{Row, cast, normalize};
 use super::physical::Stage;
 use super::run::Runner;
-use super::source::jsonl::LazyRow;
+use crate::input::json_rows::LazyRow;
 use crate::plan::logical::MvExpandColumn;
 use crate::value::{Bag, Value};
 

@@ -31,10 +31,10 @@
 
 use super::audit::ALL_EVENT_KEYS;
 use super::read::gunzip_prefix;
+use super::source::OpenInput;
 use super::{FormatChoice, FormatKind, InputFormat};
 use crate::catalog::Input;
 use crate::exec::ExecError;
-use crate::exec::source::OpenInput;
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.

@@ -12,6 +12,10 @@
 //!   the scan then fails with an error naming the file
 //!   ([`Bytes::truncated`]). Faults anywhere else keep the default action.
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Deref;

@@ -35,7 +35,7 @@ use super::audit::{EventContext, EventPlan};
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::ResourceParts;
 use super::rows::document_records;
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{self, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;

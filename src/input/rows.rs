@@ -4,7 +4,7 @@
 //! columns).
 
 use super::read::{Decode, Layout, Loc, Out, Scratch, json_values};
-use crate::exec::source::jsonl::{LazyRow, RowDecoder};
+use crate::input::json_rows::{LazyRow, RowDecoder};
 use crate::json::Scanner;
 use crate::schema::Field;
 use std::cell::OnceCell;

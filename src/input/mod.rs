@@ -35,14 +35,18 @@ pub mod activity;
 pub mod audit;
 pub mod avro;
 pub mod az_query;
+pub mod chunk;
 pub mod csv;
 pub mod detect;
+pub mod json_rows;
+pub mod open;
 pub mod query_api;
 mod read;
 pub mod records;
 mod resource;
 mod rows;
 mod scan;
+pub mod source;
 mod text;
 
 pub use detect::{detect, detect_input};

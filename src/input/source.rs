@@ -5,14 +5,12 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
-pub mod chunk;
-pub mod jsonl;
-pub mod mmap;
-
+use super::chunk;
+use super::json_rows as jsonl;
+use super::open::Bytes;
 use crate::catalog::{Input, InputSource};
 use crate::exec::ExecError;
 use crate::schema::{Field, Schema};
-use mmap::Bytes;
 use std::sync::Arc;
 
 /// An input opened for reading.

@@ -4,6 +4,10 @@
 //! columns the query reads; each is decoded to its column type only when an
 //! expression asks for it ([`LazyRow`]).
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 use crate::exec::eval::Row;
 use crate::exec::json_doc::Doc;
 use crate::json::{self, JsonError, KeySet, RowSlots};

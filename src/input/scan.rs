@@ -4,19 +4,19 @@
 use super::activity::ActivityListDecoder;
 use super::audit::AuditDecoder;
 use super::az_query::{AzQueryDecoder, TABLE_NAME_KEY};
+use super::chunk;
 use super::csv::CsvDecoder;
 use super::detect::sample;
+use super::json_rows as jsonl;
 use super::query_api::QueryApiDecoder;
 use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
 use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
+use super::source::{OpenInput, SCHEMA_SAMPLE_BYTES, resolve_schema as rows_schema};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
 use crate::catalog::Input;
 use crate::exec::ExecError;
-use crate::exec::source::{
-    OpenInput, SCHEMA_SAMPLE_BYTES, chunk, jsonl, resolve_schema as rows_schema,
-};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;
@@ -203,7 +203,7 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
         );
     } else {
         for (_, line) in chunk::lines(text) {
-            if let Some(l) = crate::exec::source::trim_line(line)
+            if let Some(l) = super::source::trim_line(line)
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
