@@ -130,11 +130,12 @@ impl Engine {
         let choice = self.formats.get(table).cloned().unwrap_or_default();
         let new = new
             .into_iter()
-            .map(|i| crate::input::detect_input(i, table, &choice))
+            .map(|i| crate::input::detect_input(i, table, &choice).map_err(ExecError::from))
             .collect::<Result<Vec<Input>, _>>()?;
         let inputs = self.inputs.entry(table.to_string()).or_default();
         inputs.extend(new);
-        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)?;
+        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)
+            .map_err(ExecError::from)?;
         self.catalog.insert(Table {
             name: table.to_string(),
             schema,

@@ -516,7 +516,7 @@ pub fn check_parse(data: &[u8]) {
 pub fn check_rows(data: &[u8]) {
     use kqlite::input::chunk;
     use kqlite::input::json_rows::RowDecoder;
-    use kqlite::input::source::trim_line;
+    use kqlite::input::trim_line;
     use kqlite::json::RowSlots;
 
     let mut src = Src::new(data);

@@ -21,7 +21,7 @@ mod string_match;
 mod top_nested;
 mod window;
 
-pub use crate::input::source::BadLineReport;
+pub use crate::input::BadLineReport;
 pub use run::{ExecOptions, RowSink, Runner};
 
 /// Why a run failed. Query errors never get here: they are found before
@@ -46,6 +46,15 @@ pub enum ExecError {
     Interrupted,
     #[error("{0}")]
     Runtime(String),
+}
+
+impl From<crate::input::InputError> for ExecError {
+    fn from(e: crate::input::InputError) -> ExecError {
+        ExecError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 /// What a run read.

@@ -14,7 +14,7 @@ use super::sort::compare_keys;
 use super::stage::StageRow;
 use super::{ExecError, Stats};
 use crate::functions::EvalContext;
-use crate::input::source::{BadLine, BadLineReport, OpenInput};
+use crate::input::{BadLine, BadLineReport, OpenInput};
 use crate::types::DataType;
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;

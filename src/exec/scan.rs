@@ -14,7 +14,7 @@ use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::stage::StageRow;
 use crate::input::chunk;
 use crate::input::json_rows::{LazyRow, RowDecoder};
-use crate::input::source::{BadLine, OpenInput, trim_line};
+use crate::input::{BadLine, OpenInput, trim_line};
 use crate::json::RowSlots;
 use crate::value::{DateTime, Timespan, Value};
 use std::cell::OnceCell;

@@ -30,11 +30,9 @@
 //!    the formats tried.
 
 use super::audit::ALL_EVENT_KEYS;
+use super::open::OpenInput;
 use super::read::gunzip_prefix;
-use super::source::OpenInput;
-use super::{FormatChoice, FormatKind, InputFormat};
-use crate::catalog::Input;
-use crate::exec::ExecError;
+use super::{FormatChoice, FormatKind, Input, InputError, InputFormat};
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.
@@ -73,10 +71,10 @@ pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
 /// one, else what its content says. `table` is the table it is bound to
 /// (it decides which response table of a query-API file to read, and
 /// whether a CSV's rows are routed by `$table`).
-pub fn detect_input(input: Input, table: &str, choice: &FormatChoice) -> Result<Input, ExecError> {
+pub fn detect_input(input: Input, table: &str, choice: &FormatChoice) -> Result<Input, InputError> {
     let open = OpenInput::open(&input)?;
     let name = input.to_string();
-    let format = detect(&name, open.bytes(), table, choice).map_err(|reason| ExecError::Io {
+    let format = detect(&name, open.bytes(), table, choice).map_err(|reason| InputError {
         path: name.clone(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
     })?;

@@ -16,10 +16,76 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
+use super::{Input, InputError, InputSource};
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Deref;
 use std::path::Path;
+use std::sync::Arc;
+
+/// An input opened for reading.
+pub struct OpenInput {
+    pub name: Arc<str>,
+    bytes: InputBytes,
+}
+
+enum InputBytes {
+    File(Bytes),
+    Shared(Arc<[u8]>),
+}
+
+impl OpenInput {
+    pub fn open(input: &Input) -> Result<OpenInput, InputError> {
+        let name: Arc<str> = Arc::from(input.to_string());
+        let bytes = match &input.source {
+            InputSource::File(path) => {
+                InputBytes::File(Bytes::open(path).map_err(|source| InputError {
+                    path: name.to_string(),
+                    source,
+                })?)
+            }
+            InputSource::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
+        };
+        Ok(OpenInput { name, bytes })
+    }
+
+    /// The input's bytes, without a leading UTF-8 byte-order mark.
+    pub fn bytes(&self) -> &[u8] {
+        let all: &[u8] = match &self.bytes {
+            InputBytes::File(b) => b,
+            InputBytes::Shared(b) => b,
+        };
+        all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all)
+    }
+
+    /// Offset of `bytes()` within the file (3 when a BOM was skipped).
+    pub fn bom_len(&self) -> usize {
+        let all: &[u8] = match &self.bytes {
+            InputBytes::File(b) => b,
+            InputBytes::Shared(b) => b,
+        };
+        if all.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// Whether the file shrank while it was being read (see `mmap`).
+    pub fn truncated(&self) -> bool {
+        match &self.bytes {
+            InputBytes::File(b) => b.truncated(),
+            InputBytes::Shared(_) => false,
+        }
+    }
+
+    /// 1-based line number of a byte offset into `bytes()`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let bytes = self.bytes();
+        let before = bytes.get(..offset).unwrap_or(bytes);
+        memchr::memchr_iter(b'\n', before).count() + 1
+    }
+}
 
 /// The bytes of one input: a memory map when the file allows it, else a
 /// buffer read in full (pipes, special files, or a map that failed).

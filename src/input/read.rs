@@ -3,13 +3,43 @@
 //! records and bad records with their place in the file.
 
 use super::chunk;
-use super::source::{BadLine, trim_line};
 use crate::exec::eval::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
 use std::cell::OnceCell;
 use std::io::Read;
 use std::sync::Arc;
+
+/// A line that is not a row: which input, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    pub input: usize,
+    /// Byte offset of the line in the input (after any BOM).
+    pub offset: usize,
+    /// The line number, when `offset` cannot give it (decompressed input).
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// A bad line as reported to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLineReport {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The text of a line without a final `\r` and surrounding blanks; `None`
+/// for a blank line (skipped without a report).
+pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    line.get(start..end)
+}
 
 /// A row whose columns are computed when first read (and then kept), so
 /// that a query pays only for the columns it looks at.

@@ -8,15 +8,15 @@ use super::chunk;
 use super::csv::CsvDecoder;
 use super::detect::sample;
 use super::json_rows as jsonl;
+use super::open::OpenInput;
 use super::query_api::QueryApiDecoder;
+use super::read::trim_line;
 use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
 use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
-use super::source::{OpenInput, SCHEMA_SAMPLE_BYTES, resolve_schema as rows_schema};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
-use crate::catalog::Input;
-use crate::exec::ExecError;
+use super::{Input, InputError};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;
@@ -83,6 +83,45 @@ pub fn parts<'a>(
     }
 }
 
+/// How much of each input is read to discover columns that are not in the
+/// table's built-in schema.
+pub const SCHEMA_SAMPLE_BYTES: usize = 4 << 20;
+
+/// The first [`SCHEMA_SAMPLE_BYTES`] of an input, and the rest of the line
+/// they end in: a first line longer than the sample is still read whole,
+/// so its columns are found.
+fn schema_sample(bytes: &[u8]) -> &[u8] {
+    let end = match bytes.get(SCHEMA_SAMPLE_BYTES..) {
+        Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| SCHEMA_SAMPLE_BYTES + i),
+        None => bytes.len(),
+    };
+    bytes.get(..end).unwrap_or(bytes)
+}
+
+/// The columns of JSON-rows inputs: the built-in schema (if any), then
+/// every other key found in a sample of the inputs, in order of first appearance
+/// (KQL-SEMANTICS §0.4).
+fn rows_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, InputError> {
+    let known = builtin.unwrap_or_default();
+    let mut extra: Vec<Field> = Vec::new();
+    for input in inputs {
+        let open = OpenInput::open(input)?;
+        let bytes = open.bytes();
+        let sample = schema_sample(bytes);
+        let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
+        let mut seen = known.clone();
+        seen.fields.extend(extra.iter().cloned());
+        for f in jsonl::infer_columns(lines, &seen) {
+            if !extra.iter().any(|e| e.name == f.name) {
+                extra.push(f);
+            }
+        }
+    }
+    let mut schema = known;
+    schema.fields.extend(extra);
+    Ok(schema)
+}
+
 /// How much of a file of records mapped onto `AzureDiagnostics` is sampled
 /// for the properties of other resource types.
 const MAPPED_SAMPLE_BYTES: usize = 256 << 10;
@@ -96,7 +135,7 @@ pub fn resolve_schema(
     table: &str,
     builtin: Option<Schema>,
     inputs: &[Input],
-) -> Result<Schema, ExecError> {
+) -> Result<Schema, InputError> {
     let plain: Vec<Input> = inputs
         .iter()
         .filter(|i| i.format.is_plain_rows())
@@ -203,7 +242,7 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
         );
     } else {
         for (_, line) in chunk::lines(text) {
-            if let Some(l) = super::source::trim_line(line)
+            if let Some(l) = trim_line(line)
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
