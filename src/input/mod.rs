@@ -46,10 +46,11 @@ pub mod records;
 mod resource;
 mod rows;
 mod scan;
+mod sigbus;
 mod text;
 
 pub use detect::{detect, detect_input};
-pub use open::OpenInput;
+pub use open::{MmapChoice, OpenInput};
 pub use read::{BadLine, BadLineReport, Emitted, LazyRecord, Part, trim_line};
 pub use scan::{parts, resolve_schema};
 

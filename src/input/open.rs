@@ -1,27 +1,44 @@
-//! Mapping input files into memory, with a read fallback.
+//! Opening an input: the one place that chooses how its bytes are read —
+//! a memory map, a buffer read in full, or (for gzip) a decompressing
+//! stream over either.
 //!
-//! This module holds the crate's `unsafe`. Two hazards come with a map:
+//! # Memory maps, and the SIGBUS handler (for embedders)
+//!
+//! With [`MmapChoice::Guarded`] regular files are mapped. Two hazards come
+//! with a map:
 //!
 //! * If another process writes the file while it is mapped, the bytes may
 //!   change under us. kqlite never writes its inputs; a log file being
 //!   appended to is fine (we read up to the length it had when opened).
 //! * If the file is **truncated** while mapped, touching a page past the
 //!   new end raises `SIGBUS`, which would kill the process. A handler
-//!   ([`guard`]) catches faults inside kqlite's own maps, puts a zero page
-//!   where the vanished one was so the read can finish, and marks the map;
-//!   the scan then fails with an error naming the file
-//!   ([`Bytes::truncated`]). Faults anywhere else keep the default action.
+//!   (`input/sigbus.rs`) catches faults inside kqlite's own maps, puts a
+//!   zero page where the vanished one was so the read can finish, and marks
+//!   the map; the scan then fails with an error naming the file
+//!   ([`Bytes::truncated`]).
+//!
+//! A signal handler belongs to the whole process, so mapping is opt-in:
+//! the library's default, [`MmapChoice::Never`], reads every file into
+//! memory and never touches a signal handler. A program that wants maps
+//! (the `kqlite` command does) calls
+//! `MmapChoice::Guarded.set_process_default()` once. Even then the handler
+//! is installed only while kqlite holds a map, it hands every fault outside
+//! kqlite's maps (and every `SIGBUS` sent by `kill`/`raise`) to the handler
+//! it replaced, and that handler is put back when the last map is closed —
+//! unless someone replaced kqlite's meanwhile, which is then left alone.
 
 // Every byte here comes from an input file an attacker may have written:
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
+use super::sigbus as guard;
 use super::{Input, InputError, InputSource};
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An input opened for reading.
 pub struct OpenInput {
@@ -94,6 +111,40 @@ pub enum Bytes {
     Owned(Vec<u8>),
 }
 
+/// How input files are brought into memory, for the whole process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MmapChoice {
+    /// Read each file into memory in full; no signal handler is touched.
+    /// The library's default.
+    #[default]
+    Never,
+    /// Map regular, non-empty files, protected by the SIGBUS handler while
+    /// any map is open (see the module docs). On platforms without
+    /// `SIGBUS` files are read as with [`MmapChoice::Never`].
+    Guarded,
+}
+
+/// The process-wide choice: `true` for [`MmapChoice::Guarded`].
+static GUARDED: AtomicBool = AtomicBool::new(false);
+
+impl MmapChoice {
+    /// Makes `self` how every input opened from now on is read, in every
+    /// engine of the process (a signal handler is process-wide too). Inputs
+    /// already open keep how they were opened.
+    pub fn set_process_default(self) {
+        GUARDED.store(self == MmapChoice::Guarded, Ordering::Relaxed);
+    }
+
+    /// The choice in force ([`MmapChoice::Never`] unless set).
+    pub fn process_default() -> MmapChoice {
+        if GUARDED.load(Ordering::Relaxed) {
+            MmapChoice::Guarded
+        } else {
+            MmapChoice::Never
+        }
+    }
+}
+
 /// A file mapped read-only, registered with the SIGBUS guard.
 pub struct Map {
     map: memmap2::Mmap,
@@ -117,11 +168,13 @@ impl Deref for Bytes {
 }
 
 impl Bytes {
-    /// Opens `path`, mapping it when it is a regular, non-empty file.
+    /// Opens `path`, mapping it when it is a regular, non-empty file and
+    /// the process chose [`MmapChoice::Guarded`].
     pub fn open(path: &Path) -> io::Result<Bytes> {
         let file = File::open(path)?;
         let meta = file.metadata()?;
-        if meta.is_file() && meta.len() > 0 {
+        if MmapChoice::process_default() == MmapChoice::Guarded && meta.is_file() && meta.len() > 0
+        {
             // SAFETY: the map is read-only and private; kqlite never writes
             // its inputs. Truncation by another process is caught by the
             // SIGBUS guard registered below, before the map is read.
@@ -153,123 +206,5 @@ impl Bytes {
             Bytes::Mapped(m) => guard::faulted(m.slot),
             Bytes::Owned(_) => false,
         }
-    }
-}
-
-#[cfg(unix)]
-mod guard {
-    //! The SIGBUS handler and the table of live maps it consults. The
-    //! table is fixed-size and lock-free: the handler may only read atomics.
-
-    use std::sync::Once;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-    const SLOTS: usize = 1024;
-
-    struct Slot {
-        start: AtomicUsize,
-        len: AtomicUsize,
-        faulted: AtomicBool,
-    }
-
-    #[allow(clippy::declare_interior_mutable_const)]
-    const EMPTY: Slot = Slot {
-        start: AtomicUsize::new(0),
-        len: AtomicUsize::new(0),
-        faulted: AtomicBool::new(false),
-    };
-
-    static TABLE: [Slot; SLOTS] = [EMPTY; SLOTS];
-    static INSTALL: Once = Once::new();
-
-    /// Registers a map; `None` when every slot is taken.
-    pub fn register(start: usize, len: usize) -> Option<usize> {
-        INSTALL.call_once(install);
-        for (i, slot) in TABLE.iter().enumerate() {
-            if slot
-                .len
-                .compare_exchange(0, usize::MAX, Ordering::AcqRel, Ordering::Relaxed)
-                .is_ok()
-            {
-                slot.faulted.store(false, Ordering::Relaxed);
-                slot.start.store(start, Ordering::Release);
-                slot.len.store(len, Ordering::Release);
-                return Some(i);
-            }
-        }
-        None
-    }
-
-    pub fn unregister(slot: usize) {
-        if let Some(s) = TABLE.get(slot) {
-            s.start.store(0, Ordering::Release);
-            s.len.store(0, Ordering::Release);
-        }
-    }
-
-    pub fn faulted(slot: usize) -> bool {
-        TABLE
-            .get(slot)
-            .is_some_and(|s| s.faulted.load(Ordering::Acquire))
-    }
-
-    fn install() {
-        // SAFETY: installs a handler with a valid signature; the previous
-        // action is not restored (kqlite is the process's only user of
-        // SIGBUS while it runs).
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_sigbus as *const () as usize;
-            action.sa_flags = libc::SA_SIGINFO;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
-        }
-    }
-
-    /// Replaces the faulting page of one of our maps with a zero page so
-    /// the interrupted read completes; otherwise restores the default
-    /// action, so the fault kills the process as it would have.
-    extern "C" fn on_sigbus(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-        // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers;
-        // only atomics, sysconf, mmap and signal are used here.
-        unsafe {
-            let addr = (*info).si_addr() as usize;
-            let page = libc::sysconf(libc::_SC_PAGESIZE).max(4096) as usize;
-            for slot in TABLE.iter() {
-                let start = slot.start.load(Ordering::Acquire);
-                let len = slot.len.load(Ordering::Acquire);
-                if len != 0
-                    && len != usize::MAX
-                    && addr >= start
-                    && addr < start.saturating_add(len)
-                {
-                    let at = addr & !(page - 1);
-                    let zero = libc::mmap(
-                        at as *mut libc::c_void,
-                        page,
-                        libc::PROT_READ,
-                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-                        -1,
-                        0,
-                    );
-                    if zero != libc::MAP_FAILED {
-                        slot.faulted.store(true, Ordering::Release);
-                        return;
-                    }
-                }
-            }
-            libc::signal(libc::SIGBUS, libc::SIG_DFL);
-        }
-    }
-}
-
-#[cfg(not(unix))]
-mod guard {
-    pub fn register(_: usize, _: usize) -> Option<usize> {
-        None
-    }
-    pub fn unregister(_: usize) {}
-    pub fn faulted(_: usize) -> bool {
-        false
     }
 }
