@@ -44,14 +44,13 @@ pub mod query_api;
 mod read;
 pub mod records;
 mod resource;
-mod rows;
 mod scan;
 mod sigbus;
 mod text;
 
 pub use detect::{detect, detect_input};
 pub use open::{MmapChoice, OpenInput};
-pub use read::{BadLine, BadLineReport, Emitted, LazyRecord, Part, trim_line};
+pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, trim_line};
 pub use scan::{parts, resolve_schema};
 
 use std::fmt;

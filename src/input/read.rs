@@ -41,17 +41,24 @@ pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
     line.get(start..end)
 }
 
-/// A row whose columns are computed when first read (and then kept), so
-/// that a query pays only for the columns it looks at.
-pub trait LazyRecord: Row {
+/// A row read from an input, whose columns are decoded when first read
+/// (and then kept), so that a query pays only for the columns it looks at.
+/// Every decoder hands its rows on as this one trait.
+pub trait LazyRow: Row {
     /// How many columns the row has.
     fn width(&self) -> usize;
+
+    /// Every column, decoded.
+    fn materialize(&self) -> Vec<Value> {
+        (0..self.width()).map(|i| self.column(i)).collect()
+    }
 }
 
-/// A row handed to the executor.
-pub enum Emitted<'a> {
-    Owned(Vec<Value>),
-    Lazy(&'a dyn LazyRecord),
+/// A test that rejects lines of JSON rows by their text before they are
+/// decoded (the executor's prefilter).
+pub trait LinePrefilter: Send + Sync {
+    /// False only if `line` cannot give a row the query keeps.
+    fn may_match(&self, line: &[u8]) -> bool;
 }
 
 /// Columns computed on demand by `f`, cached in `cells`.
@@ -69,7 +76,7 @@ impl Row for LazyCols<'_> {
     }
 }
 
-impl LazyRecord for LazyCols<'_> {
+impl LazyRow for LazyCols<'_> {
     fn width(&self) -> usize {
         self.cells.len()
     }
@@ -95,7 +102,7 @@ pub(crate) struct Scratch {
 
 /// What a part produced besides its rows.
 pub(crate) struct Out<'e> {
-    emit: &'e mut dyn FnMut(Emitted) -> bool,
+    emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool,
     /// The column cache of the lazy row being handed on.
     cells: Vec<OnceCell<Value>>,
     input: usize,
@@ -106,7 +113,7 @@ pub(crate) struct Out<'e> {
 }
 
 impl<'e> Out<'e> {
-    pub fn new(input: usize, emit: &'e mut dyn FnMut(Emitted) -> bool) -> Out<'e> {
+    pub fn new(input: usize, emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool) -> Out<'e> {
         Out {
             emit,
             cells: Vec::new(),
@@ -134,7 +141,18 @@ impl<'e> Out<'e> {
             f,
             cells: &self.cells,
         };
-        if !(self.emit)(Emitted::Lazy(&row)) {
+        if !(self.emit)(&row) {
+            self.stopped = true;
+        }
+    }
+
+    /// Hands on a row.
+    pub fn row(&mut self, row: &dyn LazyRow) {
+        if self.stopped {
+            return;
+        }
+        self.rows += 1;
+        if !(self.emit)(row) {
             self.stopped = true;
         }
     }
@@ -187,6 +205,21 @@ pub(crate) trait Decode: Send + Sync {
         out.bad(Loc::Line(1), "this format cannot be read as a stream");
     }
 
+    /// The lines of a line-aligned chunk of a mapped input, at byte
+    /// `base` of it: each non-blank line, trimmed, to [`Decode::line`].
+    fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
+        let mut scratch = Scratch::default();
+        for (offset, raw) in chunk::lines(chunk) {
+            let Some(line) = trim_line(raw) else {
+                continue;
+            };
+            self.line(line, Loc::Offset(base + offset), &mut scratch, out);
+            if out.stopped() {
+                break;
+            }
+        }
+    }
+
     /// How the file is laid out.
     fn layout(&self) -> Layout;
 }
@@ -225,7 +258,7 @@ pub struct PartResult {
 impl Part<'_> {
     /// Reads the part, handing each row to `emit` (which returns false
     /// when it needs no more).
-    pub fn read(&self, emit: &mut dyn FnMut(Emitted) -> bool) -> PartResult {
+    pub fn read(&self, emit: &mut dyn FnMut(&dyn LazyRow) -> bool) -> PartResult {
         let mut out = Out::new(self.input, emit);
         let decoder = self.decoder.as_ref();
         if self.avro {
@@ -237,23 +270,7 @@ impl Part<'_> {
             };
         }
         match (decoder.layout(), self.gzip) {
-            (Layout::Lines, false) => {
-                let mut scratch = Scratch::default();
-                for (offset, raw) in chunk::lines(self.bytes) {
-                    let Some(line) = trim_line(raw) else {
-                        continue;
-                    };
-                    decoder.line(
-                        line,
-                        Loc::Offset(self.base + offset),
-                        &mut scratch,
-                        &mut out,
-                    );
-                    if out.stopped() {
-                        break;
-                    }
-                }
-            }
+            (Layout::Lines, false) => decoder.lines(self.bytes, self.base, &mut out),
             (Layout::Lines, true) => gzip_lines(self.bytes, decoder, &mut out),
             (Layout::Document, false) => {
                 let base = self.base;
@@ -479,6 +496,80 @@ fn next_value_line(text: &[u8], from: usize) -> usize {
         pos = line_start;
     }
     text.len()
+}
+
+/// The member names of objects that hold records: `records` (Event Hub
+/// body), `items` (Kubernetes `EventList`), `value` (ARM list).
+pub(crate) const CONTAINER_KEYS: &[&str] = &["records", "items", "value"];
+
+/// The records of a JSON document, each handed to `each`: the elements of
+/// a top-level array, or of an object's array member named in `keys`, or
+/// else each top-level value itself. Documents may follow one another
+/// (one Event Hub body per line, or several pretty-printed ones).
+pub(crate) fn document_records(
+    text: &[u8],
+    keys: &[&str],
+    locate: &dyn Fn(usize) -> Loc,
+    out: &mut Out,
+    each: &mut dyn FnMut(&[u8], Loc, &mut Out),
+) {
+    json_values(text, locate, out, &mut |value, at, out| {
+        // `value` is a slice of `text`: its offset locates its records.
+        let base = value.as_ptr() as usize - text.as_ptr() as usize;
+        match container_elements(value, keys) {
+            Ok(Some(elements)) => {
+                for (offset, element) in elements {
+                    each(element, locate(base + offset), out);
+                    if out.stopped() {
+                        return;
+                    }
+                }
+            }
+            Ok(None) => each(value, at, out),
+            Err(e) => out.bad(at, format!("not JSON: {e}")),
+        }
+    });
+}
+
+/// The elements (with their offsets in `value`) of `value` when it is an
+/// array, or an object holding an array member named in `keys`; `None`
+/// for any other value.
+#[allow(clippy::type_complexity)]
+pub(crate) fn container_elements<'a>(
+    value: &'a [u8],
+    keys: &[&str],
+) -> Result<Option<Vec<(usize, &'a [u8])>>, crate::json::JsonError> {
+    let mut s = crate::json::Scanner::new(value);
+    match s.peek() {
+        Some(b'[') => Ok(Some(array_elements(&mut s)?)),
+        Some(b'{') => {
+            let mut seq = s.begin_object()?;
+            let mut found = None;
+            while let Some(key) = s.next_key(&mut seq)? {
+                if keys.contains(&&*key) && s.peek() == Some(b'[') {
+                    found = Some(array_elements(&mut s)?);
+                } else {
+                    s.skip_value()?;
+                }
+            }
+            Ok(found)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn array_elements<'a>(
+    s: &mut crate::json::Scanner<'a>,
+) -> Result<Vec<(usize, &'a [u8])>, crate::json::JsonError> {
+    let mut seq = s.begin_array()?;
+    let mut elements = Vec::new();
+    while s.next_element(&mut seq)? {
+        s.skip_ws();
+        let start = s.pos();
+        let bytes = s.value_bytes(crate::json::MAX_SKIP_DEPTH)?;
+        elements.push((start, bytes));
+    }
+    Ok(elements)
 }
 
 /// A reader that drops a leading UTF-8 byte-order mark.

@@ -7,13 +7,13 @@ use super::az_query::{AzQueryDecoder, TABLE_NAME_KEY};
 use super::chunk;
 use super::csv::CsvDecoder;
 use super::detect::sample;
-use super::json_rows as jsonl;
+use super::json_rows::{self as jsonl, JsonRowsDecoder};
 use super::open::OpenInput;
 use super::query_api::QueryApiDecoder;
 use super::read::trim_line;
+use super::read::{CONTAINER_KEYS, LinePrefilter, document_records};
 use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
-use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
 use super::{Input, InputError};
@@ -21,8 +21,14 @@ use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;
 
-/// The decoder that reads `format` as rows of `table` with columns `fields`.
-fn decoder(format: &InputFormat, table: &str, fields: &[Field]) -> Arc<dyn Decode> {
+/// The decoder that reads `format` as rows of `table` with columns
+/// `fields`; `filter` is the prefilter of plain JSON rows.
+fn decoder(
+    format: &InputFormat,
+    table: &str,
+    fields: &[Field],
+    filter: Option<Arc<dyn LinePrefilter>>,
+) -> Arc<dyn Decode> {
     let layout = if format.document {
         Layout::Document
     } else {
@@ -38,17 +44,22 @@ fn decoder(format: &InputFormat, table: &str, fields: &[Field]) -> Arc<dyn Decod
         FormatKind::QueryApi => Arc::new(QueryApiDecoder::new(fields, format.select.clone())),
         FormatKind::AzQuery => Arc::new(AzQueryDecoder::new(fields)),
         FormatKind::PortalCsv => Arc::new(CsvDecoder::new(fields, format.select.clone())),
+        // The prefilter is for plain JSON rows only: the bad lines it
+        // reports are worded for them.
+        FormatKind::JsonRows if format.is_plain_rows() => {
+            Arc::new(JsonRowsDecoder::new(fields, layout, filter))
+        }
         FormatKind::JsonRows
         | FormatKind::K8sAudit
         | FormatKind::AzureRecords
-        | FormatKind::ActivityList => Arc::new(RowsDecoder::new(fields, layout)),
+        | FormatKind::ActivityList => Arc::new(JsonRowsDecoder::new(fields, layout, None)),
     }
 }
 
 /// The parts of input number `index` (opened as `open`) for a scan of
-/// `table` that reads `fields`; `None` for plain JSON rows, which the
-/// executor reads itself. Line-delimited files that are not compressed
-/// are cut into line-aligned chunks of about `chunk_size` bytes.
+/// `table` that reads `fields`, whose plain JSON-rows lines `filter` may
+/// reject unread. Line-delimited files that are not compressed are cut
+/// into line-aligned chunks of about `chunk_size` bytes.
 pub fn parts<'a>(
     index: usize,
     open: &'a OpenInput,
@@ -56,12 +67,10 @@ pub fn parts<'a>(
     table: &str,
     fields: &[Field],
     chunk_size: usize,
-) -> Option<Vec<Part<'a>>> {
+    filter: Option<Arc<dyn LinePrefilter>>,
+) -> Vec<Part<'a>> {
     let format = &input.format;
-    if format.is_plain_rows() {
-        return None;
-    }
-    let decoder = decoder(format, table, fields);
+    let decoder = decoder(format, table, fields, filter);
     let bytes = open.bytes();
     let part = |range: std::ops::Range<usize>| Part {
         input: index,
@@ -72,14 +81,12 @@ pub fn parts<'a>(
         decoder: decoder.clone(),
     };
     if decoder.layout() == Layout::Lines && !format.gzip && !format.avro {
-        Some(
-            chunk::split(bytes, chunk_size)
-                .into_iter()
-                .map(part)
-                .collect(),
-        )
+        chunk::split(bytes, chunk_size)
+            .into_iter()
+            .map(part)
+            .collect()
     } else {
-        Some(vec![part(0..bytes.len())])
+        vec![part(0..bytes.len())]
     }
 }
 
@@ -231,7 +238,7 @@ fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) ->
 fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
     let mut objects = Vec::new();
     if document {
-        let mut emit = |_: super::read::Emitted| true;
+        let mut emit = |_: &dyn super::read::LazyRow| true;
         let mut out = super::read::Out::new(0, &mut emit);
         document_records(
             text,
@@ -246,7 +253,7 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
-                let mut emit = |_: super::read::Emitted| true;
+                let mut emit = |_: &dyn super::read::LazyRow| true;
                 let mut out = super::read::Out::new(0, &mut emit);
                 document_records(
                     l,
