@@ -31,7 +31,7 @@
 
 use super::audit::ALL_EVENT_KEYS;
 use super::open::OpenInput;
-use super::read::gunzip_prefix;
+use super::open::{gunzip_prefix, is_gzip};
 use super::{FormatChoice, FormatKind, Input, InputError, InputFormat};
 use crate::json::{self, Scanner};
 
@@ -61,10 +61,6 @@ pub(crate) fn sample(bytes: &[u8], gzip: bool, limit: usize) -> std::borrow::Cow
         let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         std::borrow::Cow::Borrowed(&b[..b.len().min(limit)])
     }
-}
-
-pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x1f, 0x8b])
 }
 
 /// The input, with the format it is to be read as: `choice` when it names

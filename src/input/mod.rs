@@ -1,10 +1,23 @@
-//! The log file formats users have, read as table rows.
+//! Reading table inputs: the log file formats users have, read as table
+//! rows.
 //!
-//! The executor's own fast path reads JSON lines whose keys are column
-//! names (Log Analytics rows). Everything else comes through here: each
-//! input file is recognised by its content when it is registered
-//! ([`detect()`]), and read by the decoder of its format when a query scans
-//! it. Records are routed by table: a file bound to a table gives the rows
+//! Each input file is recognised by its content when it is registered
+//! ([`detect()`]), opened ([`open`]: mapped, read, or decompressed as a
+//! stream), cut into [`Part`]s (line-aligned chunks read in parallel, or
+//! the whole file), and read by the decoder of its format when a query
+//! scans it; every decoder hands its rows on as one [`LazyRow`], whose
+//! columns are decoded only when the query reads them. JSON rows (Log
+//! Analytics rows, one object per line) are one decoder among the others,
+//! with a fast path for the lines of a mapped chunk ([`json_rows`]).
+//!
+//! Where the parts are: [`open`] (how bytes are read; memory maps and the
+//! SIGBUS handler, which embedders opt into with [`MmapChoice`]), [`detect`]
+//! (recognising a format), `read.rs` (the decoder trait and the driver that
+//! runs a decoder over a part), `scan.rs` (parts for a scan, and the columns
+//! a table gets from its inputs), [`chunk`] (cutting bytes at line ends),
+//! and one module per format.
+//!
+//! Records are routed by table: a file bound to a table gives the rows
 //! that belong to that table; the other records are skipped and counted
 //! ([`crate::exec::Stats::skipped_records`]), never reported as errors.
 //!

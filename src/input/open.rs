@@ -33,6 +33,7 @@
 
 use super::sigbus as guard;
 use super::{Input, InputError, InputSource};
+use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Deref;
@@ -206,5 +207,151 @@ impl Bytes {
             Bytes::Mapped(m) => guard::faulted(m.slot),
             Bytes::Owned(_) => false,
         }
+    }
+}
+
+// Decompressing streams
+
+/// Whether `bytes` start with the gzip magic bytes.
+pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// The whole decompressed text of a gzip file (all members).
+pub(crate) fn gunzip_all(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+    MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Up to `limit` bytes of the decompressed text (for detection and schema
+/// sampling); a damaged stream gives what was read before the damage.
+pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = MultiGzDecoder::new(bytes)
+        .take(limit as u64)
+        .read_to_end(&mut out);
+    out
+}
+
+/// A gzip stream (all members) as text, without a leading byte-order mark.
+pub(crate) fn gunzip_stream(bytes: &[u8]) -> impl Read + '_ {
+    BomSkipper::new(MultiGzDecoder::new(bytes))
+}
+
+/// The size of the blocks [`gunzip_blocks`] hands on.
+pub(crate) const GZIP_BLOCK: usize = 1 << 20;
+
+/// Decompresses a gzip stream (all members) on a second thread, handing
+/// blocks of [`GZIP_BLOCK`] bytes (the last may be shorter) to `each` in
+/// order, so decompressing and decoding overlap. Stops after an error, or
+/// when `each` returns false.
+pub(crate) fn gunzip_blocks(bytes: &[u8], each: &mut dyn FnMut(io::Result<Vec<u8>>) -> bool) {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(2);
+        let stop = &stop;
+        scope.spawn(move || {
+            let mut reader = MultiGzDecoder::new(bytes);
+            while !stop.load(Ordering::Relaxed) {
+                let mut block = vec![0u8; GZIP_BLOCK];
+                let (n, err) = read_full(&mut reader, &mut block);
+                block.truncate(n);
+                if n > 0 && tx.send(Ok(block)).is_err() {
+                    return;
+                }
+                if let Some(e) = err {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+                if n == 0 {
+                    return;
+                }
+            }
+        });
+        for block in rx.iter() {
+            let failed = block.is_err();
+            if !each(block) || failed {
+                break;
+            }
+        }
+        // Let the decompressing thread finish (it may wait to send).
+        stop.store(true, Ordering::Relaxed);
+        drop(rx);
+    });
+}
+
+/// Fills `buf` as far as the reader goes: how much was read, and the
+/// error that stopped it early, if any.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..).filter(|r| !r.is_empty()) {
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Some(e)),
+        }
+    }
+    (filled, None)
+}
+
+/// A reader that drops a leading UTF-8 byte-order mark.
+struct BomSkipper<R> {
+    inner: R,
+    checked: bool,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> BomSkipper<R> {
+    fn new(inner: R) -> BomSkipper<R> {
+        BomSkipper {
+            inner,
+            checked: false,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for BomSkipper<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            let mut head = [0u8; 3];
+            let (n, err) = read_full(&mut self.inner, &mut head);
+            if let Some(e) = err {
+                return Err(e);
+            }
+            if !(n == 3 && head == *b"\xEF\xBB\xBF") {
+                self.pending
+                    .extend_from_slice(head.get(..n).unwrap_or_default());
+            }
+        }
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(buf.len());
+            if let (Some(to), Some(from)) = (buf.get_mut(..n), self.pending.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_skipper_drops_only_a_bom() {
+        let mut s = String::new();
+        BomSkipper::new(&b"\xEF\xBB\xBFab"[..])
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "ab");
+        let mut s = String::new();
+        BomSkipper::new(&b"a"[..]).read_to_string(&mut s).unwrap();
+        assert_eq!(s, "a");
     }
 }

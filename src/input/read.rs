@@ -3,6 +3,7 @@
 //! records and bad records with their place in the file.
 
 use super::chunk;
+use super::open;
 use crate::exec::eval::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
@@ -276,7 +277,7 @@ impl Part<'_> {
                 let base = self.base;
                 decoder.document(self.bytes, &|o| Loc::Offset(base + o), &mut out);
             }
-            (Layout::Document, true) => match gunzip_all(self.bytes) {
+            (Layout::Document, true) => match open::gunzip_all(self.bytes) {
                 Ok(text) => {
                     let locate = |o: usize| Loc::Line(line_number(&text, o));
                     decoder.document(strip_bom(&text), &locate, &mut out);
@@ -288,7 +289,7 @@ impl Part<'_> {
                 decoder.stream(&mut reader, &mut out);
             }
             (Layout::Stream, true) => {
-                let mut reader = BomSkipper::new(flate2::read::MultiGzDecoder::new(self.bytes));
+                let mut reader = open::gunzip_stream(self.bytes);
                 decoder.stream(&mut reader, &mut out);
             }
         }
@@ -309,101 +310,51 @@ pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &text[..offset.min(text.len())]).count() + 1
 }
 
-/// The whole decompressed text of a gzip file (all members).
-pub(crate) fn gunzip_all(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
-    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
-    Ok(out)
-}
-
-/// Up to `limit` bytes of the decompressed text (for detection and schema
-/// sampling); a damaged stream gives what was read before the damage.
-pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let _ = flate2::read::MultiGzDecoder::new(bytes)
-        .take(limit as u64)
-        .read_to_end(&mut out);
-    out
-}
-
 /// Reads a gzip stream and decodes it line by line, numbering lines from
-/// one. A second thread decompresses blocks ahead of the decoding, so the
-/// two overlap.
+/// one (a second thread decompresses ahead of the decoding).
 fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
-    const BLOCK: usize = 1 << 20;
-    type Block = Result<Vec<u8>, std::io::Error>;
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
-        let stop = &stop;
-        scope.spawn(move || {
-            let mut reader = flate2::read::MultiGzDecoder::new(bytes);
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let mut block = vec![0u8; BLOCK];
-                let (n, err) = read_full(&mut reader, &mut block);
-                block.truncate(n);
-                if n > 0 && tx.send(Ok(block)).is_err() {
-                    return;
+    let mut buf: Vec<u8> = Vec::with_capacity(open::GZIP_BLOCK * 2);
+    let mut scratch = Scratch::default();
+    let mut line_no = 0usize;
+    let mut first = true;
+    let mut damaged = None;
+    open::gunzip_blocks(bytes, &mut |block| match block {
+        Ok(block) => {
+            buf.extend_from_slice(&block);
+            if first {
+                if buf.starts_with(b"\xEF\xBB\xBF") {
+                    buf.drain(..3);
                 }
-                if let Some(e) = err {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-                if n == 0 {
-                    return;
-                }
+                first = false;
             }
-        });
-        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
-        let mut scratch = Scratch::default();
-        let mut line_no = 0usize;
-        let mut first = true;
-        let mut damaged = None;
-        for block in rx.iter() {
-            match block {
-                Ok(block) => {
-                    buf.extend_from_slice(&block);
-                    if first {
-                        if buf.starts_with(b"\xEF\xBB\xBF") {
-                            buf.drain(..3);
-                        }
-                        first = false;
-                    }
-                    let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
-                    buf.drain(..used);
-                    if out.stopped() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    damaged = Some(e);
-                    break;
-                }
-            }
+            let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+            buf.drain(..used);
+            !out.stopped()
         }
-        // Let the decompressing thread finish (it may wait to send).
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        drop(rx);
-        if out.stopped() {
-            return;
-        }
-        match damaged {
-            None => {
-                decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
-            }
-            Some(e) => {
-                let cut = if buf.is_empty() {
-                    ""
-                } else {
-                    " (its last line is cut)"
-                };
-                out.bad(
-                    Loc::Line(line_no + 1),
-                    format!("gzip stream damaged after line {line_no}{cut}: {e}"),
-                );
-            }
+        Err(e) => {
+            damaged = Some(e);
+            false
         }
     });
+    if out.stopped() {
+        return;
+    }
+    match damaged {
+        None => {
+            decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
+        }
+        Some(e) => {
+            let cut = if buf.is_empty() {
+                ""
+            } else {
+                " (its last line is cut)"
+            };
+            out.bad(
+                Loc::Line(line_no + 1),
+                format!("gzip stream damaged after line {line_no}{cut}: {e}"),
+            );
+        }
+    }
 }
 
 /// Decodes the complete lines of `buf` (and the last, unterminated one
@@ -433,21 +384,6 @@ fn decode_lines(
         pos = end + 1;
     }
     pos.min(buf.len())
-}
-
-/// Fills `buf` as far as the reader goes: how much was read, and the
-/// error that stopped it early, if any.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return (filled, Some(e)),
-        }
-    }
-    (filled, None)
 }
 
 /// JSON values one after another, separated by whitespace (one per line,
@@ -572,46 +508,6 @@ fn array_elements<'a>(
     Ok(elements)
 }
 
-/// A reader that drops a leading UTF-8 byte-order mark.
-struct BomSkipper<R> {
-    inner: R,
-    checked: bool,
-    pending: Vec<u8>,
-}
-
-impl<R: Read> BomSkipper<R> {
-    fn new(inner: R) -> BomSkipper<R> {
-        BomSkipper {
-            inner,
-            checked: false,
-            pending: Vec::new(),
-        }
-    }
-}
-
-impl<R: Read> Read for BomSkipper<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if !self.checked {
-            self.checked = true;
-            let mut head = [0u8; 3];
-            let (n, err) = read_full(&mut self.inner, &mut head);
-            if let Some(e) = err {
-                return Err(e);
-            }
-            if !(n == 3 && head == *b"\xEF\xBB\xBF") {
-                self.pending.extend_from_slice(&head[..n]);
-            }
-        }
-        if !self.pending.is_empty() {
-            let n = self.pending.len().min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[..n]);
-            self.pending.drain(..n);
-            return Ok(n);
-        }
-        self.inner.read(buf)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -621,17 +517,5 @@ mod tests {
         let text = b"{bad\n  x\n  {\"a\":1}\n";
         assert_eq!(next_value_line(text, 1), 9);
         assert_eq!(next_value_line(b"{bad", 1), 4);
-    }
-
-    #[test]
-    fn bom_skipper_drops_only_a_bom() {
-        let mut s = String::new();
-        BomSkipper::new(&b"\xEF\xBB\xBFab"[..])
-            .read_to_string(&mut s)
-            .unwrap();
-        assert_eq!(s, "ab");
-        let mut s = String::new();
-        BomSkipper::new(&b"a"[..]).read_to_string(&mut s).unwrap();
-        assert_eq!(s, "a");
     }
 }
