@@ -5,7 +5,7 @@
 //!
 //! A [`RowDecoder`] finds, in one pass over a line, the values of the
 //! columns the query reads; each is decoded to its column type only when an
-//! expression asks for it ([`JsonRow`]). [`JsonRowsDecoder`] is the format's
+//! expression asks for it ([`JsonRow`]). `JsonRowsDecoder` is the format's
 //! decoder; its fast path reads the lines of a mapped chunk with buffers
 //! kept from line to line, after the query's prefilter.
 
