@@ -10,10 +10,8 @@
 //! interrupted (Ctrl-C).
 
 use clap::Parser;
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::error::Error;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::value::DateTime;
+use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, ResultSink};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,8 +116,8 @@ enum Format {
 
 fn main() -> ExitCode {
     // The command maps its input files; a file truncated under it is an
-    // error naming the file, not a crash (see `kqlite::input::open`).
-    kqlite::input::MmapChoice::Guarded.set_process_default();
+    // error naming the file, not a crash (see `src/input/open.rs`).
+    kqlite::MmapChoice::Guarded.set_process_default();
     let cli = Cli::parse();
     let (text, origin) = match (&cli.query, &cli.query_file) {
         (Some(q), _) => (q.clone(), "query".to_string()),
@@ -137,7 +135,7 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => interrupted_exit(),
+        Err(Error::Exec(ExecError::Interrupted)) => interrupted_exit(),
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -148,7 +146,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     // Syntax first: a malformed query is reported before any file is touched.
-    kqlite::syntax::parse(text)?;
+    kqlite::check_syntax(text)?;
     if cli.parse_only {
         return Ok(());
     }
@@ -218,7 +216,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
                 .lock()
                 .read_to_end(&mut bytes)
                 .map_err(|source| {
-                    Error::Exec(kqlite::exec::ExecError::Io {
+                    Error::Exec(ExecError::Io {
                         path: "<stdin>".into(),
                         source,
                     })

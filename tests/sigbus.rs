@@ -6,11 +6,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::input::MmapChoice;
-use kqlite::schema::Schema;
-use kqlite::value::Value;
+use kqlite::{Engine, EngineOptions, ExecError, MmapChoice, ResultSink, Schema, Value};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

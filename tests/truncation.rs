@@ -2,10 +2,10 @@
 //! naming the file (exit code 1 from the CLI), never a SIGBUS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::Schema;
-use kqlite::value::Value;
+use kqlite::ExecError;
+use kqlite::Schema;
+use kqlite::Value;
+use kqlite::{Engine, EngineOptions, ResultSink};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -45,7 +45,7 @@ fn truncation_mid_scan_is_an_error_naming_the_file() {
     std::fs::write(&path, line.repeat(50_000)).unwrap(); // ~10 MB
     // Files are mapped (and truncation caught) only when the program opts
     // in, as the command does.
-    kqlite::input::MmapChoice::Guarded.set_process_default();
+    kqlite::MmapChoice::Guarded.set_process_default();
     let mut engine = Engine::with_options(EngineOptions {
         threads: Some(1),
         chunk_size: 64 << 10,

@@ -2,8 +2,8 @@
 //! https://learn.microsoft.com/kusto/query/, named in each test) and
 //! KQL-SEMANTICS §4 and §7.
 
-use kqlite::value::text::*;
-use kqlite::value::{Bag, Value};
+use kqlite::internals::value::text::*;
+use kqlite::{Bag, Value};
 use regex::Regex;
 
 fn op(kind: MatchKind, cs: bool, hay: &str, needle: &str) -> bool {

@@ -112,7 +112,9 @@ pub enum Bytes {
     Owned(Vec<u8>),
 }
 
-/// How input files are brought into memory, for the whole process.
+/// How input files are brought into memory, for the whole process (see
+/// the [module docs](self) for what mapping involves).
+#[deny(missing_docs)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MmapChoice {
     /// Read each file into memory in full; no signal handler is touched.
