@@ -35,6 +35,10 @@ pub enum Error {
     /// An input could not be read, or a run failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// A value that does not fit where it was given or read: a row of an
+    /// in-memory table, a typed read of a result column.
+    #[error(transparent)]
+    Data(#[from] crate::engine::DataError),
     /// A problem with how kqlite was invoked (a table argument without `=`...).
     #[error("{0}")]
     Usage(String),
@@ -45,7 +49,7 @@ impl Error {
     /// reported before any data is scanned), 1 for input or run errors.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) => 2,
+            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) | Error::Data(_) => 2,
             Error::Exec(_) => 1,
         }
     }
@@ -62,6 +66,7 @@ impl Error {
             Error::Bind(errors) => errors.iter().map(BindError::diagnostic).collect(),
             Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
             Error::Usage(m) => vec![Diagnostic::new(m.clone())],
+            Error::Data(e) => vec![Diagnostic::new(e.to_string())],
         }
     }
 
