@@ -6,10 +6,10 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
-use super::ExecError;
 use super::physical::{Pipeline, Source};
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::stage::StageRow;
+use crate::exec_error::ExecError;
 use crate::input::{BadLine, LinePrefilter, OpenInput, Part};
 use crate::value::{DateTime, Timespan, Value};
 use std::sync::Arc;

@@ -24,11 +24,9 @@ mod string;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
-#[cfg(test)]
-pub(crate) use conversion::parse_json_text;
-pub use conversion::{to_kusto_string, to_string_value};
 
 use crate::types::DataType;
+use crate::value::string_form::to_kusto_string;
 use crate::value::{DateTime, Str, Value};
 use std::fmt;
 

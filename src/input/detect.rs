@@ -29,10 +29,11 @@
 //! 6. Otherwise the file is not recognised: an error naming the file and
 //!    the formats tried.
 
+use super::Input;
 use super::audit::ALL_EVENT_KEYS;
 use super::open::OpenInput;
 use super::open::{gunzip_prefix, is_gzip};
-use super::{FormatChoice, FormatKind, Input, InputError, InputFormat};
+use super::{FormatChoice, FormatKind, InputError, InputFormat};
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.

@@ -18,8 +18,8 @@ use super::read::{
     CONTAINER_KEYS, Decode, Layout, LazyRow, LinePrefilter, Loc, Out, Scratch, document_records,
     trim_line,
 };
-use crate::exec::eval::Row;
-use crate::exec::json_doc::Doc;
+use crate::json::Doc;
+use crate::json::Row;
 use crate::json::{self, JsonError, KeySet, RowSlots};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
@@ -71,7 +71,7 @@ impl RowDecoder {
         let raw = self.slots.get(column).and_then(|&s| slots.get(line, s));
         match raw {
             Some(raw) => decode_value(raw, ty),
-            None => crate::exec::eval::null_of(ty),
+            None => crate::value::cast::null_of(ty),
         }
     }
 }
@@ -416,7 +416,7 @@ mod tests {
     }
     impl ForTest for Value {
         fn to_string_for_test(&self) -> String {
-            crate::functions::to_kusto_string(self)
+            crate::value::string_form::to_kusto_string(self)
         }
     }
 }

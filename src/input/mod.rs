@@ -145,6 +145,15 @@ impl fmt::Display for InputError {
     }
 }
 
+impl From<InputError> for crate::exec_error::ExecError {
+    fn from(e: InputError) -> crate::exec_error::ExecError {
+        crate::exec_error::ExecError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 impl std::error::Error for InputError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.source)

@@ -4,7 +4,7 @@
 
 use super::chunk;
 use super::open;
-use crate::exec::eval::Row;
+use crate::json::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
 use std::cell::OnceCell;

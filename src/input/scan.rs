@@ -1,6 +1,8 @@
 //! Where the formats meet the executor: cutting an input into [`Part`]s
 //! for a scan of one table, and the columns a table gets from its inputs.
 
+use super::Input;
+use super::InputError;
 use super::activity::ActivityListDecoder;
 use super::audit::AuditDecoder;
 use super::az_query::{AzQueryDecoder, TABLE_NAME_KEY};
@@ -16,7 +18,6 @@ use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
-use super::{Input, InputError};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;
