@@ -388,10 +388,10 @@ impl Engine {
         for sub in &mut bound.subqueries {
             sub.plan = crate::plan::rules::optimize(std::mem::replace(
                 &mut sub.plan,
-                crate::plan::logical::LogicalPlan::Values {
+                crate::plan::logical::LogicalPlan::Values(crate::plan::logical::Values {
                     schema: Schema::default(),
                     rows: Arc::new(Vec::new()),
-                },
+                }),
             ));
         }
         // Check now that every expression lowers (regexes compile), so a bad

@@ -703,7 +703,7 @@ fn use_lines_are_parsed_with_groups_paths_in_code_and_super_chains() {
 #[test]
 fn the_imports_of_a_known_file_are_found() {
     // `exec/physical.rs` lowers plans: it must be seen importing the plan,
-    // the catalog and values.
+    // values and the input layer.
     let mut to: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for a in arrows() {
         to.entry(a.at.split(':').next().unwrap_or_default().to_string())
@@ -711,7 +711,7 @@ fn the_imports_of_a_known_file_are_found() {
             .insert(a.to);
     }
     let physical = to.get("src/exec/physical.rs").cloned().unwrap_or_default();
-    for m in ["plan", "catalog", "value", "input"] {
+    for m in ["plan", "value", "input"] {
         assert!(
             physical.contains(m),
             "src/exec/physical.rs imports {physical:?}"

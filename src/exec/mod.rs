@@ -5,6 +5,7 @@
 mod aggregate;
 mod bag_unpack;
 mod join;
+mod lower;
 mod make_series;
 mod mv_apply;
 mod partition;

@@ -7,6 +7,8 @@ pub mod eval;
 pub mod explain;
 pub mod expr;
 pub mod logical;
+pub mod nodes;
 pub mod phys_expr;
 pub mod rules;
 pub mod string_match;
+pub mod tree;

@@ -5,7 +5,7 @@ use super::{BindError, BindErrorKind};
 use crate::catalog::Catalog;
 use crate::functions::EvalContext;
 use crate::plan::expr::{ScalarExpr, SubqueryShape};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Materialize};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, LetValue, Statement, StatementKind};
 use std::collections::HashMap;
@@ -472,8 +472,8 @@ pub(super) fn first_error(mut errors: Vec<BindError>) -> BindError {
 
 /// A materialized plan is shared by every reference to it.
 pub(super) fn materialize(id: usize, plan: LogicalPlan) -> LogicalPlan {
-    LogicalPlan::Materialize {
+    LogicalPlan::Materialize(Materialize {
         id,
         input: Arc::new(plan),
-    }
+    })
 }

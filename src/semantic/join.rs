@@ -5,7 +5,7 @@ use super::naming::unique_name;
 use super::project::unknown_column;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{JoinKind, LogicalPlan};
+use crate::plan::logical::{Join, JoinKind, LogicalPlan};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, OpParam};
@@ -54,13 +54,13 @@ impl Binder<'_> {
             return Err(errors);
         }
         let schema = join_schema(kind, &lschema, &rschema, &keys);
-        Ok(LogicalPlan::Join {
+        Ok(LogicalPlan::Join(Join {
             left: Box::new(left),
             right: Box::new(right),
             kind,
             keys,
             schema,
-        })
+        }))
     }
 }
 

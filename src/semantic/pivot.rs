@@ -20,7 +20,7 @@ use super::scalar::{AggregateCollector, Scope};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{AggregateExpr, ScalarExpr, ScalarKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{Aggregate, LogicalPlan, Pivot, Values};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -165,10 +165,10 @@ impl Binder<'_> {
                         values.push(v);
                     }
                 }
-                let input = LogicalPlan::Values {
+                let input = LogicalPlan::Values(Values {
                     schema: in_schema.clone(),
                     rows,
-                };
+                });
                 (input, values, false)
             }
         };
@@ -191,19 +191,19 @@ impl Binder<'_> {
         let mut inner = key_fields;
         inner.push(in_schema.fields[pivot_index].clone());
         inner.push(Field::new("__cell", cell_type));
-        let aggregated = LogicalPlan::Aggregate {
+        let aggregated = LogicalPlan::Aggregate(Aggregate {
             input: Box::new(input),
             group_by,
             aggregates: vec![aggregate],
             schema: Schema::new(inner),
-        };
-        Ok(LogicalPlan::Pivot {
+        });
+        Ok(LogicalPlan::Pivot(Pivot {
             input: Box::new(aggregated),
             keys: keys.len(),
             values,
             empty: empty_cell,
             schema: Schema::new(fields),
             provisional,
-        })
+        }))
     }
 }

@@ -6,7 +6,8 @@ mod prefilter {
     use crate::catalog::{Catalog, Table, TableData};
     use crate::functions::EvalContext;
     use crate::plan::logical::{LogicalPlan, Prefilter};
-    use crate::plan::rules::{DerivePrefilter, JsonPaths, Rule};
+    use crate::plan::rules::{DerivePrefilter, JsonPaths, apply};
+    use crate::plan::tree::{Recursion, TreeNode};
     use crate::schema::{Field, Schema};
     use crate::types::DataType;
     use crate::value::DateTime;
@@ -27,15 +28,20 @@ mod prefilter {
         let ast = crate::syntax::parse(query).unwrap();
         let bound =
             crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        let plan = JsonPaths.rewrite(bound.results[0].clone());
-        find(&DerivePrefilter.rewrite(plan))
+        let plan = apply(&JsonPaths, bound.results[0].clone());
+        find(&apply(&DerivePrefilter, plan))
     }
 
     fn find(plan: &LogicalPlan) -> Option<Prefilter> {
-        match plan {
-            LogicalPlan::Scan { prefilter, .. } => prefilter.clone(),
-            other => other.inputs().into_iter().find_map(find),
-        }
+        let mut found = None;
+        plan.apply(&mut |p| match p {
+            LogicalPlan::Scan(scan) if scan.prefilter.is_some() => {
+                found = scan.prefilter.clone();
+                Recursion::Stop
+            }
+            _ => Recursion::Continue,
+        });
+        found
     }
 
     fn texts(p: &Option<Prefilter>) -> Vec<Vec<(&str, bool)>> {
@@ -115,7 +121,7 @@ mod json_paths {
     use crate::catalog::Catalog;
     use crate::functions::EvalContext;
     use crate::plan::explain::explain;
-    use crate::plan::rules::{JsonPaths, Rule};
+    use crate::plan::rules::{JsonPaths, apply};
     use crate::schema::{Field, Schema};
     use crate::types::DataType;
     use crate::value::DateTime;
@@ -130,7 +136,7 @@ mod json_paths {
         let ast = crate::syntax::parse(query).unwrap();
         let bound =
             crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        explain(&JsonPaths.rewrite(bound.results[0].clone()))
+        explain(&apply(&JsonPaths, bound.results[0].clone()))
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::naming::{generic_name, implied_name, unique_name};
 use super::scalar::{AggregateCollector, Scope, cast};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{LogicalPlan, NestedLevel};
+use crate::plan::logical::{LogicalPlan, NestedLevel, TopNested};
 use crate::schema::{Field, Schema};
 use crate::syntax::ast::{SortOrder, TopNestedLevel};
 use std::cell::RefCell;
@@ -110,10 +110,10 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(LogicalPlan::TopNested {
+        Ok(LogicalPlan::TopNested(TopNested {
             input: Box::new(input),
             levels: bound,
             schema: Schema::new(fields),
-        })
+        }))
     }
 }

@@ -5,7 +5,7 @@ use super::project::wildcard_match;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Project, Union};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind, OpParam};
@@ -166,12 +166,12 @@ pub(super) fn union_plan(
                     }
                 });
             }
-            LogicalPlan::Project {
+            LogicalPlan::Project(Project {
                 input: Box::new(plan),
                 exprs,
                 schema: schema.clone(),
-            }
+            })
         })
         .collect();
-    LogicalPlan::Union { inputs, schema }
+    LogicalPlan::Union(Union { inputs, schema })
 }

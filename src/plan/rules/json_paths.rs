@@ -10,10 +10,11 @@
 //! otherwise (a bag or array printed and parsed again is itself). A bare
 //! `parse_json(s)` with no step after it is left alone: it needs the tree.
 
-use super::Rule;
+use super::{ApplyOrder, Rule};
 use crate::json::doc::PathStep;
 use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
+use crate::plan::tree::TreeNode;
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -24,20 +25,18 @@ impl Rule for JsonPaths {
         "json_paths"
     }
 
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// Each expression of the operator, bottom-up.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        plan.map_exprs(&mut rewrite)
+        plan.map_expressions(&mut |e| e.transform_up(&mut rewrite))
     }
 }
 
-/// Rewrites `e` bottom-up.
-pub fn rewrite(mut e: ScalarExpr) -> ScalarExpr {
-    for child in e.children_mut() {
-        let taken = std::mem::replace(
-            child,
-            ScalarExpr::literal(Value::Null, DataType::Dynamic, child.span),
-        );
-        *child = rewrite(taken);
-    }
+/// Rewrites one expression whose children were rewritten already.
+fn rewrite(e: ScalarExpr) -> ScalarExpr {
     let span = e.span;
     let ty = e.ty;
     match e.kind {

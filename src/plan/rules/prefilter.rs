@@ -25,9 +25,10 @@
 //!   directly above the scan: anything else (`take`, `summarize`…) changes
 //!   which rows reach the filter.
 
-use super::Rule;
+use super::{ApplyOrder, Rule};
 use crate::plan::expr::{ListKind, LogicalOp, ScalarExpr, ScalarKind, StringOpKind};
-use crate::plan::logical::{LogicalPlan, Needle, Prefilter};
+use crate::plan::logical::{Filter, LogicalPlan, Needle, Prefilter};
+use crate::plan::tree::TreeNode;
 use crate::types::DataType;
 use crate::value::Value;
 use crate::value::ops::CompareOp;
@@ -42,132 +43,62 @@ impl Rule for DerivePrefilter {
         "derive_prefilter"
     }
 
+    /// Bottom-up, so the needles of the lowest filter come first.
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// A filter over a chain of filters and projections down to a scan
+    /// adds its needles to the scan.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        rewrite(plan)
+        let LogicalPlan::Filter(filter) = plan else {
+            return plan;
+        };
+        let groups = resolve(&filter.predicate, &filter.input)
+            .map(|e| required(&e))
+            .unwrap_or_default();
+        if groups.is_empty() {
+            return LogicalPlan::Filter(filter);
+        }
+        LogicalPlan::Filter(Filter {
+            input: Box::new(add_needles(*filter.input, &groups)),
+            ..filter
+        })
     }
 }
 
-fn rewrite(plan: LogicalPlan) -> LogicalPlan {
-    match attach(plan) {
-        Attached::Chain(p) => p,
-        Attached::Other(p) => recurse(p),
-    }
-}
-
-enum Attached {
-    /// A chain of filters and projections over a scan, needles attached.
-    Chain(LogicalPlan),
-    /// Anything else: the rule applies to its inputs.
-    Other(LogicalPlan),
-}
-
-/// Walks down a chain of `Filter`/`Project` nodes to a scan; each filter's
-/// needles (its predicate rewritten over the scan's columns) are added to
-/// the scan.
-fn attach(plan: LogicalPlan) -> Attached {
+/// Adds `groups` to the prefilter of the scan at the bottom of a chain of
+/// filters and projections.
+fn add_needles(plan: LogicalPlan, groups: &[Vec<Needle>]) -> LogicalPlan {
     match plan {
-        LogicalPlan::Filter { input, predicate } => match attach(*input) {
-            Attached::Chain(input) => {
-                let groups = resolve(&predicate, &input)
-                    .map(|e| required(&e))
-                    .unwrap_or_default();
-                let plan = LogicalPlan::Filter {
-                    input: Box::new(input),
-                    predicate,
-                };
-                Attached::Chain(add_needles(plan, groups))
-            }
-            Attached::Other(input) => Attached::Other(LogicalPlan::Filter {
-                input: Box::new(recurse(input)),
-                predicate,
-            }),
-        },
-        LogicalPlan::Project {
-            input,
-            exprs,
-            schema,
-        } => match attach(*input) {
-            Attached::Chain(p) => Attached::Chain(LogicalPlan::Project {
-                input: Box::new(p),
-                exprs,
-                schema,
-            }),
-            Attached::Other(p) => Attached::Other(LogicalPlan::Project {
-                input: Box::new(recurse(p)),
-                exprs,
-                schema,
-            }),
-        },
-        scan @ LogicalPlan::Scan { .. } => Attached::Chain(scan),
-        other => Attached::Other(other),
-    }
-}
-
-/// Applies the rule to the inputs of a node that is not part of a chain.
-fn recurse(plan: LogicalPlan) -> LogicalPlan {
-    match plan {
-        // Already handled by `attach`, which sent its inputs here.
-        LogicalPlan::Filter { .. } | LogicalPlan::Project { .. } | LogicalPlan::Scan { .. } => plan,
-        other => other.map_inputs(&mut rewrite),
-    }
-}
-
-/// Adds `groups` to the prefilter of the scan at the bottom of the chain.
-fn add_needles(plan: LogicalPlan, groups: Vec<Vec<Needle>>) -> LogicalPlan {
-    if groups.is_empty() {
-        return plan;
-    }
-    match plan {
-        LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
-            input: Box::new(add_needles(*input, groups)),
-            predicate,
-        },
-        LogicalPlan::Project {
-            input,
-            exprs,
-            schema,
-        } => LogicalPlan::Project {
-            input: Box::new(add_needles(*input, groups)),
-            exprs,
-            schema,
-        },
-        LogicalPlan::Scan {
-            table,
-            table_schema,
-            data,
-            columns,
-            schema,
-            prefilter,
-        } => {
-            let mut all_of = prefilter.map(|p| p.all_of).unwrap_or_default();
+        LogicalPlan::Scan(mut scan) => {
+            let mut all_of = scan.prefilter.take().map(|p| p.all_of).unwrap_or_default();
             for g in groups {
-                if !all_of.contains(&g) {
-                    all_of.push(g);
+                if !all_of.contains(g) {
+                    all_of.push(g.clone());
                 }
             }
-            LogicalPlan::Scan {
-                table,
-                table_schema,
-                data,
-                columns,
-                schema,
-                prefilter: Some(Prefilter { all_of }),
-            }
+            scan.prefilter = Some(Prefilter { all_of });
+            LogicalPlan::Scan(scan)
+        }
+        chain @ (LogicalPlan::Filter(_) | LogicalPlan::Project(_)) => {
+            chain.map_children(&mut |input| add_needles(input, groups))
         }
         other => other,
     }
 }
 
-/// `predicate` over the columns of the scan at the bottom of `chain`
-/// (column references replaced by the expressions that computed them);
-/// `None` if the chain holds something else.
+/// `predicate` over the columns of the scan at the bottom of `chain`, a
+/// chain of filters and projections (column references replaced by the
+/// expressions that computed them); `None` if the chain holds something
+/// else.
 fn resolve(predicate: &ScalarExpr, chain: &LogicalPlan) -> Option<ScalarExpr> {
     match chain {
-        LogicalPlan::Scan { .. } => Some(predicate.clone()),
-        LogicalPlan::Filter { input, .. } => resolve(predicate, input),
-        LogicalPlan::Project { input, exprs, .. } => {
-            let substituted = substitute(predicate.clone(), exprs)?;
-            resolve(&substituted, input)
+        LogicalPlan::Scan(_) => Some(predicate.clone()),
+        LogicalPlan::Filter(filter) => resolve(predicate, &filter.input),
+        LogicalPlan::Project(project) => {
+            let substituted = substitute(predicate.clone(), &project.exprs)?;
+            resolve(&substituted, &project.input)
         }
         _ => None,
     }
