@@ -15,9 +15,9 @@ use crate::error::Error;
 use crate::exec::physical::lower_plan;
 use crate::exec::{ExecOptions, Runner, Stats};
 use crate::exec_error::ExecError;
-use crate::formats::FormatChoice;
-use crate::formats::Input;
 use crate::functions::EvalContext;
+use crate::input::FormatChoice;
+use crate::input::Input;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
 use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind_with_params};
@@ -243,11 +243,12 @@ impl Engine {
         let choice = self.formats.get(table).cloned().unwrap_or_default();
         let new = new
             .into_iter()
-            .map(|i| crate::formats::detect_input(i, table, &choice))
+            .map(|i| crate::input::detect_input(i, table, &choice).map_err(ExecError::from))
             .collect::<Result<Vec<Input>, _>>()?;
         let inputs = self.inputs.entry(table.to_string()).or_default();
         inputs.extend(new);
-        let schema = crate::formats::resolve_schema(table, builtin_schema(table), inputs)?;
+        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)
+            .map_err(ExecError::from)?;
         self.catalog.insert(CatalogTable {
             name: table.to_string(),
             schema,

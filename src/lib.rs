@@ -61,7 +61,7 @@
 //! type crosses each boundary: `syntax` parses the text into a tree,
 //! `semantic` binds it against the `catalog` of tables into logical plans
 //! (`plan`), which `exec` lowers to physical plans and runs over the
-//! inputs (`formats`). Around the pipeline: values ([`Value`]) and their
+//! inputs (`input`). Around the pipeline: values ([`Value`]) and their
 //! KQL rules, the function library, and the JSON scanner behind every row
 //! and `parse_json`.
 
@@ -82,9 +82,9 @@ mod error;
 mod exec;
 mod exec_error;
 #[allow(missing_docs)]
-mod formats;
-#[allow(missing_docs)]
 mod functions;
+#[allow(missing_docs)]
+mod input;
 #[allow(missing_docs)]
 mod json;
 pub mod output;
@@ -106,6 +106,7 @@ pub use engine::{
 pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
+pub use input::MmapChoice;
 pub use schema::{Field, Schema};
 pub use semantic::{BindError, BindErrorKind};
 pub use span::Span;
@@ -144,11 +145,11 @@ pub mod internals {
     pub mod exec {
         pub use crate::exec::*;
     }
-    pub mod formats {
-        pub use crate::formats::*;
-    }
     pub mod functions {
         pub use crate::functions::*;
+    }
+    pub mod input {
+        pub use crate::input::*;
     }
     pub mod json {
         pub use crate::json::*;

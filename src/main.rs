@@ -123,6 +123,9 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    // The command maps its input files; a file truncated under it is an
+    // error naming the file, not a crash (see `src/input/open.rs`).
+    kqlite::MmapChoice::Guarded.set_process_default();
     let cli = Cli::parse();
     let (text, origin) = match (&cli.query, &cli.query_file) {
         (Some(q), _) => (q.clone(), "query".to_string()),

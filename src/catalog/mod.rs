@@ -5,7 +5,8 @@ mod builtin;
 
 pub use builtin::{builtin_schema, builtin_schema_complete};
 
-use crate::formats::Input;
+pub use crate::input::{Input, InputSource};
+
 use crate::schema::Schema;
 use crate::value::Value;
 use std::collections::BTreeMap;

@@ -15,13 +15,12 @@ mod prefilter;
 pub mod run;
 mod scan;
 mod sort;
-pub mod source;
 mod stage;
 mod top_nested;
 mod window;
 
+pub use crate::input::BadLineReport;
 pub use run::{ExecOptions, Runner};
-pub use source::BadLineReport;
 
 /// What a run read: [`Query::run`](crate::Query::run) returns it.
 #[deny(missing_docs)]

@@ -5,8 +5,8 @@
 
 pub use super::lower::lower_plan;
 
-use crate::formats::Input;
 use crate::functions::AggregateFunction;
+use crate::input::Input;
 use crate::plan::logical::{
     ApplyOutput, JoinKind, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
 };

@@ -2,22 +2,11 @@
 
 use super::physical::Stage;
 use super::run::Runner;
-use super::source::jsonl::LazyRow;
+use crate::input::LazyRow;
 use crate::json::Row;
 use crate::plan::logical::MvExpandColumn;
 use crate::value::cast::{cast, normalize};
 use crate::value::{Bag, Value};
-
-/// A row that decodes its columns on demand.
-pub trait LazySource: Row {
-    fn materialize(&self) -> Vec<Value>;
-}
-
-impl LazySource for LazyRow<'_, '_> {
-    fn materialize(&self) -> Vec<Value> {
-        LazyRow::materialize(self)
-    }
-}
 
 /// Some columns of another row, by position: what a `project` that only
 /// selects columns makes, without decoding or copying them.
@@ -41,7 +30,7 @@ impl Row for Picked<'_> {
 /// A row between stages: as decoded from a line (columns decoded on
 /// demand), a selection of another row's columns, or computed.
 pub enum StageRow<'r> {
-    Lazy(&'r dyn LazySource),
+    Lazy(&'r dyn LazyRow),
     Picked(Picked<'r>),
     Owned(Vec<Value>),
     Borrowed(&'r [Value]),

@@ -2,27 +2,34 @@
 //! for a scan of one table, and the columns a table gets from its inputs.
 
 use super::Input;
+use super::InputError;
 use super::activity::ActivityListDecoder;
 use super::audit::AuditDecoder;
 use super::az_query::{AzQueryDecoder, TABLE_NAME_KEY};
+use super::chunk;
 use super::csv::CsvDecoder;
 use super::detect::sample;
+use super::json_rows::{self as jsonl, JsonRowsDecoder};
+use super::open::OpenInput;
 use super::query_api::QueryApiDecoder;
+use super::read::trim_line;
+use super::read::{CONTAINER_KEYS, LinePrefilter, document_records};
 use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
-use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
-use crate::exec::source::{
-    OpenInput, SCHEMA_SAMPLE_BYTES, chunk, jsonl, resolve_schema as rows_schema,
-};
-use crate::exec_error::ExecError;
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;
 
-/// The decoder that reads `format` as rows of `table` with columns `fields`.
-fn decoder(format: &InputFormat, table: &str, fields: &[Field]) -> Arc<dyn Decode> {
+/// The decoder that reads `format` as rows of `table` with columns
+/// `fields`; `filter` is the prefilter of plain JSON rows.
+fn decoder(
+    format: &InputFormat,
+    table: &str,
+    fields: &[Field],
+    filter: Option<Arc<dyn LinePrefilter>>,
+) -> Arc<dyn Decode> {
     let layout = if format.document {
         Layout::Document
     } else {
@@ -38,17 +45,22 @@ fn decoder(format: &InputFormat, table: &str, fields: &[Field]) -> Arc<dyn Decod
         FormatKind::QueryApi => Arc::new(QueryApiDecoder::new(fields, format.select.clone())),
         FormatKind::AzQuery => Arc::new(AzQueryDecoder::new(fields)),
         FormatKind::PortalCsv => Arc::new(CsvDecoder::new(fields, format.select.clone())),
+        // The prefilter is for plain JSON rows only: the bad lines it
+        // reports are worded for them.
+        FormatKind::JsonRows if format.is_plain_rows() => {
+            Arc::new(JsonRowsDecoder::new(fields, layout, filter))
+        }
         FormatKind::JsonRows
         | FormatKind::K8sAudit
         | FormatKind::AzureRecords
-        | FormatKind::ActivityList => Arc::new(RowsDecoder::new(fields, layout)),
+        | FormatKind::ActivityList => Arc::new(JsonRowsDecoder::new(fields, layout, None)),
     }
 }
 
 /// The parts of input number `index` (opened as `open`) for a scan of
-/// `table` that reads `fields`; `None` for plain JSON rows, which the
-/// executor reads itself. Line-delimited files that are not compressed
-/// are cut into line-aligned chunks of about `chunk_size` bytes.
+/// `table` that reads `fields`, whose plain JSON-rows lines `filter` may
+/// reject unread. Line-delimited files that are not compressed are cut
+/// into line-aligned chunks of about `chunk_size` bytes.
 pub fn parts<'a>(
     index: usize,
     open: &'a OpenInput,
@@ -56,12 +68,10 @@ pub fn parts<'a>(
     table: &str,
     fields: &[Field],
     chunk_size: usize,
-) -> Option<Vec<Part<'a>>> {
+    filter: Option<Arc<dyn LinePrefilter>>,
+) -> Vec<Part<'a>> {
     let format = &input.format;
-    if format.is_plain_rows() {
-        return None;
-    }
-    let decoder = decoder(format, table, fields);
+    let decoder = decoder(format, table, fields, filter);
     let bytes = open.bytes();
     let part = |range: std::ops::Range<usize>| Part {
         input: index,
@@ -72,15 +82,52 @@ pub fn parts<'a>(
         decoder: decoder.clone(),
     };
     if decoder.layout() == Layout::Lines && !format.gzip && !format.avro {
-        Some(
-            chunk::split(bytes, chunk_size)
-                .into_iter()
-                .map(part)
-                .collect(),
-        )
+        chunk::split(bytes, chunk_size)
+            .into_iter()
+            .map(part)
+            .collect()
     } else {
-        Some(vec![part(0..bytes.len())])
+        vec![part(0..bytes.len())]
     }
+}
+
+/// How much of each input is read to discover columns that are not in the
+/// table's built-in schema.
+pub const SCHEMA_SAMPLE_BYTES: usize = 4 << 20;
+
+/// The first [`SCHEMA_SAMPLE_BYTES`] of an input, and the rest of the line
+/// they end in: a first line longer than the sample is still read whole,
+/// so its columns are found.
+fn schema_sample(bytes: &[u8]) -> &[u8] {
+    let end = match bytes.get(SCHEMA_SAMPLE_BYTES..) {
+        Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| SCHEMA_SAMPLE_BYTES + i),
+        None => bytes.len(),
+    };
+    bytes.get(..end).unwrap_or(bytes)
+}
+
+/// The columns of JSON-rows inputs: the built-in schema (if any), then
+/// every other key found in a sample of the inputs, in order of first appearance
+/// (KQL-SEMANTICS §0.4).
+fn rows_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, InputError> {
+    let known = builtin.unwrap_or_default();
+    let mut extra: Vec<Field> = Vec::new();
+    for input in inputs {
+        let open = OpenInput::open(input)?;
+        let bytes = open.bytes();
+        let sample = schema_sample(bytes);
+        let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
+        let mut seen = known.clone();
+        seen.fields.extend(extra.iter().cloned());
+        for f in jsonl::infer_columns(lines, &seen) {
+            if !extra.iter().any(|e| e.name == f.name) {
+                extra.push(f);
+            }
+        }
+    }
+    let mut schema = known;
+    schema.fields.extend(extra);
+    Ok(schema)
 }
 
 /// How much of a file of records mapped onto `AzureDiagnostics` is sampled
@@ -96,7 +143,7 @@ pub fn resolve_schema(
     table: &str,
     builtin: Option<Schema>,
     inputs: &[Input],
-) -> Result<Schema, ExecError> {
+) -> Result<Schema, InputError> {
     let plain: Vec<Input> = inputs
         .iter()
         .filter(|i| i.format.is_plain_rows())
@@ -192,7 +239,7 @@ fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) ->
 fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
     let mut objects = Vec::new();
     if document {
-        let mut emit = |_: super::read::Emitted| true;
+        let mut emit = |_: &dyn super::read::LazyRow| true;
         let mut out = super::read::Out::new(0, &mut emit);
         document_records(
             text,
@@ -203,11 +250,11 @@ fn sample_objects(text: &[u8], document: bool) -> Vec<Vec<u8>> {
         );
     } else {
         for (_, line) in chunk::lines(text) {
-            if let Some(l) = crate::exec::source::trim_line(line)
+            if let Some(l) = trim_line(line)
                 && l.first() == Some(&b'{')
             {
                 // Event Hub bodies on one line hold several records.
-                let mut emit = |_: super::read::Emitted| true;
+                let mut emit = |_: &dyn super::read::LazyRow| true;
                 let mut out = super::read::Out::new(0, &mut emit);
                 document_records(
                     l,

@@ -22,10 +22,10 @@
 //! `httpRequest.clientIpAddress` (list); resource columns come from
 //! `resourceId`. `TenantId` (the workspace) is empty.
 
+use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::{ResourceCache, ResourceParts};
-use super::rows::document_records;
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{self, JsonError, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;

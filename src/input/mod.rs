@@ -1,10 +1,23 @@
-//! The log file formats users have, read as table rows.
+//! Reading table inputs: the log file formats users have, read as table
+//! rows.
 //!
-//! The executor's own fast path reads JSON lines whose keys are column
-//! names (Log Analytics rows). Everything else comes through here: each
-//! input file is recognised by its content when it is registered
-//! ([`detect()`]), and read by the decoder of its format when a query scans
-//! it. Records are routed by table: a file bound to a table gives the rows
+//! Each input file is recognised by its content when it is registered
+//! ([`detect()`]), opened ([`open`]: mapped, read, or decompressed as a
+//! stream), cut into [`Part`]s (line-aligned chunks read in parallel, or
+//! the whole file), and read by the decoder of its format when a query
+//! scans it; every decoder hands its rows on as one [`LazyRow`], whose
+//! columns are decoded only when the query reads them. JSON rows (Log
+//! Analytics rows, one object per line) are one decoder among the others,
+//! with a fast path for the lines of a mapped chunk ([`json_rows`]).
+//!
+//! Where the parts are: [`open`] (how bytes are read; memory maps and the
+//! SIGBUS handler, which embedders opt into with [`MmapChoice`]), [`detect`](mod@detect)
+//! (recognising a format), `read.rs` (the decoder trait and the driver that
+//! runs a decoder over a part), `scan.rs` (parts for a scan, and the columns
+//! a table gets from its inputs), [`chunk`] (cutting bytes at line ends),
+//! and one module per format.
+//!
+//! Records are routed by table: a file bound to a table gives the rows
 //! that belong to that table; the other records are skipped and counted
 //! ([`crate::exec::Stats::skipped_records`]), never reported as errors.
 //!
@@ -35,23 +48,117 @@ pub mod activity;
 pub mod audit;
 pub mod avro;
 pub mod az_query;
+pub mod chunk;
 pub mod csv;
 pub mod detect;
+pub mod json_rows;
+pub mod open;
 pub mod query_api;
 mod read;
 pub mod records;
 mod resource;
-mod rows;
 mod scan;
+mod sigbus;
 mod text;
 
 pub use detect::{detect, detect_input};
-pub use read::{Emitted, LazyRecord, Part};
+pub use open::{MmapChoice, OpenInput};
+pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, trim_line};
 pub use scan::{parts, resolve_schema};
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// One input of a table: where its bytes come from, and how to read them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Input {
+    pub source: InputSource,
+    /// The file's format (JSON rows unless detected or named otherwise;
+    /// see the module docs).
+    pub format: InputFormat,
+}
+
+/// Where an input's bytes come from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum InputSource {
+    File(PathBuf),
+    /// Bytes already read, such as standard input (which can be read only
+    /// once, and was sampled for the schema before the query ran).
+    Memory {
+        name: String,
+        bytes: Arc<[u8]>,
+    },
+}
+
+impl Input {
+    /// A file of JSON-lines rows.
+    pub fn file(path: impl Into<PathBuf>) -> Input {
+        Input {
+            source: InputSource::File(path.into()),
+            format: InputFormat::default(),
+        }
+    }
+
+    /// Bytes of JSON-lines rows.
+    pub fn memory(name: &str, bytes: Arc<[u8]>) -> Input {
+        Input {
+            source: InputSource::Memory {
+                name: name.to_string(),
+                bytes,
+            },
+            format: InputFormat::default(),
+        }
+    }
+
+    /// The same input, read as `format`.
+    pub fn with_format(self, format: InputFormat) -> Input {
+        Input { format, ..self }
+    }
+}
+
+impl std::fmt::Display for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            InputSource::File(p) => write!(f, "{}", p.display()),
+            InputSource::Memory { name, .. } => f.write_str(name),
+        }
+    }
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Input({self}, {})", self.format)
+    }
+}
+
+/// An input that could not be read: its name, and why.
+#[derive(Debug)]
+pub struct InputError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot read {}: {}", self.path, self.source)
+    }
+}
+
+impl From<InputError> for crate::exec_error::ExecError {
+    fn from(e: InputError) -> crate::exec_error::ExecError {
+        crate::exec_error::ExecError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
+impl std::error::Error for InputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
 
 /// The formats kqlite reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,67 +236,6 @@ impl FormatKind {
 impl fmt::Display for FormatKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// One input of a table: where its bytes come from, and how to read them.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Input {
-    pub source: InputSource,
-    /// The file's format (JSON rows unless detected or named otherwise).
-    pub format: InputFormat,
-}
-
-/// Where an input's bytes come from.
-#[derive(Clone, PartialEq, Eq)]
-pub enum InputSource {
-    File(PathBuf),
-    /// Bytes already read, such as standard input (which can be read only
-    /// once, and was sampled for the schema before the query ran).
-    Memory {
-        name: String,
-        bytes: Arc<[u8]>,
-    },
-}
-
-impl Input {
-    /// A file of JSON-lines rows.
-    pub fn file(path: impl Into<PathBuf>) -> Input {
-        Input {
-            source: InputSource::File(path.into()),
-            format: InputFormat::default(),
-        }
-    }
-
-    /// Bytes of JSON-lines rows.
-    pub fn memory(name: &str, bytes: Arc<[u8]>) -> Input {
-        Input {
-            source: InputSource::Memory {
-                name: name.to_string(),
-                bytes,
-            },
-            format: InputFormat::default(),
-        }
-    }
-
-    /// The same input, read as `format`.
-    pub fn with_format(self, format: InputFormat) -> Input {
-        Input { format, ..self }
-    }
-}
-
-impl std::fmt::Display for Input {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.source {
-            InputSource::File(p) => write!(f, "{}", p.display()),
-            InputSource::Memory { name, .. } => f.write_str(name),
-        }
-    }
-}
-
-impl std::fmt::Debug for Input {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Input({self}, {})", self.format)
     }
 }
 

@@ -31,10 +31,9 @@
 
 use super::Input;
 use super::audit::ALL_EVENT_KEYS;
-use super::read::gunzip_prefix;
-use super::{FormatChoice, FormatKind, InputFormat};
-use crate::exec::source::OpenInput;
-use crate::exec_error::ExecError;
+use super::open::OpenInput;
+use super::open::{gunzip_prefix, is_gzip};
+use super::{FormatChoice, FormatKind, InputError, InputFormat};
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.
@@ -65,18 +64,14 @@ pub(crate) fn sample(bytes: &[u8], gzip: bool, limit: usize) -> std::borrow::Cow
     }
 }
 
-pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x1f, 0x8b])
-}
-
 /// The input, with the format it is to be read as: `choice` when it names
 /// one, else what its content says. `table` is the table it is bound to
 /// (it decides which response table of a query-API file to read, and
 /// whether a CSV's rows are routed by `$table`).
-pub fn detect_input(input: Input, table: &str, choice: &FormatChoice) -> Result<Input, ExecError> {
+pub fn detect_input(input: Input, table: &str, choice: &FormatChoice) -> Result<Input, InputError> {
     let open = OpenInput::open(&input)?;
     let name = input.to_string();
-    let format = detect(&name, open.bytes(), table, choice).map_err(|reason| ExecError::Io {
+    let format = detect(&name, open.bytes(), table, choice).map_err(|reason| InputError {
         path: name.clone(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
     })?;

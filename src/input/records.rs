@@ -32,10 +32,10 @@
 
 use super::activity::{ActivityPlan, is_activity_category};
 use super::audit::{EventContext, EventPlan};
+use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::ResourceParts;
-use super::rows::document_records;
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{self, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;
@@ -270,7 +270,7 @@ impl RecordsDecoder {
         if let Some(records) = slots.get(raw, RECORDS).filter(|r| r.first() == Some(&b'[')) {
             // An Event Hub body on one line.
             let base = records.as_ptr() as usize - raw.as_ptr() as usize;
-            match super::rows::container_elements(records, &[]) {
+            match super::read::container_elements(records, &[]) {
                 Ok(Some(elements)) => {
                     for (offset, element) in elements {
                         let at = match at {

@@ -10,7 +10,7 @@
 //! seven fractional digits keep them.
 
 use super::read::{Decode, Layout, Loc, Out};
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{self, JsonError, KeySet, RowSlots, Scanner};
 use crate::schema::Field;
 use crate::types::DataType;

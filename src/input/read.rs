@@ -2,7 +2,8 @@
 //! gzip stream, or over one whole document; collecting rows, skipped
 //! records and bad records with their place in the file.
 
-use crate::exec::source::{BadLine, chunk, trim_line};
+use super::chunk;
+use super::open;
 use crate::json::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
@@ -10,17 +11,60 @@ use std::cell::OnceCell;
 use std::io::Read;
 use std::sync::Arc;
 
-/// A row whose columns are computed when first read (and then kept), so
-/// that a query pays only for the columns it looks at.
-pub trait LazyRecord: Row {
-    /// How many columns the row has.
-    fn width(&self) -> usize;
+/// A line that is not a row: which input, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    pub input: usize,
+    /// Byte offset of the line in the input (after any BOM).
+    pub offset: usize,
+    /// The line number, when `offset` cannot give it (decompressed input).
+    pub line: Option<usize>,
+    pub reason: String,
 }
 
-/// A row handed to the executor.
-pub enum Emitted<'a> {
-    Owned(Vec<Value>),
-    Lazy(&'a dyn LazyRecord),
+/// An input line that is not a row, skipped (listed in
+/// [`Stats::reports`](crate::Stats::reports)).
+#[deny(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLineReport {
+    /// The input it is in.
+    pub file: String,
+    /// Its line number, from 1 (for some formats, the record's number).
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The text of a line without a final `\r` and surrounding blanks; `None`
+/// for a blank line (skipped without a report).
+pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    line.get(start..end)
+}
+
+/// A row read from an input, whose columns are decoded when first read
+/// (and then kept), so that a query pays only for the columns it looks at.
+/// Every decoder hands its rows on as this one trait.
+pub trait LazyRow: Row {
+    /// How many columns the row has.
+    fn width(&self) -> usize;
+
+    /// Every column, decoded.
+    fn materialize(&self) -> Vec<Value> {
+        (0..self.width()).map(|i| self.column(i)).collect()
+    }
+}
+
+/// A test that rejects lines of JSON rows by their text before they are
+/// decoded (the executor's prefilter).
+pub trait LinePrefilter: Send + Sync {
+    /// False only if `line` cannot give a row the query keeps.
+    fn may_match(&self, line: &[u8]) -> bool;
 }
 
 /// Columns computed on demand by `f`, cached in `cells`.
@@ -38,7 +82,7 @@ impl Row for LazyCols<'_> {
     }
 }
 
-impl LazyRecord for LazyCols<'_> {
+impl LazyRow for LazyCols<'_> {
     fn width(&self) -> usize {
         self.cells.len()
     }
@@ -64,7 +108,7 @@ pub(crate) struct Scratch {
 
 /// What a part produced besides its rows.
 pub(crate) struct Out<'e> {
-    emit: &'e mut dyn FnMut(Emitted) -> bool,
+    emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool,
     /// The column cache of the lazy row being handed on.
     cells: Vec<OnceCell<Value>>,
     input: usize,
@@ -75,7 +119,7 @@ pub(crate) struct Out<'e> {
 }
 
 impl<'e> Out<'e> {
-    pub fn new(input: usize, emit: &'e mut dyn FnMut(Emitted) -> bool) -> Out<'e> {
+    pub fn new(input: usize, emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool) -> Out<'e> {
         Out {
             emit,
             cells: Vec::new(),
@@ -103,7 +147,18 @@ impl<'e> Out<'e> {
             f,
             cells: &self.cells,
         };
-        if !(self.emit)(Emitted::Lazy(&row)) {
+        if !(self.emit)(&row) {
+            self.stopped = true;
+        }
+    }
+
+    /// Hands on a row.
+    pub fn row(&mut self, row: &dyn LazyRow) {
+        if self.stopped {
+            return;
+        }
+        self.rows += 1;
+        if !(self.emit)(row) {
             self.stopped = true;
         }
     }
@@ -156,6 +211,21 @@ pub(crate) trait Decode: Send + Sync {
         out.bad(Loc::Line(1), "this format cannot be read as a stream");
     }
 
+    /// The lines of a line-aligned chunk of a mapped input, at byte
+    /// `base` of it: each non-blank line, trimmed, to [`Decode::line`].
+    fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
+        let mut scratch = Scratch::default();
+        for (offset, raw) in chunk::lines(chunk) {
+            let Some(line) = trim_line(raw) else {
+                continue;
+            };
+            self.line(line, Loc::Offset(base + offset), &mut scratch, out);
+            if out.stopped() {
+                break;
+            }
+        }
+    }
+
     /// How the file is laid out.
     fn layout(&self) -> Layout;
 }
@@ -194,7 +264,7 @@ pub struct PartResult {
 impl Part<'_> {
     /// Reads the part, handing each row to `emit` (which returns false
     /// when it needs no more).
-    pub fn read(&self, emit: &mut dyn FnMut(Emitted) -> bool) -> PartResult {
+    pub fn read(&self, emit: &mut dyn FnMut(&dyn LazyRow) -> bool) -> PartResult {
         let mut out = Out::new(self.input, emit);
         let decoder = self.decoder.as_ref();
         if self.avro {
@@ -206,29 +276,13 @@ impl Part<'_> {
             };
         }
         match (decoder.layout(), self.gzip) {
-            (Layout::Lines, false) => {
-                let mut scratch = Scratch::default();
-                for (offset, raw) in chunk::lines(self.bytes) {
-                    let Some(line) = trim_line(raw) else {
-                        continue;
-                    };
-                    decoder.line(
-                        line,
-                        Loc::Offset(self.base + offset),
-                        &mut scratch,
-                        &mut out,
-                    );
-                    if out.stopped() {
-                        break;
-                    }
-                }
-            }
+            (Layout::Lines, false) => decoder.lines(self.bytes, self.base, &mut out),
             (Layout::Lines, true) => gzip_lines(self.bytes, decoder, &mut out),
             (Layout::Document, false) => {
                 let base = self.base;
                 decoder.document(self.bytes, &|o| Loc::Offset(base + o), &mut out);
             }
-            (Layout::Document, true) => match gunzip_all(self.bytes) {
+            (Layout::Document, true) => match open::gunzip_all(self.bytes) {
                 Ok(text) => {
                     let locate = |o: usize| Loc::Line(line_number(&text, o));
                     decoder.document(strip_bom(&text), &locate, &mut out);
@@ -240,7 +294,7 @@ impl Part<'_> {
                 decoder.stream(&mut reader, &mut out);
             }
             (Layout::Stream, true) => {
-                let mut reader = BomSkipper::new(flate2::read::MultiGzDecoder::new(self.bytes));
+                let mut reader = open::gunzip_stream(self.bytes);
                 decoder.stream(&mut reader, &mut out);
             }
         }
@@ -261,101 +315,51 @@ pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &text[..offset.min(text.len())]).count() + 1
 }
 
-/// The whole decompressed text of a gzip file (all members).
-pub(crate) fn gunzip_all(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
-    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
-    Ok(out)
-}
-
-/// Up to `limit` bytes of the decompressed text (for detection and schema
-/// sampling); a damaged stream gives what was read before the damage.
-pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let _ = flate2::read::MultiGzDecoder::new(bytes)
-        .take(limit as u64)
-        .read_to_end(&mut out);
-    out
-}
-
 /// Reads a gzip stream and decodes it line by line, numbering lines from
-/// one. A second thread decompresses blocks ahead of the decoding, so the
-/// two overlap.
+/// one (a second thread decompresses ahead of the decoding).
 fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
-    const BLOCK: usize = 1 << 20;
-    type Block = Result<Vec<u8>, std::io::Error>;
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
-        let stop = &stop;
-        scope.spawn(move || {
-            let mut reader = flate2::read::MultiGzDecoder::new(bytes);
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let mut block = vec![0u8; BLOCK];
-                let (n, err) = read_full(&mut reader, &mut block);
-                block.truncate(n);
-                if n > 0 && tx.send(Ok(block)).is_err() {
-                    return;
+    let mut buf: Vec<u8> = Vec::with_capacity(open::GZIP_BLOCK * 2);
+    let mut scratch = Scratch::default();
+    let mut line_no = 0usize;
+    let mut first = true;
+    let mut damaged = None;
+    open::gunzip_blocks(bytes, &mut |block| match block {
+        Ok(block) => {
+            buf.extend_from_slice(&block);
+            if first {
+                if buf.starts_with(b"\xEF\xBB\xBF") {
+                    buf.drain(..3);
                 }
-                if let Some(e) = err {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-                if n == 0 {
-                    return;
-                }
+                first = false;
             }
-        });
-        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
-        let mut scratch = Scratch::default();
-        let mut line_no = 0usize;
-        let mut first = true;
-        let mut damaged = None;
-        for block in rx.iter() {
-            match block {
-                Ok(block) => {
-                    buf.extend_from_slice(&block);
-                    if first {
-                        if buf.starts_with(b"\xEF\xBB\xBF") {
-                            buf.drain(..3);
-                        }
-                        first = false;
-                    }
-                    let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
-                    buf.drain(..used);
-                    if out.stopped() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    damaged = Some(e);
-                    break;
-                }
-            }
+            let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+            buf.drain(..used);
+            !out.stopped()
         }
-        // Let the decompressing thread finish (it may wait to send).
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        drop(rx);
-        if out.stopped() {
-            return;
-        }
-        match damaged {
-            None => {
-                decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
-            }
-            Some(e) => {
-                let cut = if buf.is_empty() {
-                    ""
-                } else {
-                    " (its last line is cut)"
-                };
-                out.bad(
-                    Loc::Line(line_no + 1),
-                    format!("gzip stream damaged after line {line_no}{cut}: {e}"),
-                );
-            }
+        Err(e) => {
+            damaged = Some(e);
+            false
         }
     });
+    if out.stopped() {
+        return;
+    }
+    match damaged {
+        None => {
+            decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
+        }
+        Some(e) => {
+            let cut = if buf.is_empty() {
+                ""
+            } else {
+                " (its last line is cut)"
+            };
+            out.bad(
+                Loc::Line(line_no + 1),
+                format!("gzip stream damaged after line {line_no}{cut}: {e}"),
+            );
+        }
+    }
 }
 
 /// Decodes the complete lines of `buf` (and the last, unterminated one
@@ -385,21 +389,6 @@ fn decode_lines(
         pos = end + 1;
     }
     pos.min(buf.len())
-}
-
-/// Fills `buf` as far as the reader goes: how much was read, and the
-/// error that stopped it early, if any.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return (filled, Some(e)),
-        }
-    }
-    (filled, None)
 }
 
 /// JSON values one after another, separated by whitespace (one per line,
@@ -450,44 +439,78 @@ fn next_value_line(text: &[u8], from: usize) -> usize {
     text.len()
 }
 
-/// A reader that drops a leading UTF-8 byte-order mark.
-struct BomSkipper<R> {
-    inner: R,
-    checked: bool,
-    pending: Vec<u8>,
+/// The member names of objects that hold records: `records` (Event Hub
+/// body), `items` (Kubernetes `EventList`), `value` (ARM list).
+pub(crate) const CONTAINER_KEYS: &[&str] = &["records", "items", "value"];
+
+/// The records of a JSON document, each handed to `each`: the elements of
+/// a top-level array, or of an object's array member named in `keys`, or
+/// else each top-level value itself. Documents may follow one another
+/// (one Event Hub body per line, or several pretty-printed ones).
+pub(crate) fn document_records(
+    text: &[u8],
+    keys: &[&str],
+    locate: &dyn Fn(usize) -> Loc,
+    out: &mut Out,
+    each: &mut dyn FnMut(&[u8], Loc, &mut Out),
+) {
+    json_values(text, locate, out, &mut |value, at, out| {
+        // `value` is a slice of `text`: its offset locates its records.
+        let base = value.as_ptr() as usize - text.as_ptr() as usize;
+        match container_elements(value, keys) {
+            Ok(Some(elements)) => {
+                for (offset, element) in elements {
+                    each(element, locate(base + offset), out);
+                    if out.stopped() {
+                        return;
+                    }
+                }
+            }
+            Ok(None) => each(value, at, out),
+            Err(e) => out.bad(at, format!("not JSON: {e}")),
+        }
+    });
 }
 
-impl<R: Read> BomSkipper<R> {
-    fn new(inner: R) -> BomSkipper<R> {
-        BomSkipper {
-            inner,
-            checked: false,
-            pending: Vec::new(),
+/// The elements (with their offsets in `value`) of `value` when it is an
+/// array, or an object holding an array member named in `keys`; `None`
+/// for any other value.
+#[allow(clippy::type_complexity)]
+pub(crate) fn container_elements<'a>(
+    value: &'a [u8],
+    keys: &[&str],
+) -> Result<Option<Vec<(usize, &'a [u8])>>, crate::json::JsonError> {
+    let mut s = crate::json::Scanner::new(value);
+    match s.peek() {
+        Some(b'[') => Ok(Some(array_elements(&mut s)?)),
+        Some(b'{') => {
+            let mut seq = s.begin_object()?;
+            let mut found = None;
+            while let Some(key) = s.next_key(&mut seq)? {
+                if keys.contains(&&*key) && s.peek() == Some(b'[') {
+                    found = Some(array_elements(&mut s)?);
+                } else {
+                    s.skip_value()?;
+                }
+            }
+            Ok(found)
         }
+        _ => Ok(None),
     }
 }
 
-impl<R: Read> Read for BomSkipper<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if !self.checked {
-            self.checked = true;
-            let mut head = [0u8; 3];
-            let (n, err) = read_full(&mut self.inner, &mut head);
-            if let Some(e) = err {
-                return Err(e);
-            }
-            if !(n == 3 && head == *b"\xEF\xBB\xBF") {
-                self.pending.extend_from_slice(&head[..n]);
-            }
-        }
-        if !self.pending.is_empty() {
-            let n = self.pending.len().min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[..n]);
-            self.pending.drain(..n);
-            return Ok(n);
-        }
-        self.inner.read(buf)
+fn array_elements<'a>(
+    s: &mut crate::json::Scanner<'a>,
+) -> Result<Vec<(usize, &'a [u8])>, crate::json::JsonError> {
+    let mut seq = s.begin_array()?;
+    let mut elements = Vec::new();
+    while s.next_element(&mut seq)? {
+        s.skip_ws();
+        let start = s.pos();
+        let bytes = s.value_bytes(crate::json::MAX_SKIP_DEPTH)?;
+        elements.push((start, bytes));
     }
+    Ok(elements)
 }
 
 #[cfg(test)]
@@ -499,17 +522,5 @@ mod tests {
         let text = b"{bad\n  x\n  {\"a\":1}\n";
         assert_eq!(next_value_line(text, 1), 9);
         assert_eq!(next_value_line(b"{bad", 1), 4);
-    }
-
-    #[test]
-    fn bom_skipper_drops_only_a_bom() {
-        let mut s = String::new();
-        BomSkipper::new(&b"\xEF\xBB\xBFab"[..])
-            .read_to_string(&mut s)
-            .unwrap();
-        assert_eq!(s, "ab");
-        let mut s = String::new();
-        BomSkipper::new(&b"a"[..]).read_to_string(&mut s).unwrap();
-        assert_eq!(s, "a");
     }
 }

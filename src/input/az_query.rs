@@ -8,10 +8,10 @@
 //! way (values that are real JSON numbers, booleans or objects are taken as
 //! they are).
 
+use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
-use super::rows::document_records;
 use super::text::{Dialect, text_value};
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{self, KeySet};
 use crate::schema::Field;
 use crate::value::Value;

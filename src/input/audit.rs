@@ -16,10 +16,10 @@
 //! * `AKSControlPlane` gets nothing from an audit log: every event is
 //!   skipped.
 
+use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::ResourceParts;
-use super::rows::document_records;
-use crate::exec::source::jsonl::decode_value;
+use crate::input::json_rows::decode_value;
 use crate::json::{JsonError, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;

@@ -1,5 +1,9 @@
 //! Cutting input bytes into chunks that end at line boundaries.
 
+// Every byte here comes from an input file an attacker may have written:
+// no unchecked index or slice (issue 7).
+#![deny(clippy::indexing_slicing)]
+
 use std::ops::Range;
 
 /// Splits `bytes` into ranges of about `target` bytes, each extended to end
