@@ -11,7 +11,7 @@
 //! | 7 | `semantic` | binding a syntax tree to plans (it produces plan types) |
 //! | 6 | `plan` | logical plans, scalar expressions, their evaluation and constant folding, optimizer rules |
 //! | 5 | `catalog` | tables: schemas and the inputs they read |
-//! | 4 | `input` | opening, detecting and decoding inputs (today `formats/` and `exec/source/`, being merged into `input/`) |
+//! | 4 | `input` | opening, detecting and decoding inputs |
 //! | 3 | `syntax` | the parser |
 //! | 2 | `functions` | the built-in function library |
 //! | ground | `span`, `diagnostic`, `types`, `value`, `json`, `schema`, `exec_error` | values, casts, nulls and their string forms; JSON; types and schemas; spans and messages; the run error |
@@ -32,14 +32,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Which module each folder (or file) of `src/` belongs to, where it is not
-/// simply its first path component. Longest prefix wins. `formats/` and
-/// `exec/source/` are the input layer being merged into `input/` (issue 11);
-/// once merged, only the `input` line is needed.
-const FOLDERS: &[(&str, &str)] = &[
-    ("formats", "input"),
-    ("exec/source", "input"),
-    ("input", "input"),
-];
+/// simply its first path component. Longest prefix wins. None today: every
+/// folder is its own floor (the input layer was `formats/` and
+/// `exec/source/` until issue 11 made them `input/`).
+const FOLDERS: &[(&str, &str)] = &[];
 
 /// For each module, the modules it may import: each floor sees the floors
 /// below it, and on the ground floor only the arrows listed.
@@ -678,21 +674,17 @@ fn use_lines_are_parsed_with_groups_paths_in_code_and_super_chains() {
             "span::Span::default",
         ]
     );
-    let modules: BTreeSet<String> = ["exec", "formats", "value"]
+    let modules: BTreeSet<String> = ["exec", "input", "value"]
         .into_iter()
         .map(String::from)
         .collect();
     assert_eq!(
-        module_of(&["exec".into(), "source".into()], &modules).as_deref(),
+        module_of(&["input".into(), "open".into()], &modules).as_deref(),
         Some("input")
     );
     assert_eq!(
         module_of(&["exec".into(), "run".into()], &modules).as_deref(),
         Some("exec")
-    );
-    assert_eq!(
-        module_of(&["formats".into()], &modules).as_deref(),
-        Some("input")
     );
     assert_eq!(
         module_of(&["Engine".into()], &modules).as_deref(),
