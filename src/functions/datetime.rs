@@ -1,6 +1,7 @@
 //! Date and time functions, wrapping [`crate::value::time`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
+use super::function;
 use super::{
     DATETIME, EvalContext, Naming, ScalarFunction, arg, arg_type_error, int_of, returns, signature,
     string_value, text,
@@ -9,44 +10,36 @@ use crate::types::DataType;
 use crate::value::time::{self as tm, DatePart, TICKS_PER_SECOND, UnixUnit};
 use crate::value::{DateTime, Timespan, Value};
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("now", 0, 1, sig_now, now),
-    F("ago", 1, 1, ago_signature, ago),
-    F("bin", 2, 2, bin_signature, bin).named(Naming::FirstArgument),
-    F("bin_at", 3, 3, bin_at_signature, bin_at).named(Naming::FirstArgument),
-    F("startofday", 1, 2, sig_period, startofday).named(Naming::FirstArgument),
-    F("startofweek", 1, 2, sig_period, startofweek),
-    F("startofmonth", 1, 2, sig_period, startofmonth),
-    F("startofyear", 1, 2, sig_period, startofyear),
-    F("endofday", 1, 2, sig_period, endofday),
-    F("endofweek", 1, 2, sig_period, endofweek),
-    F("endofmonth", 1, 2, sig_period, endofmonth),
-    F("endofyear", 1, 2, sig_period, endofyear),
-    F("datetime_add", 3, 3, sig_datetime_add, datetime_add).with_constants(const_datetime_add),
-    F("datetime_diff", 3, 3, sig_datetime_diff, datetime_diff).with_constants(const_datetime_diff),
-    F("datetime_part", 2, 2, sig_datetime_part, datetime_part).with_constants(const_datetime_part),
-    F("getyear", 1, 1, sig_int_of_date, getyear),
-    F("getmonth", 1, 1, sig_int_of_date, getmonth),
-    F("monthofyear", 1, 1, sig_int_of_date, getmonth),
-    F("dayofmonth", 1, 1, sig_int_of_date, dayofmonth),
-    F("dayofyear", 1, 1, sig_int_of_date, dayofyear),
-    F("hourofday", 1, 1, sig_int_of_date, hourofday),
-    F("week_of_year", 1, 1, sig_int_of_date, week_of_year),
-    F("dayofweek", 1, 1, sig_dayofweek, dayofweek),
-    F("make_datetime", 3, 6, sig_make_datetime, make_datetime),
-    F("make_timespan", 2, 4, sig_make_timespan, make_timespan),
-    F(
+    function("now", 0, 1, sig_now, now),
+    function("ago", 1, 1, ago_signature, ago),
+    function("bin", 2, 2, bin_signature, bin).named(Naming::FirstArgument),
+    function("bin_at", 3, 3, bin_at_signature, bin_at).named(Naming::FirstArgument),
+    function("startofday", 1, 2, sig_period, startofday).named(Naming::FirstArgument),
+    function("startofweek", 1, 2, sig_period, startofweek),
+    function("startofmonth", 1, 2, sig_period, startofmonth),
+    function("startofyear", 1, 2, sig_period, startofyear),
+    function("endofday", 1, 2, sig_period, endofday),
+    function("endofweek", 1, 2, sig_period, endofweek),
+    function("endofmonth", 1, 2, sig_period, endofmonth),
+    function("endofyear", 1, 2, sig_period, endofyear),
+    function("datetime_add", 3, 3, sig_datetime_add, datetime_add)
+        .with_constants(const_datetime_add),
+    function("datetime_diff", 3, 3, sig_datetime_diff, datetime_diff)
+        .with_constants(const_datetime_diff),
+    function("datetime_part", 2, 2, sig_datetime_part, datetime_part)
+        .with_constants(const_datetime_part),
+    function("getyear", 1, 1, sig_int_of_date, getyear),
+    function("getmonth", 1, 1, sig_int_of_date, getmonth),
+    function("monthofyear", 1, 1, sig_int_of_date, getmonth),
+    function("dayofmonth", 1, 1, sig_int_of_date, dayofmonth),
+    function("dayofyear", 1, 1, sig_int_of_date, dayofyear),
+    function("hourofday", 1, 1, sig_int_of_date, hourofday),
+    function("week_of_year", 1, 1, sig_int_of_date, week_of_year),
+    function("dayofweek", 1, 1, sig_dayofweek, dayofweek),
+    function("make_datetime", 3, 6, sig_make_datetime, make_datetime),
+    function("make_timespan", 2, 4, sig_make_timespan, make_timespan),
+    function(
         "format_datetime",
         2,
         2,
@@ -54,7 +47,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         format_datetime,
     )
     .named(Naming::FirstArgument),
-    F(
+    function(
         "format_timespan",
         2,
         2,
@@ -62,35 +55,35 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         format_timespan,
     )
     .named(Naming::FirstArgument),
-    F(
+    function(
         "unixtime_seconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_seconds,
     ),
-    F(
+    function(
         "unixtime_milliseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_milliseconds,
     ),
-    F(
+    function(
         "unixtime_microseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_microseconds,
     ),
-    F(
+    function(
         "unixtime_nanoseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_nanoseconds,
     ),
-    F("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time)
+    function("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time)
         .named(Naming::Fixed("$IngestionTime")),
 ];
 

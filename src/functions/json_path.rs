@@ -6,6 +6,7 @@
 //! and recursive descent are not supported: such a path is an error when
 //! it is a constant, and gives null otherwise.
 
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, signature, text, type_literal};
 use crate::json::path::{PathStep, get_path};
 use crate::json::row::{decode_dynamic, decode_string};
@@ -14,7 +15,7 @@ use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] =
     &[
-        ScalarFunction::new("extract_json", 2, 3, sig_extract_json, extract_json)
+        function("extract_json", 2, 3, sig_extract_json, extract_json)
             .with_constants(const_extract_json),
     ];
 

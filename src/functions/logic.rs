@@ -1,50 +1,15 @@
 //! Conditionals and null tests: `iff`, `case`, `coalesce`, `not`, `isempty`...
 
-use super::{BOOL, EvalContext, Naming, ScalarFunction, arg_type_error, common_type, returns};
+use super::function;
+use super::{BOOL, EvalContext, ScalarFunction, arg_type_error, common_type, returns};
 use crate::types::DataType;
 use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction {
-        name: "iff",
-        min_args: 3,
-        max_args: 3,
-        signature: iff_signature,
-        eval: iff,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "case",
-        min_args: 3,
-        max_args: usize::MAX,
-        signature: case_signature,
-        eval: case,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "coalesce",
-        min_args: 2,
-        max_args: 64,
-        signature: common_type,
-        eval: coalesce,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "not",
-        min_args: 1,
-        max_args: 1,
-        signature: not_signature,
-        eval: not,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
+    function("iff", 3, 3, iff_signature, iff),
+    function("case", 3, usize::MAX, case_signature, case),
+    function("coalesce", 2, 64, common_type, coalesce),
+    function("not", 1, 1, not_signature, not),
     test("isnull", isnull),
     test("isnotnull", isnotnull),
     test("isempty", isempty),
@@ -52,16 +17,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
 ];
 
 const fn test(name: &'static str, eval: super::Implementation) -> ScalarFunction {
-    ScalarFunction {
-        name,
-        min_args: 1,
-        max_args: 1,
-        signature: returns::<BOOL>,
-        eval,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    }
+    function(name, 1, 1, returns::<BOOL>, eval)
 }
 
 fn is_true(v: &Value) -> bool {

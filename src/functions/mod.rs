@@ -79,27 +79,36 @@ pub struct ScalarFunction {
     pub constant_signature: Option<ConstantSignature>,
 }
 
-impl ScalarFunction {
-    /// A pure function with generic result naming.
-    pub const fn new(
-        name: &'static str,
-        min_args: usize,
-        max_args: usize,
-        signature: Signature,
-        eval: Implementation,
-    ) -> ScalarFunction {
-        ScalarFunction {
-            name,
-            min_args,
-            max_args,
-            signature,
-            eval,
-            naming: Naming::Generic,
-            pure: true,
-            constant_signature: None,
-        }
+/// One row of a function table: the name, the arity (`max_args` is
+/// `usize::MAX` for variadic functions), the signature giving the result
+/// type, and the implementation. Every family's `FUNCTIONS` table is built
+/// from these; the entry is pure with generic naming until
+/// [`ScalarFunction::named`], [`ScalarFunction::impure`] or
+/// [`ScalarFunction::with_constants`] say otherwise:
+///
+/// ```text
+/// function("strlen", 1, 1, sig_long_of_any, strlen).named(Naming::Prefixed),
+/// ```
+const fn function(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    signature: Signature,
+    eval: Implementation,
+) -> ScalarFunction {
+    ScalarFunction {
+        name,
+        min_args,
+        max_args,
+        signature,
+        eval,
+        naming: Naming::Generic,
+        pure: true,
+        constant_signature: None,
     }
+}
 
+impl ScalarFunction {
     pub const fn named(mut self, naming: Naming) -> ScalarFunction {
         self.naming = naming;
         self

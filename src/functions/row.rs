@@ -2,11 +2,12 @@
 //! `__pack_all` with every column's name and value, since only it knows
 //! the row's columns (<https://learn.microsoft.com/kusto/query/pack-all-function>).
 
+use super::function;
 use super::{EvalContext, ScalarFunction};
 use crate::types::DataType;
 use crate::value::{Bag, Value};
 
-pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction::new(
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[function(
     "__pack_all",
     1,
     usize::MAX,

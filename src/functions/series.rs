@@ -5,13 +5,14 @@
 //! and `extend (a, b, ...) = series_fit_line(s)` (or `extend
 //! series_fit_line(s)`) takes them apart (see `semantic::project`).
 
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, check_params};
 use crate::types::DataType;
 use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction::new("series_fit_line", 1, 1, sig_series, series_fit_line),
-    ScalarFunction::new(
+    function("series_fit_line", 1, 1, sig_series, series_fit_line),
+    function(
         "series_fit_line_dynamic",
         1,
         1,
