@@ -1,13 +1,14 @@
-//! Date and time functions, wrapping [`crate::value::time`]; doc pages are
+//! Date and time functions, wrapping [`super::calendar`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
+use super::calendar::{self as tm, DatePart, UnixUnit};
 use super::function;
 use super::{
     DATETIME, EvalContext, Naming, ScalarFunction, arg, arg_type_error, int_of, returns, signature,
     string_value, text,
 };
 use crate::types::DataType;
-use crate::value::time::{self as tm, DatePart, TICKS_PER_SECOND, UnixUnit};
+use crate::value::time::{TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use crate::value::{DateTime, Timespan, Value};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
@@ -422,9 +423,9 @@ fn make_timespan(args: &[Value], _: &EvalContext) -> Value {
         return Value::Null;
     }
     let ticks = (second * TICKS_PER_SECOND as f64).round() as i64
-        + minute * tm::TICKS_PER_MINUTE
-        + hour * tm::TICKS_PER_HOUR;
-    day.checked_mul(tm::TICKS_PER_DAY)
+        + minute * TICKS_PER_MINUTE
+        + hour * TICKS_PER_HOUR;
+    day.checked_mul(TICKS_PER_DAY)
         .and_then(|d| d.checked_add(ticks))
         .map_or(Value::Null, |t| Value::Timespan(Timespan(t)))
 }

@@ -8,6 +8,7 @@
 //! null (KQL-SEMANTICS §9).
 
 pub mod aggregate;
+pub mod calendar;
 mod conversion;
 mod datetime;
 mod dynamic;
