@@ -2,6 +2,8 @@
 //! https://learn.microsoft.com/kusto/query/, named in each test) and
 //! KQL-SEMANTICS §4 and §7.
 
+use kqlite::functions::ipv4::*;
+use kqlite::functions::strings::*;
 use kqlite::value::text::*;
 use kqlite::value::{Bag, Value};
 use regex::Regex;

@@ -1,12 +1,12 @@
 //! IPv4 and IPv6 functions, wrapping the IPv4 helpers of
-//! [`crate::value::text`]; doc pages are
+//! [`super::ipv4`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
 use super::function;
+use super::ipv4 as t;
 use super::{EvalContext, ScalarFunction, arg, int_of, signature, string_value, text};
 use crate::types::DataType;
 use crate::value::Value;
-use crate::value::text as t;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[

@@ -14,6 +14,7 @@ mod datetime;
 mod dynamic;
 mod hash;
 mod ip;
+pub mod ipv4;
 mod json_path;
 mod logic;
 mod math;
@@ -22,6 +23,7 @@ pub mod regex_cache;
 mod row;
 pub mod series;
 mod string;
+pub mod strings;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};

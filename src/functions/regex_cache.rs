@@ -9,7 +9,7 @@
 //! patterns computed per row). The `regex` crate's engines run in time
 //! linear in the input; a size limit bounds what one pattern may compile to.
 
-use crate::value::text::TrimRegex;
+use super::strings::TrimRegex;
 use regex::{Regex, RegexBuilder};
 use std::cell::RefCell;
 use std::collections::HashMap;

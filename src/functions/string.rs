@@ -1,5 +1,5 @@
 //! String functions. Each wraps the tested implementation in
-//! [`crate::value::text`]; doc pages are
+//! [`super::strings`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 //!
 //! Arguments declared `string` by Kusto also accept `dynamic` here (the
@@ -9,11 +9,11 @@
 
 use super::function;
 use super::regex_cache::{self, with_regex, with_trim};
+use super::strings as t;
 use super::{
     EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_value, text, type_literal,
 };
 use crate::types::DataType;
-use crate::value::text as t;
 use crate::value::{Str, Value};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
@@ -243,11 +243,11 @@ fn string_size(args: &[Value], _: &EvalContext) -> Value {
 }
 
 fn tolower(args: &[Value], _: &EvalContext) -> Value {
-    s(t::to_lower(&text(arg(args, 0))))
+    s(crate::value::text::to_lower(&text(arg(args, 0))))
 }
 
 fn toupper(args: &[Value], _: &EvalContext) -> Value {
-    s(t::to_upper(&text(arg(args, 0))))
+    s(crate::value::text::to_upper(&text(arg(args, 0))))
 }
 
 fn strcat(args: &[Value], _: &EvalContext) -> Value {
