@@ -21,6 +21,10 @@ pub enum Error {
     /// A problem with how kqlite was invoked (a table argument without `=`...).
     #[error("{0}")]
     Usage(String),
+    /// Something kqlite itself got wrong (likely a bug, not a problem with
+    /// the query or the input): a thread that panicked, a broken invariant.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -29,7 +33,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) => 2,
-            Error::Exec(_) => 1,
+            Error::Exec(_) | Error::Internal(_) => 1,
         }
     }
 
@@ -44,6 +48,7 @@ impl Error {
             Error::Bind(errors) => errors.iter().map(BindError::diagnostic).collect(),
             Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
             Error::Usage(m) => vec![Diagnostic::new(m.clone())],
+            Error::Internal(_) => vec![Diagnostic::new(self.to_string())],
         }
     }
 

@@ -19,6 +19,7 @@ mod numeric;
 mod percentile;
 mod pick;
 
+use super::SignatureError;
 use super::{BOOL, DYNAMIC, LONG, REAL, Signature, arg_type_error, returns};
 use crate::types::DataType;
 use crate::value::Value;
@@ -298,13 +299,13 @@ pub fn aggregate_names() -> impl Iterator<Item = &'static str> {
     AGGREGATES.iter().map(|f| f.name)
 }
 
-fn first_arg_type(types: &[DataType]) -> Result<DataType, String> {
+fn first_arg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(types.first().copied().unwrap_or(DataType::Dynamic))
 }
 
 /// `percentile(x, p)`: the type of `x`; a number's percentile is one of
 /// the values, so it keeps the column's type.
-fn percentile_type(types: &[DataType]) -> Result<DataType, String> {
+fn percentile_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.get(1).copied() {
         Some(t) if !(t.is_numeric() || t == DataType::Dynamic) => {
             Err(arg_type_error("percentile", 1, "a number", t))
@@ -313,14 +314,14 @@ fn percentile_type(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn predicate_returns_long(types: &[DataType]) -> Result<DataType, String> {
+fn predicate_returns_long(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first() {
         Some(DataType::Bool | DataType::Dynamic) | None => Ok(DataType::Long),
         Some(&t) => Err(arg_type_error("countif", 0, "a bool", t)),
     }
 }
 
-fn sum_type(types: &[DataType]) -> Result<DataType, String> {
+fn sum_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Int | DataType::Long | DataType::Bool => Ok(DataType::Long),
         DataType::Real | DataType::Decimal | DataType::Dynamic => Ok(DataType::Real),
@@ -329,7 +330,7 @@ fn sum_type(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn avg_type(types: &[DataType]) -> Result<DataType, String> {
+fn avg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Timespan => Ok(DataType::Timespan),
         DataType::DateTime => Ok(DataType::DateTime),

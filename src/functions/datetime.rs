@@ -1,6 +1,7 @@
 //! Date and time functions, wrapping [`super::calendar`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
+use super::SignatureError;
 use super::calendar::{self as tm, DatePart, UnixUnit};
 use super::function;
 use super::{
@@ -103,32 +104,44 @@ signature!(sig_unixtime, "unixtime_seconds_todatetime", [Num] => DateTime);
 
 /// A constant period name must be one the function knows.
 fn check_part(
-    function: &str,
+    function: &'static str,
     constant: Option<&Value>,
     allow_day_of_year: bool,
-) -> Result<(), String> {
+) -> Result<(), SignatureError> {
     if let Some(Value::String(name)) = constant {
         match DatePart::parse(name) {
             Some(DatePart::DayOfYear) if !allow_day_of_year => {}
             Some(_) => return Ok(()),
             None => {}
         }
-        return Err(format!("'{function}': '{name}' is not a valid period"));
+        return Err(SignatureError::Period {
+            function,
+            name: name.to_string(),
+        });
     }
     Ok(())
 }
 
-fn const_datetime_add(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_add(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_add", c.first().copied().flatten(), false)?;
     sig_datetime_add(types)
 }
 
-fn const_datetime_diff(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_diff(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_diff", c.first().copied().flatten(), false)?;
     sig_datetime_diff(types)
 }
 
-fn const_datetime_part(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_part(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_part", c.first().copied().flatten(), true)?;
     sig_datetime_part(types)
 }
@@ -165,7 +178,7 @@ fn now(args: &[Value], ctx: &EvalContext) -> Value {
     }
 }
 
-fn ago_signature(types: &[DataType]) -> Result<DataType, String> {
+fn ago_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         DataType::Timespan | DataType::Dynamic => Ok(DataType::DateTime),
         t => Err(arg_type_error("ago", 0, "a timespan", t)),
@@ -177,7 +190,7 @@ fn ago(args: &[Value], ctx: &EvalContext) -> Value {
     dt(timespan_of(arg(args, 0)).and_then(|t| ctx.now.checked_sub(t)))
 }
 
-fn bin_signature(types: &[DataType]) -> Result<DataType, String> {
+fn bin_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     match (types[0], types[1]) {
         (DateTime, Timespan | Dynamic) => Ok(DateTime),
@@ -186,7 +199,7 @@ fn bin_signature(types: &[DataType]) -> Result<DataType, String> {
         (Int | Long | Real | Decimal, Real | Decimal | Int | Long) => Ok(Real),
         (Int | Long | Real | Decimal, Dynamic) => Ok(Real),
         (Dynamic, _) => Ok(Dynamic),
-        (t, s) => Err(format!("'bin' cannot round a {t} to a multiple of a {s}")),
+        (t, s) => Err(SignatureError::Bin(t, s)),
     }
 }
 
@@ -207,7 +220,7 @@ fn bin(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-fn bin_at_signature(types: &[DataType]) -> Result<DataType, String> {
+fn bin_at_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     match (types[0], types[1], types[2]) {
         (DateTime, Timespan | Dynamic, DateTime | Dynamic) => Ok(DateTime),
@@ -217,9 +230,7 @@ fn bin_at_signature(types: &[DataType]) -> Result<DataType, String> {
             Ok(if a == Dynamic { Dynamic } else { Real })
         }
         (Dynamic, _, _) => Ok(Dynamic),
-        (t, s, f) => Err(format!(
-            "'bin_at' cannot round a {t} to a multiple of a {s} aligned on a {f}"
-        )),
+        (t, s, f) => Err(SignatureError::BinAt(t, s, f)),
     }
 }
 

@@ -6,6 +6,7 @@
 //! function handed something that is not an array (or bag) where one is
 //! required returns null, as the docs say of `array_length`.
 
+use super::SignatureError;
 use super::function;
 use super::{EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_value};
 use crate::types::DataType;
@@ -101,7 +102,7 @@ signature!(sig_repeat, "repeat", [Any, Int] => Dynamic);
 
 /// `range(start, stop [, step])`: numbers, timespans or datetimes (with a
 /// timespan step).
-fn sig_range(types: &[DataType]) -> Result<DataType, String> {
+fn sig_range(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     let ok = |t: DataType| t.is_numeric() || matches!(t, DateTime | Timespan | Dynamic);
     match types.iter().position(|&t| !ok(t)) {

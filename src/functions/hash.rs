@@ -10,6 +10,7 @@
 //! `Guid.ToByteArray` gives; null hashes to null. The cryptographic hashes
 //! take the same bytes and return lower-case hex.
 
+use super::SignatureError;
 use super::function;
 use super::{EvalContext, ScalarFunction, arg, int_of, signature, string_value};
 use crate::types::DataType;
@@ -26,9 +27,12 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
 ];
 
 /// `hash(source [, mod])`: `source` may be any scalar but dynamic.
-fn sig_hash(types: &[DataType]) -> Result<DataType, String> {
+fn sig_hash(types: &[DataType]) -> Result<DataType, SignatureError> {
     if types[0] == DataType::Dynamic {
-        return Err("argument 1 of 'hash' cannot be dynamic".into());
+        return Err(SignatureError::Dynamic {
+            function: "hash",
+            position: 0,
+        });
     }
     super::check_params("hash", types, &[super::Param::Any, super::Param::Int])?;
     Ok(DataType::Long)

@@ -1,5 +1,6 @@
 //! Conditionals and null tests: `iff`, `case`, `coalesce`, `not`, `isempty`...
 
+use super::SignatureError;
 use super::function;
 use super::{BOOL, EvalContext, ScalarFunction, arg_type_error, common_type, returns};
 use crate::types::DataType;
@@ -24,7 +25,11 @@ fn is_true(v: &Value) -> bool {
     matches!(v, Value::Bool(true))
 }
 
-fn check_predicate(function: &str, position: usize, t: DataType) -> Result<(), String> {
+fn check_predicate(
+    function: &'static str,
+    position: usize,
+    t: DataType,
+) -> Result<(), SignatureError> {
     if matches!(t, DataType::Bool | DataType::Dynamic) {
         Ok(())
     } else {
@@ -32,7 +37,7 @@ fn check_predicate(function: &str, position: usize, t: DataType) -> Result<(), S
     }
 }
 
-fn iff_signature(types: &[DataType]) -> Result<DataType, String> {
+fn iff_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_predicate("iff", 0, types[0])?;
     common_type(&types[1..])
 }
@@ -51,9 +56,9 @@ fn iff(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-fn case_signature(types: &[DataType]) -> Result<DataType, String> {
+fn case_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     if types.len().is_multiple_of(2) {
-        return Err("'case' expects predicate/value pairs and a final else value".into());
+        return Err(SignatureError::CasePairs);
     }
     let mut values = Vec::new();
     for (i, pair) in types.chunks(2).enumerate() {
@@ -86,7 +91,7 @@ fn coalesce(args: &[Value], _: &EvalContext) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn not_signature(types: &[DataType]) -> Result<DataType, String> {
+fn not_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_predicate("not", 0, types[0])?;
     Ok(DataType::Bool)
 }

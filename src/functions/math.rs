@@ -5,6 +5,7 @@
 //! .NET's `Math` does: a domain error gives NaN (`log(-1)`), an overflow an
 //! infinity, and a null argument null.
 
+use super::SignatureError;
 use super::function;
 use super::{
     EvalContext, Naming, ScalarFunction, arg, arg_type_error, common_type, int_of, real_of,
@@ -64,7 +65,7 @@ signature!(sig_rand, "rand", [Int] => Real);
 signature!(sig_bits, "binary_and", [Int] => Long);
 
 /// `abs`: a long for integers, the argument's type otherwise (timespans too).
-fn sig_abs(types: &[DataType]) -> Result<DataType, String> {
+fn sig_abs(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         DataType::Int | DataType::Long => Ok(DataType::Long),
         t @ (DataType::Real | DataType::Decimal | DataType::Timespan) => Ok(t),
@@ -74,7 +75,7 @@ fn sig_abs(types: &[DataType]) -> Result<DataType, String> {
 }
 
 /// `round`, `ceiling`: the number's own type.
-fn sig_same_number(types: &[DataType]) -> Result<DataType, String> {
+fn sig_same_number(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         t if t.is_numeric() => Ok(t),
         DataType::Dynamic => Ok(DataType::Real),
@@ -82,7 +83,7 @@ fn sig_same_number(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn sig_round(types: &[DataType]) -> Result<DataType, String> {
+fn sig_round(types: &[DataType]) -> Result<DataType, SignatureError> {
     super::check_params("round", types, &[super::Param::Num, super::Param::Int])?;
     sig_same_number(types)
 }

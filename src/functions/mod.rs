@@ -12,6 +12,7 @@ pub mod calendar;
 mod conversion;
 mod datetime;
 mod dynamic;
+mod error;
 mod hash;
 mod ip;
 pub mod ipv4;
@@ -30,6 +31,7 @@ pub use aggregate::{AggregateFunction, lookup_aggregate};
 #[cfg(test)]
 pub(crate) use conversion::parse_json_text;
 pub use conversion::{to_kusto_string, to_string_value};
+pub use error::SignatureError;
 
 use crate::types::DataType;
 use crate::value::{DateTime, Str, Value};
@@ -43,11 +45,11 @@ pub struct EvalContext {
 }
 
 /// The result type for the given argument types, or why they are wrong.
-pub type Signature = fn(&[DataType]) -> Result<DataType, String>;
+pub type Signature = fn(&[DataType]) -> Result<DataType, SignatureError>;
 /// As [`Signature`], also seeing the value of each argument that is a
 /// constant (`None` for the others): `extract(..., typeof(int))` returns
 /// `int`, and a constant regex is checked before the query runs.
-pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataType, String>;
+pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataType, SignatureError>;
 pub type Implementation = fn(&[Value], &EvalContext) -> Value;
 
 /// How a column computed by this function is named when the query gives no
@@ -135,7 +137,7 @@ impl ScalarFunction {
         &self,
         types: &[DataType],
         constants: &[Option<&Value>],
-    ) -> Result<DataType, String> {
+    ) -> Result<DataType, SignatureError> {
         match self.constant_signature {
             Some(f) => f(types, constants),
             None => (self.signature)(types),
@@ -227,7 +229,7 @@ pub fn scalar_names() -> impl Iterator<Item = &'static str> {
 
 // Signature helpers shared by the function tables.
 
-fn returns<const T: u8>(_: &[DataType]) -> Result<DataType, String> {
+fn returns<const T: u8>(_: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(type_from_code(T))
 }
 
@@ -260,13 +262,12 @@ const DECIMAL: u8 = 9;
 
 /// The type of the first argument (`iff` branches, `coalesce`, `min_of`...):
 /// the common type of all arguments past `skip`, widening numbers.
-fn common_type(types: &[DataType]) -> Result<DataType, String> {
+fn common_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     let mut result: Option<DataType> = None;
     for &t in types {
         result = Some(match result {
             None => t,
-            Some(r) => unify(r, t)
-                .ok_or_else(|| format!("arguments of types {r} and {t} have no common type"))?,
+            Some(r) => unify(r, t).ok_or(SignatureError::NoCommonType(r, t))?,
         });
     }
     Ok(result.unwrap_or(DataType::Dynamic))
@@ -287,11 +288,18 @@ pub fn unify(a: DataType, b: DataType) -> Option<DataType> {
     })
 }
 
-fn arg_type_error(function: &str, position: usize, expected: &str, found: DataType) -> String {
-    format!(
-        "argument {} of '{function}' must be {expected}, found {found}",
-        position + 1
-    )
+fn arg_type_error(
+    function: &'static str,
+    position: usize,
+    expected: &'static str,
+    found: DataType,
+) -> SignatureError {
+    SignatureError::ArgumentType {
+        function,
+        position,
+        expected,
+        found,
+    }
 }
 
 // Argument checks and accessors shared by the function tables.
@@ -354,7 +362,11 @@ impl Param {
 
 /// Checks `types` against `params`; arguments past the last parameter are
 /// checked against the last one (variadic functions).
-fn check_params(function: &str, types: &[DataType], params: &[Param]) -> Result<(), String> {
+fn check_params(
+    function: &'static str,
+    types: &[DataType],
+    params: &[Param],
+) -> Result<(), SignatureError> {
     for (i, &t) in types.iter().enumerate() {
         let Some(&p) = params.get(i).or(params.last()) else {
             return Ok(());
@@ -370,7 +382,7 @@ fn check_params(function: &str, types: &[DataType], params: &[Param]) -> Result<
 /// fixed type: `signature!(sig_substring, "substring", [Any, Int, Int] => String);`
 macro_rules! signature {
     ($fn_name:ident, $name:literal, [$($p:ident),*] => $ret:ident) => {
-        fn $fn_name(types: &[DataType]) -> Result<DataType, String> {
+        fn $fn_name(types: &[DataType]) -> Result<DataType, super::SignatureError> {
             super::check_params($name, types, &[$(super::Param::$p),*])?;
             Ok(DataType::$ret)
         }

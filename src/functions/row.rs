@@ -2,6 +2,7 @@
 //! `__pack_all` with every column's name and value, since only it knows
 //! the row's columns (<https://learn.microsoft.com/kusto/query/pack-all-function>).
 
+use super::SignatureError;
 use super::function;
 use super::{EvalContext, ScalarFunction};
 use crate::types::DataType;
@@ -15,7 +16,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[function(
     pack_all,
 )];
 
-fn sig_pack_all(_: &[DataType]) -> Result<DataType, String> {
+fn sig_pack_all(_: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(DataType::Dynamic)
 }
 

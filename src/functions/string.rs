@@ -7,6 +7,7 @@
 //! `substring`, `indexof`, `reverse`, `split`… accept any type, converted
 //! the same way (`indexof(1234567, 5)` searches `"1234567"` for `"5"`).
 
+use super::SignatureError;
 use super::function;
 use super::regex_cache::{self, with_regex, with_trim};
 use super::strings as t;
@@ -148,7 +149,7 @@ signature!(sig_guid, "new_guid", [] => Guid);
 
 /// `extract(regex, group, source [, typeof(T)])`: a string, or `T` when the
 /// fourth argument names a type.
-fn sig_extract(types: &[DataType]) -> Result<DataType, String> {
+fn sig_extract(types: &[DataType]) -> Result<DataType, SignatureError> {
     super::check_params(
         "extract",
         types,
@@ -171,57 +172,66 @@ fn constant_text<'a>(constants: &[Option<&'a Value>], i: usize) -> Option<&'a st
     }
 }
 
-fn check_regex_at(constants: &[Option<&Value>], i: usize) -> Result<(), String> {
+fn check_regex_at(constants: &[Option<&Value>], i: usize) -> Result<(), SignatureError> {
     match constant_text(constants, i) {
         Some(p) => regex_cache::check(p),
         None => Ok(()),
     }
 }
 
-fn const_trim(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_trim(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_trim(types)
 }
 
-fn const_extract_all(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_extract_all(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_extract_all(types)
 }
 
-fn const_indexof_regex(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_indexof_regex(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 1)?;
     sig_indexof(types)
 }
 
-fn const_replace_regex(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_replace_regex(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 1)?;
     sig_replace(types)
 }
 
-fn const_replace_legacy(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_replace_legacy(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_replace(types)
 }
 
-fn const_countof(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_countof(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     match constant_text(c, 2) {
         Some("regex") => check_regex_at(c, 1)?,
         Some("normal") | None => {}
         Some(other) => {
-            return Err(format!(
-                "argument 3 of 'countof' must be \"normal\" or \"regex\", found \"{other}\""
-            ));
+            return Err(SignatureError::CountofKind(other.to_string()));
         }
     }
     sig_countof(types)
 }
 
-fn const_extract(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_extract(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_extract(types)?;
     if types.len() == 4 {
-        return type_literal(c.get(3).copied().flatten())
-            .ok_or_else(|| "argument 4 of 'extract' must be typeof(<type>)".to_string());
+        return type_literal(c.get(3).copied().flatten()).ok_or(SignatureError::TypeLiteral {
+            function: "extract",
+            position: 3,
+        });
     }
     Ok(DataType::String)
 }
