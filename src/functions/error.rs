@@ -61,3 +61,82 @@ pub enum SignatureError {
     #[error("argument 3 of 'countof' must be \"normal\" or \"regex\", found \"{0}\"")]
     CountofKind(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::functions::regex_cache;
+
+    /// The messages as the binder printed them when they were strings.
+    #[test]
+    fn messages_are_unchanged() {
+        let cases: Vec<(SignatureError, &str)> = vec![
+            (
+                SignatureError::ArgumentType {
+                    function: "substring",
+                    position: 1,
+                    expected: "an integer",
+                    found: DataType::String,
+                },
+                "argument 2 of 'substring' must be an integer, found string",
+            ),
+            (
+                SignatureError::Dynamic {
+                    function: "hash",
+                    position: 0,
+                },
+                "argument 1 of 'hash' cannot be dynamic",
+            ),
+            (
+                SignatureError::NoCommonType(DataType::Long, DataType::String),
+                "arguments of types long and string have no common type",
+            ),
+            (
+                SignatureError::Period {
+                    function: "datetime_add",
+                    name: "fortnight".into(),
+                },
+                "'datetime_add': 'fortnight' is not a valid period",
+            ),
+            (
+                SignatureError::Bin(DataType::DateTime, DataType::Long),
+                "'bin' cannot round a datetime to a multiple of a long",
+            ),
+            (
+                SignatureError::BinAt(DataType::DateTime, DataType::Long, DataType::Bool),
+                "'bin_at' cannot round a datetime to a multiple of a long aligned on a bool",
+            ),
+            (
+                SignatureError::JsonPath("$..x".into()),
+                "'extract_json': unsupported JSONPath '$..x' (kqlite supports $, .name, ['name'] and [index])",
+            ),
+            (
+                SignatureError::TypeLiteral {
+                    function: "extract",
+                    position: 3,
+                },
+                "argument 4 of 'extract' must be typeof(<type>)",
+            ),
+            (
+                SignatureError::CasePairs,
+                "'case' expects predicate/value pairs and a final else value",
+            ),
+            (
+                SignatureError::CountofKind("fuzzy".into()),
+                "argument 3 of 'countof' must be \"normal\" or \"regex\", found \"fuzzy\"",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+        // Built at run time: clippy rejects an invalid regex literal.
+        let unclosed = String::from("(");
+        let Err(e) = regex_cache::check(&unclosed) else {
+            panic!("'(' compiled")
+        };
+        let Err(raw) = regex::Regex::new(&unclosed) else {
+            panic!("'(' compiled")
+        };
+        assert_eq!(e.to_string(), format!("invalid regular expression: {raw}"));
+    }
+}
