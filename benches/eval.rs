@@ -16,11 +16,11 @@
 mod aksgen;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::{Field, Schema};
-use kqlite::types::DataType;
-use kqlite::value::Value;
+use kqlite::DataType;
+use kqlite::ExecError;
+use kqlite::Value;
+use kqlite::{Engine, EngineOptions, ResultSink};
+use kqlite::{Field, Schema};
 use std::ops::ControlFlow;
 use std::time::Duration;
 

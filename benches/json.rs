@@ -18,7 +18,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use kqlite::json::{self, KeySet, Parser, RowSlots, Scanner, get_member, get_members, string_text};
+use kqlite::internals::json::{
+    self, KeySet, Parser, RowSlots, Scanner, get_member, get_members, string_text,
+};
 
 const ROWS: &str = include_str!("data/aks_diagnostics.jsonl");
 

@@ -31,18 +31,18 @@ fn bench_parse(c: &mut Criterion) {
     group.bench_function("corpus", |b| {
         b.iter(|| {
             for q in &queries {
-                let _ = black_box(kqlite::syntax::parse(black_box(q)));
+                let _ = black_box(kqlite::internals::syntax::parse(black_box(q)));
             }
         })
     });
     let trees: Vec<_> = queries
         .iter()
-        .filter_map(|q| kqlite::syntax::parse(q).ok())
+        .filter_map(|q| kqlite::internals::syntax::parse(q).ok())
         .collect();
     group.bench_function("print", |b| {
         b.iter(|| {
             for t in &trees {
-                black_box(kqlite::syntax::print(black_box(t)));
+                black_box(kqlite::internals::syntax::print(black_box(t)));
             }
         })
     });

@@ -22,10 +22,10 @@
 mod aksgen;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::Schema;
-use kqlite::value::Value;
+use kqlite::ExecError;
+use kqlite::Schema;
+use kqlite::Value;
+use kqlite::{Engine, EngineOptions, ResultSink};
 use std::hint::black_box;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};

@@ -14,10 +14,10 @@
 //! in the environment, every failure whose message contains `text` is
 //! printed in full.
 
-use kqlite::catalog::builtin_schema;
-use kqlite::schema::{Field, Schema};
-use kqlite::types::DataType;
+use kqlite::DataType;
+use kqlite::internals::catalog::builtin_schema;
 use kqlite::{Engine, EngineOptions};
+use kqlite::{Field, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn identifiers(query: &str) -> BTreeSet<String> {
@@ -89,7 +89,7 @@ fn main() {
             let id = case["id"].as_str().unwrap_or("?").to_string();
             total += 1;
             let mut engine = Engine::with_options(EngineOptions {
-                now: kqlite::value::DateTime::parse("2024-11-05T00:00:00Z"),
+                now: kqlite::DateTime::parse("2024-11-05T00:00:00Z"),
                 ..EngineOptions::default()
             });
             let columns: Vec<Field> = identifiers(query)

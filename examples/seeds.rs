@@ -3,8 +3,8 @@
 //!
 //! `cargo run --example seeds` — add `-- --format jsonl` for JSON lines.
 
-use kqlite::engine::{Engine, ResultSink};
 use kqlite::output::{JsonLinesWriter, TableWriter};
+use kqlite::{Engine, ResultSink};
 use std::path::Path;
 use std::process::ExitCode;
 

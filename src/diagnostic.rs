@@ -15,6 +15,9 @@
 use crate::span::{LineCol, Span};
 use std::fmt::Write;
 
+/// One error message about a query: what went wrong, where, and what
+/// might fix it. [`Error::diagnostics`](crate::Error::diagnostics) lists
+/// them; [`render`](Diagnostic::render) writes one as text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     /// One line, lower-case start, no final period: `unknown column `x``.
@@ -28,6 +31,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A message about the query as a whole.
     pub fn new(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             message: message.into(),
@@ -37,16 +41,19 @@ impl Diagnostic {
         }
     }
 
+    /// The message, about the text at `span`.
     pub fn at(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
         self
     }
 
+    /// The message, with `label` under the caret.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
 
+    /// The message, with a suggestion.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self

@@ -25,15 +25,82 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-/// Receives the result tables of a query, one after another.
+/// Receives the result tables of a query, one after another: the one sink
+/// of kqlite. [`Query::run`] calls [`begin_table`](ResultSink::begin_table)
+/// with each table's schema, [`row`](ResultSink::row) for each of its rows,
+/// in order, and [`end_table`](ResultSink::end_table) when it is complete.
+/// Most queries have one result table; a query with several statements
+/// that produce tables (`T | take 1; U | take 1`) has one per statement.
+///
+/// Only `row` must be written; the writers in [`crate::output`] implement
+/// all three.
+///
+/// # Errors
+///
+/// An error returned by any method stops the run, and [`Query::run`]
+/// returns it (as [`crate::Error::Exec`]); use [`ExecError::Output`] for a
+/// failed write.
+///
+/// # Example
+///
+/// Collect the values of the first column:
+///
+/// ```
+/// use kqlite::{Engine, ExecError, ResultSink, Value};
+/// use std::ops::ControlFlow;
+///
+/// struct FirstColumn(Vec<Value>);
+///
+/// impl ResultSink for FirstColumn {
+///     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+///         self.0.extend(row.into_iter().next());
+///         // `ControlFlow::Break(())` would stop the run here.
+///         Ok(ControlFlow::Continue(()))
+///     }
+/// }
+///
+/// let engine = Engine::new();
+/// let query = engine.compile("range x from 1 to 3 step 1")?;
+/// let mut sink = FirstColumn(Vec::new());
+/// query.run(&engine, &mut sink)?;
+/// assert_eq!(sink.0, [Value::Long(1), Value::Long(2), Value::Long(3)]);
+/// # Ok::<(), kqlite::Error>(())
+/// ```
 pub trait ResultSink {
-    /// A result table starts; `index` counts from 0.
-    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError>;
-    /// One row; `Break` stops the run (e.g. the reader went away).
+    /// A result table starts, with columns `schema`; `index` counts the
+    /// result tables from 0. Does nothing unless implemented.
+    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
+        let _ = (index, schema);
+        Ok(())
+    }
+
+    /// One row of the current table, a value per column of its schema.
+    /// Return `ControlFlow::Break(())` to stop the run early (the reader went
+    /// away, or has enough rows): the table still ends with
+    /// [`end_table`](ResultSink::end_table), and no further table starts.
     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
-    fn end_table(&mut self) -> Result<(), ExecError>;
+
+    /// The current table is complete (all its rows, or the run stopped).
+    /// Does nothing unless implemented.
+    fn end_table(&mut self) -> Result<(), ExecError> {
+        Ok(())
+    }
 }
 
+/// How an [`Engine`] runs queries. Start from the default and change what
+/// you need:
+///
+/// ```
+/// use kqlite::{DateTime, Engine, EngineOptions};
+///
+/// let engine = Engine::with_options(EngineOptions {
+///     threads: Some(2),
+///     // Pin `now()`, e.g. to replay a detection as of a given day.
+///     now: DateTime::parse("2024-11-05T00:00:00Z"),
+///     ..EngineOptions::default()
+/// });
+/// # let _ = engine;
+/// ```
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
     /// Worker threads; `None` uses every core.
@@ -57,13 +124,26 @@ impl Default for EngineOptions {
     }
 }
 
+/// The tables a query can read, and the options it runs with.
+///
+/// Register tables with [`add_path`](Engine::add_path) (log files, any
+/// format kqlite recognises, gzipped or not), [`add_bytes`](Engine::add_bytes)
+/// or [`add_rows`](Engine::add_rows); then [`compile`](Engine::compile) a
+/// query and [run](Query::run) it. A table's schema comes from the built-in
+/// schema of its name (`SigninLogs`, `AzureDiagnostics`...) when kqlite
+/// knows it, else from the data. One engine can compile and run any number
+/// of queries; a compiled [`Query`] stays valid as tables are added.
+///
+/// See the [crate documentation](crate) for an example.
 pub struct Engine {
     catalog: Catalog,
     inputs: std::collections::BTreeMap<String, Vec<Input>>,
     /// Input formats named per table (`--input-format`); others are detected.
     formats: std::collections::BTreeMap<String, FormatChoice>,
+    /// The options queries run with.
     pub options: EngineOptions,
-    /// Set to stop a running query (Ctrl-C).
+    /// Set to stop a running query (Ctrl-C): the run stops at its next
+    /// chunk of input and returns [`ExecError::Interrupted`].
     pub cancel: Arc<AtomicBool>,
 }
 
@@ -74,10 +154,12 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// An engine without tables, with the default options.
     pub fn new() -> Engine {
         Engine::with_options(EngineOptions::default())
     }
 
+    /// An engine without tables, with `options`.
     pub fn with_options(options: EngineOptions) -> Engine {
         Engine {
             catalog: Catalog::new(),
@@ -88,14 +170,22 @@ impl Engine {
         }
     }
 
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
-    }
-
     /// Adds a file, a directory (every file under it, recursively, in name
     /// order) or a glob pattern to `table`'s inputs. Each file's format is
-    /// recognised by its content (see [`crate::formats`]) unless
-    /// [`Engine::set_input_format`] named one for the table.
+    /// recognised by its content (JSON rows, Kubernetes audit logs, diagnostic
+    /// archives, Event Hub bodies and captures, Log Analytics exports) unless
+    /// [`Engine::set_input_format`] named one for the table. Adding to a
+    /// table that has inputs adds more rows to it.
+    ///
+    /// Files are opened (and their start read, to recognise the format and
+    /// the columns) now; their rows are read when a query runs. A pipe or
+    /// device (`/dev/stdin`, a FIFO) is read whole, now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Exec`] with [`ExecError::Io`] when a path does not exist, a
+    /// glob matches no file, or a file cannot be read or is in no format
+    /// kqlite recognises.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         let files = expand_path(path.as_ref())?;
         let inputs = files
@@ -105,7 +195,14 @@ impl Engine {
         self.add_inputs(table, inputs)
     }
 
-    /// Adds bytes already read (such as standard input) to `table`.
+    /// Adds bytes already read (such as standard input) to `table`, read as
+    /// a file called `name` would be (`name` also appears in messages about
+    /// bad lines).
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::add_path`]: [`ExecError::Io`] when the bytes are in no
+    /// format kqlite recognises.
     pub fn add_bytes(&mut self, table: &str, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.add_inputs(table, vec![Input::memory(name, Arc::from(bytes))])
     }
@@ -113,6 +210,12 @@ impl Engine {
     /// Reads every input of `table`, added before or after, as `format`:
     /// `auto` (detect, the default), a format name such as `k8s-audit` or
     /// `csv`, or `query-api:NAME` to read the response table `NAME`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] for a format kqlite does not know; errors of
+    /// [`Engine::add_path`] for inputs already added that cannot be read as
+    /// `format`.
     pub fn set_input_format(&mut self, table: &str, format: &str) -> Result<(), Error> {
         let choice = FormatChoice::parse(format).map_err(Error::Usage)?;
         self.formats.insert(table.to_string(), choice);
@@ -187,6 +290,16 @@ impl Engine {
     /// here, once the rest of the query is known to be free of errors that
     /// do not depend on those columns (see `semantic::bag_unpack`). The rows
     /// read are kept for the run.
+    ///
+    /// `now()` is fixed here: [`EngineOptions::now`], or the clock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Syntax`] for text that is not KQL; [`Error::Bind`] for a
+    /// query that names unknown tables, columns or functions, mixes types,
+    /// or uses what kqlite cannot run yet (see [`Error::is_not_supported`]);
+    /// [`Error::Exec`] only when reading the input of a data-shaped
+    /// operator fails.
     pub fn compile(&self, text: &str) -> Result<Query, Error> {
         // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
         // and dropped recursively: do it on a thread with room for them.
@@ -496,12 +609,15 @@ impl Drop for Query {
 }
 
 impl Query {
-    /// The schema of each result table.
+    /// The schema of each result table, in order, known before the query
+    /// runs.
     pub fn result_schemas(&self) -> Vec<&Schema> {
         self.bound.results.iter().map(|p| p.schema()).collect()
     }
 
-    /// The logical plan of each statement, as an indented tree.
+    /// The optimized logical plan of each statement, as an indented tree
+    /// (what `kqlite --explain` prints). The format is for reading, not
+    /// parsing: it may change in any release.
     pub fn explain(&self) -> String {
         let mut out = String::new();
         for (i, sub) in self.bound.subqueries.iter().enumerate() {
@@ -517,7 +633,18 @@ impl Query {
         out
     }
 
-    /// Runs the query: subqueries first, then each result table into `sink`.
+    /// Runs the query over `engine`'s tables (the engine it was compiled
+    /// with, or one with the same tables): subqueries first, then each
+    /// result table into `sink`, in order. Returns what was read.
+    ///
+    /// Lines that are not rows are skipped and counted in [`Stats`] (unless
+    /// [`EngineOptions::strict`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Exec`]: an input that cannot be read, a bad line in strict
+    /// mode, a run stopped through [`Engine::cancel`]
+    /// ([`ExecError::Interrupted`]), or the first error `sink` returned.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
         let pool = engine.thread_pool()?;
         let options = engine.exec_options();

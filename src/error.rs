@@ -6,6 +6,24 @@ use crate::exec::ExecError;
 use crate::semantic::{BindError, BindErrorKind};
 use crate::syntax::SyntaxError;
 
+/// Everything that can go wrong, by stage: [`Syntax`](Error::Syntax) and
+/// [`Bind`](Error::Bind) are query errors, found by
+/// [`Engine::compile`](crate::Engine::compile) before any data is read;
+/// [`Exec`](Error::Exec) comes from reading inputs and running;
+/// [`Usage`](Error::Usage) from how kqlite was called;
+/// [`Internal`](Error::Internal) is a bug in kqlite itself.
+///
+/// [`render`](Error::render) writes query errors as compiler-style messages
+/// with the query text underlined:
+///
+/// ```
+/// use kqlite::Engine;
+///
+/// let query = "print x = 1 | where y > 0";
+/// let error = Engine::new().compile(query).err().unwrap();
+/// assert!(matches!(error, kqlite::Error::Bind(_)));
+/// assert!(error.render(query, "query").starts_with("error: "));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The query text is not valid KQL.
@@ -42,6 +60,7 @@ impl Error {
         matches!(self, Error::Bind(errors) if errors.iter().any(|e| e.kind == BindErrorKind::NotSupported))
     }
 
+    /// The messages, one per error (a query can have several bind errors).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             Error::Syntax(e) => vec![e.diagnostic()],

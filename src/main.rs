@@ -10,10 +10,8 @@
 //! interrupted (Ctrl-C).
 
 use clap::Parser;
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::error::Error;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::value::DateTime;
+use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, ResultSink};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -134,7 +132,7 @@ fn main() -> ExitCode {
     };
     match run(&cli, &text) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Exec(kqlite::exec::ExecError::Interrupted)) => interrupted_exit(),
+        Err(Error::Exec(ExecError::Interrupted)) => interrupted_exit(),
         Err(e) => {
             let rendered = e.render(&text, &origin);
             let _ = std::io::stderr().write_all(rendered.as_bytes());
@@ -145,7 +143,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     // Syntax first: a malformed query is reported before any file is touched.
-    kqlite::syntax::parse(text)?;
+    kqlite::check_syntax(text)?;
     if cli.parse_only {
         return Ok(());
     }
@@ -215,7 +213,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
                 .lock()
                 .read_to_end(&mut bytes)
                 .map_err(|source| {
-                    Error::Exec(kqlite::exec::ExecError::Io {
+                    Error::Exec(ExecError::Io {
                         path: "<stdin>".into(),
                         source,
                     })

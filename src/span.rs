@@ -11,11 +11,15 @@ use std::fmt;
 /// (the property tests parse, print and parse again, which moves every span).
 #[derive(Clone, Copy, Default, Eq)]
 pub struct Span {
+    /// The first byte.
     pub start: u32,
+    /// One past the last byte.
     pub end: u32,
 }
 
 impl Span {
+    /// The bytes `start..end` (an `end` before `start` is taken as `start`;
+    /// offsets past `u32::MAX` are clamped).
     pub fn new(start: usize, end: usize) -> Span {
         Span {
             start: clamp_u32(start),
@@ -36,14 +40,17 @@ impl Span {
         }
     }
 
+    /// The span as a range of byte offsets, to slice the source with.
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }
 
+    /// Whether it covers no byte (a point).
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
@@ -74,21 +81,18 @@ impl fmt::Debug for Span {
     }
 }
 
-/// A value with the span it came from.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spanned<T> {
-    pub node: T,
-    pub span: Span,
-}
-
 /// 1-based line and column (in characters) of a byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineCol {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, in characters, from 1.
     pub column: usize,
 }
 
 impl LineCol {
+    /// Where byte `offset` of `source` is (an offset inside a character
+    /// counts as that character; past the end, as the end).
     pub fn of(source: &str, offset: usize) -> LineCol {
         let offset = floor_char_boundary(source, offset.min(source.len()));
         let before = &source[..offset];

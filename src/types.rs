@@ -9,15 +9,26 @@ use std::fmt;
 /// precision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataType {
+    /// `bool`: [`Value::Bool`](crate::Value::Bool) or null.
     Bool,
+    /// `int`, 32 bits: [`Value::Int`](crate::Value::Int) or null.
     Int,
+    /// `long`, 64 bits: [`Value::Long`](crate::Value::Long) or null.
     Long,
+    /// `real`, a 64-bit float: [`Value::Real`](crate::Value::Real) or null.
     Real,
+    /// `decimal`, carried as a `real`.
     Decimal,
+    /// `string`: [`Value::String`](crate::Value::String), never null (empty
+    /// where data is missing).
     String,
+    /// `datetime`: [`Value::DateTime`](crate::Value::DateTime) or null.
     DateTime,
+    /// `timespan`: [`Value::Timespan`](crate::Value::Timespan) or null.
     Timespan,
+    /// `guid`: [`Value::Guid`](crate::Value::Guid) or null.
     Guid,
+    /// `dynamic`: any value, arrays and property bags included.
     Dynamic,
 }
 
@@ -56,6 +67,7 @@ impl DataType {
         })
     }
 
+    /// Whether it is `int`, `long`, `real` or `decimal`.
     pub fn is_numeric(self) -> bool {
         matches!(
             self,

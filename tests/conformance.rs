@@ -8,9 +8,9 @@
 //! case is `ordered`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
+use kqlite::DateTime;
 use kqlite::output::JsonLinesWriter;
-use kqlite::value::DateTime;
+use kqlite::{Engine, EngineOptions};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value as Json;
 use std::collections::HashMap;

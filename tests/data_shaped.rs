@@ -3,8 +3,8 @@
 //! input is read only when every error left could depend on those columns.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::error::Error;
-use kqlite::exec::ExecError;
+use kqlite::Error;
+use kqlite::ExecError;
 use kqlite::{Engine, EngineOptions};
 use std::sync::atomic::Ordering;
 

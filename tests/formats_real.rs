@@ -7,7 +7,7 @@
 mod formats_support;
 
 use formats_support::{data, run, run_with};
-use kqlite::engine::Engine;
+use kqlite::Engine;
 use std::io::Write;
 
 #[test]
@@ -103,7 +103,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-fn run_abs(table: &str, path: &str, query: &str) -> kqlite::exec::Stats {
+fn run_abs(table: &str, path: &str, query: &str) -> kqlite::Stats {
     let mut engine = Engine::new();
     engine.add_path(table, path).unwrap();
     let q = engine.compile(query).unwrap();

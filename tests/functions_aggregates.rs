@@ -2,8 +2,8 @@
 //! docs pages (`https://learn.microsoft.com/kusto/query/<page>`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
 use serde_json::{Value as Json, json};
 
 /// The rows of a query's first result, as JSON objects; run with 1 and 2

@@ -4,11 +4,11 @@
 //! results are compared as the JSON-lines writer prints them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
-use kqlite::functions::{EvalContext, lookup_scalar};
+use kqlite::DataType;
+use kqlite::internals::functions::{EvalContext, lookup_scalar};
 use kqlite::output::JsonLinesWriter;
-use kqlite::types::DataType;
-use kqlite::value::{DateTime, Value};
+use kqlite::{DateTime, Value};
+use kqlite::{Engine, EngineOptions};
 use serde_json::{Value as Json, json};
 
 fn engine() -> Engine {

@@ -10,10 +10,10 @@
 #[path = "../benches/aksgen/mod.rs"]
 mod aksgen;
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::Schema;
-use kqlite::value::Value;
+use kqlite::ExecError;
+use kqlite::Schema;
+use kqlite::Value;
+use kqlite::{Engine, EngineOptions, ResultSink};
 use std::ops::ControlFlow;
 use std::path::Path;
 

@@ -11,10 +11,10 @@
 //! `BLESS=1 cargo test --test golden` rewrites the expected files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::Schema;
-use kqlite::value::{DateTime, Value};
+use kqlite::ExecError;
+use kqlite::Schema;
+use kqlite::{DateTime, Value};
+use kqlite::{Engine, EngineOptions, ResultSink};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};

@@ -5,8 +5,8 @@
 //! take are clear errors, not a stack overflow or an out-of-memory kill.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
 
 /// Runs `query`, which must fail with an error mentioning `wanted`.
 fn assert_refused(query: &str, wanted: &str) {

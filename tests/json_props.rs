@@ -1,4 +1,4 @@
-//! Property tests of `kqlite::json` against serde_json as the reference.
+//! Property tests of `kqlite::internals::json` against serde_json as the reference.
 //!
 //! (a) serde_json's text of any JSON tree parses to the same tree, and
 //!     `write_value` then `parse_value` round-trips;
@@ -8,12 +8,12 @@
 //!     values, repeated keys and random whitespace;
 //! (d) nothing panics on arbitrary bytes.
 
-use kqlite::json::{
+use kqlite::internals::json::{
     self, KeySet, PathStep, RowSlots, Scanner, decode_bool, decode_dynamic, decode_long,
     decode_real, decode_string, get_index, get_member, get_path, parse_value, parse_value_bytes,
     string_text, top_level_keys, validate, write_value,
 };
-use kqlite::value::{Bag, Str, Value};
+use kqlite::{Bag, Str, Value};
 use proptest::prelude::*;
 use serde_json::Value as J;
 
@@ -23,7 +23,7 @@ fn expected(j: &J) -> Value {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(*b),
         J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => kqlite::json::integer(i),
+            (Some(i), _, _) => kqlite::internals::json::integer(i),
             (None, Some(u), _) => Value::Real(u as f64),
             (None, None, Some(f)) => Value::Real(f),
             (None, None, None) => unreachable!("serde numbers are i64, u64 or f64"),

@@ -1,10 +1,10 @@
 //! The JSON module on real log records (see `tests/data/json/SOURCES.md`).
 
-use kqlite::json::{
+use kqlite::Value;
+use kqlite::internals::json::{
     KeySet, PathStep, RowSlots, decode_long, decode_string, get_index, get_member, get_path,
     parse_value, parse_value_bytes, string_text, top_level_keys, validate, write_value,
 };
-use kqlite::value::Value;
 
 const AKS_ARCHIVE: &str = include_str!("data/json/aks_logs.PT1H.json");
 const AKS_DYNATRACE: &str = include_str!("data/json/containerservice_records.jsonl");
@@ -23,7 +23,7 @@ fn from_serde(j: &serde_json::Value) -> Value {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(*b),
         J::Number(n) => match n.as_i64() {
-            Some(i) => kqlite::json::integer(i),
+            Some(i) => kqlite::internals::json::integer(i),
             None => n.as_f64().map_or(Value::Null, Value::Real),
         },
         J::String(s) => Value::string(s),

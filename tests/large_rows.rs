@@ -2,8 +2,8 @@
 //! written whole, with any thread count and chunk size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
 
 fn run(path: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> String {
     let mut engine = Engine::with_options(EngineOptions {

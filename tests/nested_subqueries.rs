@@ -4,8 +4,8 @@
 //! failed by hanging before that.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
 use std::sync::mpsc;
 use std::time::Duration;
 

@@ -21,7 +21,7 @@ fn corpus_verdicts_match_the_official_parser() {
     let (mut ok_total, mut bad_total, mut bad_rejected) = (0, 0, 0);
     let mut newly_accepted = Vec::new();
     for c in &cases {
-        let result = kqlite::syntax::parse(&c.query);
+        let result = kqlite::internals::syntax::parse(&c.query);
         if c.official_ok {
             ok_total += 1;
             if let Err(e) = result {

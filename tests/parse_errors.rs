@@ -4,7 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use kqlite::syntax::parse;
+use kqlite::internals::syntax::parse;
 
 /// The rendered diagnostic for a query that must fail.
 fn rendered(q: &str) -> String {

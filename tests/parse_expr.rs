@@ -109,7 +109,7 @@ fn comparisons_do_not_chain() {
         "print a == b == c",
         "print a has b has c",
     ] {
-        let e = kqlite::syntax::parse(q).unwrap_err();
+        let e = kqlite::internals::syntax::parse(q).unwrap_err();
         assert!(
             e.message.contains("cannot be chained"),
             "{q}: {}",
@@ -225,7 +225,7 @@ fn long_or_chain_parses_iteratively() {
     // Parse on a thread with a 2 MB stack, like the test harness's.
     let tree = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
-        .spawn(move || kqlite::syntax::parse(&q).map_err(|e| e.message))
+        .spawn(move || kqlite::internals::syntax::parse(&q).map_err(|e| e.message))
         .unwrap()
         .join()
         .unwrap();

@@ -9,7 +9,7 @@
 fn parse_small_stack(q: String) -> Result<(), String> {
     let result = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
-        .spawn(move || kqlite::syntax::parse(&q).map_err(|e| e.message))
+        .spawn(move || kqlite::internals::syntax::parse(&q).map_err(|e| e.message))
         .expect("spawn")
         .join()
         .expect("parser thread panicked or overflowed");

@@ -8,9 +8,9 @@
 #[path = "common/corpus.rs"]
 mod corpus;
 
-use kqlite::span::Span;
-use kqlite::syntax::ast::*;
-use kqlite::syntax::{parse, print};
+use kqlite::Span;
+use kqlite::internals::syntax::ast::*;
+use kqlite::internals::syntax::{parse, print};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 

@@ -6,7 +6,7 @@
 #[path = "common/corpus.rs"]
 mod corpus;
 
-use kqlite::syntax::{parse, print};
+use kqlite::internals::syntax::{parse, print};
 
 fn roundtrip(q: &str) -> Result<(), String> {
     let Ok(tree) = parse(q) else { return Ok(()) };

@@ -3,10 +3,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use kqlite::syntax::ast::*;
-use kqlite::syntax::parse;
+use kqlite::internals::syntax::ast::*;
+use kqlite::internals::syntax::parse;
 
-fn text(src: &str, span: kqlite::span::Span) -> &str {
+fn text(src: &str, span: kqlite::Span) -> &str {
     span.text(src)
 }
 

@@ -5,8 +5,8 @@
 //! and thread count, from a mapped file and from bytes in memory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
 use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
 
 /// One input: its bytes, the `a` of each good row in order, and the bad
 /// lines (1-based line number, a word of the reason).

@@ -3,7 +3,7 @@
 //! other location) is refused before anything is read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::Engine;
+use kqlite::Engine;
 use kqlite::output::JsonLinesWriter;
 
 fn compile_error(query: &str) -> (String, i32) {

@@ -2,10 +2,10 @@
 //! naming the file (exit code 1 from the CLI), never a SIGBUS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
-use kqlite::schema::Schema;
-use kqlite::value::Value;
+use kqlite::ExecError;
+use kqlite::Schema;
+use kqlite::Value;
+use kqlite::{Engine, EngineOptions, ResultSink};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 

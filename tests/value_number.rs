@@ -2,7 +2,7 @@
 //! (pages under https://learn.microsoft.com/kusto/query/) and the
 //! conformance cases in shared/conformance/doc-cases.jsonl.
 
-use kqlite::value::number::*;
+use kqlite::internals::value::number::*;
 
 #[test]
 fn real_printing_from_doc_outputs() {

@@ -2,10 +2,10 @@
 //! https://learn.microsoft.com/kusto/query/, named in each test) and
 //! KQL-SEMANTICS §4 and §7.
 
-use kqlite::functions::ipv4::*;
-use kqlite::functions::strings::*;
-use kqlite::value::text::*;
-use kqlite::value::{Bag, Value};
+use kqlite::internals::functions::ipv4::*;
+use kqlite::internals::functions::strings::*;
+use kqlite::internals::value::text::*;
+use kqlite::{Bag, Value};
 use regex::Regex;
 
 fn op(kind: MatchKind, cs: bool, hay: &str, needle: &str) -> bool {

@@ -2,9 +2,9 @@
 //! docs (pages under https://learn.microsoft.com/kusto/query/, named in each
 //! test) and KQL-SEMANTICS §1.5, §1.6 and §7.
 
-use kqlite::functions::calendar::*;
-use kqlite::value::time::*;
-use kqlite::value::{DateTime, Timespan};
+use kqlite::internals::functions::calendar::*;
+use kqlite::internals::value::time::*;
+use kqlite::{DateTime, Timespan};
 
 fn dt(text: &str) -> DateTime {
     DateTime::parse(text).unwrap_or_else(|| panic!("should parse: {text:?}"))

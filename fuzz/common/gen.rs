@@ -6,12 +6,12 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions, ResultSink};
-use kqlite::exec::ExecError;
+use kqlite::DataType;
+use kqlite::ExecError;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::schema::{Field, Schema};
-use kqlite::types::DataType;
-use kqlite::value::{DateTime, Value};
+use kqlite::{DateTime, Value};
+use kqlite::{Engine, EngineOptions, ResultSink};
+use kqlite::{Field, Schema};
 use std::ops::ControlFlow;
 
 /// Reads choices from fuzz bytes; past the end every choice is 0.
@@ -234,9 +234,9 @@ pub fn expr(src: &mut Src, depth: usize, columns: &[&str]) -> String {
 
 /// A call of a function from the library, with a fitting number of arguments.
 fn call(src: &mut Src, depth: usize, columns: &[&str]) -> String {
-    let names: Vec<&str> = kqlite::functions::scalar_names().collect();
+    let names: Vec<&str> = kqlite::internals::functions::scalar_names().collect();
     let name = *src.pick(&names);
-    let (min, max) = kqlite::functions::lookup_scalar(name)
+    let (min, max) = kqlite::internals::functions::lookup_scalar(name)
         .map_or((0, 2), |f| (f.min_args, f.max_args.min(f.min_args + 3)));
     let count = min + src.below(max - min + 1);
     let args: Vec<String> = (0..count).map(|_| expr(src, depth - 1, columns)).collect();
@@ -366,9 +366,9 @@ pub fn engine(threads: usize) -> Engine {
             Value::Real(1.5),
             Value::string("abc"),
             Value::DateTime(DateTime(0)),
-            Value::Timespan(kqlite::value::Timespan(i64::MAX)),
+            Value::Timespan(kqlite::Timespan(i64::MAX)),
             Value::Null,
-            kqlite::json::parse_value("{\"a\":[1,{\"b\":null}],\"c\":\"x\"}")
+            kqlite::internals::json::parse_value("{\"a\":[1,{\"b\":null}],\"c\":\"x\"}")
                 .unwrap_or(Value::Null),
         ],
         vec![
@@ -378,9 +378,9 @@ pub fn engine(threads: usize) -> Engine {
             Value::Real(f64::NAN),
             Value::string(""),
             DateTime::parse("9999-12-31T23:59:59Z").map_or(Value::Null, Value::DateTime),
-            Value::Timespan(kqlite::value::Timespan(i64::MIN)),
+            Value::Timespan(kqlite::Timespan(i64::MIN)),
             Value::Null,
-            kqlite::json::parse_value("[1,\"2\",[3]]").unwrap_or(Value::Null),
+            kqlite::internals::json::parse_value("[1,\"2\",[3]]").unwrap_or(Value::Null),
         ],
         vec![Value::Null; TABLE_COLUMNS.len()],
     ];
@@ -483,11 +483,11 @@ pub fn check_eval(data: &[u8]) {
 /// prints to text that parses to the same tree, and printing is idempotent.
 pub fn check_parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let Ok(tree) = kqlite::syntax::parse(&text) else {
+    let Ok(tree) = kqlite::internals::syntax::parse(&text) else {
         return;
     };
-    let printed = kqlite::syntax::print(&tree);
-    let again = match kqlite::syntax::parse(&printed) {
+    let printed = kqlite::internals::syntax::print(&tree);
+    let again = match kqlite::internals::syntax::parse(&printed) {
         Ok(t) => t,
         Err(e) => panic!(
             "printed text does not parse: {}\n--- input ---\n{text}\n--- printed ---\n{printed}",
@@ -499,7 +499,7 @@ pub fn check_parse(data: &[u8]) {
         "tree changed\n--- input ---\n{text}\n--- printed ---\n{printed}"
     );
     assert_eq!(
-        kqlite::syntax::print(&again),
+        kqlite::internals::syntax::print(&again),
         printed,
         "printing is not idempotent"
     );
@@ -514,9 +514,9 @@ pub fn check_parse(data: &[u8]) {
 /// non-blank line is either a row or a reported bad line — with the same
 /// answer for any chunk size and thread count.
 pub fn check_rows(data: &[u8]) {
-    use kqlite::exec::source::jsonl::RowDecoder;
-    use kqlite::exec::source::{chunk, trim_line};
-    use kqlite::json::RowSlots;
+    use kqlite::internals::exec::source::jsonl::RowDecoder;
+    use kqlite::internals::exec::source::{chunk, trim_line};
+    use kqlite::internals::json::RowSlots;
 
     let mut src = Src::new(data);
     const TYPES: &[DataType] = &[
@@ -554,7 +554,7 @@ pub fn check_rows(data: &[u8]) {
                 let _ = decoder.decode(line, &slots, column);
                 if let Some(raw) = decoder.raw(line, &slots, column) {
                     for ty in TYPES {
-                        let _ = kqlite::exec::source::jsonl::decode_value(raw, *ty);
+                        let _ = kqlite::internals::exec::source::jsonl::decode_value(raw, *ty);
                     }
                 }
             }
@@ -595,8 +595,9 @@ pub fn check_rows(data: &[u8]) {
     // Read as lines, each line is a row or a bad line. Bytes that start
     // with `[`, or with an object spread over several lines, are read as
     // one JSON document instead, whose faults are counted per document.
-    let choice = kqlite::formats::FormatChoice::parse("jsonl").expect("jsonl is a format");
-    let document = kqlite::formats::detect("fuzz.jsonl", bytes, "T", &choice)
+    let choice =
+        kqlite::internals::formats::FormatChoice::parse("jsonl").expect("jsonl is a format");
+    let document = kqlite::internals::formats::detect("fuzz.jsonl", bytes, "T", &choice)
         .map(|f| f.document)
         .unwrap_or(false);
     if let [a, b, c, d] = &answers[..] {

@@ -28,7 +28,7 @@ pub enum TableData {
 pub struct Input {
     pub source: InputSource,
     /// The file's format (JSON rows unless detected or named otherwise;
-    /// see [`crate::formats`]).
+    /// see `crate::formats`).
     pub format: InputFormat,
 }
 

@@ -24,17 +24,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-/// Where result rows go, one at a time, in order. Returning `Break` stops
-/// the run early (the reader of the output went away, or has enough).
-pub trait RowSink {
-    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
-}
-
-impl<F: FnMut(Vec<Value>) -> Result<ControlFlow<()>, ExecError>> RowSink for F {
-    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
-        self(row)
-    }
-}
+/// Where result rows go, one at a time, in order: a closure, usually one
+/// that hands them to the public [`crate::ResultSink`]. Returning `Break`
+/// stops the run early (the reader of the output went away, or has enough).
+pub(crate) type EmitRow<'a> = dyn FnMut(Vec<Value>) -> Result<ControlFlow<()>, ExecError> + 'a;
 
 #[derive(Clone, Debug)]
 pub struct ExecOptions {
@@ -165,7 +158,7 @@ impl<'a> Runner<'a> {
     pub fn run(
         &self,
         plan: &PhysicalPlan,
-        sink: &mut dyn RowSink,
+        sink: &mut EmitRow<'_>,
     ) -> Result<ControlFlow<()>, ExecError> {
         match plan {
             PhysicalPlan::Stream(p) => self.run_pipeline(
@@ -177,7 +170,7 @@ impl<'a> Runner<'a> {
                 },
                 &mut |rows| {
                     for r in rows {
-                        if sink.row(r)?.is_break() {
+                        if sink(r)?.is_break() {
                             return Ok(ControlFlow::Break(()));
                         }
                     }
@@ -200,7 +193,7 @@ impl<'a> Runner<'a> {
                     &mut |rows| {
                         for r in rows {
                             emitted += 1;
-                            if sink.row(r)?.is_break() {
+                            if sink(r)?.is_break() {
                                 return Ok(ControlFlow::Break(()));
                             }
                             if emitted >= count {
@@ -524,10 +517,10 @@ fn poisoned() -> ExecError {
 
 fn emit_all(
     rows: impl IntoIterator<Item = Vec<Value>>,
-    sink: &mut dyn RowSink,
+    sink: &mut EmitRow<'_>,
 ) -> Result<ControlFlow<()>, ExecError> {
     for r in rows {
-        if sink.row(r)?.is_break() {
+        if sink(r)?.is_break() {
             return Ok(ControlFlow::Break(()));
         }
     }

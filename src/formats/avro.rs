@@ -6,8 +6,12 @@
 //! diagnostic settings, `{"records":[…]}` — and is read by that format's
 //! decoder. Bad records are reported at their message's number (counted
 //! from 1), given as the line.
+//!
+//! Built without the `avro` feature, kqlite still recognises these files
+//! by their magic bytes, and reports each as an input it cannot read.
 
 use super::read::{Decode, Loc, Out};
+#[cfg(feature = "avro")]
 use apache_avro::types::Value as AvroValue;
 
 /// True when `bytes` start with the Avro object-container magic.
@@ -15,6 +19,7 @@ pub fn is_avro(bytes: &[u8]) -> bool {
     bytes.starts_with(b"Obj\x01")
 }
 
+#[cfg(feature = "avro")]
 /// The `Body` of an Event Hubs Capture record (bytes, or a string).
 fn body(record: AvroValue) -> Option<Vec<u8>> {
     let AvroValue::Record(fields) = record else {
@@ -33,6 +38,7 @@ fn body(record: AvroValue) -> Option<Vec<u8>> {
     }
 }
 
+#[cfg(feature = "avro")]
 /// The bodies of the first few messages, to recognise what they hold.
 pub(crate) fn first_bodies(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     let reader = apache_avro::Reader::new(bytes).map_err(|e| format!("Avro: {e}"))?;
@@ -52,6 +58,7 @@ pub(crate) fn first_bodies(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
     Ok(text)
 }
 
+#[cfg(feature = "avro")]
 /// Reads every message of the container at `bytes`, handing each body to
 /// `decoder` as a document.
 pub(crate) fn read(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
@@ -77,5 +84,33 @@ pub(crate) fn read(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
         if out.stopped() {
             return;
         }
+    }
+}
+
+/// Why an Avro file cannot be read without the `avro` feature.
+#[cfg(not(feature = "avro"))]
+const NO_AVRO: &str = "kqlite was built without the `avro` feature";
+
+#[cfg(not(feature = "avro"))]
+pub(crate) fn first_bodies(_bytes: &[u8], _limit: usize) -> Result<Vec<u8>, String> {
+    Err(NO_AVRO.to_string())
+}
+
+#[cfg(not(feature = "avro"))]
+pub(crate) fn read(_bytes: &[u8], _decoder: &dyn Decode, out: &mut Out) {
+    out.bad(Loc::Line(1), NO_AVRO);
+}
+
+#[cfg(all(test, not(feature = "avro")))]
+mod tests {
+    #[test]
+    fn without_the_feature_a_capture_file_is_an_input_error_that_says_why() {
+        let mut engine = crate::Engine::new();
+        let error = engine
+            .add_path("AKSAudit", "tests/data/formats/aks/capture/0.avro")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains(super::NO_AVRO), "{error}");
     }
 }

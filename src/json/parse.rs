@@ -37,8 +37,8 @@ use crate::value::{Bag, Str, Value};
 /// shared rather than allocated again.
 ///
 /// ```
-/// use kqlite::json::parse_value;
-/// use kqlite::value::Value;
+/// use kqlite::internals::json::parse_value;
+/// use kqlite::Value;
 /// let v = parse_value(r#"{"verb":"get","code":200,"ratio":0.5}"#).unwrap();
 /// let Value::Bag(bag) = v else { panic!() };
 /// assert_eq!(bag.get("code"), Some(&Value::Int(200)));

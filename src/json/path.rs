@@ -15,7 +15,7 @@
 //! When an object repeats a key, the last one wins, as in `parse_value`.
 //!
 //! ```
-//! use kqlite::json::{get_member, get_index, get_path, PathStep};
+//! use kqlite::internals::json::{get_member, get_index, get_path, PathStep};
 //! let event = br#"{"verb":"create","sourceIPs":["10.0.0.1","::1"],"user":{"username":"bob"}}"#;
 //! assert_eq!(get_member(event, "verb").unwrap(), Some(&br#""create""#[..]));
 //! let ips = get_member(event, "sourceIPs").unwrap().unwrap();

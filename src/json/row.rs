@@ -8,7 +8,7 @@
 //! given type holds.
 //!
 //! ```
-//! use kqlite::json::{KeySet, RowSlots, decode_string, decode_long};
+//! use kqlite::internals::json::{KeySet, RowSlots, decode_string, decode_long};
 //! let keys = KeySet::new(&["Category", "code"]);
 //! let mut slots = RowSlots::new();
 //! let line = br#"{"Category":"kube-audit","log_s":"{\"verb\":\"get\"}","code":200}"#;

@@ -97,7 +97,7 @@ pub(crate) enum RawStr<'a> {
 /// the [`JsonError`] carries the offset.
 ///
 /// ```
-/// use kqlite::json::Scanner;
+/// use kqlite::internals::json::Scanner;
 /// let mut s = Scanner::new(br#" {"verb": "get", "code": 200} "#);
 /// let mut members = s.begin_object().unwrap();
 /// while let Some(key) = s.next_key(&mut members).unwrap() {

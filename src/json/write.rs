@@ -22,7 +22,7 @@ use crate::value::{Str, Value};
 /// Appends `value` as compact JSON to `out`.
 ///
 /// ```
-/// use kqlite::json::{parse_value, write_value};
+/// use kqlite::internals::json::{parse_value, write_value};
 /// let v = parse_value(r#"{ "a" : 1, "b" : [ 1.0, "x/y" ] }"#).unwrap();
 /// let mut out = String::new();
 /// write_value(&v, &mut out);

@@ -10,11 +10,15 @@ use crate::value::Value;
 use std::io::Write;
 use std::ops::ControlFlow;
 
+/// A [`ResultSink`] that writes CSV to `W`: a header row, then each row's
+/// cells as their `tostring()` text (null as an empty cell); result tables
+/// are separated by a blank line.
 pub struct CsvWriter<W: Write> {
     out: csv::Writer<W>,
 }
 
 impl<W: Write> CsvWriter<W> {
+    /// Writes to `out` (wrap a file or socket in a `BufWriter`).
     pub fn new(out: W) -> CsvWriter<W> {
         CsvWriter {
             out: csv::WriterBuilder::new().flexible(true).from_writer(out),

@@ -12,6 +12,9 @@ use crate::value::Value;
 use std::io::Write;
 use std::ops::ControlFlow;
 
+/// A [`ResultSink`] that writes each row to `W` as one JSON object on a
+/// line, keys in column order: the output of `kqlite --format jsonl`
+/// (formats are described in the module documentation).
 pub struct JsonLinesWriter<W: Write> {
     out: W,
     /// Each column name, already written as a JSON string with its colon.
@@ -20,6 +23,7 @@ pub struct JsonLinesWriter<W: Write> {
 }
 
 impl<W: Write> JsonLinesWriter<W> {
+    /// Writes to `out` (wrap a file or socket in a `BufWriter`).
     pub fn new(out: W) -> JsonLinesWriter<W> {
         JsonLinesWriter {
             out,
@@ -28,6 +32,7 @@ impl<W: Write> JsonLinesWriter<W> {
         }
     }
 
+    /// The writer back, e.g. the `Vec<u8>` written to.
     pub fn into_inner(self) -> W {
         self.out
     }

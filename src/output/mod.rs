@@ -1,11 +1,16 @@
-//! Writing result tables: JSON lines, CSV, or an aligned text table.
+//! Writing result tables: JSON lines, CSV, or an aligned text table
+//! (with the `table` feature). Each writer is a [`crate::ResultSink`];
+//! a write error ends the run with [`crate::ExecError::Output`],
+//! and a closed pipe (`kqlite ... | head`) ends it quietly.
 
 mod csv;
 mod jsonl;
+#[cfg(feature = "table")]
 mod table;
 
 pub use self::csv::CsvWriter;
 pub use jsonl::JsonLinesWriter;
+#[cfg(feature = "table")]
 pub use table::TableWriter;
 
 use crate::exec::ExecError;

@@ -15,6 +15,9 @@ use std::ops::ControlFlow;
 /// Cells longer than this are cut (with `…`) so a table stays readable.
 const MAX_CELL_CHARS: usize = 120;
 
+/// A [`ResultSink`] that writes each result table to `W` as an aligned
+/// text table, for a terminal (what `kqlite --format table` prints). Rows
+/// are held until their table ends, and long cells are cut.
 pub struct TableWriter<W: Write> {
     out: W,
     table: Table,
@@ -22,6 +25,7 @@ pub struct TableWriter<W: Write> {
 }
 
 impl<W: Write> TableWriter<W> {
+    /// Writes to `out`.
     pub fn new(out: W) -> TableWriter<W> {
         TableWriter {
             out,

@@ -36,6 +36,7 @@ use crate::span::Span;
 
 /// Why a query cannot be bound. Each variant is shown with a query that
 /// triggers it.
+#[deny(missing_docs)]
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum BindErrorKind {
     /// `T | where Acount == 1` (no column or `let` named `Acount`).
@@ -68,21 +69,31 @@ pub enum BindErrorKind {
     FollowsEarlierError,
 }
 
+/// A query that parses but means nothing against the tables it names: an
+/// unknown column, a type mismatch, something kqlite cannot run yet.
+#[deny(missing_docs)]
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct BindError {
+    /// What kind of error.
     pub kind: BindErrorKind,
+    /// One line: `unknown column `Acount``.
     pub message: String,
+    /// Where in the query text.
     pub span: Span,
+    /// Short text under the caret, if any.
     pub label: Option<String>,
+    /// A suggestion, if any (`did you mean `Account`?`).
     pub help: Option<String>,
     /// The error follows an operator whose output columns depend on the
     /// data and were not read yet (`evaluate bag_unpack`): it may vanish
-    /// once they are (see [`bind`]).
+    /// once they are (see `semantic::bind`).
     pub provisional: bool,
 }
 
+#[deny(missing_docs)]
 impl BindError {
+    /// An error of `kind` at `span`.
     pub fn new(kind: BindErrorKind, span: Span, message: impl Into<String>) -> BindError {
         BindError {
             kind,
@@ -94,16 +105,19 @@ impl BindError {
         }
     }
 
+    /// The error, with `label` under the caret.
     pub fn with_label(mut self, label: impl Into<String>) -> BindError {
         self.label = Some(label.into());
         self
     }
 
+    /// The error, with a suggestion.
     pub fn with_help(mut self, help: Option<String>) -> BindError {
         self.help = help;
         self
     }
 
+    /// The error as a compiler-style diagnostic.
     pub fn diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::new(&self.message).at(self.span);
         d.label = self.label.clone();

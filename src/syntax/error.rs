@@ -15,13 +15,18 @@ use crate::syntax::lex;
 /// Parsing stops at the first error. `message` says what was expected and
 /// what was found; `span` covers the offending token.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[deny(missing_docs)]
 #[error("{message}")]
 pub struct SyntaxError {
+    /// Where in the query text.
     pub span: Span,
+    /// What was expected and what was found.
     pub message: String,
+    /// A suggestion, if there is one.
     pub help: Option<String>,
 }
 
+#[deny(missing_docs)]
 impl SyntaxError {
     /// The error as a compiler-style diagnostic (render it with the query
     /// text to get the caret display).

@@ -25,7 +25,7 @@ use crate::span::Span;
 /// Parses a whole query. Parsing stops at the first error.
 ///
 /// ```
-/// let q = kqlite::syntax::parse("T | where x == 1 | take 10").unwrap();
+/// let q = kqlite::internals::syntax::parse("T | where x == 1 | take 10").unwrap();
 /// assert_eq!(q.statements.len(), 1);
 /// ```
 pub fn parse(source: &str) -> Result<ast::Query, SyntaxError> {

@@ -7,10 +7,15 @@
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
 
+#[allow(missing_docs)]
 pub mod compare;
+#[allow(missing_docs)]
 pub mod key;
+#[allow(missing_docs)]
 pub mod number;
+#[allow(missing_docs)]
 pub mod text;
+#[allow(missing_docs)]
 pub mod time;
 
 use std::fmt;
@@ -23,10 +28,12 @@ pub use time::{DateTime, Timespan};
 pub struct Str(Arc<str>);
 
 impl Str {
+    /// A shared copy of `s`.
     pub fn new(s: &str) -> Str {
         Str(Arc::from(s))
     }
 
+    /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -141,10 +148,12 @@ impl Bag {
     /// Below this many entries a linear search beats hashing.
     pub const INDEXED_FROM: usize = 32;
 
+    /// An empty bag.
     pub fn new() -> Bag {
         Bag::default()
     }
 
+    /// An empty bag with room for `n` entries.
     pub fn with_capacity(n: usize) -> Bag {
         Bag {
             entries: Vec::with_capacity(n),
@@ -183,20 +192,24 @@ impl Bag {
         }
     }
 
+    /// The value at `key` (keys are case-sensitive).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.position(key)
             .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v)
     }
 
+    /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether the bag has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The entries, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&Str, &Value)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
@@ -212,20 +225,44 @@ impl FromIterator<(Str, Value)> for Bag {
     }
 }
 
-/// A KQL value of any type.
+/// A KQL value of any type: what a [`ResultSink`](crate::ResultSink)
+/// receives, one per column, and what
+/// [`Engine::add_rows`](crate::Engine::add_rows) takes.
+///
+/// Which case a column holds follows its [`DataType`](crate::DataType):
+/// a `long` column holds [`Value::Long`] or [`Value::Null`], a `string`
+/// column always [`Value::String`] (KQL strings are never null), a
+/// `dynamic` column any case.
+///
+/// ```
+/// use kqlite::Value;
+///
+/// let v = Value::string("alice");
+/// assert_eq!(v.as_str(), Some("alice"));
+/// assert_eq!(Value::Long(7).as_i64(), Some(7));
+/// assert!(Value::Null.is_null());
+/// assert_eq!(Value::array(vec![Value::Bool(true)]).type_name(), "array");
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
     /// The null of any type but `string`.
     #[default]
     Null,
+    /// A `bool`.
     Bool(bool),
+    /// An `int`.
     Int(i32),
+    /// A `long`.
     Long(i64),
     /// `real`, and `decimal` (carried as a 64-bit real).
     Real(f64),
+    /// A `datetime`.
     DateTime(DateTime),
+    /// A `timespan`.
     Timespan(Timespan),
+    /// A `guid`.
     Guid(Guid),
+    /// A `string`.
     String(Str),
     /// A dynamic array.
     Array(Arc<Vec<Value>>),
@@ -234,22 +271,27 @@ pub enum Value {
 }
 
 impl Value {
+    /// A string value.
     pub fn string(s: &str) -> Value {
         Value::String(Str::new(s))
     }
 
+    /// The empty string, the value of a missing string.
     pub fn empty_string() -> Value {
         Value::String(Str::default())
     }
 
+    /// A dynamic array of `items`.
     pub fn array(items: Vec<Value>) -> Value {
         Value::Array(Arc::new(items))
     }
 
+    /// A dynamic property bag.
     pub fn bag(bag: Bag) -> Value {
         Value::Bag(Arc::new(bag))
     }
 
+    /// Whether it is [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -272,6 +314,7 @@ impl Value {
         }
     }
 
+    /// The text, if it is a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -279,6 +322,7 @@ impl Value {
         }
     }
 
+    /// The boolean, if it is a `bool`.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),

@@ -139,7 +139,7 @@ pub enum MatchKind {
 /// many left-hand sides (docs: `datatypes-string-operators`).
 ///
 /// ```
-/// use kqlite::value::text::{MatchKind, StrMatcher};
+/// use kqlite::internals::value::text::{MatchKind, StrMatcher};
 /// let m = StrMatcher::new(MatchKind::Has, false, "america");
 /// assert!(m.matches("North America"));
 /// assert!(!m.matches("NorthAmerica"));

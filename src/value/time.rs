@@ -2,12 +2,20 @@
 
 /// An instant in UTC: ticks of 100 ns since 0001-01-01T00:00:00Z.
 /// Valid values lie between 0001-01-01 and 9999-12-31T23:59:59.9999999.
+#[deny(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DateTime(pub i64);
+pub struct DateTime(
+    /// The ticks.
+    pub i64,
+);
 
 /// A duration in ticks of 100 ns (may be negative).
+#[deny(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timespan(pub i64);
+pub struct Timespan(
+    /// The ticks.
+    pub i64,
+);
 
 pub const TICKS_PER_MICROSECOND: i64 = 10;
 pub const TICKS_PER_MILLISECOND: i64 = 10_000;
@@ -16,7 +24,9 @@ pub const TICKS_PER_MINUTE: i64 = 60 * TICKS_PER_SECOND;
 pub const TICKS_PER_HOUR: i64 = 60 * TICKS_PER_MINUTE;
 pub const TICKS_PER_DAY: i64 = 24 * TICKS_PER_HOUR;
 
+#[deny(missing_docs)]
 impl DateTime {
+    /// 0001-01-01T00:00:00Z
     pub const MIN: DateTime = DateTime(0);
     /// 9999-12-31T23:59:59.9999999Z
     pub const MAX: DateTime = DateTime(3_155_378_975_999_999_999);
@@ -138,6 +148,7 @@ impl std::fmt::Display for Timespan {
 // Small helpers on the two types
 // ---------------------------------------------------------------------------
 
+#[deny(missing_docs)]
 impl DateTime {
     /// An instant from a raw tick count, if it lies in the valid range.
     pub fn from_ticks(ticks: i64) -> Option<DateTime> {
@@ -172,17 +183,22 @@ impl DateTime {
     }
 }
 
+#[deny(missing_docs)]
 impl Timespan {
+    /// No time.
     pub const ZERO: Timespan = Timespan(0);
 
+    /// `days` days, if that fits.
     pub fn from_days(days: i64) -> Option<Timespan> {
         days.checked_mul(TICKS_PER_DAY).map(Timespan)
     }
 
+    /// `self + other`, if it does not overflow.
     pub fn checked_add(self, other: Timespan) -> Option<Timespan> {
         self.0.checked_add(other.0).map(Timespan)
     }
 
+    /// `self - other`, if it does not overflow.
     pub fn checked_sub(self, other: Timespan) -> Option<Timespan> {
         self.0.checked_sub(other.0).map(Timespan)
     }
@@ -496,6 +512,7 @@ fn parse_rfc(text: &str) -> Option<DateTime> {
     assemble(y, mo, d, tick, off)
 }
 
+#[deny(missing_docs)]
 impl DateTime {
     /// Parses the text forms `todatetime()` and `datetime(...)` accept
     /// (docs: `scalar-data-types/datetime`, "Supported formats"; KQL-SEMANTICS
@@ -704,6 +721,7 @@ fn parse_timespan(text: &str, bare_decimal_days: bool) -> Option<Timespan> {
     Some(Timespan(ticks))
 }
 
+#[deny(missing_docs)]
 impl Timespan {
     /// Parses what `totimespan()` accepts (docs: `totimespan-function`,
     /// `scalar-data-types/timespan`; KQL-SEMANTICS §1.6). Surrounding

@@ -2,10 +2,10 @@
 //! syntax trees, so a test can state a tree's shape on one line.
 #![allow(dead_code)]
 
-use kqlite::syntax::ast::*;
+use kqlite::internals::syntax::ast::*;
 
 pub fn parse_ok(q: &str) -> Query {
-    match kqlite::syntax::parse(q) {
+    match kqlite::internals::syntax::parse(q) {
         Ok(t) => t,
         Err(e) => panic!("{}", e.diagnostic().render(q, "query")),
     }

@@ -2,10 +2,10 @@
 //! to tables and get its rows as JSON objects, with the run's statistics.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::engine::{Engine, EngineOptions};
-use kqlite::exec::Stats;
+use kqlite::DateTime;
+use kqlite::Stats;
 use kqlite::output::JsonLinesWriter;
-use kqlite::value::DateTime;
+use kqlite::{Engine, EngineOptions};
 use std::path::{Path, PathBuf};
 
 pub fn data(rel: &str) -> PathBuf {

@@ -90,11 +90,16 @@ pub struct BadLine {
     pub reason: String,
 }
 
-/// A bad line as reported to the user.
+/// An input line that is not a row, skipped (listed in
+/// [`Stats::reports`](crate::Stats::reports)).
+#[deny(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadLineReport {
+    /// The input it is in.
     pub file: String,
+    /// Its line number, from 1 (for some formats, the record's number).
     pub line: usize,
+    /// What is wrong with it.
     pub reason: String,
 }
 
