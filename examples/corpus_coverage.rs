@@ -123,7 +123,10 @@ fn main() {
                         builtin
                     }
                 };
-                engine.add_rows(&t, schema, Vec::new());
+                if let Err(e) = engine.add_rows(&t, schema, Vec::new()) {
+                    eprintln!("{id}: table {t}: {e}");
+                    std::process::exit(1);
+                }
             }
             match engine.compile(query) {
                 Ok(_) => compiled += 1,

@@ -36,6 +36,10 @@ pub enum Error {
     /// An input could not be read, or a run failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// A value that does not fit where it was given or read: a row of an
+    /// in-memory table, a typed read of a result column.
+    #[error(transparent)]
+    Data(#[from] crate::engine::DataError),
     /// A problem with how kqlite was invoked (a table argument without `=`...).
     #[error("{0}")]
     Usage(String),
@@ -50,7 +54,7 @@ impl Error {
     /// reported before any data is scanned), 1 for input or run errors.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) => 2,
+            Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) | Error::Data(_) => 2,
             Error::Exec(_) | Error::Internal(_) => 1,
         }
     }
@@ -67,6 +71,7 @@ impl Error {
             Error::Bind(errors) => errors.iter().map(BindError::diagnostic).collect(),
             Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
             Error::Usage(m) => vec![Diagnostic::new(m.clone())],
+            Error::Data(e) => vec![Diagnostic::new(e.to_string())],
             Error::Internal(_) => vec![Diagnostic::new(self.to_string())],
         }
     }

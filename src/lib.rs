@@ -99,7 +99,9 @@ mod types;
 mod value;
 
 pub use diagnostic::Diagnostic;
-pub use engine::{Engine, EngineOptions, Query, ResultSink};
+pub use engine::{
+    ColumnKey, DataError, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
+};
 pub use error::Error;
 pub use exec::{BadLineReport, ExecError, Stats};
 pub use schema::{Field, Schema};

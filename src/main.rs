@@ -1,8 +1,8 @@
 //! The `kqlite` command: a thin client of the library.
 //!
 //! `kqlite [--table NAME=PATH]... [--input-format NAME=FORMAT]...
-//! [--format table|jsonl|csv] [--threads N] [--strict] [--parse-only]
-//! [--explain] (QUERY | --query-file FILE)`
+//! [--param NAME=VALUE]... [--format table|jsonl|csv] [--threads N]
+//! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
 //! Exit codes: 0 success, 2 query error (reported before any data is
 //! scanned, except an error that may depend on columns read from the data
@@ -11,7 +11,7 @@
 
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, ResultSink};
+use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, Params, ResultSink};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,6 +69,14 @@ struct Cli {
     /// table name. Applies to the table's inputs wherever they are given.
     #[arg(long = "input-format", value_name = "NAME=FORMAT")]
     input_formats: Vec<String>,
+
+    /// A value for a parameter the query declares with `declare
+    /// query_parameters(NAME:TYPE [= DEFAULT], ...)`: NAME=VALUE, the VALUE
+    /// converted by the declared TYPE (a string as it is, a dynamic as
+    /// JSON, another type as the text of its literal: 5, 2024-01-01, 14d,
+    /// true). The text before the first `=` is the name. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
 
     /// Output format. Default: table on a terminal, jsonl otherwise.
     #[arg(long, value_enum)]
@@ -176,6 +184,20 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             .set_input_format(name, format)
             .map_err(|e| Error::Usage(format!("--input-format {spec}: {e}")))?;
     }
+    let mut params = Params::new();
+    for spec in &cli.params {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--param expects NAME=VALUE, got '{spec}'"
+            )));
+        };
+        if name.is_empty() {
+            return Err(Error::Usage(format!(
+                "--param '{spec}' has no parameter name"
+            )));
+        }
+        params.set_text(name, value);
+    }
     // Ctrl-C during the scan stops it at the next chunk; before the scan
     // (waiting for standard input, reading the schema sample) and at a
     // second Ctrl-C, kqlite exits at once. The run may also be blocked
@@ -223,7 +245,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             engine.add_path(name, path)?;
         }
     }
-    let query = engine.compile(text)?;
+    let query = engine.compile_with(text, &params)?;
     if cli.explain {
         print!("{}", query.explain());
         return Ok(());

@@ -384,7 +384,9 @@ pub fn engine(threads: usize) -> Engine {
         ],
         vec![Value::Null; TABLE_COLUMNS.len()],
     ];
-    engine.add_rows("T", schema, rows);
+    engine
+        .add_rows("T", schema, rows)
+        .expect("the rows of T are of their columns' types");
     engine
 }
 
