@@ -10,11 +10,13 @@
 //! eprintln!("{} rows read", stats.rows_read);
 //! ```
 
-use crate::catalog::{Catalog, Input, Table as CatalogTable, TableData, builtin_schema};
+use crate::catalog::{Catalog, Table as CatalogTable, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
-use crate::exec::{ExecError, ExecOptions, Runner, Stats};
+use crate::exec::{ExecOptions, Runner, Stats};
+use crate::exec_error::ExecError;
 use crate::formats::FormatChoice;
+use crate::formats::Input;
 use crate::functions::EvalContext;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
@@ -30,7 +32,7 @@ mod rows;
 mod table;
 
 pub use params::Params;
-pub use rows::{ColumnKey, DataError, FromValue, Row};
+pub use rows::{ColumnKey, FromValue, Row};
 pub use table::Table;
 
 /// Receives the result tables of a query, one after another: the one sink
@@ -489,7 +491,7 @@ impl EngineProbe<'_> {
             self.engine.cancel.clone(),
         );
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         let mut values = self.values.borrow_mut();
         for sub in subqueries.iter().skip(values.len()) {
             let optimized = crate::plan::rules::optimize(sub.plan.clone());
@@ -676,7 +678,7 @@ impl Query {
         let options = engine.exec_options();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         // Physical plans are built and dropped recursively: on a big stack.
         let lower = |plan: &crate::plan::logical::LogicalPlan, values: &[Value]| {
             with_big_stack(|| lower_plan(plan, values, &self.ctx).map_err(lower_error))

@@ -80,6 +80,7 @@ mod engine;
 mod error;
 #[allow(missing_docs)]
 mod exec;
+mod exec_error;
 #[allow(missing_docs)]
 mod formats;
 #[allow(missing_docs)]
@@ -100,10 +101,11 @@ mod value;
 
 pub use diagnostic::Diagnostic;
 pub use engine::{
-    ColumnKey, DataError, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
+    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
 };
-pub use error::Error;
-pub use exec::{BadLineReport, ExecError, Stats};
+pub use error::{DataError, Error};
+pub use exec::{BadLineReport, Stats};
+pub use exec_error::ExecError;
 pub use schema::{Field, Schema};
 pub use semantic::{BindError, BindErrorKind};
 pub use span::Span;

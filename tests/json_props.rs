@@ -11,8 +11,9 @@
 use kqlite::internals::json::{
     self, KeySet, PathStep, RowSlots, Scanner, decode_bool, decode_dynamic, decode_long,
     decode_real, decode_string, get_index, get_member, get_path, parse_value, parse_value_bytes,
-    string_text, top_level_keys, validate, write_value,
+    string_text, top_level_keys, validate,
 };
+use kqlite::internals::value::json::write_value;
 use kqlite::{Bag, Str, Value};
 use proptest::prelude::*;
 use serde_json::Value as J;

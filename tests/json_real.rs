@@ -3,8 +3,9 @@
 use kqlite::Value;
 use kqlite::internals::json::{
     KeySet, PathStep, RowSlots, decode_long, decode_string, get_index, get_member, get_path,
-    parse_value, parse_value_bytes, string_text, top_level_keys, validate, write_value,
+    parse_value, parse_value_bytes, string_text, top_level_keys, validate,
 };
+use kqlite::internals::value::json::write_value;
 
 const AKS_ARCHIVE: &str = include_str!("data/json/aks_logs.PT1H.json");
 const AKS_DYNATRACE: &str = include_str!("data/json/containerservice_records.jsonl");

@@ -2,8 +2,9 @@
 //! default], ...)` at the top of a query names them, [`Params`] gives them
 //! values (from Rust, or as text from the command line's `--param`).
 
-use super::table::{describe_value, fit, with_article};
+use super::table::{describe_value, fit};
 use crate::error::Error;
+use crate::error::with_article;
 use crate::plan::expr::ScalarExpr;
 use crate::semantic::{BindError, BindErrorKind, literal_value};
 use crate::syntax::ast::{self, Literal, ParamType, StatementKind};

@@ -1,8 +1,9 @@
 //! Typed in-memory tables: [`Table`] checks each row given to it against
 //! its schema, so the engine never sees a value of the wrong type.
 
-use super::rows::{DataError, Row};
+use super::rows::Row;
 use crate::error::Error;
+use crate::error::{DataError, with_article};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::{DateTime, Guid, Timespan, Value};
@@ -186,7 +187,7 @@ impl<'a> IntoIterator for &'a Table {
 /// `value` made to fit a column of type `ty`, or given back if it does not.
 pub(super) fn fit(value: Value, ty: DataType) -> Result<Value, Value> {
     Ok(match (ty, value) {
-        (_, Value::Null) => crate::exec::eval::null_of(ty),
+        (_, Value::Null) => crate::value::cast::null_of(ty),
         (DataType::Dynamic, v) => v,
         (DataType::Bool, v @ Value::Bool(_))
         | (DataType::Long, v @ Value::Long(_))
@@ -213,7 +214,7 @@ pub(super) fn describe_value(value: &Value) -> String {
         return "null".to_string();
     }
     let mut text = String::new();
-    crate::json::write_value(value, &mut text);
+    crate::value::json::write_value(value, &mut text);
     if text.len() > 40 {
         let cut = (0..=37)
             .rev()
@@ -223,16 +224,6 @@ pub(super) fn describe_value(value: &Value) -> String {
         text.push_str("...");
     }
     format!("{} ({text})", with_article(value.type_name()))
-}
-
-/// `a long`, `an int`.
-pub(super) fn with_article(name: &str) -> String {
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {name}")
 }
 
 pub(super) fn quoted(name: &str) -> String {

@@ -1,12 +1,12 @@
 //! `summarize`: partial aggregation per chunk, merged in chunk order so
 //! groups come out in order of first appearance.
 
-use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysAggregate, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::aggregate::Accumulator;
 use crate::value::Value;
+use crate::value::cast::normalize;
 use crate::value::key::{Key, RowKey};
 use indexmap::IndexMap;
 use std::ops::ControlFlow;
@@ -15,7 +15,7 @@ impl Runner<'_> {
     pub(super) fn aggregate(
         &self,
         input: &Pipeline,
-        group_by: &[super::expr::PhysExpr],
+        group_by: &[crate::plan::phys_expr::PhysExpr],
         aggregates: &[PhysAggregate],
     ) -> Result<Vec<Vec<Value>>, ExecError> {
         type Groups = IndexMap<RowKey, Vec<Box<dyn Accumulator>>>;

@@ -37,7 +37,9 @@ pub(super) fn join(
     }
     let null_row = |types: &[DataType], width: usize| -> Vec<Value> {
         (0..width)
-            .map(|i| super::eval::null_of(types.get(i).copied().unwrap_or(DataType::Dynamic)))
+            .map(|i| {
+                crate::value::cast::null_of(types.get(i).copied().unwrap_or(DataType::Dynamic))
+            })
             .collect()
     };
     let right_key_columns: Vec<usize> = keys.iter().map(|p| p.1).collect();

@@ -2,12 +2,13 @@
 //! chunks of input, joined by the operators that must see every row
 //! (aggregation, sorting, joins).
 
-use super::expr::{LowerError, PhysExpr, lower};
-use crate::catalog::{Input, TableData};
+use crate::catalog::TableData;
+use crate::formats::Input;
 use crate::functions::{AggregateFunction, EvalContext};
 use crate::plan::logical::{
     ApplyOutput, JoinKind, LogicalPlan, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
 };
+use crate::plan::phys_expr::{LowerError, PhysExpr, lower};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use crate::value::Value;
@@ -474,7 +475,7 @@ pub fn lower_plan(
             schema,
         } => {
             let value = |e: &crate::plan::expr::ScalarExpr| -> Result<Value, LowerError> {
-                Ok(crate::exec::eval::normalize(
+                Ok(crate::value::cast::normalize(
                     lower(e, Some(subqueries))?.eval(&Vec::new(), ctx),
                     e.ty,
                 ))

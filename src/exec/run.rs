@@ -7,13 +7,14 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
+use super::Stats;
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
 use super::scan::{ItemResult, LineReader};
 use super::sort::compare_keys;
 use super::source::{BadLine, BadLineReport, OpenInput};
 use super::stage::StageRow;
-use super::{ExecError, Stats};
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::types::DataType;
 use crate::value::{Str, Value};

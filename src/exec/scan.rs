@@ -6,14 +6,14 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
-use super::ExecError;
-use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
 use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::source::jsonl::{LazyRow, RowDecoder};
 use super::source::{BadLine, OpenInput, chunk, trim_line};
 use super::stage::StageRow;
+use crate::exec_error::ExecError;
+use crate::json::Doc;
 use crate::json::RowSlots;
 use crate::value::{DateTime, Timespan, Value};
 use std::cell::OnceCell;
@@ -253,7 +253,7 @@ impl Runner<'_> {
 /// A row of another format's decoder, as the stages read lazy rows.
 struct FormattedRow<'a>(&'a dyn crate::formats::LazyRecord);
 
-impl super::eval::Row for FormattedRow<'_> {
+impl crate::json::Row for FormattedRow<'_> {
     fn column(&self, index: usize) -> Value {
         self.0.column(index)
     }

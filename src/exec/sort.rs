@@ -1,8 +1,8 @@
 //! `sort` and `top`: rows with their key values, in a stable order.
 
-use super::ExecError;
 use super::physical::{PhysSortKey, Pipeline};
 use super::run::{KeyedRows, Runner};
+use crate::exec_error::ExecError;
 use crate::value::{Value, compare};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;

@@ -1,10 +1,11 @@
 //! Row stages of a pipeline: filter, project, mv-expand.
 
-use super::eval::{Row, cast, normalize};
 use super::physical::Stage;
 use super::run::Runner;
 use super::source::jsonl::LazyRow;
+use crate::json::Row;
 use crate::plan::logical::MvExpandColumn;
+use crate::value::cast::{cast, normalize};
 use crate::value::{Bag, Value};
 
 /// A row that decodes its columns on demand.
@@ -32,7 +33,7 @@ impl Row for Picked<'_> {
             .map_or(Value::Null, |&i| self.inner.column(i))
     }
 
-    fn json_doc(&self, index: usize) -> Option<&super::json_doc::Doc<'_>> {
+    fn json_doc(&self, index: usize) -> Option<&crate::json::Doc<'_>> {
         self.map.get(index).and_then(|&i| self.inner.json_doc(i))
     }
 }

@@ -8,12 +8,12 @@
 //! given and the aggregation over the rows of the values not kept, and
 //! nulls for the levels below it.
 
-use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysNestedLevel, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
+use crate::value::cast::normalize;
 use crate::value::key::Key;
 use crate::value::{Value, compare};
 use indexmap::IndexMap;

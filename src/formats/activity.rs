@@ -252,7 +252,7 @@ impl ActivityPlan {
         out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
             None => Value::Null,
             Some(c) => match c {
-                Col::Null(ty) => crate::exec::eval::null_of(*ty),
+                Col::Null(ty) => crate::value::cast::null_of(*ty),
                 Col::Const(v) => v.clone(),
                 Col::Key(s, ty) => typed(slots.get(raw, *s), *ty),
                 Col::Value(s, ty) => typed(member(slots.get(raw, *s), "value"), *ty),
@@ -336,7 +336,7 @@ fn member<'a>(raw: Option<&'a [u8]>, key: &str) -> Option<&'a [u8]> {
 fn typed(raw: Option<&[u8]>, ty: DataType) -> Value {
     match raw {
         Some(r) => decode_value(r, ty),
-        None => crate::exec::eval::null_of(ty),
+        None => crate::value::cast::null_of(ty),
     }
 }
 

@@ -170,11 +170,11 @@ impl EventPlan {
         out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
             None => Value::Null,
             Some(c) => match c {
-                EventCol::Null(ty) => crate::exec::eval::null_of(*ty),
+                EventCol::Null(ty) => crate::value::cast::null_of(*ty),
                 EventCol::Const(v) => v.clone(),
                 EventCol::Key(slot, ty) => match slots.get(event, *slot) {
                     Some(raw) => decode_value(raw, *ty),
-                    None => crate::exec::eval::null_of(*ty),
+                    None => crate::value::cast::null_of(*ty),
                 },
                 EventCol::Time => ctx.time.clone().unwrap_or_else(|| event_time(event, slots)),
                 EventCol::Pod => ctx.pod.clone(),
@@ -283,7 +283,7 @@ impl Decode for AuditDecoder {
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
-                        DiagCol::Null(ty) => crate::exec::eval::null_of(*ty),
+                        DiagCol::Null(ty) => crate::value::cast::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
                         DiagCol::Time => event_time_at(line, slots, [0, 1, 2]),
                         DiagCol::Log => Value::string(&String::from_utf8_lossy(line)),

@@ -105,12 +105,13 @@ pub(crate) fn read(_bytes: &[u8], _decoder: &dyn Decode, out: &mut Out) {
 mod tests {
     #[test]
     fn without_the_feature_a_capture_file_is_an_input_error_that_says_why() {
-        let mut engine = crate::Engine::new();
-        let error = engine
-            .add_path("AKSAudit", "tests/data/formats/aks/capture/0.avro")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        // What `Engine::add_path` does with the file: detect its format.
+        let input = super::super::Input::file("tests/data/formats/aks/capture/0.avro");
+        let error =
+            super::super::detect_input(input, "AKSAudit", &super::super::FormatChoice::default())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
         assert!(error.contains(super::NO_AVRO), "{error}");
     }
 }

@@ -48,10 +48,10 @@ impl Decode for AzQueryDecoder {
             match slots.get(line, i) {
                 Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
                     Some(text) => text_value(&text, f.ty, Dialect::Python),
-                    None => crate::exec::eval::null_of(f.ty),
+                    None => crate::value::cast::null_of(f.ty),
                 },
                 Some(raw) => decode_value(raw, f.ty),
-                None => crate::exec::eval::null_of(f.ty),
+                None => crate::value::cast::null_of(f.ty),
             }
         });
     }

@@ -124,7 +124,7 @@ impl Decode for CsvDecoder {
                 };
                 match i.and_then(|i| record.get(i)) {
                     Some(cell) => text_value(cell, f.ty, Dialect::PortalCsv),
-                    None => crate::exec::eval::null_of(f.ty),
+                    None => crate::value::cast::null_of(f.ty),
                 }
             });
             if out.stopped() {

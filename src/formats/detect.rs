@@ -29,12 +29,12 @@
 //! 6. Otherwise the file is not recognised: an error naming the file and
 //!    the formats tried.
 
+use super::Input;
 use super::audit::ALL_EVENT_KEYS;
 use super::read::gunzip_prefix;
 use super::{FormatChoice, FormatKind, InputFormat};
-use crate::catalog::Input;
-use crate::exec::ExecError;
 use crate::exec::source::OpenInput;
+use crate::exec_error::ExecError;
 use crate::json::{self, Scanner};
 
 /// How much of a file detection reads.

@@ -50,6 +50,8 @@ pub use read::{Emitted, LazyRecord, Part};
 pub use scan::{parts, resolve_schema};
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The formats kqlite reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -127,6 +129,67 @@ impl FormatKind {
 impl fmt::Display for FormatKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// One input of a table: where its bytes come from, and how to read them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Input {
+    pub source: InputSource,
+    /// The file's format (JSON rows unless detected or named otherwise).
+    pub format: InputFormat,
+}
+
+/// Where an input's bytes come from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum InputSource {
+    File(PathBuf),
+    /// Bytes already read, such as standard input (which can be read only
+    /// once, and was sampled for the schema before the query ran).
+    Memory {
+        name: String,
+        bytes: Arc<[u8]>,
+    },
+}
+
+impl Input {
+    /// A file of JSON-lines rows.
+    pub fn file(path: impl Into<PathBuf>) -> Input {
+        Input {
+            source: InputSource::File(path.into()),
+            format: InputFormat::default(),
+        }
+    }
+
+    /// Bytes of JSON-lines rows.
+    pub fn memory(name: &str, bytes: Arc<[u8]>) -> Input {
+        Input {
+            source: InputSource::Memory {
+                name: name.to_string(),
+                bytes,
+            },
+            format: InputFormat::default(),
+        }
+    }
+
+    /// The same input, read as `format`.
+    pub fn with_format(self, format: InputFormat) -> Input {
+        Input { format, ..self }
+    }
+}
+
+impl std::fmt::Display for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            InputSource::File(p) => write!(f, "{}", p.display()),
+            InputSource::Memory { name, .. } => f.write_str(name),
+        }
+    }
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Input({self}, {})", self.format)
     }
 }
 

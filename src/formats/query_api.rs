@@ -220,7 +220,7 @@ impl Decode for QueryApiDecoder {
                     };
                     match i.and_then(|i| cells.get(i)) {
                         Some(raw) => decode_value(raw, f.ty),
-                        None => crate::exec::eval::null_of(f.ty),
+                        None => crate::value::cast::null_of(f.ty),
                     }
                 });
                 if out.stopped() {

@@ -2,8 +2,8 @@
 //! gzip stream, or over one whole document; collecting rows, skipped
 //! records and bad records with their place in the file.
 
-use crate::exec::eval::Row;
 use crate::exec::source::{BadLine, chunk, trim_line};
+use crate::json::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
 use std::cell::OnceCell;

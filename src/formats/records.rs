@@ -318,7 +318,7 @@ impl RecordsDecoder {
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
-                        DiagCol::Null(ty) => crate::exec::eval::null_of(*ty),
+                        DiagCol::Null(ty) => crate::value::cast::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
                         DiagCol::Time => time(),
                         DiagCol::Category => Value::string(&category),
@@ -390,7 +390,7 @@ impl RecordsDecoder {
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
-                        PlaneCol::Null(ty) => crate::exec::eval::null_of(*ty),
+                        PlaneCol::Null(ty) => crate::value::cast::null_of(*ty),
                         PlaneCol::Const(v) => v.clone(),
                         PlaneCol::Time => time(),
                         PlaneCol::Category => Value::string(&category),
@@ -446,7 +446,7 @@ fn property_of_column(name: &str) -> Option<&str> {
 fn typed(raw: Option<&[u8]>, ty: DataType) -> Value {
     match raw {
         Some(r) => decode_value(r, ty),
-        None => crate::exec::eval::null_of(ty),
+        None => crate::value::cast::null_of(ty),
     }
 }
 

@@ -40,7 +40,7 @@ impl Decode for RowsDecoder {
             docs: &docs,
         };
         out.row_with(self.decoder.width(), &|i| {
-            use crate::exec::eval::Row;
+            use crate::json::Row;
             row.column(i)
         });
     }

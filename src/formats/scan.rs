@@ -1,6 +1,7 @@
 //! Where the formats meet the executor: cutting an input into [`Part`]s
 //! for a scan of one table, and the columns a table gets from its inputs.
 
+use super::Input;
 use super::activity::ActivityListDecoder;
 use super::audit::AuditDecoder;
 use super::az_query::{AzQueryDecoder, TABLE_NAME_KEY};
@@ -12,11 +13,10 @@ use super::records::RecordsDecoder;
 use super::rows::{CONTAINER_KEYS, RowsDecoder, document_records};
 use super::text::{Dialect, infer_type};
 use super::{FormatKind, InputFormat, mapped_tables};
-use crate::catalog::Input;
-use crate::exec::ExecError;
 use crate::exec::source::{
     OpenInput, SCHEMA_SAMPLE_BYTES, chunk, jsonl, resolve_schema as rows_schema,
 };
+use crate::exec_error::ExecError;
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
 use std::sync::Arc;

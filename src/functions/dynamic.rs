@@ -125,7 +125,7 @@ const MAX_ELEMENTS: usize = 1 << 20;
 fn dynamic_arg(args: &[Value], i: usize) -> std::borrow::Cow<'_, Value> {
     match arg(args, i) {
         Value::String(s) if s.trim_start().starts_with(['[', '{']) => {
-            std::borrow::Cow::Owned(super::conversion::parse_json_text(s))
+            std::borrow::Cow::Owned(crate::json::parse_json_text(s))
         }
         v => std::borrow::Cow::Borrowed(v),
     }
@@ -697,7 +697,7 @@ fn sorted_keys(v: &Value) -> Value {
 /// `null`).
 fn dynamic_to_json(args: &[Value], _: &EvalContext) -> Value {
     let mut out = String::new();
-    crate::json::write_value(&sorted_keys(arg(args, 0)), &mut out);
+    crate::value::json::write_value(&sorted_keys(arg(args, 0)), &mut out);
     string_value(out)
 }
 

@@ -28,12 +28,10 @@ pub mod strings;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
-#[cfg(test)]
-pub(crate) use conversion::parse_json_text;
-pub use conversion::{to_kusto_string, to_string_value};
 pub use error::SignatureError;
 
 use crate::types::DataType;
+use crate::value::string_form::to_kusto_string;
 use crate::value::{DateTime, Str, Value};
 use std::fmt;
 

@@ -33,14 +33,14 @@ fn parse_fields(args: &[Value], _: &EvalContext) -> Value {
     else {
         return Value::Null;
     };
-    let text = super::to_kusto_string(text);
+    let text = crate::value::string_form::to_kusto_string(text);
     let types: Vec<DataType> = types.split(',').filter_map(DataType::from_name).collect();
     with_regex(pattern, |re| {
         let caps = re.captures(&text)?;
         let mut out = Vec::with_capacity(types.len());
         for (i, ty) in types.iter().enumerate() {
             let raw = caps.name(&format!("c{i}")).map_or("", |m| m.as_str());
-            let value = crate::exec::eval::cast(Value::string(raw), *ty);
+            let value = crate::value::cast::cast(Value::string(raw), *ty);
             if value.is_null() && *ty != DataType::String && !relaxed {
                 return None;
             }

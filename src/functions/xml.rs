@@ -225,7 +225,7 @@ mod tests {
 
     fn json(xml: &str) -> String {
         let mut out = String::new();
-        crate::json::write_value(&xml_to_value(xml).unwrap_or(Value::Null), &mut out);
+        crate::value::json::write_value(&xml_to_value(xml).unwrap_or(Value::Null), &mut out);
         out
     }
 

@@ -2,12 +2,13 @@
 //! of the operator's input (as DataFusion's EXPLAIN writes them).
 
 use super::expr::{
-    ArithOp, CompareOp, ListKind, LogicalOp, PathStep, ScalarExpr, ScalarKind, SubqueryShape,
+    ListKind, LogicalOp, ScalarExpr, ScalarKind, StringOp, StringOpKind, SubqueryShape,
 };
 use super::logical::LogicalPlan;
+use crate::json::doc::PathStep;
 use crate::schema::Schema;
-use crate::syntax::ast::{StringOp, StringOpKind};
 use crate::value::Value;
+use crate::value::ops::{ArithOp, CompareOp};
 use std::fmt::{self, Write};
 
 /// The plan as an indented tree, one node per line.
@@ -166,7 +167,7 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
                             .as_ref()
                             .map(|o| format!(
                                 " with others = {}",
-                                crate::functions::to_kusto_string(o)
+                                crate::value::string_form::to_kusto_string(o)
                             ))
                             .unwrap_or_default()
                     )
@@ -221,7 +222,7 @@ fn write_plan(out: &mut String, plan: &LogicalPlan, depth: usize) {
             };
             let defaults: Vec<String> = defaults
                 .iter()
-                .map(crate::functions::to_kusto_string)
+                .map(crate::value::string_form::to_kusto_string)
                 .collect();
             format!(
                 "MakeSeries{} by {keys} key(s) {axis} defaults [{}] -> [{}]",
@@ -535,7 +536,7 @@ fn write_literal(f: &mut fmt::Formatter<'_>, v: &Value) -> fmt::Result {
     match v {
         Value::String(s) => write!(f, "{:?}", s.as_str()),
         Value::Null => f.write_str("null"),
-        other => f.write_str(&crate::functions::to_kusto_string(other)),
+        other => f.write_str(&crate::value::string_form::to_kusto_string(other)),
     }
 }
 

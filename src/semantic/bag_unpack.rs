@@ -208,7 +208,7 @@ impl Binder<'_> {
         param: &str,
     ) -> Result<String, Vec<BindError>> {
         let bound = self.constant_scalar(e).map_err(one)?;
-        match crate::exec::eval::eval_constant(&bound, &self.ctx) {
+        match crate::plan::eval::eval_constant(&bound, &self.ctx) {
             Some(Value::String(s)) => Ok(s.to_string()),
             _ => Err(one(BindError::new(
                 BindErrorKind::Type,
@@ -221,10 +221,10 @@ impl Binder<'_> {
     /// A constant array of names (`dynamic(['a', 'b'])`).
     fn constant_names(&mut self, e: &Expr) -> Result<Vec<String>, Vec<BindError>> {
         let bound = self.constant_scalar(e).map_err(one)?;
-        match crate::exec::eval::eval_constant(&bound, &self.ctx) {
+        match crate::plan::eval::eval_constant(&bound, &self.ctx) {
             Some(Value::Array(items)) => Ok(items
                 .iter()
-                .map(crate::functions::to_kusto_string)
+                .map(crate::value::string_form::to_kusto_string)
                 .collect()),
             Some(Value::Null) => Ok(Vec::new()),
             _ => Err(one(BindError::new(

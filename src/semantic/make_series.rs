@@ -230,7 +230,7 @@ impl Binder<'_> {
                     let value = self
                         .constant_scalar(d)
                         .ok()
-                        .and_then(|b| crate::exec::eval::eval_constant(&b, &self.ctx));
+                        .and_then(|b| crate::plan::eval::eval_constant(&b, &self.ctx));
                     match value {
                         Some(v) => v,
                         None => {
@@ -245,8 +245,8 @@ impl Binder<'_> {
                 }
                 None => Value::Long(0),
             };
-            defaults.push(crate::exec::eval::normalize(
-                crate::exec::eval::cast(default, bound.ty),
+            defaults.push(crate::value::cast::normalize(
+                crate::value::cast::cast(default, bound.ty),
                 bound.ty,
             ));
             let taken = |n: &str| {

@@ -19,6 +19,8 @@ mod parse_pattern;
 mod partition;
 mod pivot;
 mod project;
+#[cfg(test)]
+mod rule_tests;
 mod scalar;
 mod search;
 mod sources;

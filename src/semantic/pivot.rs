@@ -132,7 +132,7 @@ impl Binder<'_> {
             return Err(errors);
         }
         let key_fields: Vec<Field> = keys.iter().map(|&i| in_schema.fields[i].clone()).collect();
-        let empty_cell = crate::exec::eval::normalize(
+        let empty_cell = crate::value::cast::normalize(
             aggregate.function.accumulator(aggregate.ty).finish(),
             aggregate.ty,
         );
@@ -159,7 +159,7 @@ impl Binder<'_> {
                 let mut seen = std::collections::HashSet::new();
                 for row in rows.iter() {
                     let v = row.get(pivot_index).cloned().unwrap_or(Value::Null);
-                    let name = crate::functions::to_kusto_string(&v);
+                    let name = crate::value::string_form::to_kusto_string(&v);
                     if seen.insert(name) {
                         values.push(v);
                     }
@@ -173,7 +173,7 @@ impl Binder<'_> {
         };
         let mut fields = key_fields.clone();
         for v in &values {
-            let name = unique_name(&crate::functions::to_kusto_string(v), &|n| {
+            let name = unique_name(&crate::value::string_form::to_kusto_string(v), &|n| {
                 fields.iter().any(|f| f.name == n)
             });
             fields.push(Field::new(name, cell_type));

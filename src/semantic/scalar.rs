@@ -6,12 +6,13 @@ use super::suggest::did_you_mean;
 use super::{BindError, BindErrorKind};
 use crate::functions::{self, lookup_aggregate, lookup_scalar};
 use crate::plan::expr::{
-    AggregateExpr, ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
+    self as plan_expr, AggregateExpr, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
 };
 use crate::schema::Schema;
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, ListOp, StringOp, StringOpKind, UnaryOp};
 use crate::types::DataType;
+use crate::value::ops::{ArithOp, CompareOp};
 use crate::value::{Str, Value};
 
 /// What an expression can see: the columns of the operator's input row,
@@ -768,6 +769,26 @@ fn compare(
     })
 }
 
+/// The plan's string operator for the syntax tree's.
+fn plan_string_op(op: StringOp) -> plan_expr::StringOp {
+    use plan_expr::StringOpKind as Plan;
+    plan_expr::StringOp {
+        kind: match op.kind {
+            StringOpKind::Equals => Plan::Equals,
+            StringOpKind::Has => Plan::Has,
+            StringOpKind::HasPrefix => Plan::HasPrefix,
+            StringOpKind::HasSuffix => Plan::HasSuffix,
+            StringOpKind::Contains => Plan::Contains,
+            StringOpKind::StartsWith => Plan::StartsWith,
+            StringOpKind::EndsWith => Plan::EndsWith,
+            StringOpKind::Like => Plan::Like,
+            StringOpKind::MatchesRegex => Plan::MatchesRegex,
+        },
+        negated: op.negated,
+        case_sensitive: op.case_sensitive,
+    }
+}
+
 pub(super) fn string_match(
     op: StringOp,
     left: ScalarExpr,
@@ -789,7 +810,7 @@ pub(super) fn string_match(
     }
     Ok(ScalarExpr {
         kind: ScalarKind::StringMatch {
-            op,
+            op: plan_string_op(op),
             left: Box::new(cast(left, DataType::String)),
             right: Box::new(cast(right, DataType::String)),
         },

@@ -325,7 +325,7 @@ impl Binder<'_> {
                 {
                     schema.fields.push(Field::new(c.clone(), *ty));
                     exprs.push(ScalarExpr::literal(
-                        crate::exec::eval::null_of(*ty),
+                        crate::value::cast::null_of(*ty),
                         *ty,
                         Span::default(),
                     ));
@@ -385,7 +385,7 @@ fn project_leg(
             Some(ty) => {
                 let e = match original.index_of(name) {
                     Some(i) => cast(ScalarExpr::column(i, original.fields[i].ty, span), *ty),
-                    None => ScalarExpr::literal(crate::exec::eval::null_of(*ty), *ty, span),
+                    None => ScalarExpr::literal(crate::value::cast::null_of(*ty), *ty, span),
                 };
                 exprs.push(e);
                 fields.push(Field::new(name.clone(), *ty));

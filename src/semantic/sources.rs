@@ -87,8 +87,8 @@ impl Binder<'_> {
             let mut row = Vec::with_capacity(fields.len());
             for (v, f) in chunk.iter().zip(&fields) {
                 match self.constant_scalar(v).map(|e| cast(e, f.ty)) {
-                    Ok(e) => match crate::exec::eval::eval_constant(&e, &self.ctx) {
-                        Some(value) => row.push(crate::exec::eval::normalize(value, f.ty)),
+                    Ok(e) => match crate::plan::eval::eval_constant(&e, &self.ctx) {
+                        Some(value) => row.push(crate::value::cast::normalize(value, f.ty)),
                         None => errors.push(BindError::new(
                             BindErrorKind::Invalid,
                             v.span,

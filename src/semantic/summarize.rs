@@ -307,7 +307,7 @@ impl Binder<'_> {
         operator: &str,
     ) -> Result<u64, Vec<BindError>> {
         let bound = self.constant_scalar(expr).map_err(one)?;
-        let value = crate::exec::eval::eval_constant(&bound, &self.ctx);
+        let value = crate::plan::eval::eval_constant(&bound, &self.ctx);
         match value.as_ref().and_then(Value::as_i64) {
             Some(n) if n >= 0 => Ok(n as u64),
             _ => Err(one(BindError::new(

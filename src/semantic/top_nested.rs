@@ -51,7 +51,7 @@ impl Binder<'_> {
             let others = match &level.others {
                 Some(o) => {
                     let v = self.constant_scalar(o).ok().and_then(|b| {
-                        crate::exec::eval::eval_constant(&cast(b, value.ty), &self.ctx)
+                        crate::plan::eval::eval_constant(&cast(b, value.ty), &self.ctx)
                     });
                     match v {
                         Some(v) => Some(v),

@@ -162,7 +162,7 @@ pub(super) fn union_plan(
                 exprs.push(match found {
                     Some(i) => ScalarExpr::column(i, *ty, Span::default()),
                     None => {
-                        ScalarExpr::literal(crate::exec::eval::null_of(*ty), *ty, Span::default())
+                        ScalarExpr::literal(crate::value::cast::null_of(*ty), *ty, Span::default())
                     }
                 });
             }

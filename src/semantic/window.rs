@@ -122,7 +122,7 @@ impl Binder<'_> {
                     .next()
                     .ok_or_else(|| super::scalar::arity_error(name, min, max, span))?;
                 let offset = match it.next() {
-                    Some(o) => match crate::exec::eval::eval_constant(&o, &self.ctx)
+                    Some(o) => match crate::plan::eval::eval_constant(&o, &self.ctx)
                         .as_ref()
                         .and_then(Value::as_i64)
                     {

@@ -69,7 +69,7 @@ pub fn total_order(a: &Value, b: &Value) -> Ordering {
         return by_rank;
     }
     // Same non-scalar kind: compare the JSON text, which is at least stable.
-    crate::functions::to_kusto_string(a).cmp(&crate::functions::to_kusto_string(b))
+    super::string_form::to_kusto_string(a).cmp(&super::string_form::to_kusto_string(b))
 }
 
 /// Null, and the real NaN, which sorts with the nulls

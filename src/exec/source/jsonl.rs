@@ -4,8 +4,8 @@
 //! columns the query reads; each is decoded to its column type only when an
 //! expression asks for it ([`LazyRow`]).
 
-use crate::exec::eval::Row;
-use crate::exec::json_doc::Doc;
+use crate::json::Doc;
+use crate::json::Row;
 use crate::json::{self, JsonError, KeySet, RowSlots};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
@@ -56,7 +56,7 @@ impl RowDecoder {
         let raw = self.slots.get(column).and_then(|&s| slots.get(line, s));
         match raw {
             Some(raw) => decode_value(raw, ty),
-            None => crate::exec::eval::null_of(ty),
+            None => crate::value::cast::null_of(ty),
         }
     }
 }
@@ -305,7 +305,7 @@ mod tests {
     }
     impl ForTest for Value {
         fn to_string_for_test(&self) -> String {
-            crate::functions::to_kusto_string(self)
+            crate::value::string_form::to_kusto_string(self)
         }
     }
 }

@@ -9,8 +9,8 @@ pub mod chunk;
 pub mod jsonl;
 pub mod mmap;
 
-use crate::catalog::{Input, InputSource};
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
+use crate::formats::{Input, InputSource};
 use crate::schema::{Field, Schema};
 use mmap::Bytes;
 use std::sync::Arc;

@@ -1,7 +1,8 @@
 //! Optimizer rules: each rewrites a logical plan into one that computes the
-//! same rows faster. A rule lives in its own file with its own tests; the
-//! optimizer checks after every rule that the plan's output schema did not
-//! change.
+//! same rows faster. A rule lives in its own file; its tests, which bind
+//! real queries, are in `semantic/rule_tests.rs` (the plan floor does not
+//! see the binder). The optimizer checks after every rule that the plan's
+//! output schema did not change.
 
 mod json_paths;
 mod prefilter;

@@ -1,5 +1,6 @@
 //! Evaluating a JSON path (`plan::rules::json_paths`) on JSON text without
-//! building the document as a tree.
+//! building the document as a tree, and the [`Row`] trait through which an
+//! expression reads a row's columns and their cached documents.
 //!
 //! A [`Doc`] is the text `parse_json` would parse, checked once: empty (so
 //! `parse_json` gives null), not JSON (a dynamic string), or valid JSON —
@@ -9,10 +10,52 @@
 //! the value a path ends on is decoded.
 
 use crate::json;
-use crate::plan::expr::PathStep;
 use crate::value::{Str, Value};
 use std::borrow::Cow;
 use std::ops::Range;
+
+/// One step of a path into a JSON document (a bound `json_path`
+/// expression, see [`crate::plan::expr::ScalarKind::JsonPath`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathStep {
+    /// `.key` / `["key"]`
+    Key(String),
+    /// `[i]`, negative from the end.
+    Index(i64),
+    /// `parse_json(tostring(x))`: a string value is parsed as JSON text;
+    /// any other value stays as it is.
+    Reparse,
+}
+
+/// Read access to the columns of one row.
+pub trait Row {
+    fn column(&self, index: usize) -> Value;
+
+    /// Column `index` as a JSON document, checked once per row and shared
+    /// by every path read from it; `None` when the row keeps no such cache
+    /// (the caller then builds a document for its own use).
+    fn json_doc(&self, _index: usize) -> Option<&Doc<'_>> {
+        None
+    }
+}
+
+impl Row for [Value] {
+    fn column(&self, index: usize) -> Value {
+        self.get(index).cloned().unwrap_or(Value::Null)
+    }
+}
+
+impl Row for &[Value] {
+    fn column(&self, index: usize) -> Value {
+        (**self).column(index)
+    }
+}
+
+impl Row for Vec<Value> {
+    fn column(&self, index: usize) -> Value {
+        self.as_slice().column(index)
+    }
+}
 
 pub struct Doc<'a> {
     text: Cow<'a, [u8]>,
@@ -97,7 +140,7 @@ impl<'a> Doc<'a> {
                         // A string holding JSON text: a new document.
                         let text = json::string_text(raw).unwrap_or_default();
                         let inner = Doc::new(Cow::Owned(text.into_owned().into_bytes()));
-                        return inner.walk(&steps[i + 1..]);
+                        return inner.walk(steps.get(i + 1..).unwrap_or_default());
                     }
                     Cursor::Raw(raw)
                 }
@@ -117,7 +160,7 @@ impl<'a> Doc<'a> {
 
 fn classify(text: &[u8]) -> Shape {
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
-    match start.map(|s| text[s]) {
+    match start.and_then(|s| text.get(s).copied()) {
         None if text.is_empty() => Shape::Empty,
         None => Shape::NotJson,
         Some(b'{') => index_object(text).map_or(Shape::NotJson, Shape::Object),
@@ -155,7 +198,7 @@ fn index_object(text: &[u8]) -> Option<Vec<(Key, Range<usize>)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::expr::PathStep::{Index, Key, Reparse};
+    use PathStep::{Index, Key, Reparse};
 
     fn walk(text: &str, steps: &[PathStep]) -> Value {
         Doc::new(Cow::Borrowed(text.as_bytes())).walk(steps)
@@ -167,14 +210,14 @@ mod tests {
 
     /// The same value the unfused expression gives, computed with the tree.
     fn reference(text: &str, steps: &[PathStep]) -> Value {
-        use crate::exec::eval::{index_value, member};
-        let mut v = crate::functions::parse_json_text(&Str::new(text));
+        use crate::value::ops::{index_value, member};
+        let mut v = crate::json::parse_json_text(&Str::new(text));
         for step in steps {
             v = match step {
                 Key(k) => member(&v, k),
                 Index(i) => index_value(&v, &Value::Long(*i)),
                 Reparse => match &v {
-                    Value::String(s) => crate::functions::parse_json_text(s),
+                    Value::String(s) => crate::json::parse_json_text(s),
                     Value::Null => Value::Null,
                     other => other.clone(),
                 },

@@ -2,7 +2,7 @@
 //! needle of `contains`, the term checks of `has`, the compiled regex of
 //! `matches regex`.
 
-use crate::syntax::ast::{StringOp, StringOpKind};
+use super::expr::{StringOp, StringOpKind};
 use crate::value::text::{self, MatchKind, StrMatcher};
 
 #[derive(Clone, Debug)]

@@ -2,13 +2,12 @@
 //! can be prepared once prepared — subquery results in place, string
 //! operators with their constant needle folded, regexes compiled.
 
+use super::expr::{ListKind, LogicalOp, ScalarExpr, ScalarKind, StringOp, SubqueryShape};
 use super::string_match::Matcher;
 use crate::functions::ScalarFunction;
-use crate::plan::expr::{
-    ArithOp, CompareOp, ListKind, LogicalOp, PathStep, ScalarExpr, ScalarKind, SubqueryShape,
-};
-use crate::syntax::ast::StringOp;
+use crate::json::doc::PathStep;
 use crate::types::DataType;
+use crate::value::ops::{ArithOp, CompareOp};
 use crate::value::{Str, Value};
 
 #[derive(Clone, Debug)]
@@ -68,7 +67,7 @@ pub enum PhysExpr {
         target: Box<PhysExpr>,
         index: Box<PhysExpr>,
     },
-    /// A path into the JSON text of `base` (see `exec::json_doc`).
+    /// A path into the JSON text of `base` (see `json::doc`).
     JsonPath {
         base: Box<PhysExpr>,
         steps: Vec<PathStep>,
@@ -130,7 +129,7 @@ pub fn lower(e: &ScalarExpr, subqueries: SubqueryValues) -> Result<PhysExpr, Low
             };
             match right_value {
                 Some(v) => {
-                    let needle = crate::functions::to_kusto_string(&v);
+                    let needle = crate::value::string_form::to_kusto_string(&v);
                     let matcher = Matcher::new(*op, &needle).map_err(|message| LowerError {
                         message,
                         span: right.span,
