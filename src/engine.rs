@@ -445,11 +445,7 @@ fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, Error> {
             .spawn_scoped(scope, f)
             .map_err(|e| Error::Exec(ExecError::Runtime(format!("cannot start a thread: {e}"))))?
             .join()
-            .map_err(|_| {
-                Error::Exec(ExecError::Runtime(
-                    "internal error: a thread panicked".into(),
-                ))
-            })
+            .map_err(|_| Error::Internal("a thread panicked".into()))
     })
 }
 

@@ -11,7 +11,8 @@ use crate::types::DataType;
 /// [`Bind`](Error::Bind) are query errors, found by
 /// [`Engine::compile`](crate::Engine::compile) before any data is read;
 /// [`Exec`](Error::Exec) comes from reading inputs and running;
-/// [`Usage`](Error::Usage) from how kqlite was called.
+/// [`Usage`](Error::Usage) from how kqlite was called;
+/// [`Internal`](Error::Internal) is a bug in kqlite itself.
 ///
 /// [`render`](Error::render) writes query errors as compiler-style messages
 /// with the query text underlined:
@@ -43,6 +44,10 @@ pub enum Error {
     /// A problem with how kqlite was invoked (a table argument without `=`...).
     #[error("{0}")]
     Usage(String),
+    /// Something kqlite itself got wrong (likely a bug, not a problem with
+    /// the query or the input): a thread that panicked, a broken invariant.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -51,7 +56,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Syntax(_) | Error::Bind(_) | Error::Usage(_) | Error::Data(_) => 2,
-            Error::Exec(_) => 1,
+            Error::Exec(_) | Error::Internal(_) => 1,
         }
     }
 
@@ -68,6 +73,7 @@ impl Error {
             Error::Exec(e) => vec![Diagnostic::new(e.to_string())],
             Error::Usage(m) => vec![Diagnostic::new(m.clone())],
             Error::Data(e) => vec![Diagnostic::new(e.to_string())],
+            Error::Internal(_) => vec![Diagnostic::new(self.to_string())],
         }
     }
 

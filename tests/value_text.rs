@@ -2,6 +2,8 @@
 //! https://learn.microsoft.com/kusto/query/, named in each test) and
 //! KQL-SEMANTICS §4 and §7.
 
+use kqlite::internals::functions::ipv4::*;
+use kqlite::internals::functions::strings::*;
 use kqlite::internals::value::text::*;
 use kqlite::{Bag, Value};
 use regex::Regex;

@@ -2,6 +2,7 @@
 //! docs (pages under https://learn.microsoft.com/kusto/query/, named in each
 //! test) and KQL-SEMANTICS §1.5, §1.6 and §7.
 
+use kqlite::internals::functions::calendar::*;
 use kqlite::internals::value::time::*;
 use kqlite::{DateTime, Timespan};
 

@@ -18,11 +18,11 @@ impl Runner<'_> {
         group_by: &[crate::plan::phys_expr::PhysExpr],
         aggregates: &[PhysAggregate],
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        type Groups = IndexMap<RowKey, Vec<Accumulator>>;
+        type Groups = IndexMap<RowKey, Vec<Box<dyn Accumulator>>>;
         let new_accumulators = || {
             aggregates
                 .iter()
-                .map(|a| Accumulator::new(a.function, a.ty))
+                .map(|a| a.function.accumulator(a.ty))
                 .collect::<Vec<_>>()
         };
         let mut total: Groups = IndexMap::new();
@@ -41,7 +41,7 @@ impl Runner<'_> {
                     {
                         continue;
                     }
-                    acc.update(a.function.kind, &args);
+                    acc.update(&args);
                 }
                 true
             },

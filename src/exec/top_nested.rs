@@ -73,10 +73,10 @@ fn aggregate(
     depth: usize,
     ctx: &EvalContext,
 ) -> Value {
-    let mut accs: Vec<Accumulator> = level
+    let mut accs: Vec<Box<dyn Accumulator>> = level
         .aggregates
         .iter()
-        .map(|a| Accumulator::new(a.function, a.ty))
+        .map(|a| a.function.accumulator(a.ty))
         .collect();
     for &m in members {
         for ((acc, agg), args) in accs
@@ -89,7 +89,7 @@ fn aggregate(
             {
                 continue;
             }
-            acc.update(agg.function.kind, args);
+            acc.update(args);
         }
     }
     let finished: Vec<Value> = accs

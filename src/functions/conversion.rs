@@ -2,6 +2,7 @@
 //! A value that cannot be converted becomes null
 //! (<https://learn.microsoft.com/kusto/query/tolong-function> and siblings).
 
+use super::function;
 use super::{
     BOOL, DATETIME, DECIMAL, DYNAMIC, EvalContext, GUID, INT, LONG, Naming, REAL, STRING,
     ScalarFunction, TIMESPAN, returns,
@@ -28,7 +29,7 @@ const fn conversion(
     signature: super::Signature,
     eval: super::Implementation,
 ) -> ScalarFunction {
-    ScalarFunction::new(name, 1, 1, signature, eval).named(Naming::FirstArgument)
+    function(name, 1, 1, signature, eval).named(Naming::FirstArgument)
 }
 
 /// Text converted to `ty` as the `to<type>()` functions convert it

@@ -5,20 +5,18 @@
 //! a typed column does not convert:
 //! <https://learn.microsoft.com/kusto/query/parse-operator>).
 
-use super::{DYNAMIC, EvalContext, Naming, ScalarFunction, returns};
+use super::function;
+use super::{DYNAMIC, EvalContext, ScalarFunction, returns};
 use crate::types::DataType;
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
-    name: "__parse_fields",
-    min_args: 4,
-    max_args: 4,
-    signature: returns::<DYNAMIC>,
-    eval: parse_fields,
-    naming: Naming::Generic,
-    pure: true,
-    constant_signature: None,
-}];
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[function(
+    "__parse_fields",
+    4,
+    4,
+    returns::<DYNAMIC>,
+    parse_fields,
+)];
 
 /// The pattern's compiled regex, from the shared per-thread cache.
 fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Option<T> {

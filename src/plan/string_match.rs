@@ -69,6 +69,7 @@ impl Matcher {
 /// patterns from using unbounded memory (shared with the regex functions).
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
     crate::functions::regex_cache::compile(pattern)
+        .map_err(|e| e.to_string())
         .map_err(|e| format!("invalid regular expression: {e}"))
 }
 

@@ -133,8 +133,7 @@ impl Binder<'_> {
         }
         let key_fields: Vec<Field> = keys.iter().map(|&i| in_schema.fields[i].clone()).collect();
         let empty_cell = crate::value::cast::normalize(
-            crate::functions::aggregate::Accumulator::new(aggregate.function, aggregate.ty)
-                .finish(),
+            aggregate.function.accumulator(aggregate.ty).finish(),
             aggregate.ty,
         );
         let cell_type = aggregate.ty;

@@ -254,11 +254,7 @@ impl Binder<'_> {
             return None;
         };
         let function = crate::functions::lookup_aggregate(&name.name)?;
-        if !matches!(
-            function.kind,
-            crate::functions::aggregate::AggregateKind::ArgMax
-                | crate::functions::aggregate::AggregateKind::ArgMin
-        ) {
+        if !function.is_arg_extreme() {
             return None;
         }
         Some((|| {
