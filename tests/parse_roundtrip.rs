@@ -50,7 +50,7 @@ fn every_corpus_query_roundtrips() {
 
 #[test]
 fn seed_queries_roundtrip() {
-    for q in include_str!("seed-queries.kql")
+    for q in include_str!("../examples/seed-queries.kql")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
     {

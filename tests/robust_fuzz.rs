@@ -65,7 +65,7 @@ fn replay(target: &str, check: fn(&[u8])) {
 // ---------------------------------------------------------------------------
 // Parser
 
-const SEEDS: &str = include_str!("seed-queries.kql");
+const SEEDS: &str = include_str!("../examples/seed-queries.kql");
 
 const TOKENS: &[&str] = &[
     "|",
