@@ -6,8 +6,7 @@
 //! (a few seconds each in release); `KQLITE_FUZZ_SEED=N` picks other cases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../fuzz/common/gen.rs"]
-mod generator;
+use crate::common::generator;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -65,7 +64,7 @@ fn replay(target: &str, check: fn(&[u8])) {
 // ---------------------------------------------------------------------------
 // Parser
 
-const SEEDS: &str = include_str!("../examples/seed-queries.kql");
+const SEEDS: &str = include_str!("../../examples/seed-queries.kql");
 
 const TOKENS: &[&str] = &[
     "|",

@@ -4,9 +4,7 @@
 //! dropped silently, never a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod formats_support;
-
-use formats_support::{data, run, run_with};
+use crate::common::formats::{data, run, run_with};
 use kqlite::engine::Engine;
 use std::io::Write;
 

@@ -3,11 +3,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod common;
-use common::*;
+use crate::common::sexp::*;
 
 fn seeds() -> Vec<String> {
-    include_str!("../examples/seed-queries.kql")
+    include_str!("../../examples/seed-queries.kql")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
         .map(str::to_string)
