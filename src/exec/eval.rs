@@ -1,5 +1,5 @@
 //! Evaluating physical expressions on a row, with KQL's null rules
-//! (KQL-SEMANTICS §5): a failed conversion or a missing value is null, never
+//! (docs/semantics.md#nulls): a failed conversion or a missing value is null, never
 //! an error.
 
 use super::expr::{PhysExpr, lower};
@@ -214,7 +214,7 @@ fn text_of(v: &Value) -> std::borrow::Cow<'_, str> {
 }
 
 /// Three-valued `and`/`or`: `false and ∅ → false`, `true or ∅ → true`,
-/// otherwise a null operand makes the result null (KQL-SEMANTICS §2.4, §5).
+/// otherwise a null operand makes the result null (docs/semantics.md#logic, #nulls).
 fn logical(op: LogicalOp, args: &[PhysExpr], row: &dyn Row, ctx: &EvalContext) -> Value {
     let decisive = op == LogicalOp::Or;
     let mut saw_null = false;
@@ -272,7 +272,7 @@ fn datetime_value(ticks: Option<i64>) -> Value {
         .map_or(Value::Null, |t| Value::DateTime(DateTime(t)))
 }
 
-/// Arithmetic (KQL-SEMANTICS §2.5): integers wrap like .NET's unchecked
+/// Arithmetic (docs/semantics.md#arithmetic): integers wrap like .NET's unchecked
 /// arithmetic, integer division truncates, `%` is never negative, division
 /// by an integer zero is null.
 pub fn arithmetic(op: ArithOp, l: Value, r: Value) -> Value {
@@ -375,7 +375,7 @@ pub fn index_value(target: &Value, index: &Value) -> Value {
 
 /// `in`, `!in`, `in~`, `!in~`, `has_any`, `has_all`. Array items contribute
 /// their elements. `null in (...)` is false and `null !in (...)` true
-/// (KQL-SEMANTICS §4.3).
+/// (docs/semantics.md#lists).
 fn in_list(
     op: ListKind,
     left: &Value,

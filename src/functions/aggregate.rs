@@ -1,6 +1,6 @@
 //! Aggregation functions for `summarize`: each is an accumulator that is
 //! updated row by row, merged across chunks in input order, and finished
-//! into one value (KQL-SEMANTICS §6.10).
+//! into one value (docs/semantics.md#aggregates).
 //!
 //! Merging is deterministic: a partial result from an earlier chunk always
 //! comes first, so `make_list`, `take_any` and the ties of `arg_max` give
@@ -498,7 +498,7 @@ impl Accumulator {
         let first = args.first().unwrap_or(&Value::Null);
         match self {
             Accumulator::Count(n) => {
-                // `count(x)` counts rows, nulls included (KQL-SEMANTICS §6.10);
+                // `count(x)` counts rows, nulls included (docs/semantics.md#aggregates);
                 // `countif(p)` counts true predicates.
                 if kind != K::CountIf || matches!(first, Value::Bool(true)) {
                     *n += 1;

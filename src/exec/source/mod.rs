@@ -127,7 +127,7 @@ fn schema_sample(bytes: &[u8]) -> &[u8] {
 
 /// The table's columns: the built-in schema (if any), then every other key
 /// found in a sample of the inputs, in order of first appearance
-/// (KQL-SEMANTICS §0.4).
+/// (docs/semantics.md#json-column-order).
 pub fn resolve_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, ExecError> {
     let known = builtin.unwrap_or_default();
     let mut extra: Vec<Field> = Vec::new();
