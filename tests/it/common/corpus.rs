@@ -15,7 +15,10 @@ pub fn cases() -> Vec<Case> {
             "sentinel-visible",
             include_str!("../../corpus/sentinel-visible.jsonl"),
         ),
-        ("k8s-visible", include_str!("../../corpus/k8s-visible.jsonl")),
+        (
+            "k8s-visible",
+            include_str!("../../corpus/k8s-visible.jsonl"),
+        ),
         (
             "azurediag-activity-visible",
             include_str!("../../corpus/azurediag-activity-visible.jsonl"),
