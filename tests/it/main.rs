@@ -45,6 +45,7 @@ mod robust_faults;
 mod robust_fuzz;
 mod robust_input;
 mod robust_security;
+mod seeds;
 mod truncation;
 mod value_number;
 mod value_text;
