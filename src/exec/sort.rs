@@ -47,7 +47,7 @@ impl Runner<'_> {
     }
 }
 
-/// Orders two rows by their sort keys (KQL-SEMANTICS §6.7): `desc` by
+/// Orders two rows by their sort keys (docs/semantics.md#sort): `desc` by
 /// default, nulls (and NaN) first for `asc`, last for `desc`, unless
 /// `nulls first|last` says otherwise.
 pub(super) fn compare_keys(a: &[Value], b: &[Value], keys: &[PhysSortKey]) -> Ordering {

@@ -133,7 +133,7 @@ impl Runner<'_> {
     }
 }
 
-/// `mv-expand` of one row (KQL-SEMANTICS §6.14).
+/// `mv-expand` of one row (docs/semantics.md#mv-expand).
 pub(super) fn mv_expand(
     row: &[Value],
     columns: &[MvExpandColumn],

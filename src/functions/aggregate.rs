@@ -1,6 +1,6 @@
 //! Aggregation functions for `summarize`: each is an [`Accumulator`] that
 //! is updated row by row, merged across chunks in input order, and finished
-//! into one value (KQL-SEMANTICS §6.10).
+//! into one value (docs/semantics.md#aggregates).
 //!
 //! Merging is deterministic: a partial result from an earlier chunk always
 //! comes first, so `make_list`, `take_any` and the ties of `arg_max` give

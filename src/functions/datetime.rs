@@ -170,7 +170,7 @@ fn ts(v: Option<Timespan>) -> Value {
     v.map_or(Value::Null, Value::Timespan)
 }
 
-/// `now([offset])`: the query's single "now" (KQL-SEMANTICS §7).
+/// `now([offset])`: the query's single "now" (docs/semantics.md#now).
 fn now(args: &[Value], ctx: &EvalContext) -> Value {
     match args.first() {
         None => Value::DateTime(ctx.now),

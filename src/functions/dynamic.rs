@@ -190,7 +190,7 @@ fn set_has_element(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `array_index_of(array, value [, start [, length [, occurrence]]])`
-/// (`array-index-of-function`; KQL-SEMANTICS §3.6): as `indexof` on
+/// (`array-index-of-function`; docs/semantics.md#array-index-of): as `indexof` on
 /// strings, over elements.
 fn array_index_of(args: &[Value], _: &EvalContext) -> Value {
     let Some(items) = array_arg(args, 0) else {

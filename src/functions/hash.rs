@@ -1,4 +1,4 @@
-//! Hash functions: `hash` (XXH64, KQL-SEMANTICS §7), `hash_sha256`,
+//! Hash functions: `hash` (XXH64, docs/semantics.md#hash), `hash_sha256`,
 //! `hash_sha1`, `hash_md5`; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 //!

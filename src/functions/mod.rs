@@ -5,7 +5,7 @@
 //! The binder looks functions up here (by name or legacy alias) and checks
 //! the arguments; the executor calls `eval` with the evaluated arguments.
 //! Row-level failures never raise errors in KQL: a bad conversion yields
-//! null (KQL-SEMANTICS §9).
+//! null (docs/semantics.md#errors).
 
 pub mod aggregate;
 pub mod calendar;
@@ -38,7 +38,7 @@ use std::fmt;
 /// What every function may read besides its arguments.
 #[derive(Clone, Debug)]
 pub struct EvalContext {
-    /// `now()`: one instant for the whole query (KQL-SEMANTICS §7).
+    /// `now()`: one instant for the whole query (docs/semantics.md#now).
     pub now: DateTime,
 }
 
@@ -51,7 +51,7 @@ pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataTy
 pub type Implementation = fn(&[Value], &EvalContext) -> Value;
 
 /// How a column computed by this function is named when the query gives no
-/// name (KQL-SEMANTICS §6.1).
+/// name (docs/semantics.md#column-names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Naming {
     /// `Column1`, `print_0`...

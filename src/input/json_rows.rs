@@ -285,7 +285,7 @@ impl Decode for JsonRowsDecoder {
 }
 
 /// Columns found in sample lines, in order of first appearance, with the
-/// type their values suggest (KQL-SEMANTICS §0.4 for the order).
+/// type their values suggest (docs/semantics.md#json-column-order for the order).
 pub fn infer_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, known: &Schema) -> Vec<Field> {
     let mut found: Vec<(String, Option<DataType>)> = Vec::new();
     for line in lines {

@@ -108,7 +108,7 @@ fn schema_sample(bytes: &[u8]) -> &[u8] {
 
 /// The columns of JSON-rows inputs: the built-in schema (if any), then
 /// every other key found in a sample of the inputs, in order of first appearance
-/// (KQL-SEMANTICS §0.4).
+/// (docs/semantics.md#json-column-order).
 fn rows_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, InputError> {
     let known = builtin.unwrap_or_default();
     let mut extra: Vec<Field> = Vec::new();

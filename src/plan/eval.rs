@@ -1,5 +1,5 @@
 //! Evaluating physical expressions on a row, with KQL's null rules
-//! (KQL-SEMANTICS §5): a failed conversion or a missing value is null, never
+//! (docs/semantics.md#nulls): a failed conversion or a missing value is null, never
 //! an error; and constant folding, which evaluates an expression that reads
 //! no row while the query is bound.
 
@@ -121,7 +121,7 @@ fn text_of(v: &Value) -> std::borrow::Cow<'_, str> {
 }
 
 /// Three-valued `and`/`or`: `false and ∅ → false`, `true or ∅ → true`,
-/// otherwise a null operand makes the result null (KQL-SEMANTICS §2.4, §5).
+/// otherwise a null operand makes the result null (docs/semantics.md#logic, #nulls).
 fn logical(op: LogicalOp, args: &[PhysExpr], row: &dyn Row, ctx: &EvalContext) -> Value {
     let decisive = op == LogicalOp::Or;
     let mut saw_null = false;
@@ -141,7 +141,7 @@ fn logical(op: LogicalOp, args: &[PhysExpr], row: &dyn Row, ctx: &EvalContext) -
 
 /// `in`, `!in`, `in~`, `!in~`, `has_any`, `has_all`. Array items contribute
 /// their elements. `null in (...)` is false and `null !in (...)` true
-/// (KQL-SEMANTICS §4.3).
+/// (docs/semantics.md#lists).
 fn in_list(
     op: ListKind,
     left: &Value,

@@ -64,7 +64,7 @@ impl Matcher {
     }
 }
 
-/// Kusto's regex engine is Rust's `regex` crate (KQL-SEMANTICS §4.5),
+/// Kusto's regex engine is Rust's `regex` crate (docs/semantics.md#regex),
 /// read as RE2 reads a literal `{`, with a size limit that keeps hostile
 /// patterns from using unbounded memory (shared with the regex functions).
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {

@@ -1,4 +1,4 @@
-//! `join` and `lookup` (KQL-SEMANTICS §6.12–6.13).
+//! `join` and `lookup` (docs/semantics.md#join).
 
 use super::bind::Binder;
 use super::naming::unique_name;
@@ -169,7 +169,7 @@ pub(super) fn side_column(e: &Expr) -> Option<(&str, &ast::Ident)> {
     }
 }
 
-/// Output columns of a join (KQL-SEMANTICS §6.12–6.13): right-side names
+/// Output columns of a join (docs/semantics.md#join): right-side names
 /// that clash get the first free numeric suffix.
 pub(super) fn join_schema(
     kind: JoinKind,

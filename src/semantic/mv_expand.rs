@@ -1,4 +1,4 @@
-//! `mv-expand` (KQL-SEMANTICS §6.14).
+//! `mv-expand` (docs/semantics.md#mv-expand).
 
 use super::bind::Binder;
 use super::naming::implied_name;

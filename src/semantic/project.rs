@@ -71,7 +71,7 @@ impl Binder<'_> {
     }
 
     /// `extend`: later items see the columns earlier items made; a name
-    /// that exists is replaced in place (KQL-SEMANTICS §0.2).
+    /// that exists is replaced in place (docs/semantics.md#extend-in-place).
     pub(super) fn extend(
         &mut self,
         input: LogicalPlan,

@@ -685,7 +685,7 @@ pub(super) fn cast(e: ScalarExpr, ty: DataType) -> ScalarExpr {
 
 /// The type both sides of a comparison are converted to, if they can be
 /// compared at all. A dynamic side takes the other side's type (so a null
-/// dynamic compared with a string is `""`, KQL-SEMANTICS §0.1).
+/// dynamic compared with a string is `""`, docs/semantics.md#null-dynamic-vs-string).
 fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
     use DataType::*;
     Some(match (l, r) {
@@ -859,7 +859,7 @@ fn negate(operand: ScalarExpr, span: Span) -> Result<ScalarExpr, BindError> {
     })
 }
 
-/// The result type of `l op r` (KQL-SEMANTICS §2.5).
+/// The result type of `l op r` (docs/semantics.md#arithmetic).
 pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<DataType> {
     use DataType::*;
     let number = |t: DataType| t.is_numeric();

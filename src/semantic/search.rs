@@ -1,5 +1,5 @@
 //! Predicates over every column, and the operators built on them:
-//! `* has "x"` (KQL-SEMANTICS §6.16), `search`
+//! `* has "x"` (docs/semantics.md#search), `search`
 //! (<https://learn.microsoft.com/kusto/query/search-operator>), `find`
 //! (<https://learn.microsoft.com/kusto/query/find-operator>) and
 //! `pack_all()` (<https://learn.microsoft.com/kusto/query/pack-all-function>).

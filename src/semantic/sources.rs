@@ -135,7 +135,7 @@ pub(super) fn getschema(schema: &Schema) -> LogicalPlan {
     })
 }
 
-/// The .NET type names `getschema` shows (KQL-SEMANTICS §8).
+/// The .NET type names `getschema` shows (docs/semantics.md#dotnet-types).
 pub(super) fn dotnet_type(ty: DataType) -> &'static str {
     match ty {
         DataType::Bool => "System.SByte",

@@ -1,4 +1,4 @@
-//! `union`, as a source or after a pipe (KQL-SEMANTICS §6.11).
+//! `union`, as a source or after a pipe (docs/semantics.md#union).
 
 use super::bind::Binder;
 use super::project::wildcard_match;

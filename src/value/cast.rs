@@ -1,5 +1,5 @@
 //! Nulls, normalisation and conversions between KQL types
-//! (KQL-SEMANTICS §5): a failed conversion is null, never an error.
+//! (docs/semantics.md#nulls): a failed conversion is null, never an error.
 
 use super::string_form::to_string_value;
 use super::{DateTime, Guid, Timespan, Value};

@@ -4,7 +4,7 @@
 //! Numbers of any width compare by value (`1 == 1.0`). Strings compare
 //! ordinally, by code point. Arrays and bags compare structurally. Null is
 //! not equal, smaller or larger than anything: those functions return
-//! `None` and the caller applies KQL's null rules (KQL-SEMANTICS §5).
+//! `None` and the caller applies KQL's null rules (docs/semantics.md#nulls).
 
 use crate::value::Value;
 use std::cmp::Ordering;

@@ -1,5 +1,5 @@
 //! Operators on values: comparison, arithmetic, negation, member and
-//! element access, with KQL's null rules (KQL-SEMANTICS §2.5, §5).
+//! element access, with KQL's null rules (docs/semantics.md#arithmetic, #nulls).
 
 use super::{DateTime, Timespan, Value, compare};
 use std::cmp::Ordering;
@@ -67,7 +67,7 @@ fn datetime_value(ticks: Option<i64>) -> Value {
         .map_or(Value::Null, |t| Value::DateTime(DateTime(t)))
 }
 
-/// Arithmetic (KQL-SEMANTICS §2.5): integers wrap like .NET's unchecked
+/// Arithmetic (docs/semantics.md#arithmetic): integers wrap like .NET's unchecked
 /// arithmetic, integer division truncates, `%` is never negative, division
 /// by an integer zero is null.
 #[inline]

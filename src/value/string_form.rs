@@ -13,7 +13,7 @@ pub fn to_string_value(v: &Value) -> Value {
 
 /// The text `tostring()` gives for any value: `""` for null, compact JSON for
 /// arrays and bags, the bare text of a (dynamic) string
-/// (KQL-SEMANTICS §3.4, §8).
+/// (docs/semantics.md#tostring, #output).
 pub fn to_kusto_string(v: &Value) -> String {
     match v {
         Value::Null => String::new(),

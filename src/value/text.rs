@@ -8,7 +8,7 @@
 //! `matches` per row. The free functions (`contains_ci`, `has_cs`, …) build a
 //! matcher on the fly and are for one-off use and tests.
 //!
-//! # Case folding (KQL-SEMANTICS §4.4)
+//! # Case folding (docs/semantics.md#case-folding)
 //!
 //! Case-insensitive comparisons fold each character to its Unicode *simple*
 //! lowercase mapping ([`fold_char`]): ASCII by table, other characters by
@@ -17,7 +17,7 @@
 //! (the only such mapping is KELVIN SIGN U+212A → `k`), so an ASCII needle
 //! can be matched byte by byte against any text.
 //!
-//! # Terms (KQL-SEMANTICS §4.2)
+//! # Terms (docs/semantics.md#terms)
 //!
 //! A term is a maximal run of ASCII letters and digits; every other character,
 //! including every non-ASCII character, separates terms. The 2020 version of

@@ -101,7 +101,7 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// `2024-11-15T21:00:00.1545349Z`: ISO 8601 with seven fractional digits,
-/// the form Kusto writes (KQL-SEMANTICS §8).
+/// the form Kusto writes (docs/semantics.md#output).
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (y, mo, d, rest) = self.to_parts();
@@ -114,7 +114,7 @@ impl std::fmt::Display for DateTime {
 }
 
 /// `[-][d.]hh:mm:ss[.fffffff]`: days only when non-zero, the fraction only
-/// when non-zero (KQL-SEMANTICS §8).
+/// when non-zero (docs/semantics.md#output).
 impl std::fmt::Display for Timespan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let neg = self.0 < 0;
@@ -515,14 +515,15 @@ fn parse_rfc(text: &str) -> Option<DateTime> {
 #[deny(missing_docs)]
 impl DateTime {
     /// Parses the text forms `todatetime()` and `datetime(...)` accept
-    /// (docs: `scalar-data-types/datetime`, "Supported formats"; KQL-SEMANTICS
-    /// §1.5). Surrounding whitespace is ignored. Returns `None` for anything
-    /// else, including dates that do not exist (Feb 30, month 13, hour 24).
+    /// (docs: `scalar-data-types/datetime`, "Supported formats";
+    /// docs/semantics.md#datetime-text). Surrounding whitespace is ignored.
+    /// Returns `None` for anything else, including dates that do not exist
+    /// (Feb 30, month 13, hour 24).
     ///
     /// * ISO 8601: `2014-05-25T08:20:03.123456Z`, `2014-05-25 08:20`,
     ///   `2014-11-08`; `T` or `t` or spaces between date and time; seconds
     ///   optional; any number of fraction digits (beyond seven they are
-    ///   truncated to 100 ns ticks — KQL-SEMANTICS §0.3); zone `Z`/`z`,
+    ///   truncated to 100 ns ticks — docs/semantics.md#sub-tick-digits); zone `Z`/`z`,
     ///   `+hh:mm`, `-hhmm`, `+hh`, or a name (`GMT`, `UTC`, …), converted to
     ///   UTC; no zone means UTC.
     /// * Sortable: `2014-11-8 15:05:25 GMT` (one-digit month/day allowed).
@@ -600,7 +601,7 @@ impl DateTime {
 // Parsing timespan text
 // ---------------------------------------------------------------------------
 
-/// Nanoseconds per timespan unit suffix (KQL-SEMANTICS §1.6, lexer table of
+/// Nanoseconds per timespan unit suffix (docs/semantics.md#timespan-text, lexer table of
 /// the official parser). Units are matched case-insensitively.
 fn unit_nanos(unit: &str) -> Option<i128> {
     const NS_PER_SECOND: i128 = 1_000_000_000;
@@ -724,7 +725,7 @@ fn parse_timespan(text: &str, bare_decimal_days: bool) -> Option<Timespan> {
 #[deny(missing_docs)]
 impl Timespan {
     /// Parses what `totimespan()` accepts (docs: `totimespan-function`,
-    /// `scalar-data-types/timespan`; KQL-SEMANTICS §1.6). Surrounding
+    /// `scalar-data-types/timespan`; docs/semantics.md#timespan-text). Surrounding
     /// whitespace is ignored; an optional leading `-` (or `+`) applies to
     /// the whole value.
     ///

@@ -7,7 +7,7 @@ use crate::value::Value;
 use crate::value::key::Key;
 use std::collections::HashSet;
 
-/// `count(x)` counts rows, nulls included (KQL-SEMANTICS §6.10);
+/// `count(x)` counts rows, nulls included (docs/semantics.md#aggregates);
 /// `countif(p)` counts true predicates.
 struct Count {
     n: i64,

@@ -1,6 +1,6 @@
 //! String operators and functions against the Kusto docs (pages under
 //! https://learn.microsoft.com/kusto/query/, named in each test) and
-//! KQL-SEMANTICS §4 and §7.
+//! docs/semantics.md#string-operators and #functions.
 
 use kqlite::internals::functions::ipv4::*;
 use kqlite::internals::functions::strings::*;
@@ -143,7 +143,7 @@ fn terms_per_the_docs() {
 
 #[test]
 fn has_with_separators_in_the_needle() {
-    // MicrosoftDocs/dataexplorer-docs issue #1005 (KQL-SEMANTICS §4.2).
+    // MicrosoftDocs/dataexplorer-docs issue #1005 (docs/semantics.md#terms).
     let url = "https://management.azure.com/subscriptions/x/resourcegroups/test.rg000001?api-version=2020";
     assert!(has_ci(url, "resourcegroups/test.rg000001"));
     assert!(has_ci(url, "/resourcegroups/test.rg000001?"));

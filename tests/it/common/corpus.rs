@@ -13,12 +13,15 @@ pub fn cases() -> Vec<Case> {
     let files = [
         (
             "sentinel-visible",
-            include_str!("../corpus/sentinel-visible.jsonl"),
+            include_str!("../../corpus/sentinel-visible.jsonl"),
         ),
-        ("k8s-visible", include_str!("../corpus/k8s-visible.jsonl")),
+        (
+            "k8s-visible",
+            include_str!("../../corpus/k8s-visible.jsonl"),
+        ),
         (
             "azurediag-activity-visible",
-            include_str!("../corpus/azurediag-activity-visible.jsonl"),
+            include_str!("../../corpus/azurediag-activity-visible.jsonl"),
         ),
     ];
     let mut out = Vec::new();

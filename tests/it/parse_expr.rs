@@ -2,8 +2,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod common;
-use common::*;
+use crate::common::sexp::*;
 
 #[test]
 fn or_and_equality() {

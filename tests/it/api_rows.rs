@@ -1,6 +1,5 @@
 //! Reading results as Rust values: `Query::collect`, `rows`, typed reads
 //! with `Row::get`, and serde deserialisation into user structs.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::Error;
 use kqlite::{DataError, Engine, EngineOptions, Table};

@@ -8,7 +8,7 @@ use kqlite::internals::value::number::*;
 fn real_printing_from_doc_outputs() {
     // stdev-aggregation-function: stdev(1..5) shows 1.58113883008419.
     assert_eq!(format_real(2.5f64.sqrt()), "1.58113883008419");
-    // KQL-SEMANTICS §8: pi.
+    // docs/semantics.md#real-text: pi.
     assert_eq!(format_real(std::f64::consts::PI), "3.14159265358979");
     // round-function and conformance round-01/03/04, bin-03, arith-03.
     assert_eq!(format_real(round(2.98765, 3)), "2.988");

@@ -6,9 +6,7 @@
 //! with the right types and gives the counts a reader of the CSV gets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod formats_support;
-
-use formats_support::{run, run_with, seed_queries};
+use crate::common::formats::{run, run_with, seed_queries};
 
 fn q7() -> String {
     seed_queries()

@@ -9,9 +9,7 @@
 //! file `tests/data/formats/aks/expected.txt` (`BLESS=1` rewrites it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod formats_support;
-
-use formats_support::{data, run, run_with, seed_queries};
+use crate::common::formats::{data, run, run_with, seed_queries};
 use std::collections::BTreeSet;
 
 const FORMS: &[(&str, &str)] = &[

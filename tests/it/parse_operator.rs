@@ -2,8 +2,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod common;
-use common::*;
+use crate::common::sexp::*;
 
 /// The last operator of `T | <op>` as an S-expression.
 fn op(text: &str) -> String {

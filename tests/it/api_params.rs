@@ -1,7 +1,6 @@
 //! Query parameters (`declare query_parameters`) given values from Rust
 //! (`Params`, `Engine::compile_with`) and from the command line
 //! (`--param NAME=VALUE`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::Error;
 use kqlite::{DateTime, Timespan, Value};

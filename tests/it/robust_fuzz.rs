@@ -6,8 +6,7 @@
 //! (a few seconds each in release); `KQLITE_FUZZ_SEED=N` picks other cases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../fuzz/common/gen.rs"]
-mod generator;
+use crate::common::generator;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -50,11 +49,13 @@ fn replay(target: &str, check: fn(&[u8])) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/regressions")
         .join(target);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    // Every target keeps its saved inputs: a missing or empty folder means a
+    // renamed target or a lost folder, not "nothing to replay".
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("no regressions folder {}: {e}", dir.display()));
     let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
     paths.sort();
+    assert!(!paths.is_empty(), "{} holds no saved input", dir.display());
     for path in paths {
         let data = std::fs::read(&path).unwrap();
         let outcome = std::panic::catch_unwind(|| check(&data));
@@ -65,7 +66,7 @@ fn replay(target: &str, check: fn(&[u8])) {
 // ---------------------------------------------------------------------------
 // Parser
 
-const SEEDS: &str = include_str!("seed-queries.kql");
+const SEEDS: &str = include_str!("../../examples/seed-queries.kql");
 
 const TOKENS: &[&str] = &[
     "|",

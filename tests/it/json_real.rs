@@ -7,11 +7,11 @@ use kqlite::internals::json::{
 };
 use kqlite::internals::value::json::write_value;
 
-const AKS_ARCHIVE: &str = include_str!("data/json/aks_logs.PT1H.json");
-const AKS_DYNATRACE: &str = include_str!("data/json/containerservice_records.jsonl");
-const ACTIVITY: &str = include_str!("data/json/activity_log_records.jsonl");
-const AUDIT_DEMO: &str = include_str!("data/json/audit2rbac_demo.log");
-const LA_QUERY: &str = include_str!("data/json/az_mon_raw_query.json");
+const AKS_ARCHIVE: &str = include_str!("../data/json/aks_logs.PT1H.json");
+const AKS_DYNATRACE: &str = include_str!("../data/json/containerservice_records.jsonl");
+const ACTIVITY: &str = include_str!("../data/json/activity_log_records.jsonl");
+const AUDIT_DEMO: &str = include_str!("../data/json/audit2rbac_demo.log");
+const LA_QUERY: &str = include_str!("../data/json/az_mon_raw_query.json");
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().filter(|l| !l.trim().is_empty())

@@ -3,8 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[path = "common/corpus.rs"]
-mod corpus;
+use crate::common::corpus;
 
 use kqlite::internals::syntax::{parse, print};
 
@@ -50,7 +49,7 @@ fn every_corpus_query_roundtrips() {
 
 #[test]
 fn seed_queries_roundtrip() {
-    for q in include_str!("seed-queries.kql")
+    for q in include_str!("../../examples/seed-queries.kql")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
     {

@@ -7,8 +7,7 @@
 //! that loses a row shows up here as a wrong count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../benches/aksgen/mod.rs"]
-mod aksgen;
+use crate::common::aksgen;
 
 use kqlite::ExecError;
 use kqlite::Schema;

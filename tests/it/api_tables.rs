@@ -1,6 +1,5 @@
 //! Typed in-memory tables: `Table::push` and `Engine::add_rows` check each
 //! row against the schema, and a registered table is queried like a file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::DataType;
 use kqlite::Error;

@@ -1,6 +1,6 @@
 //! Datetime and timespan functions against the worked examples of the Kusto
 //! docs (pages under https://learn.microsoft.com/kusto/query/, named in each
-//! test) and KQL-SEMANTICS §1.5, §1.6 and §7.
+//! test) and docs/semantics.md#datetime-text, #timespan-text and #functions.
 
 use kqlite::internals::functions::calendar::*;
 use kqlite::internals::value::time::*;
@@ -129,7 +129,7 @@ fn datetime_literal_examples_from_the_docs() {
 
 #[test]
 fn datetime_fraction_beyond_seven_digits_is_truncated() {
-    // KQL-SEMANTICS §0.3: Azure archives write nine digits.
+    // docs/semantics.md#sub-tick-digits: Azure archives write nine digits.
     assert_eq!(
         dt("2024-11-15T21:00:00.154534959Z").to_string(),
         "2024-11-15T21:00:00.1545349Z"

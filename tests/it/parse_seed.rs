@@ -1,13 +1,12 @@
-//! The seven seed queries (tests/seed-queries.kql, one per non-comment
+//! The seven seed queries (examples/seed-queries.kql, one per non-comment
 //! line) must parse, and Q2's tree has the expected shape.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod common;
-use common::*;
+use crate::common::sexp::*;
 
 fn seeds() -> Vec<String> {
-    include_str!("seed-queries.kql")
+    include_str!("../../examples/seed-queries.kql")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
         .map(str::to_string)

@@ -4,8 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[path = "common/corpus.rs"]
-mod corpus;
+use crate::common::corpus;
 
 use corpus::cases;
 use std::fmt::Write;

@@ -5,8 +5,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[path = "common/corpus.rs"]
-mod corpus;
+use crate::common::corpus;
 
 use kqlite::Span;
 use kqlite::internals::syntax::ast::*;
