@@ -1,7 +1,7 @@
 //! The SIGBUS handler is the process's business: the library touches it
-//! only after `MmapChoice::Guarded` is chosen, and then only while a file
-//! is mapped, handing other signals to the handler it replaced and putting
-//! that handler back afterwards. (One test: signal actions are
+//! only while a file is mapped (`MmapChoice::Guarded`, the default), handing
+//! other signals to the handler it replaced and putting that handler back
+//! afterwards; with `MmapChoice::Never` it never touches it. (One test: signal actions are
 //! process-wide, so the steps must not run in parallel.)
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -70,7 +70,7 @@ fn scan(path: &std::path::Path) -> Probe {
 }
 
 #[test]
-fn the_sigbus_handler_is_opt_in_chained_and_restored() {
+fn the_sigbus_handler_is_chained_restored_and_can_be_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.jsonl");
     std::fs::write(&path, "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n").unwrap();
@@ -87,15 +87,16 @@ fn the_sigbus_handler_is_opt_in_chained_and_restored() {
         );
     }
 
-    // By default the library reads files and leaves the handler alone.
-    assert_eq!(MmapChoice::process_default(), MmapChoice::Never);
+    // Opted out: the library reads files and leaves the handler alone.
+    assert_eq!(MmapChoice::process_default(), MmapChoice::Guarded);
+    MmapChoice::Never.set_process_default();
     let probe = scan(&path);
     assert_eq!(probe.during, Some(embedder_address()));
     assert_eq!(OURS_CALLED.load(Ordering::SeqCst), 1);
     assert_eq!(current_handler(), embedder_address());
 
-    // Opted in: kqlite's handler is in place while the file is mapped, a
-    // SIGBUS that is not a fault in its maps reaches the embedder's
+    // The default: kqlite's handler is in place while the file is mapped,
+    // a SIGBUS that is not a fault in its maps reaches the embedder's
     // handler, and the embedder's handler is back afterwards.
     MmapChoice::Guarded.set_process_default();
     let probe = scan(&path);
@@ -110,5 +111,4 @@ fn the_sigbus_handler_is_opt_in_chained_and_restored() {
     assert_eq!(probe.during, Some(during));
     assert_eq!(OURS_CALLED.load(Ordering::SeqCst), 3);
     assert_eq!(current_handler(), embedder_address());
-    MmapChoice::Never.set_process_default();
 }

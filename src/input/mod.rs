@@ -11,7 +11,7 @@
 //! with a fast path for the lines of a mapped chunk ([`json_rows`]).
 //!
 //! Where the parts are: [`open`] (how bytes are read; memory maps and the
-//! SIGBUS handler, which embedders opt into with [`MmapChoice`]), [`detect`](mod@detect)
+//! SIGBUS handler, kept only while a map is open; see [`MmapChoice`]), [`detect`](mod@detect)
 //! (recognising a format), `read.rs` (the decoder trait and the driver that
 //! runs a decoder over a part), `scan.rs` (parts for a scan, and the columns
 //! a table gets from its inputs), [`chunk`] (cutting bytes at line ends),

@@ -17,15 +17,17 @@
 //!   the map; the scan then fails with an error naming the file
 //!   ([`Bytes::truncated`]).
 //!
-//! A signal handler belongs to the whole process, so mapping is opt-in:
-//! the library's default, [`MmapChoice::Never`], reads every file into
-//! memory and never touches a signal handler. A program that wants maps
-//! (the `kqlite` command does) calls
-//! `MmapChoice::Guarded.set_process_default()` once. Even then the handler
-//! is installed only while kqlite holds a map, it hands every fault outside
-//! kqlite's maps (and every `SIGBUS` sent by `kill`/`raise`) to the handler
-//! it replaced, and that handler is put back when the last map is closed —
-//! unless someone replaced kqlite's meanwhile, which is then left alone.
+//! A signal handler belongs to the whole process, so kqlite keeps its own
+//! only while it holds a map: the library's default,
+//! [`MmapChoice::Guarded`], installs the handler when the first file is
+//! mapped, hands every fault outside kqlite's maps (and every `SIGBUS`
+//! sent by `kill`/`raise`) to the handler it replaced, and puts that
+//! handler back when the last map is closed — unless someone replaced
+//! kqlite's meanwhile, which is then left alone. Mapping is the default
+//! because it keeps memory flat in the size of the files. A program that
+//! must never have its signal handlers touched calls
+//! `MmapChoice::Never.set_process_default()` once: every file is then read
+//! into memory in full.
 
 // Every byte here comes from an input file an attacker may have written:
 // no unchecked index or slice (issue 7).
@@ -118,17 +120,17 @@ pub enum Bytes {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MmapChoice {
     /// Read each file into memory in full; no signal handler is touched.
-    /// The library's default.
-    #[default]
     Never,
     /// Map regular, non-empty files, protected by the SIGBUS handler while
     /// any map is open (see the module docs). On platforms without
-    /// `SIGBUS` files are read as with [`MmapChoice::Never`].
+    /// `SIGBUS` files are read as with [`MmapChoice::Never`]. The library's
+    /// default.
+    #[default]
     Guarded,
 }
 
 /// The process-wide choice: `true` for [`MmapChoice::Guarded`].
-static GUARDED: AtomicBool = AtomicBool::new(false);
+static GUARDED: AtomicBool = AtomicBool::new(true);
 
 impl MmapChoice {
     /// Makes `self` how every input opened from now on is read, in every
@@ -138,7 +140,7 @@ impl MmapChoice {
         GUARDED.store(self == MmapChoice::Guarded, Ordering::Relaxed);
     }
 
-    /// The choice in force ([`MmapChoice::Never`] unless set).
+    /// The choice in force ([`MmapChoice::Guarded`] unless set).
     pub fn process_default() -> MmapChoice {
         if GUARDED.load(Ordering::Relaxed) {
             MmapChoice::Guarded

@@ -43,9 +43,7 @@ fn truncation_mid_scan_is_an_error_naming_the_file() {
     let path = dir.path().join("shrinking.jsonl");
     let line = format!("{{\"a\":1,\"pad\":\"{}\"}}\n", "x".repeat(200));
     std::fs::write(&path, line.repeat(50_000)).unwrap(); // ~10 MB
-    // Files are mapped (and truncation caught) only when the program opts
-    // in, as the command does.
-    kqlite::MmapChoice::Guarded.set_process_default();
+    // Files are mapped, and truncation caught, by default.
     let mut engine = Engine::with_options(EngineOptions {
         threads: Some(1),
         chunk_size: 64 << 10,
