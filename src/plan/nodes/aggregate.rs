@@ -22,13 +22,7 @@ impl PlanNode for Aggregate {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         let args = self.aggregates.iter().flat_map(|a| &a.args);
@@ -92,13 +86,7 @@ impl PlanNode for MakeSeries {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         let r = &*self.range;
@@ -169,13 +157,7 @@ impl PlanNode for Pivot {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn explain(&self, _input: &Schema) -> String {
         format!(
@@ -227,13 +209,7 @@ impl PlanNode for TopNested {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         self.levels

@@ -8,6 +8,20 @@
 //! in `--explain`. An operator is added by writing its struct and
 //! `PlanNode` impl here and naming it in `logical::plan_nodes!`.
 
+/// `inputs` and `inputs_mut` of an operator with one input, `self.input`
+/// (thirteen of them).
+macro_rules! one_input {
+    () => {
+        fn inputs(&self) -> Vec<&LogicalPlan> {
+            vec![&self.input]
+        }
+
+        fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
+            vec![&mut self.input]
+        }
+    };
+}
+
 mod aggregate;
 mod combine;
 mod order;

@@ -26,13 +26,7 @@ impl PlanNode for Sort {
         self.input.schema()
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         self.keys.iter().map(|k| &k.expr).collect()
@@ -64,13 +58,7 @@ impl PlanNode for TopN {
         self.input.schema()
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         self.keys.iter().map(|k| &k.expr).collect()
@@ -148,13 +136,7 @@ impl PlanNode for Window {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         self.functions.iter().flat_map(|w| &w.args).collect()

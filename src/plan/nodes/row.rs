@@ -20,13 +20,7 @@ impl PlanNode for Filter {
         self.input.schema()
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         vec![&self.predicate]
@@ -59,13 +53,7 @@ impl PlanNode for Project {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         self.exprs.iter().collect()
@@ -109,13 +97,7 @@ impl PlanNode for Limit {
         self.input.schema()
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn explain(&self, _input: &Schema) -> String {
         format!("Limit {}", self.count)
@@ -138,13 +120,7 @@ impl PlanNode for Serialize {
         self.input.schema()
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn explain(&self, _input: &Schema) -> String {
         "Serialize".to_string()
@@ -181,13 +157,7 @@ impl PlanNode for MvExpand {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn explain(&self, _input: &Schema) -> String {
         let cols: Vec<String> = self
@@ -333,13 +303,7 @@ impl PlanNode for BagUnpack {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        vec![&self.input]
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        vec![&mut self.input]
-    }
+    one_input!();
 
     fn explain(&self, input: &Schema) -> String {
         let outs: Vec<String> = self
