@@ -82,7 +82,7 @@ const HIDDEN: &[&str] = &["_ItemId", "_TimeReceived", "_IsBillable", "_BilledSiz
 
 /// The built-in schema of a table given files, if kqlite knows that table:
 /// its hand-written file in `schemas/`, else its generated schema without
-/// the [`HIDDEN`] standard columns. The files' other columns follow.
+/// the `HIDDEN` standard columns. The files' other columns follow.
 pub fn builtin_schema(name: &str) -> Option<Schema> {
     if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == name) {
         return parse_schema(text);

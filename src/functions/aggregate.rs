@@ -7,10 +7,10 @@
 //! the same answer for any thread count.
 //!
 //! Each family of aggregates is one accumulator type in a submodule:
-//! [`count`] (`count`, `countif`, `dcount`), [`numeric`] (`sum`, `avg`,
-//! `variance`, `stdev`), [`pick`] (`min`, `max`, `arg_max`, `take_any`),
-//! [`collect`] (`make_list`, `make_set`, `make_bag`) and [`percentile`].
-//! Adding an aggregate is one row in [`AGGREGATES`] and, for a new family,
+//! `count` (`count`, `countif`, `dcount`), `numeric` (`sum`, `avg`,
+//! `variance`, `stdev`), `pick` (`min`, `max`, `arg_max`, `take_any`),
+//! `collect` (`make_list`, `make_set`, `make_bag`) and `percentile`.
+//! Adding an aggregate is one row in `AGGREGATES` and, for a new family,
 //! one `impl Accumulator`.
 
 mod collect;
