@@ -66,16 +66,20 @@ fn engine() -> (Engine, u64, u64) {
         ..EngineOptions::default()
     });
     let string = |n: &str| Field::new(n, DataType::String);
-    engine.add_rows(
-        "D",
-        Schema::new(vec![string("Category"), string("log_s")]),
-        rows(&diag, &["Category", "log_s"]),
-    );
-    engine.add_rows(
-        "A",
-        Schema::new(vec![string("OperationName"), string("Properties")]),
-        rows(&act, &["OperationName", "Properties"]),
-    );
+    engine
+        .add_rows(
+            "D",
+            Schema::new(vec![string("Category"), string("log_s")]),
+            rows(&diag, &["Category", "log_s"]),
+        )
+        .unwrap();
+    engine
+        .add_rows(
+            "A",
+            Schema::new(vec![string("OperationName"), string("Properties")]),
+            rows(&act, &["OperationName", "Properties"]),
+        )
+        .unwrap();
     (engine, cfg.rows, cfg.activity_rows)
 }
 

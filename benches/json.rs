@@ -266,7 +266,7 @@ fn workloads() -> Vec<Workload> {
         Box::new(move || {
             for tree in &trees {
                 out.clear();
-                json::write_value(black_box(tree), &mut out);
+                kqlite::internals::value::json::write_value(black_box(tree), &mut out);
                 black_box(&out);
             }
         }),

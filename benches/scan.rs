@@ -143,6 +143,8 @@ fn bench_scan(c: &mut Criterion) {
             }
         }
 
+        // Map the files, as the command does.
+        kqlite::MmapChoice::Guarded.set_process_default();
         for &threads in &thread_counts {
             let mut engine = Engine::with_options(EngineOptions {
                 threads: Some(threads),

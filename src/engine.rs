@@ -10,20 +10,30 @@
 //! eprintln!("{} rows read", stats.rows_read);
 //! ```
 
-use crate::catalog::{Catalog, Input, Table, TableData, builtin_schema};
+use crate::catalog::{Catalog, Table as CatalogTable, TableData, builtin_schema};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
-use crate::exec::{ExecError, ExecOptions, Runner, Stats};
-use crate::formats::FormatChoice;
+use crate::exec::{ExecOptions, Runner, Stats};
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
+use crate::input::FormatChoice;
+use crate::input::Input;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
-use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
+use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind_with_params};
 use crate::value::{DateTime, Value};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+
+mod params;
+mod rows;
+mod table;
+
+pub use params::Params;
+pub use rows::{ColumnKey, FromValue, Row};
+pub use table::Table;
 
 /// Receives the result tables of a query, one after another: the one sink
 /// of kqlite. [`Query::run`] calls [`begin_table`](ResultSink::begin_table)
@@ -233,12 +243,13 @@ impl Engine {
         let choice = self.formats.get(table).cloned().unwrap_or_default();
         let new = new
             .into_iter()
-            .map(|i| crate::formats::detect_input(i, table, &choice))
+            .map(|i| crate::input::detect_input(i, table, &choice).map_err(ExecError::from))
             .collect::<Result<Vec<Input>, _>>()?;
         let inputs = self.inputs.entry(table.to_string()).or_default();
         inputs.extend(new);
-        let schema = crate::formats::resolve_schema(table, builtin_schema(table), inputs)?;
-        self.catalog.insert(Table {
+        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)
+            .map_err(ExecError::from)?;
+        self.catalog.insert(CatalogTable {
             name: table.to_string(),
             schema,
             data: Arc::new(TableData::Files(inputs.clone())),
@@ -246,22 +257,32 @@ impl Engine {
         Ok(())
     }
 
-    /// Registers rows held in memory as `table`.
-    pub fn add_rows(&mut self, table: &str, schema: Schema, rows: Vec<Vec<Value>>) {
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .zip(&schema.fields)
-                    .map(|(v, f)| crate::exec::eval::normalize(v, f.ty))
-                    .collect()
-            })
-            .collect();
-        self.catalog.insert(Table {
-            name: table.to_string(),
+    /// Registers rows held in memory as `table`, checked against `schema`
+    /// as [`Table::push`] checks them: a row of another length or a value
+    /// of another type than its column's is an error naming the row and
+    /// the column, and nothing is registered.
+    pub fn add_rows(
+        &mut self,
+        table: &str,
+        schema: Schema,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<(), Error> {
+        self.add_table(table, Table::from_rows(schema, rows)?)
+    }
+
+    /// Registers an in-memory [`Table`] as `name` (replacing any table of
+    /// that name). Its rows were checked against its schema when they were
+    /// added; a schema that names a column twice is an error.
+    pub fn add_table(&mut self, name: &str, table: Table) -> Result<(), Error> {
+        table.check_schema()?;
+        let (schema, rows) = table.into_parts();
+        self.inputs.remove(name);
+        self.catalog.insert(CatalogTable {
+            name: name.to_string(),
             schema,
             data: Arc::new(TableData::Rows(rows)),
         });
+        Ok(())
     }
 
     /// The tables registered with inputs or rows (not the built-in
@@ -315,16 +336,23 @@ impl Engine {
     /// [`Error::Exec`] only when reading the input of a data-shaped
     /// operator fails.
     pub fn compile(&self, text: &str) -> Result<Query, Error> {
-        // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
-        // and dropped recursively: do it on a thread with room for them.
-        with_big_stack(|| self.compile_here(text))?
+        self.compile_with(text, &Params::new())
     }
 
-    fn compile_here(&self, text: &str) -> Result<Query, Error> {
+    /// Compiles `text` as [`Engine::compile`] does, with values for the
+    /// query parameters it declares (`declare query_parameters`).
+    pub fn compile_with(&self, text: &str, params: &Params) -> Result<Query, Error> {
+        // Deep trees (a 20,000-term `+` chain is 20,000 levels) are bound
+        // and dropped recursively: do it on a thread with room for them.
+        with_big_stack(|| self.compile_here(text, params))?
+    }
+
+    fn compile_here(&self, text: &str, params: &Params) -> Result<Query, Error> {
         let ast = crate::syntax::parse(text)?;
+        let params = params.resolve(&ast)?;
         let now = self.options.now.unwrap_or_else(current_time);
         let ctx = EvalContext { now };
-        let mut bound = match bind(&ast, &self.catalog, ctx.clone()) {
+        let mut bound = match bind_with_params(&ast, &self.catalog, ctx.clone(), None, &params) {
             Ok(bound) if !bound.needs_data => bound,
             Err(errors) if errors.iter().any(|e| !e.provisional) => {
                 return Err(Error::Bind(
@@ -339,7 +367,8 @@ impl Engine {
                     values: std::cell::RefCell::new(Vec::new()),
                     failure: std::cell::RefCell::new(None),
                 };
-                let bound = bind_probed(&ast, &self.catalog, ctx.clone(), &probe);
+                let bound =
+                    bind_with_params(&ast, &self.catalog, ctx.clone(), Some(&probe), &params);
                 if let Some(e) = probe.failure.take() {
                     return Err(e);
                 }
@@ -373,10 +402,10 @@ impl Engine {
         for sub in &mut bound.subqueries {
             sub.plan = crate::plan::rules::optimize(std::mem::replace(
                 &mut sub.plan,
-                crate::plan::logical::LogicalPlan::Values {
+                crate::plan::logical::LogicalPlan::Values(crate::plan::logical::Values {
                     schema: Schema::default(),
                     rows: Arc::new(Vec::new()),
-                },
+                }),
             ));
         }
         // Check now that every expression lowers (regexes compile), so a bad
@@ -430,11 +459,7 @@ fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, Error> {
             .spawn_scoped(scope, f)
             .map_err(|e| Error::Exec(ExecError::Runtime(format!("cannot start a thread: {e}"))))?
             .join()
-            .map_err(|_| {
-                Error::Exec(ExecError::Runtime(
-                    "internal error: a thread panicked".into(),
-                ))
-            })
+            .map_err(|_| Error::Internal("a thread panicked".into()))
     })
 }
 
@@ -481,7 +506,7 @@ impl EngineProbe<'_> {
             self.engine.cancel.clone(),
         );
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         let mut values = self.values.borrow_mut();
         for sub in subqueries.iter().skip(values.len()) {
             let optimized = crate::plan::rules::optimize(sub.plan.clone());
@@ -668,7 +693,7 @@ impl Query {
         let options = engine.exec_options();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
-            |e: crate::exec::expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
+            |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         // Physical plans are built and dropped recursively: on a big stack.
         let lower = |plan: &crate::plan::logical::LogicalPlan, values: &[Value]| {
             with_big_stack(|| lower_plan(plan, values, &self.ctx).map_err(lower_error))

@@ -61,7 +61,7 @@
 //! type crosses each boundary: `syntax` parses the text into a tree,
 //! `semantic` binds it against the `catalog` of tables into logical plans
 //! (`plan`), which `exec` lowers to physical plans and runs over the
-//! inputs (`formats`). Around the pipeline: values ([`Value`]) and their
+//! inputs (`input`). Around the pipeline: values ([`Value`]) and their
 //! KQL rules, the function library, and the JSON scanner behind every row
 //! and `parse_json`.
 
@@ -80,10 +80,11 @@ mod engine;
 mod error;
 #[allow(missing_docs)]
 mod exec;
-#[allow(missing_docs)]
-mod formats;
+mod exec_error;
 #[allow(missing_docs)]
 mod functions;
+#[allow(missing_docs)]
+mod input;
 #[allow(missing_docs)]
 mod json;
 pub mod output;
@@ -100,9 +101,13 @@ mod types;
 mod value;
 
 pub use diagnostic::Diagnostic;
-pub use engine::{Engine, EngineOptions, Query, ResultSink};
-pub use error::Error;
-pub use exec::{BadLineReport, ExecError, Stats};
+pub use engine::{
+    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
+};
+pub use error::{DataError, Error};
+pub use exec::{BadLineReport, Stats};
+pub use exec_error::ExecError;
+pub use input::MmapChoice;
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};
 pub use replay::duration::{format_iso as format_iso_duration, parse_duration};
@@ -154,11 +159,11 @@ pub mod internals {
     pub mod exec {
         pub use crate::exec::*;
     }
-    pub mod formats {
-        pub use crate::formats::*;
-    }
     pub mod functions {
         pub use crate::functions::*;
+    }
+    pub mod input {
+        pub use crate::input::*;
     }
     pub mod json {
         pub use crate::json::*;

@@ -1,8 +1,8 @@
 //! The `kqlite` command: a thin client of the library.
 //!
 //! `kqlite [--table NAME=PATH]... [--input-format NAME=FORMAT]...
-//! [--format table|jsonl|csv] [--threads N] [--strict] [--parse-only]
-//! [--explain] (QUERY | --query-file FILE)`
+//! [--param NAME=VALUE]... [--format table|jsonl|csv] [--threads N]
+//! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
 //! `kqlite replay RULE_OR_DIR... [--table NAME=PATH]... [--logs DIR]
 //! [--from T] [--to T] [--format table|jsonl|csv]` and
@@ -17,7 +17,7 @@ mod replay_cli;
 
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, ResultSink};
+use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, Params, ResultSink};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +76,14 @@ struct Cli {
     #[arg(long = "input-format", value_name = "NAME=FORMAT")]
     input_formats: Vec<String>,
 
+    /// A value for a parameter the query declares with `declare
+    /// query_parameters(NAME:TYPE [= DEFAULT], ...)`: NAME=VALUE, the VALUE
+    /// converted by the declared TYPE (a string as it is, a dynamic as
+    /// JSON, another type as the text of its literal: 5, 2024-01-01, 14d,
+    /// true). The text before the first `=` is the name. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+
     /// Output format. Default: table on a terminal, jsonl otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -121,6 +129,9 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    // The command maps its input files; a file truncated under it is an
+    // error naming the file, not a crash (see `src/input/open.rs`).
+    kqlite::MmapChoice::Guarded.set_process_default();
     // `kqlite replay ...` and `kqlite check ...`: subcommands in front of
     // the plain query form, which stays as it is.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -191,6 +202,20 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             .set_input_format(name, format)
             .map_err(|e| Error::Usage(format!("--input-format {spec}: {e}")))?;
     }
+    let mut params = Params::new();
+    for spec in &cli.params {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--param expects NAME=VALUE, got '{spec}'"
+            )));
+        };
+        if name.is_empty() {
+            return Err(Error::Usage(format!(
+                "--param '{spec}' has no parameter name"
+            )));
+        }
+        params.set_text(name, value);
+    }
     // Ctrl-C during the scan stops it at the next chunk; before the scan
     // (waiting for standard input, reading the schema sample) and at a
     // second Ctrl-C, kqlite exits at once. The run may also be blocked
@@ -238,7 +263,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             engine.add_path(name, path)?;
         }
     }
-    let query = engine.compile(text)?;
+    let query = engine.compile_with(text, &params)?;
     if cli.explain {
         print!("{}", query.explain());
         return Ok(());

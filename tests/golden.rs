@@ -5,6 +5,9 @@
 //! Directives, as `//` comment lines at the top of the `.kql` file:
 //!   `// table: NAME=PATH` (PATH relative to the repository root; repeatable)
 //!   `// now: 2024-11-05T00:00:00Z` (what now() returns; fixed by default)
+//!   `// explain` (the expected output is the plan `--explain` prints, after
+//!   the optimizer rules, instead of the result tables: a case that pins a
+//!   rule by its plan)
 //!
 //! Every case runs with 1 and 2 worker threads and with 64-byte and default
 //! chunks; all four outputs must equal the expected file, byte for byte.
@@ -100,6 +103,7 @@ struct Case {
     query: String,
     tables: Vec<(String, PathBuf)>,
     now: DateTime,
+    explain: bool,
 }
 
 fn parse_case(path: &Path) -> Case {
@@ -107,6 +111,7 @@ fn parse_case(path: &Path) -> Case {
     let query = std::fs::read_to_string(path).unwrap();
     let mut tables = Vec::new();
     let mut now = DateTime::parse("2024-11-05T00:00:00Z").unwrap();
+    let mut explain = false;
     for line in query.lines() {
         let Some(comment) = line.strip_prefix("//") else {
             break;
@@ -117,9 +122,16 @@ fn parse_case(path: &Path) -> Case {
             tables.push((name.to_string(), root.join(p)));
         } else if let Some(t) = comment.strip_prefix("now:") {
             now = DateTime::parse(t.trim()).unwrap();
+        } else if comment == "explain" {
+            explain = true;
         }
     }
-    Case { query, tables, now }
+    Case {
+        query,
+        tables,
+        now,
+        explain,
+    }
 }
 
 /// Runs the case once; `Ok` is the result text, `Err` the rendered error.
@@ -138,6 +150,9 @@ fn execute(case: &Case, threads: usize, chunk_size: usize) -> Result<String, Str
     let query = engine
         .compile(&case.query)
         .map_err(|e| e.render(&case.query, "query"))?;
+    if case.explain {
+        return Ok(query.explain());
+    }
     let mut capture = Capture {
         text: String::new(),
         inner: kqlite::output::JsonLinesWriter::new(Vec::new()),

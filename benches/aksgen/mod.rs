@@ -26,7 +26,7 @@
 //! each at a rate of about 1e-4 (scaled by [`Config::rare_scale`]):
 //!
 //! * hits for the queries **as published**: Q5 compares the first source IP
-//!   with `""`, which per KQL-SEMANTICS §0.1 matches every `kube-audit` row
+//!   with `""`, which per docs/semantics.md#null-dynamic-vs-string matches every `kube-audit` row
 //!   whose event has no first source IP (key missing, `[]`, `[""]`) or whose
 //!   `log_s` is not JSON (an event truncated, as Log Analytics truncates
 //!   long values); Q6 reads the annotation key `""`, so a few events carry

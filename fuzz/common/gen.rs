@@ -384,7 +384,9 @@ pub fn engine(threads: usize) -> Engine {
         ],
         vec![Value::Null; TABLE_COLUMNS.len()],
     ];
-    engine.add_rows("T", schema, rows);
+    engine
+        .add_rows("T", schema, rows)
+        .expect("the rows of T are of their columns' types");
     engine
 }
 
@@ -514,8 +516,9 @@ pub fn check_parse(data: &[u8]) {
 /// non-blank line is either a row or a reported bad line — with the same
 /// answer for any chunk size and thread count.
 pub fn check_rows(data: &[u8]) {
-    use kqlite::internals::exec::source::jsonl::RowDecoder;
-    use kqlite::internals::exec::source::{chunk, trim_line};
+    use kqlite::internals::input::chunk;
+    use kqlite::internals::input::json_rows::RowDecoder;
+    use kqlite::internals::input::trim_line;
     use kqlite::internals::json::RowSlots;
 
     let mut src = Src::new(data);
@@ -554,7 +557,7 @@ pub fn check_rows(data: &[u8]) {
                 let _ = decoder.decode(line, &slots, column);
                 if let Some(raw) = decoder.raw(line, &slots, column) {
                     for ty in TYPES {
-                        let _ = kqlite::internals::exec::source::jsonl::decode_value(raw, *ty);
+                        let _ = kqlite::internals::input::json_rows::decode_value(raw, *ty);
                     }
                 }
             }
@@ -595,9 +598,8 @@ pub fn check_rows(data: &[u8]) {
     // Read as lines, each line is a row or a bad line. Bytes that start
     // with `[`, or with an object spread over several lines, are read as
     // one JSON document instead, whose faults are counted per document.
-    let choice =
-        kqlite::internals::formats::FormatChoice::parse("jsonl").expect("jsonl is a format");
-    let document = kqlite::internals::formats::detect("fuzz.jsonl", bytes, "T", &choice)
+    let choice = kqlite::internals::input::FormatChoice::parse("jsonl").expect("jsonl is a format");
+    let document = kqlite::internals::input::detect("fuzz.jsonl", bytes, "T", &choice)
         .map(|f| f.document)
         .unwrap_or(false);
     if let [a, b, c, d] = &answers[..] {

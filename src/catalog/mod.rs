@@ -3,13 +3,13 @@
 
 mod builtin;
 
-pub use builtin::builtin_schema;
+pub use builtin::{builtin_schema, builtin_schema_complete};
 
-use crate::formats::InputFormat;
+pub use crate::input::{Input, InputSource};
+
 use crate::schema::Schema;
 use crate::value::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Where a table's rows come from.
@@ -21,68 +21,6 @@ pub enum TableData {
     Files(Vec<Input>),
     /// Rows handed over by an embedding program.
     Rows(Vec<Vec<Value>>),
-}
-
-/// One input of a table: where its bytes come from, and how to read them.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Input {
-    pub source: InputSource,
-    /// The file's format (JSON rows unless detected or named otherwise;
-    /// see `crate::formats`).
-    pub format: InputFormat,
-}
-
-/// Where an input's bytes come from.
-#[derive(Clone, PartialEq, Eq)]
-pub enum InputSource {
-    File(PathBuf),
-    /// Bytes already read, such as standard input (which can be read only
-    /// once, and was sampled for the schema before the query ran).
-    Memory {
-        name: String,
-        bytes: Arc<[u8]>,
-    },
-}
-
-impl Input {
-    /// A file of JSON-lines rows.
-    pub fn file(path: impl Into<PathBuf>) -> Input {
-        Input {
-            source: InputSource::File(path.into()),
-            format: InputFormat::default(),
-        }
-    }
-
-    /// Bytes of JSON-lines rows.
-    pub fn memory(name: &str, bytes: Arc<[u8]>) -> Input {
-        Input {
-            source: InputSource::Memory {
-                name: name.to_string(),
-                bytes,
-            },
-            format: InputFormat::default(),
-        }
-    }
-
-    /// The same input, read as `format`.
-    pub fn with_format(self, format: InputFormat) -> Input {
-        Input { format, ..self }
-    }
-}
-
-impl std::fmt::Display for Input {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.source {
-            InputSource::File(p) => write!(f, "{}", p.display()),
-            InputSource::Memory { name, .. } => f.write_str(name),
-        }
-    }
-}
-
-impl std::fmt::Debug for Input {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Input({self}, {})", self.format)
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -112,7 +50,7 @@ impl Catalog {
         if let Some(t) = self.tables.get(name) {
             return Some(t.clone());
         }
-        builtin_schema(name).map(|schema| Table {
+        builtin_schema_complete(name).map(|schema| Table {
             name: name.to_string(),
             schema,
             data: Arc::new(TableData::Empty),

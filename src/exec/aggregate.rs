@@ -1,12 +1,12 @@
 //! `summarize`: partial aggregation per chunk, merged in chunk order so
 //! groups come out in order of first appearance.
 
-use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysAggregate, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::aggregate::Accumulator;
 use crate::value::Value;
+use crate::value::cast::normalize;
 use crate::value::key::{Key, RowKey};
 use indexmap::IndexMap;
 use std::ops::ControlFlow;
@@ -15,14 +15,14 @@ impl Runner<'_> {
     pub(super) fn aggregate(
         &self,
         input: &Pipeline,
-        group_by: &[super::expr::PhysExpr],
+        group_by: &[crate::plan::phys_expr::PhysExpr],
         aggregates: &[PhysAggregate],
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        type Groups = IndexMap<RowKey, Vec<Accumulator>>;
+        type Groups = IndexMap<RowKey, Vec<Box<dyn Accumulator>>>;
         let new_accumulators = || {
             aggregates
                 .iter()
-                .map(|a| Accumulator::new(a.function, a.ty))
+                .map(|a| a.function.accumulator(a.ty))
                 .collect::<Vec<_>>()
         };
         let mut total: Groups = IndexMap::new();
@@ -41,7 +41,7 @@ impl Runner<'_> {
                     {
                         continue;
                     }
-                    acc.update(a.function.kind, &args);
+                    acc.update(&args);
                 }
                 true
             },

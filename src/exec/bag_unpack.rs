@@ -4,10 +4,11 @@
 //! columns there are was decided when the query was bound (see
 //! `semantic::bag_unpack`).
 
-use super::eval::{Row, cast, normalize};
+use crate::json::Row;
 use crate::plan::logical::UnpackOutput;
 use crate::types::DataType;
 use crate::value::Value;
+use crate::value::cast::{cast, normalize};
 
 /// The output row for `row`: a key missing from the bag (or a cell that is
 /// not a bag) gives null; a value is converted to its column's type, and

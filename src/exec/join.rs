@@ -6,7 +6,7 @@ use crate::value::Value;
 use crate::value::key::{Key, RowKey};
 use std::collections::HashMap;
 
-/// Hash join of two materialized inputs (KQL-SEMANTICS §6.12–6.13). Output
+/// Hash join of two materialized inputs (docs/semantics.md#join). Output
 /// order: left rows in order with their matches in right order, then (for
 /// right and full outer joins) unmatched right rows in order.
 pub(super) fn join(
@@ -37,7 +37,9 @@ pub(super) fn join(
     }
     let null_row = |types: &[DataType], width: usize| -> Vec<Value> {
         (0..width)
-            .map(|i| super::eval::null_of(types.get(i).copied().unwrap_or(DataType::Dynamic)))
+            .map(|i| {
+                crate::value::cast::null_of(types.get(i).copied().unwrap_or(DataType::Dynamic))
+            })
             .collect()
     };
     let right_key_columns: Vec<usize> = keys.iter().map(|p| p.1).collect();

@@ -8,9 +8,9 @@
 //! bin with data). A bin outside that axis is dropped; a point with no bin
 //! gets the aggregation's default.
 
-use super::ExecError;
 use super::physical::PhysicalPlan;
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::types::DataType;
 use crate::value::key::{Key, RowKey};
 use crate::value::{DateTime, Timespan, Value};
@@ -152,7 +152,7 @@ impl Runner<'_> {
             _ => {
                 return Err(ExecError::Runtime(format!(
                     "make-series: the step must be positive, not {}",
-                    crate::functions::to_kusto_string(step)
+                    crate::value::string_form::to_kusto_string(step)
                 )));
             }
         };

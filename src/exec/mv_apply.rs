@@ -3,10 +3,10 @@
 //! those rows, and pair each row it returns with the input row
 //! (<https://learn.microsoft.com/kusto/query/mv-apply-operator>).
 
-use super::ExecError;
 use super::physical::MvApplyStage;
 use super::run::Runner;
 use super::stage::mv_expand;
+use crate::exec_error::ExecError;
 use crate::plan::logical::ApplyOutput;
 use crate::value::Value;
 use std::sync::Arc;

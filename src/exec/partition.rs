@@ -1,9 +1,9 @@
 //! `partition by`: run the subquery over each partition's rows
 //! (<https://learn.microsoft.com/kusto/query/partition-operator>).
 
-use super::ExecError;
 use super::physical::{PhysicalPlan, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::value::Value;
 use crate::value::key::Key;
 use indexmap::IndexMap;

@@ -4,9 +4,9 @@
 //! `semantic::pivot`); the value columns were fixed when the query was
 //! bound.
 
-use super::ExecError;
 use super::physical::Pipeline;
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::value::Value;
 use crate::value::key::{Key, RowKey};
 use indexmap::IndexMap;

@@ -7,14 +7,16 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
+use super::Stats;
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
-use super::scan::{ItemResult, LineReader};
+use super::prefilter::LineFilter;
+use super::scan::ItemResult;
 use super::sort::compare_keys;
-use super::source::{BadLine, BadLineReport, OpenInput};
 use super::stage::StageRow;
-use super::{ExecError, Stats};
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
+use crate::input::{BadLine, BadLineReport, LinePrefilter, OpenInput};
 use crate::types::DataType;
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
@@ -341,24 +343,23 @@ impl<'a> Runner<'a> {
         // Inputs stay open (mapped) for the whole pipeline.
         let mut opened: Vec<OpenInput> = Vec::new();
         let mut upstream: Option<Rows> = None;
-        let mut reader: Option<LineReader> = None;
+        let mut filter: Option<Arc<dyn LinePrefilter>> = None;
         match &p.source {
             Source::Scan {
-                inputs,
-                fields,
-                prefilter,
-                ..
+                inputs, prefilter, ..
             } => {
                 for input in inputs {
                     opened.push(OpenInput::open(input)?);
                 }
-                reader = Some(LineReader::new(fields, prefilter.as_ref()));
+                filter = prefilter
+                    .as_ref()
+                    .and_then(LineFilter::new)
+                    .map(|f| Arc::new(f) as Arc<dyn LinePrefilter>);
             }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
             Source::Rows(_) | Source::Range { .. } => {}
         }
-        let items = self.items(p, &opened, upstream.as_ref())?;
-        let reader = reader.as_ref();
+        let items = self.items(p, &opened, filter.as_ref(), upstream.as_ref())?;
         // A subquery run from inside a worker (`mv-apply`) must not wait for
         // other workers: they may all be waiting the same way. It runs its
         // items on this thread instead; the outer query is the parallel one.
@@ -366,7 +367,7 @@ impl<'a> Runner<'a> {
             let done = AtomicBool::new(false);
             let mut last_reported = 0usize;
             for item in &items {
-                let r = self.run_item(p, item, reader, make, feed, &done);
+                let r = self.run_item(p, item, make, feed, &done);
                 if self
                     .hand_on_one(r, &opened, &mut last_reported, emit)?
                     .is_break()
@@ -403,7 +404,7 @@ impl<'a> Runner<'a> {
                         if done.load(AtomicOrdering::Relaxed) {
                             return;
                         }
-                        let r = self.run_item(p, item, reader, make, feed, done);
+                        let r = self.run_item(p, item, make, feed, done);
                         if results.send((i, r)).is_err() {
                             return;
                         }

@@ -6,55 +6,27 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
-use super::ExecError;
-use super::json_doc::Doc;
 use super::physical::{Pipeline, Source};
-use super::prefilter::LineFilter;
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
-use super::source::jsonl::{LazyRow, RowDecoder};
-use super::source::{BadLine, OpenInput, chunk, trim_line};
 use super::stage::StageRow;
-use crate::json::RowSlots;
+use crate::exec_error::ExecError;
+use crate::input::{BadLine, LinePrefilter, OpenInput, Part};
 use crate::value::{DateTime, Timespan, Value};
-use std::cell::OnceCell;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 /// One unit of parallel work.
 pub(super) enum Item<'a> {
-    Lines {
-        input: usize,
-        bytes: &'a [u8],
-        base: usize,
-    },
+    /// A part of an input: a chunk of lines, or a whole file.
+    Input(Part<'a>),
     Rows(&'a [Vec<Value>]),
     Range {
         first: u64,
         count: u64,
     },
-    /// A part of an input in another format than JSON rows (`formats`).
-    Formatted(crate::formats::Part<'a>),
 }
 
 /// What one item produced: its consumer state, and the lines that were not rows.
-/// How the lines of a JSON-rows input become rows: the decoder of the
-/// columns the query reads, and the filter that rejects lines by their text.
-pub(super) struct LineReader {
-    pub decoder: RowDecoder,
-    pub filter: Option<LineFilter>,
-}
-
-impl LineReader {
-    pub fn new(
-        fields: &[crate::schema::Field],
-        prefilter: Option<&crate::plan::logical::Prefilter>,
-    ) -> LineReader {
-        LineReader {
-            decoder: RowDecoder::new(fields),
-            filter: prefilter.and_then(LineFilter::new),
-        }
-    }
-}
-
 pub(super) struct ItemResult<T> {
     pub state: T,
     pub bad: Vec<BadLine>,
@@ -68,6 +40,7 @@ impl Runner<'_> {
         &self,
         p: &'x Pipeline,
         opened: &'x [OpenInput],
+        filter: Option<&Arc<dyn LinePrefilter>>,
         upstream: Option<&'x Rows>,
     ) -> Result<Vec<Item<'x>>, ExecError> {
         let mut items = Vec::new();
@@ -78,28 +51,17 @@ impl Runner<'_> {
                 fields,
                 ..
             } => {
-                for (input, open) in opened.iter().enumerate() {
-                    if let Some(parts) = inputs.get(input).and_then(|i| {
-                        crate::formats::parts(
-                            input,
-                            open,
-                            i,
-                            table,
-                            fields,
-                            self.options.chunk_size,
-                        )
-                    }) {
-                        items.extend(parts.into_iter().map(Item::Formatted));
-                        continue;
-                    }
-                    let bytes = open.bytes();
-                    for range in chunk::split(bytes, self.options.chunk_size) {
-                        items.push(Item::Lines {
-                            input,
-                            base: range.start,
-                            bytes: bytes.get(range).unwrap_or_default(),
-                        });
-                    }
+                for ((index, open), input) in opened.iter().enumerate().zip(inputs) {
+                    let parts = crate::input::parts(
+                        index,
+                        open,
+                        input,
+                        table,
+                        fields,
+                        self.options.chunk_size,
+                        filter.cloned(),
+                    );
+                    items.extend(parts.into_iter().map(Item::Input));
                 }
             }
             Source::Rows(rows) => items.extend(rows.chunks(ROWS_PER_ITEM).map(Item::Rows)),
@@ -126,7 +88,6 @@ impl Runner<'_> {
         &self,
         p: &Pipeline,
         item: &Item,
-        reader: Option<&LineReader>,
         make: &(dyn Fn() -> T + Sync),
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
         done: &AtomicBool,
@@ -145,78 +106,8 @@ impl Runner<'_> {
         }
         let mut sink = |row: StageRow| feed(&mut state, row);
         match item {
-            Item::Lines { input, bytes, base } => {
-                let Some(LineReader { decoder, filter }) = reader else {
-                    return ItemResult {
-                        state,
-                        bad,
-                        rows_read,
-                        skipped: 0,
-                    };
-                };
-                let mut slots = RowSlots::new();
-                let mut cache: Vec<OnceCell<Value>> =
-                    (0..decoder.width()).map(|_| OnceCell::new()).collect();
-                let mut docs: Vec<OnceCell<Doc<'_>>> =
-                    (0..decoder.width()).map(|_| OnceCell::new()).collect();
-                for (offset, raw_line) in chunk::lines(bytes) {
-                    let Some(line) = trim_line(raw_line) else {
-                        continue;
-                    };
-                    if let Some(filter) = filter
-                        && !filter.may_match(line)
-                    {
-                        {
-                            // Not read as JSON, but a line that is plainly not
-                            // an object is still reported.
-                            if !(line.starts_with(b"{") && line.ends_with(b"}")) {
-                                bad.push(BadLine {
-                                    input: *input,
-                                    offset: base + offset,
-                                    line: None,
-                                    reason: "not a JSON object".into(),
-                                });
-                            }
-                            continue;
-                        }
-                    }
-                    if let Err(e) = decoder.scan(line, &mut slots) {
-                        bad.push(BadLine {
-                            input: *input,
-                            offset: base + offset,
-                            line: None,
-                            reason: e.to_string(),
-                        });
-                        continue;
-                    }
-                    rows_read += 1;
-                    for c in cache.iter_mut() {
-                        c.take();
-                    }
-                    for d in docs.iter_mut() {
-                        d.take();
-                    }
-                    let row = LazyRow {
-                        decoder,
-                        line,
-                        slots: &slots,
-                        cache: &cache,
-                        docs: &docs,
-                    };
-                    if !self.push(&p.stages, StageRow::Lazy(&row), &mut sink) {
-                        break;
-                    }
-                }
-            }
-            Item::Formatted(part) => {
-                let r = part.read(&mut |row| match row {
-                    crate::formats::Emitted::Owned(row) => {
-                        self.push(&p.stages, StageRow::Owned(row), &mut sink)
-                    }
-                    crate::formats::Emitted::Lazy(row) => {
-                        self.push(&p.stages, StageRow::Lazy(&FormattedRow(row)), &mut sink)
-                    }
-                });
+            Item::Input(part) => {
+                let r = part.read(&mut |row| self.push(&p.stages, StageRow::Lazy(row), &mut sink));
                 bad = r.bad;
                 rows_read = r.rows_read;
                 skipped = r.skipped;
@@ -247,21 +138,6 @@ impl Runner<'_> {
             rows_read,
             skipped,
         }
-    }
-}
-
-/// A row of another format's decoder, as the stages read lazy rows.
-struct FormattedRow<'a>(&'a dyn crate::formats::LazyRecord);
-
-impl super::eval::Row for FormattedRow<'_> {
-    fn column(&self, index: usize) -> Value {
-        self.0.column(index)
-    }
-}
-
-impl super::stage::LazySource for FormattedRow<'_> {
-    fn materialize(&self) -> Vec<Value> {
-        (0..self.0.width()).map(|i| self.0.column(i)).collect()
     }
 }
 

@@ -1,8 +1,8 @@
 //! `sort` and `top`: rows with their key values, in a stable order.
 
-use super::ExecError;
 use super::physical::{PhysSortKey, Pipeline};
 use super::run::{KeyedRows, Runner};
+use crate::exec_error::ExecError;
 use crate::value::{Value, compare};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
@@ -47,7 +47,7 @@ impl Runner<'_> {
     }
 }
 
-/// Orders two rows by their sort keys (KQL-SEMANTICS §6.7): `desc` by
+/// Orders two rows by their sort keys (docs/semantics.md#sort): `desc` by
 /// default, nulls (and NaN) first for `asc`, last for `desc`, unless
 /// `nulls first|last` says otherwise.
 pub(super) fn compare_keys(a: &[Value], b: &[Value], keys: &[PhysSortKey]) -> Ordering {

@@ -1,22 +1,12 @@
 //! Row stages of a pipeline: filter, project, mv-expand.
 
-use super::eval::{Row, cast, normalize};
 use super::physical::Stage;
 use super::run::Runner;
-use super::source::jsonl::LazyRow;
+use crate::input::LazyRow;
+use crate::json::Row;
 use crate::plan::logical::MvExpandColumn;
+use crate::value::cast::{cast, normalize};
 use crate::value::{Bag, Value};
-
-/// A row that decodes its columns on demand.
-pub trait LazySource: Row {
-    fn materialize(&self) -> Vec<Value>;
-}
-
-impl LazySource for LazyRow<'_, '_> {
-    fn materialize(&self) -> Vec<Value> {
-        LazyRow::materialize(self)
-    }
-}
 
 /// Some columns of another row, by position: what a `project` that only
 /// selects columns makes, without decoding or copying them.
@@ -32,7 +22,7 @@ impl Row for Picked<'_> {
             .map_or(Value::Null, |&i| self.inner.column(i))
     }
 
-    fn json_doc(&self, index: usize) -> Option<&super::json_doc::Doc<'_>> {
+    fn json_doc(&self, index: usize) -> Option<&crate::json::Doc<'_>> {
         self.map.get(index).and_then(|&i| self.inner.json_doc(i))
     }
 }
@@ -40,7 +30,7 @@ impl Row for Picked<'_> {
 /// A row between stages: as decoded from a line (columns decoded on
 /// demand), a selection of another row's columns, or computed.
 pub enum StageRow<'r> {
-    Lazy(&'r dyn LazySource),
+    Lazy(&'r dyn LazyRow),
     Picked(Picked<'r>),
     Owned(Vec<Value>),
     Borrowed(&'r [Value]),
@@ -143,7 +133,7 @@ impl Runner<'_> {
     }
 }
 
-/// `mv-expand` of one row (KQL-SEMANTICS §6.14).
+/// `mv-expand` of one row (docs/semantics.md#mv-expand).
 pub(super) fn mv_expand(
     row: &[Value],
     columns: &[MvExpandColumn],

@@ -8,12 +8,12 @@
 //! given and the aggregation over the rows of the values not kept, and
 //! nulls for the levels below it.
 
-use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysNestedLevel, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
+use crate::value::cast::normalize;
 use crate::value::key::Key;
 use crate::value::{Value, compare};
 use indexmap::IndexMap;
@@ -73,10 +73,10 @@ fn aggregate(
     depth: usize,
     ctx: &EvalContext,
 ) -> Value {
-    let mut accs: Vec<Accumulator> = level
+    let mut accs: Vec<Box<dyn Accumulator>> = level
         .aggregates
         .iter()
-        .map(|a| Accumulator::new(a.function, a.ty))
+        .map(|a| a.function.accumulator(a.ty))
         .collect();
     for &m in members {
         for ((acc, agg), args) in accs
@@ -89,7 +89,7 @@ fn aggregate(
             {
                 continue;
             }
-            acc.update(agg.function.kind, args);
+            acc.update(args);
         }
     }
     let finished: Vec<Value> = accs

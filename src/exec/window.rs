@@ -4,13 +4,13 @@
 //! then adds its column, one function at a time, so a function's arguments
 //! may read the columns of the functions before it on any row.
 
-use super::ExecError;
-use super::eval::normalize;
 use super::physical::{PhysWindow, Pipeline};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::plan::logical::WindowKind;
 use crate::types::DataType;
+use crate::value::cast::normalize;
 use crate::value::{DateTime, Value};
 
 impl Runner<'_> {

@@ -1,71 +1,76 @@
-//! Aggregation functions for `summarize`: each is an accumulator that is
-//! updated row by row, merged across chunks in input order, and finished
-//! into one value (KQL-SEMANTICS §6.10).
+//! Aggregation functions for `summarize`: each is an [`Accumulator`] that
+//! is updated row by row, merged across chunks in input order, and finished
+//! into one value (docs/semantics.md#aggregates).
 //!
 //! Merging is deterministic: a partial result from an earlier chunk always
 //! comes first, so `make_list`, `take_any` and the ties of `arg_max` give
 //! the same answer for any thread count.
+//!
+//! Each family of aggregates is one accumulator type in a submodule:
+//! `count` (`count`, `countif`, `dcount`), `numeric` (`sum`, `avg`,
+//! `variance`, `stdev`), `pick` (`min`, `max`, `arg_max`, `take_any`),
+//! `collect` (`make_list`, `make_set`, `make_bag`) and `percentile`.
+//! Adding an aggregate is one row in `AGGREGATES` and, for a new family,
+//! one `impl Accumulator`.
 
+mod collect;
+mod count;
+mod numeric;
+mod percentile;
+mod pick;
+
+use super::SignatureError;
 use super::{BOOL, DYNAMIC, LONG, REAL, Signature, arg_type_error, returns};
 use crate::types::DataType;
-use crate::value::key::Key;
-use crate::value::{Bag, Value, compare};
-use std::cmp::Ordering;
-use std::collections::HashSet;
+use crate::value::Value;
+use std::any::Any;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AggregateKind {
-    Count,
-    CountIf,
-    /// `dcount(x [, accuracy])`: counted exactly. Kusto estimates with
-    /// HyperLogLog (`dcount-aggregation-function`: about 1% error at the
-    /// default accuracy), so on large sets its answer may differ slightly;
-    /// the accuracy argument is accepted and ignored.
-    DCount,
-    DCountIf,
-    Sum,
-    SumIf,
-    Avg,
-    AvgIf,
-    Min,
-    Max,
-    MinIf,
-    MaxIf,
-    MakeList,
-    MakeListIf,
-    MakeListWithNulls,
-    MakeSet,
-    MakeSetIf,
-    MakeBag,
-    MakeBagIf,
-    /// `arg_max(key, value)`: `value` of the row with the largest `key`.
-    /// The binder splits `arg_max(k, a, b)` into one of these per column.
-    ArgMax,
-    ArgMin,
-    TakeAny,
-    TakeAnyIf,
-    Stdev,
-    StdevIf,
-    Variance,
-    VarianceIf,
-    /// Population variance and standard deviation (`variancep`, `stdevp`).
-    VarianceP,
-    VariancePIf,
-    StdevP,
-    StdevPIf,
-    Percentile,
-    /// `percentiles_array(x, p1, p2, ...)` or `(x, dynamic([p1, ...]))`: a
-    /// dynamic array of the percentiles.
-    PercentilesArray,
+/// The running state of one aggregate in one group, as DataFusion's
+/// `Accumulator`: fed the evaluated arguments of each row, merged with the
+/// partial state of a later chunk, finished into the result.
+pub trait Accumulator: Send + IntoAny {
+    /// Adds one row. `args` are the aggregate's evaluated arguments; for
+    /// the `-if` forms the predicate has already been checked by the caller
+    /// (see [`AggregateFunction::predicate_position`]).
+    fn update(&mut self, args: &[Value]);
+    /// Folds the partial state of a later chunk (an accumulator made by
+    /// the same [`AggregateFunction`]) into this one.
+    fn merge(&mut self, later: Box<dyn Accumulator>);
+    /// The aggregate's value.
+    fn finish(self: Box<Self>) -> Value;
 }
+
+/// Lets [`Accumulator::merge`] recover the concrete state of its argument.
+pub trait IntoAny {
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<T: Any> IntoAny for T {
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// The state of `later` as the accumulator type `T` that merges it; `None`
+/// when `later` came from another function (a bug: the executor merges
+/// only accumulators of the same aggregate).
+fn downcast<T: Any>(later: Box<dyn Accumulator>) -> Option<T> {
+    later.into_any().downcast::<T>().ok().map(|b| *b)
+}
+
+/// Makes a fresh accumulator for a function whose result has the given type.
+pub type NewAccumulator = fn(&AggregateFunction, DataType) -> Box<dyn Accumulator>;
 
 pub struct AggregateFunction {
     pub name: &'static str,
     pub min_args: usize,
     pub max_args: usize,
     pub signature: Signature,
-    pub kind: AggregateKind,
+    /// The family's accumulator.
+    accumulator: NewAccumulator,
+    /// Position of the predicate argument of the `-if` forms.
+    predicate: Option<usize>,
     /// Auto-name prefix: `sum(x)` → `sum_x`, `make_set(x)` → `set_x`.
     pub prefix: &'static str,
     /// Default maximum number of elements (`make_list`, `make_set`).
@@ -84,15 +89,36 @@ impl PartialEq for AggregateFunction {
     }
 }
 
+impl AggregateFunction {
+    /// A fresh accumulator for one group, whose result has type `ty`.
+    pub fn accumulator(&self, ty: DataType) -> Box<dyn Accumulator> {
+        (self.accumulator)(self, ty)
+    }
+
+    /// Position of the predicate argument of the `-if` forms, if any: rows
+    /// where it is not `true` are skipped before [`Accumulator::update`].
+    pub fn predicate_position(&self) -> Option<usize> {
+        self.predicate
+    }
+
+    /// `arg_max`/`arg_min` (and their legacy spellings), which the binder
+    /// expands into one aggregate per returned column.
+    pub fn is_arg_extreme(&self) -> bool {
+        matches!(self.name, "arg_max" | "arg_min" | "argmax" | "argmin")
+    }
+}
+
 const LIST_LIMIT: usize = 1_048_576;
 /// The legacy `makelist`/`makeset` stop at 128 elements by default.
 const LEGACY_LIST_LIMIT: usize = 128;
 
+/// One row of [`AGGREGATES`]: the name, the arity, the signature, the
+/// accumulator and the auto-name prefix.
 const fn aggregate(
     name: &'static str,
     args: (usize, usize),
     signature: Signature,
-    kind: AggregateKind,
+    accumulator: NewAccumulator,
     prefix: &'static str,
 ) -> AggregateFunction {
     AggregateFunction {
@@ -100,146 +126,168 @@ const fn aggregate(
         min_args: args.0,
         max_args: args.1,
         signature,
-        kind,
+        accumulator,
+        predicate: None,
         prefix,
         default_limit: LIST_LIMIT,
     }
 }
 
-const fn legacy(mut f: AggregateFunction, name: &'static str) -> AggregateFunction {
-    f.name = name;
+/// The `-if` form: rows count only where the second argument is `true`.
+const fn conditional(mut f: AggregateFunction) -> AggregateFunction {
+    f.predicate = Some(1);
+    f
+}
+
+const fn legacy(mut f: AggregateFunction) -> AggregateFunction {
     f.default_limit = LEGACY_LIST_LIMIT;
     f
 }
 
-use AggregateKind as K;
+use collect::{bag, list, list_with_nulls, set};
+use count::{count, count_true, distinct};
+use numeric::{mean, stdev, stdevp, sum, variance, variancep};
+use percentile::{percentile, percentiles};
+use pick::{any, arg_max, arg_min, max, min};
 
 const AGGREGATES: &[AggregateFunction] = &[
-    aggregate("count", (0, 1), returns::<LONG>, K::Count, "count"),
+    aggregate("count", (0, 1), returns::<LONG>, count, "count"),
     aggregate(
         "countif",
         (1, 1),
         predicate_returns_long,
-        K::CountIf,
+        count_true,
         "countif",
     ),
-    aggregate("dcount", (1, 2), returns::<LONG>, K::DCount, "dcount"),
-    aggregate("dcountif", (2, 3), returns::<LONG>, K::DCountIf, "dcountif"),
+    aggregate("dcount", (1, 2), returns::<LONG>, distinct, "dcount"),
+    conditional(aggregate(
+        "dcountif",
+        (2, 3),
+        returns::<LONG>,
+        distinct,
+        "dcountif",
+    )),
     aggregate(
         "count_distinct",
         (1, 1),
         returns::<LONG>,
-        K::DCount,
+        distinct,
         "count_distinct",
     ),
-    aggregate("sum", (1, 1), sum_type, K::Sum, "sum"),
-    aggregate("sumif", (2, 2), sum_type, K::SumIf, "sumif"),
-    aggregate("avg", (1, 1), avg_type, K::Avg, "avg"),
-    aggregate("avgif", (2, 2), avg_type, K::AvgIf, "avgif"),
-    aggregate("min", (1, 1), first_arg_type, K::Min, "min"),
-    aggregate("max", (1, 1), first_arg_type, K::Max, "max"),
-    aggregate("minif", (2, 2), first_arg_type, K::MinIf, "minif"),
-    aggregate("maxif", (2, 2), first_arg_type, K::MaxIf, "maxif"),
-    aggregate("make_list", (1, 2), returns::<DYNAMIC>, K::MakeList, "list"),
-    aggregate(
+    aggregate("sum", (1, 1), sum_type, sum, "sum"),
+    conditional(aggregate("sumif", (2, 2), sum_type, sum, "sumif")),
+    aggregate("avg", (1, 1), avg_type, mean, "avg"),
+    conditional(aggregate("avgif", (2, 2), avg_type, mean, "avgif")),
+    aggregate("min", (1, 1), first_arg_type, min, "min"),
+    aggregate("max", (1, 1), first_arg_type, max, "max"),
+    conditional(aggregate("minif", (2, 2), first_arg_type, min, "minif")),
+    conditional(aggregate("maxif", (2, 2), first_arg_type, max, "maxif")),
+    aggregate("make_list", (1, 2), returns::<DYNAMIC>, list, "list"),
+    conditional(aggregate(
         "make_list_if",
         (2, 3),
         returns::<DYNAMIC>,
-        K::MakeListIf,
+        list,
         "list",
-    ),
+    )),
     aggregate(
         "make_list_with_nulls",
         (1, 2),
         returns::<DYNAMIC>,
-        K::MakeListWithNulls,
+        list_with_nulls,
         "list",
     ),
-    aggregate("make_set", (1, 2), returns::<DYNAMIC>, K::MakeSet, "set"),
-    aggregate(
+    aggregate("make_set", (1, 2), returns::<DYNAMIC>, set, "set"),
+    conditional(aggregate(
         "make_set_if",
         (2, 3),
         returns::<DYNAMIC>,
-        K::MakeSetIf,
+        set,
         "set",
-    ),
-    aggregate("make_bag", (1, 2), returns::<DYNAMIC>, K::MakeBag, "bag"),
-    aggregate(
+    )),
+    aggregate("make_bag", (1, 2), returns::<DYNAMIC>, bag, "bag"),
+    conditional(aggregate(
         "make_bag_if",
         (2, 3),
         returns::<DYNAMIC>,
-        K::MakeBagIf,
+        bag,
         "bag",
-    ),
-    legacy(
-        aggregate("makelist", (1, 2), returns::<DYNAMIC>, K::MakeList, "list"),
+    )),
+    legacy(aggregate(
         "makelist",
-    ),
-    legacy(
-        aggregate("makeset", (1, 2), returns::<DYNAMIC>, K::MakeSet, "set"),
-        "makeset",
-    ),
-    aggregate("arg_max", (1, usize::MAX), first_arg_type, K::ArgMax, "max"),
-    aggregate("arg_min", (1, usize::MAX), first_arg_type, K::ArgMin, "min"),
-    aggregate("argmax", (1, usize::MAX), first_arg_type, K::ArgMax, "max"),
-    aggregate("argmin", (1, usize::MAX), first_arg_type, K::ArgMin, "min"),
-    aggregate(
-        "take_any",
-        (1, usize::MAX),
+        (1, 2),
+        returns::<DYNAMIC>,
+        list,
+        "list",
+    )),
+    legacy(aggregate("makeset", (1, 2), returns::<DYNAMIC>, set, "set")),
+    aggregate("arg_max", (1, usize::MAX), first_arg_type, arg_max, "max"),
+    aggregate("arg_min", (1, usize::MAX), first_arg_type, arg_min, "min"),
+    aggregate("argmax", (1, usize::MAX), first_arg_type, arg_max, "max"),
+    aggregate("argmin", (1, usize::MAX), first_arg_type, arg_min, "min"),
+    aggregate("take_any", (1, usize::MAX), first_arg_type, any, "any"),
+    aggregate("any", (1, usize::MAX), first_arg_type, any, "any"),
+    conditional(aggregate(
+        "take_anyif",
+        (2, 2),
         first_arg_type,
-        K::TakeAny,
-        "any",
-    ),
-    aggregate("any", (1, usize::MAX), first_arg_type, K::TakeAny, "any"),
-    aggregate("take_anyif", (2, 2), first_arg_type, K::TakeAnyIf, "anyif"),
-    aggregate("anyif", (2, 2), first_arg_type, K::TakeAnyIf, "anyif"),
-    aggregate("stdev", (1, 1), returns::<REAL>, K::Stdev, "stdev"),
-    aggregate("stdevif", (2, 2), returns::<REAL>, K::StdevIf, "stdevif"),
-    aggregate("variance", (1, 1), returns::<REAL>, K::Variance, "variance"),
-    aggregate(
+        any,
+        "anyif",
+    )),
+    conditional(aggregate("anyif", (2, 2), first_arg_type, any, "anyif")),
+    aggregate("stdev", (1, 1), returns::<REAL>, stdev, "stdev"),
+    conditional(aggregate(
+        "stdevif",
+        (2, 2),
+        returns::<REAL>,
+        stdev,
+        "stdevif",
+    )),
+    aggregate("variance", (1, 1), returns::<REAL>, variance, "variance"),
+    conditional(aggregate(
         "varianceif",
         (2, 2),
         returns::<REAL>,
-        K::VarianceIf,
+        variance,
         "varianceif",
-    ),
-    aggregate(
-        "variancep",
-        (1, 1),
-        returns::<REAL>,
-        K::VarianceP,
-        "variancep",
-    ),
-    aggregate(
+    )),
+    aggregate("variancep", (1, 1), returns::<REAL>, variancep, "variancep"),
+    conditional(aggregate(
         "variancepif",
         (2, 2),
         returns::<REAL>,
-        K::VariancePIf,
+        variancep,
         "variancepif",
-    ),
-    aggregate("stdevp", (1, 1), returns::<REAL>, K::StdevP, "stdevp"),
-    aggregate("stdevpif", (2, 2), returns::<REAL>, K::StdevPIf, "stdevpif"),
+    )),
+    aggregate("stdevp", (1, 1), returns::<REAL>, stdevp, "stdevp"),
+    conditional(aggregate(
+        "stdevpif",
+        (2, 2),
+        returns::<REAL>,
+        stdevp,
+        "stdevpif",
+    )),
     aggregate(
         "percentile",
         (2, 2),
         percentile_type,
-        K::Percentile,
+        percentile,
         "percentile",
     ),
     aggregate(
         "percentiles_array",
         (2, usize::MAX),
         returns::<DYNAMIC>,
-        K::PercentilesArray,
+        percentiles,
         "percentiles",
     ),
-    aggregate(
+    conditional(aggregate(
         "count_distinctif",
         (2, 2),
         returns::<LONG>,
-        K::DCountIf,
+        distinct,
         "count_distinctif",
-    ),
+    )),
 ];
 
 /// The aggregation function called `name`.
@@ -251,13 +299,13 @@ pub fn aggregate_names() -> impl Iterator<Item = &'static str> {
     AGGREGATES.iter().map(|f| f.name)
 }
 
-fn first_arg_type(types: &[DataType]) -> Result<DataType, String> {
+fn first_arg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(types.first().copied().unwrap_or(DataType::Dynamic))
 }
 
 /// `percentile(x, p)`: the type of `x`; a number's percentile is one of
 /// the values, so it keeps the column's type.
-fn percentile_type(types: &[DataType]) -> Result<DataType, String> {
+fn percentile_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.get(1).copied() {
         Some(t) if !(t.is_numeric() || t == DataType::Dynamic) => {
             Err(arg_type_error("percentile", 1, "a number", t))
@@ -266,14 +314,14 @@ fn percentile_type(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn predicate_returns_long(types: &[DataType]) -> Result<DataType, String> {
+fn predicate_returns_long(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first() {
         Some(DataType::Bool | DataType::Dynamic) | None => Ok(DataType::Long),
         Some(&t) => Err(arg_type_error("countif", 0, "a bool", t)),
     }
 }
 
-fn sum_type(types: &[DataType]) -> Result<DataType, String> {
+fn sum_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Int | DataType::Long | DataType::Bool => Ok(DataType::Long),
         DataType::Real | DataType::Decimal | DataType::Dynamic => Ok(DataType::Real),
@@ -282,7 +330,7 @@ fn sum_type(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn avg_type(types: &[DataType]) -> Result<DataType, String> {
+fn avg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Timespan => Ok(DataType::Timespan),
         DataType::DateTime => Ok(DataType::DateTime),
@@ -291,639 +339,21 @@ fn avg_type(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-/// Running state of one aggregate in one group.
-#[derive(Clone, Debug)]
-pub enum Accumulator {
-    Count(i64),
-    Distinct(HashSet<Key>),
-    Sum(Sum),
-    Mean {
-        sum: f64,
-        count: u64,
-        kind: MeanKind,
-    },
-    Extreme {
-        best: Option<Value>,
-        want: Ordering,
-    },
-    List {
-        items: Vec<Value>,
-        limit: Limit,
-        keep_nulls: bool,
-    },
-    Set {
-        items: Vec<Value>,
-        seen: HashSet<Key>,
-        limit: Limit,
-    },
-    Bag {
-        bag: Bag,
-        limit: Limit,
-    },
-    /// `arg_max`/`arg_min`: the best key so far and the value beside it.
-    Arg {
-        key: Option<Value>,
-        value: Value,
-        want: Ordering,
-    },
-    Any(Option<Value>),
-    /// Welford's running mean and sum of squared deviations.
-    Moments {
-        n: u64,
-        mean: f64,
-        m2: f64,
-        stdev: bool,
-        /// Divide by n (`variancep`, `stdevp`) rather than n - 1.
-        population: bool,
-    },
-    Percentile {
-        values: Vec<Value>,
-        percent: Option<f64>,
-    },
-    Percentiles {
-        values: Vec<Value>,
-        percents: Option<Vec<f64>>,
-    },
-}
-
-/// The maximum size of a `make_list`/`make_set`/`make_bag` result: the
-/// function's default until the optional `maxSize` argument is seen.
-#[derive(Clone, Copy, Debug)]
-pub struct Limit {
-    pub max: usize,
-    /// Whether `max` came from the query's `maxSize` argument.
-    pub given: bool,
-}
-
-impl Limit {
-    fn default_for(function: &AggregateFunction) -> Limit {
-        Limit {
-            max: function.default_limit,
-            given: false,
-        }
-    }
-
-    /// Takes the `maxSize` argument at `position`, if the call has one.
-    /// Decision: a size below 1 or null keeps the default.
-    fn read(&mut self, args: &[Value], position: usize) {
-        if self.given {
-            return;
-        }
-        if let Some(n) = args
-            .get(position)
-            .and_then(Value::as_i64)
-            .and_then(|n| usize::try_from(n).ok())
-            .filter(|n| *n > 0)
-        {
-            self.max = n;
-            self.given = true;
-        }
-    }
-
-    /// Adopts a later chunk's limit when this chunk saw no `maxSize`.
-    fn merge(&mut self, other: Limit) {
-        if !self.given && other.given {
-            *self = other;
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum MeanKind {
-    Number,
-    Timespan,
-    DateTime,
-}
-
-#[derive(Clone, Debug)]
-pub enum Sum {
-    Long(Option<i64>),
-    Real(f64),
-    Timespan(i64),
-}
-
-impl Accumulator {
-    /// A fresh accumulator for `kind` whose result has type `ty`.
-    pub fn new(function: &AggregateFunction, ty: DataType) -> Accumulator {
-        match function.kind {
-            K::Count | K::CountIf => Accumulator::Count(0),
-            K::DCount | K::DCountIf => Accumulator::Distinct(HashSet::new()),
-            K::Sum | K::SumIf => Accumulator::Sum(match ty {
-                DataType::Long => Sum::Long(Some(0)),
-                DataType::Timespan => Sum::Timespan(0),
-                _ => Sum::Real(0.0),
-            }),
-            K::Avg | K::AvgIf => Accumulator::Mean {
-                sum: 0.0,
-                count: 0,
-                kind: match ty {
-                    DataType::Timespan => MeanKind::Timespan,
-                    DataType::DateTime => MeanKind::DateTime,
-                    _ => MeanKind::Number,
-                },
-            },
-            K::Min | K::MinIf => Accumulator::Extreme {
-                best: None,
-                want: Ordering::Less,
-            },
-            K::Max | K::MaxIf => Accumulator::Extreme {
-                best: None,
-                want: Ordering::Greater,
-            },
-            K::MakeList | K::MakeListIf => Accumulator::List {
-                items: Vec::new(),
-                limit: Limit::default_for(function),
-                keep_nulls: false,
-            },
-            K::MakeListWithNulls => Accumulator::List {
-                items: Vec::new(),
-                limit: Limit::default_for(function),
-                keep_nulls: true,
-            },
-            K::MakeSet | K::MakeSetIf => Accumulator::Set {
-                items: Vec::new(),
-                seen: HashSet::new(),
-                limit: Limit::default_for(function),
-            },
-            K::MakeBag | K::MakeBagIf => Accumulator::Bag {
-                bag: Bag::new(),
-                limit: Limit::default_for(function),
-            },
-            K::ArgMax => Accumulator::Arg {
-                key: None,
-                value: Value::Null,
-                want: Ordering::Greater,
-            },
-            K::ArgMin => Accumulator::Arg {
-                key: None,
-                value: Value::Null,
-                want: Ordering::Less,
-            },
-            K::TakeAny | K::TakeAnyIf => Accumulator::Any(None),
-            K::Stdev
-            | K::StdevIf
-            | K::Variance
-            | K::VarianceIf
-            | K::StdevP
-            | K::StdevPIf
-            | K::VarianceP
-            | K::VariancePIf => Accumulator::Moments {
-                n: 0,
-                mean: 0.0,
-                m2: 0.0,
-                stdev: matches!(
-                    function.kind,
-                    K::Stdev | K::StdevIf | K::StdevP | K::StdevPIf
-                ),
-                population: matches!(
-                    function.kind,
-                    K::StdevP | K::StdevPIf | K::VarianceP | K::VariancePIf
-                ),
-            },
-            K::Percentile => Accumulator::Percentile {
-                values: Vec::new(),
-                percent: None,
-            },
-            K::PercentilesArray => Accumulator::Percentiles {
-                values: Vec::new(),
-                percents: None,
-            },
-        }
-    }
-
-    /// Adds one row. `args` are the aggregate's evaluated arguments; for
-    /// the `-if` forms the predicate has already been checked by the caller
-    /// (see [`AggregateFunction::predicate_position`]).
-    pub fn update(&mut self, kind: AggregateKind, args: &[Value]) {
-        let first = args.first().unwrap_or(&Value::Null);
-        match self {
-            Accumulator::Count(n) => {
-                // `count(x)` counts rows, nulls included (KQL-SEMANTICS §6.10);
-                // `countif(p)` counts true predicates.
-                if kind != K::CountIf || matches!(first, Value::Bool(true)) {
-                    *n += 1;
-                }
-            }
-            Accumulator::Distinct(set) => {
-                if !first.is_null() {
-                    set.insert(Key(first.clone()));
-                }
-            }
-            Accumulator::Sum(sum) => add_to_sum(sum, first),
-            Accumulator::Mean { sum, count, .. } => {
-                if let Some(x) = mean_input(first) {
-                    *sum += x;
-                    *count += 1;
-                }
-            }
-            Accumulator::Extreme { best, want } => {
-                if !compare::is_null_like(first)
-                    && best
-                        .as_ref()
-                        .is_none_or(|b| compare::order(first, b) == Some(*want))
-                {
-                    *best = Some(first.clone());
-                }
-            }
-            Accumulator::List {
-                items,
-                limit,
-                keep_nulls,
-            } => {
-                limit.read(args, limit_position(kind));
-                if (*keep_nulls || !first.is_null()) && items.len() < limit.max {
-                    items.push(first.clone());
-                }
-            }
-            Accumulator::Set { items, seen, limit } => {
-                limit.read(args, limit_position(kind));
-                match first {
-                    // An array contributes its elements (make-set-aggregation-function).
-                    Value::Array(elements) => {
-                        for e in elements.iter() {
-                            add_to_set(items, seen, limit.max, e);
-                        }
-                    }
-                    v => add_to_set(items, seen, limit.max, v),
-                }
-            }
-            Accumulator::Bag { bag, limit } => {
-                limit.read(args, limit_position(kind));
-                if let Value::Bag(b) = first {
-                    add_to_bag(bag, limit.max, b);
-                }
-            }
-            Accumulator::Arg { key, value, want } => {
-                let candidate = args.get(1).unwrap_or(first);
-                if compare::is_null_like(first) {
-                    // Rows with a null key count only while nothing better exists.
-                    if key.is_none() && value.is_null() {
-                        *value = candidate.clone();
-                    }
-                } else if key
-                    .as_ref()
-                    .is_none_or(|k| compare::order(first, k) == Some(*want))
-                {
-                    *key = Some(first.clone());
-                    *value = candidate.clone();
-                }
-            }
-            Accumulator::Any(slot) => {
-                if slot.as_ref().is_none_or(Value::is_null) && !first.is_null() {
-                    *slot = Some(first.clone());
-                } else if slot.is_none() {
-                    *slot = Some(Value::Null);
-                }
-            }
-            Accumulator::Moments { n, mean, m2, .. } => {
-                if let Some(x) = first.as_f64() {
-                    *n += 1;
-                    let delta = x - *mean;
-                    *mean += delta / *n as f64;
-                    *m2 += delta * (x - *mean);
-                }
-            }
-            Accumulator::Percentile { values, percent } => {
-                if percent.is_none() {
-                    *percent = args.get(1).and_then(Value::as_f64);
-                }
-                if !compare::is_null_like(first) {
-                    values.push(first.clone());
-                }
-            }
-            Accumulator::Percentiles { values, percents } => {
-                if percents.is_none() {
-                    *percents = Some(percent_list(&args[1.min(args.len())..]));
-                }
-                if !compare::is_null_like(first) {
-                    values.push(first.clone());
-                }
-            }
-        }
-    }
-
-    /// Folds a later chunk's partial result into this one.
-    pub fn merge(&mut self, later: Accumulator) {
-        match (self, later) {
-            (Accumulator::Count(a), Accumulator::Count(b)) => *a += b,
-            (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b),
-            (Accumulator::Sum(a), Accumulator::Sum(b)) => match (a, b) {
-                (Sum::Long(x), Sum::Long(y)) => *x = x.zip(y).and_then(|(x, y)| x.checked_add(y)),
-                (Sum::Real(x), Sum::Real(y)) => *x += y,
-                (Sum::Timespan(x), Sum::Timespan(y)) => *x = x.saturating_add(y),
-                _ => {}
-            },
-            (
-                Accumulator::Mean { sum, count, .. },
-                Accumulator::Mean {
-                    sum: s, count: c, ..
-                },
-            ) => {
-                *sum += s;
-                *count += c;
-            }
-            (Accumulator::Extreme { best, want }, Accumulator::Extreme { best: other, .. }) => {
-                if let Some(o) = other
-                    && best
-                        .as_ref()
-                        .is_none_or(|b| compare::order(&o, b) == Some(*want))
-                    {
-                        *best = Some(o);
-                    }
-            }
-            (
-                Accumulator::List { items, limit, .. },
-                Accumulator::List {
-                    items: more,
-                    limit: other,
-                    ..
-                },
-            ) => {
-                limit.merge(other);
-                let room = limit.max.saturating_sub(items.len());
-                items.extend(more.into_iter().take(room));
-            }
-            (
-                Accumulator::Set { items, seen, limit },
-                Accumulator::Set {
-                    items: more,
-                    limit: other,
-                    ..
-                },
-            ) => {
-                limit.merge(other);
-                for v in &more {
-                    add_to_set(items, seen, limit.max, v);
-                }
-            }
-            (
-                Accumulator::Bag { bag, limit },
-                Accumulator::Bag {
-                    bag: more,
-                    limit: other,
-                },
-            ) => {
-                limit.merge(other);
-                add_to_bag(bag, limit.max, &more);
-            }
-            (
-                Accumulator::Arg { key, value, want },
-                Accumulator::Arg {
-                    key: other_key,
-                    value: other_value,
-                    ..
-                },
-            ) => match other_key {
-                Some(k) => {
-                    if key
-                        .as_ref()
-                        .is_none_or(|mine| compare::order(&k, mine) == Some(*want))
-                    {
-                        *key = Some(k);
-                        *value = other_value;
-                    }
-                }
-                None => {
-                    if key.is_none() && value.is_null() {
-                        *value = other_value;
-                    }
-                }
-            },
-            (Accumulator::Any(a), Accumulator::Any(b)) => {
-                // A non-null value wins over a null one; otherwise the earlier chunk's.
-                let later_is_better = a.as_ref().is_none_or(Value::is_null) && b.as_ref().is_some_and(|v| !v.is_null());
-                if later_is_better || a.is_none() {
-                    *a = b;
-                }
-            }
-            (
-                Accumulator::Moments { n, mean, m2, .. },
-                Accumulator::Moments {
-                    n: n2,
-                    mean: mean2,
-                    m2: m22,
-                    ..
-                },
-            )
-                // Chan et al.'s parallel combination of running moments.
-                if n2 > 0 => {
-                    let total = *n + n2;
-                    let delta = mean2 - *mean;
-                    *m2 += m22 + delta * delta * (*n as f64) * (n2 as f64) / total as f64;
-                    *mean += delta * n2 as f64 / total as f64;
-                    *n = total;
-                }
-            (
-                Accumulator::Percentile { values, percent },
-                Accumulator::Percentile {
-                    values: more,
-                    percent: p,
-                },
-            ) => {
-                values.extend(more);
-                if percent.is_none() {
-                    *percent = p;
-                }
-            }
-            (
-                Accumulator::Percentiles { values, percents },
-                Accumulator::Percentiles {
-                    values: more,
-                    percents: p,
-                },
-            ) => {
-                values.extend(more);
-                if percents.is_none() {
-                    *percents = p;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    pub fn finish(self) -> Value {
-        match self {
-            Accumulator::Count(n) => Value::Long(n),
-            Accumulator::Distinct(set) => Value::Long(set.len() as i64),
-            Accumulator::Sum(Sum::Long(n)) => n.map_or(Value::Null, Value::Long),
-            Accumulator::Sum(Sum::Real(r)) => Value::Real(r),
-            Accumulator::Sum(Sum::Timespan(t)) => Value::Timespan(crate::value::Timespan(t)),
-            Accumulator::Mean { sum, count, kind } => {
-                if count == 0 {
-                    return match kind {
-                        MeanKind::Number => Value::Real(f64::NAN),
-                        _ => Value::Null,
-                    };
-                }
-                let mean = sum / count as f64;
-                match kind {
-                    MeanKind::Number => Value::Real(mean),
-                    MeanKind::Timespan => {
-                        Value::Timespan(crate::value::Timespan(mean.round() as i64))
-                    }
-                    MeanKind::DateTime => {
-                        Value::DateTime(crate::value::DateTime(mean.round() as i64))
-                    }
-                }
-            }
-            Accumulator::Extreme { best, .. } => best.unwrap_or(Value::Null),
-            Accumulator::List { items, .. } | Accumulator::Set { items, .. } => Value::array(items),
-            Accumulator::Bag { bag, .. } => Value::bag(bag),
-            Accumulator::Arg { value, .. } => value,
-            Accumulator::Any(v) => v.unwrap_or(Value::Null),
-            Accumulator::Moments {
-                n,
-                m2,
-                stdev,
-                population,
-                ..
-            } => {
-                // A sample of one (or none) has variance 0
-                // (`variance-aggregation-function`).
-                let divisor = if population { n } else { n.saturating_sub(1) };
-                if divisor == 0 {
-                    return Value::Real(0.0);
-                }
-                let variance = (m2 / divisor as f64).max(0.0);
-                Value::Real(if stdev { variance.sqrt() } else { variance })
-            }
-            Accumulator::Percentile {
-                mut values,
-                percent,
-            } => {
-                let Some(p) = percent else { return Value::Null };
-                values.sort_by(compare::total_order);
-                nearest_rank(&values, p)
-            }
-            Accumulator::Percentiles {
-                mut values,
-                percents,
-            } => {
-                values.sort_by(compare::total_order);
-                Value::array(
-                    percents
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|p| nearest_rank(&values, *p))
-                        .collect(),
-                )
-            }
-        }
-    }
-}
-
-impl AggregateFunction {
-    /// Position of the predicate argument of the `-if` forms, if any: rows
-    /// where it is not `true` are skipped before [`Accumulator::update`].
-    pub fn predicate_position(&self) -> Option<usize> {
-        match self.kind {
-            K::DCountIf
-            | K::SumIf
-            | K::AvgIf
-            | K::MinIf
-            | K::MaxIf
-            | K::MakeListIf
-            | K::MakeSetIf
-            | K::MakeBagIf
-            | K::TakeAnyIf
-            | K::StdevIf
-            | K::VarianceIf
-            | K::StdevPIf
-            | K::VariancePIf => Some(1),
-            _ => None,
-        }
-    }
-}
-
 /// The `bool` predicate type code, re-exported for the binder's checks.
 pub const PREDICATE: DataType = super::type_from_code(BOOL);
-
-fn add_to_sum(sum: &mut Sum, v: &Value) {
-    match (sum, v) {
-        (Sum::Long(acc), Value::Int(_) | Value::Long(_)) => {
-            *acc = acc.and_then(|a| v.as_i64().and_then(|x| a.checked_add(x)));
-        }
-        (Sum::Long(acc), Value::Bool(b)) => *acc = acc.map(|a| a + i64::from(*b)),
-        (Sum::Real(acc), _) => {
-            if let Some(x) = v.as_f64() {
-                *acc += x;
-            }
-        }
-        (Sum::Timespan(acc), Value::Timespan(t)) => *acc = acc.saturating_add(t.0),
-        _ => {}
-    }
-}
-
-fn mean_input(v: &Value) -> Option<f64> {
-    match v {
-        Value::Timespan(t) => Some(t.0 as f64),
-        Value::DateTime(d) => Some(d.0 as f64),
-        Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        _ => v.as_f64(),
-    }
-}
-
-/// Where the optional `maxSize` argument of a `make_*` aggregate is.
-fn limit_position(kind: AggregateKind) -> usize {
-    match kind {
-        K::MakeListIf | K::MakeSetIf | K::MakeBagIf => 2,
-        _ => 1,
-    }
-}
-
-/// Adds a bag's properties; a key already present keeps its first value.
-fn add_to_bag(bag: &mut Bag, limit: usize, more: &Bag) {
-    for (k, v) in more.iter() {
-        if bag.get(k).is_none() && bag.len() < limit {
-            bag.insert(k.clone(), v.clone());
-        }
-    }
-}
-
-/// The percentages of `percentiles_array`: numbers, or one dynamic array
-/// of numbers.
-fn percent_list(args: &[Value]) -> Vec<f64> {
-    match args {
-        [Value::Array(items)] => items.iter().filter_map(Value::as_f64).collect(),
-        _ => args.iter().filter_map(Value::as_f64).collect(),
-    }
-}
-
-/// The nearest-rank percentile of sorted values: the smallest value with
-/// at least `p`% of the values at or below it (`percentiles-aggregation-function`:
-/// the result is always one of the values). Null for no values or a
-/// percentage outside 0–100.
-fn nearest_rank(sorted: &[Value], p: f64) -> Value {
-    if sorted.is_empty() || !(0.0..=100.0).contains(&p) {
-        return Value::Null;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted
-        .get(rank.clamp(1, sorted.len()) - 1)
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
-fn add_to_set(items: &mut Vec<Value>, seen: &mut HashSet<Key>, limit: usize, v: &Value) {
-    if v.is_null() || items.len() >= limit {
-        return;
-    }
-    if seen.insert(Key(v.clone())) {
-        items.push(v.clone());
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Bag;
 
     fn run(name: &str, ty: DataType, rows: &[Vec<Value>], split: usize) -> Value {
         let f = lookup_aggregate(name).unwrap();
-        let mut a = Accumulator::new(f, ty);
-        let mut b = Accumulator::new(f, ty);
+        let mut a = f.accumulator(ty);
+        let mut b = f.accumulator(ty);
         for (i, row) in rows.iter().enumerate() {
             let acc = if i < split { &mut a } else { &mut b };
-            acc.update(f.kind, row);
+            acc.update(row);
         }
         a.merge(b);
         a.finish()

@@ -2,12 +2,14 @@
 //! A value that cannot be converted becomes null
 //! (<https://learn.microsoft.com/kusto/query/tolong-function> and siblings).
 
+use super::function;
 use super::{
     BOOL, DATETIME, DECIMAL, DYNAMIC, EvalContext, GUID, INT, LONG, Naming, REAL, STRING,
     ScalarFunction, TIMESPAN, returns,
 };
 use crate::types::DataType;
-use crate::value::{DateTime, Guid, Str, Timespan, Value};
+use crate::value::string_form::to_string_value;
+use crate::value::{DateTime, Guid, Timespan, Value};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     conversion("tostring", returns::<STRING>, tostring),
@@ -27,7 +29,7 @@ const fn conversion(
     signature: super::Signature,
     eval: super::Implementation,
 ) -> ScalarFunction {
-    ScalarFunction::new(name, 1, 1, signature, eval).named(Naming::FirstArgument)
+    function(name, 1, 1, signature, eval).named(Naming::FirstArgument)
 }
 
 /// Text converted to `ty` as the `to<type>()` functions convert it
@@ -71,36 +73,6 @@ pub(super) fn convert_value(v: &Value, ty: DataType) -> Value {
 
 fn first(args: &[Value]) -> &Value {
     args.first().unwrap_or(&Value::Null)
-}
-
-/// `tostring(x)` as a [`Value::String`].
-pub fn to_string_value(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(s.clone()),
-        other => Value::String(Str::from(to_kusto_string(other))),
-    }
-}
-
-/// The text `tostring()` gives for any value: `""` for null, compact JSON for
-/// arrays and bags, the bare text of a (dynamic) string
-/// (KQL-SEMANTICS §3.4, §8).
-pub fn to_kusto_string(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Long(i) => i.to_string(),
-        Value::Real(r) => crate::value::number::format_real(*r),
-        Value::DateTime(d) => d.to_string(),
-        Value::Timespan(t) => t.to_string(),
-        Value::Guid(g) => g.to_string(),
-        Value::String(s) => s.to_string(),
-        Value::Array(_) | Value::Bag(_) => {
-            let mut out = String::new();
-            crate::json::write_value(v, &mut out);
-            out
-        }
-    }
 }
 
 fn tostring(args: &[Value], _: &EvalContext) -> Value {
@@ -188,16 +160,9 @@ fn toguid(args: &[Value], _: &EvalContext) -> Value {
 /// the text (<https://learn.microsoft.com/kusto/query/parse-json-function>).
 fn parse_json(args: &[Value], _: &EvalContext) -> Value {
     match first(args) {
-        Value::String(s) => parse_json_text(s),
+        Value::String(s) => crate::json::parse_json_text(s),
         other => other.clone(),
     }
-}
-
-pub(crate) fn parse_json_text(s: &Str) -> Value {
-    if s.is_empty() {
-        return Value::Null;
-    }
-    crate::json::parse_value(s).unwrap_or_else(|_| Value::String(s.clone()))
 }
 
 #[cfg(test)]
@@ -229,7 +194,10 @@ mod tests {
     #[test]
     fn tostring_of_bag_is_compact_json() {
         let v = parse_json(&[Value::string("{ \"a\" : [1, \"x\"] }")], &ctx());
-        assert_eq!(to_kusto_string(&v), "{\"a\":[1,\"x\"]}");
+        assert_eq!(
+            crate::value::string_form::to_kusto_string(&v),
+            "{\"a\":[1,\"x\"]}"
+        );
     }
 
     #[test]

@@ -1,52 +1,47 @@
-//! Date and time functions, wrapping [`crate::value::time`]; doc pages are
+//! Date and time functions, wrapping [`super::calendar`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
+use super::SignatureError;
+use super::calendar::{self as tm, DatePart, UnixUnit};
+use super::function;
 use super::{
     DATETIME, EvalContext, Naming, ScalarFunction, arg, arg_type_error, int_of, returns, signature,
     string_value, text,
 };
 use crate::types::DataType;
-use crate::value::time::{self as tm, DatePart, TICKS_PER_SECOND, UnixUnit};
+use crate::value::time::{TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use crate::value::{DateTime, Timespan, Value};
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("now", 0, 1, sig_now, now),
-    F("ago", 1, 1, ago_signature, ago),
-    F("bin", 2, 2, bin_signature, bin).named(Naming::FirstArgument),
-    F("bin_at", 3, 3, bin_at_signature, bin_at).named(Naming::FirstArgument),
-    F("startofday", 1, 2, sig_period, startofday).named(Naming::FirstArgument),
-    F("startofweek", 1, 2, sig_period, startofweek),
-    F("startofmonth", 1, 2, sig_period, startofmonth),
-    F("startofyear", 1, 2, sig_period, startofyear),
-    F("endofday", 1, 2, sig_period, endofday),
-    F("endofweek", 1, 2, sig_period, endofweek),
-    F("endofmonth", 1, 2, sig_period, endofmonth),
-    F("endofyear", 1, 2, sig_period, endofyear),
-    F("datetime_add", 3, 3, sig_datetime_add, datetime_add).with_constants(const_datetime_add),
-    F("datetime_diff", 3, 3, sig_datetime_diff, datetime_diff).with_constants(const_datetime_diff),
-    F("datetime_part", 2, 2, sig_datetime_part, datetime_part).with_constants(const_datetime_part),
-    F("getyear", 1, 1, sig_int_of_date, getyear),
-    F("getmonth", 1, 1, sig_int_of_date, getmonth),
-    F("monthofyear", 1, 1, sig_int_of_date, getmonth),
-    F("dayofmonth", 1, 1, sig_int_of_date, dayofmonth),
-    F("dayofyear", 1, 1, sig_int_of_date, dayofyear),
-    F("hourofday", 1, 1, sig_int_of_date, hourofday),
-    F("week_of_year", 1, 1, sig_int_of_date, week_of_year),
-    F("dayofweek", 1, 1, sig_dayofweek, dayofweek),
-    F("make_datetime", 3, 6, sig_make_datetime, make_datetime),
-    F("make_timespan", 2, 4, sig_make_timespan, make_timespan),
-    F(
+    function("now", 0, 1, sig_now, now),
+    function("ago", 1, 1, ago_signature, ago),
+    function("bin", 2, 2, bin_signature, bin).named(Naming::FirstArgument),
+    function("bin_at", 3, 3, bin_at_signature, bin_at).named(Naming::FirstArgument),
+    function("startofday", 1, 2, sig_period, startofday).named(Naming::FirstArgument),
+    function("startofweek", 1, 2, sig_period, startofweek),
+    function("startofmonth", 1, 2, sig_period, startofmonth),
+    function("startofyear", 1, 2, sig_period, startofyear),
+    function("endofday", 1, 2, sig_period, endofday),
+    function("endofweek", 1, 2, sig_period, endofweek),
+    function("endofmonth", 1, 2, sig_period, endofmonth),
+    function("endofyear", 1, 2, sig_period, endofyear),
+    function("datetime_add", 3, 3, sig_datetime_add, datetime_add)
+        .with_constants(const_datetime_add),
+    function("datetime_diff", 3, 3, sig_datetime_diff, datetime_diff)
+        .with_constants(const_datetime_diff),
+    function("datetime_part", 2, 2, sig_datetime_part, datetime_part)
+        .with_constants(const_datetime_part),
+    function("getyear", 1, 1, sig_int_of_date, getyear),
+    function("getmonth", 1, 1, sig_int_of_date, getmonth),
+    function("monthofyear", 1, 1, sig_int_of_date, getmonth),
+    function("dayofmonth", 1, 1, sig_int_of_date, dayofmonth),
+    function("dayofyear", 1, 1, sig_int_of_date, dayofyear),
+    function("hourofday", 1, 1, sig_int_of_date, hourofday),
+    function("week_of_year", 1, 1, sig_int_of_date, week_of_year),
+    function("dayofweek", 1, 1, sig_dayofweek, dayofweek),
+    function("make_datetime", 3, 6, sig_make_datetime, make_datetime),
+    function("make_timespan", 2, 4, sig_make_timespan, make_timespan),
+    function(
         "format_datetime",
         2,
         2,
@@ -54,7 +49,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         format_datetime,
     )
     .named(Naming::FirstArgument),
-    F(
+    function(
         "format_timespan",
         2,
         2,
@@ -62,35 +57,35 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         format_timespan,
     )
     .named(Naming::FirstArgument),
-    F(
+    function(
         "unixtime_seconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_seconds,
     ),
-    F(
+    function(
         "unixtime_milliseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_milliseconds,
     ),
-    F(
+    function(
         "unixtime_microseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_microseconds,
     ),
-    F(
+    function(
         "unixtime_nanoseconds_todatetime",
         1,
         1,
         sig_unixtime,
         unixtime_nanoseconds,
     ),
-    F("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time)
+    function("ingestion_time", 0, 0, returns::<DATETIME>, ingestion_time)
         .named(Naming::Fixed("$IngestionTime")),
 ];
 
@@ -109,32 +104,44 @@ signature!(sig_unixtime, "unixtime_seconds_todatetime", [Num] => DateTime);
 
 /// A constant period name must be one the function knows.
 fn check_part(
-    function: &str,
+    function: &'static str,
     constant: Option<&Value>,
     allow_day_of_year: bool,
-) -> Result<(), String> {
+) -> Result<(), SignatureError> {
     if let Some(Value::String(name)) = constant {
         match DatePart::parse(name) {
             Some(DatePart::DayOfYear) if !allow_day_of_year => {}
             Some(_) => return Ok(()),
             None => {}
         }
-        return Err(format!("'{function}': '{name}' is not a valid period"));
+        return Err(SignatureError::Period {
+            function,
+            name: name.to_string(),
+        });
     }
     Ok(())
 }
 
-fn const_datetime_add(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_add(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_add", c.first().copied().flatten(), false)?;
     sig_datetime_add(types)
 }
 
-fn const_datetime_diff(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_diff(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_diff", c.first().copied().flatten(), false)?;
     sig_datetime_diff(types)
 }
 
-fn const_datetime_part(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_datetime_part(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_part("datetime_part", c.first().copied().flatten(), true)?;
     sig_datetime_part(types)
 }
@@ -163,7 +170,7 @@ fn ts(v: Option<Timespan>) -> Value {
     v.map_or(Value::Null, Value::Timespan)
 }
 
-/// `now([offset])`: the query's single "now" (KQL-SEMANTICS §7).
+/// `now([offset])`: the query's single "now" (docs/semantics.md#now).
 fn now(args: &[Value], ctx: &EvalContext) -> Value {
     match args.first() {
         None => Value::DateTime(ctx.now),
@@ -171,7 +178,7 @@ fn now(args: &[Value], ctx: &EvalContext) -> Value {
     }
 }
 
-fn ago_signature(types: &[DataType]) -> Result<DataType, String> {
+fn ago_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         DataType::Timespan | DataType::Dynamic => Ok(DataType::DateTime),
         t => Err(arg_type_error("ago", 0, "a timespan", t)),
@@ -183,7 +190,7 @@ fn ago(args: &[Value], ctx: &EvalContext) -> Value {
     dt(timespan_of(arg(args, 0)).and_then(|t| ctx.now.checked_sub(t)))
 }
 
-fn bin_signature(types: &[DataType]) -> Result<DataType, String> {
+fn bin_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     match (types[0], types[1]) {
         (DateTime, Timespan | Dynamic) => Ok(DateTime),
@@ -192,7 +199,7 @@ fn bin_signature(types: &[DataType]) -> Result<DataType, String> {
         (Int | Long | Real | Decimal, Real | Decimal | Int | Long) => Ok(Real),
         (Int | Long | Real | Decimal, Dynamic) => Ok(Real),
         (Dynamic, _) => Ok(Dynamic),
-        (t, s) => Err(format!("'bin' cannot round a {t} to a multiple of a {s}")),
+        (t, s) => Err(SignatureError::Bin(t, s)),
     }
 }
 
@@ -213,7 +220,7 @@ fn bin(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-fn bin_at_signature(types: &[DataType]) -> Result<DataType, String> {
+fn bin_at_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     match (types[0], types[1], types[2]) {
         (DateTime, Timespan | Dynamic, DateTime | Dynamic) => Ok(DateTime),
@@ -223,9 +230,7 @@ fn bin_at_signature(types: &[DataType]) -> Result<DataType, String> {
             Ok(if a == Dynamic { Dynamic } else { Real })
         }
         (Dynamic, _, _) => Ok(Dynamic),
-        (t, s, f) => Err(format!(
-            "'bin_at' cannot round a {t} to a multiple of a {s} aligned on a {f}"
-        )),
+        (t, s, f) => Err(SignatureError::BinAt(t, s, f)),
     }
 }
 
@@ -429,9 +434,9 @@ fn make_timespan(args: &[Value], _: &EvalContext) -> Value {
         return Value::Null;
     }
     let ticks = (second * TICKS_PER_SECOND as f64).round() as i64
-        + minute * tm::TICKS_PER_MINUTE
-        + hour * tm::TICKS_PER_HOUR;
-    day.checked_mul(tm::TICKS_PER_DAY)
+        + minute * TICKS_PER_MINUTE
+        + hour * TICKS_PER_HOUR;
+    day.checked_mul(TICKS_PER_DAY)
         .and_then(|d| d.checked_add(ticks))
         .map_or(Value::Null, |t| Value::Timespan(Timespan(t)))
 }

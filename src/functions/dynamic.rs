@@ -6,6 +6,8 @@
 //! function handed something that is not an array (or bag) where one is
 //! required returns null, as the docs say of `array_length`.
 
+use super::SignatureError;
+use super::function;
 use super::{EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_value};
 use crate::types::DataType;
 use crate::value::key::Key;
@@ -13,81 +15,70 @@ use crate::value::{Bag, DateTime, Str, Timespan, Value, compare};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("array_length", 1, 1, sig_long_of_dyn, array_length),
-    F("bag_keys", 1, 1, sig_dyn_of_dyn, bag_keys),
-    F("pack_array", 1, usize::MAX, sig_dyn_of_any, pack_array),
-    F("bag_pack", 2, usize::MAX, sig_dyn_of_any, bag_pack),
-    F("gettype", 1, 1, sig_gettype, gettype).named(Naming::PrefixedWith("type")),
-    F(
+    function("array_length", 1, 1, sig_long_of_dyn, array_length),
+    function("bag_keys", 1, 1, sig_dyn_of_dyn, bag_keys),
+    function("pack_array", 1, usize::MAX, sig_dyn_of_any, pack_array),
+    function("bag_pack", 2, usize::MAX, sig_dyn_of_any, bag_pack),
+    function("gettype", 1, 1, sig_gettype, gettype).named(Naming::PrefixedWith("type")),
+    function(
         "set_has_element",
         2,
         2,
         sig_set_has_element,
         set_has_element,
     ),
-    F("array_index_of", 2, 5, sig_array_index_of, array_index_of),
-    F("array_concat", 1, 64, sig_dyn_of_dyn, array_concat),
-    F("array_slice", 3, 3, sig_array_slice, array_slice),
-    F("array_reverse", 1, 1, sig_dyn_of_dyn, array_reverse),
-    F("array_sort_asc", 1, 2, sig_array_sort, array_sort_asc),
-    F("array_sort_desc", 1, 2, sig_array_sort, array_sort_desc),
-    F("array_sum", 1, 1, sig_array_sum, array_sum),
-    F("array_iff", 3, 3, sig_array_iff, array_iff),
-    F("array_shift_left", 2, 3, sig_array_shift, array_shift_left),
-    F(
+    function("array_index_of", 2, 5, sig_array_index_of, array_index_of),
+    function("array_concat", 1, 64, sig_dyn_of_dyn, array_concat),
+    function("array_slice", 3, 3, sig_array_slice, array_slice),
+    function("array_reverse", 1, 1, sig_dyn_of_dyn, array_reverse),
+    function("array_sort_asc", 1, 2, sig_array_sort, array_sort_asc),
+    function("array_sort_desc", 1, 2, sig_array_sort, array_sort_desc),
+    function("array_sum", 1, 1, sig_array_sum, array_sum),
+    function("array_iff", 3, 3, sig_array_iff, array_iff),
+    function("array_shift_left", 2, 3, sig_array_shift, array_shift_left),
+    function(
         "array_shift_right",
         2,
         3,
         sig_array_shift,
         array_shift_right,
     ),
-    F(
+    function(
         "array_rotate_left",
         2,
         2,
         sig_array_shift,
         array_rotate_left,
     ),
-    F(
+    function(
         "array_rotate_right",
         2,
         2,
         sig_array_shift,
         array_rotate_right,
     ),
-    F("array_split", 2, 2, sig_array_split, array_split),
-    F("zip", 2, 64, sig_dyn_of_dyn, zip),
-    F("bag_merge", 2, 64, sig_dyn_of_dyn, bag_merge),
-    F("bag_remove_keys", 2, 2, sig_dyn_of_dyn, bag_remove_keys),
-    F("bag_has_key", 2, 2, sig_bag_has_key, bag_has_key),
-    F("bag_set_key", 3, 3, sig_bag_set_key, bag_set_key),
-    F("bag_zip", 2, 2, sig_dyn_of_dyn, bag_zip),
-    F("set_union", 2, 64, sig_dyn_of_dyn, set_union),
-    F("set_intersect", 2, 64, sig_dyn_of_dyn, set_intersect),
-    F("set_difference", 2, 64, sig_dyn_of_dyn, set_difference),
-    F("set_equals", 2, 2, sig_set_equals, set_equals),
-    F("jaccard_index", 2, 2, sig_jaccard, jaccard_index),
-    F(
+    function("array_split", 2, 2, sig_array_split, array_split),
+    function("zip", 2, 64, sig_dyn_of_dyn, zip),
+    function("bag_merge", 2, 64, sig_dyn_of_dyn, bag_merge),
+    function("bag_remove_keys", 2, 2, sig_dyn_of_dyn, bag_remove_keys),
+    function("bag_has_key", 2, 2, sig_bag_has_key, bag_has_key),
+    function("bag_set_key", 3, 3, sig_bag_set_key, bag_set_key),
+    function("bag_zip", 2, 2, sig_dyn_of_dyn, bag_zip),
+    function("set_union", 2, 64, sig_dyn_of_dyn, set_union),
+    function("set_intersect", 2, 64, sig_dyn_of_dyn, set_intersect),
+    function("set_difference", 2, 64, sig_dyn_of_dyn, set_difference),
+    function("set_equals", 2, 2, sig_set_equals, set_equals),
+    function("jaccard_index", 2, 2, sig_jaccard, jaccard_index),
+    function(
         "dynamic_to_json",
         1,
         1,
         sig_dynamic_to_json,
         dynamic_to_json,
     ),
-    F("range", 2, 3, sig_range, range),
-    F("repeat", 2, 2, sig_repeat, repeat).named(Naming::Prefixed),
+    function("range", 2, 3, sig_range, range),
+    function("repeat", 2, 2, sig_repeat, repeat).named(Naming::Prefixed),
 ];
 
 signature!(sig_long_of_dyn, "array_length", [Dyn] => Long);
@@ -111,7 +102,7 @@ signature!(sig_repeat, "repeat", [Any, Int] => Dynamic);
 
 /// `range(start, stop [, step])`: numbers, timespans or datetimes (with a
 /// timespan step).
-fn sig_range(types: &[DataType]) -> Result<DataType, String> {
+fn sig_range(types: &[DataType]) -> Result<DataType, SignatureError> {
     use DataType::*;
     let ok = |t: DataType| t.is_numeric() || matches!(t, DateTime | Timespan | Dynamic);
     match types.iter().position(|&t| !ok(t)) {
@@ -134,7 +125,7 @@ const MAX_ELEMENTS: usize = 1 << 20;
 fn dynamic_arg(args: &[Value], i: usize) -> std::borrow::Cow<'_, Value> {
     match arg(args, i) {
         Value::String(s) if s.trim_start().starts_with(['[', '{']) => {
-            std::borrow::Cow::Owned(super::conversion::parse_json_text(s))
+            std::borrow::Cow::Owned(crate::json::parse_json_text(s))
         }
         v => std::borrow::Cow::Borrowed(v),
     }
@@ -199,7 +190,7 @@ fn set_has_element(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `array_index_of(array, value [, start [, length [, occurrence]]])`
-/// (`array-index-of-function`; KQL-SEMANTICS §3.6): as `indexof` on
+/// (`array-index-of-function`; docs/semantics.md#array-index-of): as `indexof` on
 /// strings, over elements.
 fn array_index_of(args: &[Value], _: &EvalContext) -> Value {
     let Some(items) = array_arg(args, 0) else {
@@ -706,7 +697,7 @@ fn sorted_keys(v: &Value) -> Value {
 /// `null`).
 fn dynamic_to_json(args: &[Value], _: &EvalContext) -> Value {
     let mut out = String::new();
-    crate::json::write_value(&sorted_keys(arg(args, 0)), &mut out);
+    crate::value::json::write_value(&sorted_keys(arg(args, 0)), &mut out);
     string_value(out)
 }
 

@@ -1,4 +1,4 @@
-//! Hash functions: `hash` (XXH64, KQL-SEMANTICS §7), `hash_sha256`,
+//! Hash functions: `hash` (XXH64, docs/semantics.md#hash), `hash_sha256`,
 //! `hash_sha1`, `hash_md5`; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 //!
@@ -10,6 +10,8 @@
 //! `Guid.ToByteArray` gives; null hashes to null. The cryptographic hashes
 //! take the same bytes and return lower-case hex.
 
+use super::SignatureError;
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, int_of, signature, string_value};
 use crate::types::DataType;
 use crate::value::Value;
@@ -18,16 +20,19 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction::new("hash", 1, 2, sig_hash, hash),
-    ScalarFunction::new("hash_sha256", 1, 1, sig_digest, hash_sha256),
-    ScalarFunction::new("hash_sha1", 1, 1, sig_digest, hash_sha1),
-    ScalarFunction::new("hash_md5", 1, 1, sig_digest, hash_md5),
+    function("hash", 1, 2, sig_hash, hash),
+    function("hash_sha256", 1, 1, sig_digest, hash_sha256),
+    function("hash_sha1", 1, 1, sig_digest, hash_sha1),
+    function("hash_md5", 1, 1, sig_digest, hash_md5),
 ];
 
 /// `hash(source [, mod])`: `source` may be any scalar but dynamic.
-fn sig_hash(types: &[DataType]) -> Result<DataType, String> {
+fn sig_hash(types: &[DataType]) -> Result<DataType, SignatureError> {
     if types[0] == DataType::Dynamic {
-        return Err("argument 1 of 'hash' cannot be dynamic".into());
+        return Err(SignatureError::Dynamic {
+            function: "hash",
+            position: 0,
+        });
     }
     super::check_params("hash", types, &[super::Param::Any, super::Param::Int])?;
     Ok(DataType::Long)

@@ -1,75 +1,65 @@
 //! IPv4 and IPv6 functions, wrapping the IPv4 helpers of
-//! [`crate::value::text`]; doc pages are
+//! [`super::ipv4`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 
+use super::function;
+use super::ipv4 as t;
 use super::{EvalContext, ScalarFunction, arg, int_of, signature, string_value, text};
 use crate::types::DataType;
 use crate::value::Value;
-use crate::value::text as t;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("ipv4_is_private", 1, 1, sig_bool_1, ipv4_is_private),
-    F("ipv4_is_in_range", 2, 2, sig_bool_2, ipv4_is_in_range),
-    F(
+    function("ipv4_is_private", 1, 1, sig_bool_1, ipv4_is_private),
+    function("ipv4_is_in_range", 2, 2, sig_bool_2, ipv4_is_in_range),
+    function(
         "ipv4_is_in_any_range",
         2,
         64,
         sig_any_range,
         ipv4_is_in_any_range,
     ),
-    F("ipv4_is_match", 2, 3, sig_match, ipv4_is_match),
-    F("ipv4_compare", 2, 3, sig_compare, ipv4_compare),
-    F("parse_ipv4", 1, 1, sig_parse_ipv4, parse_ipv4),
-    F(
+    function("ipv4_is_match", 2, 3, sig_match, ipv4_is_match),
+    function("ipv4_compare", 2, 3, sig_compare, ipv4_compare),
+    function("parse_ipv4", 1, 1, sig_parse_ipv4, parse_ipv4),
+    function(
         "parse_ipv4_mask",
         2,
         2,
         sig_parse_ipv4_mask,
         parse_ipv4_mask,
     ),
-    F(
+    function(
         "ipv4_netmask_suffix",
         1,
         1,
         sig_parse_ipv4,
         ipv4_netmask_suffix,
     ),
-    F("format_ipv4", 1, 2, sig_format_ipv4, format_ipv4),
-    F("format_ipv4_mask", 2, 2, sig_format_ipv4, format_ipv4_mask),
-    F("has_ipv4", 2, 2, sig_has_ipv4, has_ipv4),
-    F("has_ipv4_prefix", 2, 2, sig_has_ipv4, has_ipv4_prefix),
-    F("has_any_ipv4", 2, 64, sig_has_any_ipv4, has_any_ipv4),
-    F(
+    function("format_ipv4", 1, 2, sig_format_ipv4, format_ipv4),
+    function("format_ipv4_mask", 2, 2, sig_format_ipv4, format_ipv4_mask),
+    function("has_ipv4", 2, 2, sig_has_ipv4, has_ipv4),
+    function("has_ipv4_prefix", 2, 2, sig_has_ipv4, has_ipv4_prefix),
+    function("has_any_ipv4", 2, 64, sig_has_any_ipv4, has_any_ipv4),
+    function(
         "has_any_ipv4_prefix",
         2,
         64,
         sig_has_any_ipv4,
         has_any_ipv4_prefix,
     ),
-    F("parse_ipv6", 1, 1, sig_parse_ipv6, parse_ipv6),
-    F(
+    function("parse_ipv6", 1, 1, sig_parse_ipv6, parse_ipv6),
+    function(
         "parse_ipv6_mask",
         2,
         2,
         sig_parse_ipv6_mask,
         parse_ipv6_mask,
     ),
-    F("ipv6_compare", 2, 3, sig_compare, ipv6_compare),
-    F("ipv6_is_match", 2, 3, sig_match, ipv6_is_match),
-    F("ipv6_is_in_range", 2, 2, sig_bool_2, ipv6_is_in_range),
-    F(
+    function("ipv6_compare", 2, 3, sig_compare, ipv6_compare),
+    function("ipv6_is_match", 2, 3, sig_match, ipv6_is_match),
+    function("ipv6_is_in_range", 2, 2, sig_bool_2, ipv6_is_in_range),
+    function(
         "ipv6_is_in_any_range",
         2,
         64,

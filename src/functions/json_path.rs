@@ -6,6 +6,8 @@
 //! and recursive descent are not supported: such a path is an error when
 //! it is a constant, and gives null otherwise.
 
+use super::SignatureError;
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, signature, text, type_literal};
 use crate::json::path::{PathStep, get_path};
 use crate::json::row::{decode_dynamic, decode_string};
@@ -14,25 +16,28 @@ use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] =
     &[
-        ScalarFunction::new("extract_json", 2, 3, sig_extract_json, extract_json)
+        function("extract_json", 2, 3, sig_extract_json, extract_json)
             .with_constants(const_extract_json),
     ];
 
 signature!(sig_extract_json, "extract_json", [Str, Any, Str] => String);
 
 /// A constant path must parse; `typeof(T)` sets the result type.
-fn const_extract_json(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_extract_json(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     sig_extract_json(types)?;
     if let Some(Value::String(path)) = c.first().copied().flatten()
         && parse(path).is_none()
     {
-        return Err(format!(
-            "'extract_json': unsupported JSONPath '{path}' (kqlite supports $, .name, ['name'] and [index])"
-        ));
+        return Err(SignatureError::JsonPath(path.to_string()));
     }
     if types.len() == 3 {
-        return type_literal(c.get(2).copied().flatten())
-            .ok_or_else(|| "argument 3 of 'extract_json' must be typeof(<type>)".to_string());
+        return type_literal(c.get(2).copied().flatten()).ok_or(SignatureError::TypeLiteral {
+            function: "extract_json",
+            position: 2,
+        });
     }
     Ok(DataType::String)
 }

@@ -1,50 +1,16 @@
 //! Conditionals and null tests: `iff`, `case`, `coalesce`, `not`, `isempty`...
 
-use super::{BOOL, EvalContext, Naming, ScalarFunction, arg_type_error, common_type, returns};
+use super::SignatureError;
+use super::function;
+use super::{BOOL, EvalContext, ScalarFunction, arg_type_error, common_type, returns};
 use crate::types::DataType;
 use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction {
-        name: "iff",
-        min_args: 3,
-        max_args: 3,
-        signature: iff_signature,
-        eval: iff,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "case",
-        min_args: 3,
-        max_args: usize::MAX,
-        signature: case_signature,
-        eval: case,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "coalesce",
-        min_args: 2,
-        max_args: 64,
-        signature: common_type,
-        eval: coalesce,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
-    ScalarFunction {
-        name: "not",
-        min_args: 1,
-        max_args: 1,
-        signature: not_signature,
-        eval: not,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    },
+    function("iff", 3, 3, iff_signature, iff),
+    function("case", 3, usize::MAX, case_signature, case),
+    function("coalesce", 2, 64, common_type, coalesce),
+    function("not", 1, 1, not_signature, not),
     test("isnull", isnull),
     test("isnotnull", isnotnull),
     test("isempty", isempty),
@@ -52,23 +18,18 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
 ];
 
 const fn test(name: &'static str, eval: super::Implementation) -> ScalarFunction {
-    ScalarFunction {
-        name,
-        min_args: 1,
-        max_args: 1,
-        signature: returns::<BOOL>,
-        eval,
-        naming: Naming::Generic,
-        pure: true,
-        constant_signature: None,
-    }
+    function(name, 1, 1, returns::<BOOL>, eval)
 }
 
 fn is_true(v: &Value) -> bool {
     matches!(v, Value::Bool(true))
 }
 
-fn check_predicate(function: &str, position: usize, t: DataType) -> Result<(), String> {
+fn check_predicate(
+    function: &'static str,
+    position: usize,
+    t: DataType,
+) -> Result<(), SignatureError> {
     if matches!(t, DataType::Bool | DataType::Dynamic) {
         Ok(())
     } else {
@@ -76,7 +37,7 @@ fn check_predicate(function: &str, position: usize, t: DataType) -> Result<(), S
     }
 }
 
-fn iff_signature(types: &[DataType]) -> Result<DataType, String> {
+fn iff_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_predicate("iff", 0, types[0])?;
     common_type(&types[1..])
 }
@@ -95,9 +56,9 @@ fn iff(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-fn case_signature(types: &[DataType]) -> Result<DataType, String> {
+fn case_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     if types.len().is_multiple_of(2) {
-        return Err("'case' expects predicate/value pairs and a final else value".into());
+        return Err(SignatureError::CasePairs);
     }
     let mut values = Vec::new();
     for (i, pair) in types.chunks(2).enumerate() {
@@ -130,7 +91,7 @@ fn coalesce(args: &[Value], _: &EvalContext) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn not_signature(types: &[DataType]) -> Result<DataType, String> {
+fn not_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_predicate("not", 0, types[0])?;
     Ok(DataType::Bool)
 }

@@ -5,6 +5,8 @@
 //! .NET's `Math` does: a domain error gives NaN (`log(-1)`), an overflow an
 //! infinity, and a null argument null.
 
+use super::SignatureError;
+use super::function;
 use super::{
     EvalContext, Naming, ScalarFunction, arg, arg_type_error, common_type, int_of, real_of,
     signature,
@@ -13,59 +15,48 @@ use crate::types::DataType;
 use crate::value::number;
 use crate::value::{Timespan, Value, compare};
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 /// A real function of one real, named after its argument.
 const fn real1(name: &'static str, eval: super::Implementation) -> ScalarFunction {
-    F(name, 1, 1, sig_real_of_num, eval).named(Naming::FirstArgument)
+    function(name, 1, 1, sig_real_of_num, eval).named(Naming::FirstArgument)
 }
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("abs", 1, 1, sig_abs, abs).named(Naming::FirstArgument),
+    function("abs", 1, 1, sig_abs, abs).named(Naming::FirstArgument),
     real1("sqrt", sqrt),
-    F("max_of", 2, 64, common_type, max_of),
-    F("min_of", 2, 64, common_type, min_of),
-    F("round", 1, 2, sig_round, round).named(Naming::FirstArgument),
-    F("ceiling", 1, 1, sig_same_number, ceiling).named(Naming::FirstArgument),
+    function("max_of", 2, 64, common_type, max_of),
+    function("min_of", 2, 64, common_type, min_of),
+    function("round", 1, 2, sig_round, round).named(Naming::FirstArgument),
+    function("ceiling", 1, 1, sig_same_number, ceiling).named(Naming::FirstArgument),
     real1("exp", exp),
     real1("exp2", exp2),
     real1("exp10", exp10),
     real1("log", log),
     real1("log2", log2),
     real1("log10", log10),
-    F("pow", 2, 2, sig_real_of_num, pow).named(Naming::FirstArgument),
+    function("pow", 2, 2, sig_real_of_num, pow).named(Naming::FirstArgument),
     real1("cos", cos),
     real1("sin", sin),
     real1("tan", tan),
     real1("acos", acos),
     real1("asin", asin),
     real1("atan", atan),
-    F("atan2", 2, 2, sig_real_of_num, atan2).named(Naming::FirstArgument),
-    F("cot", 1, 1, sig_real_of_num, cot),
-    F("degrees", 1, 1, sig_real_of_num, degrees),
-    F("radians", 1, 1, sig_real_of_num, radians),
-    F("sign", 1, 1, sig_real_of_num, sign),
-    F("pi", 0, 0, sig_real_of_num, pi),
-    F("isnan", 1, 1, sig_bool_of_num, isnan),
-    F("isinf", 1, 1, sig_bool_of_num, isinf),
-    F("isfinite", 1, 1, sig_bool_of_num, isfinite),
-    F("rand", 0, 1, sig_rand, rand).impure(),
-    F("binary_and", 2, 2, sig_bits, binary_and).named(Naming::FirstArgument),
-    F("binary_or", 2, 2, sig_bits, binary_or).named(Naming::FirstArgument),
-    F("binary_xor", 2, 2, sig_bits, binary_xor).named(Naming::FirstArgument),
-    F("binary_not", 1, 1, sig_bits, binary_not).named(Naming::FirstArgument),
-    F("binary_shift_left", 2, 2, sig_bits, binary_shift_left).named(Naming::FirstArgument),
-    F("binary_shift_right", 2, 2, sig_bits, binary_shift_right).named(Naming::FirstArgument),
-    F("bitset_count_ones", 1, 1, sig_bits, bitset_count_ones).named(Naming::FirstArgument),
+    function("atan2", 2, 2, sig_real_of_num, atan2).named(Naming::FirstArgument),
+    function("cot", 1, 1, sig_real_of_num, cot),
+    function("degrees", 1, 1, sig_real_of_num, degrees),
+    function("radians", 1, 1, sig_real_of_num, radians),
+    function("sign", 1, 1, sig_real_of_num, sign),
+    function("pi", 0, 0, sig_real_of_num, pi),
+    function("isnan", 1, 1, sig_bool_of_num, isnan),
+    function("isinf", 1, 1, sig_bool_of_num, isinf),
+    function("isfinite", 1, 1, sig_bool_of_num, isfinite),
+    function("rand", 0, 1, sig_rand, rand).impure(),
+    function("binary_and", 2, 2, sig_bits, binary_and).named(Naming::FirstArgument),
+    function("binary_or", 2, 2, sig_bits, binary_or).named(Naming::FirstArgument),
+    function("binary_xor", 2, 2, sig_bits, binary_xor).named(Naming::FirstArgument),
+    function("binary_not", 1, 1, sig_bits, binary_not).named(Naming::FirstArgument),
+    function("binary_shift_left", 2, 2, sig_bits, binary_shift_left).named(Naming::FirstArgument),
+    function("binary_shift_right", 2, 2, sig_bits, binary_shift_right).named(Naming::FirstArgument),
+    function("bitset_count_ones", 1, 1, sig_bits, bitset_count_ones).named(Naming::FirstArgument),
 ];
 
 signature!(sig_real_of_num, "math function", [Num] => Real);
@@ -74,7 +65,7 @@ signature!(sig_rand, "rand", [Int] => Real);
 signature!(sig_bits, "binary_and", [Int] => Long);
 
 /// `abs`: a long for integers, the argument's type otherwise (timespans too).
-fn sig_abs(types: &[DataType]) -> Result<DataType, String> {
+fn sig_abs(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         DataType::Int | DataType::Long => Ok(DataType::Long),
         t @ (DataType::Real | DataType::Decimal | DataType::Timespan) => Ok(t),
@@ -84,7 +75,7 @@ fn sig_abs(types: &[DataType]) -> Result<DataType, String> {
 }
 
 /// `round`, `ceiling`: the number's own type.
-fn sig_same_number(types: &[DataType]) -> Result<DataType, String> {
+fn sig_same_number(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types[0] {
         t if t.is_numeric() => Ok(t),
         DataType::Dynamic => Ok(DataType::Real),
@@ -92,7 +83,7 @@ fn sig_same_number(types: &[DataType]) -> Result<DataType, String> {
     }
 }
 
-fn sig_round(types: &[DataType]) -> Result<DataType, String> {
+fn sig_round(types: &[DataType]) -> Result<DataType, SignatureError> {
     super::check_params("round", types, &[super::Param::Num, super::Param::Int])?;
     sig_same_number(types)
 }

@@ -5,14 +5,17 @@
 //! The binder looks functions up here (by name or legacy alias) and checks
 //! the arguments; the executor calls `eval` with the evaluated arguments.
 //! Row-level failures never raise errors in KQL: a bad conversion yields
-//! null (KQL-SEMANTICS §9).
+//! null (docs/semantics.md#errors).
 
 pub mod aggregate;
+pub mod calendar;
 mod conversion;
 mod datetime;
 mod dynamic;
+mod error;
 mod hash;
 mod ip;
+pub mod ipv4;
 mod json_path;
 mod logic;
 mod math;
@@ -21,34 +24,34 @@ pub mod regex_cache;
 mod row;
 pub mod series;
 mod string;
+pub mod strings;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
-#[cfg(test)]
-pub(crate) use conversion::parse_json_text;
-pub use conversion::{to_kusto_string, to_string_value};
+pub use error::SignatureError;
 
 use crate::types::DataType;
+use crate::value::string_form::to_kusto_string;
 use crate::value::{DateTime, Str, Value};
 use std::fmt;
 
 /// What every function may read besides its arguments.
 #[derive(Clone, Debug)]
 pub struct EvalContext {
-    /// `now()`: one instant for the whole query (KQL-SEMANTICS §7).
+    /// `now()`: one instant for the whole query (docs/semantics.md#now).
     pub now: DateTime,
 }
 
 /// The result type for the given argument types, or why they are wrong.
-pub type Signature = fn(&[DataType]) -> Result<DataType, String>;
+pub type Signature = fn(&[DataType]) -> Result<DataType, SignatureError>;
 /// As [`Signature`], also seeing the value of each argument that is a
 /// constant (`None` for the others): `extract(..., typeof(int))` returns
 /// `int`, and a constant regex is checked before the query runs.
-pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataType, String>;
+pub type ConstantSignature = fn(&[DataType], &[Option<&Value>]) -> Result<DataType, SignatureError>;
 pub type Implementation = fn(&[Value], &EvalContext) -> Value;
 
 /// How a column computed by this function is named when the query gives no
-/// name (KQL-SEMANTICS §6.1).
+/// name (docs/semantics.md#column-names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Naming {
     /// `Column1`, `print_0`...
@@ -79,27 +82,36 @@ pub struct ScalarFunction {
     pub constant_signature: Option<ConstantSignature>,
 }
 
-impl ScalarFunction {
-    /// A pure function with generic result naming.
-    pub const fn new(
-        name: &'static str,
-        min_args: usize,
-        max_args: usize,
-        signature: Signature,
-        eval: Implementation,
-    ) -> ScalarFunction {
-        ScalarFunction {
-            name,
-            min_args,
-            max_args,
-            signature,
-            eval,
-            naming: Naming::Generic,
-            pure: true,
-            constant_signature: None,
-        }
+/// One row of a function table: the name, the arity (`max_args` is
+/// `usize::MAX` for variadic functions), the signature giving the result
+/// type, and the implementation. Every family's `FUNCTIONS` table is built
+/// from these; the entry is pure with generic naming until
+/// [`ScalarFunction::named`], [`ScalarFunction::impure`] or
+/// [`ScalarFunction::with_constants`] say otherwise:
+///
+/// ```text
+/// function("strlen", 1, 1, sig_long_of_any, strlen).named(Naming::Prefixed),
+/// ```
+const fn function(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    signature: Signature,
+    eval: Implementation,
+) -> ScalarFunction {
+    ScalarFunction {
+        name,
+        min_args,
+        max_args,
+        signature,
+        eval,
+        naming: Naming::Generic,
+        pure: true,
+        constant_signature: None,
     }
+}
 
+impl ScalarFunction {
     pub const fn named(mut self, naming: Naming) -> ScalarFunction {
         self.naming = naming;
         self
@@ -123,7 +135,7 @@ impl ScalarFunction {
         &self,
         types: &[DataType],
         constants: &[Option<&Value>],
-    ) -> Result<DataType, String> {
+    ) -> Result<DataType, SignatureError> {
         match self.constant_signature {
             Some(f) => f(types, constants),
             None => (self.signature)(types),
@@ -215,7 +227,7 @@ pub fn scalar_names() -> impl Iterator<Item = &'static str> {
 
 // Signature helpers shared by the function tables.
 
-fn returns<const T: u8>(_: &[DataType]) -> Result<DataType, String> {
+fn returns<const T: u8>(_: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(type_from_code(T))
 }
 
@@ -248,13 +260,12 @@ const DECIMAL: u8 = 9;
 
 /// The type of the first argument (`iff` branches, `coalesce`, `min_of`...):
 /// the common type of all arguments past `skip`, widening numbers.
-fn common_type(types: &[DataType]) -> Result<DataType, String> {
+fn common_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     let mut result: Option<DataType> = None;
     for &t in types {
         result = Some(match result {
             None => t,
-            Some(r) => unify(r, t)
-                .ok_or_else(|| format!("arguments of types {r} and {t} have no common type"))?,
+            Some(r) => unify(r, t).ok_or(SignatureError::NoCommonType(r, t))?,
         });
     }
     Ok(result.unwrap_or(DataType::Dynamic))
@@ -275,11 +286,18 @@ pub fn unify(a: DataType, b: DataType) -> Option<DataType> {
     })
 }
 
-fn arg_type_error(function: &str, position: usize, expected: &str, found: DataType) -> String {
-    format!(
-        "argument {} of '{function}' must be {expected}, found {found}",
-        position + 1
-    )
+fn arg_type_error(
+    function: &'static str,
+    position: usize,
+    expected: &'static str,
+    found: DataType,
+) -> SignatureError {
+    SignatureError::ArgumentType {
+        function,
+        position,
+        expected,
+        found,
+    }
 }
 
 // Argument checks and accessors shared by the function tables.
@@ -342,7 +360,11 @@ impl Param {
 
 /// Checks `types` against `params`; arguments past the last parameter are
 /// checked against the last one (variadic functions).
-fn check_params(function: &str, types: &[DataType], params: &[Param]) -> Result<(), String> {
+fn check_params(
+    function: &'static str,
+    types: &[DataType],
+    params: &[Param],
+) -> Result<(), SignatureError> {
     for (i, &t) in types.iter().enumerate() {
         let Some(&p) = params.get(i).or(params.last()) else {
             return Ok(());
@@ -358,7 +380,7 @@ fn check_params(function: &str, types: &[DataType], params: &[Param]) -> Result<
 /// fixed type: `signature!(sig_substring, "substring", [Any, Int, Int] => String);`
 macro_rules! signature {
     ($fn_name:ident, $name:literal, [$($p:ident),*] => $ret:ident) => {
-        fn $fn_name(types: &[DataType]) -> Result<DataType, String> {
+        fn $fn_name(types: &[DataType]) -> Result<DataType, super::SignatureError> {
             super::check_params($name, types, &[$(super::Param::$p),*])?;
             Ok(DataType::$ret)
         }

@@ -5,20 +5,18 @@
 //! a typed column does not convert:
 //! <https://learn.microsoft.com/kusto/query/parse-operator>).
 
-use super::{DYNAMIC, EvalContext, Naming, ScalarFunction, returns};
+use super::function;
+use super::{DYNAMIC, EvalContext, ScalarFunction, returns};
 use crate::types::DataType;
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction {
-    name: "__parse_fields",
-    min_args: 4,
-    max_args: 4,
-    signature: returns::<DYNAMIC>,
-    eval: parse_fields,
-    naming: Naming::Generic,
-    pure: true,
-    constant_signature: None,
-}];
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[function(
+    "__parse_fields",
+    4,
+    4,
+    returns::<DYNAMIC>,
+    parse_fields,
+)];
 
 /// The pattern's compiled regex, from the shared per-thread cache.
 fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Option<T> {
@@ -35,14 +33,14 @@ fn parse_fields(args: &[Value], _: &EvalContext) -> Value {
     else {
         return Value::Null;
     };
-    let text = super::to_kusto_string(text);
+    let text = crate::value::string_form::to_kusto_string(text);
     let types: Vec<DataType> = types.split(',').filter_map(DataType::from_name).collect();
     with_regex(pattern, |re| {
         let caps = re.captures(&text)?;
         let mut out = Vec::with_capacity(types.len());
         for (i, ty) in types.iter().enumerate() {
             let raw = caps.name(&format!("c{i}")).map_or("", |m| m.as_str());
-            let value = crate::exec::eval::cast(Value::string(raw), *ty);
+            let value = crate::value::cast::cast(Value::string(raw), *ty);
             if value.is_null() && *ty != DataType::String && !relaxed {
                 return None;
             }

@@ -9,7 +9,7 @@
 //! patterns computed per row). The `regex` crate's engines run in time
 //! linear in the input; a size limit bounds what one pattern may compile to.
 
-use crate::value::text::TrimRegex;
+use super::strings::TrimRegex;
 use regex::{Regex, RegexBuilder};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -27,11 +27,10 @@ thread_local! {
 /// Compiles `pattern` with the size limit; the error text is for messages.
 /// The pattern is first made to mean what it means to RE2, the engine KQL
 /// uses (see [`re2_compatible`]).
-pub fn compile(pattern: &str) -> Result<Regex, String> {
+pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(&re2_compatible(pattern))
         .size_limit(SIZE_LIMIT)
         .build()
-        .map_err(|e| e.to_string())
 }
 
 /// Rewrites the one common RE2 construct the `regex` crate reads
@@ -87,12 +86,11 @@ fn starts_repetition(s: &[char]) -> bool {
 }
 
 /// Why `pattern` is not a valid regex, if it is not.
-pub fn check(pattern: &str) -> Result<(), String> {
+pub fn check(pattern: &str) -> Result<(), super::SignatureError> {
     // The trim functions wrap the pattern; checking the bare pattern is
     // what the user wrote.
-    compile(pattern)
-        .map(|_| ())
-        .map_err(|e| format!("invalid regular expression: {e}"))
+    compile(pattern)?;
+    Ok(())
 }
 
 fn cached<T, R>(

@@ -2,11 +2,13 @@
 //! `__pack_all` with every column's name and value, since only it knows
 //! the row's columns (<https://learn.microsoft.com/kusto/query/pack-all-function>).
 
+use super::SignatureError;
+use super::function;
 use super::{EvalContext, ScalarFunction};
 use crate::types::DataType;
 use crate::value::{Bag, Value};
 
-pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction::new(
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[function(
     "__pack_all",
     1,
     usize::MAX,
@@ -14,7 +16,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[ScalarFunction::new(
     pack_all,
 )];
 
-fn sig_pack_all(_: &[DataType]) -> Result<DataType, String> {
+fn sig_pack_all(_: &[DataType]) -> Result<DataType, SignatureError> {
     Ok(DataType::Dynamic)
 }
 

@@ -5,13 +5,15 @@
 //! and `extend (a, b, ...) = series_fit_line(s)` (or `extend
 //! series_fit_line(s)`) takes them apart (see `semantic::project`).
 
+use super::SignatureError;
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, check_params};
 use crate::types::DataType;
 use crate::value::Value;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction::new("series_fit_line", 1, 1, sig_series, series_fit_line),
-    ScalarFunction::new(
+    function("series_fit_line", 1, 1, sig_series, series_fit_line),
+    function(
         "series_fit_line_dynamic",
         1,
         1,
@@ -51,7 +53,7 @@ pub fn unsupported_reason(function: &str) -> Option<&'static str> {
     }
 }
 
-fn sig_series(types: &[DataType]) -> Result<DataType, String> {
+fn sig_series(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_params("series_fit_line", types, &[super::Param::Dyn])?;
     Ok(DataType::Dynamic)
 }

@@ -1,5 +1,5 @@
 //! String functions. Each wraps the tested implementation in
-//! [`crate::value::text`]; doc pages are
+//! [`super::strings`]; doc pages are
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 //!
 //! Arguments declared `string` by Kusto also accept `dynamic` here (the
@@ -7,129 +7,120 @@
 //! `substring`, `indexof`, `reverse`, `split`… accept any type, converted
 //! the same way (`indexof(1234567, 5)` searches `"1234567"` for `"5"`).
 
+use super::SignatureError;
+use super::function;
 use super::regex_cache::{self, with_regex, with_trim};
+use super::strings as t;
 use super::{
     EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_value, text, type_literal,
 };
 use crate::types::DataType;
-use crate::value::text as t;
 use crate::value::{Str, Value};
 
-#[allow(non_snake_case)]
-const fn F(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: super::Signature,
-    eval: super::Implementation,
-) -> ScalarFunction {
-    ScalarFunction::new(name, min_args, max_args, signature, eval)
-}
-
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
-    F("strlen", 1, 1, sig_long_of_any, strlen).named(Naming::Prefixed),
-    F("string_size", 1, 1, sig_long_of_any, string_size).named(Naming::Prefixed),
-    F("tolower", 1, 1, sig_string_of_any, tolower),
-    F("toupper", 1, 1, sig_string_of_any, toupper),
-    F("strcat", 1, 64, sig_string_of_any, strcat),
-    F("strcat_delim", 3, 65, sig_string_of_any, strcat_delim),
-    F("strcat_array", 2, 2, sig_strcat_array, strcat_array),
-    F("substring", 2, 3, sig_substring, substring),
-    F("indexof", 2, 5, sig_indexof, indexof),
-    F("indexof_regex", 2, 5, sig_indexof, indexof_regex).with_constants(const_indexof_regex),
-    F("split", 2, 3, sig_split, split).named(Naming::FirstArgument),
-    F("replace_string", 3, 3, sig_replace, replace_string),
-    F(
+    function("strlen", 1, 1, sig_long_of_any, strlen).named(Naming::Prefixed),
+    function("string_size", 1, 1, sig_long_of_any, string_size).named(Naming::Prefixed),
+    function("tolower", 1, 1, sig_string_of_any, tolower),
+    function("toupper", 1, 1, sig_string_of_any, toupper),
+    function("strcat", 1, 64, sig_string_of_any, strcat),
+    function("strcat_delim", 3, 65, sig_string_of_any, strcat_delim),
+    function("strcat_array", 2, 2, sig_strcat_array, strcat_array),
+    function("substring", 2, 3, sig_substring, substring),
+    function("indexof", 2, 5, sig_indexof, indexof),
+    function("indexof_regex", 2, 5, sig_indexof, indexof_regex).with_constants(const_indexof_regex),
+    function("split", 2, 3, sig_split, split).named(Naming::FirstArgument),
+    function("replace_string", 3, 3, sig_replace, replace_string),
+    function(
         "replace_strings",
         3,
         3,
         sig_replace_strings,
         replace_strings,
     ),
-    F("replace_regex", 3, 3, sig_replace, replace_regex).with_constants(const_replace_regex),
-    F("replace", 3, 3, sig_replace, replace_legacy).with_constants(const_replace_legacy),
-    F("trim", 2, 2, sig_trim, trim).with_constants(const_trim),
-    F("trim_start", 2, 2, sig_trim, trim_start).with_constants(const_trim),
-    F("trim_end", 2, 2, sig_trim, trim_end).with_constants(const_trim),
-    F("extract", 3, 4, sig_extract, extract).with_constants(const_extract),
-    F("extract_all", 2, 3, sig_extract_all, extract_all).with_constants(const_extract_all),
-    F("countof", 2, 3, sig_countof, countof).with_constants(const_countof),
-    F("reverse", 1, 1, sig_string_of_any, reverse),
-    F("strcmp", 2, 2, sig_strcmp, strcmp),
-    F("strrep", 2, 3, sig_strrep, strrep),
-    F("translate", 3, 3, sig_translate, translate),
-    F("url_decode", 1, 1, sig_string_of_string, url_decode),
-    F("url_encode", 1, 1, sig_string_of_string, url_encode),
-    F(
+    function("replace_regex", 3, 3, sig_replace, replace_regex).with_constants(const_replace_regex),
+    function("replace", 3, 3, sig_replace, replace_legacy).with_constants(const_replace_legacy),
+    function("trim", 2, 2, sig_trim, trim).with_constants(const_trim),
+    function("trim_start", 2, 2, sig_trim, trim_start).with_constants(const_trim),
+    function("trim_end", 2, 2, sig_trim, trim_end).with_constants(const_trim),
+    function("extract", 3, 4, sig_extract, extract).with_constants(const_extract),
+    function("extract_all", 2, 3, sig_extract_all, extract_all).with_constants(const_extract_all),
+    function("countof", 2, 3, sig_countof, countof).with_constants(const_countof),
+    function("reverse", 1, 1, sig_string_of_any, reverse),
+    function("strcmp", 2, 2, sig_strcmp, strcmp),
+    function("strrep", 2, 3, sig_strrep, strrep),
+    function("translate", 3, 3, sig_translate, translate),
+    function("url_decode", 1, 1, sig_string_of_string, url_decode),
+    function("url_encode", 1, 1, sig_string_of_string, url_encode),
+    function(
         "url_encode_component",
         1,
         1,
         sig_string_of_string,
         url_encode_component,
     ),
-    F(
+    function(
         "base64_encode_tostring",
         1,
         1,
         sig_string_of_string,
         base64_encode_tostring,
     ),
-    F(
+    function(
         "base64_decode_tostring",
         1,
         1,
         sig_string_of_string,
         base64_decode_tostring,
     ),
-    F(
+    function(
         "base64_decode_toarray",
         1,
         1,
         sig_dynamic_of_string,
         base64_decode_toarray,
     ),
-    F(
+    function(
         "base64_encode_fromarray",
         1,
         1,
         sig_string_of_dynamic,
         base64_encode_fromarray,
     ),
-    F("parse_url", 1, 1, sig_dynamic_of_string, parse_url),
-    F(
+    function("parse_url", 1, 1, sig_dynamic_of_string, parse_url),
+    function(
         "parse_urlquery",
         1,
         1,
         sig_dynamic_of_string,
         parse_urlquery,
     ),
-    F("parse_path", 1, 1, sig_dynamic_of_string, parse_path),
-    F(
+    function("parse_path", 1, 1, sig_dynamic_of_string, parse_path),
+    function(
         "parse_command_line",
         2,
         2,
         sig_parse_command_line,
         parse_command_line,
     ),
-    F("tohex", 1, 2, sig_tohex, tohex).named(Naming::FirstArgument),
-    F("isascii", 1, 1, sig_bool_of_any, isascii),
-    F("isutf8", 1, 1, sig_bool_of_any, isutf8),
-    F(
+    function("tohex", 1, 2, sig_tohex, tohex).named(Naming::FirstArgument),
+    function("isascii", 1, 1, sig_bool_of_any, isascii),
+    function("isutf8", 1, 1, sig_bool_of_any, isutf8),
+    function(
         "unicode_codepoints_from_string",
         1,
         1,
         sig_dynamic_of_any,
         codepoints_from_string,
     ),
-    F(
+    function(
         "unicode_codepoints_to_string",
         1,
         64,
         sig_codepoints_to_string,
         codepoints_to_string,
     ),
-    F("regex_quote", 1, 1, sig_string_of_any, regex_quote),
-    F("new_guid", 0, 0, sig_guid, new_guid).impure(),
+    function("regex_quote", 1, 1, sig_string_of_any, regex_quote),
+    function("new_guid", 0, 0, sig_guid, new_guid).impure(),
 ];
 
 signature!(sig_long_of_any, "strlen", [Any] => Long);
@@ -158,7 +149,7 @@ signature!(sig_guid, "new_guid", [] => Guid);
 
 /// `extract(regex, group, source [, typeof(T)])`: a string, or `T` when the
 /// fourth argument names a type.
-fn sig_extract(types: &[DataType]) -> Result<DataType, String> {
+fn sig_extract(types: &[DataType]) -> Result<DataType, SignatureError> {
     super::check_params(
         "extract",
         types,
@@ -181,57 +172,66 @@ fn constant_text<'a>(constants: &[Option<&'a Value>], i: usize) -> Option<&'a st
     }
 }
 
-fn check_regex_at(constants: &[Option<&Value>], i: usize) -> Result<(), String> {
+fn check_regex_at(constants: &[Option<&Value>], i: usize) -> Result<(), SignatureError> {
     match constant_text(constants, i) {
         Some(p) => regex_cache::check(p),
         None => Ok(()),
     }
 }
 
-fn const_trim(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_trim(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_trim(types)
 }
 
-fn const_extract_all(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_extract_all(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_extract_all(types)
 }
 
-fn const_indexof_regex(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_indexof_regex(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 1)?;
     sig_indexof(types)
 }
 
-fn const_replace_regex(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_replace_regex(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 1)?;
     sig_replace(types)
 }
 
-fn const_replace_legacy(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_replace_legacy(
+    types: &[DataType],
+    c: &[Option<&Value>],
+) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_replace(types)
 }
 
-fn const_countof(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_countof(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     match constant_text(c, 2) {
         Some("regex") => check_regex_at(c, 1)?,
         Some("normal") | None => {}
         Some(other) => {
-            return Err(format!(
-                "argument 3 of 'countof' must be \"normal\" or \"regex\", found \"{other}\""
-            ));
+            return Err(SignatureError::CountofKind(other.to_string()));
         }
     }
     sig_countof(types)
 }
 
-fn const_extract(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, String> {
+fn const_extract(types: &[DataType], c: &[Option<&Value>]) -> Result<DataType, SignatureError> {
     check_regex_at(c, 0)?;
     sig_extract(types)?;
     if types.len() == 4 {
-        return type_literal(c.get(3).copied().flatten())
-            .ok_or_else(|| "argument 4 of 'extract' must be typeof(<type>)".to_string());
+        return type_literal(c.get(3).copied().flatten()).ok_or(SignatureError::TypeLiteral {
+            function: "extract",
+            position: 3,
+        });
     }
     Ok(DataType::String)
 }
@@ -253,11 +253,11 @@ fn string_size(args: &[Value], _: &EvalContext) -> Value {
 }
 
 fn tolower(args: &[Value], _: &EvalContext) -> Value {
-    s(t::to_lower(&text(arg(args, 0))))
+    s(crate::value::text::to_lower(&text(arg(args, 0))))
 }
 
 fn toupper(args: &[Value], _: &EvalContext) -> Value {
-    s(t::to_upper(&text(arg(args, 0))))
+    s(crate::value::text::to_upper(&text(arg(args, 0))))
 }
 
 fn strcat(args: &[Value], _: &EvalContext) -> Value {

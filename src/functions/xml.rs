@@ -20,6 +20,7 @@
 //! shown as a number, but its table shows strings, and tostring gives the
 //! same text either way); names keep their namespace prefix as written.
 
+use super::function;
 use super::{EvalContext, ScalarFunction, arg, signature, text};
 use crate::types::DataType;
 use crate::value::{Bag, Str, Value};
@@ -28,10 +29,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] =
-    &[
-        ScalarFunction::new("parse_xml", 1, 1, sig_parse_xml, parse_xml)
-            .named(super::Naming::FirstArgument),
-    ];
+    &[function("parse_xml", 1, 1, sig_parse_xml, parse_xml).named(super::Naming::FirstArgument)];
 
 signature!(sig_parse_xml, "parse_xml", [Str] => Dynamic);
 
@@ -227,7 +225,7 @@ mod tests {
 
     fn json(xml: &str) -> String {
         let mut out = String::new();
-        crate::json::write_value(&xml_to_value(xml).unwrap_or(Value::Null), &mut out);
+        crate::value::json::write_value(&xml_to_value(xml).unwrap_or(Value::Null), &mut out);
         out
     }
 

@@ -9,8 +9,8 @@
 //! | [`scan`] | [`Scanner`]: a validating cursor over bytes that skips, reads strings and numbers, and walks objects and arrays |
 //! | [`row`] | [`KeySet`]: one pass over a line finds the raw value of each wanted key; `decode_*` turn a raw value into a column value |
 //! | [`parse`] | [`parse_value`], [`Parser`]: JSON text to a [`Value`](crate::value::Value) tree |
+//! | [`doc`] | [`Doc`]: a JSON path evaluated on text checked once; [`Row`]: a row's columns and their cached documents |
 //! | [`path`] | [`get_member`], [`get_index`], [`validate`]: lookups in raw JSON text without building a tree |
-//! | [`write`](mod@write) | [`write_value`]: a value as compact JSON, as `tostring()` of a dynamic prints it |
 //!
 //! # Recipes
 //!
@@ -27,8 +27,9 @@
 //!   first.
 //! * **`parse_json(s)` as a value.** [`parse_value`]; on `Err`, KQL keeps
 //!   `s` as a dynamic string.
-//! * **`tostring(dynamic)`.** [`write_value`] (a plain dynamic string is
-//!   its text, without quotes: that case is the caller's).
+//! * **`tostring(dynamic)`.** [`write_value`](crate::value::json::write_value)
+//!   (a plain dynamic string is its text, without quotes: that case is the
+//!   caller's).
 //!
 //! All of it is strict RFC 8259: no comments, no trailing commas, no `NaN`,
 //! no single quotes; whitespace (space, tab, CR, LF) is allowed around
@@ -53,13 +54,14 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
+pub mod doc;
 pub mod parse;
 pub mod path;
 pub mod row;
 pub mod scan;
-pub mod write;
 
-pub use parse::{Parser, integer, parse_value, parse_value_bytes};
+pub use doc::{Doc, Row};
+pub use parse::{Parser, integer, parse_json_text, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
     Decoded, KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long,
@@ -67,7 +69,6 @@ pub use row::{
     top_level_members,
 };
 pub use scan::{JsonKind, Number, Scanner, Seq};
-pub use write::{to_json, write_string, write_value};
 
 use std::fmt;
 

@@ -31,6 +31,15 @@ use super::scan::{Number, RawStr, Scanner};
 use super::{JsonError, MAX_TREE_DEPTH, Reason};
 use crate::value::{Bag, Str, Value};
 
+/// `parse_json(s)` of a string: `""` is null; text that is not JSON stays
+/// a (dynamic) string.
+pub fn parse_json_text(s: &Str) -> Value {
+    if s.is_empty() {
+        return Value::Null;
+    }
+    parse_value(s).unwrap_or_else(|_| Value::String(s.clone()))
+}
+
 /// Parses one JSON value (whitespace allowed around it) into a tree.
 ///
 /// Uses a [`Parser`] kept per thread, so keys repeated across calls are
@@ -308,6 +317,24 @@ pub fn integer(n: i64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_reals_read_back_as_the_same_real() {
+        for r in [
+            5.0,
+            -0.0,
+            0.1,
+            std::f64::consts::PI,
+            1e300,
+            1e-7,
+            1e16,
+            f64::MAX,
+            5e-324,
+        ] {
+            let text = crate::value::json::to_json(&Value::Real(r));
+            assert_eq!(parse_value(&text), Ok(Value::Real(r)), "{text}");
+        }
+    }
 
     fn bag(entries: &[(&str, Value)]) -> Value {
         Value::bag(

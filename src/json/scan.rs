@@ -14,6 +14,9 @@
 use std::borrow::Cow;
 
 use super::{JsonError, MAX_SKIP_DEPTH, Reason};
+use crate::value::json::{
+    WORDS_BEFORE_MEMCHR, find_special, find_special_long, find_special_tail, special_mask,
+};
 
 /// The six kinds of JSON value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -483,98 +486,6 @@ pub(crate) fn skip_ws_at(bytes: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     pos
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Marks (in the byte's top bit) each byte of `w` that is `"`, `\`, below
-/// 0x20, or (with `HIGH`) at least 0x80. Only the lowest marked byte is
-/// exact: a subtraction's borrow can also mark bytes above a true mark,
-/// which is harmless because callers only want the first.
-#[inline(always)]
-fn special_mask<const HIGH: bool>(w: u64) -> u64 {
-    let control = w.wrapping_sub(ONES * 0x20) & !w;
-    let q = w ^ (ONES * u64::from(b'"'));
-    let quote = q.wrapping_sub(ONES) & !q;
-    let b = w ^ (ONES * u64::from(b'\\'));
-    let backslash = b.wrapping_sub(ONES) & !b;
-    let mut marks = control | quote | backslash;
-    if HIGH {
-        marks |= w;
-    }
-    marks & HIGHS
-}
-
-#[inline(always)]
-fn is_special<const HIGH: bool>(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20 || (HIGH && b >= 0x80)
-}
-
-/// The offset of the first byte at or after `pos` that is `"`, `\`, a
-/// control byte, or (with `HIGH`) a non-ASCII byte; `bytes.len()` if none.
-///
-/// Most runs are short (a key, a timestamp, the text between two `\"` in
-/// an encoded audit event), so the first 32 bytes are tested a word at a
-/// time in registers; a longer run goes to [`find_special_long`]. Measured
-/// on the bench sample, words alone run at ~2 GB/s on short runs where
-/// `memchr2` reaches only ~0.95 GB/s (call overhead), and `memchr2` at
-/// ~13 GB/s on long runs where words give ~5 GB/s: this takes the best of
-/// both.
-#[inline(always)]
-pub(crate) fn find_special<const HIGH: bool>(bytes: &[u8], mut pos: usize) -> usize {
-    for _ in 0..WORDS_BEFORE_MEMCHR {
-        let Some(chunk) = bytes.get(pos..).and_then(|r| r.first_chunk::<8>()) else {
-            return find_special_tail::<HIGH>(bytes, pos);
-        };
-        let marks = special_mask::<HIGH>(u64::from_le_bytes(*chunk));
-        if marks != 0 {
-            return pos + (marks.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    find_special_long::<HIGH>(bytes, pos)
-}
-
-/// How many words [`find_special`] tests before it hands over to `memchr2`.
-const WORDS_BEFORE_MEMCHR: usize = 4;
-
-/// [`find_special`] for the last few (fewer than eight) bytes.
-#[inline]
-fn find_special_tail<const HIGH: bool>(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(&b) = bytes.get(pos) {
-        if is_special::<HIGH>(b) {
-            return pos;
-        }
-        pos += 1;
-    }
-    pos
-}
-
-/// [`find_special`] for a long run: `memchr2` finds the next `"` or `\`,
-/// then one vectorised pass over the run looks for control (and, with
-/// `HIGH`, non-ASCII) bytes.
-#[inline(never)]
-fn find_special_long<const HIGH: bool>(bytes: &[u8], pos: usize) -> usize {
-    let rest = bytes.get(pos..).unwrap_or_default();
-    let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-    let run = rest.get(..end).unwrap_or_default();
-    // `b - 0x20 > 0x5f` is `b < 0x20 || b >= 0x80` in one comparison.
-    let odd = run.iter().fold(false, |acc, &b| {
-        acc | if HIGH {
-            b.wrapping_sub(0x20) > 0x5f
-        } else {
-            b < 0x20
-        }
-    });
-    if odd {
-        pos + run
-            .iter()
-            .position(|&b| is_special::<HIGH>(b))
-            .unwrap_or(end)
-    } else {
-        pos + end
-    }
 }
 
 /// Skips the rest of a string; `pos` is just after the opening quote.
@@ -1282,30 +1193,6 @@ mod tests {
         s.read_string_into(&mut out).unwrap();
         assert_eq!(out, ">ab\nc");
         s.finish().unwrap();
-    }
-
-    #[test]
-    fn special_bytes_are_found_at_every_offset() {
-        for len in 0..100 {
-            for special in [b'"', b'\\', 0x1f, 0x00, 0x80, 0xff] {
-                for at in 0..len {
-                    let mut v = vec![b'a'; len];
-                    v[at] = special;
-                    assert_eq!(find_special::<true>(&v, 0), at);
-                    let expect_plain = if special >= 0x80 { len } else { at };
-                    assert_eq!(find_special::<false>(&v, 0), expect_plain);
-                    // Bytes after the first special ones must not matter.
-                    if at + 1 < len {
-                        v[at + 1] = 0;
-                        assert_eq!(find_special::<true>(&v, 0), at);
-                    }
-                }
-                assert_eq!(find_special::<true>(&vec![b' '; len], 0), len);
-            }
-        }
-        // Bytes that sit next to the special ones in value.
-        let near = [b'!', b'#', b'[', b']', 0x20, 0x7f, b'~'];
-        assert_eq!(find_special::<true>(&near, 0), near.len());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::{flush_result, write_result};
 use crate::engine::ResultSink;
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
 use crate::schema::Schema;
 use crate::value::Value;
 use std::io::Write;
@@ -45,7 +45,7 @@ impl<W: Write> ResultSink for JsonLinesWriter<W> {
             .iter()
             .map(|f| {
                 let mut k = String::new();
-                crate::json::write_value(&Value::string(&f.name), &mut k);
+                crate::value::json::write_value(&Value::string(&f.name), &mut k);
                 k.push(':');
                 k
             })
@@ -61,7 +61,7 @@ impl<W: Write> ResultSink for JsonLinesWriter<W> {
                 self.line.push(',');
             }
             self.line.push_str(key);
-            crate::json::write_value(value, &mut self.line);
+            crate::value::json::write_value(value, &mut self.line);
         }
         self.line.push_str("}\n");
         write_result(self.out.write_all(self.line.as_bytes()))

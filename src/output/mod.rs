@@ -13,7 +13,7 @@ pub use jsonl::JsonLinesWriter;
 #[cfg(feature = "table")]
 pub use table::TableWriter;
 
-use crate::exec::ExecError;
+use crate::exec_error::ExecError;
 use std::io;
 use std::ops::ControlFlow;
 

@@ -3,10 +3,10 @@
 
 use super::{flush_result, write_result};
 use crate::engine::ResultSink;
-use crate::exec::ExecError;
-use crate::functions::to_kusto_string;
+use crate::exec_error::ExecError;
 use crate::schema::Schema;
 use crate::value::Value;
+use crate::value::string_form::to_kusto_string;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use std::io::Write;

@@ -2,10 +2,11 @@
 //! functions, every node typed, spans kept for run-time reports.
 
 use crate::functions::{AggregateFunction, ScalarFunction};
+use crate::json::doc::PathStep;
 use crate::span::Span;
-use crate::syntax::ast::StringOp;
 use crate::types::DataType;
 use crate::value::Value;
+use crate::value::ops::{ArithOp, CompareOp};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,18 +98,6 @@ pub enum ScalarKind {
     },
 }
 
-/// One step of a [`ScalarKind::JsonPath`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PathStep {
-    /// `.key` / `["key"]`
-    Key(String),
-    /// `[i]`, negative from the end.
-    Index(i64),
-    /// `parse_json(tostring(x))`: a string value is parsed as JSON text;
-    /// any other value stays as it is.
-    Reparse,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubqueryShape {
     /// `toscalar`: first column of the first row.
@@ -124,23 +113,30 @@ pub enum LogicalOp {
     Or,
 }
 
+/// A string operator: its kind, whether it is negated (`!has`), and whether it
+/// is case-sensitive (`has_cs`, `==`-like `matches regex`). The binder maps
+/// the syntax tree's operator to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
+pub struct StringOp {
+    pub kind: StringOpKind,
+    pub negated: bool,
+    pub case_sensitive: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareOp {
-    Eq,
-    NotEq,
-    Lt,
-    Le,
-    Gt,
-    Ge,
+pub enum StringOpKind {
+    /// `=~` / `!~` (always case-insensitive)
+    Equals,
+    Has,
+    HasPrefix,
+    HasSuffix,
+    Contains,
+    StartsWith,
+    EndsWith,
+    /// Legacy `like`, `likecs`, `notlike`, `notlikecs`.
+    Like,
+    /// `matches regex` (always case-sensitive; use `(?i)` in the pattern).
+    MatchesRegex,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

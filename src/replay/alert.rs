@@ -3,7 +3,9 @@
 use super::duration::format_iso;
 use super::rule::{EventGrouping, Rule, RuleKind};
 use super::schedule::Window;
-use crate::{DataType, DateTime, Field, Schema, Value};
+use crate::schema::{Field, Schema};
+use crate::types::DataType;
+use crate::value::{DateTime, Value};
 use serde_json::{Map, Value as Json};
 
 /// One alert: what the rule found in one window.

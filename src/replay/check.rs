@@ -3,7 +3,7 @@
 //! maps looked up in the query's result.
 
 use super::rule::Rule;
-use crate::Engine;
+use crate::engine::Engine;
 use crate::span::LineCol;
 use std::path::PathBuf;
 

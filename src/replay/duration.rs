@@ -1,7 +1,7 @@
 //! Rule durations as Sentinel writes them: `5m`, `5h`, `1d` in the
 //! repository's YAML, ISO 8601 `PT5H`, `P1D`, `P1DT12H` in ARM exports.
 
-use crate::Timespan;
+use crate::value::Timespan;
 
 const SECOND: i64 = 10_000_000;
 const MINUTE: i64 = 60 * SECOND;

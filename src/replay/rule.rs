@@ -2,7 +2,7 @@
 //! Azure-Sentinel repository or from a workspace's ARM-template export.
 
 use super::duration::parse_duration;
-use crate::Timespan;
+use crate::value::Timespan;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

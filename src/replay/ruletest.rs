@@ -19,7 +19,8 @@
 
 use super::rule::{RuleError, load_file};
 use super::run::{ReplayOptions, replay};
-use crate::{DateTime, Engine};
+use crate::engine::Engine;
+use crate::value::DateTime;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,11 @@
 use super::alert::{Alert, Results, alert_schema, alerts_of_run, to_json};
 use super::rule::{Rule, RuleKind};
 use super::schedule::{Window, windows};
-use crate::{DateTime, Engine, EngineOptions, Error, ExecError, ResultSink, Schema, Value};
+use crate::engine::{Engine, EngineOptions, ResultSink};
+use crate::error::Error;
+use crate::exec_error::ExecError;
+use crate::schema::Schema;
+use crate::value::{DateTime, Value};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -371,7 +375,7 @@ fn run_window(
     for (t, columns) in read {
         let rows = t.slice(window);
         match columns {
-            None => windowed.add_rows(&t.name, t.schema.clone(), rows.to_vec()),
+            None => windowed.add_rows(&t.name, t.schema.clone(), rows.to_vec())?,
             Some(columns) => {
                 let schema = Schema::new(
                     columns
@@ -388,7 +392,7 @@ fn run_window(
                             .collect()
                     })
                     .collect();
-                windowed.add_rows(&t.name, schema, rows);
+                windowed.add_rows(&t.name, schema, rows)?;
             }
         }
     }

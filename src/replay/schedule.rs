@@ -1,6 +1,6 @@
 //! When a rule runs, and over what: its windows.
 
-use crate::{DateTime, Timespan};
+use crate::value::{DateTime, Timespan};
 
 /// One run of a rule: `now()` is `end`, and every table is limited to
 /// `TimeGenerated` in (`start`, `end`].

@@ -27,7 +27,7 @@ use super::scalar::Scope;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarKind;
-use crate::plan::logical::{LogicalPlan, UnpackOutput};
+use crate::plan::logical::{BagUnpack, LogicalPlan, UnpackOutput, Values};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -130,13 +130,13 @@ impl Binder<'_> {
                 .filter(|&i| i != column_index)
                 .collect();
             let schema = Schema::new(kept.iter().map(|&i| in_schema.fields[i].clone()).collect());
-            return Ok(LogicalPlan::BagUnpack {
+            return Ok(LogicalPlan::BagUnpack(BagUnpack {
                 input: Box::new(input),
                 column: column_index,
                 outputs: kept.into_iter().map(UnpackOutput::Input).collect(),
                 schema,
                 provisional: true,
-            });
+            }));
         };
         let rows = probe.rows(&input, &self.subqueries).map_err(|_| {
             one(BindError::new(
@@ -188,16 +188,16 @@ impl Binder<'_> {
             outputs.push(o);
             fields.push(f);
         }
-        Ok(LogicalPlan::BagUnpack {
-            input: Box::new(LogicalPlan::Values {
+        Ok(LogicalPlan::BagUnpack(BagUnpack {
+            input: Box::new(LogicalPlan::Values(Values {
                 schema: in_schema,
                 rows,
-            }),
+            })),
             column: column_index,
             outputs,
             schema: Schema::new(fields),
             provisional: false,
-        })
+        }))
     }
 
     /// A constant string argument of a plugin.
@@ -208,7 +208,7 @@ impl Binder<'_> {
         param: &str,
     ) -> Result<String, Vec<BindError>> {
         let bound = self.constant_scalar(e).map_err(one)?;
-        match crate::exec::eval::eval_constant(&bound, &self.ctx) {
+        match crate::plan::eval::eval_constant(&bound, &self.ctx) {
             Some(Value::String(s)) => Ok(s.to_string()),
             _ => Err(one(BindError::new(
                 BindErrorKind::Type,
@@ -221,10 +221,10 @@ impl Binder<'_> {
     /// A constant array of names (`dynamic(['a', 'b'])`).
     fn constant_names(&mut self, e: &Expr) -> Result<Vec<String>, Vec<BindError>> {
         let bound = self.constant_scalar(e).map_err(one)?;
-        match crate::exec::eval::eval_constant(&bound, &self.ctx) {
+        match crate::plan::eval::eval_constant(&bound, &self.ctx) {
             Some(Value::Array(items)) => Ok(items
                 .iter()
-                .map(crate::functions::to_kusto_string)
+                .map(crate::value::string_form::to_kusto_string)
                 .collect()),
             Some(Value::Null) => Ok(Vec::new()),
             _ => Err(one(BindError::new(

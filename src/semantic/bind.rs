@@ -5,7 +5,7 @@ use super::{BindError, BindErrorKind};
 use crate::catalog::Catalog;
 use crate::functions::EvalContext;
 use crate::plan::expr::{ScalarExpr, SubqueryShape};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Materialize};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, LetValue, Statement, StatementKind};
 use std::collections::HashMap;
@@ -92,6 +92,9 @@ pub(super) struct Binder<'c> {
     /// Plan nodes copied so far for references to `let` tables (see
     /// [`MAX_COPIED_PLAN_NODES`]).
     pub copied_plan_nodes: usize,
+    /// Values given for declared query parameters, by name: they take the
+    /// place of the declaration's default.
+    params: &'c HashMap<String, ScalarExpr>,
 }
 
 /// How many plan nodes the references to `let` tables may copy in one
@@ -113,7 +116,7 @@ pub fn bind(
     catalog: &Catalog,
     ctx: EvalContext,
 ) -> Result<BoundQuery, Vec<BindError>> {
-    bind_with(query, catalog, ctx, None)
+    bind_with(query, catalog, ctx, None, &HashMap::new())
 }
 
 /// Binds a parsed query, running the input of every data-shaped operator
@@ -124,7 +127,21 @@ pub fn bind_probed(
     ctx: EvalContext,
     probe: &dyn Probe,
 ) -> Result<BoundQuery, Vec<BindError>> {
-    bind_with(query, catalog, ctx, Some(probe))
+    bind_with(query, catalog, ctx, Some(probe), &HashMap::new())
+}
+
+/// Binds a parsed query as [`bind`] (no `probe`) or [`bind_probed`] do,
+/// with values for its declared query parameters (`declare
+/// query_parameters`), by name, already of their declared types; a
+/// parameter without a value takes its default.
+pub fn bind_with_params(
+    query: &ast::Query,
+    catalog: &Catalog,
+    ctx: EvalContext,
+    probe: Option<&dyn Probe>,
+    params: &HashMap<String, ScalarExpr>,
+) -> Result<BoundQuery, Vec<BindError>> {
+    bind_with(query, catalog, ctx, probe, params)
 }
 
 fn bind_with(
@@ -132,6 +149,7 @@ fn bind_with(
     catalog: &Catalog,
     ctx: EvalContext,
     probe: Option<&dyn Probe>,
+    params: &HashMap<String, ScalarExpr>,
 ) -> Result<BoundQuery, Vec<BindError>> {
     let mut binder = Binder {
         catalog,
@@ -143,6 +161,7 @@ fn bind_with(
         probe,
         unprobed: 0,
         copied_plan_nodes: 0,
+        params,
     };
     let mut results = Vec::new();
     let mut errors = Vec::new();
@@ -188,14 +207,22 @@ impl Binder<'_> {
             StatementKind::Set { .. } => Ok(None),
             StatementKind::DeclareQueryParameters { params } => {
                 for p in params {
+                    if let Some(value) = self.params.get(&p.name.name) {
+                        self.define(&p.name.name, Binding::Scalar(value.clone()));
+                        continue;
+                    }
                     let Some(default) = &p.default else {
+                        // Uses of the parameter then report nothing more.
+                        self.define(&p.name.name, Binding::Failed);
                         return Err(vec![
                             BindError::new(
                                 BindErrorKind::Invalid,
                                 p.span,
                                 format!("query parameter '{}' has no value", p.name.name),
                             )
-                            .with_label("kqlite takes query parameters from their default values"),
+                            .with_label(
+                                "declared without a default, and no value was given for it",
+                            ),
                         ]);
                     };
                     let value = self.constant_scalar(default).map_err(|e| vec![e])?;
@@ -445,8 +472,8 @@ pub(super) fn first_error(mut errors: Vec<BindError>) -> BindError {
 
 /// A materialized plan is shared by every reference to it.
 pub(super) fn materialize(id: usize, plan: LogicalPlan) -> LogicalPlan {
-    LogicalPlan::Materialize {
+    LogicalPlan::Materialize(Materialize {
         id,
         input: Arc::new(plan),
-    }
+    })
 }

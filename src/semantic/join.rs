@@ -1,11 +1,11 @@
-//! `join` and `lookup` (KQL-SEMANTICS §6.12–6.13).
+//! `join` and `lookup` (docs/semantics.md#join).
 
 use super::bind::Binder;
 use super::naming::unique_name;
 use super::project::unknown_column;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{JoinKind, LogicalPlan};
+use crate::plan::logical::{Join, JoinKind, LogicalPlan};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, OpParam};
@@ -54,13 +54,13 @@ impl Binder<'_> {
             return Err(errors);
         }
         let schema = join_schema(kind, &lschema, &rschema, &keys);
-        Ok(LogicalPlan::Join {
+        Ok(LogicalPlan::Join(Join {
             left: Box::new(left),
             right: Box::new(right),
             kind,
             keys,
             schema,
-        })
+        }))
     }
 }
 
@@ -169,7 +169,7 @@ pub(super) fn side_column(e: &Expr) -> Option<(&str, &ast::Ident)> {
     }
 }
 
-/// Output columns of a join (KQL-SEMANTICS §6.12–6.13): right-side names
+/// Output columns of a join (docs/semantics.md#join): right-side names
 /// that clash get the first free numeric suffix.
 pub(super) fn join_schema(
     kind: JoinKind,

@@ -1,4 +1,4 @@
-//! Literals to values (KQL-SEMANTICS §1).
+//! Literals to values (docs/semantics.md#literals).
 
 use super::{BindError, BindErrorKind};
 use crate::span::Span;

@@ -15,7 +15,7 @@ use super::scalar::{AggregateCollector, Scope, cast};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
-use crate::plan::logical::{LogicalPlan, SeriesRange};
+use crate::plan::logical::{Aggregate, LogicalPlan, MakeSeries, SeriesRange};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, MakeSeriesRange, Operator, OperatorKind};
@@ -230,7 +230,7 @@ impl Binder<'_> {
                     let value = self
                         .constant_scalar(d)
                         .ok()
-                        .and_then(|b| crate::exec::eval::eval_constant(&b, &self.ctx));
+                        .and_then(|b| crate::plan::eval::eval_constant(&b, &self.ctx));
                     match value {
                         Some(v) => v,
                         None => {
@@ -245,8 +245,8 @@ impl Binder<'_> {
                 }
                 None => Value::Long(0),
             };
-            defaults.push(crate::exec::eval::normalize(
-                crate::exec::eval::cast(default, bound.ty),
+            defaults.push(crate::value::cast::normalize(
+                crate::value::cast::cast(default, bound.ty),
                 bound.ty,
             ));
             let taken = |n: &str| {
@@ -273,17 +273,17 @@ impl Binder<'_> {
         let keys = group_by.len();
         let mut group = group_by;
         group.push(bin);
-        let aggregate = LogicalPlan::Aggregate {
+        let aggregate = LogicalPlan::Aggregate(Aggregate {
             input: Box::new(input),
             group_by: group,
             aggregates: collector.aggregates,
             schema: Schema::new(inner_fields),
-        };
+        });
         let mut out = fields;
         out.extend(agg_fields);
         let axis_name = unique_name(&axis_name, &|n| out.iter().any(|f| f.name == n));
         out.push(Field::new(axis_name, DataType::Dynamic));
-        Ok(LogicalPlan::MakeSeries {
+        Ok(LogicalPlan::MakeSeries(MakeSeries {
             input: Box::new(aggregate),
             keys,
             range: Box::new(SeriesRange {
@@ -295,7 +295,7 @@ impl Binder<'_> {
             defaults,
             nonempty,
             schema: Schema::new(out),
-        })
+        }))
     }
 }
 

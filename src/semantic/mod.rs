@@ -19,6 +19,8 @@ mod parse_pattern;
 mod partition;
 mod pivot;
 mod project;
+#[cfg(test)]
+mod rule_tests;
 mod scalar;
 mod search;
 mod sources;
@@ -29,7 +31,10 @@ mod top_nested;
 mod union;
 mod window;
 
-pub use bind::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed};
+pub use bind::{
+    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed, bind_with_params,
+};
+pub(crate) use literal::literal_value;
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;

@@ -18,7 +18,7 @@ use super::naming::{generic_name, implied_name};
 use super::scalar::Scope;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{ApplyItem, ApplyOutput, LogicalPlan};
+use crate::plan::logical::{ApplyItem, ApplyOutput, LogicalPlan, MvApply, Parameter};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, OpParam};
@@ -147,9 +147,9 @@ impl Binder<'_> {
                 .fields
                 .push(Field::new(name.clone(), DataType::Long));
         }
-        let parameter = LogicalPlan::Parameter {
+        let parameter = LogicalPlan::Parameter(Parameter {
             schema: expanded.clone(),
-        };
+        });
         let subquery = self.tabular_on(subquery, parameter)?;
         let mut outputs: Vec<ApplyOutput> = Vec::new();
         let mut fields: Vec<Field> = Vec::new();
@@ -171,7 +171,7 @@ impl Binder<'_> {
                 }
             }
         }
-        Ok(LogicalPlan::MvApply {
+        Ok(LogicalPlan::MvApply(MvApply {
             input: Box::new(input),
             items: bound_items,
             item_index: item_index.is_some(),
@@ -180,6 +180,6 @@ impl Binder<'_> {
             subquery: Box::new(subquery),
             outputs,
             schema: Schema::new(fields),
-        })
+        }))
     }
 }

@@ -1,10 +1,10 @@
-//! `mv-expand` (KQL-SEMANTICS §6.14).
+//! `mv-expand` (docs/semantics.md#mv-expand).
 
 use super::bind::Binder;
 use super::naming::implied_name;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{LogicalPlan, MvExpandColumn};
+use crate::plan::logical::{LogicalPlan, MvExpand, MvExpandColumn};
 use crate::schema::Field;
 use crate::syntax::ast::{self, Expr, NamedExpr, OpParam};
 use crate::types::DataType;
@@ -71,13 +71,13 @@ impl Binder<'_> {
         if let Some(name) = &item_index {
             out.fields.push(Field::new(name.clone(), DataType::Long));
         }
-        Ok(LogicalPlan::MvExpand {
+        Ok(LogicalPlan::MvExpand(MvExpand {
             input: Box::new(extended),
             columns,
             item_index: item_index.is_some(),
             limit,
             schema: out,
-        })
+        }))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Names of computed columns the query does not name
-//! (KQL-SEMANTICS §6.1, after the official analyzer's `Binder_Projection`).
+//! (docs/semantics.md#column-names, after the official analyzer's `Binder_Projection`).
 
 use crate::functions::{Naming, lookup_aggregate, lookup_scalar};
 use crate::syntax::ast::{Expr, ExprKind, Literal};
@@ -74,7 +74,7 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
 }
 
 /// `name`, or `name1`, `name2`… : the first that `taken` does not hold
-/// (duplicate generated names, KQL-SEMANTICS §6.1).
+/// (duplicate generated names, docs/semantics.md#column-names).
 pub fn unique_name(name: &str, taken: &dyn Fn(&str) -> bool) -> String {
     if !taken(name) {
         return name.to_string();

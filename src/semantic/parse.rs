@@ -6,7 +6,7 @@ use super::scalar::{Scope, cast};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{Filter, LogicalPlan, Project};
 use crate::schema::Field;
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, OpParam};
@@ -104,15 +104,15 @@ impl Binder<'_> {
             .push(Field::new(" parse", DataType::Dynamic));
         let mut exprs = identity_exprs(&in_schema);
         exprs.push(captures);
-        let mut plan = LogicalPlan::Project {
+        let mut plan = LogicalPlan::Project(Project {
             input: Box::new(input),
             exprs,
             schema: with_captures.clone(),
-        };
+        });
         if keep_matches_only {
             let matched =
                 crate::functions::lookup_scalar("isnotnull").ok_or_else(|| one(internal(span)))?;
-            plan = LogicalPlan::Filter {
+            plan = LogicalPlan::Filter(Filter {
                 input: Box::new(plan),
                 predicate: ScalarExpr {
                     kind: ScalarKind::Call {
@@ -122,7 +122,7 @@ impl Binder<'_> {
                     ty: DataType::Bool,
                     span,
                 },
-            };
+            });
         }
         // Step 2: each column from its capture; an existing name is replaced.
         let mut schema = in_schema.clone();
@@ -148,10 +148,10 @@ impl Binder<'_> {
                 }
             }
         }
-        Ok(LogicalPlan::Project {
+        Ok(LogicalPlan::Project(Project {
             input: Box::new(plan),
             exprs,
             schema,
-        })
+        }))
     }
 }

@@ -8,7 +8,7 @@
 use super::bind::Binder;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Parameter, Partition};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, Ident, OpParam};
 
@@ -45,17 +45,17 @@ impl Binder<'_> {
                 "partition",
             )));
         };
-        let parameter = LogicalPlan::Parameter {
+        let parameter = LogicalPlan::Parameter(Parameter {
             schema: input.schema().clone(),
-        };
+        });
         let subquery = self.tabular_on(subquery, parameter)?;
         let schema = subquery.schema().clone();
-        Ok(LogicalPlan::Partition {
+        Ok(LogicalPlan::Partition(Partition {
             input: Box::new(input),
             column: index,
             subquery: Box::new(subquery),
             legacy,
             schema,
-        })
+        }))
     }
 }

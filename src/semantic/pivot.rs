@@ -20,7 +20,7 @@ use super::scalar::{AggregateCollector, Scope};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{AggregateExpr, ScalarExpr, ScalarKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{Aggregate, LogicalPlan, Pivot, Values};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -132,9 +132,8 @@ impl Binder<'_> {
             return Err(errors);
         }
         let key_fields: Vec<Field> = keys.iter().map(|&i| in_schema.fields[i].clone()).collect();
-        let empty_cell = crate::exec::eval::normalize(
-            crate::functions::aggregate::Accumulator::new(aggregate.function, aggregate.ty)
-                .finish(),
+        let empty_cell = crate::value::cast::normalize(
+            aggregate.function.accumulator(aggregate.ty).finish(),
             aggregate.ty,
         );
         let cell_type = aggregate.ty;
@@ -160,21 +159,21 @@ impl Binder<'_> {
                 let mut seen = std::collections::HashSet::new();
                 for row in rows.iter() {
                     let v = row.get(pivot_index).cloned().unwrap_or(Value::Null);
-                    let name = crate::functions::to_kusto_string(&v);
+                    let name = crate::value::string_form::to_kusto_string(&v);
                     if seen.insert(name) {
                         values.push(v);
                     }
                 }
-                let input = LogicalPlan::Values {
+                let input = LogicalPlan::Values(Values {
                     schema: in_schema.clone(),
                     rows,
-                };
+                });
                 (input, values, false)
             }
         };
         let mut fields = key_fields.clone();
         for v in &values {
-            let name = unique_name(&crate::functions::to_kusto_string(v), &|n| {
+            let name = unique_name(&crate::value::string_form::to_kusto_string(v), &|n| {
                 fields.iter().any(|f| f.name == n)
             });
             fields.push(Field::new(name, cell_type));
@@ -191,19 +190,19 @@ impl Binder<'_> {
         let mut inner = key_fields;
         inner.push(in_schema.fields[pivot_index].clone());
         inner.push(Field::new("__cell", cell_type));
-        let aggregated = LogicalPlan::Aggregate {
+        let aggregated = LogicalPlan::Aggregate(Aggregate {
             input: Box::new(input),
             group_by,
             aggregates: vec![aggregate],
             schema: Schema::new(inner),
-        };
-        Ok(LogicalPlan::Pivot {
+        });
+        Ok(LogicalPlan::Pivot(Pivot {
             input: Box::new(aggregated),
             keys: keys.len(),
             values,
             empty: empty_cell,
             schema: Schema::new(fields),
             provisional,
-        })
+        }))
     }
 }

@@ -9,7 +9,7 @@ use super::tabular::*;
 use super::window::WindowCollector;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Project};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, NamePattern, NamedExpr};
@@ -71,7 +71,7 @@ impl Binder<'_> {
     }
 
     /// `extend`: later items see the columns earlier items made; a name
-    /// that exists is replaced in place (KQL-SEMANTICS §0.2).
+    /// that exists is replaced in place (docs/semantics.md#extend-in-place).
     pub(super) fn extend(
         &mut self,
         input: LogicalPlan,
@@ -152,11 +152,11 @@ impl Binder<'_> {
             return Err(errors);
         }
         let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
-        Ok(LogicalPlan::Project {
+        Ok(LogicalPlan::Project(Project {
             input: Box::new(input),
             exprs,
             schema,
-        })
+        }))
     }
 
     /// `project` (and `print`, whose unnamed columns are `print_<i>`).
@@ -237,11 +237,11 @@ impl Binder<'_> {
             return Err(errors);
         }
         let input = self.window_input(input, window.into_inner(), operator, &mut exprs)?;
-        Ok(LogicalPlan::Project {
+        Ok(LogicalPlan::Project(Project {
             input: Box::new(input),
             exprs,
             schema,
-        })
+        }))
     }
 
     pub(super) fn project_rename(&mut self, input: LogicalPlan, renames: &[ast::Rename]) -> Bound {
@@ -262,11 +262,11 @@ impl Binder<'_> {
             return Err(errors);
         }
         let exprs = identity_exprs(input.schema());
-        Ok(LogicalPlan::Project {
+        Ok(LogicalPlan::Project(Project {
             input: Box::new(input),
             exprs,
             schema,
-        })
+        }))
     }
 }
 

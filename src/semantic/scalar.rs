@@ -6,12 +6,13 @@ use super::suggest::did_you_mean;
 use super::{BindError, BindErrorKind};
 use crate::functions::{self, lookup_aggregate, lookup_scalar};
 use crate::plan::expr::{
-    AggregateExpr, ArithOp, CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
+    self as plan_expr, AggregateExpr, ListKind, LogicalOp, ScalarExpr, ScalarKind, SubqueryShape,
 };
 use crate::schema::Schema;
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, ListOp, StringOp, StringOpKind, UnaryOp};
 use crate::types::DataType;
+use crate::value::ops::{ArithOp, CompareOp};
 use crate::value::{Str, Value};
 
 /// What an expression can see: the columns of the operator's input row,
@@ -684,7 +685,7 @@ pub(super) fn cast(e: ScalarExpr, ty: DataType) -> ScalarExpr {
 
 /// The type both sides of a comparison are converted to, if they can be
 /// compared at all. A dynamic side takes the other side's type (so a null
-/// dynamic compared with a string is `""`, KQL-SEMANTICS §0.1).
+/// dynamic compared with a string is `""`, docs/semantics.md#null-dynamic-vs-string).
 fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
     use DataType::*;
     Some(match (l, r) {
@@ -768,6 +769,26 @@ fn compare(
     })
 }
 
+/// The plan's string operator for the syntax tree's.
+fn plan_string_op(op: StringOp) -> plan_expr::StringOp {
+    use plan_expr::StringOpKind as Plan;
+    plan_expr::StringOp {
+        kind: match op.kind {
+            StringOpKind::Equals => Plan::Equals,
+            StringOpKind::Has => Plan::Has,
+            StringOpKind::HasPrefix => Plan::HasPrefix,
+            StringOpKind::HasSuffix => Plan::HasSuffix,
+            StringOpKind::Contains => Plan::Contains,
+            StringOpKind::StartsWith => Plan::StartsWith,
+            StringOpKind::EndsWith => Plan::EndsWith,
+            StringOpKind::Like => Plan::Like,
+            StringOpKind::MatchesRegex => Plan::MatchesRegex,
+        },
+        negated: op.negated,
+        case_sensitive: op.case_sensitive,
+    }
+}
+
 pub(super) fn string_match(
     op: StringOp,
     left: ScalarExpr,
@@ -789,7 +810,7 @@ pub(super) fn string_match(
     }
     Ok(ScalarExpr {
         kind: ScalarKind::StringMatch {
-            op,
+            op: plan_string_op(op),
             left: Box::new(cast(left, DataType::String)),
             right: Box::new(cast(right, DataType::String)),
         },
@@ -838,7 +859,7 @@ fn negate(operand: ScalarExpr, span: Span) -> Result<ScalarExpr, BindError> {
     })
 }
 
-/// The result type of `l op r` (KQL-SEMANTICS §2.5).
+/// The result type of `l op r` (docs/semantics.md#arithmetic).
 pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<DataType> {
     use DataType::*;
     let number = |t: DataType| t.is_numeric();

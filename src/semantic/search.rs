@@ -1,5 +1,5 @@
 //! Predicates over every column, and the operators built on them:
-//! `* has "x"` (KQL-SEMANTICS §6.16), `search`
+//! `* has "x"` (docs/semantics.md#search), `search`
 //! (<https://learn.microsoft.com/kusto/query/search-operator>), `find`
 //! (<https://learn.microsoft.com/kusto/query/find-operator>) and
 //! `pack_all()` (<https://learn.microsoft.com/kusto/query/pack-all-function>).
@@ -18,7 +18,7 @@ use super::union::union_plan;
 use super::{BindError, BindErrorKind};
 use crate::catalog::TableData;
 use crate::plan::expr::{LogicalOp, ScalarExpr, ScalarKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{Filter, LogicalPlan, Project, Scan};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{
@@ -113,7 +113,7 @@ impl Binder<'_> {
         let legs = match input {
             Some(plan) => {
                 let name = match &plan {
-                    LogicalPlan::Scan { table, .. } => table.clone(),
+                    LogicalPlan::Scan(Scan { table, .. }) => table.clone(),
                     _ => String::new(),
                 };
                 vec![(name, plan)]
@@ -325,7 +325,7 @@ impl Binder<'_> {
                 {
                     schema.fields.push(Field::new(c.clone(), *ty));
                     exprs.push(ScalarExpr::literal(
-                        crate::exec::eval::null_of(*ty),
+                        crate::value::cast::null_of(*ty),
                         *ty,
                         Span::default(),
                     ));
@@ -333,11 +333,11 @@ impl Binder<'_> {
             }
             let width = original.len();
             let widened = if schema.len() > width {
-                LogicalPlan::Project {
+                LogicalPlan::Project(Project {
                     input: Box::new(plan),
                     exprs,
                     schema: schema.clone(),
-                }
+                })
             } else {
                 plan
             };
@@ -347,10 +347,10 @@ impl Binder<'_> {
                 .and_then(|p| predicate_of(p, operator));
             match bound {
                 Ok(p) => {
-                    let filtered = LogicalPlan::Filter {
+                    let filtered = LogicalPlan::Filter(Filter {
                         input: Box::new(widened),
                         predicate: p,
-                    };
+                    });
                     let plan = if schema.len() > width {
                         select_columns(filtered, &(0..width).collect::<Vec<_>>())
                     } else {
@@ -385,7 +385,7 @@ fn project_leg(
             Some(ty) => {
                 let e = match original.index_of(name) {
                     Some(i) => cast(ScalarExpr::column(i, original.fields[i].ty, span), *ty),
-                    None => ScalarExpr::literal(crate::exec::eval::null_of(*ty), *ty, span),
+                    None => ScalarExpr::literal(crate::value::cast::null_of(*ty), *ty, span),
                 };
                 exprs.push(e);
                 fields.push(Field::new(name.clone(), *ty));
@@ -401,11 +401,11 @@ fn project_leg(
             }
         }
     }
-    LogicalPlan::Project {
+    LogicalPlan::Project(Project {
         input: Box::new(plan),
         exprs,
         schema: Schema::new(fields),
-    }
+    })
 }
 
 /// A bag of the named columns of `schema` (see `functions::row`).

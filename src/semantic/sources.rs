@@ -4,7 +4,7 @@ use super::bind::Binder;
 use super::scalar::cast;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Range, Values};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr};
@@ -45,12 +45,12 @@ impl Binder<'_> {
                 )));
             }
         };
-        Ok(LogicalPlan::Range {
+        Ok(LogicalPlan::Range(Range {
             schema: Schema::new(vec![Field::new(column, ty)]),
             start: cast(from, ty),
             stop: cast(to, ty),
             step,
-        })
+        }))
     }
 
     pub(super) fn datatable(
@@ -87,8 +87,8 @@ impl Binder<'_> {
             let mut row = Vec::with_capacity(fields.len());
             for (v, f) in chunk.iter().zip(&fields) {
                 match self.constant_scalar(v).map(|e| cast(e, f.ty)) {
-                    Ok(e) => match crate::exec::eval::eval_constant(&e, &self.ctx) {
-                        Some(value) => row.push(crate::exec::eval::normalize(value, f.ty)),
+                    Ok(e) => match crate::plan::eval::eval_constant(&e, &self.ctx) {
+                        Some(value) => row.push(crate::value::cast::normalize(value, f.ty)),
                         None => errors.push(BindError::new(
                             BindErrorKind::Invalid,
                             v.span,
@@ -103,10 +103,10 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(LogicalPlan::Values {
+        Ok(LogicalPlan::Values(Values {
             schema: Schema::new(fields),
             rows: Arc::new(rows),
-        })
+        }))
     }
 }
 
@@ -124,7 +124,7 @@ pub(super) fn getschema(schema: &Schema) -> LogicalPlan {
             ]
         })
         .collect();
-    LogicalPlan::Values {
+    LogicalPlan::Values(Values {
         schema: Schema::new(vec![
             Field::new("ColumnName", DataType::String),
             Field::new("ColumnOrdinal", DataType::Int),
@@ -132,10 +132,10 @@ pub(super) fn getschema(schema: &Schema) -> LogicalPlan {
             Field::new("ColumnType", DataType::String),
         ]),
         rows: Arc::new(rows),
-    }
+    })
 }
 
-/// The .NET type names `getschema` shows (KQL-SEMANTICS §8).
+/// The .NET type names `getschema` shows (docs/semantics.md#dotnet-types).
 pub(super) fn dotnet_type(ty: DataType) -> &'static str {
     match ty {
         DataType::Bool => "System.SByte",

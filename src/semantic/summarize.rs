@@ -6,7 +6,7 @@ use super::scalar::{AggregateCollector, Scope};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::{LogicalPlan, SortKey};
+use crate::plan::logical::{Aggregate, LogicalPlan, Project, SortKey};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, NamedExpr, NullsOrder, SortOrder};
@@ -53,12 +53,12 @@ impl Binder<'_> {
         if matches!(columns, [c] if matches!(c.expr.kind, ExprKind::Star)) {
             let group_by = identity_exprs(input.schema());
             let schema = input.schema().clone();
-            return Ok(LogicalPlan::Aggregate {
+            return Ok(LogicalPlan::Aggregate(Aggregate {
                 input: Box::new(input),
                 group_by,
                 aggregates: vec![],
                 schema,
-            });
+            }));
         }
         self.summarize(input, &[], columns, Span::default())
     }
@@ -146,12 +146,12 @@ impl Binder<'_> {
         for (i, a) in collector.aggregates.iter().enumerate() {
             agg_fields.push(Field::new(format!("__agg{i}"), a.ty));
         }
-        let aggregate_plan = LogicalPlan::Aggregate {
+        let aggregate_plan = LogicalPlan::Aggregate(Aggregate {
             input: Box::new(input),
             group_by,
             aggregates: collector.aggregates,
             schema: Schema::new(agg_fields.clone()),
-        };
+        });
         // Name the outputs: group columns keep theirs; unnamed items get
         // generated names, made unique.
         let mut schema = Schema::new(group_fields);
@@ -168,11 +168,11 @@ impl Binder<'_> {
             schema.fields.push(Field::new(name, expr.ty));
             exprs.push(expr);
         }
-        Ok(LogicalPlan::Project {
+        Ok(LogicalPlan::Project(Project {
             input: Box::new(aggregate_plan),
             exprs,
             schema,
-        })
+        }))
     }
 
     /// `arg_max(key, *)` / `arg_min(key, a, b)`: one aggregate per returned
@@ -254,11 +254,7 @@ impl Binder<'_> {
             return None;
         };
         let function = crate::functions::lookup_aggregate(&name.name)?;
-        if !matches!(
-            function.kind,
-            crate::functions::aggregate::AggregateKind::ArgMax
-                | crate::functions::aggregate::AggregateKind::ArgMin
-        ) {
+        if !function.is_arg_extreme() {
             return None;
         }
         Some((|| {
@@ -311,7 +307,7 @@ impl Binder<'_> {
         operator: &str,
     ) -> Result<u64, Vec<BindError>> {
         let bound = self.constant_scalar(expr).map_err(one)?;
-        let value = crate::exec::eval::eval_constant(&bound, &self.ctx);
+        let value = crate::plan::eval::eval_constant(&bound, &self.ctx);
         match value.as_ref().and_then(Value::as_i64) {
             Some(n) if n >= 0 => Ok(n as u64),
             _ => Err(one(BindError::new(

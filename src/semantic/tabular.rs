@@ -7,7 +7,9 @@ use super::sources::getschema;
 use super::suggest::did_you_mean;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{
+    Aggregate, Filter, Limit, LogicalPlan, Project, Scan, Serialize, Sort, TopN, Values,
+};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind, Literal, Operator, OperatorKind};
@@ -148,14 +150,14 @@ impl Binder<'_> {
             }))));
         };
         let columns: Vec<usize> = (0..table.schema.len()).collect();
-        Ok(LogicalPlan::Scan {
+        Ok(LogicalPlan::Scan(Scan {
             table: table.name,
             table_schema: table.schema.clone(),
             data: table.data,
             columns,
             schema: table.schema,
             prefilter: None,
-        })
+        }))
     }
 
     pub(super) fn function_table(
@@ -212,10 +214,10 @@ impl Binder<'_> {
         let span = operator.span;
         match &operator.kind {
             OperatorKind::Print { columns } => {
-                let unit = LogicalPlan::Values {
+                let unit = LogicalPlan::Values(Values {
                     schema: Schema::default(),
                     rows: Arc::new(vec![vec![]]),
-                };
+                });
                 self.project(unit, columns, "print", true)
             }
             OperatorKind::Range {
@@ -251,20 +253,20 @@ impl Binder<'_> {
                 let predicate = predicate_of(predicate, "where")?;
                 let window = window.into_inner();
                 if window.is_empty() {
-                    return Ok(LogicalPlan::Filter {
+                    return Ok(LogicalPlan::Filter(Filter {
                         input: Box::new(input),
                         predicate,
-                    });
+                    }));
                 }
                 // Window columns are computed, filtered on, then dropped.
                 let width = input.schema().len();
                 let mut exprs = [predicate];
                 let input = self.window_input(input, window, "where", &mut exprs)?;
                 let [predicate] = exprs;
-                let filtered = LogicalPlan::Filter {
+                let filtered = LogicalPlan::Filter(Filter {
                     input: Box::new(input),
                     predicate,
-                };
+                });
                 Ok(select_columns(filtered, &(0..width).collect::<Vec<_>>()))
             }
             OperatorKind::Extend { columns } => self.extend(input, columns, "extend"),
@@ -275,15 +277,15 @@ impl Binder<'_> {
             OperatorKind::ProjectReorder { columns } => self.project_reorder(input, columns),
             OperatorKind::Take { count, .. } => {
                 let count = self.constant_count(count, "take")?;
-                Ok(LogicalPlan::Limit {
+                Ok(LogicalPlan::Limit(Limit {
                     input: Box::new(input),
                     count,
-                })
+                }))
             }
             OperatorKind::Count => {
                 let count = crate::functions::lookup_aggregate("count")
                     .ok_or_else(|| one(internal(span)))?;
-                Ok(LogicalPlan::Aggregate {
+                Ok(LogicalPlan::Aggregate(Aggregate {
                     input: Box::new(input),
                     group_by: vec![],
                     aggregates: vec![crate::plan::expr::AggregateExpr {
@@ -293,23 +295,23 @@ impl Binder<'_> {
                         span,
                     }],
                     schema: Schema::new(vec![Field::new("Count", DataType::Long)]),
-                })
+                }))
             }
             OperatorKind::Sort { keys, .. } => {
                 let keys = self.sort_keys(&input, keys, "sort")?;
-                Ok(LogicalPlan::Sort {
+                Ok(LogicalPlan::Sort(Sort {
                     input: Box::new(input),
                     keys,
-                })
+                }))
             }
             OperatorKind::Top { count, key, .. } => {
                 let count = self.constant_count(count, "top")?;
                 let keys = self.sort_keys(&input, std::slice::from_ref(key), "top")?;
-                Ok(LogicalPlan::TopN {
+                Ok(LogicalPlan::TopN(TopN {
                     input: Box::new(input),
                     keys,
                     count,
-                })
+                }))
             }
             OperatorKind::Distinct { columns, .. } => self.distinct(input, columns),
             OperatorKind::Summarize { aggregates, by, .. } => {
@@ -358,9 +360,9 @@ impl Binder<'_> {
                 pattern,
             } => self.parse(input, params, source, pattern, true, span),
             OperatorKind::Serialize { columns } => {
-                let input = LogicalPlan::Serialize {
+                let input = LogicalPlan::Serialize(Serialize {
                     input: Box::new(input),
-                };
+                });
                 if columns.is_empty() {
                     Ok(input)
                 } else {
@@ -373,9 +375,9 @@ impl Binder<'_> {
                 self.define(&name.name, Binding::Tabular(input.clone()));
                 Ok(input)
             }
-            OperatorKind::GetSchema => Ok(LogicalPlan::Serialize {
+            OperatorKind::GetSchema => Ok(LogicalPlan::Serialize(Serialize {
                 input: Box::new(getschema(input.schema())),
-            }),
+            })),
             OperatorKind::Evaluate { plugin, .. } => self.evaluate(input, plugin, span),
             OperatorKind::Partition {
                 params,
@@ -535,11 +537,11 @@ pub(super) fn select_columns(input: LogicalPlan, positions: &[usize]) -> Logical
         .iter()
         .map(|&i| ScalarExpr::column(i, input.schema().fields[i].ty, Span::default()))
         .collect();
-    LogicalPlan::Project {
+    LogicalPlan::Project(Project {
         input: Box::new(input),
         exprs,
         schema,
-    }
+    })
 }
 
 pub(super) fn is_true_literal(e: &Expr) -> bool {

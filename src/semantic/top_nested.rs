@@ -11,7 +11,7 @@ use super::naming::{generic_name, implied_name, unique_name};
 use super::scalar::{AggregateCollector, Scope, cast};
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
-use crate::plan::logical::{LogicalPlan, NestedLevel};
+use crate::plan::logical::{LogicalPlan, NestedLevel, TopNested};
 use crate::schema::{Field, Schema};
 use crate::syntax::ast::{SortOrder, TopNestedLevel};
 use std::cell::RefCell;
@@ -51,7 +51,7 @@ impl Binder<'_> {
             let others = match &level.others {
                 Some(o) => {
                     let v = self.constant_scalar(o).ok().and_then(|b| {
-                        crate::exec::eval::eval_constant(&cast(b, value.ty), &self.ctx)
+                        crate::plan::eval::eval_constant(&cast(b, value.ty), &self.ctx)
                     });
                     match v {
                         Some(v) => Some(v),
@@ -110,10 +110,10 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(LogicalPlan::TopNested {
+        Ok(LogicalPlan::TopNested(TopNested {
             input: Box::new(input),
             levels: bound,
             schema: Schema::new(fields),
-        })
+        }))
     }
 }

@@ -1,11 +1,11 @@
-//! `union`, as a source or after a pipe (KQL-SEMANTICS §6.11).
+//! `union`, as a source or after a pipe (docs/semantics.md#union).
 
 use super::bind::Binder;
 use super::project::wildcard_match;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::LogicalPlan;
+use crate::plan::logical::{LogicalPlan, Project, Union};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind, OpParam};
@@ -162,16 +162,16 @@ pub(super) fn union_plan(
                 exprs.push(match found {
                     Some(i) => ScalarExpr::column(i, *ty, Span::default()),
                     None => {
-                        ScalarExpr::literal(crate::exec::eval::null_of(*ty), *ty, Span::default())
+                        ScalarExpr::literal(crate::value::cast::null_of(*ty), *ty, Span::default())
                     }
                 });
             }
-            LogicalPlan::Project {
+            LogicalPlan::Project(Project {
                 input: Box::new(plan),
                 exprs,
                 schema: schema.clone(),
-            }
+            })
         })
         .collect();
-    LogicalPlan::Union { inputs, schema }
+    LogicalPlan::Union(Union { inputs, schema })
 }

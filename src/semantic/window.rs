@@ -17,7 +17,7 @@ use super::bind::Binder;
 use super::scalar::{Scope, cast};
 use super::{BindError, BindErrorKind};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::{LogicalPlan, WindowExpr, WindowKind};
+use crate::plan::logical::{LogicalPlan, Window, WindowExpr, WindowKind};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::Expr;
@@ -122,7 +122,7 @@ impl Binder<'_> {
                     .next()
                     .ok_or_else(|| super::scalar::arity_error(name, min, max, span))?;
                 let offset = match it.next() {
-                    Some(o) => match crate::exec::eval::eval_constant(&o, &self.ctx)
+                    Some(o) => match crate::plan::eval::eval_constant(&o, &self.ctx)
                         .as_ref()
                         .and_then(Value::as_i64)
                     {
@@ -273,10 +273,10 @@ impl Binder<'_> {
             fields.push(Field::new(format!("__window{k}"), call.ty));
             functions.push(call);
         }
-        Ok(LogicalPlan::Window {
+        Ok(LogicalPlan::Window(Window {
             input: Box::new(input),
             functions,
             schema: Schema::new(fields),
-        })
+        }))
     }
 }

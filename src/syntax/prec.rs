@@ -1,7 +1,7 @@
 //! The binary operators of scalar expressions and their precedence: the
 //! one table both the parser ([`super::expr`]) and the printer use.
 //!
-//! Levels, lowest first (KQL-SEMANTICS §2.3):
+//! Levels, lowest first (docs/semantics.md#precedence):
 //!
 //! | level | operators | associativity |
 //! |---|---|---|

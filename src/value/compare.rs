@@ -4,7 +4,7 @@
 //! Numbers of any width compare by value (`1 == 1.0`). Strings compare
 //! ordinally, by code point. Arrays and bags compare structurally. Null is
 //! not equal, smaller or larger than anything: those functions return
-//! `None` and the caller applies KQL's null rules (KQL-SEMANTICS §5).
+//! `None` and the caller applies KQL's null rules (docs/semantics.md#nulls).
 
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -69,7 +69,7 @@ pub fn total_order(a: &Value, b: &Value) -> Ordering {
         return by_rank;
     }
     // Same non-scalar kind: compare the JSON text, which is at least stable.
-    crate::functions::to_kusto_string(a).cmp(&crate::functions::to_kusto_string(b))
+    super::string_form::to_kusto_string(a).cmp(&super::string_form::to_kusto_string(b))
 }
 
 /// Null, and the real NaN, which sorts with the nulls

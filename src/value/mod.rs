@@ -6,13 +6,26 @@
 //! the value only says which case it holds. Strings are never null in KQL, so
 //! a string-typed expression yields `Value::String("")` where data is
 //! missing, never `Value::Null`.
+//!
+//! Beside the values: [`cast`] (nulls, normalisation, conversions),
+//! [`ops`] (comparison, arithmetic, member and element access),
+//! [`compare`] (equality and ordering), [`string_form`] (the text
+//! `tostring()` gives) and [`json`](mod@json) (a value as compact JSON).
 
 #[allow(missing_docs)]
+pub mod cast;
+#[allow(missing_docs)]
 pub mod compare;
+#[allow(missing_docs)]
+pub mod json;
 #[allow(missing_docs)]
 pub mod key;
 #[allow(missing_docs)]
 pub mod number;
+#[allow(missing_docs)]
+pub mod ops;
+#[allow(missing_docs)]
+pub mod string_form;
 #[allow(missing_docs)]
 pub mod text;
 #[allow(missing_docs)]

@@ -5,11 +5,11 @@
 /// Significant digits of a printed real: .NET Framework's default
 /// `Double.ToString()` ("G15"). The docs print reals this way: `stdev` of
 /// 1…5 is shown as `1.58113883008419` (`stdev-aggregation-function`), not
-/// the shortest round-trip form `1.5811388300841898`, and KQL-SEMANTICS §8
+/// the shortest round-trip form `1.5811388300841898`, and docs/semantics.md#real-text
 /// cites `3.14159265358979`.
 const REAL_DIGITS: usize = 15;
 
-/// `tostring(real)` and a real in a result grid (KQL-SEMANTICS §8).
+/// `tostring(real)` and a real in a result grid (docs/semantics.md#real-text).
 ///
 /// The value rounded to 15 significant digits with trailing zeros dropped:
 /// integral values print without a decimal point (`4`, `-100`), others as

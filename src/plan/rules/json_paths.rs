@@ -10,9 +10,11 @@
 //! otherwise (a bag or array printed and parsed again is itself). A bare
 //! `parse_json(s)` with no step after it is left alone: it needs the tree.
 
-use super::Rule;
-use crate::plan::expr::{PathStep, ScalarExpr, ScalarKind};
+use super::{ApplyOrder, Rule};
+use crate::json::doc::PathStep;
+use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::LogicalPlan;
+use crate::plan::tree::TreeNode;
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -23,20 +25,18 @@ impl Rule for JsonPaths {
         "json_paths"
     }
 
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// Each expression of the operator, bottom-up.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        plan.map_exprs(&mut rewrite)
+        plan.map_expressions(&mut |e| e.transform_up(&mut rewrite))
     }
 }
 
-/// Rewrites `e` bottom-up.
-pub fn rewrite(mut e: ScalarExpr) -> ScalarExpr {
-    for child in e.children_mut() {
-        let taken = std::mem::replace(
-            child,
-            ScalarExpr::literal(Value::Null, DataType::Dynamic, child.span),
-        );
-        *child = rewrite(taken);
-    }
+/// Rewrites one expression whose children were rewritten already.
+fn rewrite(e: ScalarExpr) -> ScalarExpr {
     let span = e.span;
     let ty = e.ty;
     match e.kind {
@@ -161,58 +161,5 @@ fn path(base: ScalarExpr, steps: Vec<PathStep>, span: crate::span::Span) -> Scal
         },
         ty: DataType::Dynamic,
         span,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::Catalog;
-    use crate::functions::EvalContext;
-    use crate::plan::explain::explain;
-    use crate::schema::{Field, Schema};
-    use crate::value::DateTime;
-
-    fn optimized(query: &str) -> String {
-        let mut catalog = Catalog::new();
-        catalog.insert(crate::catalog::Table {
-            name: "T".into(),
-            schema: Schema::new(vec![Field::new("log_s", DataType::String)]),
-            data: std::sync::Arc::new(crate::catalog::TableData::Empty),
-        });
-        let ast = crate::syntax::parse(query).unwrap();
-        let bound =
-            crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        explain(&JsonPaths.rewrite(bound.results[0].clone()))
-    }
-
-    #[test]
-    fn member_chains_and_the_reparse_idiom_become_one_path() {
-        let plan = optimized(
-            "T | where parse_json(tostring(parse_json(tostring(parse_json(log_s).requestObject)).roleRef)).name == 'x'",
-        );
-        assert!(
-            plan.contains(r#"to_string(json_path(log_s@0, ["requestObject"], reparse, ["roleRef"], reparse, ["name"])) == "x""#),
-            "{plan}"
-        );
-    }
-
-    #[test]
-    fn negative_index_and_bracket_keys_are_steps() {
-        let plan = optimized(
-            "T | extend a = parse_json(tostring(parse_json(log_s).sourceIPs))[-1], b = parse_json(log_s).[\"\"]",
-        );
-        assert!(
-            plan.contains(r#"json_path(log_s@0, ["sourceIPs"], reparse, [-1])"#),
-            "{plan}"
-        );
-        assert!(plan.contains(r#"json_path(log_s@0, [""])"#), "{plan}");
-    }
-
-    #[test]
-    fn a_bare_parse_json_is_left_alone() {
-        let plan = optimized("T | extend d = parse_json(log_s)");
-        assert!(plan.contains("parse_json(log_s@0)"), "{plan}");
-        assert!(!plan.contains("json_path"), "{plan}");
     }
 }

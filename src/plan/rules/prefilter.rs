@@ -25,12 +25,13 @@
 //!   directly above the scan: anything else (`take`, `summarize`…) changes
 //!   which rows reach the filter.
 
-use super::Rule;
-use crate::plan::expr::{CompareOp, ListKind, LogicalOp, ScalarExpr, ScalarKind};
-use crate::plan::logical::{LogicalPlan, Needle, Prefilter};
-use crate::syntax::ast::StringOpKind;
+use super::{ApplyOrder, Rule};
+use crate::plan::expr::{ListKind, LogicalOp, ScalarExpr, ScalarKind, StringOpKind};
+use crate::plan::logical::{Filter, LogicalPlan, Needle, Prefilter};
+use crate::plan::tree::TreeNode;
 use crate::types::DataType;
 use crate::value::Value;
+use crate::value::ops::CompareOp;
 
 pub struct DerivePrefilter;
 
@@ -42,132 +43,62 @@ impl Rule for DerivePrefilter {
         "derive_prefilter"
     }
 
+    /// Bottom-up, so the needles of the lowest filter come first.
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::BottomUp)
+    }
+
+    /// A filter over a chain of filters and projections down to a scan
+    /// adds its needles to the scan.
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        rewrite(plan)
+        let LogicalPlan::Filter(filter) = plan else {
+            return plan;
+        };
+        let groups = resolve(&filter.predicate, &filter.input)
+            .map(|e| required(&e))
+            .unwrap_or_default();
+        if groups.is_empty() {
+            return LogicalPlan::Filter(filter);
+        }
+        LogicalPlan::Filter(Filter {
+            input: Box::new(add_needles(*filter.input, &groups)),
+            ..filter
+        })
     }
 }
 
-fn rewrite(plan: LogicalPlan) -> LogicalPlan {
-    match attach(plan) {
-        Attached::Chain(p) => p,
-        Attached::Other(p) => recurse(p),
-    }
-}
-
-enum Attached {
-    /// A chain of filters and projections over a scan, needles attached.
-    Chain(LogicalPlan),
-    /// Anything else: the rule applies to its inputs.
-    Other(LogicalPlan),
-}
-
-/// Walks down a chain of `Filter`/`Project` nodes to a scan; each filter's
-/// needles (its predicate rewritten over the scan's columns) are added to
-/// the scan.
-fn attach(plan: LogicalPlan) -> Attached {
+/// Adds `groups` to the prefilter of the scan at the bottom of a chain of
+/// filters and projections.
+fn add_needles(plan: LogicalPlan, groups: &[Vec<Needle>]) -> LogicalPlan {
     match plan {
-        LogicalPlan::Filter { input, predicate } => match attach(*input) {
-            Attached::Chain(input) => {
-                let groups = resolve(&predicate, &input)
-                    .map(|e| required(&e))
-                    .unwrap_or_default();
-                let plan = LogicalPlan::Filter {
-                    input: Box::new(input),
-                    predicate,
-                };
-                Attached::Chain(add_needles(plan, groups))
-            }
-            Attached::Other(input) => Attached::Other(LogicalPlan::Filter {
-                input: Box::new(recurse(input)),
-                predicate,
-            }),
-        },
-        LogicalPlan::Project {
-            input,
-            exprs,
-            schema,
-        } => match attach(*input) {
-            Attached::Chain(p) => Attached::Chain(LogicalPlan::Project {
-                input: Box::new(p),
-                exprs,
-                schema,
-            }),
-            Attached::Other(p) => Attached::Other(LogicalPlan::Project {
-                input: Box::new(recurse(p)),
-                exprs,
-                schema,
-            }),
-        },
-        scan @ LogicalPlan::Scan { .. } => Attached::Chain(scan),
-        other => Attached::Other(other),
-    }
-}
-
-/// Applies the rule to the inputs of a node that is not part of a chain.
-fn recurse(plan: LogicalPlan) -> LogicalPlan {
-    match plan {
-        // Already handled by `attach`, which sent its inputs here.
-        LogicalPlan::Filter { .. } | LogicalPlan::Project { .. } | LogicalPlan::Scan { .. } => plan,
-        other => other.map_inputs(&mut rewrite),
-    }
-}
-
-/// Adds `groups` to the prefilter of the scan at the bottom of the chain.
-fn add_needles(plan: LogicalPlan, groups: Vec<Vec<Needle>>) -> LogicalPlan {
-    if groups.is_empty() {
-        return plan;
-    }
-    match plan {
-        LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter {
-            input: Box::new(add_needles(*input, groups)),
-            predicate,
-        },
-        LogicalPlan::Project {
-            input,
-            exprs,
-            schema,
-        } => LogicalPlan::Project {
-            input: Box::new(add_needles(*input, groups)),
-            exprs,
-            schema,
-        },
-        LogicalPlan::Scan {
-            table,
-            table_schema,
-            data,
-            columns,
-            schema,
-            prefilter,
-        } => {
-            let mut all_of = prefilter.map(|p| p.all_of).unwrap_or_default();
+        LogicalPlan::Scan(mut scan) => {
+            let mut all_of = scan.prefilter.take().map(|p| p.all_of).unwrap_or_default();
             for g in groups {
-                if !all_of.contains(&g) {
-                    all_of.push(g);
+                if !all_of.contains(g) {
+                    all_of.push(g.clone());
                 }
             }
-            LogicalPlan::Scan {
-                table,
-                table_schema,
-                data,
-                columns,
-                schema,
-                prefilter: Some(Prefilter { all_of }),
-            }
+            scan.prefilter = Some(Prefilter { all_of });
+            LogicalPlan::Scan(scan)
+        }
+        chain @ (LogicalPlan::Filter(_) | LogicalPlan::Project(_)) => {
+            chain.map_children(&mut |input| add_needles(input, groups))
         }
         other => other,
     }
 }
 
-/// `predicate` over the columns of the scan at the bottom of `chain`
-/// (column references replaced by the expressions that computed them);
-/// `None` if the chain holds something else.
+/// `predicate` over the columns of the scan at the bottom of `chain`, a
+/// chain of filters and projections (column references replaced by the
+/// expressions that computed them); `None` if the chain holds something
+/// else.
 fn resolve(predicate: &ScalarExpr, chain: &LogicalPlan) -> Option<ScalarExpr> {
     match chain {
-        LogicalPlan::Scan { .. } => Some(predicate.clone()),
-        LogicalPlan::Filter { input, .. } => resolve(predicate, input),
-        LogicalPlan::Project { input, exprs, .. } => {
-            let substituted = substitute(predicate.clone(), exprs)?;
-            resolve(&substituted, input)
+        LogicalPlan::Scan(_) => Some(predicate.clone()),
+        LogicalPlan::Filter(filter) => resolve(predicate, &filter.input),
+        LogicalPlan::Project(project) => {
+            let substituted = substitute(predicate.clone(), &project.exprs)?;
+            resolve(&substituted, &project.input)
         }
         _ => None,
     }
@@ -356,112 +287,4 @@ fn needle(literal: &str, case_sensitive: bool) -> Option<Needle> {
         text: best.to_string(),
         case_sensitive,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::{Catalog, Table, TableData};
-    use crate::functions::EvalContext;
-    use crate::schema::{Field, Schema};
-    use crate::value::DateTime;
-    use std::sync::Arc;
-
-    fn prefilter(query: &str) -> Option<Prefilter> {
-        let mut catalog = Catalog::new();
-        catalog.insert(Table {
-            name: "T".into(),
-            schema: Schema::new(vec![
-                Field::new("Category", DataType::String),
-                Field::new("log_s", DataType::String),
-                Field::new("n", DataType::Long),
-                Field::new("t", DataType::DateTime),
-            ]),
-            data: Arc::new(TableData::Empty),
-        });
-        let ast = crate::syntax::parse(query).unwrap();
-        let bound =
-            crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
-        let plan = super::super::JsonPaths.rewrite(bound.results[0].clone());
-        find(&DerivePrefilter.rewrite(plan))
-    }
-
-    fn find(plan: &LogicalPlan) -> Option<Prefilter> {
-        match plan {
-            LogicalPlan::Scan { prefilter, .. } => prefilter.clone(),
-            other => other.inputs().into_iter().find_map(find),
-        }
-    }
-
-    fn texts(p: &Option<Prefilter>) -> Vec<Vec<(&str, bool)>> {
-        p.as_ref()
-            .map(|p| {
-                p.all_of
-                    .iter()
-                    .map(|g| {
-                        g.iter()
-                            .map(|n| (n.text.as_str(), n.case_sensitive))
-                            .collect()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn conjunctions_through_projections_and_json_paths() {
-        let p = prefilter(
-            r#"T | where Category == "kube-audit" | project log_s | where parse_json(tostring(parse_json(log_s).user)).username == "masterclient""#,
-        );
-        assert_eq!(
-            texts(&p),
-            vec![vec![("\"kube-audit\"", true)], vec![("masterclient", true)]]
-        );
-    }
-
-    #[test]
-    fn case_insensitive_operators_and_escapable_characters() {
-        let p = prefilter(r#"T | where log_s contains "pods/nginx""#);
-        assert_eq!(texts(&p), vec![vec![("nginx", false)]]);
-        let p = prefilter(r#"T | where log_s has_any ("alpha", "beta")"#);
-        assert_eq!(texts(&p), vec![vec![("alpha", false), ("beta", false)]]);
-    }
-
-    #[test]
-    fn disjunctions_need_every_branch_constrained() {
-        let p = prefilter(
-            r#"T | extend r = tostring(parse_json(log_s).x) | where r contains "8e3af657" or r contains "b24988ac""#,
-        );
-        assert_eq!(
-            texts(&p),
-            vec![vec![("8e3af657", false), ("b24988ac", false)]]
-        );
-        assert_eq!(
-            prefilter(r#"T | where log_s contains "abcdef" or n > 3"#),
-            None
-        );
-    }
-
-    #[test]
-    fn top_level_string_equality_keeps_the_quotes() {
-        let p = prefilter(r#"T | where Category == "kube-apiserver""#);
-        assert_eq!(texts(&p), vec![vec![("\"kube-apiserver\"", true)]]);
-        // `true` might be a JSON boolean, printed without quotes.
-        let p = prefilter(r#"T | where Category == "truex" or Category == "true""#);
-        assert_eq!(texts(&p), vec![vec![("\"truex\"", true), ("true", true)]]);
-    }
-
-    #[test]
-    fn computed_values_numbers_negations_and_limits_give_nothing() {
-        assert_eq!(prefilter(r#"T | where tolower(log_s) == "abcdef""#), None);
-        assert_eq!(
-            prefilter(r#"T | extend x = "abcdef" | where x == "abcdef""#),
-            None
-        );
-        assert_eq!(prefilter(r#"T | where log_s == "12.50""#), None);
-        assert_eq!(prefilter(r#"T | where log_s != "abcdef""#), None);
-        assert_eq!(prefilter(r#"T | where log_s !contains "abcdef""#), None);
-        assert_eq!(prefilter(r#"T | take 10 | where log_s == "abcdef""#), None);
-        assert_eq!(prefilter(r#"T | where log_s == """#), None);
-    }
 }

@@ -1,0 +1,207 @@
+//! Arithmetic aggregates: `sum`, `avg`, and the moments `variance`,
+//! `stdev`, `variancep`, `stdevp` (with their `-if` forms).
+
+use super::{Accumulator, AggregateFunction, downcast};
+use crate::types::DataType;
+use crate::value::{DateTime, Timespan, Value};
+
+/// `sum(x)`, kept in the result's type.
+enum Sum {
+    /// `None` once the sum overflowed (the result is null).
+    Long(Option<i64>),
+    Real(f64),
+    Timespan(i64),
+}
+
+pub(super) fn sum(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
+    Box::new(match ty {
+        DataType::Long => Sum::Long(Some(0)),
+        DataType::Timespan => Sum::Timespan(0),
+        _ => Sum::Real(0.0),
+    })
+}
+
+impl Accumulator for Sum {
+    fn update(&mut self, args: &[Value]) {
+        let v = args.first().unwrap_or(&Value::Null);
+        match (self, v) {
+            (Sum::Long(acc), Value::Int(_) | Value::Long(_)) => {
+                *acc = acc.and_then(|a| v.as_i64().and_then(|x| a.checked_add(x)));
+            }
+            (Sum::Long(acc), Value::Bool(b)) => *acc = acc.map(|a| a + i64::from(*b)),
+            (Sum::Real(acc), _) => {
+                if let Some(x) = v.as_f64() {
+                    *acc += x;
+                }
+            }
+            (Sum::Timespan(acc), Value::Timespan(t)) => *acc = acc.saturating_add(t.0),
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, later: Box<dyn Accumulator>) {
+        let Some(later) = downcast::<Sum>(later) else {
+            return;
+        };
+        match (self, later) {
+            (Sum::Long(x), Sum::Long(y)) => *x = x.zip(y).and_then(|(x, y)| x.checked_add(y)),
+            (Sum::Real(x), Sum::Real(y)) => *x += y,
+            (Sum::Timespan(x), Sum::Timespan(y)) => *x = x.saturating_add(y),
+            _ => {}
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Value {
+        match *self {
+            Sum::Long(n) => n.map_or(Value::Null, Value::Long),
+            Sum::Real(r) => Value::Real(r),
+            Sum::Timespan(t) => Value::Timespan(Timespan(t)),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum MeanKind {
+    Number,
+    Timespan,
+    DateTime,
+}
+
+/// `avg(x)`: the sum and count of the values seen.
+struct Mean {
+    sum: f64,
+    count: u64,
+    kind: MeanKind,
+}
+
+pub(super) fn mean(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
+    Box::new(Mean {
+        sum: 0.0,
+        count: 0,
+        kind: match ty {
+            DataType::Timespan => MeanKind::Timespan,
+            DataType::DateTime => MeanKind::DateTime,
+            _ => MeanKind::Number,
+        },
+    })
+}
+
+fn mean_input(v: &Value) -> Option<f64> {
+    match v {
+        Value::Timespan(t) => Some(t.0 as f64),
+        Value::DateTime(d) => Some(d.0 as f64),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => v.as_f64(),
+    }
+}
+
+impl Accumulator for Mean {
+    fn update(&mut self, args: &[Value]) {
+        if let Some(x) = mean_input(args.first().unwrap_or(&Value::Null)) {
+            self.sum += x;
+            self.count += 1;
+        }
+    }
+
+    fn merge(&mut self, later: Box<dyn Accumulator>) {
+        if let Some(later) = downcast::<Mean>(later) {
+            self.sum += later.sum;
+            self.count += later.count;
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Value {
+        if self.count == 0 {
+            return match self.kind {
+                MeanKind::Number => Value::Real(f64::NAN),
+                _ => Value::Null,
+            };
+        }
+        let mean = self.sum / self.count as f64;
+        match self.kind {
+            MeanKind::Number => Value::Real(mean),
+            MeanKind::Timespan => Value::Timespan(Timespan(mean.round() as i64)),
+            MeanKind::DateTime => Value::DateTime(DateTime(mean.round() as i64)),
+        }
+    }
+}
+
+/// Welford's running mean and sum of squared deviations.
+struct Moments {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    stdev: bool,
+    /// Divide by n (`variancep`, `stdevp`) rather than n - 1.
+    population: bool,
+}
+
+fn moments(stdev: bool, population: bool) -> Box<dyn Accumulator> {
+    Box::new(Moments {
+        n: 0,
+        mean: 0.0,
+        m2: 0.0,
+        stdev,
+        population,
+    })
+}
+
+pub(super) fn variance(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    moments(false, false)
+}
+
+pub(super) fn stdev(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    moments(true, false)
+}
+
+pub(super) fn variancep(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    moments(false, true)
+}
+
+pub(super) fn stdevp(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    moments(true, true)
+}
+
+impl Accumulator for Moments {
+    fn update(&mut self, args: &[Value]) {
+        if let Some(x) = args.first().and_then(Value::as_f64) {
+            self.n += 1;
+            let delta = x - self.mean;
+            self.mean += delta / self.n as f64;
+            self.m2 += delta * (x - self.mean);
+        }
+    }
+
+    fn merge(&mut self, later: Box<dyn Accumulator>) {
+        let Some(later) = downcast::<Moments>(later) else {
+            return;
+        };
+        // Chan et al.'s parallel combination of running moments.
+        if later.n > 0 {
+            let total = self.n + later.n;
+            let delta = later.mean - self.mean;
+            self.m2 += later.m2 + delta * delta * (self.n as f64) * (later.n as f64) / total as f64;
+            self.mean += delta * later.n as f64 / total as f64;
+            self.n = total;
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Value {
+        // A sample of one (or none) has variance 0
+        // (`variance-aggregation-function`).
+        let divisor = if self.population {
+            self.n
+        } else {
+            self.n.saturating_sub(1)
+        };
+        if divisor == 0 {
+            return Value::Real(0.0);
+        }
+        let variance = (self.m2 / divisor as f64).max(0.0);
+        Value::Real(if self.stdev {
+            variance.sqrt()
+        } else {
+            variance
+        })
+    }
+}

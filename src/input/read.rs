@@ -1,0 +1,526 @@
+//! Driving a decoder over an input: line by line over a mapped chunk or a
+//! gzip stream, or over one whole document; collecting rows, skipped
+//! records and bad records with their place in the file.
+
+use super::chunk;
+use super::open;
+use crate::json::Row;
+use crate::json::RowSlots;
+use crate::value::Value;
+use std::cell::OnceCell;
+use std::io::Read;
+use std::sync::Arc;
+
+/// A line that is not a row: which input, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    pub input: usize,
+    /// Byte offset of the line in the input (after any BOM).
+    pub offset: usize,
+    /// The line number, when `offset` cannot give it (decompressed input).
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// An input line that is not a row, skipped (listed in
+/// [`Stats::reports`](crate::Stats::reports)).
+#[deny(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLineReport {
+    /// The input it is in.
+    pub file: String,
+    /// Its line number, from 1 (for some formats, the record's number).
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The text of a line without a final `\r` and surrounding blanks; `None`
+/// for a blank line (skipped without a report).
+pub fn trim_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    line.get(start..end)
+}
+
+/// A row read from an input, whose columns are decoded when first read
+/// (and then kept), so that a query pays only for the columns it looks at.
+/// Every decoder hands its rows on as this one trait.
+pub trait LazyRow: Row {
+    /// How many columns the row has.
+    fn width(&self) -> usize;
+
+    /// Every column, decoded.
+    fn materialize(&self) -> Vec<Value> {
+        (0..self.width()).map(|i| self.column(i)).collect()
+    }
+}
+
+/// A test that rejects lines of JSON rows by their text before they are
+/// decoded (the executor's prefilter).
+pub trait LinePrefilter: Send + Sync {
+    /// False only if `line` cannot give a row the query keeps.
+    fn may_match(&self, line: &[u8]) -> bool;
+}
+
+/// Columns computed on demand by `f`, cached in `cells`.
+struct LazyCols<'a> {
+    f: &'a dyn Fn(usize) -> Value,
+    cells: &'a [OnceCell<Value>],
+}
+
+impl Row for LazyCols<'_> {
+    fn column(&self, index: usize) -> Value {
+        match self.cells.get(index) {
+            Some(cell) => cell.get_or_init(|| (self.f)(index)).clone(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl LazyRow for LazyCols<'_> {
+    fn width(&self) -> usize {
+        self.cells.len()
+    }
+}
+
+/// Where a record is: a byte offset into the input (for mapped files, as
+/// the JSON-rows path reports), or a line number (for decompressed text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Loc {
+    Offset(usize),
+    Line(usize),
+}
+
+/// Scratch buffers a decoder reuses from record to record.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub slots: RowSlots,
+    pub inner: RowSlots,
+    pub event: RowSlots,
+    pub text: Vec<u8>,
+    pub resource: super::resource::ResourceCache,
+}
+
+/// What a part produced besides its rows.
+pub(crate) struct Out<'e> {
+    emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool,
+    /// The column cache of the lazy row being handed on.
+    cells: Vec<OnceCell<Value>>,
+    input: usize,
+    stopped: bool,
+    pub bad: Vec<BadLine>,
+    pub rows: u64,
+    pub skipped: u64,
+}
+
+impl<'e> Out<'e> {
+    pub fn new(input: usize, emit: &'e mut dyn FnMut(&dyn LazyRow) -> bool) -> Out<'e> {
+        Out {
+            emit,
+            cells: Vec::new(),
+            input,
+            stopped: false,
+            bad: Vec::new(),
+            rows: 0,
+            skipped: 0,
+        }
+    }
+
+    /// Hands on a row of `width` columns whose column `i` is `f(i)`,
+    /// computed only if the query reads it.
+    pub fn row_with(&mut self, width: usize, f: &dyn Fn(usize) -> Value) {
+        if self.stopped {
+            return;
+        }
+        self.rows += 1;
+        self.cells.resize_with(width, OnceCell::new);
+        self.cells.truncate(width);
+        for c in self.cells.iter_mut() {
+            c.take();
+        }
+        let row = LazyCols {
+            f,
+            cells: &self.cells,
+        };
+        if !(self.emit)(&row) {
+            self.stopped = true;
+        }
+    }
+
+    /// Hands on a row.
+    pub fn row(&mut self, row: &dyn LazyRow) {
+        if self.stopped {
+            return;
+        }
+        self.rows += 1;
+        if !(self.emit)(row) {
+            self.stopped = true;
+        }
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// A record that belongs to another table.
+    pub fn skip(&mut self) {
+        self.skipped += 1;
+    }
+
+    /// A record that could not be read.
+    pub fn bad(&mut self, at: Loc, reason: impl Into<String>) {
+        let (offset, line) = match at {
+            Loc::Offset(o) => (o, None),
+            Loc::Line(l) => (0, Some(l)),
+        };
+        self.bad.push(BadLine {
+            input: self.input,
+            offset,
+            line,
+            reason: reason.into(),
+        });
+    }
+}
+
+/// A format's decoder. Line formats implement [`Decode::line`]; document
+/// formats [`Decode::document`]; CSV [`Decode::stream`].
+pub(crate) trait Decode: Send + Sync {
+    /// One non-blank line (trimmed) of a line-delimited file.
+    fn line(&self, _line: &[u8], _at: Loc, _scratch: &mut Scratch, out: &mut Out) {
+        out.bad(_at, "this format is not line-delimited");
+    }
+
+    /// A whole document; `locate` turns a byte offset in `text` into a
+    /// place in the file.
+    fn document(&self, text: &[u8], locate: &dyn Fn(usize) -> Loc, out: &mut Out) {
+        // By default a document is a sequence of line records that may
+        // span lines: JSON values one after another.
+        let mut scratch = Scratch::default();
+        json_values(text, locate, out, &mut |value, at, out| {
+            self.line(value, at, &mut scratch, out)
+        });
+    }
+
+    /// A stream read to its end (CSV).
+    fn stream(&self, _reader: &mut dyn Read, out: &mut Out) {
+        out.bad(Loc::Line(1), "this format cannot be read as a stream");
+    }
+
+    /// The lines of a line-aligned chunk of a mapped input, at byte
+    /// `base` of it: each non-blank line, trimmed, to [`Decode::line`].
+    fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
+        let mut scratch = Scratch::default();
+        for (offset, raw) in chunk::lines(chunk) {
+            let Some(line) = trim_line(raw) else {
+                continue;
+            };
+            self.line(line, Loc::Offset(base + offset), &mut scratch, out);
+            if out.stopped() {
+                break;
+            }
+        }
+    }
+
+    /// How the file is laid out.
+    fn layout(&self) -> Layout;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One record per line: mapped files are read in parallel chunks.
+    Lines,
+    /// One document, read whole.
+    Document,
+    /// A stream read in order (CSV).
+    Stream,
+}
+
+/// One unit of parallel work on an input of a non-JSON-rows format: a
+/// line-aligned chunk of a mapped file, or the whole file.
+pub struct Part<'a> {
+    pub(crate) input: usize,
+    pub(crate) bytes: &'a [u8],
+    /// Offset of `bytes` in the input.
+    pub(crate) base: usize,
+    pub(crate) gzip: bool,
+    pub(crate) avro: bool,
+    pub(crate) decoder: Arc<dyn Decode>,
+}
+
+/// What reading a part gave, besides the rows handed on.
+pub struct PartResult {
+    pub bad: Vec<BadLine>,
+    /// Rows produced.
+    pub rows_read: u64,
+    /// Records that belong to another table than the one scanned.
+    pub skipped: u64,
+}
+
+impl Part<'_> {
+    /// Reads the part, handing each row to `emit` (which returns false
+    /// when it needs no more).
+    pub fn read(&self, emit: &mut dyn FnMut(&dyn LazyRow) -> bool) -> PartResult {
+        let mut out = Out::new(self.input, emit);
+        let decoder = self.decoder.as_ref();
+        if self.avro {
+            super::avro::read(self.bytes, decoder, &mut out);
+            return PartResult {
+                bad: out.bad,
+                rows_read: out.rows,
+                skipped: out.skipped,
+            };
+        }
+        match (decoder.layout(), self.gzip) {
+            (Layout::Lines, false) => decoder.lines(self.bytes, self.base, &mut out),
+            (Layout::Lines, true) => gzip_lines(self.bytes, decoder, &mut out),
+            (Layout::Document, false) => {
+                let base = self.base;
+                decoder.document(self.bytes, &|o| Loc::Offset(base + o), &mut out);
+            }
+            (Layout::Document, true) => match open::gunzip_all(self.bytes) {
+                Ok(text) => {
+                    let locate = |o: usize| Loc::Line(line_number(&text, o));
+                    decoder.document(strip_bom(&text), &locate, &mut out);
+                }
+                Err(e) => out.bad(Loc::Line(1), format!("gzip: {e}")),
+            },
+            (Layout::Stream, false) => {
+                let mut reader: &[u8] = self.bytes;
+                decoder.stream(&mut reader, &mut out);
+            }
+            (Layout::Stream, true) => {
+                let mut reader = open::gunzip_stream(self.bytes);
+                decoder.stream(&mut reader, &mut out);
+            }
+        }
+        PartResult {
+            bad: out.bad,
+            rows_read: out.rows,
+            skipped: out.skipped,
+        }
+    }
+}
+
+fn strip_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
+    memchr::memchr_iter(b'\n', &text[..offset.min(text.len())]).count() + 1
+}
+
+/// Reads a gzip stream and decodes it line by line, numbering lines from
+/// one (a second thread decompresses ahead of the decoding).
+fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
+    let mut buf: Vec<u8> = Vec::with_capacity(open::GZIP_BLOCK * 2);
+    let mut scratch = Scratch::default();
+    let mut line_no = 0usize;
+    let mut first = true;
+    let mut damaged = None;
+    open::gunzip_blocks(bytes, &mut |block| match block {
+        Ok(block) => {
+            buf.extend_from_slice(&block);
+            if first {
+                if buf.starts_with(b"\xEF\xBB\xBF") {
+                    buf.drain(..3);
+                }
+                first = false;
+            }
+            let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+            buf.drain(..used);
+            !out.stopped()
+        }
+        Err(e) => {
+            damaged = Some(e);
+            false
+        }
+    });
+    if out.stopped() {
+        return;
+    }
+    match damaged {
+        None => {
+            decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, true);
+        }
+        Some(e) => {
+            let cut = if buf.is_empty() {
+                ""
+            } else {
+                " (its last line is cut)"
+            };
+            out.bad(
+                Loc::Line(line_no + 1),
+                format!("gzip stream damaged after line {line_no}{cut}: {e}"),
+            );
+        }
+    }
+}
+
+/// Decodes the complete lines of `buf` (and the last, unterminated one
+/// when `last`); returns how many bytes were consumed.
+fn decode_lines(
+    buf: &[u8],
+    line_no: &mut usize,
+    decoder: &dyn Decode,
+    scratch: &mut Scratch,
+    out: &mut Out,
+    last: bool,
+) -> usize {
+    let mut pos = 0;
+    while pos < buf.len() {
+        let end = match memchr::memchr(b'\n', &buf[pos..]) {
+            Some(i) => pos + i,
+            None if last => buf.len(),
+            None => break,
+        };
+        *line_no += 1;
+        if let Some(line) = trim_line(&buf[pos..end]) {
+            decoder.line(line, Loc::Line(*line_no), scratch, out);
+            if out.stopped() {
+                return buf.len();
+            }
+        }
+        pos = end + 1;
+    }
+    pos.min(buf.len())
+}
+
+/// JSON values one after another, separated by whitespace (one per line,
+/// or pretty-printed over many): each is handed to `each` with its place.
+/// After a value that is not valid JSON, reading resumes at the next line
+/// that starts with `{` or `[`.
+pub(crate) fn json_values(
+    text: &[u8],
+    locate: &dyn Fn(usize) -> Loc,
+    out: &mut Out,
+    each: &mut dyn FnMut(&[u8], Loc, &mut Out),
+) {
+    let mut pos = 0;
+    while pos < text.len() && !out.stopped() {
+        let mut scanner = crate::json::Scanner::new(&text[pos..]);
+        if scanner.peek().is_none() {
+            return;
+        }
+        let start = pos + scanner.pos();
+        match scanner.value_bytes(crate::json::MAX_SKIP_DEPTH) {
+            Ok(value) => {
+                each(value, locate(start), out);
+                pos += scanner.pos();
+            }
+            Err(e) => {
+                out.bad(locate(start), format!("not JSON: {e}"));
+                pos = next_value_line(text, start + 1);
+            }
+        }
+    }
+}
+
+/// The offset of the next line (after `from`) whose first non-blank byte
+/// opens an object or array; the end of `text` if none.
+fn next_value_line(text: &[u8], from: usize) -> usize {
+    let mut pos = from;
+    while let Some(i) = memchr::memchr(b'\n', text.get(pos..).unwrap_or_default()) {
+        let line_start = pos + i + 1;
+        let rest = &text[line_start..];
+        let first = rest.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        if let Some(k) = first
+            && matches!(rest[k], b'{' | b'[')
+        {
+            return line_start;
+        }
+        pos = line_start;
+    }
+    text.len()
+}
+
+/// The member names of objects that hold records: `records` (Event Hub
+/// body), `items` (Kubernetes `EventList`), `value` (ARM list).
+pub(crate) const CONTAINER_KEYS: &[&str] = &["records", "items", "value"];
+
+/// The records of a JSON document, each handed to `each`: the elements of
+/// a top-level array, or of an object's array member named in `keys`, or
+/// else each top-level value itself. Documents may follow one another
+/// (one Event Hub body per line, or several pretty-printed ones).
+pub(crate) fn document_records(
+    text: &[u8],
+    keys: &[&str],
+    locate: &dyn Fn(usize) -> Loc,
+    out: &mut Out,
+    each: &mut dyn FnMut(&[u8], Loc, &mut Out),
+) {
+    json_values(text, locate, out, &mut |value, at, out| {
+        // `value` is a slice of `text`: its offset locates its records.
+        let base = value.as_ptr() as usize - text.as_ptr() as usize;
+        match container_elements(value, keys) {
+            Ok(Some(elements)) => {
+                for (offset, element) in elements {
+                    each(element, locate(base + offset), out);
+                    if out.stopped() {
+                        return;
+                    }
+                }
+            }
+            Ok(None) => each(value, at, out),
+            Err(e) => out.bad(at, format!("not JSON: {e}")),
+        }
+    });
+}
+
+/// The elements (with their offsets in `value`) of `value` when it is an
+/// array, or an object holding an array member named in `keys`; `None`
+/// for any other value.
+#[allow(clippy::type_complexity)]
+pub(crate) fn container_elements<'a>(
+    value: &'a [u8],
+    keys: &[&str],
+) -> Result<Option<Vec<(usize, &'a [u8])>>, crate::json::JsonError> {
+    let mut s = crate::json::Scanner::new(value);
+    match s.peek() {
+        Some(b'[') => Ok(Some(array_elements(&mut s)?)),
+        Some(b'{') => {
+            let mut seq = s.begin_object()?;
+            let mut found = None;
+            while let Some(key) = s.next_key(&mut seq)? {
+                if keys.contains(&&*key) && s.peek() == Some(b'[') {
+                    found = Some(array_elements(&mut s)?);
+                } else {
+                    s.skip_value()?;
+                }
+            }
+            Ok(found)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn array_elements<'a>(
+    s: &mut crate::json::Scanner<'a>,
+) -> Result<Vec<(usize, &'a [u8])>, crate::json::JsonError> {
+    let mut seq = s.begin_array()?;
+    let mut elements = Vec::new();
+    while s.next_element(&mut seq)? {
+        s.skip_ws();
+        let start = s.pos();
+        let bytes = s.value_bytes(crate::json::MAX_SKIP_DEPTH)?;
+        elements.push((start, bytes));
+    }
+    Ok(elements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_value_line_finds_the_next_object() {
+        let text = b"{bad\n  x\n  {\"a\":1}\n";
+        assert_eq!(next_value_line(text, 1), 9);
+        assert_eq!(next_value_line(b"{bad", 1), 4);
+    }
+}

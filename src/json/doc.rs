@@ -1,0 +1,267 @@
+//! Evaluating a JSON path (`plan::rules::json_paths`) on JSON text without
+//! building the document as a tree, and the [`Row`] trait through which an
+//! expression reads a row's columns and their cached documents.
+//!
+//! A [`Doc`] is the text `parse_json` would parse, checked once: empty (so
+//! `parse_json` gives null), not JSON (a dynamic string), or valid JSON —
+//! for an object, with the raw value of every top-level member indexed, so
+//! the several paths a query reads from one document (`log_s.verb`,
+//! `log_s.user`, `log_s.sourceIPs`…) each cost a lookup, not a scan. Only
+//! the value a path ends on is decoded.
+
+use crate::json;
+use crate::value::{Str, Value};
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// One step of a path into a JSON document (a bound `json_path`
+/// expression, see [`crate::plan::expr::ScalarKind::JsonPath`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathStep {
+    /// `.key` / `["key"]`
+    Key(String),
+    /// `[i]`, negative from the end.
+    Index(i64),
+    /// `parse_json(tostring(x))`: a string value is parsed as JSON text;
+    /// any other value stays as it is.
+    Reparse,
+}
+
+/// Read access to the columns of one row.
+pub trait Row {
+    fn column(&self, index: usize) -> Value;
+
+    /// Column `index` as a JSON document, checked once per row and shared
+    /// by every path read from it; `None` when the row keeps no such cache
+    /// (the caller then builds a document for its own use).
+    fn json_doc(&self, _index: usize) -> Option<&Doc<'_>> {
+        None
+    }
+}
+
+impl Row for [Value] {
+    fn column(&self, index: usize) -> Value {
+        self.get(index).cloned().unwrap_or(Value::Null)
+    }
+}
+
+impl Row for &[Value] {
+    fn column(&self, index: usize) -> Value {
+        (**self).column(index)
+    }
+}
+
+impl Row for Vec<Value> {
+    fn column(&self, index: usize) -> Value {
+        self.as_slice().column(index)
+    }
+}
+
+pub struct Doc<'a> {
+    text: Cow<'a, [u8]>,
+    shape: Shape,
+}
+
+enum Shape {
+    /// `parse_json("")` is null.
+    Empty,
+    /// Text that is not JSON: `parse_json` gives it back as a dynamic string.
+    NotJson,
+    /// A valid object: each top-level key and the byte range of its value
+    /// (the last of repeated keys wins, as when parsing).
+    Object(Vec<(Key, Range<usize>)>),
+    /// Any other valid JSON value.
+    Other,
+}
+
+/// A top-level key: where it lies in the text, or (rarely, when it holds
+/// escapes) its decoded text.
+enum Key {
+    At(Range<usize>),
+    Decoded(Box<str>),
+}
+
+/// Where a walk stands.
+enum Cursor<'d> {
+    Null,
+    /// The root object of the document (its members are indexed).
+    Root,
+    /// A valid JSON value inside the document.
+    Raw(&'d [u8]),
+    /// The document's text taken as a string (it was not JSON).
+    Text,
+}
+
+impl<'a> Doc<'a> {
+    /// Checks `text` as JSON once.
+    pub fn new(text: Cow<'a, [u8]>) -> Doc<'a> {
+        let shape = classify(&text);
+        Doc { text, shape }
+    }
+
+    /// The value at the end of `steps`, exactly as the expression without
+    /// the rewrite would give it.
+    pub fn walk(&self, steps: &[PathStep]) -> Value {
+        let mut cursor = match self.shape {
+            Shape::Empty => Cursor::Null,
+            Shape::NotJson => Cursor::Text,
+            Shape::Object(_) => Cursor::Root,
+            Shape::Other => Cursor::Raw(&self.text),
+        };
+        for (i, step) in steps.iter().enumerate() {
+            cursor = match (step, cursor) {
+                (_, Cursor::Null) => Cursor::Null,
+                (PathStep::Key(key), Cursor::Root) => match &self.shape {
+                    Shape::Object(members) => members
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| match k {
+                            Key::At(r) => self.text.get(r.clone()) == Some(key.as_bytes()),
+                            Key::Decoded(k) => **k == **key,
+                        })
+                        .and_then(|(_, range)| self.text.get(range.clone()))
+                        .map_or(Cursor::Null, Cursor::Raw),
+                    _ => Cursor::Null,
+                },
+                (PathStep::Key(key), Cursor::Raw(raw)) => match json::get_member(raw, key) {
+                    Ok(Some(value)) => Cursor::Raw(value),
+                    _ => Cursor::Null,
+                },
+                (PathStep::Index(index), Cursor::Raw(raw)) => match json::get_index(raw, *index) {
+                    Ok(Some(value)) => Cursor::Raw(value),
+                    _ => Cursor::Null,
+                },
+                // A member of text that is not JSON, or an element of an object.
+                (PathStep::Key(_) | PathStep::Index(_), Cursor::Text | Cursor::Root) => {
+                    Cursor::Null
+                }
+                (PathStep::Reparse, Cursor::Raw(raw)) => {
+                    if raw.first() == Some(&b'"') {
+                        // A string holding JSON text: a new document.
+                        let text = json::string_text(raw).unwrap_or_default();
+                        let inner = Doc::new(Cow::Owned(text.into_owned().into_bytes()));
+                        return inner.walk(steps.get(i + 1..).unwrap_or_default());
+                    }
+                    Cursor::Raw(raw)
+                }
+                // parse_json(tostring(x)) of the whole document, or of text
+                // that was not JSON (and still is not), is the same value.
+                (PathStep::Reparse, c @ (Cursor::Root | Cursor::Text)) => c,
+            };
+        }
+        match cursor {
+            Cursor::Null => Value::Null,
+            Cursor::Raw(raw) => json::decode_dynamic(raw),
+            Cursor::Root => json::decode_dynamic(&self.text),
+            Cursor::Text => Value::String(Str::new(&String::from_utf8_lossy(&self.text))),
+        }
+    }
+}
+
+fn classify(text: &[u8]) -> Shape {
+    let start = text.iter().position(|b| !b.is_ascii_whitespace());
+    match start.and_then(|s| text.get(s).copied()) {
+        None if text.is_empty() => Shape::Empty,
+        None => Shape::NotJson,
+        Some(b'{') => index_object(text).map_or(Shape::NotJson, Shape::Object),
+        // The same depth limit as parsing a tree, so a document is valid
+        // here exactly when `parse_json` would parse it.
+        Some(_) if json::validate(text) => Shape::Other,
+        Some(_) => Shape::NotJson,
+    }
+}
+
+/// Checks an object and records where each top-level member lies, without
+/// copying keys (one pass; no allocation but the index itself).
+fn index_object(text: &[u8]) -> Option<Vec<(Key, Range<usize>)>> {
+    let base = text.as_ptr() as usize;
+    let offset = |s: &[u8]| s.as_ptr() as usize - base;
+    let mut s = json::Scanner::new(text);
+    let mut seq = s.begin_object().ok()?;
+    let mut members = Vec::with_capacity(16);
+    while let Some(key) = s.next_key(&mut seq).ok()? {
+        let key = match key {
+            Cow::Borrowed(k) => {
+                let at = offset(k.as_bytes());
+                Key::At(at..at + k.len())
+            }
+            Cow::Owned(k) => Key::Decoded(k.into_boxed_str()),
+        };
+        let value = s.value_bytes(json::MAX_TREE_DEPTH - 1).ok()?;
+        let at = offset(value);
+        members.push((key, at..at + value.len()));
+    }
+    s.finish().ok()?;
+    Some(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PathStep::{Index, Key, Reparse};
+
+    fn walk(text: &str, steps: &[PathStep]) -> Value {
+        Doc::new(Cow::Borrowed(text.as_bytes())).walk(steps)
+    }
+
+    fn key(k: &str) -> PathStep {
+        Key(k.to_string())
+    }
+
+    /// The same value the unfused expression gives, computed with the tree.
+    fn reference(text: &str, steps: &[PathStep]) -> Value {
+        use crate::value::ops::{index_value, member};
+        let mut v = crate::json::parse_json_text(&Str::new(text));
+        for step in steps {
+            v = match step {
+                Key(k) => member(&v, k),
+                Index(i) => index_value(&v, &Value::Long(*i)),
+                Reparse => match &v {
+                    Value::String(s) => crate::json::parse_json_text(s),
+                    Value::Null => Value::Null,
+                    other => other.clone(),
+                },
+            };
+        }
+        v
+    }
+
+    #[test]
+    fn agrees_with_parsing_the_whole_document() {
+        let docs = [
+            r#"{"verb":"create","user":"{\"username\":\"masterclient\"}","sourceIPs":["10.0.0.1","::1"],"requestObject":{"kind":"CronJob","roleRef":"{\"name\":\"cluster-admin\"}"},"annotations":{"":"allow"}}"#,
+            r#"{"verb":"get","verb":"list","sourceIPs":[]}"#,
+            r#"{"sourceIPs":"[\"\"]"}"#,
+            "not json",
+            "",
+            "  ",
+            r#"[1,{"a":2}]"#,
+            r#""a string""#,
+            r#"{"a":1"#,
+        ];
+        let paths: Vec<Vec<PathStep>> = vec![
+            vec![key("verb")],
+            vec![key("user"), Reparse, key("username")],
+            vec![key("sourceIPs"), Reparse, Index(0)],
+            vec![key("sourceIPs"), Reparse, Index(-1)],
+            vec![
+                key("requestObject"),
+                Reparse,
+                key("roleRef"),
+                Reparse,
+                key("name"),
+            ],
+            vec![key("requestObject"), key("kind")],
+            vec![key("annotations"), Reparse, key("")],
+            vec![Index(1), key("a")],
+            vec![Reparse],
+            vec![key("missing"), key("deeper")],
+            vec![],
+        ];
+        for d in docs {
+            for p in &paths {
+                assert_eq!(walk(d, p), reference(d, p), "{d} {p:?}");
+            }
+        }
+    }
+}
