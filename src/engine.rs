@@ -285,6 +285,20 @@ impl Engine {
         Ok(())
     }
 
+    /// The tables registered with inputs or rows (not the built-in
+    /// schemas no input names), for replay.
+    pub(crate) fn registered_tables(&self) -> Vec<String> {
+        self.catalog
+            .names()
+            .into_iter()
+            .filter(|n| {
+                self.catalog
+                    .get(n)
+                    .is_some_and(|t| !matches!(*t.data, TableData::Empty))
+            })
+            .collect()
+    }
+
     fn thread_pool(&self) -> Result<rayon::ThreadPool, Error> {
         let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
         if let Some(n) = self.options.threads {

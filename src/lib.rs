@@ -90,6 +90,7 @@ mod json;
 pub mod output;
 #[allow(missing_docs)]
 mod plan;
+mod replay;
 mod schema;
 #[allow(missing_docs)]
 mod semantic;
@@ -107,6 +108,19 @@ pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
 pub use input::MmapChoice;
+pub use replay::alert::{Alert, alert_schema};
+pub use replay::check::{CheckIssue, check_rules};
+pub use replay::duration::{format_iso as format_iso_duration, parse_duration};
+pub use replay::rule::{
+    AlertDetailsOverride, EntityMapping, EventGrouping, Rule, RuleError, RuleKind, RuleSource,
+    TriggerOperator, load_rules, rule_from_yaml, rules_from_arm_json,
+};
+pub use replay::ruletest::{
+    Observed, TestOutcome, bless as bless_rule_test, find_tests as find_rule_tests, junit_xml,
+    run_rule_test,
+};
+pub use replay::run::{ReplayOptions, ReplayReport, RuleSummary, replay};
+pub use replay::schedule::{Window, windows};
 pub use schema::{Field, Schema};
 pub use semantic::{BindError, BindErrorKind};
 pub use span::Span;

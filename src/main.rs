@@ -4,10 +4,16 @@
 //! [--param NAME=VALUE]... [--format table|jsonl|csv] [--threads N]
 //! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
+//! `kqlite replay RULE_OR_DIR... [--table NAME=PATH]... [--logs DIR]
+//! [--from T] [--to T] [--format table|jsonl|csv]` and
+//! `kqlite check RULE_OR_DIR...`, `kqlite test TEST_OR_DIR...`: see `docs/replay.md`.
+//!
 //! Exit codes: 0 success, 2 query error (reported before any data is
 //! scanned, except an error that may depend on columns read from the data
 //! by `evaluate bag_unpack` or `pivot`), 1 input or run error, 130
 //! interrupted (Ctrl-C).
+
+mod replay_cli;
 
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
@@ -126,6 +132,15 @@ fn main() -> ExitCode {
     // The command maps its input files; a file truncated under it is an
     // error naming the file, not a crash (see `src/input/open.rs`).
     kqlite::MmapChoice::Guarded.set_process_default();
+    // `kqlite replay ...` and `kqlite check ...`: subcommands in front of
+    // the plain query form, which stays as it is.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some("replay") => return replay_cli::replay_main(&args[1..]),
+        Some("check") => return replay_cli::check_main(&args[1..]),
+        Some("test") => return replay_cli::test_main(&args[1..]),
+        _ => {}
+    }
     let cli = Cli::parse();
     let (text, origin) = match (&cli.query, &cli.query_file) {
         (Some(q), _) => (q.clone(), "query".to_string()),

@@ -47,6 +47,8 @@ mod parse_roundtrip;
 mod parse_seed;
 mod parse_spans;
 #[cfg(unix)]
+mod replay;
+mod replay_cli;
 mod robust_faults;
 mod robust_fuzz;
 mod robust_input;

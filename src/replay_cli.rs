@@ -1,0 +1,409 @@
+//! `kqlite replay` and `kqlite check`: thin clients of the library's
+//! [`kqlite::replay`] and [`kqlite::check_rules`].
+
+use clap::Parser;
+use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
+use kqlite::{
+    DataType, DateTime, Engine, EngineOptions, Error, Field, ReplayOptions, ResultSink, Schema,
+    Value, check_rules, load_rules, replay,
+};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Replay Microsoft Sentinel analytics rules over log files, as the
+/// service would run them: one row per alert, in the SecurityAlert schema.
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlite replay",
+    after_help = "Exit codes: 0 ran, 2 a rule or query error (the other rules still run), \
+1 an input or runtime error.\n\nWith --format table (the default on a terminal), a summary per \
+rule instead of the alerts.\n\nExample:\n  kqlite replay rules/ --logs logs/ --format jsonl > alerts.jsonl\n  \
+kqlite --table SecurityAlert=alerts.jsonl 'SecurityAlert | summarize count() by AlertName'"
+)]
+struct ReplayCli {
+    /// Rule files (YAML, or ARM-template JSON as the portal exports) and
+    /// folders of them.
+    #[arg(required = true, value_name = "RULE_OR_DIR")]
+    rules: Vec<String>,
+
+    /// A table's input: NAME=PATH (a file, a folder or a glob). Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+
+    /// A folder of logs: each DIR/<Table>/ folder or DIR/<Table>.* file is
+    /// that table's input.
+    #[arg(long, value_name = "DIR")]
+    logs: Vec<String>,
+
+    /// The first tick (default: the first event, rounded up to the rule's queryFrequency).
+    #[arg(long, value_name = "DATETIME")]
+    from: Option<String>,
+
+    /// The last moment a tick may be at (default: until the last event leaves the lookback).
+    #[arg(long, value_name = "DATETIME")]
+    to: Option<String>,
+
+    /// Output format. Default: table (a summary) on a terminal, jsonl (alerts) otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// Check analytics rules without data: every query parses and binds (with
+/// the built-in schemas and the tables given), and every column the rule
+/// maps is in the query's result.
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlite check",
+    after_help = "Exit codes: 0 every rule is fine, 1 a rule has an error."
+)]
+struct CheckCli {
+    /// Rule files and folders of them.
+    #[arg(required = true, value_name = "RULE_OR_DIR")]
+    rules: Vec<String>,
+
+    /// A table whose schema comes from its data: NAME=PATH. Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+
+    /// A folder of logs, as for `kqlite replay`.
+    #[arg(long, value_name = "DIR")]
+    logs: Vec<String>,
+
+    /// `plain` (FILE:LINE:COL: RULE: MESSAGE) or `github` (workflow annotations).
+    #[arg(long, value_enum, default_value = "plain")]
+    format: CheckFormat,
+}
+
+/// Run rule tests: each `*.test.yaml` names a rule, its input logs, the
+/// replay range or a single `now`, and the expected outcome.
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlite test",
+    after_help = "Exit codes: 0 every test passed, 1 a test failed, 2 a test or its rule could not run."
+)]
+struct TestCli {
+    /// Test files (`*.test.yaml`) and folders of them.
+    #[arg(required = true, value_name = "TEST_OR_DIR")]
+    tests: Vec<String>,
+
+    /// Write a JUnit XML report to standard output (the test lines go to
+    /// standard error).
+    #[arg(long)]
+    junit: bool,
+
+    /// For each failing test, print the `expect:` section of what was
+    /// observed, to paste over the test's own (kqlite writes no file).
+    #[arg(long)]
+    bless: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Plain,
+    Github,
+}
+
+fn exit(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+}
+
+/// Binds `--table` and `--logs` inputs.
+fn add_inputs(engine: &mut Engine, tables: &[String], logs: &[String]) -> Result<(), Error> {
+    for spec in tables {
+        let Some((name, path)) = spec.split_once('=').filter(|(n, _)| !n.is_empty()) else {
+            return Err(Error::Usage(format!(
+                "--table expects NAME=PATH, got '{spec}'"
+            )));
+        };
+        engine.add_path(name, path)?;
+    }
+    for dir in logs {
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| Error::Usage(format!("--logs {dir}: {e}")))?;
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let Some(name) = path.file_name().map(|n| n.to_string_lossy().to_string()) else {
+                continue;
+            };
+            let table = if path.is_dir() {
+                name.as_str()
+            } else {
+                name.split('.').next().unwrap_or(&name)
+            };
+            if table.is_empty() {
+                continue;
+            }
+            engine.add_path(table, &path)?;
+        }
+    }
+    Ok(())
+}
+
+fn datetime(flag: &str, text: &Option<String>) -> Result<Option<DateTime>, Error> {
+    text.as_deref()
+        .map(|s| {
+            DateTime::parse(s)
+                .ok_or_else(|| Error::Usage(format!("--{flag}: '{s}' is not a datetime")))
+        })
+        .transpose()
+}
+
+/// `kqlite replay ...` (`args` starts with `replay`).
+pub fn replay_main(args: &[OsString]) -> ExitCode {
+    let cli = ReplayCli::parse_from(args);
+    match run_replay(&cli) {
+        Ok(code) => code,
+        Err(e) => exit(&e),
+    }
+}
+
+fn run_replay(cli: &ReplayCli) -> Result<ExitCode, Error> {
+    let options = ReplayOptions {
+        from: datetime("from", &cli.from)?,
+        to: datetime("to", &cli.to)?,
+    };
+    let mut engine = Engine::with_options(EngineOptions {
+        threads: cli.threads,
+        ..EngineOptions::default()
+    });
+    add_inputs(&mut engine, &cli.tables, &cli.logs)?;
+    let (rules, errors) = load_rules(&cli.rules);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let report = replay(&engine, &rules, &options)?;
+    let mut failed = !errors.is_empty();
+    for (rule, s) in rules.iter().zip(&report.summaries) {
+        if let Some(e) = &s.error
+            && rule.query_frequency.is_some()
+            && rule.enabled
+        {
+            failed = true;
+            eprintln!(
+                "error: rule '{}' ({}):\n{e}",
+                s.name,
+                rule.source.file.display()
+            );
+        }
+    }
+    let stdout = std::io::stdout();
+    let format = cli.format.unwrap_or(if stdout.is_terminal() {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let out = std::io::BufWriter::new(stdout.lock());
+    let (schema, rows) = if format == Format::Table {
+        summary_rows(&report)
+    } else {
+        report.alert_rows(&rules)
+    };
+    let mut sink: Box<dyn ResultSink> = match format {
+        Format::Jsonl => Box::new(JsonLinesWriter::new(out)),
+        Format::Csv => Box::new(CsvWriter::new(out)),
+        Format::Table => Box::new(TableWriter::new(out)),
+    };
+    sink.begin_table(0, &schema)?;
+    for row in rows {
+        if sink.row(row)?.is_break() {
+            break;
+        }
+    }
+    sink.end_table()?;
+    drop(sink);
+    let fired = report.summaries.iter().filter(|s| s.alerts > 0).count();
+    eprintln!(
+        "{} rule{} replayed, {fired} fired, {} alert{}",
+        rules.len(),
+        if rules.len() == 1 { "" } else { "s" },
+        report.alerts.len(),
+        if report.alerts.len() == 1 { "" } else { "s" }
+    );
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The summary table: one row per rule.
+fn summary_rows(report: &kqlite::ReplayReport) -> (Schema, Vec<Vec<Value>>) {
+    let s = |n: &str| Field::new(n, DataType::String);
+    let l = |n: &str| Field::new(n, DataType::Long);
+    let d = |n: &str| Field::new(n, DataType::DateTime);
+    let schema = Schema::new(vec![
+        s("Rule"),
+        s("Severity"),
+        s("Tactics"),
+        l("WindowsRun"),
+        l("WindowsFired"),
+        l("WindowsSuppressed"),
+        l("Alerts"),
+        l("DistinctResults"),
+        d("FirstAlert"),
+        d("LastAlert"),
+        s("Note"),
+    ]);
+    let n = |v: usize| Value::Long(i64::try_from(v).unwrap_or(i64::MAX));
+    let rows = report
+        .summaries
+        .iter()
+        .map(|r| {
+            vec![
+                Value::string(&r.name),
+                Value::string(&r.severity),
+                Value::string(&r.tactics.join(", ")),
+                n(r.windows_run),
+                n(r.windows_fired),
+                n(r.windows_suppressed),
+                n(r.alerts),
+                n(r.distinct_results),
+                r.first_alert.map_or(Value::Null, Value::DateTime),
+                r.last_alert.map_or(Value::Null, Value::DateTime),
+                Value::string(
+                    r.error
+                        .as_deref()
+                        .and_then(|e| e.lines().next())
+                        .unwrap_or(""),
+                ),
+            ]
+        })
+        .collect();
+    (schema, rows)
+}
+
+/// `kqlite check ...` (`args` starts with `check`).
+pub fn check_main(args: &[OsString]) -> ExitCode {
+    let cli = CheckCli::parse_from(args);
+    let mut engine = Engine::new();
+    if let Err(e) = add_inputs(&mut engine, &cli.tables, &cli.logs) {
+        return exit(&e);
+    }
+    let (rules, errors) = load_rules(&cli.rules);
+    let issues = check_rules(&engine, &rules);
+    let mut out = std::io::stdout().lock();
+    let escape = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    for e in &errors {
+        let _ = match cli.format {
+            CheckFormat::Plain => writeln!(out, "{e}"),
+            CheckFormat::Github => writeln!(
+                out,
+                "::error file={},line={}::{}",
+                e.file.display(),
+                e.line,
+                escape(&format!(
+                    "{}{}",
+                    e.field
+                        .as_deref()
+                        .map(|f| format!("{f}: "))
+                        .unwrap_or_default(),
+                    e.message
+                ))
+            ),
+        };
+    }
+    for i in &issues {
+        let _ = match cli.format {
+            CheckFormat::Plain => writeln!(out, "{i}"),
+            CheckFormat::Github => writeln!(
+                out,
+                "::error file={},line={},col={},title={}::{}",
+                i.file.display(),
+                i.line,
+                i.column,
+                escape(&i.rule).replace([',', ':'], " "),
+                escape(&i.message)
+            ),
+        };
+    }
+    let bad_rules = errors.len()
+        + rules
+            .iter()
+            .filter(|r| {
+                issues
+                    .iter()
+                    .any(|i| i.file == r.source.file && i.rule == r.name)
+            })
+            .count();
+    let total = rules.len() + errors.len();
+    eprintln!(
+        "checked {total} rule{}: {bad_rules} with errors",
+        if total == 1 { "" } else { "s" }
+    );
+    if bad_rules > 0 || !issues.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `kqlite test ...` (`args` starts with `test`). kqlite writes no file
+/// (tests/robust_security.rs): the JUnit report and the blessed
+/// expectations go to standard output, for the caller to redirect.
+pub fn test_main(args: &[OsString]) -> ExitCode {
+    let cli = TestCli::parse_from(args);
+    let files = kqlite::find_rule_tests(&cli.tests);
+    let mut outcomes = Vec::new();
+    let mut errors = Vec::new();
+    // With --junit, standard output is the report: the lines go to stderr.
+    let mut lines: Box<dyn Write> = if cli.junit {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
+    for file in files {
+        match kqlite::run_rule_test(&file) {
+            Ok(o) => {
+                if o.passed() {
+                    let _ = writeln!(lines, "ok      {} ({})", o.file.display(), o.rule);
+                } else if cli.bless {
+                    let blessed = kqlite::bless_rule_test("", &o.observed);
+                    let _ = writeln!(lines, "# {} ({}): observed", o.file.display(), o.rule);
+                    let _ = write!(lines, "{blessed}");
+                } else {
+                    let _ = writeln!(lines, "FAILED  {} ({})", o.file.display(), o.rule);
+                    for f in &o.failures {
+                        let _ = writeln!(lines, "        {f}");
+                    }
+                }
+                outcomes.push(o);
+            }
+            Err(e) => {
+                let _ = writeln!(lines, "ERROR   {e}");
+                errors.push(e);
+            }
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    let passed = outcomes.len() - failed;
+    let _ = writeln!(lines, "{passed} passed, {failed} failed");
+    drop(lines);
+    if cli.junit {
+        print!("{}", kqlite::junit_xml(&outcomes, &errors));
+    }
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if failed > 0 && !cli.bless {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
