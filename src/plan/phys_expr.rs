@@ -130,8 +130,8 @@ pub fn lower(e: &ScalarExpr, subqueries: SubqueryValues) -> Result<PhysExpr, Low
             match right_value {
                 Some(v) => {
                     let needle = crate::value::string_form::to_kusto_string(&v);
-                    let matcher = Matcher::new(*op, &needle).map_err(|message| LowerError {
-                        message,
+                    let matcher = Matcher::new(*op, &needle).map_err(|e| LowerError {
+                        message: e.to_string(),
                         span: right.span,
                     })?;
                     PhysExpr::Match {

@@ -24,7 +24,7 @@ enum How {
 impl Matcher {
     /// Prepares `op` with `needle` as its right-hand side. Fails only for
     /// an invalid regular expression.
-    pub fn new(op: StringOp, needle: &str) -> Result<Matcher, String> {
+    pub fn new(op: StringOp, needle: &str) -> Result<Matcher, InvalidRegex> {
         let kind = match op.kind {
             StringOpKind::Equals => Some(MatchKind::Equals),
             StringOpKind::Has => Some(MatchKind::Has),
@@ -67,11 +67,14 @@ impl Matcher {
 /// Kusto's regex engine is Rust's `regex` crate (docs/semantics.md#regex),
 /// read as RE2 reads a literal `{`, with a size limit that keeps hostile
 /// patterns from using unbounded memory (shared with the regex functions).
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
-    crate::functions::regex_cache::compile(pattern)
-        .map_err(|e| e.to_string())
-        .map_err(|e| format!("invalid regular expression: {e}"))
+pub fn compile_regex(pattern: &str) -> Result<regex::Regex, InvalidRegex> {
+    crate::functions::regex_cache::compile(pattern).map_err(InvalidRegex)
 }
+
+/// A `matches regex` pattern the regex engine refuses.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid regular expression: {0}")]
+pub struct InvalidRegex(regex::Error);
 
 /// `=~` for two strings, used by `in~`.
 pub fn equals_ignore_case(a: &str, b: &str) -> bool {
