@@ -104,7 +104,7 @@ struct Cli {
     #[arg(long)]
     explain: bool,
 
-    /// Read the query from FILE.
+    /// Read the query from FILE, or from standard input when FILE is -.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     query_file: Option<String>,
 
@@ -144,6 +144,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (text, origin) = match (&cli.query, &cli.query_file) {
         (Some(q), _) => (q.clone(), "query".to_string()),
+        (None, Some(path)) if path == "-" => {
+            if cli
+                .tables
+                .iter()
+                .any(|spec| spec.split_once('=').is_some_and(|(_, path)| path == "-"))
+            {
+                eprintln!(
+                    "error: standard input cannot hold both the query (--query-file -) and a table (--table NAME=-)"
+                );
+                return ExitCode::from(2);
+            }
+            let mut text = String::new();
+            match std::io::stdin().lock().read_to_string(&mut text) {
+                Ok(_) => (text, "stdin".to_string()),
+                Err(e) => {
+                    eprintln!("error: cannot read the query from standard input: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         (None, Some(path)) => match std::fs::read_to_string(path) {
             Ok(t) => (t, path.clone()),
             Err(e) => {

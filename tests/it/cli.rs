@@ -198,3 +198,32 @@ fn reader_going_away_ends_quietly() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+#[test]
+fn query_file_dash_reads_the_query_from_standard_input() {
+    let o = kqlite_stdin(
+        &["--table", DIAG, "--query-file", "-", "--format", "jsonl"],
+        b"AzureDiagnostics\n| where Category == \"kube-apiserver\"\n| count\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "{\"Count\":3}\n");
+}
+
+#[test]
+fn a_query_error_from_standard_input_is_located_in_stdin() {
+    let o = kqlite_stdin(&["--query-file", "-"], b"print x = 1\n| where y > 0\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--> stdin:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn standard_input_cannot_hold_both_the_query_and_a_table() {
+    let o = kqlite_stdin(&["--table", "T=-", "--query-file", "-"], b"T | count\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("standard input cannot hold both"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
