@@ -33,24 +33,46 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Rewrites the one common RE2 construct the `regex` crate reads
-/// differently: a `{` that does not start a repetition (`{n}`, `{n,}`,
-/// `{n,m}`) is a literal brace in RE2 but an error here, so it is escaped.
-/// Published Sentinel rules rely on this (`(\$|%24)(\{|%7B)` in the
-/// Log4j rules). Braces inside a character class and escaped braces are
-/// left alone.
+/// Rewrites the RE2 constructs that the `regex` crate spells differently,
+/// so a pattern means what it means to RE2, the engine KQL uses (RE2's
+/// syntax page, `github.com/google/re2/wiki/Syntax`):
+///
+/// * a `{` that does not start a repetition (`{n}`, `{n,}`, `{n,m}`) is a
+///   literal brace in RE2 but an error here, so it is escaped. Published
+///   Sentinel rules rely on this (`(\$|%24)(\{|%7B)` in the Log4j rules);
+/// * inside a character class, RE2 reads `[` as a literal unless it opens
+///   `[:alpha:]`, where the `regex` crate opens a nested class (`[[]` is
+///   an error here), and RE2 reads `&&` and `~~` literally where the
+///   `regex` crate reads set operations: each is escaped (`--` is left:
+///   RE2 reads it as a range, which no escape reproduces);
+/// * an octal escape (`\0`, `\012`, `\101`: a `0`, or two or three octal
+///   digits) becomes `\x{..}`. A lone `\1`…`\7` is a backreference, which
+///   RE2 refuses and so does the `regex` crate: it is left as it is.
+///
+/// A `]` right after `[` or `[^` is a literal in both.
 pub fn re2_compatible(pattern: &str) -> std::borrow::Cow<'_, str> {
-    if !pattern.contains('{') {
+    if !pattern.contains(['{', '[', '\\']) {
         return std::borrow::Cow::Borrowed(pattern);
     }
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 4);
     let mut in_class = false;
+    // Position of the first member of the class being read, where a `]`
+    // is a literal.
+    let mut class_start = 0;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         match c {
             '\\' => {
+                let digits = octal_digits(&chars[i + 1..]);
+                if digits > 0 {
+                    let text: String = chars[i + 1..i + 1 + digits].iter().collect();
+                    let code = u32::from_str_radix(&text, 8).unwrap_or(0);
+                    out.push_str(&format!("\\x{{{code:x}}}"));
+                    i += 1 + digits;
+                    continue;
+                }
                 out.push(c);
                 if let Some(&n) = chars.get(i + 1) {
                     out.push(n);
@@ -58,8 +80,40 @@ pub fn re2_compatible(pattern: &str) -> std::borrow::Cow<'_, str> {
                 i += 2;
                 continue;
             }
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                class_start = i;
+                continue;
+            }
+            '[' if chars.get(i + 1) == Some(&':') => {
+                // `[:alpha:]`: copied through its closing `:]`.
+                let end = chars[i..]
+                    .windows(2)
+                    .position(|w| w == [':', ']'])
+                    .map_or(chars.len(), |p| i + p + 2);
+                out.extend(&chars[i..end]);
+                i = end;
+                continue;
+            }
+            '[' => {
+                out.push_str("\\[");
+                i += 1;
+                continue;
+            }
+            ']' if in_class && i != class_start => in_class = false,
+            '&' | '~' if in_class && chars.get(i + 1) == Some(&c) => {
+                out.push(c);
+                out.push('\\');
+                out.push(c);
+                i += 2;
+                continue;
+            }
             '{' if !in_class && !starts_repetition(&chars[i..]) => {
                 out.push_str("\\{");
                 i += 1;
@@ -71,6 +125,22 @@ pub fn re2_compatible(pattern: &str) -> std::borrow::Cow<'_, str> {
         i += 1;
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// How many characters after a backslash make an octal escape in RE2: a
+/// `0` and up to two more octal digits, or two or three octal digits; 0
+/// when they do not (a lone `1`…`7` is a backreference).
+fn octal_digits(s: &[char]) -> usize {
+    let run = s
+        .iter()
+        .take(3)
+        .take_while(|c| ('0'..='7').contains(c))
+        .count();
+    match s.first() {
+        Some('0') => run,
+        Some('1'..='7') if run >= 2 => run,
+        _ => 0,
+    }
 }
 
 /// Whether `s` (starting at a `{`) is `{n}`, `{n,}` or `{n,m}`.
@@ -148,5 +218,31 @@ mod tests {
             Some(true)
         );
         assert_eq!(with_regex("x{y}", |r| r.is_match("ax{y}")), Some(true));
+    }
+
+    /// RE2's syntax page: `[[:alpha:]]` is an ASCII class, any other `[`
+    /// in a class is a literal; octal escapes are `\123`; backreferences
+    /// are not supported.
+    #[test]
+    fn classes_and_octal_escapes_read_as_re2_reads_them() {
+        let m = |p: &str, text: &str| with_regex(p, |r| r.is_match(text));
+        assert_eq!(m("[[]", "a[b"), Some(true));
+        assert_eq!(m("[[]", "ab"), Some(false));
+        assert_eq!(m("[a[]+$", "[a["), Some(true));
+        assert_eq!(m("^[[:alpha:]]+$", "abc"), Some(true));
+        assert_eq!(m("^[[:alpha:]]+$", "ab1"), Some(false));
+        assert_eq!(m("^[[:^alpha:][]+$", "1[2"), Some(true));
+        assert_eq!(m("^[]a]+$", "]a]"), Some(true));
+        assert_eq!(m("^[^]a]+$", "bc"), Some(true));
+        assert_eq!(m("^[^]a]+$", "b]"), Some(false));
+        assert_eq!(m("^[&&]+$", "&&"), Some(true));
+        assert_eq!(m("^[a~~]+$", "~a"), Some(true));
+        assert_eq!(m(r"\0", "a\0b"), Some(true));
+        assert_eq!(m(r"^\101\102$", "AB"), Some(true));
+        assert_eq!(m(r"^\0102$", "\u{8}2"), Some(true));
+        assert_eq!(m(r"[\060-\071]", "5"), Some(true));
+        assert!(check(r"(a)\1").is_err());
+        assert!(check("[a").is_err());
+        assert_eq!(re2_compatible(r"\d+\.\[x\]"), r"\d+\.\[x\]");
     }
 }
