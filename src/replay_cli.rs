@@ -27,14 +27,8 @@ struct ReplayCli {
     #[arg(required = true, value_name = "RULE_OR_DIR")]
     rules: Vec<String>,
 
-    /// A table's input: NAME=PATH (a file, a folder or a glob). Repeatable.
-    #[arg(long = "table", value_name = "NAME=PATH")]
-    tables: Vec<String>,
-
-    /// A folder of logs: each DIR/<Table>/ folder or DIR/<Table>.* file is
-    /// that table's input.
-    #[arg(long, value_name = "DIR")]
-    logs: Vec<String>,
+    #[command(flatten)]
+    inputs: InputArgs,
 
     /// The first tick (default: the first event, rounded up to the rule's queryFrequency).
     #[arg(long, value_name = "DATETIME")]
@@ -53,6 +47,20 @@ struct ReplayCli {
     threads: Option<usize>,
 }
 
+/// The inputs `replay` and `check` bind to tables.
+#[derive(clap::Args, Debug)]
+struct InputArgs {
+    /// A table's input: NAME=PATH (a file, a folder or a glob). Repeatable.
+    /// For `check`, the table's schema then comes from its data.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+
+    /// A folder of logs: each DIR/<Table>/ folder or DIR/<Table>.* file is
+    /// that table's input.
+    #[arg(long, value_name = "DIR")]
+    logs: Vec<String>,
+}
+
 /// Check analytics rules without data: every query parses and binds (with
 /// the built-in schemas and the tables given), and every column the rule
 /// maps is in the query's result.
@@ -66,13 +74,8 @@ struct CheckCli {
     #[arg(required = true, value_name = "RULE_OR_DIR")]
     rules: Vec<String>,
 
-    /// A table whose schema comes from its data: NAME=PATH. Repeatable.
-    #[arg(long = "table", value_name = "NAME=PATH")]
-    tables: Vec<String>,
-
-    /// A folder of logs, as for `kqlite replay`.
-    #[arg(long, value_name = "DIR")]
-    logs: Vec<String>,
+    #[command(flatten)]
+    inputs: InputArgs,
 
     /// `plain` (FILE:LINE:COL: RULE: MESSAGE) or `github` (workflow annotations).
     #[arg(long, value_enum, default_value = "plain")]
@@ -180,7 +183,7 @@ fn run_replay(cli: &ReplayCli) -> Result<ExitCode, Error> {
         threads: cli.threads,
         ..EngineOptions::default()
     });
-    add_inputs(&mut engine, &cli.tables, &cli.logs)?;
+    add_inputs(&mut engine, &cli.inputs.tables, &cli.inputs.logs)?;
     let (rules, errors) = load_rules(&cli.rules);
     for e in &errors {
         eprintln!("error: {e}");
@@ -290,7 +293,7 @@ fn summary_rows(report: &kqlite::ReplayReport) -> (Schema, Vec<Vec<Value>>) {
 pub fn check_main(args: &[OsString]) -> ExitCode {
     let cli = CheckCli::parse_from(args);
     let mut engine = Engine::new();
-    if let Err(e) = add_inputs(&mut engine, &cli.tables, &cli.logs) {
+    if let Err(e) = add_inputs(&mut engine, &cli.inputs.tables, &cli.inputs.logs) {
         return exit(&e);
     }
     let (rules, errors) = load_rules(&cli.rules);
