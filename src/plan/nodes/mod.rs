@@ -22,6 +22,19 @@ macro_rules! one_input {
     };
 }
 
+/// `inputs` and `inputs_mut` of a source operator, which has none.
+macro_rules! no_inputs {
+    () => {
+        fn inputs(&self) -> Vec<&LogicalPlan> {
+            Vec::new()
+        }
+
+        fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
+            Vec::new()
+        }
+    };
+}
+
 mod aggregate;
 mod combine;
 mod order;

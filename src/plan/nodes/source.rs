@@ -43,13 +43,7 @@ impl PlanNode for Scan {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        Vec::new()
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        Vec::new()
-    }
+    no_inputs!();
 
     fn explain(&self, _input: &Schema) -> String {
         let source = match &*self.data {
@@ -95,13 +89,7 @@ impl PlanNode for Values {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        Vec::new()
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        Vec::new()
-    }
+    no_inputs!();
 
     fn explain(&self, _input: &Schema) -> String {
         format!(
@@ -126,13 +114,7 @@ impl PlanNode for Range {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        Vec::new()
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        Vec::new()
-    }
+    no_inputs!();
 
     fn exprs(&self) -> Vec<&ScalarExpr> {
         vec![&self.start, &self.stop, &self.step]
@@ -169,13 +151,7 @@ impl PlanNode for Parameter {
         &self.schema
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        Vec::new()
-    }
-
-    fn inputs_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        Vec::new()
-    }
+    no_inputs!();
 
     fn explain(&self, _input: &Schema) -> String {
         format!("Parameter [{}]", names(&self.schema))
