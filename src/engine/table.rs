@@ -161,7 +161,7 @@ impl Table {
     }
 
     /// The rows as plain values, for the catalog.
-    pub(super) fn into_parts(self) -> (Schema, Vec<Vec<Value>>) {
+    pub(crate) fn into_parts(self) -> (Schema, Vec<Vec<Value>>) {
         let rows = self.rows.into_iter().map(Row::into_values).collect();
         let schema = Arc::try_unwrap(self.schema).unwrap_or_else(|s| (*s).clone());
         (schema, rows)

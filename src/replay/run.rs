@@ -4,14 +4,12 @@
 use super::alert::{Alert, Results, alert_schema, alerts_of_run, to_json};
 use super::rule::{Rule, RuleKind};
 use super::schedule::{Window, windows};
-use crate::engine::{Engine, EngineOptions, ResultSink};
+use crate::engine::{Engine, EngineOptions, Query, Table};
 use crate::error::Error;
-use crate::exec_error::ExecError;
 use crate::schema::Schema;
 use crate::value::{DateTime, Value};
 use rayon::prelude::*;
 use std::collections::HashSet;
-use std::ops::ControlFlow;
 
 /// What to replay over.
 #[derive(Clone, Debug, Default)]
@@ -110,30 +108,10 @@ impl Snapshot {
     }
 }
 
-/// Collects the first result table.
-#[derive(Default)]
-struct Collect {
-    schema: Option<Schema>,
-    rows: Vec<Vec<Value>>,
-    /// The result table being received.
-    table: usize,
-}
-
-impl ResultSink for Collect {
-    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
-        self.table = index;
-        if index == 0 {
-            self.schema = Some(schema.clone());
-        }
-        Ok(())
-    }
-
-    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
-        if self.table == 0 {
-            self.rows.push(row);
-        }
-        Ok(ControlFlow::Continue(()))
-    }
+/// The first result table of `query`, as its schema and rows.
+fn first_table(query: &Query, engine: &Engine) -> Result<(Schema, Vec<Vec<Value>>), Error> {
+    let first = query.collect_all(engine)?.into_iter().next();
+    Ok(first.map(Table::into_parts).unwrap_or_default())
 }
 
 /// Reads every table of `engine` once, into time order.
@@ -142,10 +120,7 @@ fn snapshots(engine: &Engine, names: &[String]) -> Result<Vec<Snapshot>, Error> 
     for name in names {
         let quoted = name.replace('\\', "\\\\").replace('\'', "\\'");
         let query = engine.compile(&format!("['{quoted}']"))?;
-        let mut sink = Collect::default();
-        query.run(engine, &mut sink)?;
-        let schema = sink.schema.unwrap_or_default();
-        let mut rows = sink.rows;
+        let (schema, mut rows) = first_table(&query, engine)?;
         let times = match schema.index_of("TimeGenerated") {
             None => None,
             Some(i) => {
@@ -397,7 +372,5 @@ fn run_window(
         }
     }
     let query = windowed.compile(&rule.query)?;
-    let mut sink = Collect::default();
-    query.run(&windowed, &mut sink)?;
-    Ok((sink.schema.unwrap_or_default(), sink.rows))
+    first_table(&query, &windowed)
 }
