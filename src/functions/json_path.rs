@@ -122,7 +122,7 @@ fn extract_json(args: &[Value], _: &EvalContext) -> Value {
         None => DataType::String,
     };
     let Some(steps) = parse(&text(arg(args, 0))) else {
-        return super::eval_null(target);
+        return crate::value::cast::null_of(target);
     };
     let found: Option<Value> = match arg(args, 1) {
         Value::String(s) => {
@@ -147,7 +147,7 @@ fn extract_json(args: &[Value], _: &EvalContext) -> Value {
     };
     match found {
         Some(v) => super::conversion::convert_value(&v, target),
-        None => super::eval_null(target),
+        None => crate::value::cast::null_of(target),
     }
 }
 

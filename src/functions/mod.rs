@@ -31,7 +31,7 @@ pub use aggregate::{AggregateFunction, lookup_aggregate};
 pub use error::SignatureError;
 
 use crate::types::DataType;
-use crate::value::string_form::to_kusto_string;
+use crate::value::string_form::text;
 use crate::value::{DateTime, Str, Value};
 use std::fmt;
 
@@ -393,14 +393,6 @@ fn arg(args: &[Value], i: usize) -> &Value {
     args.get(i).unwrap_or(&Value::Null)
 }
 
-/// The text of a value as string functions see it (`tostring`).
-fn text(v: &Value) -> std::borrow::Cow<'_, str> {
-    match v {
-        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
-        other => std::borrow::Cow::Owned(to_kusto_string(other)),
-    }
-}
-
 /// An integer argument: `int`, `long`, or a `real` truncated toward zero.
 fn int_of(v: &Value) -> Option<i64> {
     match v {
@@ -414,15 +406,6 @@ fn int_of(v: &Value) -> Option<i64> {
 /// A numeric argument as a real.
 fn real_of(v: &Value) -> Option<f64> {
     v.as_f64()
-}
-
-/// The null of a type as a function returns it: `""` for strings.
-fn eval_null(ty: DataType) -> Value {
-    if ty == DataType::String {
-        Value::empty_string()
-    } else {
-        Value::Null
-    }
 }
 
 fn string_value(s: impl Into<Str>) -> Value {

@@ -538,7 +538,7 @@ fn extract(args: &[Value], _: &EvalContext) -> Value {
     });
     match found {
         Some(text) => super::conversion::convert_text(&text, target),
-        None => super::eval_null(target),
+        None => crate::value::cast::null_of(target),
     }
 }
 

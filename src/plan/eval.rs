@@ -10,7 +10,7 @@ use crate::functions::EvalContext;
 use crate::json::{Doc, Row};
 use crate::value::cast::{cast, normalize};
 use crate::value::ops::{arithmetic, compare_values, index_value, member, negate};
-use crate::value::string_form::to_kusto_string;
+use crate::value::string_form::{text, to_kusto_string};
 use crate::value::{Str, Value, compare};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
@@ -62,13 +62,13 @@ impl PhysExpr {
             }
             PhysExpr::Match { matcher, left } => {
                 let v = left.eval(row, ctx);
-                Value::Bool(matcher.matches(&text_of(&v)))
+                Value::Bool(matcher.matches(&text(&v)))
             }
             PhysExpr::MatchDynamic { op, left, right } => {
                 let l = left.eval(row, ctx);
                 let r = right.eval(row, ctx);
-                match Matcher::new(*op, &text_of(&r)) {
-                    Ok(m) => Value::Bool(m.matches(&text_of(&l))),
+                match Matcher::new(*op, &text(&r)) {
+                    Ok(m) => Value::Bool(m.matches(&text(&l))),
                     Err(_) => Value::Null,
                 }
             }
@@ -110,13 +110,6 @@ impl PhysExpr {
                 Doc::new(std::borrow::Cow::Borrowed(text.as_bytes())).walk(steps)
             }
         }
-    }
-}
-
-fn text_of(v: &Value) -> std::borrow::Cow<'_, str> {
-    match v {
-        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
-        other => std::borrow::Cow::Owned(to_kusto_string(other)),
     }
 }
 
@@ -166,7 +159,7 @@ fn in_list(
             Value::Bool(found != negated)
         }
         ListKind::HasAny | ListKind::HasAll => {
-            let text = text_of(left);
+            let hay = text(left);
             let mut hits = values.iter().map(|v| {
                 Matcher::new(
                     StringOp {
@@ -174,9 +167,9 @@ fn in_list(
                         negated: false,
                         case_sensitive: false,
                     },
-                    &text_of(v),
+                    &text(v),
                 )
-                .is_ok_and(|m| m.matches(&text))
+                .is_ok_and(|m| m.matches(&hay))
             });
             Value::Bool(if op == ListKind::HasAny {
                 hits.any(|h| h)
@@ -190,7 +183,7 @@ fn in_list(
 fn list_equal(left: &Value, item: &Value, case_sensitive: bool) -> bool {
     match left {
         Value::String(s) => {
-            let other = text_of(item);
+            let other = text(item);
             if item.is_null() {
                 return s.is_empty();
             }

@@ -32,3 +32,12 @@ pub fn to_kusto_string(v: &Value) -> String {
         }
     }
 }
+
+/// The text of a value as `tostring()` gives it, borrowed when the value
+/// is already a string.
+pub fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+        other => std::borrow::Cow::Owned(to_kusto_string(other)),
+    }
+}
