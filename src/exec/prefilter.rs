@@ -127,14 +127,14 @@ impl LineFilter {
 /// escapes: audit events nest strings three or four deep.
 const MAX_DECODINGS: usize = 8;
 
-/// `text` read as the inside of a JSON string, escapes decoded. Invalid
-/// escapes stay as written; a lone surrogate becomes U+FFFD.
 impl crate::input::LinePrefilter for LineFilter {
     fn may_match(&self, line: &[u8]) -> bool {
         LineFilter::may_match(self, line)
     }
 }
 
+/// `text` read as the inside of a JSON string, escapes decoded. Invalid
+/// escapes stay as written; a lone surrogate becomes U+FFFD.
 fn decode_escapes(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text;

@@ -78,19 +78,6 @@ impl OpenInput {
         all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all)
     }
 
-    /// Offset of `bytes()` within the file (3 when a BOM was skipped).
-    pub fn bom_len(&self) -> usize {
-        let all: &[u8] = match &self.bytes {
-            InputBytes::File(b) => b,
-            InputBytes::Shared(b) => b,
-        };
-        if all.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        }
-    }
-
     /// Whether the file shrank while it was being read (see `mmap`).
     pub fn truncated(&self) -> bool {
         match &self.bytes {

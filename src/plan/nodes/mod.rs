@@ -8,8 +8,7 @@
 //! in `--explain`. An operator is added by writing its struct and
 //! `PlanNode` impl here and naming it in `logical::plan_nodes!`.
 
-/// `inputs` and `inputs_mut` of an operator with one input, `self.input`
-/// (thirteen of them).
+/// `inputs` and `inputs_mut` of an operator with one input, `self.input`.
 macro_rules! one_input {
     () => {
         fn inputs(&self) -> Vec<&LogicalPlan> {
