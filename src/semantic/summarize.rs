@@ -214,7 +214,10 @@ impl Binder<'_> {
                 ));
             }
             let scope = Scope::new(in_schema, "summarize");
-            let bound = self.scalar(value, &scope)?;
+            let mut bound = self.scalar(value, &scope)?;
+            if bound.ty == crate::types::DataType::Int {
+                bound = super::scalar::to_long(bound);
+            }
             let base = implied_name(value).unwrap_or_default();
             let mut out = Vec::with_capacity(percents.len());
             for (i, p) in percents.iter().enumerate() {
