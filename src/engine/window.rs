@@ -99,10 +99,12 @@ impl Engine {
             schema: schema.clone(),
             prefilter: None,
         };
-        let plan = LogicalPlan::Filter(Filter {
+        // The conditions may have come from several `where`s and
+        // `extend`s: `parse_json(log_s).verb` is made one JSON path again.
+        let plan = crate::plan::rules::optimize(LogicalPlan::Filter(Filter {
             input: Box::new(LogicalPlan::Scan(scan)),
             predicate,
-        });
+        }));
         let query = Query {
             bound: BoundQuery {
                 results: vec![plan],
@@ -248,13 +250,31 @@ fn scan_uses(bound: &BoundQuery) -> Vec<ScanUse> {
         plan.apply(&mut |node| {
             match node {
                 LogicalPlan::Filter(_) => {
+                    // Down through the filters and the row-by-row
+                    // `extend`s/`project`s between them and the scan, the
+                    // filters' conditions rewritten over the scan's columns.
                     let mut conjuncts = Vec::new();
                     let mut at = node;
-                    while let LogicalPlan::Filter(f) = at {
-                        split_and(&f.predicate, &mut conjuncts);
-                        at = &f.input;
+                    loop {
+                        match at {
+                            LogicalPlan::Filter(f) => {
+                                split_and(&f.predicate, &mut conjuncts);
+                                at = &f.input;
+                            }
+                            LogicalPlan::Project(p) => {
+                                conjuncts = conjuncts
+                                    .into_iter()
+                                    .filter_map(|c| substitute(c, &p.exprs))
+                                    .collect();
+                                at = &p.input;
+                            }
+                            _ => break,
+                        }
                     }
                     if let LogicalPlan::Scan(scan) = at {
+                        // The conditions nearest the scan first: they are
+                        // the cheap ones (`Category == ...`).
+                        conjuncts.reverse();
                         uses.push(scan_use(scan, conjuncts));
                         return Recursion::Jump;
                     }
@@ -266,6 +286,34 @@ fn scan_uses(bound: &BoundQuery) -> Vec<ScanUse> {
         });
     }
     uses
+}
+
+/// `e`, over the output of a `project` of `exprs`, rewritten over its
+/// input; `None` when it reads a column whose value the `project` changes
+/// on the way out (`extend`ed values are normalised to their column's
+/// type: a null string becomes `""`, a `long` in an `int` column...) and
+/// the expression inlined might not give the same value.
+fn substitute(e: ScalarExpr, exprs: &[ScalarExpr]) -> Option<ScalarExpr> {
+    let as_is = |x: &ScalarExpr| {
+        matches!(x.kind, ScalarKind::Column { .. })
+            || matches!(
+                x.ty,
+                DataType::Dynamic | DataType::Bool | DataType::DateTime | DataType::Timespan
+            )
+            || matches!(&x.kind, ScalarKind::Call { function, .. } if function.name == "tostring")
+    };
+    let mut inlinable = true;
+    e.visit_columns(&mut |i| inlinable &= exprs.get(i).is_some_and(as_is));
+    if !inlinable {
+        return None;
+    }
+    Some(e.transform_up(&mut |n| match n.kind {
+        ScalarKind::Column { index } => match exprs.get(index) {
+            Some(x) => x.clone(),
+            None => n,
+        },
+        _ => n,
+    }))
 }
 
 fn scan_use(scan: &Scan, mut conjuncts: Vec<ScalarExpr>) -> ScanUse {
