@@ -90,8 +90,10 @@ pub trait ResultSink {
     /// [`end_table`](ResultSink::end_table), and no further table starts.
     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
 
-    /// The current table is complete (all its rows, or the run stopped).
-    /// Does nothing unless implemented.
+    /// The current table is complete (all its rows, or the sink stopped
+    /// the run). Not called when the run fails or is interrupted
+    /// ([`ExecError::Interrupted`]): the rows given so far are then all
+    /// there is. Does nothing unless implemented.
     fn end_table(&mut self) -> Result<(), ExecError> {
         Ok(())
     }
@@ -710,8 +712,11 @@ impl Query {
             sink.begin_table(index, plan.schema())?;
             let flow = runner.run(&phys, &mut |row: Vec<Value>| sink.row(row));
             with_big_stack(move || drop(phys))?;
+            // A failed or interrupted run does not end its table: a writer
+            // then prints no footer or header that would pass for a result.
+            let flow = flow?;
             sink.end_table()?;
-            if flow?.is_break() {
+            if flow.is_break() {
                 break;
             }
         }
