@@ -100,9 +100,10 @@ mod syntax;
 mod types;
 mod value;
 
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, Note, NoteKind};
 pub use engine::{
-    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
+    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, THREADS_PER_CORE,
+    Table, max_threads,
 };
 pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};

@@ -17,7 +17,9 @@ mod replay_cli;
 
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, Params, ResultSink};
+use kqlite::{
+    DateTime, Engine, EngineOptions, Error, ExecError, Note, NoteKind, Params, ResultSink,
+};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,7 +110,9 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     query_file: Option<String>,
 
-    /// What now() and ago() measure from, e.g. 2024-11-05T00:00:00Z (default: the current time).
+    /// What now() and ago() measure from, e.g. 2024-11-05T00:00:00Z, or
+    /// `latest`: the newest TimeGenerated of the inputs (default: the
+    /// current time).
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
 
@@ -198,7 +202,9 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     if cli.parse_only {
         return Ok(());
     }
+    let latest = cli.now.as_deref() == Some("latest");
     let now = match &cli.now {
+        Some(_) if latest => None,
         Some(s) => Some(
             DateTime::parse(s)
                 .ok_or_else(|| Error::Usage(format!("--now: '{s}' is not a datetime")))?,
@@ -300,7 +306,23 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             engine.add_path(name, path)?;
         }
     }
+    if latest {
+        match engine.pin_now_to_newest_event()? {
+            Some(t) => note(&Note::new(
+                NoteKind::NowPinned,
+                format!("now() is {t}, the newest TimeGenerated of the inputs (--now latest)"),
+            )),
+            None => {
+                return Err(Error::Usage(
+                    "--now latest: no input row has a TimeGenerated".into(),
+                ));
+            }
+        }
+    }
     let query = engine.compile_with(text, &params)?;
+    for n in query.notes() {
+        note(n);
+    }
     if cli.explain {
         print!("{}", query.explain());
         return Ok(());
@@ -337,6 +359,9 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             let _ = writeln!(err, "  ... and {unreported} more");
         }
     }
+    for n in &stats.notes {
+        note(n);
+    }
     if stats.skipped_records > 0 {
         let _ = writeln!(
             std::io::stderr().lock(),
@@ -352,4 +377,13 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Prints a note on stderr: `note: message`, then `  = help: ...`.
+fn note(n: &Note) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "note: {}", n.message);
+    if let Some(help) = &n.help {
+        let _ = writeln!(err, "  = help: {help}");
+    }
 }

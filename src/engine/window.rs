@@ -115,6 +115,9 @@ impl Engine {
                 now: self.options.now.unwrap_or(crate::value::DateTime(0)),
                 geoip: self.options.geoip.clone(),
             },
+            notes: Vec::new(),
+            read: Vec::new(),
+            anchors: Vec::new(),
         };
         let mut kept = Kept(Vec::new());
         query.run(self, &mut kept)?;

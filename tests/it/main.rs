@@ -24,6 +24,7 @@ mod api_rows;
 mod api_tables;
 mod architecture;
 mod cli;
+mod cli_trust;
 mod data_shaped;
 mod formats_aks;
 mod formats_cli;
