@@ -30,6 +30,7 @@ use std::sync::atomic::AtomicBool;
 mod params;
 mod rows;
 mod table;
+pub(crate) mod window;
 
 pub use params::Params;
 pub use rows::{ColumnKey, FromValue, Row};
