@@ -545,6 +545,16 @@ fn period_score(xs: &[f64], period: usize) -> Option<f64> {
     Some(r.clamp(0.0, 1.0))
 }
 
+/// The series less its least-squares line: a trend is not a period (and
+/// would otherwise make every short lag look periodic).
+fn detrended(xs: &[f64]) -> Vec<f64> {
+    let (slope, intercept) = least_squares(xs, 0);
+    xs.iter()
+        .enumerate()
+        .map(|(i, x)| x - (slope * i as f64 + intercept))
+        .collect()
+}
+
 /// The least score a detected period must have: below it a pattern
 /// is too weak to be reported (the documented example reports its weekly
 /// period and nothing else).
@@ -562,6 +572,7 @@ fn detect_periods(xs: &[f64], min_period: f64, max_period: f64, count: usize) ->
     let hi_limit = if n == 0 { 0 } else { (n - 1) / 2 };
     let hi = (max_period.floor().max(0.0) as usize).min(hi_limit);
     let hi = hi.min(lo.saturating_add(MAX_CANDIDATES));
+    let xs = &detrended(xs);
     let mut scored: Vec<(usize, f64)> = (lo..=hi)
         .filter_map(|p| period_score(xs, p).map(|s| (p, s)))
         .filter(|(_, s)| *s >= MIN_PERIOD_SCORE)
@@ -623,6 +634,7 @@ fn series_periods_validate(args: &[Value], _: &EvalContext) -> Value {
         .iter()
         .map(|v| v.as_f64().unwrap_or(f64::NAN))
         .collect();
+    let xs = detrended(&xs);
     let scores = periods.iter().map(|p| {
         if p.is_finite() && *p >= 1.0 {
             period_score(&xs, p.round() as usize).unwrap_or(0.0)
@@ -693,7 +705,13 @@ fn decompose(
     let seasonal: Vec<f64> = if period == 0 || learn.is_empty() {
         vec![0.0; n]
     } else {
-        let profile = seasonal_profile(learn, period);
+        // With a `linefit` trend the phases' medians are taken about the
+        // line: medians of a rising series would otherwise fold the rise
+        // into the seasonal pattern, and leave a saw-tooth residual.
+        let profile = match trend {
+            Trend::LineFit => seasonal_profile(&detrended(learn), period),
+            _ => seasonal_profile(learn, period),
+        };
         (0..n).map(|i| profile[i % period]).collect()
     };
     let deseasonal: Vec<f64> = learn.iter().zip(&seasonal).map(|(x, s)| x - s).collect();
