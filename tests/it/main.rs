@@ -32,6 +32,7 @@ mod formats_real;
 mod functions_aggregates;
 mod functions_docs;
 mod generated_seeds;
+mod hostile_floats;
 mod hostile_queries;
 mod json_props;
 mod json_real;
