@@ -225,6 +225,38 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
     out
 }
 
+/// The decompressed text up to `limit` bytes and on to the end of the line
+/// it stops in, without a leading byte-order mark (the schema sample of a
+/// gzipped line-delimited file); a damaged stream gives what was read
+/// before the damage.
+pub(crate) fn gunzip_prefix_lines(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let mut reader = gunzip_stream(bytes);
+    let mut out = Vec::new();
+    if (&mut reader)
+        .take(limit as u64)
+        .read_to_end(&mut out)
+        .is_err()
+    {
+        return out;
+    }
+    if out.len() < limit || out.ends_with(b"\n") {
+        return out;
+    }
+    let mut block = vec![0u8; GZIP_BLOCK];
+    loop {
+        let (n, err) = read_full(&mut reader, &mut block);
+        let got = &block[..n];
+        if let Some(i) = memchr::memchr(b'\n', got) {
+            out.extend_from_slice(&got[..=i]);
+            return out;
+        }
+        out.extend_from_slice(got);
+        if n < block.len() || err.is_some() {
+            return out;
+        }
+    }
+}
+
 /// A gzip stream (all members) as text, without a leading byte-order mark.
 pub(crate) fn gunzip_stream(bytes: &[u8]) -> impl Read + '_ {
     BomSkipper::new(MultiGzDecoder::new(bytes))

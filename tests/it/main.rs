@@ -34,6 +34,7 @@ mod functions_docs;
 mod generated_seeds;
 mod hostile_floats;
 mod hostile_queries;
+mod hostile_scale;
 mod json_props;
 mod json_real;
 mod large_rows;
