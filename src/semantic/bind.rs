@@ -309,7 +309,11 @@ impl Binder<'_> {
         }
     }
 
-    fn function_is_tabular<'a>(&'a self, f: &'a FunctionDef, seen: &mut Vec<&'a FunctionDef>) -> bool {
+    fn function_is_tabular<'a>(
+        &'a self,
+        f: &'a FunctionDef,
+        seen: &mut Vec<&'a FunctionDef>,
+    ) -> bool {
         if seen.iter().any(|s| std::ptr::eq(*s, f)) {
             return false;
         }
