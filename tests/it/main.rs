@@ -33,6 +33,7 @@ mod functions_aggregates;
 mod functions_docs;
 mod generated_seeds;
 mod hostile_floats;
+mod hostile_memory;
 mod hostile_queries;
 mod hostile_scale;
 mod json_props;
