@@ -30,6 +30,7 @@ use std::sync::atomic::AtomicBool;
 mod params;
 mod rows;
 mod table;
+pub(crate) mod window;
 
 pub use params::Params;
 pub use rows::{ColumnKey, FromValue, Row};
@@ -130,6 +131,10 @@ pub struct EngineOptions {
     /// [`CountingAllocator`](crate::CountingAllocator) as global allocator
     /// (the `kqlite` command does).
     pub max_memory: Option<u64>,
+    /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
+    /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
+    /// `None`: the function gives null.
+    pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
 }
 
 impl Default for EngineOptions {
@@ -140,6 +145,7 @@ impl Default for EngineOptions {
             strict: false,
             now: None,
             max_memory: None,
+            geoip: None,
         }
     }
 }
@@ -393,7 +399,10 @@ impl Engine {
         let ast = crate::syntax::parse(text)?;
         let params = params.resolve(&ast)?;
         let now = self.options.now.unwrap_or_else(current_time);
-        let ctx = EvalContext { now };
+        let ctx = EvalContext {
+            now,
+            geoip: self.options.geoip.clone(),
+        };
         let mut bound = match bind_with_params(&ast, &self.catalog, ctx.clone(), None, &params) {
             Ok(bound) if !bound.needs_data => bound,
             Err(errors) if errors.iter().any(|e| !e.provisional) => {

@@ -108,6 +108,7 @@ pub use engine::{
 pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
+pub use functions::geo_ip::GeoIpDatabase;
 pub use input::MmapChoice;
 pub use memory::{CountingAllocator, parse_size};
 pub use replay::alert::{Alert, alert_schema};
