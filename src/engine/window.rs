@@ -111,6 +111,7 @@ impl Engine {
             },
             ctx: crate::functions::EvalContext {
                 now: self.options.now.unwrap_or(crate::value::DateTime(0)),
+                geoip: self.options.geoip.clone(),
             },
         };
         let mut kept = Kept(Vec::new());
