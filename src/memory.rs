@@ -146,12 +146,13 @@ pub fn human(bytes: usize) -> String {
         value /= 1024.0;
         unit += 1;
     }
+    let name = UNITS.get(unit).copied().unwrap_or("bytes");
     if unit == 0 {
         format!("{bytes} bytes")
     } else if value.fract() == 0.0 {
-        format!("{value} {}", UNITS[unit])
+        format!("{value} {name}")
     } else {
-        format!("{value:.1} {}", UNITS[unit])
+        format!("{value:.1} {name}")
     }
 }
 
@@ -174,7 +175,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = number * f64::from(1u32 << 10).powi(shift / 10);
-    (bytes.is_finite() && bytes >= 1.0 && bytes < 1.8e19).then_some(bytes as u64)
+    (1.0..1.8e19).contains(&bytes).then_some(bytes as u64)
 }
 
 #[cfg(unix)]

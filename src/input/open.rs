@@ -215,7 +215,7 @@ pub fn read_bounded(mut reader: impl Read) -> io::Result<Vec<u8>> {
                     crate::memory::human(limit)
                 )));
             }
-            buf.extend_from_slice(&block[..n]);
+            buf.extend_from_slice(block.get(..n).unwrap_or_default());
         }
     }
 }
@@ -275,9 +275,9 @@ pub(crate) fn gunzip_prefix_lines(bytes: &[u8], limit: usize) -> Vec<u8> {
     let mut block = vec![0u8; GZIP_BLOCK];
     loop {
         let (n, err) = read_full(&mut reader, &mut block);
-        let got = &block[..n];
+        let got = block.get(..n).unwrap_or_default();
         if let Some(i) = memchr::memchr(b'\n', got) {
-            out.extend_from_slice(&got[..=i]);
+            out.extend_from_slice(got.get(..=i).unwrap_or_default());
             return out;
         }
         out.extend_from_slice(got);
