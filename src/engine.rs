@@ -130,6 +130,15 @@ pub struct EngineOptions {
     pub strict: bool,
     /// What `now()` returns; `None` uses the clock when the query is compiled.
     pub now: Option<DateTime>,
+    /// The memory budget in bytes: `sort`, `summarize`, `join` and the
+    /// other operators that hold rows stop the run with
+    /// [`ExecError::MemoryLimit`] past it, and a stream read whole may hold
+    /// no more. `None`: half the machine's memory (less under an
+    /// address-space limit). The budget is process-wide: the last engine to
+    /// run sets it. It is checked only when the program counts its heap with
+    /// [`CountingAllocator`](crate::CountingAllocator) as global allocator
+    /// (the `kqlite` command does).
+    pub max_memory: Option<u64>,
     /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
@@ -143,6 +152,7 @@ impl Default for EngineOptions {
             chunk_size: ExecOptions::default().chunk_size,
             strict: false,
             now: None,
+            max_memory: None,
             geoip: None,
         }
     }
@@ -211,6 +221,7 @@ impl Engine {
     /// glob matches no file, or a file cannot be read or is in no format
     /// kqlite recognises.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
+        self.apply_memory_limit();
         let files = expand_path(path.as_ref())?;
         let inputs = files
             .into_iter()
@@ -229,6 +240,37 @@ impl Engine {
     /// format kqlite recognises.
     pub fn add_bytes(&mut self, table: &str, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.add_inputs(table, vec![Input::memory(name, Arc::from(bytes))])
+    }
+
+    /// Reads a stream (such as standard input) to its end and adds it to
+    /// `table` as [`Engine::add_bytes`] does. The stream is held in memory,
+    /// so it may hold no more than the memory budget
+    /// ([`EngineOptions::max_memory`]): an endless stream is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`ExecError::Io`] when reading fails or the stream is longer than
+    /// the budget; errors of [`Engine::add_bytes`].
+    pub fn add_reader(
+        &mut self,
+        table: &str,
+        name: &str,
+        reader: impl std::io::Read,
+    ) -> Result<(), Error> {
+        self.apply_memory_limit();
+        let bytes = crate::input::read_bounded(reader).map_err(|source| {
+            Error::Exec(ExecError::Io {
+                path: name.to_string(),
+                source,
+            })
+        })?;
+        self.add_bytes(table, name, bytes)
+    }
+
+    /// Makes this engine's memory budget the process's (see
+    /// [`EngineOptions::max_memory`]).
+    fn apply_memory_limit(&self) {
+        crate::memory::set_limit(self.options.max_memory.unwrap_or(0));
     }
 
     /// Reads every input of `table`, added before or after, as `format`:
@@ -678,9 +720,8 @@ fn input_of(path: PathBuf) -> Result<Input, Error> {
     if meta.is_file() {
         return Ok(Input::file(path));
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+    let bytes = std::fs::File::open(&path)
+        .and_then(crate::input::read_bounded)
         .map_err(io_error)?;
     Ok(Input::memory(&path.display().to_string(), Arc::from(bytes)))
 }
@@ -870,6 +911,7 @@ impl Query {
     fn run_quietly(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
         let pool = engine.thread_pool()?;
         let options = engine.exec_options();
+        engine.apply_memory_limit();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
         let lower_error =
             |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));

@@ -31,6 +31,21 @@ pub enum ExecError {
     /// reports its write errors as this).
     #[error("writing the output failed: {0}")]
     Output(std::io::Error),
+    /// An operator that holds rows (`sort`, `summarize`, `join`, ...) went
+    /// over the memory budget (`--max-memory`,
+    /// [`EngineOptions::max_memory`](crate::EngineOptions::max_memory)).
+    #[error(
+        "{operator} ran out of memory budget: {used} in use, the limit is {limit} \
+         (raise it with --max-memory, or narrow the query)"
+    )]
+    MemoryLimit {
+        /// The operator that was holding rows.
+        operator: String,
+        /// The heap in use when it stopped, as text (`1.2 GiB`).
+        used: String,
+        /// The limit, as text.
+        limit: String,
+    },
     /// The run was stopped through [`Engine::cancel`](crate::Engine::cancel).
     #[error("interrupted")]
     Interrupted,

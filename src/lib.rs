@@ -87,6 +87,7 @@ mod functions;
 mod input;
 #[allow(missing_docs)]
 mod json;
+mod memory;
 pub mod output;
 #[allow(missing_docs)]
 mod plan;
@@ -110,6 +111,7 @@ pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
 pub use functions::geo_ip::GeoIpDatabase;
 pub use input::MmapChoice;
+pub use memory::{CountingAllocator, parse_size};
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};
 pub use replay::duration::{format_iso as format_iso_duration, parse_duration};

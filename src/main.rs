@@ -98,6 +98,14 @@ struct Cli {
     #[arg(long)]
     strict: bool,
 
+    /// The memory budget: sort, summarize, join and the other operators
+    /// that hold rows stop with exit code 1 past it, as does an input
+    /// stream (standard input, a pipe) longer than it. SIZE in bytes or
+    /// with a unit: 512M, 4G. Default: half the machine's memory (less
+    /// under `ulimit -v`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
+
     /// Only check that the query parses; read no data. Exit 0 if it does, 2 otherwise.
     #[arg(long)]
     parse_only: bool,
@@ -135,6 +143,14 @@ enum Format {
     Table,
     Jsonl,
     Csv,
+}
+
+/// The heap is counted, for the memory budget (`--max-memory`).
+#[global_allocator]
+static ALLOCATOR: kqlite::CountingAllocator = kqlite::CountingAllocator;
+
+fn parse_memory(text: &str) -> Result<u64, String> {
+    kqlite::parse_size(text).ok_or_else(|| format!("'{text}' is not a size such as 512M or 4G"))
 }
 
 fn main() -> ExitCode {
@@ -228,6 +244,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         chunk_size: cli.chunk_size.unwrap_or(defaults.chunk_size),
         strict: cli.strict,
         now,
+        max_memory: cli.max_memory,
         geoip,
     });
     for spec in &cli.input_formats {
@@ -291,17 +308,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
                 ));
             }
             stdin_used = true;
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|source| {
-                    Error::Exec(ExecError::Io {
-                        path: "<stdin>".into(),
-                        source,
-                    })
-                })?;
-            engine.add_bytes(name, "<stdin>", bytes)?;
+            engine.add_reader(name, "<stdin>", std::io::stdin().lock())?;
         } else {
             engine.add_path(name, path)?;
         }

@@ -43,7 +43,7 @@ impl Runner<'_> {
                     }
                     acc.update(&args);
                 }
-                true
+                self.within_budget("summarize")
             },
             &mut |groups: Groups| {
                 for (key, accs) in groups {
@@ -58,6 +58,7 @@ impl Runner<'_> {
                         }
                     }
                 }
+                super::run::memory_error("summarize")?;
                 Ok(ControlFlow::Continue(()))
             },
         )?;

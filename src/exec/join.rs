@@ -1,5 +1,6 @@
 //! Hash joins of two materialized inputs.
 
+use crate::exec_error::ExecError;
 use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::Value;
@@ -8,7 +9,9 @@ use std::collections::HashMap;
 
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output
 /// order: left rows in order with their matches in right order, then (for
-/// right and full outer joins) unmatched right rows in order.
+/// right and full outer joins) unmatched right rows in order. `budget`
+/// stops it when the heap goes over the memory budget.
+#[allow(clippy::too_many_arguments)] // the two sides' rows, types and keys
 pub(super) fn join(
     left: &[Vec<Value>],
     right: &[Vec<Value>],
@@ -17,7 +20,8 @@ pub(super) fn join(
     left_types: &[DataType],
     right_types: &[DataType],
     right_width: usize,
-) -> Vec<Vec<Value>> {
+    budget: &dyn Fn() -> Result<(), ExecError>,
+) -> Result<Vec<Vec<Value>>, ExecError> {
     let key_of = |row: &[Value], side: fn(&(usize, usize)) -> usize| -> Option<RowKey> {
         let mut k = Vec::with_capacity(keys.len());
         for pair in keys {
@@ -47,6 +51,8 @@ pub(super) fn join(
     let mut right_matched = vec![false; right.len()];
     let mut seen_left: std::collections::HashSet<RowKey> = std::collections::HashSet::new();
     for l in left {
+        // The output grows with each left row: within the memory budget.
+        budget()?;
         let key = key_of(l, |p| p.0);
         if kind == JoinKind::InnerUnique {
             // The first left row of each key only.
@@ -138,7 +144,7 @@ pub(super) fn join(
         }
         _ => {}
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -165,7 +171,17 @@ mod tests {
             vec![s("d"), Value::Long(40)],
         ];
         let types = [DataType::String, DataType::Long];
-        let out = join(&x, &y, JoinKind::InnerUnique, &[(0, 0)], &types, &types, 2);
+        let out = join(
+            &x,
+            &y,
+            JoinKind::InnerUnique,
+            &[(0, 0)],
+            &types,
+            &types,
+            2,
+            &|| Ok(()),
+        )
+        .unwrap();
         let got: Vec<(i64, i64)> = out
             .iter()
             .map(|r| (r[1].as_i64().unwrap(), r[3].as_i64().unwrap()))

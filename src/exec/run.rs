@@ -114,6 +114,19 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Whether the heap is within the memory budget; when it is not,
+    /// records the error naming `operator` (the pipeline then stops and
+    /// returns it) and returns false.
+    pub(super) fn within_budget(&self, operator: &str) -> bool {
+        match memory_error(operator) {
+            Ok(()) => true,
+            Err(e) => {
+                self.fail(e);
+                false
+            }
+        }
+    }
+
     fn take_failure(&self) -> Result<(), ExecError> {
         match self.failure.lock().map_err(|_| poisoned())?.take() {
             Some(e) => Err(e),
@@ -256,7 +269,8 @@ impl<'a> Runner<'a> {
                     &left_types,
                     &right_types,
                     *right_width,
-                );
+                    &|| memory_error("join"),
+                )?;
                 emit_all(joined, sink)
             }
             PhysicalPlan::Materialize { id, input } => {
@@ -313,6 +327,7 @@ impl<'a> Runner<'a> {
         // The sink never stops early, so the flow is always `Continue`.
         let _ = self.run(plan, &mut |r: Vec<Value>| {
             rows.push(r);
+            memory_error("collecting rows (a join side, materialize or a subquery)")?;
             Ok(ControlFlow::Continue(()))
         })?;
         Ok(Arc::new(rows))
@@ -509,6 +524,19 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// The memory-budget error for `operator` when the heap is over the
+/// budget (see `crate::memory`).
+pub(super) fn memory_error(operator: &str) -> Result<(), ExecError> {
+    match crate::memory::exceeded() {
+        None => Ok(()),
+        Some((used, limit)) => Err(ExecError::MemoryLimit {
+            operator: operator.to_string(),
+            used: crate::memory::human(used),
+            limit: crate::memory::human(limit),
+        }),
     }
 }
 

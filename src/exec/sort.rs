@@ -26,6 +26,9 @@ impl Runner<'_> {
                 let r = row.as_row();
                 let k = keys.iter().map(|k| k.expr.eval(r, &self.ctx)).collect();
                 rows.push((k, row.into_vec()));
+                if !self.within_budget(if limit.is_some() { "top" } else { "sort" }) {
+                    return false;
+                }
                 if let Some(limit) = limit
                     && rows.len() >= limit.saturating_mul(2).max(1024)
                 {
@@ -40,6 +43,7 @@ impl Runner<'_> {
                     rows.truncate(limit);
                 }
                 all.append(&mut rows);
+                super::run::memory_error("sort")?;
                 Ok(ControlFlow::Continue(()))
             },
         )?;

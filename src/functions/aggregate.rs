@@ -15,6 +15,7 @@
 
 mod collect;
 mod count;
+mod exact_sum;
 mod numeric;
 mod percentile;
 mod pick;

@@ -146,13 +146,55 @@ pub struct JsonRow<'r, 'x> {
     pub slots: &'r RowSlots,
     pub cache: &'r [OnceCell<Value>],
     pub docs: &'r [OnceCell<Doc<'x>>],
+    /// The columns whose cache or doc this row filled, so that the next
+    /// line clears only them (a line of a table of 40,000 columns costs
+    /// its own columns, not 40,000).
+    pub filled: &'r Filled,
+}
+
+/// The columns a row filled in its caches (see [`JsonRow::filled`]).
+#[derive(Default)]
+pub struct Filled {
+    columns: std::cell::RefCell<Vec<usize>>,
+    /// Set when a column could not be listed: every cache is cleared.
+    all: std::cell::Cell<bool>,
+}
+
+impl Filled {
+    fn note(&self, index: usize) {
+        match self.columns.try_borrow_mut() {
+            Ok(mut columns) => columns.push(index),
+            Err(_) => self.all.set(true),
+        }
+    }
+
+    /// Clears the cache entries filled since the last call.
+    fn clear<A, B>(&mut self, cache: &mut [OnceCell<A>], docs: &mut [OnceCell<B>]) {
+        if self.all.replace(false) {
+            cache.iter_mut().for_each(|c| drop(c.take()));
+            docs.iter_mut().for_each(|d| drop(d.take()));
+            self.columns.get_mut().clear();
+            return;
+        }
+        for i in self.columns.get_mut().drain(..) {
+            if let Some(c) = cache.get_mut(i) {
+                c.take();
+            }
+            if let Some(d) = docs.get_mut(i) {
+                d.take();
+            }
+        }
+    }
 }
 
 impl Row for JsonRow<'_, '_> {
     fn column(&self, index: usize) -> Value {
         match self.cache.get(index) {
             Some(cell) => cell
-                .get_or_init(|| self.decoder.decode(self.line, self.slots, index))
+                .get_or_init(|| {
+                    self.filled.note(index);
+                    self.decoder.decode(self.line, self.slots, index)
+                })
                 .clone(),
             None => Value::Null,
         }
@@ -164,6 +206,7 @@ impl Row for JsonRow<'_, '_> {
     fn json_doc(&self, index: usize) -> Option<&Doc<'_>> {
         let cell = self.docs.get(index)?;
         Some(cell.get_or_init(|| {
+            self.filled.note(index);
             let raw = self.decoder.raw(self.line, self.slots, index);
             let text: Cow<'_, [u8]> = match raw {
                 None => Cow::Borrowed(&[]),
@@ -223,6 +266,7 @@ impl Decode for JsonRowsDecoder {
             slots: &scratch.slots,
             cache: &cache,
             docs: &docs,
+            filled: &Filled::default(),
         });
     }
 
@@ -235,6 +279,7 @@ impl Decode for JsonRowsDecoder {
             (0..decoder.width()).map(|_| OnceCell::new()).collect();
         let mut docs: Vec<OnceCell<Doc<'_>>> =
             (0..decoder.width()).map(|_| OnceCell::new()).collect();
+        let mut filled = Filled::default();
         for (offset, raw_line) in chunk::lines(chunk) {
             let Some(line) = trim_line(raw_line) else {
                 continue;
@@ -253,18 +298,14 @@ impl Decode for JsonRowsDecoder {
                 out.bad(Loc::Offset(base + offset), e.to_string());
                 continue;
             }
-            for c in cache.iter_mut() {
-                c.take();
-            }
-            for d in docs.iter_mut() {
-                d.take();
-            }
+            filled.clear(&mut cache, &mut docs);
             out.row(&JsonRow {
                 decoder,
                 line,
                 slots: &slots,
                 cache: &cache,
                 docs: &docs,
+                filled: &filled,
             });
             if out.stopped() {
                 break;
@@ -288,18 +329,24 @@ impl Decode for JsonRowsDecoder {
 /// type their values suggest (docs/semantics.md#json-column-order for the order).
 pub fn infer_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, known: &Schema) -> Vec<Field> {
     let mut found: Vec<(String, Option<DataType>)> = Vec::new();
+    // Hash lookups keep a line of many thousands of keys linear.
+    let known: std::collections::HashSet<&str> = known.names().collect();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for line in lines {
         let Ok(members) = json::top_level_members(line) else {
             continue;
         };
         for (key, raw) in members {
-            if known.index_of(&key).is_some() {
+            if known.contains(key.as_ref()) {
                 continue;
             }
             let kind = value_type(raw);
-            match found.iter_mut().find(|(k, _)| *k == key) {
+            match index.get(key.as_ref()).and_then(|&i| found.get_mut(i)) {
                 Some((_, ty)) => *ty = merge_types(*ty, kind),
-                None => found.push((key.into_owned(), kind)),
+                None => {
+                    index.insert(key.to_string(), found.len());
+                    found.push((key.into_owned(), kind));
+                }
             }
         }
     }

@@ -62,7 +62,7 @@ mod sigbus;
 mod text;
 
 pub use detect::{detect, detect_input};
-pub use open::{MmapChoice, OpenInput};
+pub use open::{MmapChoice, OpenInput, read_bounded};
 pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, trim_line};
 pub use scan::{parts, resolve_schema};
 

@@ -145,6 +145,7 @@ pub struct Map {
 
 impl Drop for Map {
     fn drop(&mut self) {
+        crate::memory::note_mapped(self.map.len(), false);
         guard::unregister(self.slot);
     }
 }
@@ -175,22 +176,51 @@ impl Bytes {
             {
                 #[cfg(unix)]
                 let _ = map.advise(memmap2::Advice::Sequential);
+                crate::memory::note_mapped(map.len(), true);
                 return Ok(Bytes::Mapped(Map { map, slot }));
             }
             // No guard slot left: read the file instead.
         }
-        let mut buf = Vec::new();
-        (&file).read_to_end(&mut buf)?;
-        Ok(Bytes::Owned(buf))
+        Bytes::read_all(file)
     }
 
-    /// Reads a stream (standard input) to its end.
-    pub fn read_all(mut reader: impl Read) -> io::Result<Bytes> {
-        let mut buf = Vec::new();
-        reader.read_to_end(&mut buf)?;
-        Ok(Bytes::Owned(buf))
+    /// Reads a stream (standard input, a pipe, a device) to its end, within
+    /// the memory budget: an endless or huge stream (`/dev/zero`) is an
+    /// error once it holds more than the budget, not a process that grows
+    /// until it is killed.
+    pub fn read_all(reader: impl Read) -> io::Result<Bytes> {
+        read_bounded(reader).map(Bytes::Owned)
     }
+}
 
+/// Reads a stream to its end within the memory budget (see
+/// [`Bytes::read_all`]).
+pub fn read_bounded(mut reader: impl Read) -> io::Result<Vec<u8>> {
+    {
+        let limit = crate::memory::effective_limit();
+        let mut buf = Vec::new();
+        let mut block = vec![0u8; 1 << 20];
+        loop {
+            let n = match reader.read(&mut block) {
+                Ok(0) => return Ok(buf),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.len() + n > limit {
+                return Err(io::Error::other(format!(
+                    "the input is longer than the memory budget ({}): it is not a file \
+                     that can be mapped, so it would be held in memory (raise the budget \
+                     with --max-memory, or save it to a file)",
+                    crate::memory::human(limit)
+                )));
+            }
+            buf.extend_from_slice(block.get(..n).unwrap_or_default());
+        }
+    }
+}
+
+impl Bytes {
     /// Whether pages of this map vanished while it was read (the file was
     /// truncated): what was read from them is zeros, not the file.
     pub fn truncated(&self) -> bool {
@@ -223,6 +253,38 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
         .take(limit as u64)
         .read_to_end(&mut out);
     out
+}
+
+/// The decompressed text up to `limit` bytes and on to the end of the line
+/// it stops in, without a leading byte-order mark (the schema sample of a
+/// gzipped line-delimited file); a damaged stream gives what was read
+/// before the damage.
+pub(crate) fn gunzip_prefix_lines(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let mut reader = gunzip_stream(bytes);
+    let mut out = Vec::new();
+    if (&mut reader)
+        .take(limit as u64)
+        .read_to_end(&mut out)
+        .is_err()
+    {
+        return out;
+    }
+    if out.len() < limit || out.ends_with(b"\n") {
+        return out;
+    }
+    let mut block = vec![0u8; GZIP_BLOCK];
+    loop {
+        let (n, err) = read_full(&mut reader, &mut block);
+        let got = block.get(..n).unwrap_or_default();
+        if let Some(i) = memchr::memchr(b'\n', got) {
+            out.extend_from_slice(got.get(..=i).unwrap_or_default());
+            return out;
+        }
+        out.extend_from_slice(got);
+        if n < block.len() || err.is_some() {
+            return out;
+        }
+    }
 }
 
 /// A gzip stream (all members) as text, without a leading byte-order mark.

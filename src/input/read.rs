@@ -284,7 +284,8 @@ impl Part<'_> {
             }
             (Layout::Document, true) => match open::gunzip_all(self.bytes) {
                 Ok(text) => {
-                    let locate = |o: usize| Loc::Line(line_number(&text, o));
+                    let lines = LineCounter::new(&text);
+                    let locate = |o: usize| Loc::Line(lines.line_of(o));
                     decoder.document(strip_bom(&text), &locate, &mut out);
                 }
                 Err(e) => out.bad(Loc::Line(1), format!("gzip: {e}")),
@@ -310,9 +311,34 @@ fn strip_bom(text: &[u8]) -> &[u8] {
     text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
 }
 
-/// 1-based line of byte `offset` in `text`.
-pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
-    memchr::memchr_iter(b'\n', &text[..offset.min(text.len())]).count() + 1
+/// Line numbers of offsets that mostly grow (the records of a document,
+/// in order): each is counted on from the previous one, so numbering all
+/// the records of a document is linear in its size, not quadratic.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// The last offset asked about, and its line.
+    at: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            text,
+            at: std::cell::Cell::new((0, 1)),
+        }
+    }
+
+    /// 1-based line of byte `offset` in the text.
+    fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let (from, line) = match self.at.get() {
+            (at, line) if at <= offset => (at, line),
+            _ => (0, 1),
+        };
+        let line = line + memchr::memchr_iter(b'\n', &self.text[from..offset]).count();
+        self.at.set((offset, line));
+        line
+    }
 }
 
 /// Reads a gzip stream and decodes it line by line, numbering lines from
@@ -332,8 +358,12 @@ fn gzip_lines(bytes: &[u8], decoder: &dyn Decode, out: &mut Out) {
                 }
                 first = false;
             }
-            let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
-            buf.drain(..used);
+            // A block without a newline ends no line: decoding waits for
+            // one, so a long line is scanned once, not once per block.
+            if memchr::memchr(b'\n', &block).is_some() {
+                let used = decode_lines(&buf, &mut line_no, decoder, &mut scratch, out, false);
+                buf.drain(..used);
+            }
             !out.stopped()
         }
         Err(e) => {

@@ -110,23 +110,17 @@ fn schema_sample(bytes: &[u8]) -> &[u8] {
 /// every other key found in a sample of the inputs, in order of first appearance
 /// (docs/semantics.md#json-column-order).
 fn rows_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, InputError> {
-    let known = builtin.unwrap_or_default();
-    let mut extra: Vec<Field> = Vec::new();
+    let mut schema = builtin.unwrap_or_default();
     for input in inputs {
         let open = OpenInput::open(input)?;
         let bytes = open.bytes();
         let sample = schema_sample(bytes);
         let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
-        let mut seen = known.clone();
-        seen.fields.extend(extra.iter().cloned());
-        for f in jsonl::infer_columns(lines, &seen) {
-            if !extra.iter().any(|e| e.name == f.name) {
-                extra.push(f);
-            }
-        }
+        // The columns found are new to `schema` (the built-in ones and
+        // those of the inputs before).
+        let found = jsonl::infer_columns(lines, &schema);
+        schema.fields.extend(found);
     }
-    let mut schema = known;
-    schema.fields.extend(extra);
     Ok(schema)
 }
 
@@ -165,9 +159,17 @@ pub fn resolve_schema(
         } else {
             SCHEMA_SAMPLE_BYTES
         };
-        let text = sample(open.bytes(), input.format.gzip, limit);
+        let text = if input.format.gzip && !input.format.document && !input.format.avro {
+            // As for plain files (`schema_sample`): the line the sample
+            // ends in is read whole, so a long first line gives its columns.
+            std::borrow::Cow::Owned(super::open::gunzip_prefix_lines(open.bytes(), limit))
+        } else {
+            sample(open.bytes(), input.format.gzip, limit)
+        };
+        let mut names: std::collections::HashSet<String> =
+            schema.names().map(str::to_string).collect();
         for field in columns_of(&input.format, table, &text, &schema) {
-            if schema.index_of(&field.name).is_none() {
+            if names.insert(field.name.clone()) {
                 schema.fields.push(field);
             }
         }

@@ -56,17 +56,27 @@ pub struct KeySet {
     keys: Vec<Box<str>>,
     /// `by_len[n]` lists the slots of the keys that are `n` bytes long.
     by_len: Vec<Vec<usize>>,
+    /// For many keys (a very wide line's columns), the slot of each key by
+    /// hash, so that finding a key does not scan thousands of others.
+    index: Option<std::collections::HashMap<Vec<u8>, usize>>,
 }
+
+/// Past this many keys, [`KeySet`] finds them by hash.
+const HASHED_KEYS: usize = 32;
 
 impl KeySet {
     pub fn new(keys: &[&str]) -> KeySet {
         let mut set = KeySet {
             keys: Vec::with_capacity(keys.len()),
             by_len: Vec::new(),
+            index: (keys.len() > HASHED_KEYS).then(std::collections::HashMap::new),
         };
         for key in keys {
             if set.slot(key.as_bytes()).is_some() {
                 continue;
+            }
+            if let Some(index) = &mut set.index {
+                index.insert(key.as_bytes().to_vec(), set.keys.len());
             }
             let len = key.len();
             if set.by_len.len() <= len {
@@ -97,6 +107,9 @@ impl KeySet {
     /// The slot of `key` (its unescaped bytes), if it is wanted.
     #[inline]
     pub fn slot(&self, key: &[u8]) -> Option<usize> {
+        if let Some(index) = &self.index {
+            return index.get(key).copied();
+        }
         let candidates = self.by_len.get(key.len())?;
         candidates
             .iter()
@@ -161,6 +174,9 @@ impl KeySet {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowSlots {
     ranges: Vec<Option<Range<usize>>>,
+    /// The slots set since the last reset: resetting clears only them, so
+    /// a line costs its own keys, not the number of wanted keys.
+    set: Vec<usize>,
 }
 
 impl RowSlots {
@@ -169,12 +185,24 @@ impl RowSlots {
     }
 
     fn reset(&mut self, len: usize) {
-        self.ranges.clear();
-        self.ranges.resize(len, None);
+        if self.ranges.len() == len {
+            for slot in self.set.drain(..) {
+                if let Some(r) = self.ranges.get_mut(slot) {
+                    *r = None;
+                }
+            }
+        } else {
+            self.set.clear();
+            self.ranges.clear();
+            self.ranges.resize(len, None);
+        }
     }
 
     fn set(&mut self, slot: usize, range: Range<usize>) {
         if let Some(r) = self.ranges.get_mut(slot) {
+            if r.is_none() {
+                self.set.push(slot);
+            }
             *r = Some(range);
         }
     }

@@ -45,6 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("span",       &[]),
     ("types",      &[]),
     ("exec_error", &[]),
+    ("memory",     &[]),
     ("diagnostic", &["span"]),
     ("schema",     &["types"]),
     ("value",      &["types"]),
@@ -54,7 +55,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // 3: the parser.
     ("syntax",     &["span", "diagnostic", "types", "value", "json", "schema", "exec_error"]),
     // 4: the input layer.
-    ("input",      &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
+    ("input",      &["memory", "span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions"]),
     // 5: tables.
     ("catalog",    &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
@@ -66,12 +67,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("semantic",   &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan"]),
     // 8: the executor: plans in. Not the parser or the binder.
-    ("exec",       &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
+    ("exec",       &["memory", "span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "input", "catalog", "plan"]),
     // Top floor.
     ("error",      &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan", "semantic", "exec"]),
-    ("engine",     &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
+    ("engine",     &["memory", "span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan", "semantic", "exec",
                      "error"]),
     ("output",     &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
@@ -81,16 +82,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("replay",     &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan", "semantic", "exec",
                      "error", "engine", "output"]),
-    ("lib",        &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
+    ("lib",        &["memory", "span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan", "semantic", "exec",
                      "error", "engine", "output", "replay"]),
-    ("main",       &["span", "diagnostic", "types", "value", "json", "schema", "exec_error",
+    ("main",       &["memory", "span", "diagnostic", "types", "value", "json", "schema", "exec_error",
                      "functions", "syntax", "input", "catalog", "plan", "semantic", "exec",
                      "error", "engine", "output", "lib"]),
 ];
 
 /// The ground floor.
-const GROUND: [&str; 7] = [
+const GROUND: [&str; 8] = [
+    "memory",
     "span",
     "diagnostic",
     "types",

@@ -1,6 +1,7 @@
 //! Arithmetic aggregates: `sum`, `avg`, and the moments `variance`,
 //! `stdev`, `variancep`, `stdevp` (with their `-if` forms).
 
+use super::exact_sum::ExactSum;
 use super::{Accumulator, AggregateFunction, downcast};
 use crate::types::DataType;
 use crate::value::{DateTime, Timespan, Value};
@@ -9,7 +10,8 @@ use crate::value::{DateTime, Timespan, Value};
 enum Sum {
     /// `None` once the sum overflowed (the result is null).
     Long(Option<i64>),
-    Real(f64),
+    /// Exact, so the answer does not depend on how the input was cut.
+    Real(ExactSum),
     Timespan(i64),
 }
 
@@ -17,7 +19,7 @@ pub(super) fn sum(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
     Box::new(match ty {
         DataType::Long => Sum::Long(Some(0)),
         DataType::Timespan => Sum::Timespan(0),
-        _ => Sum::Real(0.0),
+        _ => Sum::Real(ExactSum::default()),
     })
 }
 
@@ -31,7 +33,7 @@ impl Accumulator for Sum {
             (Sum::Long(acc), Value::Bool(b)) => *acc = acc.map(|a| a + i64::from(*b)),
             (Sum::Real(acc), _) => {
                 if let Some(x) = v.as_f64() {
-                    *acc += x;
+                    acc.add(x);
                 }
             }
             (Sum::Timespan(acc), Value::Timespan(t)) => *acc = acc.saturating_add(t.0),
@@ -45,7 +47,7 @@ impl Accumulator for Sum {
         };
         match (self, later) {
             (Sum::Long(x), Sum::Long(y)) => *x = x.zip(y).and_then(|(x, y)| x.checked_add(y)),
-            (Sum::Real(x), Sum::Real(y)) => *x += y,
+            (Sum::Real(x), Sum::Real(y)) => x.merge(&y),
             (Sum::Timespan(x), Sum::Timespan(y)) => *x = x.saturating_add(y),
             _ => {}
         }
@@ -54,7 +56,7 @@ impl Accumulator for Sum {
     fn finish(self: Box<Self>) -> Value {
         match *self {
             Sum::Long(n) => n.map_or(Value::Null, Value::Long),
-            Sum::Real(r) => Value::Real(r),
+            Sum::Real(r) => Value::Real(r.value()),
             Sum::Timespan(t) => Value::Timespan(Timespan(t)),
         }
     }
@@ -67,16 +69,16 @@ enum MeanKind {
     DateTime,
 }
 
-/// `avg(x)`: the sum and count of the values seen.
+/// `avg(x)`: the (exact) sum and count of the values seen.
 struct Mean {
-    sum: f64,
+    sum: ExactSum,
     count: u64,
     kind: MeanKind,
 }
 
 pub(super) fn mean(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
     Box::new(Mean {
-        sum: 0.0,
+        sum: ExactSum::default(),
         count: 0,
         kind: match ty {
             DataType::Timespan => MeanKind::Timespan,
@@ -98,14 +100,14 @@ fn mean_input(v: &Value) -> Option<f64> {
 impl Accumulator for Mean {
     fn update(&mut self, args: &[Value]) {
         if let Some(x) = mean_input(args.first().unwrap_or(&Value::Null)) {
-            self.sum += x;
+            self.sum.add(x);
             self.count += 1;
         }
     }
 
     fn merge(&mut self, later: Box<dyn Accumulator>) {
         if let Some(later) = downcast::<Mean>(later) {
-            self.sum += later.sum;
+            self.sum.merge(&later.sum);
             self.count += later.count;
         }
     }
@@ -117,7 +119,7 @@ impl Accumulator for Mean {
                 _ => Value::Null,
             };
         }
-        let mean = self.sum / self.count as f64;
+        let mean = self.sum.value() / self.count as f64;
         match self.kind {
             MeanKind::Number => Value::Real(mean),
             MeanKind::Timespan => Value::Timespan(Timespan(mean.round() as i64)),
@@ -126,11 +128,13 @@ impl Accumulator for Mean {
     }
 }
 
-/// Welford's running mean and sum of squared deviations.
+/// The count, and the exact sums of the values and of their squares: the
+/// moments come from them with one rounding, so they do not depend on how
+/// the input was cut (issue 16).
 struct Moments {
     n: u64,
-    mean: f64,
-    m2: f64,
+    sum: ExactSum,
+    squares: ExactSum,
     stdev: bool,
     /// Divide by n (`variancep`, `stdevp`) rather than n - 1.
     population: bool,
@@ -139,8 +143,8 @@ struct Moments {
 fn moments(stdev: bool, population: bool) -> Box<dyn Accumulator> {
     Box::new(Moments {
         n: 0,
-        mean: 0.0,
-        m2: 0.0,
+        sum: ExactSum::default(),
+        squares: ExactSum::default(),
         stdev,
         population,
     })
@@ -166,9 +170,8 @@ impl Accumulator for Moments {
     fn update(&mut self, args: &[Value]) {
         if let Some(x) = args.first().and_then(Value::as_f64) {
             self.n += 1;
-            let delta = x - self.mean;
-            self.mean += delta / self.n as f64;
-            self.m2 += delta * (x - self.mean);
+            self.sum.add(x);
+            self.squares.add_product(x, x);
         }
     }
 
@@ -176,14 +179,9 @@ impl Accumulator for Moments {
         let Some(later) = downcast::<Moments>(later) else {
             return;
         };
-        // Chan et al.'s parallel combination of running moments.
-        if later.n > 0 {
-            let total = self.n + later.n;
-            let delta = later.mean - self.mean;
-            self.m2 += later.m2 + delta * delta * (self.n as f64) * (later.n as f64) / total as f64;
-            self.mean += delta * later.n as f64 / total as f64;
-            self.n = total;
-        }
+        self.n += later.n;
+        self.sum.merge(&later.sum);
+        self.squares.merge(&later.squares);
     }
 
     fn finish(self: Box<Self>) -> Value {
@@ -197,7 +195,22 @@ impl Accumulator for Moments {
         if divisor == 0 {
             return Value::Real(0.0);
         }
-        let variance = (self.m2 / divisor as f64).max(0.0);
+        // n * sum(x^2) - sum(x)^2, exactly, rounded once.
+        let n = self.n as f64;
+        let mut spread = ExactSum::default();
+        for &p in self.squares.partials() {
+            spread.add_product(p, n);
+        }
+        for &a in self.sum.partials() {
+            for &b in self.sum.partials() {
+                spread.add_product(-a, b);
+            }
+        }
+        let spread = match (self.sum.special(), self.squares.special()) {
+            (None, None) => spread.value(),
+            _ => f64::NAN,
+        };
+        let variance = (spread / n / divisor as f64).max(0.0);
         Value::Real(if self.stdev {
             variance.sqrt()
         } else {

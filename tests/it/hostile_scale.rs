@@ -1,0 +1,115 @@
+//! Hostile input at scale (issue 16): paths that were quadratic in the size
+//! of one input are linear. Each check times the same query on an input and
+//! on one four times as large: linear work takes about four times as long,
+//! quadratic sixteen; the check allows eight (linear within a factor of
+//! two), taking the best of three runs against noise on a shared machine.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// Runs `query` over `bytes` bound to `T`: the JSON lines it wrote.
+pub fn run_bytes(name: &str, bytes: Vec<u8>, query: &str) -> String {
+    let mut engine = Engine::with_options(EngineOptions {
+        threads: Some(2),
+        ..EngineOptions::default()
+    });
+    engine.add_bytes("T", name, bytes).unwrap();
+    let q = engine.compile(query).unwrap();
+    let mut out = JsonLinesWriter::new(Vec::new());
+    q.run(&engine, &mut out).unwrap();
+    String::from_utf8(out.into_inner()).unwrap()
+}
+
+fn best_of_three(f: &dyn Fn()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// Asserts that `work(4 * n)` takes at most eight times `work(n)` (plus a
+/// few milliseconds of fixed cost).
+pub fn assert_linear(what: &str, n: usize, work: &dyn Fn(usize)) {
+    let small = best_of_three(&|| work(n));
+    let large = best_of_three(&|| work(4 * n));
+    assert!(
+        large <= small * 8 + Duration::from_millis(20),
+        "{what}: {n} took {small:?}, {} took {large:?} (more than linear)",
+        4 * n
+    );
+}
+
+/// Item 2: the records of a gzipped JSON array are numbered by counting on
+/// from the previous record, not from the start of the document.
+#[test]
+fn a_gzipped_json_array_is_read_in_linear_time() {
+    let doc = |n: usize| {
+        let mut text = String::from("[\n");
+        for i in 0..n {
+            let sep = if i + 1 == n { "" } else { "," };
+            text.push_str(&format!(
+                "  {{\"a\": {i}, \"s\": \"some text here\"}}{sep}\n"
+            ));
+        }
+        text.push_str("]\n");
+        gzip(text.as_bytes())
+    };
+    let n = 25_000;
+    let small = doc(n);
+    let large = doc(4 * n);
+    let out = run_bytes("a.json.gz", large.clone(), "T | count");
+    assert_eq!(out, format!("{{\"Count\":{}}}\n", 4 * n));
+    assert_linear("gzipped JSON array", n, &|m| {
+        let bytes = if m == n { small.clone() } else { large.clone() };
+        run_bytes("a.json.gz", bytes, "T | count");
+    });
+}
+
+/// Item 3: a long line inside a gzip stream is scanned once, not once per
+/// decompressed block.
+#[test]
+fn a_long_gzipped_line_is_read_in_linear_time() {
+    let file = |len: usize| {
+        let mut text = b"{\"a\":\"".to_vec();
+        text.resize(text.len() + len, b'x');
+        text.extend_from_slice(b"\"}\n{\"a\":\"y\"}\n");
+        gzip(&text)
+    };
+    let n = 24 << 20;
+    let small = file(n);
+    let large = file(4 * n);
+    let query = "T | project n = strlen(a)";
+    let want = format!("{{\"n\":{}}}\n{{\"n\":1}}\n", 4 * n);
+    assert_eq!(run_bytes("a.jsonl.gz", large.clone(), query), want);
+    assert_linear("long gzipped line", n, &|m| {
+        let bytes = if m == n { small.clone() } else { large.clone() };
+        run_bytes("a.jsonl.gz", bytes, query);
+    });
+}
+
+/// Item 4: a gzipped file whose first line is longer than the schema
+/// sample still has that line's columns, as the same file uncompressed has.
+#[test]
+fn a_gzipped_first_line_longer_than_the_sample_gives_its_columns() {
+    let mut text = b"{\"a\":\"".to_vec();
+    text.resize(text.len() + (5 << 20), b'x');
+    text.extend_from_slice(b"\",\"b\":7}\n{\"a\":\"yz\",\"b\":8}\n");
+    let query = "T | project n = strlen(a), b";
+    let want = format!("{{\"n\":{}}}\n", 5 << 20);
+    let want = want.replace('}', ",\"b\":7}") + "{\"n\":2,\"b\":8}\n";
+    assert_eq!(run_bytes("a.jsonl", text.clone(), query), want);
+    assert_eq!(run_bytes("a.jsonl.gz", gzip(&text), query), want);
+}
