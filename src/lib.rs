@@ -105,9 +105,9 @@ pub use engine::{
     ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
 };
 pub use error::{DataError, Error};
-pub use exec::{BadLineReport, Stats};
+pub use exec::{BadLineReport, ConversionReport, Stats};
 pub use exec_error::ExecError;
-pub use input::MmapChoice;
+pub use input::{DateOrder, MmapChoice};
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};
 pub use replay::duration::{format_iso as format_iso_duration, parse_duration};

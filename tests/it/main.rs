@@ -55,6 +55,7 @@ mod robust_input;
 mod robust_security;
 mod seeds;
 mod truncation;
+mod trust_input;
 mod value_number;
 mod value_text;
 mod value_time;
