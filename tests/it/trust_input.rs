@@ -118,3 +118,49 @@ fn a_value_past_the_schema_sample_that_does_not_fit_is_counted() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn files_in_a_table_folder_that_are_not_logs_are_skipped_with_a_note() {
+    let dir = std::env::temp_dir().join(format!("kqlite-trust-folder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("README.md"),
+        "# Sample logs\n\nExported from the portal.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schema.json"),
+        "{\"kind\": 0, \"properties\": {}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rows.jsonl"),
+        "{\"TimeGenerated\":\"2026-03-26T15:18:18Z\",\"Computer\":\"a\"}\n",
+    )
+    .unwrap();
+    let table = format!("SecurityEvent={}", dir.display());
+    let o = kqlite(&["--table", &table, "SecurityEvent | count"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "{\"Count\":1}\n");
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("note: skipped") && err.contains("README.md"),
+        "{err}"
+    );
+    assert!(err.contains("schema.json"), "{err}");
+    // Named on its own, a file that is not a log is still an error.
+    let readme = format!("SecurityEvent={}", dir.join("README.md").display());
+    let o = kqlite(&["--table", &readme, "SecurityEvent | count"]);
+    assert_eq!(o.status.code(), Some(1));
+    // A file whose rows share no column with the table's schema: a note.
+    let other = dir.join("other.jsonl");
+    std::fs::write(&other, "{\"foo\":1}\n{\"foo\":2}\n").unwrap();
+    let t = format!("SecurityEvent={}", other.display());
+    let o = kqlite(&["--table", &t, "SecurityEvent | count"]);
+    assert!(
+        text(&o.stderr).contains("none of SecurityEvent's columns"),
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
