@@ -54,6 +54,7 @@ mod robust_fuzz;
 mod robust_input;
 mod robust_security;
 mod seeds;
+mod series_geo;
 mod truncation;
 mod trust_input;
 mod value_number;
