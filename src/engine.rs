@@ -17,6 +17,7 @@ use crate::exec::physical::lower_plan;
 use crate::exec::{ExecOptions, Runner, Stats};
 use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
+use crate::input::DateOrder;
 use crate::input::FormatChoice;
 use crate::input::Input;
 use crate::plan::expr::SubqueryShape;
@@ -174,6 +175,11 @@ pub struct Engine {
     inputs: std::collections::BTreeMap<String, Vec<Input>>,
     /// Input formats named per table (`--input-format`); others are detected.
     formats: std::collections::BTreeMap<String, FormatChoice>,
+    /// How locale dates (`26/03/2026`) are read: `None` decides per file
+    /// and column from the values ([`Engine::set_date_order`]).
+    date_order: Option<DateOrder>,
+    /// Notes about the inputs added ([`Engine::input_notes`]).
+    input_notes: Vec<String>,
     /// The options queries run with.
     pub options: EngineOptions,
     /// Set to stop a running query (Ctrl-C): the run stops at its next
@@ -199,6 +205,8 @@ impl Engine {
             catalog: Catalog::new(),
             inputs: Default::default(),
             formats: Default::default(),
+            date_order: None,
+            input_notes: Vec::new(),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
         }
@@ -220,14 +228,35 @@ impl Engine {
     /// [`Error::Exec`] with [`ExecError::Io`] when a path does not exist, a
     /// glob matches no file, or a file cannot be read or is in no format
     /// kqlite recognises.
+    ///
+    /// Files inside a directory that are not logs (a README, notes, a
+    /// single JSON object that shares no column with the table's schema,
+    /// such as an ARM schema file) are skipped with a note
+    /// ([`Engine::input_notes`]); a file named on its own that is not a log
+    /// is an error.
     pub fn add_path(&mut self, table: &str, path: impl AsRef<Path>) -> Result<(), Error> {
         self.apply_memory_limit();
+        let folder = path.as_ref().is_dir();
         let files = expand_path(path.as_ref())?;
         let inputs = files
             .into_iter()
             .map(input_of)
             .collect::<Result<Vec<Input>, Error>>()?;
-        self.add_inputs(table, inputs)
+        self.add_inputs_from(table, inputs, folder)
+    }
+
+    /// What kqlite noticed about the inputs added so far that may not be
+    /// what the user meant: files of a directory skipped as not logs, files
+    /// whose rows have none of their table's columns. The command line
+    /// prints them as `note:` lines on stderr.
+    pub fn input_notes(&self) -> &[String] {
+        &self.input_notes
+    }
+
+    fn note(&mut self, text: String) {
+        if !self.input_notes.contains(&text) {
+            self.input_notes.push(text);
+        }
     }
 
     /// Adds bytes already read (such as standard input) to `table`, read as
@@ -295,20 +324,75 @@ impl Engine {
         Ok(())
     }
 
+    /// Reads every locale date (`26/03/2026, 15:18:18.790`, `3/26/2026,
+    /// 3:18 PM`) of inputs added from now on in `order` — `"dmy"` or
+    /// `"mdy"` (`--date-order`) — instead of deciding each file's column
+    /// order from its values (docs/semantics.md#export-dates).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] for another name.
+    pub fn set_date_order(&mut self, order: &str) -> Result<(), Error> {
+        self.date_order = Some(DateOrder::from_name(order).ok_or_else(|| {
+            Error::Usage(format!("unknown date order '{order}' (known: dmy, mdy)"))
+        })?);
+        Ok(())
+    }
+
     fn add_inputs(&mut self, table: &str, new: Vec<Input>) -> Result<(), Error> {
+        self.add_inputs_from(table, new, false)
+    }
+
+    /// Adds inputs; `folder`: they are the files of a directory, and those
+    /// that are not logs are skipped with a note.
+    fn add_inputs_from(&mut self, table: &str, new: Vec<Input>, folder: bool) -> Result<(), Error> {
         let choice = self.formats.get(table).cloned().unwrap_or_default();
-        let new = new
-            .into_iter()
-            .map(|i| crate::input::detect_input(i, table, &choice).map_err(ExecError::from))
-            .collect::<Result<Vec<Input>, _>>()?;
+        let reference = crate::catalog::builtin_schema_complete(table);
+        let mut kept = Vec::new();
+        for input in new {
+            let name = input.to_string();
+            match crate::input::detect_input(input, table, &choice) {
+                Ok(input) => {
+                    if folder
+                        && let Some(reference) = &reference
+                        && let Some(keys) = crate::input::lone_record_keys(&input)
+                        && !keys.iter().any(|k| reference.index_of(k).is_some())
+                    {
+                        self.note(format!(
+                            "skipped {name}: one JSON object with none of {table}'s columns, not a log"
+                        ));
+                        continue;
+                    }
+                    kept.push(input);
+                }
+                Err(e) if folder && e.source.kind() == std::io::ErrorKind::InvalidData => {
+                    self.note(format!(
+                        "skipped {name}: not a log file kqlite recognises (in a directory given for {table})"
+                    ));
+                }
+                Err(e) => return Err(ExecError::from(e).into()),
+            }
+        }
+        let mut notes = Vec::new();
         let inputs = self.inputs.entry(table.to_string()).or_default();
-        inputs.extend(new);
-        let schema = crate::input::resolve_schema(table, builtin_schema(table), inputs)
-            .map_err(ExecError::from)?;
+        inputs.extend(kept);
+        let schema = crate::input::resolve_schema(
+            table,
+            builtin_schema(table),
+            reference,
+            inputs,
+            self.date_order,
+            &mut notes,
+        )
+        .map_err(ExecError::from)?;
+        let inputs = inputs.clone();
+        for n in notes {
+            self.note(n);
+        }
         self.catalog.insert(CatalogTable {
             name: table.to_string(),
             schema,
-            data: Arc::new(TableData::Files(inputs.clone())),
+            data: Arc::new(TableData::Files(inputs)),
         });
         Ok(())
     }

@@ -107,10 +107,10 @@ pub use engine::{
     Table, max_threads,
 };
 pub use error::{DataError, Error};
-pub use exec::{BadLineReport, Stats};
+pub use exec::{BadLineReport, ConversionReport, Stats};
 pub use exec_error::ExecError;
 pub use functions::geo_ip::GeoIpDatabase;
-pub use input::MmapChoice;
+pub use input::{DateOrder, MmapChoice};
 pub use memory::{CountingAllocator, parse_size};
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};

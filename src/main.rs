@@ -2,7 +2,7 @@
 //!
 //! `kqlite [--table NAME=PATH]... [--input-format NAME=FORMAT]...
 //! [--param NAME=VALUE]... [--format table|jsonl|csv] [--threads N]
-//! [--strict] [--parse-only] [--explain] (QUERY | --query-file FILE)`
+//! [--strict] [--date-order dmy|mdy] [--parse-only] [--explain] (QUERY | --query-file FILE)`
 //!
 //! `kqlite replay RULE_OR_DIR... [--table NAME=PATH]... [--logs DIR]
 //! [--from T] [--to T] [--format table|jsonl|csv]` and
@@ -94,7 +94,8 @@ struct Cli {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Stop with exit code 1 at the first input line or record that is not a row.
+    /// Stop with exit code 1 at the first input line or record that is not a
+    /// row, or value that does not convert to its column's type.
     #[arg(long)]
     strict: bool,
 
@@ -105,6 +106,10 @@ struct Cli {
     /// under `ulimit -v`).
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     max_memory: Option<u64>,
+    /// Read locale dates of exports (26/03/2026, 3/26/2026) day-first (dmy)
+    /// or month-first (mdy). Default: decided per file and column from the values.
+    #[arg(long, value_name = "dmy|mdy")]
+    date_order: Option<String>,
 
     /// Only check that the query parses; read no data. Exit 0 if it does, 2 otherwise.
     #[arg(long)]
@@ -247,6 +252,9 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         max_memory: cli.max_memory,
         geoip,
     });
+    if let Some(order) = &cli.date_order {
+        engine.set_date_order(order)?;
+    }
     for spec in &cli.input_formats {
         let Some((name, format)) = spec.split_once('=') else {
             return Err(Error::Usage(format!(
@@ -313,6 +321,9 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             engine.add_path(name, path)?;
         }
     }
+    for n in engine.input_notes() {
+        let _ = writeln!(std::io::stderr().lock(), "note: {n}");
+    }
     if latest {
         match engine.pin_now_to_newest_event()? {
             Some(t) => note(&Note::new(
@@ -368,6 +379,33 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     }
     for n in &stats.notes {
         note(n);
+    }
+    for c in &stats.conversions {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: {} value{} of column {} in {} did not convert to {} and {} read as null (first at line {}: {:?})",
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            c.column,
+            c.file,
+            c.ty,
+            if c.count == 1 { "was" } else { "were" },
+            c.line,
+            c.text
+        );
+    }
+    for c in &stats.assumed_month_first {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: {} date{} of column {} in {} could be day-first or month-first and {} read month-first (first at line {}: {:?}); use --date-order dmy if they are day-first",
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            c.column,
+            c.file,
+            if c.count == 1 { "was" } else { "were" },
+            c.line,
+            c.text
+        );
     }
     if stats.skipped_records > 0 {
         let _ = writeln!(

@@ -9,6 +9,9 @@
 //!   the optimizer rules, instead of the result tables: a case that pins a
 //!   rule by its plan)
 //!
+//! Values that did not convert, and dates read month-first by assumption,
+//! are listed after the tables as `# ...` lines.
+//!
 //! Every case runs with 1 and 2 worker threads and with 64-byte and default
 //! chunks; all four outputs must equal the expected file, byte for byte.
 //! `BLESS=1 cargo test --test golden` rewrites the expected files.
@@ -174,6 +177,33 @@ fn execute(case: &Case, threads: usize, chunk_size: usize) -> Result<String, Str
                 .unwrap_or_default();
             text.push_str(&format!("#   {file}:{}: {}\n", r.line, r.reason));
         }
+    }
+    let name = |f: &str| {
+        Path::new(f)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    for c in &stats.conversions {
+        text.push_str(&format!(
+            "# {} value(s) of {} not {}: {}:{}: {:?}\n",
+            c.count,
+            c.column,
+            c.ty,
+            name(&c.file),
+            c.line,
+            c.text
+        ));
+    }
+    for c in &stats.assumed_month_first {
+        text.push_str(&format!(
+            "# {} date(s) of {} read month-first by assumption: {}:{}: {:?}\n",
+            c.count,
+            c.column,
+            name(&c.file),
+            c.line,
+            c.text
+        ));
     }
     Ok(text)
 }

@@ -20,6 +20,7 @@ mod top_nested;
 mod window;
 
 pub use crate::input::BadLineReport;
+pub use crate::input::DateOrder;
 pub use run::{ExecOptions, Runner};
 
 /// What a run read: [`Query::run`](crate::Query::run) returns it.
@@ -38,4 +39,28 @@ pub struct Stats {
     /// Notes on the run: an answer that is probably not what was meant
     /// (see [`Note`](crate::diagnostic::Note)). Filled by the engine.
     pub notes: Vec<crate::diagnostic::Note>,
+    /// Values that did not convert to their column's type and were read
+    /// as null, per file and column (docs/semantics.md#conversions).
+    pub conversions: Vec<ConversionReport>,
+    /// Locale dates (`3/4/2026`) read month-first because nothing in their
+    /// file settled the order, per file and column.
+    pub assumed_month_first: Vec<ConversionReport>,
+}
+
+/// Values of one column of one input file that did not convert cleanly.
+#[deny(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversionReport {
+    /// The input file.
+    pub file: String,
+    /// The column.
+    pub column: String,
+    /// The column's type.
+    pub ty: crate::types::DataType,
+    /// How many values.
+    pub count: u64,
+    /// The line of the first one (for some formats, the record's number).
+    pub line: usize,
+    /// The first one's text.
+    pub text: String,
 }

@@ -7,16 +7,16 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
-use super::Stats;
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
 use super::prefilter::LineFilter;
 use super::scan::ItemResult;
 use super::sort::compare_keys;
 use super::stage::StageRow;
+use super::{ConversionReport, Stats};
 use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
-use crate::input::{BadLine, BadLineReport, LinePrefilter, OpenInput};
+use crate::input::{BadLine, BadLineReport, LinePrefilter, OpenInput, Unconverted};
 use crate::types::DataType;
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
@@ -482,6 +482,7 @@ impl<'a> Runner<'a> {
         }
         self.take_failure()?;
         self.record(&r.bad, r.rows_read, r.skipped, opened, last_reported)?;
+        self.record_unconverted(&r.unconverted, opened)?;
         emit(r.state)
     }
 
@@ -537,6 +538,55 @@ pub(super) fn memory_error(operator: &str) -> Result<(), ExecError> {
             used: crate::memory::human(used),
             limit: crate::memory::human(limit),
         }),
+    }
+}
+
+impl Runner<'_> {
+    /// Adds an item's failed conversions to the statistics, merged per
+    /// file and column (the first one in input order kept), or fails on
+    /// the first one in strict mode (docs/semantics.md#conversions).
+    fn record_unconverted(
+        &self,
+        unconverted: &[(Unconverted, String, DataType)],
+        opened: &[OpenInput],
+    ) -> Result<(), ExecError> {
+        if unconverted.is_empty() {
+            return Ok(());
+        }
+        let mut stats = self.stats.lock().map_err(|_| poisoned())?;
+        for (u, column, ty) in unconverted {
+            let input = opened.get(u.input);
+            let file = input.map_or_else(String::new, |i| i.name.to_string());
+            let line = u
+                .line
+                .unwrap_or_else(|| input.map_or(0, |i| i.line_of(u.offset)));
+            if self.options.strict && !u.assumed {
+                return Err(ExecError::Runtime(format!(
+                    "{file}:{line}: the value {:?} of column {column} is not a {ty} (--strict)",
+                    u.text
+                )));
+            }
+            let list = if u.assumed {
+                &mut stats.assumed_month_first
+            } else {
+                &mut stats.conversions
+            };
+            match list
+                .iter_mut()
+                .find(|c| c.file == file && c.column == *column)
+            {
+                Some(c) => c.count += u.count,
+                None => list.push(ConversionReport {
+                    file,
+                    column: column.clone(),
+                    ty: *ty,
+                    count: u.count,
+                    line,
+                    text: u.text.clone(),
+                }),
+            }
+        }
+        Ok(())
     }
 }
 

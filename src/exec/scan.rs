@@ -10,7 +10,7 @@ use super::physical::{Pipeline, Source};
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::stage::StageRow;
 use crate::exec_error::ExecError;
-use crate::input::{BadLine, LinePrefilter, OpenInput, Part};
+use crate::input::{BadLine, LinePrefilter, OpenInput, Part, Unconverted};
 use crate::value::{DateTime, Timespan, Value};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -33,6 +33,8 @@ pub(super) struct ItemResult<T> {
     pub rows_read: u64,
     /// Records that belong to another table than the one scanned.
     pub skipped: u64,
+    /// Values that did not convert, with their column's name and type.
+    pub unconverted: Vec<(Unconverted, String, crate::types::DataType)>,
 }
 
 impl Runner<'_> {
@@ -102,12 +104,14 @@ impl Runner<'_> {
         let mut bad = Vec::new();
         let mut rows_read = 0u64;
         let mut skipped = 0u64;
+        let mut unconverted = Vec::new();
         if done.load(AtomicOrdering::Relaxed) {
             return ItemResult {
                 state,
                 bad,
                 rows_read,
                 skipped: 0,
+                unconverted: Vec::new(),
             };
         }
         let mut sink = |row: StageRow| feed(&mut state, row);
@@ -117,6 +121,18 @@ impl Runner<'_> {
                 bad = r.bad;
                 rows_read = r.rows_read;
                 skipped = r.skipped;
+                if let Source::Scan { fields, .. } = &p.source {
+                    unconverted = r
+                        .unconverted
+                        .into_iter()
+                        .map(|u| {
+                            let f = fields.get(u.column);
+                            let name = f.map_or_else(String::new, |f| f.name.clone());
+                            let ty = f.map_or(crate::types::DataType::Dynamic, |f| f.ty);
+                            (u, name, ty)
+                        })
+                        .collect();
+                }
             }
             Item::Rows(rows) => {
                 for r in rows.iter() {
@@ -143,6 +159,7 @@ impl Runner<'_> {
             bad,
             rows_read,
             skipped,
+            unconverted,
         }
     }
 }

@@ -10,10 +10,11 @@
 
 use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
-use super::text::{Dialect, text_value};
-use crate::input::json_rows::decode_value;
+use super::text::{DateMode, DateModes, Dialect, text_value_checked};
+use crate::input::json_rows::decode_checked;
 use crate::json::{self, KeySet};
 use crate::schema::Field;
+use crate::types::DataType;
 use crate::value::Value;
 
 /// The key the CLI adds to every row object.
@@ -21,15 +22,38 @@ pub(crate) const TABLE_NAME_KEY: &str = "TableName";
 
 pub(crate) struct AzQueryDecoder {
     fields: Vec<Field>,
+    dates: Vec<DateMode>,
     keys: KeySet,
+    /// The slot of each datetime column's `"Name [UTC]"` key (the
+    /// portal's JSON export), if any.
+    utc: Vec<Option<usize>>,
 }
 
 impl AzQueryDecoder {
-    pub fn new(fields: &[Field]) -> AzQueryDecoder {
-        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    pub fn new(fields: &[Field], dates: &DateModes) -> AzQueryDecoder {
+        let utc: Vec<String> = fields.iter().map(|f| format!("{} [UTC]", f.name)).collect();
+        let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        names.extend(
+            fields
+                .iter()
+                .zip(&utc)
+                .filter(|(f, _)| f.ty == DataType::DateTime)
+                .map(|(_, u)| u.as_str()),
+        );
+        let keys = KeySet::new(&names);
         AzQueryDecoder {
+            utc: fields
+                .iter()
+                .zip(&utc)
+                .map(|(f, u)| {
+                    (f.ty == DataType::DateTime)
+                        .then(|| keys.slot(u.as_bytes()))
+                        .flatten()
+                })
+                .collect(),
             fields: fields.to_vec(),
-            keys: KeySet::new(&names),
+            dates: fields.iter().map(|f| dates.of(&f.name)).collect(),
+            keys,
         }
     }
 }
@@ -41,16 +65,30 @@ impl Decode for AzQueryDecoder {
             return;
         }
         let slots = &scratch.slots;
+        let log = out.conv.clone();
         out.row_with(self.fields.len(), &|i| {
             let Some(f) = self.fields.get(i) else {
                 return Value::Null;
             };
-            match slots.get(line, i) {
+            let dates = self.dates.get(i).copied().unwrap_or_default();
+            let raw = slots.get(line, i).or_else(|| {
+                self.utc
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|s| slots.get(line, s))
+            });
+            match raw {
                 Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
-                    Some(text) => text_value(&text, f.ty, Dialect::Python),
+                    Some(text) => log.note(
+                        i,
+                        at,
+                        raw,
+                        text_value_checked(&text, f.ty, Dialect::Python, dates),
+                    ),
                     None => crate::value::cast::null_of(f.ty),
                 },
-                Some(raw) => decode_value(raw, f.ty),
+                Some(raw) => log.note(i, at, raw, decode_checked(raw, f.ty, dates)),
                 None => crate::value::cast::null_of(f.ty),
             }
         });

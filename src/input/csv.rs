@@ -13,7 +13,7 @@
 //! string).
 
 use super::read::{Decode, Layout, Loc, Out};
-use super::text::{Dialect, text_value};
+use super::text::{DateMode, DateModes, Dialect, Evidence, text_value_checked};
 use crate::schema::Field;
 use crate::types::DataType;
 use crate::value::Value;
@@ -43,13 +43,15 @@ pub(crate) fn reader<R: Read>(r: R) -> csv::Reader<R> {
 
 pub(crate) struct CsvDecoder {
     fields: Vec<Field>,
+    dates: Vec<DateMode>,
     select: Option<String>,
 }
 
 impl CsvDecoder {
-    pub fn new(fields: &[Field], select: Option<String>) -> CsvDecoder {
+    pub fn new(fields: &[Field], dates: &DateModes, select: Option<String>) -> CsvDecoder {
         CsvDecoder {
             fields: fields.to_vec(),
+            dates: fields.iter().map(|f| dates.of(&f.name)).collect(),
             select,
         }
     }
@@ -118,12 +120,17 @@ impl Decode for CsvDecoder {
                 continue;
             }
             let record = &record;
+            let log = out.conv.clone();
             out.row_with(self.fields.len(), &|k| {
                 let (Some(i), Some(f)) = (map.get(k), self.fields.get(k)) else {
                     return Value::Null;
                 };
                 match i.and_then(|i| record.get(i)) {
-                    Some(cell) => text_value(cell, f.ty, Dialect::PortalCsv),
+                    Some(cell) => {
+                        let dates = self.dates.get(k).copied().unwrap_or_default();
+                        let got = text_value_checked(cell, f.ty, Dialect::PortalCsv, dates);
+                        log.note(k, Loc::Line(line), cell.as_bytes(), got)
+                    }
                     None => crate::value::cast::null_of(f.ty),
                 }
             });
@@ -162,18 +169,24 @@ impl Read for NewlineSniffer<'_> {
 }
 
 /// The columns of a CSV export, from its first records: names from the
-/// header (without `$table`), types from `known` (the built-in schema),
-/// else `[UTC]` → datetime, else inferred from the sampled values. Also
-/// the distinct `$table` values seen.
+/// header (without `$table` and trailing unnamed columns), types from
+/// `known` (the built-in schema), else `[UTC]` → datetime, else inferred
+/// from the sampled values (`None`: every sampled cell empty). Also the
+/// distinct `$table` values seen, and each column's date evidence.
+#[allow(clippy::type_complexity)]
 pub(crate) fn sample_columns(
     sample: &[u8],
     known: &dyn Fn(&str) -> Option<DataType>,
-) -> (Vec<Field>, Vec<String>) {
+) -> (
+    Vec<(String, Option<DataType>)>,
+    Vec<String>,
+    Vec<(String, Evidence)>,
+) {
     const MAX_ROWS: usize = 2000;
     let mut rdr = reader(sample);
     let mut records = rdr.records();
     let Some(Ok(header)) = records.next() else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     };
     let heads: Vec<(String, bool)> = header
         .iter()
@@ -198,25 +211,39 @@ pub(crate) fn sample_columns(
             }
         }
     }
+    let named =
+        |(i, (name, _)): &(usize, &(String, bool))| Some(*i) != table_col && !name.is_empty();
     let fields = heads
         .iter()
         .enumerate()
-        .filter(|(i, _)| Some(*i) != table_col)
+        .filter(named)
         .map(|(i, (name, utc))| {
-            let ty = known(name).unwrap_or_else(|| {
+            let ty = known(name).or_else(|| {
                 if *utc {
-                    DataType::DateTime
+                    Some(DataType::DateTime)
                 } else {
-                    super::text::infer_type(
+                    super::text::infer_type_seen(
                         rows.iter().filter_map(|r| r.get(i)),
                         Dialect::PortalCsv,
                     )
                 }
             });
-            Field::new(name.clone(), ty)
+            (name.clone(), ty)
         })
         .collect();
-    (fields, tables)
+    let evidence = heads
+        .iter()
+        .enumerate()
+        .filter(named)
+        .map(|(i, (name, _))| {
+            let mut e = Evidence::default();
+            for cell in rows.iter().filter_map(|r| r.get(i)) {
+                e.add(cell);
+            }
+            (name.clone(), e)
+        })
+        .collect();
+    (fields, tables, evidence)
 }
 
 /// Whether `sample` starts like a CSV export: a header of at least two
@@ -228,15 +255,22 @@ pub(crate) fn looks_like_csv(sample: &[u8], named_csv: bool) -> bool {
     let Some(Ok(header)) = records.next() else {
         return false;
     };
-    let names_ok = header.iter().all(|c| {
-        let (name, _) = header_name(c);
-        !name.is_empty()
-            && name.len() <= 256
-            && name
-                .chars()
-                .all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '$' | '.' | '-' | ' ' | '@'))
-    });
-    if !names_ok || header.len() < if named_csv { 1 } else { 2 } {
+    // Exports may end their header in empty names (a trailing comma).
+    let cells: Vec<&str> = header.iter().collect();
+    let named = cells
+        .iter()
+        .rposition(|c| !c.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let names_ok = named > 0
+        && header.iter().take(named).all(|c| {
+            let (name, _) = header_name(c);
+            !name.is_empty()
+                && name.len() <= 256
+                && name.chars().all(|ch| {
+                    ch.is_alphanumeric() || matches!(ch, '_' | '$' | '.' | '-' | ' ' | '@')
+                })
+        });
+    if !names_ok || named < if named_csv { 1 } else { 2 } {
         return false;
     }
     match records.next() {
@@ -270,14 +304,15 @@ mod tests {
     #[test]
     fn samples_types_and_tables() {
         let text = b"$table,n,\"T [UTC]\",id\nA,1,\"4/28/2021, 2:32:14.029 PM\",7c759f10-811c-4db8-ad6d-f07d8ae3f8ea\nB,2,,x\n";
-        let (fields, tables) = sample_columns(text, &|_| None);
-        let got: Vec<(&str, DataType)> = fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
+        let (fields, tables, _) = sample_columns(text, &|_| None);
+        let got: Vec<(&str, Option<DataType>)> =
+            fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         assert_eq!(
             got,
             [
-                ("n", DataType::Long),
-                ("T", DataType::DateTime),
-                ("id", DataType::String)
+                ("n", Some(DataType::Long)),
+                ("T", Some(DataType::DateTime)),
+                ("id", Some(DataType::String))
             ]
         );
         assert_eq!(tables, ["A", "B"]);

@@ -116,6 +116,7 @@ pub fn detect(
         avro,
         document: document && !avro,
         select: choice.option.clone(),
+        dates: Default::default(),
     };
     if format.select.is_none() {
         format.select = match kind {
@@ -123,7 +124,7 @@ pub fn detect(
                 .ok()
                 .and_then(|t| t.iter().find(|t| t.name == table).map(|t| t.name.clone())),
             FormatKind::PortalCsv => {
-                let (_, tables) = super::csv::sample_columns(&text, &|_| None);
+                let (_, tables, _) = super::csv::sample_columns(&text, &|_| None);
                 tables.iter().any(|t| t == table).then(|| table.to_string())
             }
             _ => None,

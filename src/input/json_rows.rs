@@ -18,10 +18,14 @@ use super::read::{
     CONTAINER_KEYS, Decode, Layout, LazyRow, LinePrefilter, Loc, Out, Scratch, document_records,
     trim_line,
 };
+use super::read::{ConvLog, Outcome};
+use super::text::{DateMode, datetime_text};
 use crate::json::Doc;
 use crate::json::Row;
 use crate::json::{self, JsonError, KeySet, RowSlots};
-use crate::schema::{Field, Schema};
+use crate::schema::Field;
+#[cfg(test)]
+use crate::schema::Schema;
 use crate::types::DataType;
 use crate::value::{DateTime, Guid, Str, Timespan, Value};
 use std::borrow::Cow;
@@ -34,20 +38,50 @@ pub struct RowDecoder {
     types: Vec<DataType>,
     /// Slot of each output column in `keys`.
     slots: Vec<usize>,
+    /// Slot of each datetime column's name as the portal's JSON export
+    /// writes it, `"TimeGenerated [UTC]"` (`usize::MAX` for the others).
+    utc_slots: Vec<usize>,
+    /// How each column's locale dates are read.
+    dates: Vec<DateMode>,
 }
 
 impl RowDecoder {
     pub fn new(fields: &[Field]) -> RowDecoder {
-        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        let keys = KeySet::new(&names);
-        let slots = names
+        RowDecoder::with_dates(fields, &super::text::DateModes::default())
+    }
+
+    /// A decoder that reads locale dates in the order `dates` gives each
+    /// column.
+    pub fn with_dates(fields: &[Field], dates: &super::text::DateModes) -> RowDecoder {
+        let utc: Vec<String> = fields
             .iter()
-            .map(|n| keys.slot(n.as_bytes()).unwrap_or(usize::MAX))
+            .filter(|f| f.ty == DataType::DateTime)
+            .map(|f| format!("{} [UTC]", f.name))
+            .collect();
+        let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        names.extend(utc.iter().map(String::as_str));
+        let keys = KeySet::new(&names);
+        let slots = fields
+            .iter()
+            .map(|f| keys.slot(f.name.as_bytes()).unwrap_or(usize::MAX))
+            .collect();
+        let utc_slots = fields
+            .iter()
+            .map(|f| {
+                if f.ty == DataType::DateTime {
+                    keys.slot(format!("{} [UTC]", f.name).as_bytes())
+                        .unwrap_or(usize::MAX)
+                } else {
+                    usize::MAX
+                }
+            })
             .collect();
         RowDecoder {
             keys,
             types: fields.iter().map(|f| f.ty).collect(),
             slots,
+            utc_slots,
+            dates: fields.iter().map(|f| dates.of(&f.name)).collect(),
         }
     }
 
@@ -62,17 +96,52 @@ impl RowDecoder {
 
     /// The raw JSON of output column `column` in the scanned `line`, if present.
     pub fn raw<'l>(&self, line: &'l [u8], slots: &RowSlots, column: usize) -> Option<&'l [u8]> {
-        self.slots.get(column).and_then(|&s| slots.get(line, s))
+        let at = |v: &Vec<usize>| {
+            v.get(column)
+                .filter(|&&s| s != usize::MAX)
+                .and_then(|&s| slots.get(line, s))
+        };
+        at(&self.slots).or_else(|| at(&self.utc_slots))
     }
 
     /// The value of output column `column` in the scanned `line`.
     pub fn decode(&self, line: &[u8], slots: &RowSlots, column: usize) -> Value {
+        self.decode_checked(line, slots, column).0
+    }
+
+    /// The value of output column `column` in the scanned `line`, and
+    /// whether it converted to the column's type.
+    pub(crate) fn decode_checked(
+        &self,
+        line: &[u8],
+        slots: &RowSlots,
+        column: usize,
+    ) -> (Value, Outcome) {
         let ty = self.types.get(column).copied().unwrap_or(DataType::Dynamic);
-        let raw = self.slots.get(column).and_then(|&s| slots.get(line, s));
-        match raw {
-            Some(raw) => decode_value(raw, ty),
-            None => crate::value::cast::null_of(ty),
+        match self.raw(line, slots, column) {
+            Some(raw) => {
+                let dates = self.dates.get(column).copied().unwrap_or_default();
+                decode_checked(raw, ty, dates)
+            }
+            None => (crate::value::cast::null_of(ty), Outcome::Fine),
         }
+    }
+
+    /// The value of output column `column`, a failed conversion noted in `log`.
+    fn decode_noting(
+        &self,
+        line: &[u8],
+        slots: &RowSlots,
+        column: usize,
+        log: &ConvLog,
+        at: Loc,
+    ) -> Value {
+        let got = self.decode_checked(line, slots, column);
+        if got.1 == Outcome::Fine {
+            return got.0;
+        }
+        let raw = self.raw(line, slots, column).unwrap_or_default();
+        log.note(column, at, raw, got)
     }
 }
 
@@ -80,25 +149,35 @@ impl RowDecoder {
 /// kind is null (`""` for strings); numbers and booleans written as JSON
 /// strings are read from their text, as exports often quote them.
 pub fn decode_value(raw: &[u8], ty: DataType) -> Value {
+    decode_checked(raw, ty, DateMode::default()).0
+}
+
+/// [`decode_value`], and whether the value converted: a value that is not
+/// `null` but does not fit the type is null and [`Outcome::Failed`];
+/// locale dates (`26/03/2026, 15:18`) are read in `dates`' order.
+pub(crate) fn decode_checked(raw: &[u8], ty: DataType, dates: DateMode) -> (Value, Outcome) {
     let text = || json::string_text(raw);
-    match ty {
+    let value = match ty {
         DataType::String => {
-            json::decode_string(raw).map_or_else(Value::empty_string, Value::String)
+            return (
+                json::decode_string(raw).map_or_else(Value::empty_string, Value::String),
+                Outcome::Fine,
+            );
         }
-        DataType::Dynamic => decode_dynamic_column(raw),
+        DataType::Dynamic => return (decode_dynamic_column(raw), Outcome::Fine),
         DataType::Long => json::decode_long(raw)
             .or_else(|| text().and_then(|t| crate::value::number::parse_long(&t)))
-            .map_or(Value::Null, Value::Long),
+            .map(Value::Long),
         DataType::Int => json::decode_int(raw)
             .or_else(|| {
                 text()
                     .and_then(|t| crate::value::number::parse_long(&t))
                     .and_then(|i| i32::try_from(i).ok())
             })
-            .map_or(Value::Null, Value::Int),
+            .map(Value::Int),
         DataType::Real | DataType::Decimal => json::decode_real(raw)
             .or_else(|| text().and_then(|t| crate::value::number::parse_real(&t)))
-            .map_or(Value::Null, Value::Real),
+            .map(Value::Real),
         DataType::Bool => json::decode_bool(raw)
             .or_else(|| {
                 text().and_then(|t| match t.trim() {
@@ -107,17 +186,28 @@ pub fn decode_value(raw: &[u8], ty: DataType) -> Value {
                     _ => None,
                 })
             })
-            .map_or(Value::Null, Value::Bool),
-        DataType::DateTime => text()
-            .and_then(|t| DateTime::parse(&t))
-            .map_or(Value::Null, Value::DateTime),
+            .map(Value::Bool),
+        DataType::DateTime => match text() {
+            Some(t) if !t.trim().is_empty() => return datetime_text(t.trim(), dates),
+            _ => None,
+        },
         DataType::Timespan => text()
             .and_then(|t| Timespan::parse(&t))
-            .map_or(Value::Null, Value::Timespan),
-        DataType::Guid => text()
-            .and_then(|t| Guid::parse(&t))
-            .map_or(Value::Null, Value::Guid),
+            .map(Value::Timespan),
+        DataType::Guid => text().and_then(|t| Guid::parse(&t)).map(Value::Guid),
+    };
+    match value {
+        Some(v) => (v, Outcome::Fine),
+        // `null`, and the empty string exports write for a missing value,
+        // hold nothing to convert.
+        None if is_empty_json(raw) => (Value::Null, Outcome::Fine),
+        None => (Value::Null, Outcome::Failed),
     }
+}
+
+/// `null`, `""` or a string of blanks.
+fn is_empty_json(raw: &[u8]) -> bool {
+    raw == b"null" || json::string_text(raw).is_some_and(|t| t.trim().is_empty())
 }
 
 /// A dynamic column: the JSON value; a JSON string that holds a JSON object
@@ -150,6 +240,9 @@ pub struct JsonRow<'r, 'x> {
     /// line clears only them (a line of a table of 40,000 columns costs
     /// its own columns, not 40,000).
     pub filled: &'r Filled,
+    /// Where failed conversions are noted, and where this row is.
+    pub(crate) log: &'r ConvLog,
+    pub(crate) at: Loc,
 }
 
 /// The columns a row filled in its caches (see [`JsonRow::filled`]).
@@ -193,7 +286,8 @@ impl Row for JsonRow<'_, '_> {
             Some(cell) => cell
                 .get_or_init(|| {
                     self.filled.note(index);
-                    self.decoder.decode(self.line, self.slots, index)
+                    self.decoder
+                        .decode_noting(self.line, self.slots, index, self.log, self.at)
                 })
                 .clone(),
             None => Value::Null,
@@ -240,11 +334,12 @@ pub(crate) struct JsonRowsDecoder {
 impl JsonRowsDecoder {
     pub fn new(
         fields: &[Field],
+        dates: &super::text::DateModes,
         layout: Layout,
         filter: Option<Arc<dyn LinePrefilter>>,
     ) -> JsonRowsDecoder {
         JsonRowsDecoder {
-            decoder: RowDecoder::new(fields),
+            decoder: RowDecoder::with_dates(fields, dates),
             layout,
             filter,
         }
@@ -260,6 +355,7 @@ impl Decode for JsonRowsDecoder {
         let width = self.decoder.width();
         let cache: Vec<OnceCell<Value>> = (0..width).map(|_| OnceCell::new()).collect();
         let docs: Vec<OnceCell<Doc<'_>>> = (0..width).map(|_| OnceCell::new()).collect();
+        let log = out.conv.clone();
         out.row(&JsonRow {
             decoder: &self.decoder,
             line,
@@ -267,6 +363,8 @@ impl Decode for JsonRowsDecoder {
             cache: &cache,
             docs: &docs,
             filled: &Filled::default(),
+            log: &log,
+            at,
         });
     }
 
@@ -274,6 +372,7 @@ impl Decode for JsonRowsDecoder {
     /// lines the prefilter rejects are not read as JSON.
     fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
         let decoder = &self.decoder;
+        let log = out.conv.clone();
         let mut slots = RowSlots::new();
         let mut cache: Vec<OnceCell<Value>> =
             (0..decoder.width()).map(|_| OnceCell::new()).collect();
@@ -306,6 +405,8 @@ impl Decode for JsonRowsDecoder {
                 cache: &cache,
                 docs: &docs,
                 filled: &filled,
+                log: &log,
+                at: Loc::Offset(base + offset),
             });
             if out.stopped() {
                 break;
@@ -327,6 +428,7 @@ impl Decode for JsonRowsDecoder {
 
 /// Columns found in sample lines, in order of first appearance, with the
 /// type their values suggest (docs/semantics.md#json-column-order for the order).
+#[cfg(test)]
 pub fn infer_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, known: &Schema) -> Vec<Field> {
     let mut found: Vec<(String, Option<DataType>)> = Vec::new();
     // Hash lookups keep a line of many thousands of keys linear.
@@ -357,7 +459,7 @@ pub fn infer_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, known: &Schema) 
 }
 
 /// The type a sample value suggests; `None` for null (no evidence).
-fn value_type(raw: &[u8]) -> Option<DataType> {
+pub(crate) fn value_type(raw: &[u8]) -> Option<DataType> {
     match raw.first()? {
         b'"' => {
             let text = json::string_text(raw)?;
@@ -397,7 +499,7 @@ fn looks_like_timestamp(s: &str) -> bool {
         && DateTime::parse(s).is_some()
 }
 
-fn merge_types(a: Option<DataType>, b: Option<DataType>) -> Option<DataType> {
+pub(crate) fn merge_types(a: Option<DataType>, b: Option<DataType>) -> Option<DataType> {
     match (a, b) {
         (None, t) | (t, None) => t,
         (Some(x), Some(y)) if x == y => Some(x),

@@ -63,8 +63,9 @@ mod text;
 
 pub use detect::{detect, detect_input};
 pub use open::{MmapChoice, OpenInput, read_bounded};
-pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, trim_line};
-pub use scan::{parts, resolve_schema};
+pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, Unconverted, trim_line};
+pub use scan::{lone_record_keys, parts, resolve_schema};
+pub use text::{DateMode, DateModes, DateOrder};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -254,6 +255,9 @@ pub struct InputFormat {
     /// `query-api`: the name of the response table to read (`None`: the
     /// first). `csv`: read only rows whose `$table` cell is this name.
     pub select: Option<String>,
+    /// The day/month order of each column's locale dates, decided from the
+    /// input's sample when its table's schema is resolved.
+    pub dates: DateModes,
 }
 
 impl Default for InputFormat {
@@ -270,6 +274,7 @@ impl InputFormat {
             avro: false,
             document: false,
             select: None,
+            dates: DateModes::default(),
         }
     }
 

@@ -10,7 +10,7 @@
 //! seven fractional digits keep them.
 
 use super::read::{Decode, Layout, Loc, Out};
-use crate::input::json_rows::decode_value;
+use crate::input::json_rows::decode_checked;
 use crate::json::{self, JsonError, KeySet, RowSlots, Scanner};
 use crate::schema::Field;
 use crate::types::DataType;
@@ -214,12 +214,16 @@ impl Decode for QueryApiDecoder {
                     continue;
                 }
                 let cells = &cells;
+                let log = out.conv.clone();
+                let place = locate(at);
                 out.row_with(self.fields.len(), &|k| {
                     let (Some(i), Some(f)) = (map.get(k), self.fields.get(k)) else {
                         return Value::Null;
                     };
                     match i.and_then(|i| cells.get(i)) {
-                        Some(raw) => decode_value(raw, f.ty),
+                        Some(raw) => {
+                            log.note(k, place, raw, decode_checked(raw, f.ty, Default::default()))
+                        }
                         None => crate::value::cast::null_of(f.ty),
                     }
                 });

@@ -7,8 +7,9 @@ use super::open;
 use crate::json::Row;
 use crate::json::RowSlots;
 use crate::value::Value;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::io::Read;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A line that is not a row: which input, where, and why.
@@ -20,6 +21,95 @@ pub struct BadLine {
     /// The line number, when `offset` cannot give it (decompressed input).
     pub line: Option<usize>,
     pub reason: String,
+}
+
+/// What became of one value read as its column's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Converted (or null/missing in the input: nothing to convert).
+    Fine,
+    /// The text does not convert to the type: the value is null.
+    Failed,
+    /// A date whose day/month order nothing in its file settled, read
+    /// month-first (docs/semantics.md#export-dates).
+    AssumedMonthFirst,
+}
+
+/// Values of one column of one input that did not convert cleanly, in one
+/// part: how many, and the first (docs/semantics.md#conversions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unconverted {
+    pub input: usize,
+    /// The column's index in the scanned fields.
+    pub column: usize,
+    pub count: u64,
+    /// Where the first one is: a byte offset, or a line number.
+    pub offset: usize,
+    pub line: Option<usize>,
+    /// The first one's text (cut to 200 bytes).
+    pub text: String,
+    /// A date read month-first by assumption, not a failure.
+    pub assumed: bool,
+}
+
+/// The conversions of one part, shared by the rows it hands on (which
+/// decode their columns lazily, on this thread).
+#[derive(Debug, Default)]
+pub(crate) struct ConvLog {
+    input: usize,
+    entries: RefCell<Vec<Unconverted>>,
+}
+
+impl ConvLog {
+    pub fn new(input: usize) -> ConvLog {
+        ConvLog {
+            input,
+            entries: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Keeps the value, noting a failed or assumed conversion of `text`
+    /// (column `column` of the record at `at`).
+    pub fn note(
+        &self,
+        column: usize,
+        at: Loc,
+        text: &[u8],
+        (value, outcome): (Value, Outcome),
+    ) -> Value {
+        let assumed = match outcome {
+            Outcome::Fine => return value,
+            Outcome::Failed => false,
+            Outcome::AssumedMonthFirst => true,
+        };
+        let mut entries = self.entries.borrow_mut();
+        if let Some(e) = entries
+            .iter_mut()
+            .find(|e| e.column == column && e.assumed == assumed)
+        {
+            e.count += 1;
+            return value;
+        }
+        let (offset, line) = match at {
+            Loc::Offset(o) => (o, None),
+            Loc::Line(l) => (0, Some(l)),
+        };
+        let cut = text.len().min(200);
+        entries.push(Unconverted {
+            input: self.input,
+            column,
+            count: 1,
+            offset,
+            line,
+            text: String::from_utf8_lossy(text.get(..cut).unwrap_or_default()).into_owned(),
+            assumed,
+        });
+        value
+    }
+
+    pub fn take(&self) -> Vec<Unconverted> {
+        std::mem::take(&mut *self.entries.borrow_mut())
+    }
 }
 
 /// An input line that is not a row, skipped (listed in
@@ -116,6 +206,8 @@ pub(crate) struct Out<'e> {
     pub bad: Vec<BadLine>,
     pub rows: u64,
     pub skipped: u64,
+    /// Values that did not convert, noted by the rows as they are decoded.
+    pub conv: Rc<ConvLog>,
 }
 
 impl<'e> Out<'e> {
@@ -128,6 +220,7 @@ impl<'e> Out<'e> {
             bad: Vec::new(),
             rows: 0,
             skipped: 0,
+            conv: Rc::new(ConvLog::new(input)),
         }
     }
 
@@ -259,6 +352,8 @@ pub struct PartResult {
     pub rows_read: u64,
     /// Records that belong to another table than the one scanned.
     pub skipped: u64,
+    /// Values that did not convert to their column's type.
+    pub unconverted: Vec<Unconverted>,
 }
 
 impl Part<'_> {
@@ -270,6 +365,7 @@ impl Part<'_> {
         if self.avro {
             super::avro::read(self.bytes, decoder, &mut out);
             return PartResult {
+                unconverted: out.conv.take(),
                 bad: out.bad,
                 rows_read: out.rows,
                 skipped: out.skipped,
@@ -300,6 +396,7 @@ impl Part<'_> {
             }
         }
         PartResult {
+            unconverted: out.conv.take(),
             bad: out.bad,
             rows_read: out.rows,
             skipped: out.skipped,

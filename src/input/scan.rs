@@ -16,10 +16,11 @@ use super::read::trim_line;
 use super::read::{CONTAINER_KEYS, LinePrefilter, document_records};
 use super::read::{Decode, Layout, Part};
 use super::records::RecordsDecoder;
-use super::text::{Dialect, infer_type};
+use super::text::{DateOrder, Dialect, Evidence, decide_dates, infer_type_seen};
 use super::{FormatKind, InputFormat, mapped_tables};
 use crate::schema::{Field, Schema};
 use crate::types::DataType;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The decoder that reads `format` as rows of `table` with columns
@@ -43,17 +44,23 @@ fn decoder(
             Arc::new(ActivityListDecoder::new(table, fields, layout))
         }
         FormatKind::QueryApi => Arc::new(QueryApiDecoder::new(fields, format.select.clone())),
-        FormatKind::AzQuery => Arc::new(AzQueryDecoder::new(fields)),
-        FormatKind::PortalCsv => Arc::new(CsvDecoder::new(fields, format.select.clone())),
+        FormatKind::AzQuery => Arc::new(AzQueryDecoder::new(fields, &format.dates)),
+        FormatKind::PortalCsv => Arc::new(CsvDecoder::new(
+            fields,
+            &format.dates,
+            format.select.clone(),
+        )),
         // The prefilter is for plain JSON rows only: the bad lines it
         // reports are worded for them.
         FormatKind::JsonRows if format.is_plain_rows() => {
-            Arc::new(JsonRowsDecoder::new(fields, layout, filter))
+            Arc::new(JsonRowsDecoder::new(fields, &format.dates, layout, filter))
         }
         FormatKind::JsonRows
         | FormatKind::K8sAudit
         | FormatKind::AzureRecords
-        | FormatKind::ActivityList => Arc::new(JsonRowsDecoder::new(fields, layout, None)),
+        | FormatKind::ActivityList => {
+            Arc::new(JsonRowsDecoder::new(fields, &format.dates, layout, None))
+        }
     }
 }
 
@@ -106,45 +113,188 @@ fn schema_sample(bytes: &[u8]) -> &[u8] {
     bytes.get(..end).unwrap_or(bytes)
 }
 
-/// The columns of JSON-rows inputs: the built-in schema (if any), then
-/// every other key found in a sample of the inputs, in order of first appearance
-/// (docs/semantics.md#json-column-order).
-fn rows_schema(builtin: Option<Schema>, inputs: &[Input]) -> Result<Schema, InputError> {
-    let mut schema = builtin.unwrap_or_default();
-    for input in inputs {
-        let open = OpenInput::open(input)?;
-        let bytes = open.bytes();
-        let sample = schema_sample(bytes);
-        let lines = chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
-        // The columns found are new to `schema` (the built-in ones and
-        // those of the inputs before).
-        let found = jsonl::infer_columns(lines, &schema);
-        schema.fields.extend(found);
-    }
-    Ok(schema)
-}
-
 /// How much of a file of records mapped onto `AzureDiagnostics` is sampled
 /// for the properties of other resource types.
 const MAPPED_SAMPLE_BYTES: usize = 256 << 10;
 
+/// A discovered column: its name, the type its values suggest so far
+/// (`None`: no value seen), and the type it takes when no value says one.
+struct Found {
+    name: String,
+    ty: Option<DataType>,
+    fallback: DataType,
+}
+
+/// Columns found in the inputs beyond the built-in schema, their types
+/// merged over every input so that file order does not change them
+/// (docs/semantics.md#json-column-order).
+/// The second member: whether the input being sampled had a column of
+/// the built-in schema. The third: each found name's index in the first,
+/// so that a line of many thousands of keys costs linear time.
+#[derive(Default)]
+struct Discovered(Vec<Found>, bool, HashMap<String, usize>);
+
+/// Notes an input whose sampled rows have none of the table's built-in
+/// columns (`before`: how many columns were discovered before it).
+fn note_unmatched(
+    input: &Input,
+    table: &str,
+    schema: &Schema,
+    found: &Discovered,
+    before: usize,
+    notes: &mut Vec<String>,
+) {
+    if schema.fields.is_empty() || found.1 {
+        return;
+    }
+    // Nothing at all sampled (an empty file) says nothing.
+    if found.0.len() == before {
+        return;
+    }
+    notes.push(format!(
+        "the rows of {input} have none of {table}'s columns: is it the right table?"
+    ));
+}
+
+impl Discovered {
+    /// A column of the built-in schema was seen.
+    fn known(&mut self) {
+        self.1 = true;
+    }
+
+    fn add(&mut self, name: &str, ty: Option<DataType>, fallback: DataType) {
+        match self.2.get(name).and_then(|&i| self.0.get_mut(i)) {
+            Some(f) => f.ty = jsonl::merge_types(f.ty, ty),
+            None => {
+                self.2.insert(name.to_string(), self.0.len());
+                self.0.push(Found {
+                    name: name.to_string(),
+                    ty,
+                    fallback,
+                });
+            }
+        }
+    }
+}
+
+/// The type of a discovered column that no value typed: the table's full
+/// reference schema's, else the Log Analytics custom-log suffix
+/// (docs/semantics.md#column-types), else `fallback`.
+fn settle(found: Found, reference: Option<&Schema>, table_has_schema: bool) -> Field {
+    let Found { name, ty, fallback } = found;
+    let known = reference
+        .and_then(|r| r.index_of(&name).and_then(|i| r.field(i)))
+        .map(|f| f.ty);
+    let ty = known
+        .or_else(|| (!table_has_schema).then(|| suffix_type(&name)).flatten())
+        .or(ty)
+        .unwrap_or(fallback);
+    Field::new(name, ty)
+}
+
+/// The type a Log Analytics custom-log column's suffix gives it: `_s`
+/// string, `_d` real, `_b` bool, `_t` datetime, `_g` guid.
+pub(crate) fn suffix_type(name: &str) -> Option<DataType> {
+    let (stem, suffix) = name.rsplit_once('_')?;
+    if stem.is_empty() {
+        return None;
+    }
+    Some(match suffix {
+        "s" => DataType::String,
+        "d" => DataType::Real,
+        "b" => DataType::Bool,
+        "t" => DataType::DateTime,
+        "g" => DataType::Guid,
+        _ => return None,
+    })
+}
+
+/// A JSON key as a column name: the portal's JSON export writes datetime
+/// columns as `"TimeGenerated [UTC]"`; the suffix says the type.
+fn key_name(key: &str) -> (&str, bool) {
+    super::csv::header_name(key)
+}
+
+/// The date evidence of the string members of JSON records.
+fn json_evidence<'a>(records: impl Iterator<Item = &'a [u8]>) -> Vec<(String, Evidence)> {
+    let mut out: Vec<(String, Evidence)> = Vec::new();
+    for line in records {
+        let Ok(members) = crate::json::top_level_members(line) else {
+            continue;
+        };
+        for (key, raw) in members {
+            if raw.first() != Some(&b'"') {
+                continue;
+            }
+            let Some(text) = crate::json::string_text(raw) else {
+                continue;
+            };
+            let name = key_name(&key).0;
+            let i = match out.iter().position(|(n, _)| n == name) {
+                Some(i) => i,
+                None => {
+                    out.push((name.to_string(), Evidence::default()));
+                    out.len() - 1
+                }
+            };
+            if let Some((_, e)) = out.get_mut(i) {
+                e.add(&text);
+            }
+        }
+    }
+    out
+}
+
+/// The columns JSON records add beyond `known`, with the types their values suggest.
+fn json_columns<'a>(
+    records: impl Iterator<Item = &'a [u8]>,
+    known: &Schema,
+    found: &mut Discovered,
+) {
+    for line in records {
+        let Ok(members) = crate::json::top_level_members(line) else {
+            continue;
+        };
+        for (key, raw) in members {
+            let (name, utc) = key_name(&key);
+            if known.index_of(name).is_some() {
+                found.known();
+                continue;
+            }
+            let ty = if utc {
+                Some(DataType::DateTime)
+            } else {
+                jsonl::value_type(raw)
+            };
+            found.add(name, ty, DataType::Dynamic);
+        }
+    }
+}
+
 /// The table's columns: the built-in schema (if any), then the columns
-/// each input adds, in order of first appearance. Inputs of formats mapped
-/// onto the table (a raw audit log bound to `AKSAudit`) add none; exports
-/// add their own columns, typed by the export where it says (query API)
-/// and else by careful inference; JSON rows add the keys found in a sample.
+/// each input adds, in order of first appearance, typed from the values of
+/// every input together (so file order does not change a type). Inputs of
+/// formats mapped onto the table (a raw audit log bound to `AKSAudit`) add
+/// none; exports add their own columns, typed by the export where it says
+/// (query API), else by `reference` (every column kqlite knows of the
+/// table), else by careful inference; JSON rows add the keys found in a
+/// sample. Each input's locale dates get their day/month order here
+/// (`date_order` forces one; docs/semantics.md#export-dates).
 pub fn resolve_schema(
     table: &str,
     builtin: Option<Schema>,
-    inputs: &[Input],
+    reference: Option<Schema>,
+    inputs: &mut [Input],
+    date_order: Option<DateOrder>,
+    notes: &mut Vec<String>,
 ) -> Result<Schema, InputError> {
-    let plain: Vec<Input> = inputs
-        .iter()
-        .filter(|i| i.format.is_plain_rows())
-        .cloned()
-        .collect();
-    let mut schema = rows_schema(builtin, &plain)?;
-    for input in inputs.iter().filter(|i| !i.format.is_plain_rows()) {
+    let table_has_schema = builtin.is_some() || reference.is_some();
+    let mut schema = builtin.unwrap_or_default();
+    let mut found = Discovered::default();
+    for input in inputs.iter_mut() {
+        let before = found.0.len();
+        let matched_before = found.1;
+        found.1 = false;
         let mapped = mapped_tables(input.format.kind).contains(&table);
         if mapped && !(input.format.kind == FormatKind::AzureRecords && table == "AzureDiagnostics")
         {
@@ -152,6 +302,15 @@ pub fn resolve_schema(
             continue;
         }
         let open = OpenInput::open(input)?;
+        if input.format.is_plain_rows() {
+            let sample = schema_sample(open.bytes());
+            let lines = || chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
+            json_columns(lines(), &schema, &mut found);
+            input.format.dates = decide_dates(&json_evidence(lines()), date_order);
+            note_unmatched(input, table, &schema, &found, before, notes);
+            found.1 |= matched_before;
+            continue;
+        }
         // Records mapped onto AzureDiagnostics only add the properties of
         // other resource types: a smaller sample serves.
         let limit = if mapped {
@@ -166,24 +325,49 @@ pub fn resolve_schema(
         } else {
             sample(open.bytes(), input.format.gzip, limit)
         };
-        let mut names: std::collections::HashSet<String> =
-            schema.names().map(str::to_string).collect();
-        for field in columns_of(&input.format, table, &text, &schema) {
-            if names.insert(field.name.clone()) {
-                schema.fields.push(field);
-            }
+        let evidence = columns_of(
+            &input.format,
+            table,
+            &text,
+            &schema,
+            reference.as_ref(),
+            &mut found,
+        );
+        input.format.dates = decide_dates(&evidence, date_order);
+        if matches!(
+            input.format.kind,
+            FormatKind::PortalCsv | FormatKind::AzQuery
+        ) {
+            note_unmatched(input, table, &schema, &found, before, notes);
+        }
+        found.1 |= matched_before;
+    }
+    let mut names: HashSet<String> = schema.names().map(str::to_string).collect();
+    for f in found.0 {
+        let field = settle(f, reference.as_ref(), table_has_schema);
+        if names.insert(field.name.clone()) {
+            schema.fields.push(field);
         }
     }
     Ok(schema)
 }
 
-/// The columns a sample of one input offers `table` (known columns keep
-/// their types; the caller drops duplicates).
-fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) -> Vec<Field> {
+/// Adds the columns a sample of one input offers `table` to `found`
+/// (columns of `known` keep their types); returns the date evidence of its
+/// columns.
+fn columns_of(
+    format: &InputFormat,
+    table: &str,
+    text: &[u8],
+    known: &Schema,
+    reference: Option<&Schema>,
+    found: &mut Discovered,
+) -> Vec<(String, Evidence)> {
     let known_type = |name: &str| {
         known
             .index_of(name)
             .and_then(|i| known.field(i))
+            .or_else(|| reference.and_then(|r| r.index_of(name).and_then(|i| r.field(i))))
             .map(|f| f.ty)
     };
     let mapped = mapped_tables(format.kind).contains(&table);
@@ -192,47 +376,109 @@ fn columns_of(format: &InputFormat, table: &str, text: &[u8], known: &Schema) ->
             let Ok(tables) = super::query_api::tables(text) else {
                 return Vec::new();
             };
-            super::query_api::choose(&tables, format.select.as_deref())
+            let columns = super::query_api::choose(&tables, format.select.as_deref())
                 .map(|t| t.columns.clone())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            for c in columns {
+                if known.index_of(&c.name).is_none() {
+                    found.add(&c.name, Some(c.ty), c.ty);
+                }
+            }
+            Vec::new()
         }
-        FormatKind::PortalCsv => super::csv::sample_columns(text, &known_type).0,
+        FormatKind::PortalCsv => {
+            let (fields, _, evidence) = super::csv::sample_columns(text, &known_type);
+            for (name, ty) in fields {
+                if known.index_of(&name).is_none() {
+                    found.add(&name, ty, DataType::String);
+                } else {
+                    found.known();
+                }
+            }
+            evidence
+        }
         FormatKind::AzQuery => {
             let objects = sample_objects(text, format.document);
-            let mut names: Vec<String> = Vec::new();
+            let mut names: Vec<(String, bool)> = Vec::new();
             for o in &objects {
                 if let Ok(keys) = crate::json::top_level_keys(o) {
                     for k in keys {
-                        if k != TABLE_NAME_KEY && !names.iter().any(|n| *n == k) {
-                            names.push(k.into_owned());
+                        let (name, utc) = key_name(&k);
+                        if name != TABLE_NAME_KEY && !names.iter().any(|(n, _)| n == name) {
+                            names.push((name.to_string(), utc));
                         }
                     }
                 }
             }
-            names
-                .into_iter()
-                .map(|name| {
-                    let ty = known_type(&name).unwrap_or_else(|| {
-                        let values: Vec<String> = objects
-                            .iter()
-                            .filter_map(|o| crate::json::get_member(o, &name).ok().flatten())
-                            .filter_map(|raw| crate::json::string_text(raw).map(|t| t.into_owned()))
-                            .collect();
-                        infer_type(values.iter().map(String::as_str), Dialect::Python)
-                    });
-                    Field::new(name, ty)
-                })
-                .collect()
+            for (name, utc) in names {
+                if known.index_of(&name).is_some() {
+                    found.known();
+                    continue;
+                }
+                let key = if utc {
+                    format!("{name} [UTC]")
+                } else {
+                    name.clone()
+                };
+                let raws: Vec<&[u8]> = objects
+                    .iter()
+                    .filter_map(|o| crate::json::get_member(o, &key).ok().flatten())
+                    .collect();
+                let ty = if utc {
+                    Some(DataType::DateTime)
+                } else if let Some(t) = known_type(&name) {
+                    Some(t)
+                } else if raws.iter().all(|r| matches!(r.first(), Some(b'"' | b'n'))) {
+                    // Every value a string (the az CLI's `str()`): careful
+                    // inference from the text.
+                    let values: Vec<String> = raws
+                        .iter()
+                        .filter_map(|raw| crate::json::string_text(raw).map(|t| t.into_owned()))
+                        .collect();
+                    infer_type_seen(values.iter().map(String::as_str), Dialect::Python)
+                } else {
+                    // Real JSON numbers and booleans keep their types.
+                    raws.iter().fold(None, |acc, raw| {
+                        jsonl::merge_types(acc, jsonl::value_type(raw))
+                    })
+                };
+                found.add(&name, ty, DataType::String);
+            }
+            json_evidence(objects.iter().map(Vec::as_slice))
         }
         FormatKind::AzureRecords if table == "AzureDiagnostics" => {
-            diagnostics_property_columns(&sample_objects(text, format.document), known)
+            for f in diagnostics_property_columns(&sample_objects(text, format.document), known) {
+                found.add(&f.name, Some(f.ty), f.ty);
+            }
+            Vec::new()
         }
         _ if mapped => Vec::new(),
         // Native reading: the records' own keys.
         _ => {
             let objects = sample_objects(text, format.document);
-            jsonl::infer_columns(objects.iter().map(Vec::as_slice), known)
+            json_columns(objects.iter().map(Vec::as_slice), known, found);
+            json_evidence(objects.iter().map(Vec::as_slice))
         }
+    }
+}
+
+/// The keys of `input` when it is JSON holding a single object record
+/// (such as an ARM schema file `{"kind": 0, ...}`), else `None`.
+pub fn lone_record_keys(input: &Input) -> Option<Vec<String>> {
+    if input.format.kind != FormatKind::JsonRows || input.format.gzip || input.format.avro {
+        return None;
+    }
+    let open = OpenInput::open(input).ok()?;
+    let text = sample(open.bytes(), false, SCHEMA_SAMPLE_BYTES);
+    if text.len() == SCHEMA_SAMPLE_BYTES {
+        return None;
+    }
+    let objects = sample_objects(&text, true);
+    match objects.as_slice() {
+        [one] => crate::json::top_level_keys(one)
+            .ok()
+            .map(|keys| keys.into_iter().map(|k| k.into_owned()).collect()),
+        _ => None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! turned into typed values, and the careful type inference used when no
 //! schema names a column's type.
 
+use super::read::Outcome;
 use crate::types::DataType;
 use crate::value::{DateTime, Guid, Str, Timespan, Value};
 
@@ -14,33 +15,221 @@ pub(crate) enum Dialect {
     Python,
 }
 
+/// Which field of an export's `N/N/YYYY` date is the month
+/// (docs/semantics.md#export-dates).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DateOrder {
+    /// `3/26/2026` (the US form the portal writes under an English locale).
+    #[default]
+    MonthFirst,
+    /// `26/03/2026`.
+    DayFirst,
+}
+
+impl DateOrder {
+    /// `mdy` or `dmy` (`--date-order`).
+    pub fn from_name(name: &str) -> Option<DateOrder> {
+        match name.to_ascii_lowercase().as_str() {
+            "mdy" | "month-first" => Some(DateOrder::MonthFirst),
+            "dmy" | "day-first" => Some(DateOrder::DayFirst),
+            _ => None,
+        }
+    }
+}
+
+/// How one column's locale dates are read: the order, and whether nothing
+/// settled it (then ambiguous values are noted as read month-first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DateMode {
+    pub order: DateOrder,
+    pub assumed: bool,
+}
+
+impl Default for DateMode {
+    fn default() -> DateMode {
+        DateMode {
+            order: DateOrder::MonthFirst,
+            assumed: true,
+        }
+    }
+}
+
+/// The date order of each column of one input, decided from its sample
+/// (`Default`: month-first, assumed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DateModes {
+    /// Columns the sample did not settle.
+    pub default: DateMode,
+    pub columns: Vec<(String, DateMode)>,
+}
+
+impl DateModes {
+    /// Every column in `order`, as `--date-order` says.
+    pub fn forced(order: DateOrder) -> DateModes {
+        DateModes {
+            default: DateMode {
+                order,
+                assumed: false,
+            },
+            columns: Vec::new(),
+        }
+    }
+
+    pub fn of(&self, column: &str) -> DateMode {
+        self.columns
+            .iter()
+            .find(|(c, _)| c == column)
+            .map_or(self.default, |(_, m)| *m)
+    }
+}
+
+/// What a column's sampled locale dates say about their order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Evidence {
+    /// No `N/N/YYYY` date seen.
+    #[default]
+    None,
+    /// Dates seen, none with a field above 12.
+    Ambiguous,
+    Settled(DateOrder),
+    /// Some dates say day-first, others month-first.
+    Conflict,
+}
+
+impl Evidence {
+    pub fn add(&mut self, text: &str) {
+        let Some((a, b)) = DateTime::export_date_fields(text) else {
+            return;
+        };
+        let says = if a > 12 && b <= 12 {
+            Some(DateOrder::DayFirst)
+        } else if b > 12 && a <= 12 {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
+        };
+        *self = match (*self, says) {
+            (Evidence::Conflict, _) => Evidence::Conflict,
+            (Evidence::Settled(o), Some(n)) if o != n => Evidence::Conflict,
+            (Evidence::Settled(o), _) => Evidence::Settled(o),
+            (_, Some(n)) => Evidence::Settled(n),
+            (_, None) => Evidence::Ambiguous,
+        };
+    }
+}
+
+/// Each column's date order in one input, from its columns' evidence: a
+/// column whose values settle it keeps its order; an ambiguous one follows
+/// the order the file's other columns agree on, else is month-first by
+/// assumption; `forced` (`--date-order`) overrides everything.
+pub(crate) fn decide_dates(
+    evidence: &[(String, Evidence)],
+    forced: Option<DateOrder>,
+) -> DateModes {
+    if let Some(order) = forced {
+        return DateModes::forced(order);
+    }
+    let mut file: Option<DateOrder> = None;
+    let mut agreed = true;
+    for (_, e) in evidence {
+        if let Evidence::Settled(o) = e {
+            if file.is_some_and(|f| f != *o) {
+                agreed = false;
+            }
+            file = Some(*o);
+        }
+    }
+    let default = match (file, agreed) {
+        (Some(order), true) => DateMode {
+            order,
+            assumed: false,
+        },
+        _ => DateMode::default(),
+    };
+    let columns = evidence
+        .iter()
+        .filter_map(|(name, e)| {
+            let mode = match e {
+                Evidence::Settled(order) => DateMode {
+                    order: *order,
+                    assumed: false,
+                },
+                // Values of both orders: read month-first; the others are
+                // counted as failures.
+                Evidence::Conflict => DateMode {
+                    order: DateOrder::MonthFirst,
+                    assumed: false,
+                },
+                Evidence::Ambiguous | Evidence::None => return None,
+            };
+            Some((name.clone(), mode))
+        })
+        .collect();
+    DateModes { default, columns }
+}
+
+/// A datetime cell's text: ISO 8601 and the other forms of
+/// [`DateTime::parse`], or an export's locale form read in `mode`'s order.
+pub(crate) fn datetime_text(t: &str, mode: DateMode) -> (Value, Outcome) {
+    if let Some((a, b)) = DateTime::export_date_fields(t) {
+        let day_first = mode.order == DateOrder::DayFirst;
+        let parsed = DateTime::parse_export(t, day_first)
+            .or_else(|| (!day_first).then(|| DateTime::parse(t)).flatten());
+        return match parsed {
+            Some(d) if mode.assumed && a != b && a <= 12 && b <= 12 => {
+                (Value::DateTime(d), Outcome::AssumedMonthFirst)
+            }
+            Some(d) => (Value::DateTime(d), Outcome::Fine),
+            None => (Value::Null, Outcome::Failed),
+        };
+    }
+    DateTime::parse(t).map_or((Value::Null, Outcome::Failed), |d| {
+        (Value::DateTime(d), Outcome::Fine)
+    })
+}
+
 /// `text` as a value of a column of type `ty`. Text that does not fit the
 /// type is null (strings keep any text; dynamic keeps non-JSON text as a
 /// string).
+#[cfg(test)]
 pub(crate) fn text_value(text: &str, ty: DataType, dialect: Dialect) -> Value {
+    text_value_checked(text, ty, dialect, DateMode::default()).0
+}
+
+/// `text` as a value of a column of type `ty`, and whether it converted:
+/// text that does not fit the type is null and [`Outcome::Failed`]
+/// (strings keep any text; dynamic keeps non-JSON text as a string).
+pub(crate) fn text_value_checked(
+    text: &str,
+    ty: DataType,
+    dialect: Dialect,
+    dates: DateMode,
+) -> (Value, Outcome) {
     if ty == DataType::String {
-        return Value::String(Str::new(text));
+        return (Value::String(Str::new(text)), Outcome::Fine);
     }
     let t = text.trim();
     if t.is_empty() || (dialect == Dialect::Python && t == "None") {
-        return Value::Null;
+        return (Value::Null, Outcome::Fine);
     }
+    let checked =
+        |v: Option<Value>| v.map_or((Value::Null, Outcome::Failed), |v| (v, Outcome::Fine));
     match ty {
-        DataType::String => Value::String(Str::new(text)),
-        DataType::Bool => parse_bool(t).map_or(Value::Null, Value::Bool),
-        DataType::Int => crate::value::number::parse_long(t)
-            .and_then(|i| i32::try_from(i).ok())
-            .map_or(Value::Null, Value::Int),
-        DataType::Long => crate::value::number::parse_long(t).map_or(Value::Null, Value::Long),
+        DataType::String => (Value::String(Str::new(text)), Outcome::Fine),
+        DataType::Bool => checked(parse_bool(t).map(Value::Bool)),
+        DataType::Int => checked(
+            crate::value::number::parse_long(t)
+                .and_then(|i| i32::try_from(i).ok())
+                .map(Value::Int),
+        ),
+        DataType::Long => checked(crate::value::number::parse_long(t).map(Value::Long)),
         DataType::Real | DataType::Decimal => {
-            crate::value::number::parse_real(t).map_or(Value::Null, Value::Real)
+            checked(crate::value::number::parse_real(t).map(Value::Real))
         }
-        DataType::DateTime => DateTime::parse_us_portal(t)
-            .or_else(|| DateTime::parse(t))
-            .map_or(Value::Null, Value::DateTime),
-        DataType::Timespan => Timespan::parse(t).map_or(Value::Null, Value::Timespan),
-        DataType::Guid => Guid::parse(t).map_or(Value::Null, Value::Guid),
-        DataType::Dynamic => dynamic_from_text(text),
+        DataType::DateTime => datetime_text(t, dates),
+        DataType::Timespan => checked(Timespan::parse(t).map(Value::Timespan)),
+        DataType::Guid => checked(Guid::parse(t).map(Value::Guid)),
+        DataType::Dynamic => (dynamic_from_text(text), Outcome::Fine),
     }
 }
 
@@ -68,7 +257,16 @@ fn parse_bool(t: &str) -> Option<bool> {
 /// one is a number, `bool` for `true`/`false`, `datetime` for ISO 8601
 /// date-times (or the portal's US form), `dynamic` when every one is a
 /// JSON object or array; anything else (GUIDs included) stays `string`.
+#[cfg(test)]
 pub(crate) fn infer_type<'a>(samples: impl Iterator<Item = &'a str>, dialect: Dialect) -> DataType {
+    infer_type_seen(samples, dialect).unwrap_or(DataType::String)
+}
+
+/// [`infer_type`], `None` when every sample is empty (no evidence).
+pub(crate) fn infer_type_seen<'a>(
+    samples: impl Iterator<Item = &'a str>,
+    dialect: Dialect,
+) -> Option<DataType> {
     let mut seen = false;
     let mut long = true;
     let mut real = true;
@@ -88,11 +286,11 @@ pub(crate) fn infer_type<'a>(samples: impl Iterator<Item = &'a str>, dialect: Di
         dynamic &=
             (t.starts_with('{') || t.starts_with('[')) && crate::json::validate(t.as_bytes());
         if !(long || real || boolean || datetime || dynamic) {
-            return DataType::String;
+            return Some(DataType::String);
         }
     }
-    if !seen {
-        DataType::String
+    Some(if !seen {
+        return None;
     } else if long {
         DataType::Long
     } else if real {
@@ -105,7 +303,7 @@ pub(crate) fn infer_type<'a>(samples: impl Iterator<Item = &'a str>, dialect: Di
         DataType::Dynamic
     } else {
         DataType::String
-    }
+    })
 }
 
 fn is_integer(t: &str) -> bool {
@@ -138,7 +336,9 @@ fn looks_like_datetime(t: &str) -> bool {
         && b[7] == b'-'
         && (b[10] == b'T' || b[10] == b' ')
         && DateTime::parse(t).is_some();
-    iso || (t.contains('/') && DateTime::parse_us_portal(t).is_some())
+    iso || (DateTime::export_date_fields(t).is_some()
+        && (DateTime::parse_export(t, false).is_some()
+            || DateTime::parse_export(t, true).is_some()))
 }
 
 #[cfg(test)]

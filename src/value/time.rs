@@ -595,6 +595,79 @@ impl DateTime {
         let tick = h24 * TICKS_PER_HOUR + mi * TICKS_PER_MINUTE + s * TICKS_PER_SECOND + frac;
         assemble(y, mo, d, tick, 0)
     }
+
+    /// The two leading fields of a date as exports write it in a locale's
+    /// form (`26/03/2026, 15:18:18.790`, `4/28/2021, 2:32 PM`,
+    /// `26.03.2026 15:18`): `(first, second)` when `text` starts with
+    /// `N/N/YYYY` (or `.`/`-` as the separator). Which is the day is what
+    /// [`DateTime::parse_export`] is told (docs/semantics.md#export-dates).
+    pub fn export_date_fields(text: &str) -> Option<(i64, i64)> {
+        let mut c = Cursor::new(text.trim());
+        let a = c.digits(1, 2)?;
+        let sep = c.peek()?;
+        if !matches!(sep, b'/' | b'.' | b'-') {
+            return None;
+        }
+        c.i += 1;
+        let b = c.digits(1, 2)?;
+        if !c.eat(sep) {
+            return None;
+        }
+        c.digits(4, 4)?;
+        Some((a, b))
+    }
+
+    /// Parses a date as a portal export writes it under a locale:
+    /// `D/M/YYYY` (`day_first`) or `M/D/YYYY` (`/`, `.` or `-` between the
+    /// fields), then optionally a comma and a time `h:mm[:ss[.fffffff]]`
+    /// on a 24-hour clock, or on a 12-hour clock followed by `AM`/`PM`.
+    /// The time is UTC (the export's header says `[UTC]`).
+    pub fn parse_export(text: &str, day_first: bool) -> Option<DateTime> {
+        let mut c = Cursor::new(text.trim());
+        let a = c.digits(1, 2)?;
+        let sep = c.peek()?;
+        if !matches!(sep, b'/' | b'.' | b'-') {
+            return None;
+        }
+        c.i += 1;
+        let b = c.digits(1, 2)?;
+        if !c.eat(sep) {
+            return None;
+        }
+        let y = c.digits(4, 4)?;
+        let (mo, d) = if day_first { (b, a) } else { (a, b) };
+        c.eat(b',');
+        c.skip_spaces();
+        if c.at_end() {
+            return assemble(y, mo, d, 0, 0);
+        }
+        let h = c.digits(1, 2)?;
+        if !c.eat(b':') {
+            return None;
+        }
+        let mi = c.digits(2, 2)?;
+        let mut s = 0;
+        let mut frac = 0;
+        if c.eat(b':') {
+            s = c.digits(2, 2)?;
+            if c.eat(b'.') || c.eat(b',') {
+                frac = c.fraction_ticks()?;
+            }
+        }
+        c.skip_spaces();
+        let h24 = match c.word().to_ascii_uppercase().as_str() {
+            "AM" if (1..=12).contains(&h) => h % 12,
+            "PM" if (1..=12).contains(&h) => h % 12 + 12,
+            "" if h < 24 => h,
+            _ => return None,
+        };
+        c.skip_spaces();
+        if !c.at_end() || mi > 59 || s > 59 {
+            return None;
+        }
+        let tick = h24 * TICKS_PER_HOUR + mi * TICKS_PER_MINUTE + s * TICKS_PER_SECOND + frac;
+        assemble(y, mo, d, tick, 0)
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -61,6 +61,7 @@ mod robust_security;
 mod seeds;
 mod series_geo;
 mod truncation;
+mod trust_input;
 mod value_number;
 mod value_text;
 mod value_time;
