@@ -96,9 +96,13 @@ pub fn decode_value(raw: &[u8], ty: DataType) -> Value {
                     .and_then(|i| i32::try_from(i).ok())
             })
             .map_or(Value::Null, Value::Int),
-        DataType::Real | DataType::Decimal => json::decode_real(raw)
+        DataType::Real => json::decode_real(raw)
             .or_else(|| text().and_then(|t| crate::value::number::parse_real(&t)))
             .map_or(Value::Null, Value::Real),
+        DataType::Decimal => json::decode_real(raw)
+            .and_then(crate::value::number::real_to_decimal)
+            .or_else(|| text().and_then(|t| crate::value::number::parse_decimal(&t)))
+            .map_or(Value::Null, Value::Decimal),
         DataType::Bool => json::decode_bool(raw)
             .or_else(|| {
                 text().and_then(|t| match t.trim() {

@@ -32,8 +32,9 @@ pub(crate) fn text_value(text: &str, ty: DataType, dialect: Dialect) -> Value {
             .and_then(|i| i32::try_from(i).ok())
             .map_or(Value::Null, Value::Int),
         DataType::Long => crate::value::number::parse_long(t).map_or(Value::Null, Value::Long),
-        DataType::Real | DataType::Decimal => {
-            crate::value::number::parse_real(t).map_or(Value::Null, Value::Real)
+        DataType::Real => crate::value::number::parse_real(t).map_or(Value::Null, Value::Real),
+        DataType::Decimal => {
+            crate::value::number::parse_decimal(t).map_or(Value::Null, Value::Decimal)
         }
         DataType::DateTime => DateTime::parse_us_portal(t)
             .or_else(|| DateTime::parse(t))

@@ -714,8 +714,10 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
         (Dynamic, Dynamic) => Dynamic,
         (Dynamic, t) | (t, Dynamic) => t,
         (a, b) if a.is_numeric() && b.is_numeric() => {
-            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+            if a == Real || b == Real {
                 Real
+            } else if a == Decimal || b == Decimal {
+                Decimal
             } else {
                 Long
             }
@@ -898,8 +900,10 @@ pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<D
         (ArithOp::Mul | ArithOp::Div, Timespan, t) if number(t) => Timespan,
         (ArithOp::Mul, t, Timespan) if number(t) => Timespan,
         (_, a, b) if number(a) && number(b) => {
-            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+            if a == Real || b == Real {
                 Real
+            } else if a == Decimal || b == Decimal {
+                Decimal
             } else {
                 Long
             }
