@@ -895,6 +895,10 @@ pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<D
         (ArithOp::Sub, DateTime, DateTime) => Timespan,
         (ArithOp::Add | ArithOp::Sub, DateTime, Timespan | Dynamic) => DateTime,
         (ArithOp::Add, Timespan, DateTime) => DateTime,
+        // `datetime % timespan`: the time since the last whole multiple of
+        // the timespan, counted from 0001-01-01 (the official analyzer's
+        // modulo signature over datetime and timespan).
+        (ArithOp::Mod, DateTime, Timespan) => Timespan,
         (ArithOp::Add | ArithOp::Sub | ArithOp::Mod, Timespan, Timespan) => Timespan,
         (ArithOp::Div, Timespan, Timespan) => Real,
         (ArithOp::Mul | ArithOp::Div, Timespan, t) if number(t) => Timespan,

@@ -124,6 +124,11 @@ pub fn arithmetic(op: ArithOp, l: Value, r: Value) -> Value {
         (DateTime(a), Timespan(b)) => match op {
             ArithOp::Add => datetime_value(a.0.checked_add(b.0)),
             ArithOp::Sub => datetime_value(a.0.checked_sub(b.0)),
+            ArithOp::Mod if b.0 == 0 => Null,
+            ArithOp::Mod => {
+                a.0.checked_rem_euclid(b.0)
+                    .map_or(Null, |t| Timespan(super::Timespan(t)))
+            }
             _ => Null,
         },
         (Timespan(a), DateTime(b)) if op == ArithOp::Add => datetime_value(b.0.checked_add(a.0)),
