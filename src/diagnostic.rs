@@ -99,6 +99,70 @@ impl Diagnostic {
     }
 }
 
+/// A remark about a query or its run that is not an error but suggests the
+/// answer may not be what was meant: a table given inputs the query never
+/// reads, a table the query reads that has no input, every row of a table
+/// older than the time the query measures from. The command prints each on
+/// stderr as `note: ...`; [`crate::Query::notes`] lists those known when
+/// the query is compiled, [`crate::Stats::notes`] those of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// What the note is about.
+    pub kind: NoteKind,
+    /// One line, lower-case start, no final period.
+    pub message: String,
+    /// A suggestion, if there is one (`did you mean ...?`).
+    pub help: Option<String>,
+}
+
+/// What a [`Note`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NoteKind {
+    /// A table was given inputs (files or bytes) but the query never reads
+    /// it: often a misspelt table name.
+    UnreadTable,
+    /// The query reads a table that has no input: its columns come from a
+    /// built-in schema, or its paths hold no files, so it has no rows.
+    TableWithoutInput,
+    /// Every row of a table the query reads is older than the earliest
+    /// time the query measures from `now()` (`ago(1d)`...), and the answer
+    /// is empty: the logs are probably older than the window.
+    OutsideTimeWindow,
+    /// Which time `now()` was pinned to (the newest event of the inputs).
+    NowPinned,
+    /// More worker threads were asked for than kqlite starts.
+    ThreadsCapped,
+}
+
+impl Note {
+    /// A note of `kind`.
+    pub fn new(kind: NoteKind, message: impl Into<String>) -> Note {
+        Note {
+            kind,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The note, with a suggestion.
+    pub fn with_help(mut self, help: impl Into<String>) -> Note {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Note {
+    /// The message, then `; ` and the suggestion if there is one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "; {help}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

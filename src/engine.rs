@@ -11,6 +11,7 @@
 //! ```
 
 use crate::catalog::{Catalog, Table as CatalogTable, TableData, builtin_schema};
+use crate::diagnostic::{Note, NoteKind};
 use crate::error::Error;
 use crate::exec::physical::lower_plan;
 use crate::exec::{ExecOptions, Runner, Stats};
@@ -27,9 +28,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+mod notes;
 mod params;
 mod rows;
 mod table;
+pub(crate) mod window;
+
+pub use notes::{THREADS_PER_CORE, max_threads};
 
 pub use params::Params;
 pub use rows::{ColumnKey, FromValue, Row};
@@ -90,8 +95,10 @@ pub trait ResultSink {
     /// [`end_table`](ResultSink::end_table), and no further table starts.
     fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError>;
 
-    /// The current table is complete (all its rows, or the run stopped).
-    /// Does nothing unless implemented.
+    /// The current table is complete (all its rows, or the sink stopped
+    /// the run). Not called when the run fails or is interrupted
+    /// ([`ExecError::Interrupted`]): the rows given so far are then all
+    /// there is. Does nothing unless implemented.
     fn end_table(&mut self) -> Result<(), ExecError> {
         Ok(())
     }
@@ -113,7 +120,9 @@ pub trait ResultSink {
 /// ```
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
-    /// Worker threads; `None` uses every core.
+    /// Worker threads; `None` uses every core. At most [`max_threads`]
+    /// ([`THREADS_PER_CORE`] per core) are started; a query asking for
+    /// more has a [`NoteKind::ThreadsCapped`] note.
     pub threads: Option<usize>,
     /// Target chunk size for parallel scans, in bytes.
     pub chunk_size: usize,
@@ -121,6 +130,10 @@ pub struct EngineOptions {
     pub strict: bool,
     /// What `now()` returns; `None` uses the clock when the query is compiled.
     pub now: Option<DateTime>,
+    /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
+    /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
+    /// `None`: the function gives null.
+    pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
 }
 
 impl Default for EngineOptions {
@@ -130,6 +143,7 @@ impl Default for EngineOptions {
             chunk_size: ExecOptions::default().chunk_size,
             strict: false,
             now: None,
+            geoip: None,
         }
     }
 }
@@ -302,7 +316,7 @@ impl Engine {
     fn thread_pool(&self) -> Result<rayon::ThreadPool, Error> {
         let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
         if let Some(n) = self.options.threads {
-            builder = builder.num_threads(n.max(1));
+            builder = builder.num_threads(n.clamp(1, max_threads()));
         }
         builder.build().map_err(|e| {
             Error::Exec(ExecError::Runtime(format!(
@@ -351,7 +365,10 @@ impl Engine {
         let ast = crate::syntax::parse(text)?;
         let params = params.resolve(&ast)?;
         let now = self.options.now.unwrap_or_else(current_time);
-        let ctx = EvalContext { now };
+        let ctx = EvalContext {
+            now,
+            geoip: self.options.geoip.clone(),
+        };
         let mut bound = match bind_with_params(&ast, &self.catalog, ctx.clone(), None, &params) {
             Ok(bound) if !bound.needs_data => bound,
             Err(errors) if errors.iter().any(|e| !e.provisional) => {
@@ -394,6 +411,16 @@ impl Engine {
                 )]));
             }
         }
+        let bound_plans = || {
+            bound
+                .subqueries
+                .iter()
+                .map(|s| &s.plan)
+                .chain(&bound.results)
+        };
+        let read = notes::read_tables(bound_plans());
+        let anchors = notes::time_anchors(bound_plans(), text, &ctx);
+        let compile_notes = notes::compile_notes(self, &read);
         bound.results = bound
             .results
             .into_iter()
@@ -425,7 +452,47 @@ impl Engine {
                 )])
             })?;
         }
-        Ok(Query { bound, ctx })
+        Ok(Query {
+            bound,
+            ctx,
+            notes: compile_notes,
+            read,
+            anchors,
+        })
+    }
+
+    /// The newest `TimeGenerated` of the rows of every table registered
+    /// with inputs or rows (read now, with one scan of each table that has
+    /// a `TimeGenerated` datetime column); `None` when no row has one.
+    ///
+    /// # Errors
+    ///
+    /// As [`Query::run`]: an input that cannot be read.
+    pub fn newest_event_time(&self) -> Result<Option<DateTime>, Error> {
+        let mut newest = None;
+        for table in self.registered_tables() {
+            if let Some(t) = notes::newest_event(self, &table)? {
+                newest = newest.max(Some(t));
+            }
+        }
+        Ok(newest)
+    }
+
+    /// Pins `now()` ([`EngineOptions::now`]) to
+    /// [`newest_event_time`](Engine::newest_event_time), so a query over old
+    /// logs measures `ago()` from their last event (`kqlite --now latest`).
+    /// Returns the time pinned, or `None` (and changes nothing) when no row
+    /// has a `TimeGenerated`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::newest_event_time`].
+    pub fn pin_now_to_newest_event(&mut self) -> Result<Option<DateTime>, Error> {
+        let newest = self.newest_event_time()?;
+        if newest.is_some() {
+            self.options.now = newest;
+        }
+        Ok(newest)
     }
 }
 
@@ -561,8 +628,40 @@ fn expand_path(path: &Path) -> Result<Vec<PathBuf>, Error> {
     }
     Err(Error::Exec(ExecError::Io {
         path: path.display().to_string(),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        source: missing(path),
     }))
+}
+
+/// Whether `e` says a path's symbolic links loop.
+fn is_link_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    return e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    return false;
+}
+
+/// Why `path`, which does not resolve to a file or directory, cannot be
+/// read: a symbolic link loop, a link to nothing, no such path, or what
+/// the system says.
+fn missing(path: &Path) -> std::io::Error {
+    match std::fs::metadata(path) {
+        Err(e) if is_link_loop(&e) => std::io::Error::new(
+            e.kind(),
+            "symbolic link loop (a link that leads back to itself)",
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                std::io::Error::new(e.kind(), "broken symbolic link (its target does not exist)")
+            } else {
+                std::io::Error::new(e.kind(), "no such file or directory")
+            }
+        }
+        Err(e) => e,
+        Ok(_) => std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file or directory kqlite can read",
+        ),
+    }
 }
 
 /// A file to read when the query runs; a pipe or device (a FIFO, `<(cmd)`,
@@ -624,6 +723,13 @@ fn walk_once(
             walk_once(&path, files, seen)?;
         } else if path.is_file() {
             files.push(path);
+        } else if std::fs::metadata(&path).is_err_and(|e| is_link_loop(&e)) {
+            // A link in the folder that leads back to itself holds rows
+            // nobody can read: say so rather than skip it.
+            return Err(Error::Exec(ExecError::Io {
+                source: missing(&path),
+                path: path.display().to_string(),
+            }));
         }
     }
     Ok(())
@@ -633,6 +739,12 @@ fn walk_once(
 pub struct Query {
     bound: BoundQuery,
     ctx: EvalContext,
+    /// Notes known when the query was compiled.
+    notes: Vec<Note>,
+    /// The tables the query reads.
+    read: Vec<notes::ReadTable>,
+    /// The times the query measures from `now()`, earliest first.
+    anchors: Vec<(String, DateTime)>,
 }
 
 impl Drop for Query {
@@ -652,6 +764,17 @@ impl Drop for Query {
 }
 
 impl Query {
+    /// Notes known once the query is compiled, in order: tables given
+    /// inputs that the query never reads ([`NoteKind::UnreadTable`], with a
+    /// "did you mean" when a table it reads has a close name), tables it
+    /// reads that have no input ([`NoteKind::TableWithoutInput`]), more
+    /// threads asked for than are started. The answer may not be what was
+    /// meant; the command prints them on stderr. Notes found by a run are in
+    /// [`Stats::notes`].
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
     /// The schema of each result table, in order, known before the query
     /// runs.
     pub fn result_schemas(&self) -> Vec<&Schema> {
@@ -683,12 +806,68 @@ impl Query {
     /// Lines that are not rows are skipped and counted in [`Stats`] (unless
     /// [`EngineOptions::strict`]).
     ///
+    /// When the answer is empty (no rows, or one row of zeros such as
+    /// `count` gives) and the query measures time from `now()` (`ago(1d)`),
+    /// each table it reads whose rows are all older than the earliest such
+    /// time gets a [`NoteKind::OutsideTimeWindow`] note in
+    /// [`Stats::notes`], naming its newest `TimeGenerated`: finding it
+    /// takes one more scan of the table, done only then.
+    ///
     /// # Errors
     ///
     /// [`Error::Exec`]: an input that cannot be read, a bad line in strict
     /// mode, a run stopped through [`Engine::cancel`]
     /// ([`ExecError::Interrupted`]), or the first error `sink` returned.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
+        let mut watched = EmptyWatch {
+            sink,
+            answer: notes::EmptyAnswer::new(),
+        };
+        let mut stats = self.run_quietly(engine, &mut watched)?;
+        if watched.answer.empty && !self.anchors.is_empty() {
+            stats.notes = self.time_window_notes(engine)?;
+        }
+        Ok(stats)
+    }
+
+    /// Notes for the tables whose newest event is older than the earliest
+    /// time the query measures from.
+    fn time_window_notes(&self, engine: &Engine) -> Result<Vec<Note>, Error> {
+        let Some((call, earliest)) = self.anchors.first() else {
+            return Ok(Vec::new());
+        };
+        let mut found = Vec::new();
+        for table in &self.read {
+            if table.input != notes::Input::Some {
+                continue;
+            }
+            let Some(newest) = notes::newest_event(engine, &table.name)? else {
+                continue;
+            };
+            if newest < *earliest {
+                found.push(
+                    Note::new(
+                        NoteKind::OutsideTimeWindow,
+                        format!(
+                            "every row of '{}' is older than {call} ({}), the earliest time the query measures from now() ({}): its newest TimeGenerated is {}",
+                            table.name,
+                            earliest,
+                            self.ctx.now,
+                            newest,
+                        ),
+                    )
+                    .with_help(format!(
+                        "to measure from the newest event, use --now latest (or --now {})",
+                        newest
+                    )),
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// [`Query::run`] without the notes that need another scan.
+    fn run_quietly(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
         let pool = engine.thread_pool()?;
         let options = engine.exec_options();
         let runner = Runner::new(self.ctx.clone(), options, &pool, engine.cancel.clone());
@@ -710,8 +889,11 @@ impl Query {
             sink.begin_table(index, plan.schema())?;
             let flow = runner.run(&phys, &mut |row: Vec<Value>| sink.row(row));
             with_big_stack(move || drop(phys))?;
+            // A failed or interrupted run does not end its table: a writer
+            // then prints no footer or header that would pass for a result.
+            let flow = flow?;
             sink.end_table()?;
-            if flow?.is_break() {
+            if flow.is_break() {
                 break;
             }
         }
@@ -733,5 +915,27 @@ fn subquery_value(shape: SubqueryShape, rows: &[Vec<Value>]) -> Value {
             .and_then(|r| r.first())
             .cloned()
             .unwrap_or(Value::Null),
+    }
+}
+
+/// A sink that hands everything on and watches whether the answer is empty.
+struct EmptyWatch<'s> {
+    sink: &'s mut dyn ResultSink,
+    answer: notes::EmptyAnswer,
+}
+
+impl ResultSink for EmptyWatch<'_> {
+    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
+        self.answer.begin_table();
+        self.sink.begin_table(index, schema)
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+        self.answer.row(&row);
+        self.sink.row(row)
+    }
+
+    fn end_table(&mut self) -> Result<(), ExecError> {
+        self.sink.end_table()
     }
 }

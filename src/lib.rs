@@ -100,13 +100,15 @@ mod syntax;
 mod types;
 mod value;
 
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, Note, NoteKind};
 pub use engine::{
-    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, Table,
+    ColumnKey, Engine, EngineOptions, FromValue, Params, Query, ResultSink, Row, THREADS_PER_CORE,
+    Table, max_threads,
 };
 pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
+pub use functions::geo_ip::GeoIpDatabase;
 pub use input::MmapChoice;
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};

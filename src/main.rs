@@ -17,7 +17,9 @@ mod replay_cli;
 
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
-use kqlite::{DateTime, Engine, EngineOptions, Error, ExecError, Params, ResultSink};
+use kqlite::{
+    DateTime, Engine, EngineOptions, Error, ExecError, Note, NoteKind, Params, ResultSink,
+};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,9 +110,16 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     query_file: Option<String>,
 
-    /// What now() and ago() measure from, e.g. 2024-11-05T00:00:00Z (default: the current time).
+    /// What now() and ago() measure from, e.g. 2024-11-05T00:00:00Z, or
+    /// `latest`: the newest TimeGenerated of the inputs (default: the
+    /// current time).
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
+
+    /// A GeoIP database in MaxMind's format (.mmdb: GeoLite2/GeoIP2 City or Country) for
+    /// geo_info_from_ip_address(); without one that function gives null.
+    #[arg(long, value_name = "FILE")]
+    geoip: Option<std::path::PathBuf>,
 
     /// Target size in bytes of the chunks a file is cut into for parallel reading.
     #[arg(long, value_name = "BYTES", hide = true)]
@@ -193,19 +202,33 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     if cli.parse_only {
         return Ok(());
     }
+    let latest = cli.now.as_deref() == Some("latest");
     let now = match &cli.now {
+        Some(_) if latest => None,
         Some(s) => Some(
             DateTime::parse(s)
                 .ok_or_else(|| Error::Usage(format!("--now: '{s}' is not a datetime")))?,
         ),
         None => None,
     };
+    let geoip = match &cli.geoip {
+        Some(path) => Some(std::sync::Arc::new(
+            kqlite::GeoIpDatabase::open(path).map_err(|e| Error::Usage(format!("--geoip: {e}")))?,
+        )),
+        None => None,
+    };
+    if geoip.is_none() && text.contains("geo_info_from_ip_address") {
+        eprintln!(
+            "note: no GeoIP database was given (--geoip FILE, a MaxMind .mmdb): geo_info_from_ip_address() gives null"
+        );
+    }
     let defaults = EngineOptions::default();
     let mut engine = Engine::with_options(EngineOptions {
         threads: cli.threads,
         chunk_size: cli.chunk_size.unwrap_or(defaults.chunk_size),
         strict: cli.strict,
         now,
+        geoip,
     });
     for spec in &cli.input_formats {
         let Some((name, format)) = spec.split_once('=') else {
@@ -283,7 +306,23 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             engine.add_path(name, path)?;
         }
     }
+    if latest {
+        match engine.pin_now_to_newest_event()? {
+            Some(t) => note(&Note::new(
+                NoteKind::NowPinned,
+                format!("now() is {t}, the newest TimeGenerated of the inputs (--now latest)"),
+            )),
+            None => {
+                return Err(Error::Usage(
+                    "--now latest: no input row has a TimeGenerated".into(),
+                ));
+            }
+        }
+    }
     let query = engine.compile_with(text, &params)?;
+    for n in query.notes() {
+        note(n);
+    }
     if cli.explain {
         print!("{}", query.explain());
         return Ok(());
@@ -320,6 +359,9 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
             let _ = writeln!(err, "  ... and {unreported} more");
         }
     }
+    for n in &stats.notes {
+        note(n);
+    }
     if stats.skipped_records > 0 {
         let _ = writeln!(
             std::io::stderr().lock(),
@@ -335,4 +377,13 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Prints a note on stderr: `note: message`, then `  = help: ...`.
+fn note(n: &Note) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "note: {}", n.message);
+    if let Some(help) = &n.help {
+        let _ = writeln!(err, "  = help: {help}");
+    }
 }

@@ -35,4 +35,7 @@ pub struct Stats {
     /// Records of other tables, skipped by inputs that hold several tables'
     /// records (diagnostic archives, `union` CSV exports); not errors.
     pub skipped_records: u64,
+    /// Notes on the run: an answer that is probably not what was meant
+    /// (see [`Note`](crate::diagnostic::Note)). Filled by the engine.
+    pub notes: Vec<crate::diagnostic::Note>,
 }

@@ -3,6 +3,13 @@
 //! `YYYY-MM-DDTHH:MM:SS.fffffffZ`, timespans as `[-][d.]hh:mm:ss[.fffffff]`,
 //! NaN and infinities as `"NaN"`, `"Infinity"`, `"-Infinity"`, dynamic
 //! values as themselves.
+//!
+//! A query with several result tables (`print a = 1; print b = "2"`) writes
+//! its first table's rows as they are, then before each further table one
+//! boundary line `{"$table":1,"$columns":["b"]}`: the table's index
+//! (counted from 0) and its column names. A row has the keys of its
+//! table's columns, so it is a boundary only if its table has exactly the
+//! columns `$table` and `$columns`, which only bracket-quoted names can be.
 
 use super::{flush_result, write_result};
 use crate::engine::ResultSink;
@@ -39,7 +46,21 @@ impl<W: Write> JsonLinesWriter<W> {
 }
 
 impl<W: Write> ResultSink for JsonLinesWriter<W> {
-    fn begin_table(&mut self, _index: usize, schema: &Schema) -> Result<(), ExecError> {
+    fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
+        if index > 0 {
+            // Rows are objects keyed by column names; a boundary names the
+            // table that starts and its columns, under `$` keys.
+            self.line.clear();
+            self.line.push_str("{\"$table\":");
+            self.line.push_str(&index.to_string());
+            self.line.push_str(",\"$columns\":");
+            let names = Value::array(schema.names().into_iter().map(Value::string).collect());
+            crate::value::json::write_value(&names, &mut self.line);
+            self.line.push_str("}\n");
+            if write_result(self.out.write_all(self.line.as_bytes()))?.is_break() {
+                return Ok(());
+            }
+        }
         self.keys = schema
             .fields
             .iter()

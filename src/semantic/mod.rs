@@ -35,6 +35,7 @@ pub use bind::{
     BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed, bind_with_params,
 };
 pub(crate) use literal::literal_value;
+pub(crate) use suggest::closest;
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;

@@ -413,6 +413,11 @@ impl Binder<'_> {
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
             "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
+            "ingestion_time" if args.is_empty() => {
+                if let Some(column) = ingestion_column(scope, span) {
+                    return Ok(column);
+                }
+            }
             "pack_all" => return self.pack_all(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
@@ -603,6 +608,26 @@ impl Binder<'_> {
         }
         self.scalar(default, scope)
     }
+}
+
+/// `ingestion_time()` over the rows of an export: Kusto keeps the time a
+/// record was ingested in a hidden column, `$IngestionTime`
+/// (https://learn.microsoft.com/azure/data-explorer/kusto/query/ingestion-time-function,
+/// .../management/ingestion-time-policy); an export keeps it as
+/// `_TimeReceived` (Log Analytics) or `IngestionTime`, and else the event
+/// time is the nearest there is. The first of `_TimeReceived`,
+/// `IngestionTime` and `TimeGenerated` that the input rows have as a
+/// datetime column; `None` (the function's null) when they have none, as
+/// after a `project` or `summarize` that dropped them
+/// (docs/semantics.md#ingestion_time).
+fn ingestion_column(scope: &Scope, span: Span) -> Option<ScalarExpr> {
+    ["_TimeReceived", "IngestionTime", "TimeGenerated"]
+        .into_iter()
+        .find_map(|name| {
+            let i = scope.row.index_of(name)?;
+            let ty = scope.row.fields.get(i)?.ty;
+            (ty == DataType::DateTime).then(|| ScalarExpr::column(i, ty, span))
+        })
 }
 
 /// A subquery (`toscalar`, `in (T | ...)`) runs once, before the query;

@@ -80,7 +80,10 @@ fn csv_and_table_formats() {
 #[test]
 fn several_statements_write_each_table_in_turn() {
     let o = kqlite(&["print a = 1; print b = 2"]);
-    assert_eq!(stdout(&o), "{\"a\":1}\n{\"b\":2}\n");
+    assert_eq!(
+        stdout(&o),
+        "{\"a\":1}\n{\"$table\":1,\"$columns\":[\"b\"]}\n{\"b\":2}\n"
+    );
 }
 
 #[test]
