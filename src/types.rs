@@ -3,10 +3,6 @@
 use std::fmt;
 
 /// The type of a scalar value or column.
-///
-/// `decimal` values are carried as 64-bit reals (see `Value::Real`): Sentinel
-/// content almost never uses decimal, and nothing in it relies on 128-bit
-/// precision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataType {
     /// `bool`: [`Value::Bool`](crate::Value::Bool) or null.
@@ -17,7 +13,7 @@ pub enum DataType {
     Long,
     /// `real`, a 64-bit float: [`Value::Real`](crate::Value::Real) or null.
     Real,
-    /// `decimal`, carried as a `real`.
+    /// `decimal`, 128-bit: [`Value::Decimal`](crate::Value::Decimal) or null.
     Decimal,
     /// `string`: [`Value::String`](crate::Value::String), never null (empty
     /// where data is missing).

@@ -333,6 +333,12 @@ fn to_json(value: &Value) -> serde_json::Value {
             },
             J::Number,
         ),
+        // A decimal as the nearest JSON number (serde_json holds f64).
+        Value::Decimal(d) => d
+            .normalize()
+            .to_string()
+            .parse::<serde_json::Number>()
+            .map_or(J::Null, J::Number),
         Value::DateTime(d) => J::String(d.to_string()),
         Value::Timespan(t) => J::String(t.to_string()),
         Value::Guid(g) => J::String(g.to_string()),

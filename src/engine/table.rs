@@ -192,7 +192,8 @@ pub(super) fn fit(value: Value, ty: DataType) -> Result<Value, Value> {
         (DataType::Bool, v @ Value::Bool(_))
         | (DataType::Long, v @ Value::Long(_))
         | (DataType::Int, v @ Value::Int(_))
-        | (DataType::Real | DataType::Decimal, v @ Value::Real(_))
+        | (DataType::Real, v @ Value::Real(_))
+        | (DataType::Decimal, v @ Value::Decimal(_))
         | (DataType::String, v @ Value::String(_))
         | (DataType::DateTime, v @ Value::DateTime(_))
         | (DataType::Timespan, v @ Value::Timespan(_))
@@ -202,8 +203,15 @@ pub(super) fn fit(value: Value, ty: DataType) -> Result<Value, Value> {
             Ok(i) => Value::Int(i),
             Err(_) => return Err(Value::Long(i)),
         },
-        (DataType::Real | DataType::Decimal, Value::Int(i)) => Value::Real(f64::from(i)),
-        (DataType::Real | DataType::Decimal, Value::Long(i)) => Value::Real(i as f64),
+        (DataType::Real, Value::Int(i)) => Value::Real(f64::from(i)),
+        (DataType::Real, Value::Long(i)) => Value::Real(i as f64),
+        (DataType::Real, v @ Value::Decimal(_)) => v.as_f64().map_or(Value::Null, Value::Real),
+        (DataType::Decimal, v @ (Value::Int(_) | Value::Long(_))) => {
+            crate::value::number::as_decimal(&v).map_or(Value::Null, Value::Decimal)
+        }
+        (DataType::Decimal, Value::Real(r)) => {
+            crate::value::number::real_to_decimal(r).map_or(Value::Null, Value::Decimal)
+        }
         (_, v) => return Err(v),
     })
 }

@@ -325,7 +325,8 @@ fn predicate_returns_long(types: &[DataType]) -> Result<DataType, SignatureError
 fn sum_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Int | DataType::Long | DataType::Bool => Ok(DataType::Long),
-        DataType::Real | DataType::Decimal | DataType::Dynamic => Ok(DataType::Real),
+        DataType::Decimal => Ok(DataType::Decimal),
+        DataType::Real | DataType::Dynamic => Ok(DataType::Real),
         DataType::Timespan => Ok(DataType::Timespan),
         t => Err(arg_type_error("sum", 0, "a number", t)),
     }

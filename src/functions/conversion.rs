@@ -16,7 +16,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     conversion("toint", returns::<INT>, toint),
     conversion("tolong", returns::<LONG>, tolong),
     conversion("toreal", returns::<REAL>, toreal),
-    conversion("todecimal", returns::<DECIMAL>, toreal),
+    conversion("todecimal", returns::<DECIMAL>, todecimal),
     conversion("tobool", returns::<BOOL>, tobool),
     conversion("todatetime", returns::<DATETIME>, todatetime),
     conversion("totimespan", returns::<TIMESPAN>, totimespan),
@@ -44,7 +44,8 @@ pub(super) fn convert_text(text: &str, ty: DataType) -> Value {
         DataType::Bool => tobool(&v, &ctx),
         DataType::Int => toint(&v, &ctx),
         DataType::Long => tolong(&v, &ctx),
-        DataType::Real | DataType::Decimal => toreal(&v, &ctx),
+        DataType::Real => toreal(&v, &ctx),
+        DataType::Decimal => todecimal(&v, &ctx),
         DataType::DateTime => todatetime(&v, &ctx),
         DataType::Timespan => totimespan(&v, &ctx),
         DataType::Guid => toguid(&v, &ctx),
@@ -63,7 +64,8 @@ pub(super) fn convert_value(v: &Value, ty: DataType) -> Value {
         DataType::Bool => tobool(args, &ctx),
         DataType::Int => toint(args, &ctx),
         DataType::Long => tolong(args, &ctx),
-        DataType::Real | DataType::Decimal => toreal(args, &ctx),
+        DataType::Real => toreal(args, &ctx),
+        DataType::Decimal => todecimal(args, &ctx),
         DataType::DateTime => todatetime(args, &ctx),
         DataType::Timespan => totimespan(args, &ctx),
         DataType::Guid => toguid(args, &ctx),
@@ -92,6 +94,9 @@ fn tolong(args: &[Value], _: &EvalContext) -> Value {
         Value::Long(i) => Value::Long(*i),
         // Reals truncate toward zero: `toint(2.3) → 2`.
         Value::Real(r) if r.is_finite() && r.abs() < 9.2e18 => Value::Long(r.trunc() as i64),
+        Value::Decimal(d) => {
+            rust_decimal::prelude::ToPrimitive::to_i64(&d.trunc()).map_or(Value::Null, Value::Long)
+        }
         Value::Bool(b) => Value::Long(i64::from(*b)),
         Value::DateTime(d) => Value::Long(d.0),
         Value::Timespan(t) => Value::Long(t.0),
@@ -105,10 +110,27 @@ fn toreal(args: &[Value], _: &EvalContext) -> Value {
         Value::Int(i) => Value::Real(f64::from(*i)),
         Value::Long(i) => Value::Real(*i as f64),
         Value::Real(r) => Value::Real(*r),
+        Value::Decimal(_) => first(args).as_f64().map_or(Value::Null, Value::Real),
         Value::Bool(b) => Value::Real(if *b { 1.0 } else { 0.0 }),
         Value::String(s) => crate::value::number::parse_real(s).map_or(Value::Null, Value::Real),
         _ => Value::Null,
     }
+}
+
+/// `todecimal(x)` (todecimal-function): a 128-bit decimal; a real converts
+/// to its nearest decimal, text is read as decimal text (`1.1`, `1e3`).
+fn todecimal(args: &[Value], _: &EvalContext) -> Value {
+    use crate::value::number::{parse_decimal, real_to_decimal};
+    let d = match first(args) {
+        Value::Int(i) => Some(rust_decimal::Decimal::from(*i)),
+        Value::Long(i) => Some(rust_decimal::Decimal::from(*i)),
+        Value::Decimal(d) => Some(*d),
+        Value::Real(r) => real_to_decimal(*r),
+        Value::Bool(b) => Some(rust_decimal::Decimal::from(i64::from(*b))),
+        Value::String(s) => parse_decimal(s),
+        _ => None,
+    };
+    d.map_or(Value::Null, Value::Decimal)
 }
 
 fn tobool(args: &[Value], _: &EvalContext) -> Value {
@@ -117,6 +139,7 @@ fn tobool(args: &[Value], _: &EvalContext) -> Value {
         Value::Int(i) => Value::Bool(*i != 0),
         Value::Long(i) => Value::Bool(*i != 0),
         Value::Real(r) => Value::Bool(*r != 0.0),
+        Value::Decimal(d) => Value::Bool(!d.is_zero()),
         Value::String(s) => {
             let t = s.trim();
             if t.eq_ignore_ascii_case("true") {

@@ -49,6 +49,8 @@ fn bytes_of(v: &Value) -> Option<Vec<u8>> {
         Value::Int(i) => i.to_le_bytes().to_vec(),
         Value::Long(i) => i.to_le_bytes().to_vec(),
         Value::Real(r) => r.to_le_bytes().to_vec(),
+        // The 16 bytes of .NET's decimal layout, as rust_decimal serializes it.
+        Value::Decimal(d) => d.serialize().to_vec(),
         Value::DateTime(d) => d.0.to_le_bytes().to_vec(),
         Value::Timespan(t) => t.0.to_le_bytes().to_vec(),
         Value::Guid(g) => {

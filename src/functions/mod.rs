@@ -297,7 +297,8 @@ pub fn unify(a: DataType, b: DataType) -> Option<DataType> {
     Some(match (a, b) {
         (Dynamic, _) | (_, Dynamic) => Dynamic,
         (Int, Long) | (Long, Int) => Long,
-        (Real | Decimal, Int | Long) | (Int | Long, Real | Decimal) => Real,
+        (Real, Int | Long) | (Int | Long, Real) => Real,
+        (Decimal, Int | Long) | (Int | Long, Decimal) => Decimal,
         (Real, Decimal) | (Decimal, Real) => Real,
         _ => return None,
     })

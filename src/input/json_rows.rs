@@ -175,9 +175,13 @@ pub(crate) fn decode_checked(raw: &[u8], ty: DataType, dates: DateMode) -> (Valu
                     .and_then(|i| i32::try_from(i).ok())
             })
             .map(Value::Int),
-        DataType::Real | DataType::Decimal => json::decode_real(raw)
+        DataType::Real => json::decode_real(raw)
             .or_else(|| text().and_then(|t| crate::value::number::parse_real(&t)))
             .map(Value::Real),
+        DataType::Decimal => json::decode_real(raw)
+            .and_then(crate::value::number::real_to_decimal)
+            .or_else(|| text().and_then(|t| crate::value::number::parse_decimal(&t)))
+            .map(Value::Decimal),
         DataType::Bool => json::decode_bool(raw)
             .or_else(|| {
                 text().and_then(|t| match t.trim() {

@@ -223,9 +223,8 @@ pub(crate) fn text_value_checked(
                 .map(Value::Int),
         ),
         DataType::Long => checked(crate::value::number::parse_long(t).map(Value::Long)),
-        DataType::Real | DataType::Decimal => {
-            checked(crate::value::number::parse_real(t).map(Value::Real))
-        }
+        DataType::Real => checked(crate::value::number::parse_real(t).map(Value::Real)),
+        DataType::Decimal => checked(crate::value::number::parse_decimal(t).map(Value::Decimal)),
         DataType::DateTime => datetime_text(t, dates),
         DataType::Timespan => checked(Timespan::parse(t).map(Value::Timespan)),
         DataType::Guid => checked(Guid::parse(t).map(Value::Guid)),

@@ -340,7 +340,10 @@ pub fn decode_typed(raw: &[u8], ty: DataType) -> Decoded<'_> {
         DataType::Bool => decode_bool(raw).map_or(Value::Null, Value::Bool),
         DataType::Int => decode_int(raw).map_or(Value::Null, Value::Int),
         DataType::Long => decode_long(raw).map_or(Value::Null, Value::Long),
-        DataType::Real | DataType::Decimal => decode_real(raw).map_or(Value::Null, Value::Real),
+        DataType::Real => decode_real(raw).map_or(Value::Null, Value::Real),
+        DataType::Decimal => decode_real(raw)
+            .and_then(crate::value::number::real_to_decimal)
+            .map_or(Value::Null, Value::Decimal),
         DataType::Dynamic => decode_dynamic(raw),
         DataType::Guid => string_text(raw)
             .and_then(|t| Guid::parse(&t))
@@ -666,7 +669,10 @@ mod tests {
         assert_eq!(v("7000000000", Long), Value::Long(7_000_000_000));
         assert_eq!(v("\"7\"", Long), Value::Null);
         assert_eq!(v("2.5", Real), Value::Real(2.5));
-        assert_eq!(v("2", Decimal), Value::Real(2.0));
+        assert_eq!(
+            v("2", Decimal),
+            Value::Decimal(rust_decimal::Decimal::from(2))
+        );
         assert_eq!(v("{\"a\":1}", Dynamic), decode_dynamic(b"{\"a\":1}"));
         assert_eq!(
             v("\"8E3AF657-A8FF-443C-A75C-2FE8C4BCB635\"", Guid),

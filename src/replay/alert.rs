@@ -68,6 +68,7 @@ pub(crate) fn text(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Long(i) => i.to_string(),
         Value::Real(r) => Json::from(*r).to_string(),
+        Value::Decimal(d) => d.normalize().to_string(),
         Value::DateTime(d) => d.to_string(),
         Value::Timespan(t) => t.to_string(),
         Value::Guid(g) => g.to_string(),

@@ -344,6 +344,7 @@ fn value_type(v: &Value) -> Option<DataType> {
         Value::Int(_) => DataType::Int,
         Value::Long(_) => DataType::Long,
         Value::Real(_) => DataType::Real,
+        Value::Decimal(_) => DataType::Decimal,
         Value::DateTime(_) => DataType::DateTime,
         Value::Timespan(_) => DataType::Timespan,
         Value::Guid(_) => DataType::Guid,

@@ -64,7 +64,8 @@ fn typed(type_name: &str, text: &str, span: Span) -> Result<(Value, DataType), B
         DataType::Int => parse_signed(inner)
             .and_then(|i| i32::try_from(i).ok())
             .map(Value::Int),
-        DataType::Real | DataType::Decimal => parse_real_literal(inner).map(Value::Real),
+        DataType::Real => parse_real_literal(inner).map(Value::Real),
+        DataType::Decimal => crate::value::number::parse_decimal(inner).map(Value::Decimal),
         DataType::Bool => match inner {
             "true" | "True" | "TRUE" => Some(Value::Bool(true)),
             "false" | "False" | "FALSE" => Some(Value::Bool(false)),

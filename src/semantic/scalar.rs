@@ -739,8 +739,10 @@ fn comparison_domain(l: DataType, r: DataType) -> Option<DataType> {
         (Dynamic, Dynamic) => Dynamic,
         (Dynamic, t) | (t, Dynamic) => t,
         (a, b) if a.is_numeric() && b.is_numeric() => {
-            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+            if a == Real || b == Real {
                 Real
+            } else if a == Decimal || b == Decimal {
+                Decimal
             } else {
                 Long
             }
@@ -918,13 +920,19 @@ pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<D
         (ArithOp::Sub, DateTime, DateTime) => Timespan,
         (ArithOp::Add | ArithOp::Sub, DateTime, Timespan | Dynamic) => DateTime,
         (ArithOp::Add, Timespan, DateTime) => DateTime,
+        // `datetime % timespan`: the time since the last whole multiple of
+        // the timespan, counted from 0001-01-01 (the official analyzer's
+        // modulo signature over datetime and timespan).
+        (ArithOp::Mod, DateTime, Timespan) => Timespan,
         (ArithOp::Add | ArithOp::Sub | ArithOp::Mod, Timespan, Timespan) => Timespan,
         (ArithOp::Div, Timespan, Timespan) => Real,
         (ArithOp::Mul | ArithOp::Div, Timespan, t) if number(t) => Timespan,
         (ArithOp::Mul, t, Timespan) if number(t) => Timespan,
         (_, a, b) if number(a) && number(b) => {
-            if matches!(a, Real | Decimal) || matches!(b, Real | Decimal) {
+            if a == Real || b == Real {
                 Real
+            } else if a == Decimal || b == Decimal {
+                Decimal
             } else {
                 Long
             }

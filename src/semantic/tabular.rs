@@ -282,7 +282,8 @@ impl Binder<'_> {
                     count,
                 }))
             }
-            OperatorKind::Count => {
+            OperatorKind::Count { name } => {
+                let column = name.as_ref().map_or("Count", |n| n.name.as_str());
                 let count = crate::functions::lookup_aggregate("count")
                     .ok_or_else(|| one(internal(span)))?;
                 Ok(LogicalPlan::Aggregate(Aggregate {
@@ -294,7 +295,7 @@ impl Binder<'_> {
                         ty: DataType::Long,
                         span,
                     }],
-                    schema: Schema::new(vec![Field::new("Count", DataType::Long)]),
+                    schema: Schema::new(vec![Field::new(column, DataType::Long)]),
                 }))
             }
             OperatorKind::Sort { keys, .. } => {
@@ -452,7 +453,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::ProjectRename { .. } => "project-rename",
         OperatorKind::ProjectReorder { .. } => "project-reorder",
         OperatorKind::Take { .. } => "take",
-        OperatorKind::Count => "count",
+        OperatorKind::Count { .. } => "count",
         OperatorKind::Sort { .. } => "sort",
         OperatorKind::Top { .. } => "top",
         OperatorKind::TopNested { .. } => "top-nested",

@@ -455,8 +455,10 @@ pub enum OperatorKind {
         params: Vec<OpParam>,
         count: Expr,
     },
-    /// `count` (the operator)
-    Count,
+    /// `count [as Name]` (the operator; `as` names its column, else `Count`)
+    Count {
+        name: Option<Ident>,
+    },
     /// `sort by` / `order by`
     Sort {
         params: Vec<OpParam>,

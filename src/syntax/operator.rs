@@ -812,7 +812,16 @@ pub(crate) fn take_op(i: &str) -> PResult<'_, Operator> {
 pub(crate) fn count_op(i: &str) -> PResult<'_, Operator> {
     let start = offset(i);
     let (i, end) = kw(i, "count")?;
-    Ok((i, op(start, end, OperatorKind::Count)))
+    // `count as Name`: the official grammar's CountAsIdentifierClause.
+    if let Ok((rest, _)) = kw(i, "as") {
+        let (rest, name) = cut(|i| lex::name(i, NameUse::Declaration)).parse(rest)?;
+        let end = name.span;
+        return Ok((
+            rest,
+            op(start, end, OperatorKind::Count { name: Some(name) }),
+        ));
+    }
+    Ok((i, op(start, end, OperatorKind::Count { name: None })))
 }
 
 pub(crate) fn sort_op(i: &str) -> PResult<'_, Operator> {

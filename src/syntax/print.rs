@@ -637,7 +637,11 @@ impl Printer {
                 self.params(params);
                 self.operand(count, 1);
             }
-            K::Count => self.w("count"),
+            K::Count { name: None } => self.w("count"),
+            K::Count { name: Some(n) } => {
+                self.w("count as ");
+                self.w(&n.name);
+            }
             K::Sort { params, keys } => {
                 self.w("sort ");
                 self.params(params);

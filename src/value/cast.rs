@@ -23,8 +23,15 @@ pub fn normalize(v: Value, ty: DataType) -> Value {
         (DataType::String, Value::Null) => Value::empty_string(),
         (DataType::Int, Value::Long(i)) => i32::try_from(i).map_or(Value::Null, Value::Int),
         (DataType::Long, Value::Int(i)) => Value::Long(i64::from(i)),
-        (DataType::Real | DataType::Decimal, Value::Int(i)) => Value::Real(f64::from(i)),
-        (DataType::Real | DataType::Decimal, Value::Long(i)) => Value::Real(i as f64),
+        (DataType::Real, Value::Int(i)) => Value::Real(f64::from(i)),
+        (DataType::Real, Value::Long(i)) => Value::Real(i as f64),
+        (DataType::Real, v @ Value::Decimal(_)) => v.as_f64().map_or(Value::Null, Value::Real),
+        (DataType::Decimal, v @ (Value::Int(_) | Value::Long(_))) => {
+            super::number::as_decimal(&v).map_or(Value::Null, Value::Decimal)
+        }
+        (DataType::Decimal, Value::Real(r)) => {
+            super::number::real_to_decimal(r).map_or(Value::Null, Value::Decimal)
+        }
         (_, v) => v,
     }
 }
@@ -38,7 +45,10 @@ pub fn cast(v: Value, to: DataType) -> Value {
         DataType::String => to_string_value(&v),
         DataType::Dynamic => v,
         DataType::Int | DataType::Long | DataType::Real | DataType::Decimal => match v {
-            Value::Int(_) | Value::Long(_) | Value::Real(_) => v,
+            Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => v,
+            Value::String(s) if to == DataType::Decimal => {
+                super::number::parse_decimal(&s).map_or(Value::Null, Value::Decimal)
+            }
             Value::String(s) => super::number::parse_long(&s)
                 .map(Value::Long)
                 .or_else(|| super::number::parse_real(&s).map(Value::Real))

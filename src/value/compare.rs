@@ -17,7 +17,10 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
         (Int(x), Int(y)) => Some(x.cmp(y)),
         (Long(x), Long(y)) => Some(x.cmp(y)),
         (Int(_) | Long(_), Int(_) | Long(_)) => Some(a.as_i64()?.cmp(&b.as_i64()?)),
-        (Int(_) | Long(_) | Real(_), Int(_) | Long(_) | Real(_)) => {
+        (Decimal(_), Int(_) | Long(_) | Decimal(_)) | (Int(_) | Long(_), Decimal(_)) => {
+            Some(super::number::as_decimal(a)?.cmp(&super::number::as_decimal(b)?))
+        }
+        (Int(_) | Long(_) | Real(_) | Decimal(_), Int(_) | Long(_) | Real(_) | Decimal(_)) => {
             a.as_f64()?.partial_cmp(&b.as_f64()?)
         }
         (DateTime(x), DateTime(y)) => Some(x.cmp(y)),
@@ -86,7 +89,7 @@ fn kind_rank(v: &Value) -> u8 {
     match v {
         Value::Null => 0,
         Value::Bool(_) => 1,
-        Value::Int(_) | Value::Long(_) | Value::Real(_) => 2,
+        Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => 2,
         Value::DateTime(_) => 3,
         Value::Timespan(_) => 4,
         Value::Guid(_) => 5,

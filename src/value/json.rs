@@ -109,6 +109,9 @@ fn write_scalar(value: &Value, out: &mut String) {
             let _ = write!(out, "{n}");
         }
         Value::Real(r) => write_real(*r, out),
+        Value::Decimal(d) => {
+            let _ = write!(out, "{}", d.normalize());
+        }
         Value::DateTime(t) => {
             let _ = write!(out, "\"{t}\"");
         }

@@ -32,7 +32,7 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
     match v {
         Value::Null => 0u8.hash(state),
         Value::Bool(b) => (1u8, b).hash(state),
-        Value::Int(_) | Value::Long(_) | Value::Real(_) => {
+        Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => {
             2u8.hash(state);
             hash_number(v, state);
         }

@@ -267,8 +267,10 @@ pub enum Value {
     Int(i32),
     /// A `long`.
     Long(i64),
-    /// `real`, and `decimal` (carried as a 64-bit real).
+    /// A `real`.
     Real(f64),
+    /// A `decimal`: 128-bit decimal arithmetic, as .NET's `System.Decimal`.
+    Decimal(rust_decimal::Decimal),
     /// A `datetime`.
     DateTime(DateTime),
     /// A `timespan`.
@@ -318,6 +320,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Long(_) => "long",
             Value::Real(_) => "real",
+            Value::Decimal(_) => "decimal",
             Value::DateTime(_) => "datetime",
             Value::Timespan(_) => "timespan",
             Value::Guid(_) => "guid",
@@ -358,6 +361,7 @@ impl Value {
             Value::Int(i) => Some(f64::from(*i)),
             Value::Long(i) => Some(*i as f64),
             Value::Real(r) => Some(*r),
+            Value::Decimal(d) => rust_decimal::prelude::ToPrimitive::to_f64(d),
             _ => None,
         }
     }

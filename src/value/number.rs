@@ -2,6 +2,8 @@
 //! `tolong`/`toint`/`toreal` accept, conversions between the numeric types,
 //! `round`, and `bin`/`bin_at` over numbers.
 
+use super::Value;
+
 /// Significant digits of a printed real: .NET Framework's default
 /// `Double.ToString()` ("G15"). The docs print reals this way: `stdev` of
 /// 1…5 is shown as `1.58113883008419` (`stdev-aggregation-function`), not
@@ -259,4 +261,30 @@ pub fn bin_at_long(v: i64, size: i64, fixed: i64) -> Option<i64> {
 /// `None` for a size that is zero, negative or NaN.
 pub fn bin_at_real(v: f64, size: f64, fixed: f64) -> Option<f64> {
     (size > 0.0).then(|| ((v - fixed) / size).floor() * size + fixed)
+}
+
+/// The value as a decimal, if it is a decimal or an integer.
+pub fn as_decimal(v: &Value) -> Option<rust_decimal::Decimal> {
+    match v {
+        Value::Decimal(d) => Some(*d),
+        Value::Int(i) => Some(rust_decimal::Decimal::from(*i)),
+        Value::Long(i) => Some(rust_decimal::Decimal::from(*i)),
+        _ => None,
+    }
+}
+
+/// A `real` as a decimal (null past decimal's range or for NaN).
+pub fn real_to_decimal(r: f64) -> Option<rust_decimal::Decimal> {
+    rust_decimal::prelude::FromPrimitive::from_f64(r)
+}
+
+/// Decimal text: `1.1`, `-2`, `1e3`, `1.5E-2` (what `decimal(...)` and
+/// `todecimal()` read).
+pub fn parse_decimal(text: &str) -> Option<rust_decimal::Decimal> {
+    let t = text.trim();
+    if t.contains(['e', 'E']) {
+        rust_decimal::Decimal::from_scientific(t).ok()
+    } else {
+        t.parse::<rust_decimal::Decimal>().ok()
+    }
 }

@@ -56,6 +56,7 @@ pub fn negate(v: Value) -> Value {
         Value::Int(i) => i.checked_neg().map_or(Value::Null, Value::Int),
         Value::Long(i) => Value::Long(i.wrapping_neg()),
         Value::Real(r) => Value::Real(-r),
+        Value::Decimal(d) => Value::Decimal(-d),
         Value::Timespan(t) => Value::Timespan(Timespan(t.0.wrapping_neg())),
         _ => Value::Null,
     }
@@ -87,7 +88,27 @@ pub fn arithmetic(op: ArithOp, l: Value, r: Value) -> Value {
                 ArithOp::Mod => a.checked_rem_euclid(b).map_or(Null, Long),
             }
         }
-        (Int(_) | Long(_) | Real(_), Int(_) | Long(_) | Real(_)) => {
+        (Decimal(_), Int(_) | Long(_) | Decimal(_)) | (Int(_) | Long(_), Decimal(_)) => {
+            let (Some(a), Some(b)) = (super::number::as_decimal(&l), super::number::as_decimal(&r))
+            else {
+                return Null;
+            };
+            let d = match op {
+                ArithOp::Add => a.checked_add(b),
+                ArithOp::Sub => a.checked_sub(b),
+                ArithOp::Mul => a.checked_mul(b),
+                ArithOp::Div => a.checked_div(b),
+                ArithOp::Mod => a.checked_rem(b).map(|m| {
+                    if m.is_sign_negative() && !m.is_zero() {
+                        m + b.abs()
+                    } else {
+                        m
+                    }
+                }),
+            };
+            d.map_or(Null, Decimal)
+        }
+        (Int(_) | Long(_) | Real(_) | Decimal(_), Int(_) | Long(_) | Real(_) | Decimal(_)) => {
             let (a, b) = (l.as_f64().unwrap_or(0.0), r.as_f64().unwrap_or(0.0));
             Real(match op {
                 ArithOp::Add => a + b,
@@ -103,6 +124,11 @@ pub fn arithmetic(op: ArithOp, l: Value, r: Value) -> Value {
         (DateTime(a), Timespan(b)) => match op {
             ArithOp::Add => datetime_value(a.0.checked_add(b.0)),
             ArithOp::Sub => datetime_value(a.0.checked_sub(b.0)),
+            ArithOp::Mod if b.0 == 0 => Null,
+            ArithOp::Mod => {
+                a.0.checked_rem_euclid(b.0)
+                    .map_or(Null, |t| Timespan(super::Timespan(t)))
+            }
             _ => Null,
         },
         (Timespan(a), DateTime(b)) if op == ArithOp::Add => datetime_value(b.0.checked_add(a.0)),

@@ -21,6 +21,7 @@ pub fn to_kusto_string(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Long(i) => i.to_string(),
         Value::Real(r) => super::number::format_real(*r),
+        Value::Decimal(d) => d.normalize().to_string(),
         Value::DateTime(d) => d.to_string(),
         Value::Timespan(t) => t.to_string(),
         Value::Guid(g) => g.to_string(),

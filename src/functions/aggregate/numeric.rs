@@ -13,12 +13,15 @@ enum Sum {
     /// Exact, so the answer does not depend on how the input was cut.
     Real(ExactSum),
     Timespan(i64),
+    /// `None` once the sum overflowed decimal's range.
+    Decimal(Option<rust_decimal::Decimal>),
 }
 
 pub(super) fn sum(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
     Box::new(match ty {
         DataType::Long => Sum::Long(Some(0)),
         DataType::Timespan => Sum::Timespan(0),
+        DataType::Decimal => Sum::Decimal(Some(rust_decimal::Decimal::ZERO)),
         _ => Sum::Real(ExactSum::default()),
     })
 }
@@ -37,6 +40,11 @@ impl Accumulator for Sum {
                 }
             }
             (Sum::Timespan(acc), Value::Timespan(t)) => *acc = acc.saturating_add(t.0),
+            (Sum::Decimal(acc), _) => {
+                if let Some(x) = crate::value::number::as_decimal(v) {
+                    *acc = acc.and_then(|a| a.checked_add(x));
+                }
+            }
             _ => {}
         }
     }
@@ -49,6 +57,7 @@ impl Accumulator for Sum {
             (Sum::Long(x), Sum::Long(y)) => *x = x.zip(y).and_then(|(x, y)| x.checked_add(y)),
             (Sum::Real(x), Sum::Real(y)) => x.merge(&y),
             (Sum::Timespan(x), Sum::Timespan(y)) => *x = x.saturating_add(y),
+            (Sum::Decimal(x), Sum::Decimal(y)) => *x = x.zip(y).and_then(|(x, y)| x.checked_add(y)),
             _ => {}
         }
     }
@@ -58,6 +67,7 @@ impl Accumulator for Sum {
             Sum::Long(n) => n.map_or(Value::Null, Value::Long),
             Sum::Real(r) => Value::Real(r.value()),
             Sum::Timespan(t) => Value::Timespan(Timespan(t)),
+            Sum::Decimal(d) => d.map_or(Value::Null, Value::Decimal),
         }
     }
 }
