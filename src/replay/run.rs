@@ -144,11 +144,12 @@ fn snapshots(engine: &Engine, names: &[String]) -> Result<Vec<Snapshot>, Error> 
 }
 
 /// The columns of `table` that `rule` may use: those whose name appears in
-/// its query or its mappings (and `TimeGenerated`). `None`: every column,
+/// `text` (its query and the functions it calls) or its mappings (and
+/// `TimeGenerated`). `None`: every column,
 /// when the query may use columns it does not name (`*`, `pack_all`,
 /// `search`, `find`, `getschema`, `column_ifexists`, `bag_pack`).
-fn needed_columns(rule: &Rule, table: &Snapshot) -> Option<Vec<usize>> {
-    let q = rule.query.to_ascii_lowercase();
+fn needed_columns(rule: &Rule, text: &str, table: &Snapshot) -> Option<Vec<usize>> {
+    let q = text.to_ascii_lowercase();
     let by_position = [
         "*",
         "pack_all",
@@ -162,7 +163,7 @@ fn needed_columns(rule: &Rule, table: &Snapshot) -> Option<Vec<usize>> {
     if by_position.iter().any(|w| q.contains(w)) {
         return None;
     }
-    let mut named = rule.query.clone();
+    let mut named = text.to_string();
     for m in &rule.entity_mappings {
         for (_, c) in &m.fields {
             named.push(' ');
@@ -220,7 +221,11 @@ pub fn replay(
     let names = engine.registered_tables();
     let needed: Vec<String> = names
         .into_iter()
-        .filter(|n| rules.iter().any(|r| reads(&r.query, n)))
+        .filter(|n| {
+            rules
+                .iter()
+                .any(|r| reads(&engine.with_called_functions(&r.query), n))
+        })
         .collect();
     let tables = snapshots(engine, &needed)?;
     let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
@@ -256,10 +261,12 @@ fn replay_rule(
         summary.error = Some("disabled: not replayed".into());
         return (Vec::new(), summary);
     }
+    // What the rule reads: its query and the stored functions it calls.
+    let text = engine.with_called_functions(&rule.query);
     let read: Vec<(&Snapshot, Option<Vec<usize>>)> = tables
         .iter()
-        .filter(|t| reads(&rule.query, &t.name))
-        .map(|t| (t, needed_columns(rule, t)))
+        .filter(|t| reads(&text, &t.name))
+        .map(|t| (t, needed_columns(rule, &text, t)))
         .collect();
     let events = read
         .iter()
@@ -347,6 +354,7 @@ fn run_window(
         ..engine.options.clone()
     });
     windowed.cancel = engine.cancel.clone();
+    windowed.share_workspace(engine);
     for (t, columns) in read {
         let rows = t.slice(window);
         match columns {

@@ -30,11 +30,14 @@ mod tabular;
 mod top_nested;
 mod union;
 mod window;
+mod workspace;
 
 pub use bind::{
-    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed, bind_with_params,
+    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_in_workspace, bind_probed,
+    bind_with_params,
 };
 pub(crate) use literal::literal_value;
+pub use workspace::{FunctionError, Workspace};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
