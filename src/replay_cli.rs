@@ -79,7 +79,7 @@ pub(crate) struct WorkspaceArgs {
     pub watchlists: Vec<String>,
 
     /// `externaldata` reads URL from the local FILE (no URL is ever
-    /// fetched). Repeatable.
+    /// fetched); split at the last `=`. Repeatable.
     #[arg(long, value_name = "URL=FILE")]
     pub external: Vec<String>,
 
@@ -101,7 +101,8 @@ pub(crate) fn add_workspace(engine: &mut Engine, args: &WorkspaceArgs) -> Result
         engine.load_watchlists(dir)?;
     }
     for spec in &args.external {
-        let Some((url, path)) = spec.split_once('=').filter(|(u, _)| !u.is_empty()) else {
+        // URLs hold `=` (`?sv=...`), paths seldom: split at the last one.
+        let Some((url, path)) = spec.rsplit_once('=').filter(|(u, _)| !u.is_empty()) else {
             return Err(Error::Usage(format!(
                 "--external expects URL=FILE, got '{spec}'"
             )));

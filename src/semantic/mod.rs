@@ -8,6 +8,7 @@
 mod bag_unpack;
 mod bind;
 mod evaluate;
+mod externaldata;
 mod join;
 mod literal;
 mod make_series;

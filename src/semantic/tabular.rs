@@ -256,6 +256,11 @@ impl Binder<'_> {
                 step,
             } => self.range(&column.name, from, to, step, span),
             OperatorKind::DataTable { columns, values } => self.datatable(columns, values, span),
+            OperatorKind::ExternalData {
+                columns,
+                uris,
+                properties,
+            } => self.external_data(columns, uris, properties, span),
             OperatorKind::Union { params, tables } => self.union(None, params, tables, span),
             OperatorKind::Search {
                 params,
