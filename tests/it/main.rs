@@ -49,6 +49,7 @@ mod parse_spans;
 #[cfg(unix)]
 mod replay;
 mod replay_cli;
+mod replay_workspace;
 mod robust_faults;
 mod robust_fuzz;
 mod robust_input;
