@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release --example gen_aks_logs -- --rows 100000 --seed 1 --out target/gen/small
 //! cargo run --release --example gen_aks_logs -- --bytes 1G --activity-bytes 1G --out target/gen/1g
+//! cargo run --release --example gen_aks_logs -- --bytes 900M --activity-bytes 100M --days 7 --out /tmp/week
 //! ```
 //!
 //! Writes `AzureDiagnostics.json`, `AzureActivity.json` (newline-delimited
@@ -42,6 +43,9 @@ struct Args {
     /// Fraction of rare rows written with unusual (legal) JSON escapes.
     #[arg(long, default_value_t = aksgen::DEFAULT_ESCAPED)]
     escaped: f64,
+    /// Days the rows' TimeGenerated spread over, from 2024-11-04 (at most 26).
+    #[arg(long, default_value_t = 1)]
+    days: u64,
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         seed: a.seed,
         rare_scale: a.rare_scale,
         escaped: a.escaped,
+        days: a.days,
     };
     match aksgen::generate(&cfg, &a.out) {
         Ok(summary) => {

@@ -32,6 +32,7 @@ use std::sync::atomic::AtomicBool;
 mod params;
 mod rows;
 mod table;
+pub(crate) mod window;
 mod workspace_files;
 
 pub use params::Params;
@@ -124,6 +125,10 @@ pub struct EngineOptions {
     pub strict: bool,
     /// What `now()` returns; `None` uses the clock when the query is compiled.
     pub now: Option<DateTime>,
+    /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
+    /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
+    /// `None`: the function gives null.
+    pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
 }
 
 impl Default for EngineOptions {
@@ -133,6 +138,7 @@ impl Default for EngineOptions {
             chunk_size: ExecOptions::default().chunk_size,
             strict: false,
             now: None,
+            geoip: None,
         }
     }
 }
@@ -438,7 +444,10 @@ impl Engine {
         let ast = crate::syntax::parse(text)?;
         let params = params.resolve(&ast)?;
         let now = self.options.now.unwrap_or_else(current_time);
-        let ctx = EvalContext { now };
+        let ctx = EvalContext {
+            now,
+            geoip: self.options.geoip.clone(),
+        };
         let mut bound = match bind_in_workspace(
             &ast,
             &self.catalog,

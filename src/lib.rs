@@ -107,6 +107,7 @@ pub use engine::{
 pub use error::{DataError, Error};
 pub use exec::{BadLineReport, Stats};
 pub use exec_error::ExecError;
+pub use functions::geo_ip::GeoIpDatabase;
 pub use input::MmapChoice;
 pub use replay::alert::{Alert, alert_schema};
 pub use replay::check::{CheckIssue, check_rules};

@@ -112,6 +112,11 @@ struct Cli {
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
 
+    /// A GeoIP database in MaxMind's format (.mmdb: GeoLite2/GeoIP2 City or Country) for
+    /// geo_info_from_ip_address(); without one that function gives null.
+    #[arg(long, value_name = "FILE")]
+    geoip: Option<std::path::PathBuf>,
+
     /// Target size in bytes of the chunks a file is cut into for parallel reading.
     #[arg(long, value_name = "BYTES", hide = true)]
     chunk_size: Option<usize>,
@@ -203,12 +208,24 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         ),
         None => None,
     };
+    let geoip = match &cli.geoip {
+        Some(path) => Some(std::sync::Arc::new(
+            kqlite::GeoIpDatabase::open(path).map_err(|e| Error::Usage(format!("--geoip: {e}")))?,
+        )),
+        None => None,
+    };
+    if geoip.is_none() && text.contains("geo_info_from_ip_address") {
+        eprintln!(
+            "note: no GeoIP database was given (--geoip FILE, a MaxMind .mmdb): geo_info_from_ip_address() gives null"
+        );
+    }
     let defaults = EngineOptions::default();
     let mut engine = Engine::with_options(EngineOptions {
         threads: cli.threads,
         chunk_size: cli.chunk_size.unwrap_or(defaults.chunk_size),
         strict: cli.strict,
         now,
+        geoip,
     });
     replay_cli::add_workspace(&mut engine, &cli.workspace)?;
     for spec in &cli.input_formats {

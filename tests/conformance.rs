@@ -19,7 +19,18 @@ use std::path::Path;
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
-    let cases = std::fs::read_to_string(root.join("doc-cases.jsonl")).unwrap();
+    // `doc-cases.jsonl` (the shared set) and the project's own `*-cases.jsonl`.
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let cases: String = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
     let known: HashMap<String, String> =
         std::fs::read_to_string(root.join("expected-failures.txt"))
             .unwrap_or_default()

@@ -141,6 +141,7 @@ fn execute(case: &Case, threads: usize, chunk_size: usize) -> Result<String, Str
         chunk_size,
         strict: false,
         now: Some(case.now),
+        ..EngineOptions::default()
     });
     for (name, path) in &case.tables {
         engine

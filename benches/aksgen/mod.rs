@@ -332,6 +332,9 @@ pub struct Config {
     pub rare_scale: f64,
     /// Fraction of rare rows written with [`Style::Heavy`] escapes.
     pub escaped: f64,
+    /// Days the rows' `TimeGenerated` spread over, from 2024-11-04 (1: the
+    /// default; at most 26).
+    pub days: u64,
 }
 
 impl Config {
@@ -342,6 +345,7 @@ impl Config {
             seed,
             rare_scale: 1.0,
             escaped: DEFAULT_ESCAPED,
+            days: 1,
         }
     }
 }
@@ -622,6 +626,8 @@ pub struct Gen {
     /// Rate multiplier for rare shapes.
     k: f64,
     escaped: f64,
+    /// Days the rows spread over.
+    pub days: u64,
 }
 
 /// 2024-11-04T00:00:00Z, the start of the generated day.
@@ -633,6 +639,7 @@ impl Gen {
             r: Rng::new(seed),
             k: rare_scale.clamp(0.0, 100.0),
             escaped,
+            days: 1,
         }
     }
 
@@ -640,9 +647,11 @@ impl Gen {
         self.r.f64() < p
     }
 
-    /// `2024-11-04T00:00:01.1234560Z`: row `i` of `total`, spread over a day.
+    /// `2024-11-04T00:00:01.1234560Z`: row `i` of `total`, spread over
+    /// `days` days (one by default).
     fn ts(&mut self, i: u64, total: u64) -> String {
-        let base = (i as f64 * 86_400.0 * 1e6 / total.max(1) as f64) as u64;
+        let span = 86_400.0 * self.days.clamp(1, 26) as f64;
+        let base = (i as f64 * span * 1e6 / total.max(1) as f64) as u64;
         let micros = base + self.r.below(500_000);
         let secs = micros / 1_000_000;
         let frac = micros % 1_000_000;
@@ -1664,6 +1673,7 @@ fn rsplit_n(name: &str, sep: char, n: usize) -> String {
 /// Writes `rows` AzureDiagnostics rows; returns the bytes written.
 pub fn write_diagnostics(cfg: &Config, out: &mut dyn Write, e: &mut Expected) -> io::Result<u64> {
     let mut g = Gen::new(cfg.seed, cfg.rare_scale, cfg.escaped);
+    g.days = cfg.days;
     write_rows(cfg.rows, out, |i, buf| g.diag_row(i, cfg.rows, buf, e))
 }
 
@@ -1674,6 +1684,7 @@ pub fn write_activity(cfg: &Config, out: &mut dyn Write, e: &mut Expected) -> io
         cfg.rare_scale,
         cfg.escaped,
     );
+    g.days = cfg.days;
     write_rows(cfg.activity_rows, out, |i, buf| {
         g.activity_row(i, cfg.activity_rows, buf, e)
     })
@@ -1724,6 +1735,7 @@ pub fn diagnostics_rows_for(bytes: u64, seed: u64, rare_scale: f64, escaped: f64
         seed,
         rare_scale,
         escaped,
+        days: 1,
     };
     let mut c = Counter(0);
     let sample = write_diagnostics(&cfg, &mut c, &mut Expected::default()).unwrap_or(1);
@@ -1738,6 +1750,7 @@ pub fn activity_rows_for(bytes: u64, seed: u64, rare_scale: f64, escaped: f64) -
         seed,
         rare_scale,
         escaped,
+        days: 1,
     };
     let mut c = Counter(0);
     let sample = write_activity(&cfg, &mut c, &mut Expected::default()).unwrap_or(1);

@@ -21,6 +21,12 @@ pub enum TableData {
     Files(Vec<Input>),
     /// Rows handed over by an embedding program.
     Rows(Vec<Vec<Value>>),
+    /// A range of rows shared with other engines (rule replay's windows),
+    /// already of the table's schema.
+    Shared {
+        rows: Arc<Vec<Vec<Value>>>,
+        range: std::ops::Range<usize>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -36,6 +36,11 @@ pub enum Source {
     },
     /// Rows held in memory (`print`, `datatable`, an embedding program's rows).
     Rows(Arc<Vec<Vec<Value>>>),
+    /// A range of rows shared with other runs (rule replay's windows).
+    Shared {
+        rows: Arc<Vec<Vec<Value>>>,
+        range: std::ops::Range<usize>,
+    },
     /// `range`: start, stop (inclusive), step.
     Range {
         start: Value,
@@ -65,6 +70,7 @@ impl fmt::Debug for Source {
                 )
                 .finish(),
             Source::Rows(rows) => write!(f, "Rows({})", rows.len()),
+            Source::Shared { range, .. } => write!(f, "Shared({range:?})"),
             Source::Range { start, stop, step } => {
                 write!(f, "Range({start:?}, {stop:?}, {step:?})")
             }

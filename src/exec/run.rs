@@ -357,7 +357,7 @@ impl<'a> Runner<'a> {
                     .map(|f| Arc::new(f) as Arc<dyn LinePrefilter>);
             }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
-            Source::Rows(_) | Source::Range { .. } => {}
+            Source::Rows(_) | Source::Shared { .. } | Source::Range { .. } => {}
         }
         let items = self.items(p, &opened, filter.as_ref(), upstream.as_ref())?;
         // A subquery run from inside a worker (`mv-apply`) must not wait for

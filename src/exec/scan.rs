@@ -65,6 +65,12 @@ impl Runner<'_> {
                 }
             }
             Source::Rows(rows) => items.extend(rows.chunks(ROWS_PER_ITEM).map(Item::Rows)),
+            Source::Shared { rows, range } => items.extend(
+                rows.get(range.clone())
+                    .unwrap_or_default()
+                    .chunks(ROWS_PER_ITEM)
+                    .map(Item::Rows),
+            ),
             Source::Plan(_) => {
                 if let Some(rows) = upstream {
                     items.extend(rows.chunks(ROWS_PER_ITEM).map(Item::Rows));

@@ -38,7 +38,7 @@ const fn conversion(
 /// `dynamic`.
 pub(super) fn convert_text(text: &str, ty: DataType) -> Value {
     let v = [Value::string(text)];
-    let ctx = EvalContext { now: DateTime(0) };
+    let ctx = EvalContext::new(DateTime(0));
     match ty {
         DataType::String => v[0].clone(),
         DataType::Bool => tobool(&v, &ctx),
@@ -57,7 +57,7 @@ pub(super) fn convert_text(text: &str, ty: DataType) -> Value {
 /// numbers and other scalars converted as the `to<type>()` functions do.
 pub(super) fn convert_value(v: &Value, ty: DataType) -> Value {
     let args = std::slice::from_ref(v);
-    let ctx = EvalContext { now: DateTime(0) };
+    let ctx = EvalContext::new(DateTime(0));
     match ty {
         DataType::String => to_string_value(v),
         DataType::Bool => tobool(args, &ctx),
@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> EvalContext {
-        EvalContext { now: DateTime(0) }
+        EvalContext::new(DateTime(0))
     }
 
     #[test]

@@ -497,9 +497,7 @@ mod tests {
     use crate::value::time::TICKS_PER_DAY;
 
     fn ctx() -> EvalContext {
-        EvalContext {
-            now: DateTime(100 * TICKS_PER_DAY),
-        }
+        EvalContext::new(DateTime(100 * TICKS_PER_DAY))
     }
 
     #[test]

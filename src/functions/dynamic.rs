@@ -279,11 +279,13 @@ fn array_reverse(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `array_sort_asc(array [, nulls_last])` / `array_sort_desc`
-/// (`array-sort-asc-function`): nulls last unless `nulls_last` is false.
-/// Elements of different kinds sort by kind first (booleans, numbers,
-/// datetimes, timespans, guids, strings, arrays, bags). Only the
-/// one-array form is supported (several arrays sorted together return
-/// several columns: a binder matter).
+/// (`array-sort-asc-function`, `array-sort-desc-function`): nulls last
+/// unless `nulls_last` is false. Elements of different kinds sort in the
+/// documented group order, the same for both directions: numbers,
+/// datetimes and timespans; strings; guids; all other elements (booleans,
+/// arrays, bags); only the order within a group follows the direction.
+/// Only the one-array form is supported (several arrays sorted together
+/// return several columns: a binder matter).
 fn sort_array(args: &[Value], descending: bool) -> Value {
     let Some(items) = array_arg(args, 0) else {
         return Value::Null;
@@ -291,10 +293,22 @@ fn sort_array(args: &[Value], descending: bool) -> Value {
     let nulls_last = !matches!(args.get(1), Some(Value::Bool(false)));
     let (mut nulls, mut values): (Vec<Value>, Vec<Value>) =
         items.iter().cloned().partition(compare::is_null_like);
-    values.sort_by(compare::total_order);
-    if descending {
-        values.reverse();
-    }
+    let group = |v: &Value| match v {
+        Value::Int(_)
+        | Value::Long(_)
+        | Value::Real(_)
+        | Value::DateTime(_)
+        | Value::Timespan(_) => 0,
+        Value::String(_) => 1,
+        Value::Guid(_) => 2,
+        _ => 3,
+    };
+    values.sort_by(|a, b| {
+        group(a).cmp(&group(b)).then_with(|| {
+            let within = compare::total_order(a, b);
+            if descending { within.reverse() } else { within }
+        })
+    });
     if nulls_last {
         values.append(&mut nulls);
         Value::array(values)
@@ -330,8 +344,8 @@ fn array_sum(args: &[Value], _: &EvalContext) -> Value {
 
 /// `array_iff(condition_array, when_true, when_false)` (`array-iff-function`):
 /// element-wise; a branch that is an array supplies its element at the
-/// same position (null past its end); a condition that is not a bool gives
-/// null.
+/// same position (null past its end); a number is true when not 0; any
+/// other condition gives null.
 fn array_iff(args: &[Value], _: &EvalContext) -> Value {
     let Some(conditions) = array_arg(args, 0) else {
         return Value::Null;
@@ -347,6 +361,13 @@ fn array_iff(args: &[Value], _: &EvalContext) -> Value {
             .map(|(i, c)| match c {
                 Value::Bool(true) => pick(arg(args, 1), i),
                 Value::Bool(false) => pick(arg(args, 2), i),
+                // "Numeric condition values are considered true if not
+                // equal to 0" (array-iff-function).
+                Value::Int(_) | Value::Long(_) | Value::Real(_) => match c.as_f64() {
+                    Some(x) if x != 0.0 => pick(arg(args, 1), i),
+                    Some(_) => pick(arg(args, 2), i),
+                    None => Value::Null,
+                },
                 _ => Value::Null,
             })
             .collect(),

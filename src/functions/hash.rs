@@ -122,7 +122,7 @@ mod tests {
     use crate::value::DateTime;
 
     fn ctx() -> EvalContext {
-        EvalContext { now: DateTime(0) }
+        EvalContext::new(DateTime(0))
     }
 
     /// The three outputs documented on the `hash-function` page.

@@ -13,6 +13,8 @@ mod conversion;
 mod datetime;
 mod dynamic;
 mod error;
+mod geo;
+pub mod geo_ip;
 mod hash;
 mod ip;
 pub mod ipv4;
@@ -23,6 +25,8 @@ mod parse_pattern;
 pub mod regex_cache;
 mod row;
 pub mod series;
+mod series_analysis;
+mod series_ops;
 mod string;
 pub mod strings;
 mod xml;
@@ -40,6 +44,15 @@ use std::fmt;
 pub struct EvalContext {
     /// `now()`: one instant for the whole query (docs/semantics.md#now).
     pub now: DateTime,
+    /// The GeoIP database of `geo_info_from_ip_address()`, if one was given.
+    pub geoip: Option<std::sync::Arc<geo_ip::GeoIpDatabase>>,
+}
+
+impl EvalContext {
+    /// A context with this `now()` and no GeoIP database.
+    pub fn new(now: DateTime) -> EvalContext {
+        EvalContext { now, geoip: None }
+    }
 }
 
 /// The result type for the given argument types, or why they are wrong.
@@ -206,6 +219,10 @@ const TABLES: &[&[ScalarFunction]] = &[
     xml::FUNCTIONS,
     parse_pattern::FUNCTIONS,
     series::FUNCTIONS,
+    series_ops::FUNCTIONS,
+    series_analysis::FUNCTIONS,
+    geo::FUNCTIONS,
+    geo_ip::FUNCTIONS,
     row::FUNCTIONS,
 ];
 

@@ -34,23 +34,72 @@ pub fn tuple_columns(function: &str) -> Option<&'static [(&'static str, DataType
             ("interception", DataType::Real),
             ("line_fit", DataType::Dynamic),
         ]),
+        "series_stats" => Some(&[
+            ("min", DataType::Real),
+            ("min_idx", DataType::Long),
+            ("max", DataType::Real),
+            ("max_idx", DataType::Long),
+            ("avg", DataType::Real),
+            ("stdev", DataType::Real),
+            ("variance", DataType::Real),
+        ]),
+        "series_decompose" => Some(&[
+            ("baseline", DataType::Dynamic),
+            ("seasonal", DataType::Dynamic),
+            ("trend", DataType::Dynamic),
+            ("residual", DataType::Dynamic),
+        ]),
+        "series_decompose_anomalies" => Some(&[
+            ("ad_flag", DataType::Dynamic),
+            ("ad_score", DataType::Dynamic),
+            ("baseline", DataType::Dynamic),
+        ]),
+        // The page's example names the second column `..._periods_scores`.
+        "series_periods_detect" => Some(&[
+            ("periods", DataType::Dynamic),
+            ("periods_scores", DataType::Dynamic),
+        ]),
+        "series_periods_validate" => Some(&[
+            ("periods", DataType::Dynamic),
+            ("scores", DataType::Dynamic),
+        ]),
+        "series_fit_2lines" => Some(&[
+            ("rsquare", DataType::Real),
+            ("split_idx", DataType::Long),
+            ("variance", DataType::Real),
+            ("rvariance", DataType::Real),
+            ("line_fit", DataType::Dynamic),
+            ("right_rsquare", DataType::Real),
+            ("right_slope", DataType::Real),
+            ("right_interception", DataType::Real),
+            ("right_variance", DataType::Real),
+            ("right_rvariance", DataType::Real),
+            ("left_rsquare", DataType::Real),
+            ("left_slope", DataType::Real),
+            ("left_interception", DataType::Real),
+            ("left_variance", DataType::Real),
+            ("left_rvariance", DataType::Real),
+        ]),
+        "series_fit_poly" => Some(&[
+            ("rsquare", DataType::Real),
+            ("coefficients", DataType::Dynamic),
+            ("variance", DataType::Real),
+            ("rvariance", DataType::Real),
+            ("poly_fit", DataType::Dynamic),
+        ]),
+        // The page does not name these columns.
+        "series_fft" | "series_ifft" => {
+            Some(&[("real", DataType::Dynamic), ("imag", DataType::Dynamic)])
+        }
         _ => None,
     }
 }
 
-/// Series functions kqlite knows but does not run, and why.
-pub fn unsupported_reason(function: &str) -> Option<&'static str> {
-    match function {
-        "series_decompose"
-        | "series_decompose_anomalies"
-        | "series_decompose_forecast"
-        | "series_periods_detect"
-        | "series_periods_validate"
-        | "series_outliers" => Some(
-            "its results depend on parts of Kusto's algorithm the documentation does not give (seasonality detection, the outlier score), so kqlite cannot reproduce them",
-        ),
-        _ => None,
-    }
+/// Series functions kqlite knows but does not run, and why: none left
+/// (docs/semantics.md#series-analysis says where kqlite's algorithm is its
+/// own reading of the documentation).
+pub fn unsupported_reason(_function: &str) -> Option<&'static str> {
+    None
 }
 
 fn sig_series(types: &[DataType]) -> Result<DataType, SignatureError> {

@@ -875,7 +875,7 @@ mod tests {
     use crate::value::DateTime;
 
     fn ctx() -> EvalContext {
-        EvalContext { now: DateTime(0) }
+        EvalContext::new(DateTime(0))
     }
 
     #[test]

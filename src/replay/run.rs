@@ -4,12 +4,15 @@
 use super::alert::{Alert, Results, alert_schema, alerts_of_run, to_json};
 use super::rule::{Rule, RuleKind};
 use super::schedule::{Window, windows};
+use crate::engine::window::{RowFilter, SharedRows};
 use crate::engine::{Engine, EngineOptions, Query, Table};
 use crate::error::Error;
 use crate::schema::Schema;
 use crate::value::{DateTime, Value};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
 
 /// What to replay over.
 #[derive(Clone, Debug, Default)]
@@ -80,26 +83,32 @@ impl ReplayReport {
     }
 }
 
-/// A table's rows, ordered by `TimeGenerated` when it has one.
+/// A table as read once for every rule: the columns some rule needs, its
+/// rows ordered by `TimeGenerated` when it has one.
 struct Snapshot {
     name: String,
     schema: Schema,
-    rows: Vec<Vec<Value>>,
+    rows: SharedRows,
     /// The `TimeGenerated` of each row, in order; `None`: no such column
     /// (every window sees the whole table).
     times: Option<Vec<i64>>,
 }
 
 impl Snapshot {
-    fn slice(&self, window: Window) -> &[Vec<Value>] {
+    /// The rows in `window`, as a range of positions.
+    fn range(&self, window: Window) -> Range<usize> {
         match &self.times {
-            None => &self.rows,
+            None => 0..self.rows.len(),
             Some(times) => {
                 let lo = times.partition_point(|t| *t <= window.start.0);
                 let hi = times.partition_point(|t| *t <= window.end.0);
-                &self.rows[lo..hi]
+                lo..hi
             }
         }
+    }
+
+    fn is_empty_in(&self, window: Window) -> bool {
+        self.range(window).is_empty()
     }
 
     fn span(&self) -> Option<(DateTime, DateTime)> {
@@ -108,47 +117,117 @@ impl Snapshot {
     }
 }
 
+/// What one rule reads of a table: the table as every window of the rule
+/// slices it (only the columns the rule needs, only the rows that pass the
+/// filters of its query that do not depend on `now()`), and the table as
+/// read (whose events set the rule's ticks and its NRT minutes).
+struct View {
+    sliced: Arc<Snapshot>,
+    whole: Arc<Snapshot>,
+}
+
 /// The first result table of `query`, as its schema and rows.
 fn first_table(query: &Query, engine: &Engine) -> Result<(Schema, Vec<Vec<Value>>), Error> {
     let first = query.collect_all(engine)?.into_iter().next();
     Ok(first.map(Table::into_parts).unwrap_or_default())
 }
 
-/// Reads every table of `engine` once, into time order.
-fn snapshots(engine: &Engine, names: &[String]) -> Result<Vec<Snapshot>, Error> {
-    let mut out = Vec::new();
-    for name in names {
-        let quoted = name.replace('\\', "\\\\").replace('\'', "\\'");
-        let query = engine.compile(&format!("['{quoted}']"))?;
-        let (schema, mut rows) = first_table(&query, engine)?;
-        let times = match schema.index_of("TimeGenerated") {
-            None => None,
-            Some(i) => {
-                rows.retain(|r| matches!(r.get(i), Some(Value::DateTime(_))));
-                let time = |r: &Vec<Value>| match r.get(i) {
-                    Some(Value::DateTime(d)) => d.0,
-                    _ => i64::MIN,
-                };
-                rows.sort_by_key(time);
-                Some(rows.iter().map(time).collect())
-            }
-        };
-        out.push(Snapshot {
-            name: name.clone(),
-            schema,
-            rows,
-            times,
-        });
-    }
-    Ok(out)
+/// `rows` (of `schema`) in `TimeGenerated` order, with their times; rows
+/// without a `TimeGenerated` are left out. The sort is stable: rows of the
+/// same time stay in the order they were read.
+fn time_ordered(schema: &Schema, mut rows: Vec<Vec<Value>>) -> (Vec<Vec<Value>>, Option<Vec<i64>>) {
+    let Some(i) = schema.index_of("TimeGenerated") else {
+        return (rows, None);
+    };
+    rows.retain(|r| matches!(r.get(i), Some(Value::DateTime(_))));
+    let time = |r: &Vec<Value>| match r.get(i) {
+        Some(Value::DateTime(d)) => d.0,
+        _ => i64::MIN,
+    };
+    rows.sort_by_key(time);
+    let times = rows.iter().map(time).collect();
+    (rows, Some(times))
 }
 
-/// The columns of `table` that `rule` may use: those whose name appears in
-/// `text` (its query and the functions it calls) or its mappings (and
-/// `TimeGenerated`). `None`: every column,
+fn quote(name: &str) -> String {
+    format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// Reads table `name` of `engine` once, keeping the columns some rule of
+/// `rules` needs, into time order.
+fn snapshot(engine: &Engine, name: &str, rules: &[&Rule]) -> Result<Snapshot, Error> {
+    let whole = engine.compile(&quote(name))?;
+    let schema = whole
+        .result_schemas()
+        .first()
+        .map(|s| (*s).clone())
+        .unwrap_or_default();
+    let mut keep = vec![false; schema.len()];
+    for rule in rules {
+        match needed_columns(rule, &engine.with_called_functions(&rule.query), &schema) {
+            None => keep.iter_mut().for_each(|k| *k = true),
+            Some(columns) => columns.into_iter().for_each(|i| keep[i] = true),
+        }
+    }
+    let query = if keep.iter().all(|k| *k) {
+        whole
+    } else {
+        let columns: Vec<String> = schema
+            .fields
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(f, _)| quote(&f.name))
+            .collect();
+        engine.compile(&format!("{} | project {}", quote(name), columns.join(", ")))?
+    };
+    let (schema, rows) = first_table(&query, engine)?;
+    let (rows, times) = time_ordered(&schema, rows);
+    Ok(Snapshot {
+        name: name.to_string(),
+        schema,
+        rows: Arc::new(rows),
+        times,
+    })
+}
+
+/// Two moments far apart: a rule's query compiled with `now()` at each
+/// shows which of its filters depend on `now()`.
+const NOW_A: DateTime = DateTime(638_000_000_000_000_000);
+const NOW_B: DateTime = DateTime(638_000_000_000_000_000 + 1_234_567_890_123_457);
+
+/// The row filters of `rule`'s query that hold whatever `now()` is, per
+/// table ([`crate::engine::window::RowFilter`]); none when the query may
+/// see its rows otherwise than row by row (`bag_unpack` reads the rows to
+/// know its columns).
+fn rule_filters(engine: &Engine, tables: &[Snapshot], rule: &Rule) -> BTreeMap<String, RowFilter> {
+    // What the rule reads: its query and the stored functions it calls.
+    let text = engine.with_called_functions(&rule.query);
+    if text.contains("bag_unpack") {
+        return BTreeMap::new();
+    }
+    let at = |now| {
+        let mut e = Engine::with_options(EngineOptions {
+            now: Some(now),
+            ..EngineOptions::default()
+        });
+        e.share_workspace(engine);
+        for t in tables.iter().filter(|t| reads(&text, &t.name)) {
+            e.add_shared_rows(&t.name, t.schema.clone(), Arc::new(Vec::new()), 0..0);
+        }
+        e.compile(&rule.query)
+    };
+    match (at(NOW_A), at(NOW_B)) {
+        (Ok(a), Ok(b)) => a.row_filters(&b),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The columns of `schema` that `rule` may use: those whose name appears in
+/// its query or its mappings (and `TimeGenerated`). `None`: every column,
 /// when the query may use columns it does not name (`*`, `pack_all`,
 /// `search`, `find`, `getschema`, `column_ifexists`, `bag_pack`).
-fn needed_columns(rule: &Rule, text: &str, table: &Snapshot) -> Option<Vec<usize>> {
+fn needed_columns(rule: &Rule, text: &str, schema: &Schema) -> Option<Vec<usize>> {
     let q = text.to_ascii_lowercase();
     let by_position = [
         "*",
@@ -188,8 +267,7 @@ fn needed_columns(rule: &Rule, text: &str, table: &Snapshot) -> Option<Vec<usize
         named.push_str(t);
     }
     Some(
-        table
-            .schema
+        schema
             .fields
             .iter()
             .enumerate()
@@ -197,6 +275,62 @@ fn needed_columns(rule: &Rule, text: &str, table: &Snapshot) -> Option<Vec<usize
             .map(|(i, _)| i)
             .collect(),
     )
+}
+
+/// `table` as `rule` slices it: its needed columns, its rows that pass
+/// `filter`.
+fn view_of(
+    engine: &Engine,
+    table: &Snapshot,
+    columns: Option<&[usize]>,
+    filter: Option<&RowFilter>,
+) -> Result<Snapshot, Error> {
+    let filtered = match filter {
+        Some(f) => engine.filter_rows(&table.name, f, &table.schema, &table.rows)?,
+        None => None,
+    };
+    let all = columns.is_none_or(|c| c.iter().copied().eq(0..table.schema.len()));
+    let (rows, times) = match (filtered, all) {
+        (None, true) => {
+            return Ok(Snapshot {
+                name: table.name.clone(),
+                schema: table.schema.clone(),
+                rows: table.rows.clone(),
+                times: table.times.clone(),
+            });
+        }
+        (Some(rows), _) => time_ordered(&table.schema, rows),
+        (None, false) => ((*table.rows).clone(), table.times.clone()),
+    };
+    let Some(columns) = columns.filter(|_| !all) else {
+        return Ok(Snapshot {
+            name: table.name.clone(),
+            schema: table.schema.clone(),
+            rows: Arc::new(rows),
+            times,
+        });
+    };
+    let schema = Schema::new(
+        columns
+            .iter()
+            .filter_map(|i| table.schema.fields.get(*i).cloned())
+            .collect(),
+    );
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|i| r.get(*i).cloned().unwrap_or(Value::Null))
+                .collect()
+        })
+        .collect();
+    Ok(Snapshot {
+        name: table.name.clone(),
+        schema,
+        rows: Arc::new(rows),
+        times,
+    })
 }
 
 /// Whether `query` may read table `name` (its name appears in the text).
@@ -210,6 +344,12 @@ fn reads(query: &str, name: &str) -> bool {
 /// a rule whose query does not compile is reported in its summary and the
 /// others run.
 ///
+/// Each table a rule reads is read once, for all rules, keeping the
+/// columns some rule needs, into `TimeGenerated` order. Each rule then
+/// keeps, once, the rows its query's filters that do not depend on `now()`
+/// let through (rules with the same needs share them), and each window
+/// sees its slice of those rows (a binary search, not a copy).
+///
 /// # Errors
 ///
 /// [`Error::Exec`] when a table's inputs cannot be read.
@@ -218,20 +358,87 @@ pub fn replay(
     rules: &[Rule],
     options: &ReplayOptions,
 ) -> Result<ReplayReport, Error> {
-    let names = engine.registered_tables();
-    let needed: Vec<String> = names
+    // What each rule reads: its query and the stored functions it calls.
+    let texts: Vec<String> = rules
+        .iter()
+        .map(|r| engine.with_called_functions(&r.query))
+        .collect();
+    let tables: Vec<Snapshot> = engine
+        .registered_tables()
         .into_iter()
-        .filter(|n| {
-            rules
+        .filter(|n| texts.iter().any(|t| reads(t, n)))
+        .map(|n| {
+            let readers: Vec<&Rule> = rules
                 .iter()
-                .any(|r| reads(&engine.with_called_functions(&r.query), n))
+                .zip(&texts)
+                .filter(|(_, t)| reads(t, &n))
+                .map(|(r, _)| r)
+                .collect();
+            snapshot(engine, &n, &readers)
+        })
+        .collect::<Result<_, _>>()?;
+    // What each rule reads of each table, and the distinct views of them.
+    let needs: Vec<Vec<(usize, Option<Vec<usize>>, Option<RowFilter>)>> = rules
+        .par_iter()
+        .zip(texts.par_iter())
+        .map(|(rule, text)| {
+            let mut filters = rule_filters(engine, &tables, rule);
+            tables
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| reads(text, &t.name))
+                .map(|(i, t)| {
+                    (
+                        i,
+                        needed_columns(rule, text, &t.schema),
+                        filters.remove(&t.name),
+                    )
+                })
+                .collect()
         })
         .collect();
-    let tables = snapshots(engine, &needed)?;
+    let key = |(i, columns, filter): &(usize, Option<Vec<usize>>, Option<RowFilter>)| {
+        format!("{i} {columns:?} {:?}", filter.as_ref().map(RowFilter::key))
+    };
+    let mut distinct: BTreeMap<String, &(usize, Option<Vec<usize>>, Option<RowFilter>)> =
+        BTreeMap::new();
+    for need in needs.iter().flatten() {
+        distinct.entry(key(need)).or_insert(need);
+    }
+    let views: BTreeMap<String, Arc<Snapshot>> = distinct
+        .into_par_iter()
+        .map(|(k, (i, columns, filter))| {
+            let table = &tables[*i];
+            view_of(engine, table, columns.as_deref(), filter.as_ref()).map(|v| (k, Arc::new(v)))
+        })
+        .collect::<Result<_, Error>>()?;
+    // The rows as read are no longer needed: only their times.
+    let tables: Vec<Arc<Snapshot>> = tables
+        .into_iter()
+        .map(|t| {
+            Arc::new(Snapshot {
+                rows: Arc::new(Vec::new()),
+                ..t
+            })
+        })
+        .collect();
     let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
         .par_iter()
-        .map(|rule| replay_rule(engine, &tables, rule, options))
+        .zip(&needs)
+        .map(|(rule, needs)| {
+            let read: Vec<View> = needs
+                .iter()
+                .filter_map(|need| {
+                    Some(View {
+                        sliced: views.get(&key(need))?.clone(),
+                        whole: tables.get(need.0)?.clone(),
+                    })
+                })
+                .collect();
+            replay_rule(engine, &read, rule, options)
+        })
         .collect();
+    drop(views);
     let mut report = ReplayReport::default();
     for (alerts, summary) in per_rule {
         report.alerts.extend(alerts);
@@ -242,7 +449,7 @@ pub fn replay(
 
 fn replay_rule(
     engine: &Engine,
-    tables: &[Snapshot],
+    read: &[View],
     rule: &Rule,
     options: &ReplayOptions,
 ) -> (Vec<Alert>, RuleSummary) {
@@ -261,16 +468,9 @@ fn replay_rule(
         summary.error = Some("disabled: not replayed".into());
         return (Vec::new(), summary);
     }
-    // What the rule reads: its query and the stored functions it calls.
-    let text = engine.with_called_functions(&rule.query);
-    let read: Vec<(&Snapshot, Option<Vec<usize>>)> = tables
-        .iter()
-        .filter(|t| reads(&text, &t.name))
-        .map(|t| (t, needed_columns(rule, &text, t)))
-        .collect();
     let events = read
         .iter()
-        .filter_map(|(t, _)| t.span())
+        .filter_map(|v| v.whole.span())
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     let mut alerts = Vec::new();
     let mut distinct = HashSet::new();
@@ -285,15 +485,16 @@ fn replay_rule(
         }
         // NRT rules run on each minute's new events: a minute without
         // events is not a run.
-        if rule.kind == RuleKind::Nrt && read.iter().all(|(t, _)| t.slice(window).is_empty()) {
+        if rule.kind == RuleKind::Nrt && read.iter().all(|v| v.whole.is_empty_in(window)) {
             continue;
         }
-        // A window where every table the rule reads is empty gives what the
-        // first such window gave when that was no rows: it is not run again.
-        let empty = read.iter().all(|(t, _)| t.slice(window).is_empty());
+        // A window where every table the rule reads has no row its query
+        // can use gives what the first such window gave when that was no
+        // rows: it is not run again.
+        let empty = read.iter().all(|v| v.sliced.is_empty_in(window));
         let outcome = match (&empty_result, empty) {
             (Some(schema), true) => Ok((schema.clone(), Vec::new())),
-            _ => run_window(engine, &read, rule, window),
+            _ => run_window(engine, read, rule, window),
         };
         let (schema, rows) = match outcome {
             Ok(r) => r,
@@ -340,11 +541,11 @@ fn replay_rule(
     (alerts, summary)
 }
 
-/// Runs `rule` over one window: a fresh engine whose tables hold the
-/// window's rows, and `now()` at the tick.
+/// Runs `rule` over one window: a fresh engine whose tables are the
+/// window's slices of the rule's views, and `now()` at the tick.
 fn run_window(
     engine: &Engine,
-    read: &[(&Snapshot, Option<Vec<usize>>)],
+    read: &[View],
     rule: &Rule,
     window: Window,
 ) -> Result<(Schema, Vec<Vec<Value>>), Error> {
@@ -355,29 +556,9 @@ fn run_window(
     });
     windowed.cancel = engine.cancel.clone();
     windowed.share_workspace(engine);
-    for (t, columns) in read {
-        let rows = t.slice(window);
-        match columns {
-            None => windowed.add_rows(&t.name, t.schema.clone(), rows.to_vec())?,
-            Some(columns) => {
-                let schema = Schema::new(
-                    columns
-                        .iter()
-                        .filter_map(|i| t.schema.fields.get(*i).cloned())
-                        .collect(),
-                );
-                let rows = rows
-                    .iter()
-                    .map(|r| {
-                        columns
-                            .iter()
-                            .map(|i| r.get(*i).cloned().unwrap_or(Value::Null))
-                            .collect()
-                    })
-                    .collect();
-                windowed.add_rows(&t.name, schema, rows)?;
-            }
-        }
+    for v in read {
+        let t = &v.sliced;
+        windowed.add_shared_rows(&t.name, t.schema.clone(), t.rows.clone(), t.range(window));
     }
     let query = windowed.compile(&rule.query)?;
     first_table(&query, &windowed)

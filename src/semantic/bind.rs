@@ -317,9 +317,17 @@ impl Binder<'_> {
     /// Whether `expr` denotes a table (decided from its shape and from what
     /// the names in it are bound to).
     pub(super) fn is_tabular(&self, expr: &Expr) -> bool {
+        self.is_tabular_within(expr, &mut Vec::new())
+    }
+
+    /// [`Self::is_tabular`], with the functions whose bodies are being
+    /// looked through: a function met again (it calls itself, directly or
+    /// through others) is taken as scalar here, and binding its call then
+    /// stops at [`MAX_CALL_DEPTH`] with a clear error instead of looping.
+    fn is_tabular_within<'a>(&'a self, expr: &'a Expr, seen: &mut Vec<&'a FunctionDef>) -> bool {
         match &expr.kind {
             ExprKind::Pipe { .. } | ExprKind::Source { .. } => true,
-            ExprKind::Paren { expr } => self.is_tabular(expr),
+            ExprKind::Paren { expr } => self.is_tabular_within(expr, seen),
             ExprKind::Name { name } => match self.lookup(&name.name) {
                 Some(Binding::Tabular(_)) => true,
                 Some(_) => false,
@@ -328,7 +336,7 @@ impl Binder<'_> {
             ExprKind::Call { name, .. } => match name.name.as_str() {
                 "materialize" | "table" | "view" | "_GetWatchlist" => true,
                 n => match self.lookup(n) {
-                    Some(Binding::Function(f)) => self.function_is_tabular(f),
+                    Some(Binding::Function(f)) => self.function_is_tabular(f, seen),
                     _ => false,
                 },
             },
@@ -336,22 +344,32 @@ impl Binder<'_> {
         }
     }
 
-    fn function_is_tabular(&self, f: &FunctionDef) -> bool {
+    fn function_is_tabular<'a>(
+        &'a self,
+        f: &'a FunctionDef,
+        seen: &mut Vec<&'a FunctionDef>,
+    ) -> bool {
+        if seen.iter().any(|s| std::ptr::eq(*s, f)) {
+            return false;
+        }
         let Some(last) = f.body.statements.last() else {
             return false;
         };
         let StatementKind::Expr { expr } = &last.kind else {
             return false;
         };
-        match &expr.kind {
+        seen.push(f);
+        let tabular = match &expr.kind {
             // A bare parameter name: tabular if the parameter is.
             ExprKind::Name { name } => {
                 f.params.iter().any(|p| {
                     p.name.name == name.name && matches!(p.ty, ast::ParamType::Tabular { .. })
-                }) || self.is_tabular(expr)
+                }) || self.is_tabular_within(expr, seen)
             }
-            _ => self.is_tabular(expr),
-        }
+            _ => self.is_tabular_within(expr, seen),
+        };
+        seen.pop();
+        tabular
     }
 
     /// Binds the arguments of a call of a `let` function: tables as

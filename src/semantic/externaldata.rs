@@ -68,9 +68,7 @@ impl Binder<'_> {
                 one(BindError::new(
                     BindErrorKind::NotSupported,
                     uri.span,
-                    format!(
-                        "'externaldata' cannot read '{url}': kqlite makes no network connection"
-                    ),
+                    "'externaldata' is not supported: kqlite reads only the files it is given and makes no network connection",
                 )
                 .with_label("no local copy of this URL was given")
                 .with_help(Some(

@@ -42,8 +42,9 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
     let first = || args.first().and_then(implied_name);
     if let Some(aggregate) = lookup_aggregate(function) {
         return match aggregate.name {
-            // `take_any(x)` and `arg_max(x, ...)` keep the argument's name.
-            "take_any" | "any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
+            // `take_any(x)` and `arg_max(x, ...)` keep the argument's name;
+            // the deprecated `any(x)` is `any_x` (take-any-aggregation-function).
+            "take_any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
             // `percentile(x, 55)` → `percentile_x_55`.
             "percentile" => {
                 let p = match args.get(1).map(|a| &a.kind) {

@@ -26,8 +26,7 @@ mod prefilter {
             data: Arc::new(TableData::Empty),
         });
         let ast = crate::syntax::parse(query).unwrap();
-        let bound =
-            crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
+        let bound = crate::semantic::bind(&ast, &catalog, EvalContext::new(DateTime(0))).unwrap();
         let plan = apply(&JsonPaths, bound.results[0].clone());
         find(&apply(&DerivePrefilter, plan))
     }
@@ -134,8 +133,7 @@ mod json_paths {
             data: std::sync::Arc::new(crate::catalog::TableData::Empty),
         });
         let ast = crate::syntax::parse(query).unwrap();
-        let bound =
-            crate::semantic::bind(&ast, &catalog, EvalContext { now: DateTime(0) }).unwrap();
+        let bound = crate::semantic::bind(&ast, &catalog, EvalContext::new(DateTime(0))).unwrap();
         explain(&apply(&JsonPaths, bound.results[0].clone()))
     }
 

@@ -522,6 +522,13 @@ impl Binder<'_> {
             }
             bound.push(self.scalar(a, &input)?);
         }
+        // The percentile of an int column is a long (percentiles-aggregation-function).
+        if aggregate.name.starts_with("percentile")
+            && let Some(first) = bound.first_mut()
+            && first.ty == DataType::Int
+        {
+            *first = to_long(first.clone());
+        }
         let types: Vec<DataType> = bound.iter().map(|a| a.ty).collect();
         let ty = (aggregate.signature)(&types).map_err(|m| {
             BindError::new(
@@ -662,6 +669,21 @@ fn arith_op(op: BinaryOp) -> ArithOp {
         BinaryOp::Mul => ArithOp::Mul,
         BinaryOp::Div => ArithOp::Div,
         _ => ArithOp::Mod,
+    }
+}
+
+/// An `int` expression converted to `long` (a literal folded).
+pub(super) fn to_long(e: ScalarExpr) -> ScalarExpr {
+    let span = e.span;
+    if let Some(Value::Int(i)) = e.as_literal() {
+        return ScalarExpr::literal(Value::Long(i64::from(*i)), DataType::Long, span);
+    }
+    ScalarExpr {
+        kind: ScalarKind::Cast {
+            operand: Box::new(e),
+        },
+        ty: DataType::Long,
+        span,
     }
 }
 
@@ -820,12 +842,14 @@ pub(super) fn string_match(
 }
 
 fn negate(operand: ScalarExpr, span: Span) -> Result<ScalarExpr, BindError> {
+    // `-x` over an int is a long, as int arithmetic is (scalar-data-types/int).
+    let operand = if operand.ty == DataType::Int {
+        to_long(operand)
+    } else {
+        operand
+    };
     let ty = match operand.ty {
-        t @ (DataType::Int
-        | DataType::Long
-        | DataType::Real
-        | DataType::Decimal
-        | DataType::Timespan) => t,
+        t @ (DataType::Long | DataType::Real | DataType::Decimal | DataType::Timespan) => t,
         DataType::Dynamic => DataType::Real,
         t => {
             return Err(BindError::new(

@@ -109,7 +109,10 @@ impl Binder<'_> {
             let expanded = match self.arg_extreme_star(item, &in_schema, &group_fields, &collector)
             {
                 Some(e) => Some(e),
-                None => self.percentiles(item, &in_schema, &collector),
+                None => match self.take_any_columns(item, &in_schema, &group_fields, &collector) {
+                    Some(e) => Some(e),
+                    None => self.percentiles(item, &in_schema, &collector),
+                },
             };
             if let Some(expanded) = expanded {
                 match expanded {
@@ -211,7 +214,10 @@ impl Binder<'_> {
                 ));
             }
             let scope = Scope::new(in_schema, "summarize");
-            let bound = self.scalar(value, &scope)?;
+            let mut bound = self.scalar(value, &scope)?;
+            if bound.ty == crate::types::DataType::Int {
+                bound = super::scalar::to_long(bound);
+            }
             let base = implied_name(value).unwrap_or_default();
             let mut out = Vec::with_capacity(percents.len());
             for (i, p) in percents.iter().enumerate() {
@@ -234,6 +240,73 @@ impl Binder<'_> {
                 c.aggregates.push(crate::plan::expr::AggregateExpr {
                     function: percentile,
                     args: vec![bound.clone(), p_bound],
+                    ty,
+                    span: item.span,
+                });
+                out.push((ScalarExpr::column(index, ty, item.span), name));
+            }
+            Ok(out)
+        })())
+    }
+
+    /// `take_any(*)` and `take_any(a, b, ...)` (take-any-aggregation-function):
+    /// one column per expression (for `*`, every input column but the group
+    /// keys), all taken from the same record: bound as `arg_min` over a
+    /// constant key, which keeps the first record seen. The deprecated
+    /// `any()` prefixes each name with `any_`. Returns `None` for other items,
+    /// `take_any(x)` included (which prefers a non-null `x`).
+    pub(super) fn take_any_columns(
+        &mut self,
+        item: &NamedExpr,
+        in_schema: &Schema,
+        group_fields: &[Field],
+        collector: &RefCell<AggregateCollector>,
+    ) -> Option<Result<Vec<(ScalarExpr, String)>, BindError>> {
+        let ExprKind::Call { name, args } = &item.expr.kind else {
+            return None;
+        };
+        let prefix = match name.name.as_str() {
+            "take_any" => "",
+            "any" => "any_",
+            _ => return None,
+        };
+        let single = matches!(args.as_slice(), [a] if !matches!(a.kind, ExprKind::Star));
+        if single || args.is_empty() {
+            return None;
+        }
+        let first_record = crate::functions::lookup_aggregate("arg_min")?;
+        Some((|| {
+            let scope = Scope::new(in_schema, "summarize");
+            let mut returned: Vec<(ScalarExpr, String)> = Vec::new();
+            for a in args {
+                if matches!(a.kind, ExprKind::Star) {
+                    for (i, f) in in_schema.fields.iter().enumerate() {
+                        if !group_fields.iter().any(|g| g.name == f.name) {
+                            returned.push((
+                                ScalarExpr::column(i, f.ty, a.span),
+                                format!("{prefix}{}", f.name),
+                            ));
+                        }
+                    }
+                } else {
+                    let value = self.scalar(a, &scope)?;
+                    let name = implied_name(a)
+                        .map(|n| format!("{prefix}{n}"))
+                        .unwrap_or_default();
+                    returned.push((value, name));
+                }
+            }
+            let key = ScalarExpr::literal(Value::Long(0), crate::types::DataType::Long, item.span);
+            let mut c = collector.borrow_mut();
+            let mut out = Vec::with_capacity(returned.len());
+            for (i, (value, name)) in returned.into_iter().enumerate() {
+                // A name given to the item names the columns by position.
+                let name = item.names.get(i).map_or(name, |n| n.name.clone());
+                let index = c.group_names.len() + c.aggregates.len();
+                let ty = value.ty;
+                c.aggregates.push(crate::plan::expr::AggregateExpr {
+                    function: first_record,
+                    args: vec![key.clone(), value],
                     ty,
                     span: item.span,
                 });

@@ -141,7 +141,13 @@ pub(super) fn union_plan(
     if let Some(src) = &source_column {
         out_fields.push(Field::new(src.clone(), DataType::String));
     }
-    out_fields.extend(fields.iter().map(|(n, t, _)| Field::new(n.clone(), *t)));
+    // Output names are unique: a split `v_real` meeting a column already
+    // called `v_real` (or the source column) becomes `v_real1`.
+    for (n, t, _) in &fields {
+        let taken = |c: &str| out_fields.iter().any(|f| f.name == c);
+        let name = super::naming::unique_name(n, &taken);
+        out_fields.push(Field::new(name, *t));
+    }
     let schema = Schema::new(out_fields);
     let inputs = legs
         .into_iter()

@@ -78,9 +78,7 @@ fn type_of(v: &Value) -> DataType {
 }
 
 fn ctx() -> EvalContext {
-    EvalContext {
-        now: DateTime::parse("2024-11-05").unwrap(),
-    }
+    EvalContext::new(DateTime::parse("2024-11-05").unwrap())
 }
 
 /// Calls a function directly, with the binder's constant-aware signature.

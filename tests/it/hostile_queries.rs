@@ -133,3 +133,19 @@ fn indexof_with_a_huge_length_does_not_panic() {
         "{\"a\":-1,\"b\":1,\"c\":5,\"d\":-1}\n"
     );
 }
+
+/// Issue 16 item 1: a function that calls itself (directly, through
+/// another, or with an argument) is a clear error, not an endless loop in
+/// the binder deciding whether its result is a table.
+#[test]
+fn recursive_functions_are_a_clear_error() {
+    for q in [
+        "let f = () { f() }; print f()",
+        "let f = () { f() }; f()",
+        "let f = (x:long) { f(x - 1) }; print f(3)",
+        "let g = () { h() }; let h = () { g() }; print g()",
+        "let f = () { range x from 1 to 2 step 1 | union (f()) }; f()",
+    ] {
+        assert_refused(q, "nest more than 64 deep");
+    }
+}

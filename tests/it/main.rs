@@ -55,6 +55,7 @@ mod robust_fuzz;
 mod robust_input;
 mod robust_security;
 mod seeds;
+mod series_geo;
 mod truncation;
 mod value_number;
 mod value_text;

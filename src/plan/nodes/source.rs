@@ -50,6 +50,7 @@ impl PlanNode for Scan {
             TableData::Empty => "no inputs".to_string(),
             TableData::Files(f) => format!("{} input(s)", f.len()),
             TableData::Rows(r) => format!("{} row(s) in memory", r.len()),
+            TableData::Shared { range, .. } => format!("{} row(s) in memory", range.len()),
         };
         let needles = match &self.prefilter {
             Some(p) => {

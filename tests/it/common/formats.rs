@@ -33,6 +33,7 @@ pub fn run_with(
         chunk_size: chunk,
         strict: false,
         now: DateTime::parse("2024-11-05T00:00:00Z"),
+        ..EngineOptions::default()
     });
     for (table, format) in formats {
         engine
