@@ -22,7 +22,9 @@ use crate::input::FormatChoice;
 use crate::input::Input;
 use crate::plan::expr::SubqueryShape;
 use crate::schema::Schema;
-use crate::semantic::{BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind_with_params};
+use crate::semantic::{
+    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, Workspace, bind_in_workspace,
+};
 use crate::value::{DateTime, Value};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ mod params;
 mod rows;
 mod table;
 pub(crate) mod window;
+mod workspace_files;
 
 pub use notes::{THREADS_PER_CORE, max_threads};
 
@@ -180,6 +183,8 @@ pub struct Engine {
     date_order: Option<DateOrder>,
     /// Notes about the inputs added ([`Engine::input_notes`]).
     input_notes: Vec<String>,
+    /// Stored functions, watchlists and `externaldata` mirrors.
+    workspace: Arc<Workspace>,
     /// The options queries run with.
     pub options: EngineOptions,
     /// Set to stop a running query (Ctrl-C): the run stops at its next
@@ -207,6 +212,7 @@ impl Engine {
             formats: Default::default(),
             date_order: None,
             input_notes: Vec::new(),
+            workspace: Arc::new(Workspace::new()),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
         }
@@ -425,6 +431,87 @@ impl Engine {
         Ok(())
     }
 
+    /// Defines a stored function, as a workspace's functions are: queries
+    /// call it by `name` (a `let` of the query of the same name hides it).
+    /// `params` is the text of its parameter list without the parentheses
+    /// (`starttime:datetime=datetime(null), eventtype:string='lookup'`);
+    /// `body` its statements, ending in the expression it returns. `origin`
+    /// (a file name) is named in errors inside the function.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] when the declaration does not parse.
+    pub fn add_function(
+        &mut self,
+        name: &str,
+        params: &str,
+        body: &str,
+        origin: &str,
+    ) -> Result<(), Error> {
+        Arc::make_mut(&mut self.workspace)
+            .define_function(name, params, body, origin)
+            .map_err(|e| Error::Usage(format!("{origin}: {e}")))
+    }
+
+    /// Loads the functions of a file or a folder (recursively): the parser
+    /// YAML of the Azure-Sentinel repository (`ParserName`/`ParserQuery`/
+    /// `ParserParams`, with `EquivalentBuiltInParser` as a second name,
+    /// or `FunctionName`/`FunctionAlias`/`FunctionQuery`/`FunctionParams`)
+    /// and `.kql` files (`.create function Name(params) { body }`, or a
+    /// body named after the file). Returns a warning for each function
+    /// that could not be read; the others are loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] when `path` cannot be read.
+    pub fn load_functions(&mut self, path: impl AsRef<Path>) -> Result<Vec<String>, Error> {
+        workspace_files::load_functions(Arc::make_mut(&mut self.workspace), path.as_ref())
+    }
+
+    /// Loads each `*.csv` file of a file or folder as the watchlist
+    /// `_GetWatchlist('<file stem>')` returns; returns how many.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] when a file cannot be read or is not CSV.
+    pub fn load_watchlists(&mut self, path: impl AsRef<Path>) -> Result<usize, Error> {
+        workspace_files::load_watchlists(Arc::make_mut(&mut self.workspace), path.as_ref())
+    }
+
+    /// Registers a watchlist: the rows `_GetWatchlist('alias')` returns.
+    pub fn add_watchlist(&mut self, alias: &str, table: Table) -> Result<(), Error> {
+        table.check_schema()?;
+        let (schema, rows) = table.into_parts();
+        Arc::make_mut(&mut self.workspace).add_watchlist(alias, schema, rows);
+        Ok(())
+    }
+
+    /// `externaldata` reads `url` from the local file `path` instead. No
+    /// URL is ever fetched: one without a mirror is an error.
+    pub fn add_external(&mut self, url: &str, path: impl AsRef<Path>) {
+        Arc::make_mut(&mut self.workspace).add_external(url, path.as_ref().to_path_buf());
+    }
+
+    /// `externaldata` reads each URL from the file of `dir` named as the
+    /// URL's last path segment (unless [`Engine::add_external`] named one).
+    pub fn set_external_dir(&mut self, dir: impl AsRef<Path>) {
+        Arc::make_mut(&mut self.workspace).set_external_dir(dir.as_ref().to_path_buf());
+    }
+
+    /// Gives this engine the functions, watchlists and mirrors of `other`.
+    pub(crate) fn share_workspace(&mut self, other: &Engine) {
+        self.workspace = other.workspace.clone();
+    }
+
+    /// `text` and the text of every stored function it may call, to find
+    /// the tables and columns a query over functions reads.
+    pub(crate) fn with_called_functions(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        out.push('\n');
+        out.push_str(&self.workspace.called_function_text(text));
+        out
+    }
+
     /// The tables registered with inputs or rows (not the built-in
     /// schemas no input names), for replay.
     pub(crate) fn registered_tables(&self) -> Vec<String> {
@@ -495,7 +582,14 @@ impl Engine {
             now,
             geoip: self.options.geoip.clone(),
         };
-        let mut bound = match bind_with_params(&ast, &self.catalog, ctx.clone(), None, &params) {
+        let mut bound = match bind_in_workspace(
+            &ast,
+            &self.catalog,
+            &self.workspace,
+            ctx.clone(),
+            None,
+            &params,
+        ) {
             Ok(bound) if !bound.needs_data => bound,
             Err(errors) if errors.iter().any(|e| !e.provisional) => {
                 return Err(Error::Bind(
@@ -510,8 +604,14 @@ impl Engine {
                     values: std::cell::RefCell::new(Vec::new()),
                     failure: std::cell::RefCell::new(None),
                 };
-                let bound =
-                    bind_with_params(&ast, &self.catalog, ctx.clone(), Some(&probe), &params);
+                let bound = bind_in_workspace(
+                    &ast,
+                    &self.catalog,
+                    &self.workspace,
+                    ctx.clone(),
+                    Some(&probe),
+                    &params,
+                );
                 if let Some(e) = probe.failure.take() {
                     return Err(e);
                 }

@@ -121,9 +121,10 @@ pub use replay::rule::{
 };
 pub use replay::ruletest::{
     Observed, TestOutcome, bless as bless_rule_test, find_tests as find_rule_tests, junit_xml,
-    run_rule_test,
+    run_rule_test, run_rule_test_in,
 };
 pub use replay::run::{ReplayOptions, ReplayReport, RuleSummary, replay};
+pub use replay::sarif::check_sarif;
 pub use replay::schedule::{Window, windows};
 pub use schema::{Field, Schema};
 pub use semantic::{BindError, BindErrorKind};

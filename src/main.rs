@@ -138,6 +138,9 @@ struct Cli {
     #[arg(long, value_name = "BYTES", hide = true)]
     chunk_size: Option<usize>,
 
+    #[command(flatten)]
+    workspace: replay_cli::WorkspaceArgs,
+
     /// The query text.
     #[arg(required_unless_present = "query_file")]
     query: Option<String>,
@@ -255,6 +258,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
     if let Some(order) = &cli.date_order {
         engine.set_date_order(order)?;
     }
+    replay_cli::add_workspace(&mut engine, &cli.workspace)?;
     for spec in &cli.input_formats {
         let Some((name, format)) = spec.split_once('=') else {
             return Err(Error::Usage(format!(

@@ -30,6 +30,9 @@ struct ReplayCli {
     #[command(flatten)]
     inputs: InputArgs,
 
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
     /// The first tick (default: the first event, rounded up to the rule's queryFrequency).
     #[arg(long, value_name = "DATETIME")]
     from: Option<String>,
@@ -61,6 +64,57 @@ struct InputArgs {
     logs: Vec<String>,
 }
 
+/// A workspace's functions, watchlists and `externaldata` mirrors, for
+/// queries, `replay`, `check` and `test`.
+#[derive(clap::Args, Debug, Default)]
+pub(crate) struct WorkspaceArgs {
+    /// Stored functions: a folder (or file) of parser YAML (as in the
+    /// Azure-Sentinel repository's Parsers/) or `.kql` files. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub functions: Vec<String>,
+
+    /// Watchlists: each DIR/<alias>.csv is what `_GetWatchlist('<alias>')`
+    /// returns. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub watchlists: Vec<String>,
+
+    /// `externaldata` reads URL from the local FILE (no URL is ever
+    /// fetched); split at the last `=`. Repeatable.
+    #[arg(long, value_name = "URL=FILE")]
+    pub external: Vec<String>,
+
+    /// `externaldata` reads each URL from the file of DIR named as the
+    /// URL's last path segment.
+    #[arg(long, value_name = "DIR")]
+    pub external_dir: Option<String>,
+}
+
+/// Loads the functions, watchlists and mirrors of `args` into `engine`;
+/// functions that could not be read are warned about on standard error.
+pub(crate) fn add_workspace(engine: &mut Engine, args: &WorkspaceArgs) -> Result<(), Error> {
+    for dir in &args.functions {
+        for warning in engine.load_functions(dir)? {
+            eprintln!("warning: {warning}");
+        }
+    }
+    for dir in &args.watchlists {
+        engine.load_watchlists(dir)?;
+    }
+    for spec in &args.external {
+        // URLs hold `=` (`?sv=...`), paths seldom: split at the last one.
+        let Some((url, path)) = spec.rsplit_once('=').filter(|(u, _)| !u.is_empty()) else {
+            return Err(Error::Usage(format!(
+                "--external expects URL=FILE, got '{spec}'"
+            )));
+        };
+        engine.add_external(url, path);
+    }
+    if let Some(dir) = &args.external_dir {
+        engine.set_external_dir(dir);
+    }
+    Ok(())
+}
+
 /// Check analytics rules without data: every query parses and binds (with
 /// the built-in schemas and the tables given), and every column the rule
 /// maps is in the query's result.
@@ -77,7 +131,11 @@ struct CheckCli {
     #[command(flatten)]
     inputs: InputArgs,
 
-    /// `plain` (FILE:LINE:COL: RULE: MESSAGE) or `github` (workflow annotations).
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// `plain` (FILE:LINE:COL: RULE: MESSAGE), `github` (workflow
+    /// annotations) or `sarif` (SARIF 2.1.0, for code scanning).
     #[arg(long, value_enum, default_value = "plain")]
     format: CheckFormat,
 }
@@ -93,6 +151,9 @@ struct TestCli {
     /// Test files (`*.test.yaml`) and folders of them.
     #[arg(required = true, value_name = "TEST_OR_DIR")]
     tests: Vec<String>,
+
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
 
     /// Write a JUnit XML report to standard output (the test lines go to
     /// standard error).
@@ -116,6 +177,7 @@ enum Format {
 enum CheckFormat {
     Plain,
     Github,
+    Sarif,
 }
 
 fn exit(e: &Error) -> ExitCode {
@@ -184,6 +246,7 @@ fn run_replay(cli: &ReplayCli) -> Result<ExitCode, Error> {
         ..EngineOptions::default()
     });
     add_inputs(&mut engine, &cli.inputs.tables, &cli.inputs.logs)?;
+    add_workspace(&mut engine, &cli.workspace)?;
     let (rules, errors) = load_rules(&cli.rules);
     for e in &errors {
         eprintln!("error: {e}");
@@ -293,12 +356,17 @@ fn summary_rows(report: &kqlite::ReplayReport) -> (Schema, Vec<Vec<Value>>) {
 pub fn check_main(args: &[OsString]) -> ExitCode {
     let cli = CheckCli::parse_from(args);
     let mut engine = Engine::new();
-    if let Err(e) = add_inputs(&mut engine, &cli.inputs.tables, &cli.inputs.logs) {
+    if let Err(e) = add_inputs(&mut engine, &cli.inputs.tables, &cli.inputs.logs)
+        .and_then(|()| add_workspace(&mut engine, &cli.workspace))
+    {
         return exit(&e);
     }
     let (rules, errors) = load_rules(&cli.rules);
     let issues = check_rules(&engine, &rules);
     let mut out = std::io::stdout().lock();
+    if cli.format == CheckFormat::Sarif {
+        let _ = writeln!(out, "{}", kqlite::check_sarif(&errors, &issues));
+    }
     let escape = |s: &str| {
         s.replace('%', "%25")
             .replace('\r', "%0D")
@@ -306,6 +374,7 @@ pub fn check_main(args: &[OsString]) -> ExitCode {
     };
     for e in &errors {
         let _ = match cli.format {
+            CheckFormat::Sarif => Ok(()),
             CheckFormat::Plain => writeln!(out, "{e}"),
             CheckFormat::Github => writeln!(
                 out,
@@ -325,6 +394,7 @@ pub fn check_main(args: &[OsString]) -> ExitCode {
     }
     for i in &issues {
         let _ = match cli.format {
+            CheckFormat::Sarif => Ok(()),
             CheckFormat::Plain => writeln!(out, "{i}"),
             CheckFormat::Github => writeln!(
                 out,
@@ -363,6 +433,10 @@ pub fn check_main(args: &[OsString]) -> ExitCode {
 /// expectations go to standard output, for the caller to redirect.
 pub fn test_main(args: &[OsString]) -> ExitCode {
     let cli = TestCli::parse_from(args);
+    let mut workspace = Engine::new();
+    if let Err(e) = add_workspace(&mut workspace, &cli.workspace) {
+        return exit(&e);
+    }
     let files = kqlite::find_rule_tests(&cli.tests);
     let mut outcomes = Vec::new();
     let mut errors = Vec::new();
@@ -373,7 +447,7 @@ pub fn test_main(args: &[OsString]) -> ExitCode {
         Box::new(std::io::stdout().lock())
     };
     for file in files {
-        match kqlite::run_rule_test(&file) {
+        match kqlite::run_rule_test_in(&file, &workspace) {
             Ok(o) => {
                 if o.passed() {
                     let _ = writeln!(lines, "ok      {} ({})", o.file.display(), o.rule);

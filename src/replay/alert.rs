@@ -58,38 +58,23 @@ impl Results<'_> {
     }
 }
 
-/// The text of a value, as `tostring()` gives it.
+/// The text of a value, as `tostring()` gives it (`1` for the real 1.0,
+/// compact JSON for arrays and bags): `value::string_form::text`.
 pub(crate) fn text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::Array(_) | Value::Bag(_) => to_json(v).to_string(),
-        Value::String(s) => s.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Long(i) => i.to_string(),
-        Value::Real(r) => Json::from(*r).to_string(),
-        Value::Decimal(d) => d.normalize().to_string(),
-        Value::DateTime(d) => d.to_string(),
-        Value::Timespan(t) => t.to_string(),
-        Value::Guid(g) => g.to_string(),
-    }
+    crate::value::string_form::text(v).into_owned()
 }
 
-/// A value as JSON.
+/// A value as JSON, as kqlite's JSON output writes it
+/// (`value::json::to_json`).
 pub(crate) fn to_json(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::Long(i) => Json::from(*i),
-        Value::Real(r) => Json::from(*r),
-        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Bag(bag) => Json::Object(
-            bag.iter()
-                .map(|(k, v)| (k.to_string(), to_json(v)))
-                .collect(),
-        ),
-        other => Json::String(text(other)),
+        Value::String(s) => Json::String(s.to_string()),
+        other => serde_json::from_str(&crate::value::json::to_json(other))
+            .unwrap_or_else(|_| Json::String(text(other))),
     }
 }
 
@@ -418,5 +403,33 @@ impl Alert {
                 _ => Value::Null,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{text, to_json};
+    use crate::value::Value;
+    use std::sync::Arc;
+
+    /// Alert text (entities, custom details, `{{Column}}` templates) is
+    /// `tostring()`'s: the real 1.0 is `1`, as in Kusto.
+    #[test]
+    fn alert_text_is_tostrings_text() {
+        for v in [
+            Value::Real(1.0),
+            Value::Real(2.5),
+            Value::Real(1e300),
+            Value::Long(7),
+            Value::Null,
+            Value::Array(Arc::new(vec![Value::Real(1.0), Value::string("a")])),
+        ] {
+            assert_eq!(text(&v), crate::value::string_form::text(&v), "{v:?}");
+        }
+        assert_eq!(text(&Value::Real(1.0)), "1");
+        assert_eq!(
+            to_json(&Value::Array(Arc::new(vec![Value::Real(0.5)]))).to_string(),
+            crate::value::json::to_json(&Value::Array(Arc::new(vec![Value::Real(0.5)])))
+        );
     }
 }

@@ -10,4 +10,5 @@ pub mod duration;
 pub mod rule;
 pub mod ruletest;
 pub mod run;
+pub mod sarif;
 pub mod schedule;

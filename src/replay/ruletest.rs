@@ -34,6 +34,11 @@ struct RawTest {
     from: Option<String>,
     to: Option<String>,
     now: Option<String>,
+    /// A folder or file of functions (parser YAML, `.kql`), relative to
+    /// the test file.
+    functions: Option<String>,
+    /// A folder or file of watchlist CSVs, relative to the test file.
+    watchlists: Option<String>,
     #[serde(default)]
     expect: RawExpect,
 }
@@ -104,6 +109,17 @@ fn error(file: &Path, line: usize, field: Option<&str>, message: String) -> Rule
 /// A [`RuleError`] when the test file, its rule or an input cannot be read,
 /// or the rule's query does not run.
 pub fn run_rule_test(path: &Path) -> Result<TestOutcome, RuleError> {
+    run_rule_test_in(path, &Engine::new())
+}
+
+/// Runs the rule test of `path` as [`run_rule_test`] does, with the stored
+/// functions, watchlists and `externaldata` mirrors of `workspace` (its
+/// tables are not used) besides those the test names.
+///
+/// # Errors
+///
+/// As [`run_rule_test`].
+pub fn run_rule_test_in(path: &Path, workspace: &Engine) -> Result<TestOutcome, RuleError> {
     let started = std::time::Instant::now();
     let text = std::fs::read_to_string(path)
         .map_err(|e| error(path, 1, None, format!("cannot read: {e}")))?;
@@ -122,6 +138,20 @@ pub fn run_rule_test(path: &Path) -> Result<TestOutcome, RuleError> {
         .next()
         .ok_or_else(|| error(path, 1, Some("rule"), "the file has no rule".into()))??;
     let mut engine = Engine::new();
+    engine.share_workspace(workspace);
+    if let Some(functions) = &raw.functions {
+        for warning in engine
+            .load_functions(dir.join(functions))
+            .map_err(|e| error(path, 1, Some("functions"), e.to_string()))?
+        {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(watchlists) = &raw.watchlists {
+        engine
+            .load_watchlists(dir.join(watchlists))
+            .map_err(|e| error(path, 1, Some("watchlists"), e.to_string()))?;
+    }
     for (table, input) in &raw.inputs {
         let added = match input {
             RawInput::Path(p) => engine.add_path(table, dir.join(p)),

@@ -164,7 +164,7 @@ fn snapshot(engine: &Engine, name: &str, rules: &[&Rule]) -> Result<Snapshot, Er
         .unwrap_or_default();
     let mut keep = vec![false; schema.len()];
     for rule in rules {
-        match needed_columns(rule, &schema) {
+        match needed_columns(rule, &engine.with_called_functions(&rule.query), &schema) {
             None => keep.iter_mut().for_each(|k| *k = true),
             Some(columns) => columns.into_iter().for_each(|i| keep[i] = true),
         }
@@ -200,8 +200,10 @@ const NOW_B: DateTime = DateTime(638_000_000_000_000_000 + 1_234_567_890_123_457
 /// table ([`crate::engine::window::RowFilter`]); none when the query may
 /// see its rows otherwise than row by row (`bag_unpack` reads the rows to
 /// know its columns).
-fn rule_filters(tables: &[Snapshot], rule: &Rule) -> BTreeMap<String, RowFilter> {
-    if rule.query.contains("bag_unpack") {
+fn rule_filters(engine: &Engine, tables: &[Snapshot], rule: &Rule) -> BTreeMap<String, RowFilter> {
+    // What the rule reads: its query and the stored functions it calls.
+    let text = engine.with_called_functions(&rule.query);
+    if text.contains("bag_unpack") {
         return BTreeMap::new();
     }
     let at = |now| {
@@ -209,7 +211,8 @@ fn rule_filters(tables: &[Snapshot], rule: &Rule) -> BTreeMap<String, RowFilter>
             now: Some(now),
             ..EngineOptions::default()
         });
-        for t in tables.iter().filter(|t| reads(&rule.query, &t.name)) {
+        e.share_workspace(engine);
+        for t in tables.iter().filter(|t| reads(&text, &t.name)) {
             e.add_shared_rows(&t.name, t.schema.clone(), Arc::new(Vec::new()), 0..0);
         }
         e.compile(&rule.query)
@@ -224,8 +227,8 @@ fn rule_filters(tables: &[Snapshot], rule: &Rule) -> BTreeMap<String, RowFilter>
 /// its query or its mappings (and `TimeGenerated`). `None`: every column,
 /// when the query may use columns it does not name (`*`, `pack_all`,
 /// `search`, `find`, `getschema`, `column_ifexists`, `bag_pack`).
-fn needed_columns(rule: &Rule, schema: &Schema) -> Option<Vec<usize>> {
-    let q = rule.query.to_ascii_lowercase();
+fn needed_columns(rule: &Rule, text: &str, schema: &Schema) -> Option<Vec<usize>> {
+    let q = text.to_ascii_lowercase();
     let by_position = [
         "*",
         "pack_all",
@@ -239,7 +242,7 @@ fn needed_columns(rule: &Rule, schema: &Schema) -> Option<Vec<usize>> {
     if by_position.iter().any(|w| q.contains(w)) {
         return None;
     }
-    let mut named = rule.query.clone();
+    let mut named = text.to_string();
     for m in &rule.entity_mappings {
         for (_, c) in &m.fields {
             named.push(' ');
@@ -355,25 +358,42 @@ pub fn replay(
     rules: &[Rule],
     options: &ReplayOptions,
 ) -> Result<ReplayReport, Error> {
+    // What each rule reads: its query and the stored functions it calls.
+    let texts: Vec<String> = rules
+        .iter()
+        .map(|r| engine.with_called_functions(&r.query))
+        .collect();
     let tables: Vec<Snapshot> = engine
         .registered_tables()
         .into_iter()
-        .filter(|n| rules.iter().any(|r| reads(&r.query, n)))
+        .filter(|n| texts.iter().any(|t| reads(t, n)))
         .map(|n| {
-            let readers: Vec<&Rule> = rules.iter().filter(|r| reads(&r.query, &n)).collect();
+            let readers: Vec<&Rule> = rules
+                .iter()
+                .zip(&texts)
+                .filter(|(_, t)| reads(t, &n))
+                .map(|(r, _)| r)
+                .collect();
             snapshot(engine, &n, &readers)
         })
         .collect::<Result<_, _>>()?;
     // What each rule reads of each table, and the distinct views of them.
     let needs: Vec<Vec<(usize, Option<Vec<usize>>, Option<RowFilter>)>> = rules
         .par_iter()
-        .map(|rule| {
-            let mut filters = rule_filters(&tables, rule);
+        .zip(texts.par_iter())
+        .map(|(rule, text)| {
+            let mut filters = rule_filters(engine, &tables, rule);
             tables
                 .iter()
                 .enumerate()
-                .filter(|(_, t)| reads(&rule.query, &t.name))
-                .map(|(i, t)| (i, needed_columns(rule, &t.schema), filters.remove(&t.name)))
+                .filter(|(_, t)| reads(text, &t.name))
+                .map(|(i, t)| {
+                    (
+                        i,
+                        needed_columns(rule, text, &t.schema),
+                        filters.remove(&t.name),
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -535,6 +555,7 @@ fn run_window(
         ..engine.options.clone()
     });
     windowed.cancel = engine.cancel.clone();
+    windowed.share_workspace(engine);
     for v in read {
         let t = &v.sliced;
         windowed.add_shared_rows(&t.name, t.schema.clone(), t.rows.clone(), t.range(window));

@@ -1,6 +1,7 @@
 //! Statements and `let`: the binder's environment, and the entry point.
 
 use super::scalar::Scope;
+use super::workspace::Workspace;
 use super::{BindError, BindErrorKind};
 use crate::catalog::Catalog;
 use crate::functions::EvalContext;
@@ -9,7 +10,6 @@ use crate::plan::logical::{LogicalPlan, Materialize};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, LetValue, Statement, StatementKind};
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// A bound query: the plan of each tabular statement, in order, and the
@@ -54,7 +54,7 @@ pub(super) enum Binding {
     /// A scalar that does not depend on a row.
     Scalar(ScalarExpr),
     Tabular(LogicalPlan),
-    Function(Rc<FunctionDef>),
+    Function(Arc<FunctionDef>),
     /// A `let` whose value failed to bind (its error is already reported).
     Failed,
 }
@@ -71,6 +71,9 @@ pub(super) struct FunctionDef {
     pub name: String,
     pub params: Vec<ast::Param>,
     pub body: ast::FunctionBody,
+    /// Where a stored function was read from (`None` for a `let` in the
+    /// query): errors in its body are reported at the call, naming it.
+    pub origin: Option<String>,
 }
 
 /// Nesting limit for calls of `let` functions (they are inlined).
@@ -95,6 +98,8 @@ pub(super) struct Binder<'c> {
     /// Values given for declared query parameters, by name: they take the
     /// place of the declaration's default.
     params: &'c HashMap<String, ScalarExpr>,
+    /// Stored functions, watchlists and `externaldata` mirrors.
+    pub workspace: &'c Workspace,
 }
 
 /// How many plan nodes the references to `let` tables may copy in one
@@ -144,6 +149,19 @@ pub fn bind_with_params(
     bind_with(query, catalog, ctx, probe, params)
 }
 
+/// Binds a parsed query as [`bind_with_params`] does, with the stored
+/// functions, watchlists and `externaldata` mirrors of `workspace`.
+pub fn bind_in_workspace(
+    query: &ast::Query,
+    catalog: &Catalog,
+    workspace: &Workspace,
+    ctx: EvalContext,
+    probe: Option<&dyn Probe>,
+    params: &HashMap<String, ScalarExpr>,
+) -> Result<BoundQuery, Vec<BindError>> {
+    bind_full(query, catalog, workspace, ctx, probe, params)
+}
+
 fn bind_with(
     query: &ast::Query,
     catalog: &Catalog,
@@ -151,7 +169,19 @@ fn bind_with(
     probe: Option<&dyn Probe>,
     params: &HashMap<String, ScalarExpr>,
 ) -> Result<BoundQuery, Vec<BindError>> {
+    bind_full(query, catalog, &Workspace::new(), ctx, probe, params)
+}
+
+fn bind_full(
+    query: &ast::Query,
+    catalog: &Catalog,
+    workspace: &Workspace,
+    ctx: EvalContext,
+    probe: Option<&dyn Probe>,
+    params: &HashMap<String, ScalarExpr>,
+) -> Result<BoundQuery, Vec<BindError>> {
     let mut binder = Binder {
+        workspace,
         catalog,
         ctx,
         frames: vec![HashMap::new()],
@@ -241,7 +271,11 @@ impl Binder<'_> {
     }
 
     pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {
-        self.frames.iter().rev().find_map(|f| f.get(name))
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.get(name))
+            .or_else(|| self.workspace.function(name))
     }
 
     /// Every `let` name in scope, for suggestions.
@@ -255,10 +289,11 @@ impl Binder<'_> {
     fn let_value(&mut self, name: &str, value: &LetValue) -> Result<Binding, BindError> {
         match value {
             LetValue::Function { params, body, .. } => {
-                Ok(Binding::Function(Rc::new(FunctionDef {
+                Ok(Binding::Function(Arc::new(FunctionDef {
                     name: name.to_string(),
                     params: params.clone(),
                     body: body.clone(),
+                    origin: None,
                 })))
             }
             LetValue::Expr { expr } => {
@@ -299,7 +334,7 @@ impl Binder<'_> {
                 None => self.catalog.get(&name.name).is_some(),
             },
             ExprKind::Call { name, .. } => match name.name.as_str() {
-                "materialize" | "table" | "view" => true,
+                "materialize" | "table" | "view" | "_GetWatchlist" => true,
                 n => match self.lookup(n) {
                     Some(Binding::Function(f)) => self.function_is_tabular(f, seen),
                     _ => false,
@@ -427,12 +462,30 @@ impl Binder<'_> {
             };
             frame.insert(p.name.name.clone(), binding);
         }
-        self.frames.push(frame);
+        // A stored function sees only its parameters and the workspace,
+        // not the caller's `let`s.
+        let saved = match &f.origin {
+            Some(_) => Some(std::mem::replace(&mut self.frames, vec![frame])),
+            None => {
+                self.frames.push(frame);
+                None
+            }
+        };
         self.call_depth += 1;
         let result = self.function_body(f, span);
         self.call_depth -= 1;
-        self.frames.pop();
-        result
+        match saved {
+            Some(frames) => self.frames = frames,
+            None => {
+                self.frames.pop();
+            }
+        }
+        match (&f.origin, result) {
+            (Some(origin), Err(e)) if e.kind != BindErrorKind::FollowsEarlierError => {
+                Err(in_stored_function(f, origin, e, span))
+            }
+            (_, result) => result,
+        }
     }
 
     fn function_body(&mut self, f: &FunctionDef, span: Span) -> Result<Binding, BindError> {
@@ -474,6 +527,22 @@ impl Binder<'_> {
         self.subqueries.push(Subquery { plan, shape });
         self.subqueries.len() - 1
     }
+}
+
+/// An error in the body of a stored function, reported at its call: the
+/// body's positions are not the query's.
+fn in_stored_function(f: &FunctionDef, origin: &str, e: BindError, call: Span) -> BindError {
+    if e.message.starts_with("in function '") {
+        return BindError { span: call, ..e };
+    }
+    let mut out = BindError::new(
+        e.kind.clone(),
+        call,
+        format!("in function '{}' ({origin}): {}", f.name, e.message),
+    );
+    out.help = e.help;
+    out.provisional = e.provisional;
+    out
 }
 
 pub(super) fn first_error(mut errors: Vec<BindError>) -> BindError {

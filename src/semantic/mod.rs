@@ -8,6 +8,7 @@
 mod bag_unpack;
 mod bind;
 mod evaluate;
+mod externaldata;
 mod join;
 mod literal;
 mod make_series;
@@ -30,12 +31,15 @@ mod tabular;
 mod top_nested;
 mod union;
 mod window;
+mod workspace;
 
 pub use bind::{
-    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_probed, bind_with_params,
+    BoundQuery, Probe, ProbeFailed, ProbedRows, Subquery, bind, bind_in_workspace, bind_probed,
+    bind_with_params,
 };
 pub(crate) use literal::literal_value;
 pub(crate) use suggest::closest;
+pub use workspace::{FunctionError, Workspace};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;

@@ -186,6 +186,35 @@ impl Binder<'_> {
             return self.function_table(&f, bound, span);
         }
         match (name, args) {
+            ("_GetWatchlist", [arg]) => {
+                let value = self.constant_scalar(arg).map_err(one)?;
+                let Some(Value::String(alias)) = value.as_literal() else {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Type,
+                        arg.span,
+                        "_GetWatchlist expects the watchlist's alias, a constant string",
+                    )));
+                };
+                let alias = alias.to_string();
+                let Some((schema, rows)) = self.workspace.watchlist(&alias) else {
+                    let known: Vec<&str> = self.workspace.watchlist_aliases().collect();
+                    return Err(one(BindError::new(
+                        BindErrorKind::UnknownTable,
+                        span,
+                        format!("the watchlist '{alias}' is not loaded"),
+                    )
+                    .with_label("no watchlist has this alias")
+                    .with_help(did_you_mean(&alias, known).or_else(|| {
+                        Some(format!(
+                            "give its CSV file as DIR/{alias}.csv with --watchlists DIR"
+                        ))
+                    }))));
+                };
+                Ok(LogicalPlan::Values(crate::plan::logical::Values {
+                    schema: schema.clone(),
+                    rows: rows.clone(),
+                }))
+            }
             ("materialize", [inner]) => {
                 let plan = self.tabular(inner)?;
                 let id = self.next_materialized();
@@ -227,6 +256,11 @@ impl Binder<'_> {
                 step,
             } => self.range(&column.name, from, to, step, span),
             OperatorKind::DataTable { columns, values } => self.datatable(columns, values, span),
+            OperatorKind::ExternalData {
+                columns,
+                uris,
+                properties,
+            } => self.external_data(columns, uris, properties, span),
             OperatorKind::Union { params, tables } => self.union(None, params, tables, span),
             OperatorKind::Search {
                 params,

@@ -54,6 +54,7 @@ mod parse_spans;
 mod replay;
 mod replay_cli;
 mod replay_fast;
+mod replay_workspace;
 mod robust_faults;
 mod robust_fuzz;
 mod robust_input;
