@@ -54,6 +54,7 @@ mod robust_fuzz;
 mod robust_input;
 mod robust_security;
 mod seeds;
+mod top_n;
 mod truncation;
 mod value_number;
 mod value_text;

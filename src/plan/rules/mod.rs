@@ -11,9 +11,11 @@
 
 mod json_paths;
 mod prefilter;
+mod sort_limit;
 
 pub use json_paths::JsonPaths;
 pub use prefilter::DerivePrefilter;
+pub use sort_limit::SortLimit;
 
 use super::logical::LogicalPlan;
 use super::tree::TreeNode;
@@ -41,7 +43,11 @@ pub trait Rule {
 
 /// Every rule, in the order they run.
 fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(JsonPaths), Box::new(DerivePrefilter)]
+    vec![
+        Box::new(SortLimit),
+        Box::new(JsonPaths),
+        Box::new(DerivePrefilter),
+    ]
 }
 
 /// Applies one rule to the whole plan, in the rule's order.
