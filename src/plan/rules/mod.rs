@@ -9,10 +9,12 @@
 //! optimizer applies it to the operators of a plan (as DataFusion's
 //! `apply_order`): the walk itself is `plan::tree`'s.
 
+mod json_names;
 mod json_paths;
 mod prefilter;
 mod sort_limit;
 
+pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
@@ -45,6 +47,7 @@ pub trait Rule {
 fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
+        Box::new(JsonNames),
         Box::new(JsonPaths),
         Box::new(DerivePrefilter),
     ]
