@@ -87,6 +87,13 @@ pub enum Stage {
     Select(Vec<usize>),
     /// One expression per output column, with the column's type.
     Project(Vec<(PhysExpr, DataType)>),
+    /// A projection that keeps some input columns as they are (`extend`):
+    /// those are read from the input row only if a later stage or the
+    /// output reads them; the expressions are computed for each row.
+    Extend {
+        slots: Vec<Slot>,
+        computed: Vec<(PhysExpr, DataType)>,
+    },
     MvExpand {
         columns: Vec<MvExpandColumn>,
         item_index: bool,
@@ -100,6 +107,15 @@ pub enum Stage {
         outputs: Vec<UnpackOutput>,
         types: Vec<DataType>,
     },
+}
+
+/// Where a column of an [`Stage::Extend`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// The input column at this position, unchanged.
+    Input(usize),
+    /// The computed expression at this position.
+    Computed(usize),
 }
 
 /// What `mv-apply` does with each row.

@@ -230,14 +230,12 @@ impl<'a> Runner<'a> {
                 emit_all(groups, sink)
             }
             PhysicalPlan::Sort { input, keys } => {
-                let mut rows = self.keyed_rows(input, keys, None)?;
+                let mut rows = self.keyed_rows(input, keys)?;
                 rows.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
                 emit_all(rows.into_iter().map(|(_, r)| r), sink)
             }
             PhysicalPlan::TopN { input, keys, count } => {
-                let mut rows = self.keyed_rows(input, keys, Some(*count))?;
-                rows.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
-                rows.truncate(usize::try_from(*count).unwrap_or(usize::MAX));
+                let rows = self.top_rows(input, keys, *count)?;
                 emit_all(rows.into_iter().map(|(_, r)| r), sink)
             }
             PhysicalPlan::Union { inputs, .. } => {

@@ -1,12 +1,16 @@
 //! Row stages of a pipeline: filter, project, mv-expand.
 
-use super::physical::Stage;
+use super::physical::{Slot, Stage};
 use super::run::Runner;
+use crate::functions::EvalContext;
 use crate::input::LazyRow;
 use crate::json::Row;
 use crate::plan::logical::MvExpandColumn;
+use crate::plan::phys_expr::PhysExpr;
+use crate::types::DataType;
 use crate::value::cast::{cast, normalize};
 use crate::value::{Bag, Value};
+use std::cell::OnceCell;
 
 /// Some columns of another row, by position: what a `project` that only
 /// selects columns makes, without decoding or copying them.
@@ -27,11 +31,51 @@ impl Row for Picked<'_> {
     }
 }
 
+/// Another row's columns, some replaced or added by computed values (an
+/// `extend`): the input's columns are read only when asked for.
+pub struct Extended<'r> {
+    inner: &'r dyn Row,
+    slots: &'r [Slot],
+    exprs: &'r [(PhysExpr, DataType)],
+    ctx: &'r EvalContext,
+    /// Each computed column, once read.
+    computed: Vec<OnceCell<Value>>,
+}
+
+impl Extended<'_> {
+    fn computed(&self, k: usize) -> Value {
+        match (self.computed.get(k), self.exprs.get(k)) {
+            (Some(cell), Some((e, ty))) => cell
+                .get_or_init(|| normalize(e.eval(self.inner, self.ctx), *ty))
+                .clone(),
+            _ => Value::Null,
+        }
+    }
+}
+
+impl Row for Extended<'_> {
+    fn column(&self, index: usize) -> Value {
+        match self.slots.get(index) {
+            Some(Slot::Input(i)) => self.inner.column(*i),
+            Some(Slot::Computed(k)) => self.computed(*k),
+            None => Value::Null,
+        }
+    }
+
+    fn json_doc(&self, index: usize) -> Option<&crate::json::Doc<'_>> {
+        match self.slots.get(index) {
+            Some(Slot::Input(i)) => self.inner.json_doc(*i),
+            _ => None,
+        }
+    }
+}
+
 /// A row between stages: as decoded from a line (columns decoded on
 /// demand), a selection of another row's columns, or computed.
 pub enum StageRow<'r> {
     Lazy(&'r dyn LazyRow),
     Picked(Picked<'r>),
+    Extended(Extended<'r>),
     Owned(Vec<Value>),
     Borrowed(&'r [Value]),
 }
@@ -41,6 +85,7 @@ impl StageRow<'_> {
         match self {
             StageRow::Lazy(r) => *r,
             StageRow::Picked(p) => p,
+            StageRow::Extended(x) => x,
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v,
         }
@@ -50,6 +95,7 @@ impl StageRow<'_> {
         match self {
             StageRow::Lazy(r) => r.materialize(),
             StageRow::Picked(p) => (0..p.map.len()).map(|i| p.column(i)).collect(),
+            StageRow::Extended(x) => (0..x.slots.len()).map(|i| x.column(i)).collect(),
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v.to_vec(),
         }
@@ -90,6 +136,16 @@ impl Runner<'_> {
                     .map(|(e, ty)| normalize(e.eval(input, &self.ctx), *ty))
                     .collect();
                 self.push(rest, StageRow::Owned(values), sink)
+            }
+            Stage::Extend { slots, computed } => {
+                let extended = StageRow::Extended(Extended {
+                    inner: row.as_row(),
+                    slots,
+                    exprs: computed,
+                    ctx: &self.ctx,
+                    computed: (0..computed.len()).map(|_| OnceCell::new()).collect(),
+                });
+                self.push(rest, extended, sink)
             }
             Stage::MvExpand {
                 columns,

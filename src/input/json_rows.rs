@@ -325,6 +325,10 @@ impl LazyRow for JsonRow<'_, '_> {
     fn width(&self) -> usize {
         self.decoder.width()
     }
+
+    fn line(&self) -> Option<&[u8]> {
+        Some(self.line)
+    }
 }
 
 /// The decoder of JSON rows.

@@ -148,6 +148,15 @@ pub trait LazyRow: Row {
     fn materialize(&self) -> Vec<Value> {
         (0..self.width()).map(|i| self.column(i)).collect()
     }
+
+    /// The JSON object text this row was read from, when a
+    /// [`RowDecoder`](super::json_rows::RowDecoder) of the scan's fields
+    /// decodes every column from that text alone: a row kept for later
+    /// (a top-N candidate) is then held as its text and decoded only if it
+    /// is in the answer.
+    fn line(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// A test that rejects lines of JSON rows by their text before they are

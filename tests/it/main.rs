@@ -61,6 +61,7 @@ mod robust_input;
 mod robust_security;
 mod seeds;
 mod series_geo;
+mod top_n;
 mod truncation;
 mod trust_input;
 mod value_number;

@@ -1,7 +1,7 @@
 //! Per-row operators: each becomes one more stage of its input's pipeline.
 
 use super::{Lower, Lowering, push_stage};
-use crate::exec::physical::{MvApplyStage, PhysicalPlan, Stage};
+use crate::exec::physical::{MvApplyStage, PhysicalPlan, Slot, Stage};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::{
     BagUnpack, Filter, Limit, MvApply, MvExpand, MvExpandColumn, Project, Serialize,
@@ -20,8 +20,23 @@ impl Lower for Filter {
 impl Lower for Project {
     fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
         let p = cx.pipeline(&self.input)?;
-        let stage = match column_picks(&self.exprs, self.input.schema()) {
+        let input = self.input.schema();
+        let stage = match column_picks(&self.exprs, input) {
             Some(map) => Stage::Select(map),
+            None if self.exprs.iter().any(|e| column_pick(e, input).is_some()) => {
+                let mut slots = Vec::with_capacity(self.exprs.len());
+                let mut computed = Vec::new();
+                for e in &self.exprs {
+                    match column_pick(e, input) {
+                        Some(index) => slots.push(Slot::Input(index)),
+                        None => {
+                            slots.push(Slot::Computed(computed.len()));
+                            computed.push((cx.expr(e)?, e.ty));
+                        }
+                    }
+                }
+                Stage::Extend { slots, computed }
+            }
             None => Stage::Project(
                 self.exprs
                     .iter()
@@ -36,15 +51,17 @@ impl Lower for Project {
 /// The input positions a projection picks, when every expression is a
 /// plain column kept with its type.
 fn column_picks(exprs: &[ScalarExpr], input: &Schema) -> Option<Vec<usize>> {
-    exprs
-        .iter()
-        .map(|e| match e.kind {
-            ScalarKind::Column { index } if input.field(index).is_some_and(|f| f.ty == e.ty) => {
-                Some(index)
-            }
-            _ => None,
-        })
-        .collect()
+    exprs.iter().map(|e| column_pick(e, input)).collect()
+}
+
+/// The input position `e` picks, when it is a plain column kept with its type.
+fn column_pick(e: &ScalarExpr, input: &Schema) -> Option<usize> {
+    match e.kind {
+        ScalarKind::Column { index } if input.field(index).is_some_and(|f| f.ty == e.ty) => {
+            Some(index)
+        }
+        _ => None,
+    }
 }
 
 impl Lower for Limit {

@@ -9,11 +9,15 @@
 //! optimizer applies it to the operators of a plan (as DataFusion's
 //! `apply_order`): the walk itself is `plan::tree`'s.
 
+mod json_names;
 mod json_paths;
 mod prefilter;
+mod sort_limit;
 
+pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use prefilter::DerivePrefilter;
+pub use sort_limit::SortLimit;
 
 use super::logical::LogicalPlan;
 use super::tree::TreeNode;
@@ -41,7 +45,12 @@ pub trait Rule {
 
 /// Every rule, in the order they run.
 fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(JsonPaths), Box::new(DerivePrefilter)]
+    vec![
+        Box::new(SortLimit),
+        Box::new(JsonNames),
+        Box::new(JsonPaths),
+        Box::new(DerivePrefilter),
+    ]
 }
 
 /// Applies one rule to the whole plan, in the rule's order.
