@@ -277,7 +277,7 @@ fn geo_point_in_circle(args: &[Value], _: &EvalContext) -> Value {
     else {
         return Value::Null;
     };
-    if !(r > 0.0) || !r.is_finite() {
+    if r.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !r.is_finite() {
         return Value::Null;
     }
     Value::Bool(haversine(p, c) * EARTH_RADIUS <= r)

@@ -86,7 +86,7 @@ fn csv_error(e: csv::Error) -> std::io::Error {
 
 impl<W: Write> ResultSink for CsvWriter<W> {
     fn begin_table(&mut self, _index: usize, schema: &Schema) -> Result<(), ExecError> {
-        self.header = Some(schema.names().into_iter().map(str::to_string).collect());
+        self.header = Some(schema.names().map(str::to_string).collect());
         Ok(())
     }
 

@@ -54,7 +54,7 @@ impl<W: Write> ResultSink for JsonLinesWriter<W> {
             self.line.push_str("{\"$table\":");
             self.line.push_str(&index.to_string());
             self.line.push_str(",\"$columns\":");
-            let names = Value::array(schema.names().into_iter().map(Value::string).collect());
+            let names = Value::array(schema.names().map(Value::string).collect());
             crate::value::json::write_value(&names, &mut self.line);
             self.line.push_str("}\n");
             if write_result(self.out.write_all(self.line.as_bytes()))?.is_break() {

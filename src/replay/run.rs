@@ -149,6 +149,10 @@ fn time_ordered(schema: &Schema, mut rows: Vec<Vec<Value>>) -> (Vec<Vec<Value>>,
     (rows, Some(times))
 }
 
+/// What one rule reads of one table: the table's index, the columns it
+/// needs (`None`: all) and its rows' filter, if any.
+type TableNeed = (usize, Option<Vec<usize>>, Option<RowFilter>);
+
 fn quote(name: &str) -> String {
     format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
 }
@@ -378,7 +382,7 @@ pub fn replay(
         })
         .collect::<Result<_, _>>()?;
     // What each rule reads of each table, and the distinct views of them.
-    let needs: Vec<Vec<(usize, Option<Vec<usize>>, Option<RowFilter>)>> = rules
+    let needs: Vec<Vec<TableNeed>> = rules
         .par_iter()
         .zip(texts.par_iter())
         .map(|(rule, text)| {
@@ -397,11 +401,10 @@ pub fn replay(
                 .collect()
         })
         .collect();
-    let key = |(i, columns, filter): &(usize, Option<Vec<usize>>, Option<RowFilter>)| {
+    let key = |(i, columns, filter): &TableNeed| {
         format!("{i} {columns:?} {:?}", filter.as_ref().map(RowFilter::key))
     };
-    let mut distinct: BTreeMap<String, &(usize, Option<Vec<usize>>, Option<RowFilter>)> =
-        BTreeMap::new();
+    let mut distinct: BTreeMap<String, &TableNeed> = BTreeMap::new();
     for need in needs.iter().flatten() {
         distinct.entry(key(need)).or_insert(need);
     }

@@ -45,7 +45,7 @@ impl Binder<'_> {
             let value = self.constant_scalar(&p.value).map_err(one)?;
             let text = value
                 .as_literal()
-                .map(|v| crate::value::string_form::text(&v).into_owned())
+                .map(|v| crate::value::string_form::text(v).into_owned())
                 .unwrap_or_default();
             match p.name.name.to_ascii_lowercase().as_str() {
                 "format" => format = text.to_ascii_lowercase(),

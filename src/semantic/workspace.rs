@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// A watchlist: the schema and rows `_GetWatchlist` returns.
+type Watchlist = (Schema, Arc<Vec<Vec<Value>>>);
+
 /// Stored functions, watchlists and `externaldata` mirrors, shared by every
 /// query an engine compiles.
 #[derive(Clone, Debug, Default)]
@@ -20,7 +23,7 @@ pub struct Workspace {
     /// Each stored function's declaration text, to find what it reads.
     texts: BTreeMap<String, String>,
     /// Watchlists by alias: the schema and rows `_GetWatchlist` returns.
-    watchlists: BTreeMap<String, (Schema, Arc<Vec<Vec<Value>>>)>,
+    watchlists: BTreeMap<String, Watchlist>,
     /// Local files standing for `externaldata` URLs, by URL.
     pub(super) external: BTreeMap<String, PathBuf>,
     /// A folder holding local copies of `externaldata` URLs, by file name.

@@ -207,7 +207,8 @@ pub fn op_sexp(o: &Operator) -> String {
             list(renames, |r| format!("{}<-{}", r.new.name, r.old.name))
         ),
         Take { count, .. } => format!("take {}", sexp(count)),
-        Count => "count".into(),
+        Count { name: None } => "count".into(),
+        Count { name: Some(n) } => format!("count as {}", n.name),
         Sort { params: p, keys } => format!("sort {}{}", params(p), list(keys, sort_key)),
         Top { count, key, .. } => format!("top {} {}", sexp(count), sort_key(key)),
         Distinct { columns, .. } => format!("distinct {}", list(columns, named)),
