@@ -196,7 +196,10 @@ fn nothing(v: &Value) -> bool {
 
 /// The newest `TimeGenerated` of `table`, if it has such a datetime column
 /// and rows with one.
-pub(super) fn newest_event(engine: &Engine, table: &str) -> Result<Option<DateTime>, crate::Error> {
+pub(super) fn newest_event(
+    engine: &Engine,
+    table: &str,
+) -> Result<Option<DateTime>, crate::error::Error> {
     let Some(t) = engine.catalog.get(table) else {
         return Ok(None);
     };
@@ -224,7 +227,7 @@ pub(super) fn newest_event(engine: &Engine, table: &str) -> Result<Option<DateTi
 struct Newest(Option<DateTime>);
 
 impl crate::engine::ResultSink for Newest {
-    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, crate::ExecError> {
+    fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, crate::exec_error::ExecError> {
         if let Some(Value::DateTime(t)) = row.into_iter().next() {
             self.0 = Some(t);
         }
