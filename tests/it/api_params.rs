@@ -2,10 +2,10 @@
 //! (`Params`, `Engine::compile_with`) and from the command line
 //! (`--param NAME=VALUE`).
 
+use crate::common::cli::kqlite;
 use kqlite::Error;
 use kqlite::{DateTime, Timespan, Value};
 use kqlite::{Engine, Params};
-use std::process::{Command, Output};
 
 const DECL: &str = "declare query_parameters(n:long = 1, s:string = 'x', \
     d:datetime = datetime(2020-01-01), t:timespan = 1d, r:real = 0.5, b:bool = false, \
@@ -212,14 +212,6 @@ fn parameters_reach_filters_over_files_and_data_shaped_operators() {
         .unwrap();
     assert_eq!(table.len() as i64, errors);
     assert!(table.iter().all(|r| r.get::<&str>("L").unwrap() == "Error"));
-}
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -2,16 +2,9 @@
 //! codes, as other tools rely on them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::cli::kqlite;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
 
 fn kqlite_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kqlite"))

@@ -3,17 +3,9 @@
 //! and 12).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::cli::kqlite;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

@@ -4,19 +4,7 @@
 //! skipped records get a note, unknown files an error naming them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).unwrap()
-}
+use crate::common::cli::{kqlite, text};
 
 #[test]
 fn help_documents_the_formats_and_the_override() {

@@ -3,27 +3,15 @@
 //! `check` (with `--format sarif`) and `test`, over the fixtures of
 //! `tests/data/workspace/`.
 
+use crate::common::cli::{kqlite, text};
 use kqlite::output::JsonLinesWriter;
 use kqlite::{Engine, Table};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const W: &str = "tests/data/workspace";
 
 fn dir(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(W).join(rel)
-}
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).unwrap()
 }
 
 /// An engine with the fixture parsers, watchlists and Syslog rows.

@@ -4,19 +4,7 @@
 //! `--date-order` names.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).unwrap()
-}
+use crate::common::cli::{kqlite, text};
 
 const D: &str = "tests/data/formats/exports-locale";
 

@@ -1,11 +1,13 @@
 //! Helpers shared by the integration-test modules, in one place.
 //!
+//! * [`cli`] — run the `kqlite` binary, output as text;
 //! * [`sexp`] — a compact S-expression view of syntax trees (parser tests);
 //! * [`corpus`] — the committed query corpus (`tests/corpus/*.jsonl`) as cases;
 //! * [`formats`] — run a query over files bound to tables, rows as JSON;
 //! * [`aksgen`] — the AKS log generator shared with the benchmarks;
 //! * [`generator`] — the query generator shared with the fuzz targets.
 
+pub mod cli;
 pub mod corpus;
 pub mod formats;
 pub mod sexp;
