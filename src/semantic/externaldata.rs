@@ -28,17 +28,7 @@ impl Binder<'_> {
         properties: &[Property],
         span: Span,
     ) -> Bound {
-        let mut fields = Vec::with_capacity(columns.len());
-        for c in columns {
-            let ty = DataType::from_name(&c.ty.name).ok_or_else(|| {
-                one(BindError::new(
-                    BindErrorKind::Type,
-                    c.ty.span,
-                    format!("'{}' is not a scalar type", c.ty.name),
-                ))
-            })?;
-            fields.push(Field::new(c.name.name.clone(), ty));
-        }
+        let fields = super::sources::declared_fields(columns)?;
         let mut format = "csv".to_string();
         let mut skip_first = false;
         for p in properties {

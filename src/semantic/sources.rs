@@ -59,17 +59,7 @@ impl Binder<'_> {
         values: &[Expr],
         span: Span,
     ) -> Bound {
-        let mut fields = Vec::with_capacity(columns.len());
-        for c in columns {
-            let ty = DataType::from_name(&c.ty.name).ok_or_else(|| {
-                one(BindError::new(
-                    BindErrorKind::Type,
-                    c.ty.span,
-                    format!("'{}' is not a scalar type", c.ty.name),
-                ))
-            })?;
-            fields.push(Field::new(c.name.name.clone(), ty));
-        }
+        let fields = declared_fields(columns)?;
         if fields.is_empty() || !values.len().is_multiple_of(fields.len()) {
             return Err(one(BindError::new(
                 BindErrorKind::Invalid,
@@ -149,4 +139,22 @@ pub(super) fn dotnet_type(ty: DataType) -> &'static str {
         DataType::Guid => "System.Guid",
         DataType::Dynamic => "System.Object",
     }
+}
+
+/// The columns a `datatable` or `externaldata` declares (`name: type`),
+/// or an error at the first type that is not a scalar type.
+pub(super) fn declared_fields(columns: &[ast::ColumnDecl]) -> Result<Vec<Field>, Vec<BindError>> {
+    columns
+        .iter()
+        .map(|c| {
+            let ty = DataType::from_name(&c.ty.name).ok_or_else(|| {
+                one(BindError::new(
+                    BindErrorKind::Type,
+                    c.ty.span,
+                    format!("'{}' is not a scalar type", c.ty.name),
+                ))
+            })?;
+            Ok(Field::new(c.name.name.clone(), ty))
+        })
+        .collect()
 }
