@@ -602,18 +602,7 @@ impl DateTime {
     /// `N/N/YYYY` (or `.`/`-` as the separator). Which is the day is what
     /// [`DateTime::parse_export`] is told (docs/semantics.md#export-dates).
     pub fn export_date_fields(text: &str) -> Option<(i64, i64)> {
-        let mut c = Cursor::new(text.trim());
-        let a = c.digits(1, 2)?;
-        let sep = c.peek()?;
-        if !matches!(sep, b'/' | b'.' | b'-') {
-            return None;
-        }
-        c.i += 1;
-        let b = c.digits(1, 2)?;
-        if !c.eat(sep) {
-            return None;
-        }
-        c.digits(4, 4)?;
+        let (a, b, _) = export_date_prefix(&mut Cursor::new(text.trim()))?;
         Some((a, b))
     }
 
@@ -624,17 +613,7 @@ impl DateTime {
     /// The time is UTC (the export's header says `[UTC]`).
     pub fn parse_export(text: &str, day_first: bool) -> Option<DateTime> {
         let mut c = Cursor::new(text.trim());
-        let a = c.digits(1, 2)?;
-        let sep = c.peek()?;
-        if !matches!(sep, b'/' | b'.' | b'-') {
-            return None;
-        }
-        c.i += 1;
-        let b = c.digits(1, 2)?;
-        if !c.eat(sep) {
-            return None;
-        }
-        let y = c.digits(4, 4)?;
+        let (a, b, y) = export_date_prefix(&mut c)?;
         let (mo, d) = if day_first { (b, a) } else { (a, b) };
         c.eat(b',');
         c.skip_spaces();
@@ -825,6 +804,24 @@ impl Timespan {
     pub fn parse_literal(text: &str) -> Option<Timespan> {
         parse_timespan(text, true)
     }
+}
+
+/// The `N/N/YYYY` start of an export's locale date (`/`, `.` or `-`
+/// between the fields, the same twice): the two short fields and the
+/// year, with `c` left after the year.
+fn export_date_prefix(c: &mut Cursor) -> Option<(i64, i64, i64)> {
+    let a = c.digits(1, 2)?;
+    let sep = c.peek()?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    c.i += 1;
+    let b = c.digits(1, 2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    let y = c.digits(4, 4)?;
+    Some((a, b, y))
 }
 
 #[cfg(test)]
