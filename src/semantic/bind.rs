@@ -359,17 +359,42 @@ impl Binder<'_> {
             return false;
         };
         seen.push(f);
-        let tabular = match &expr.kind {
-            // A bare parameter name: tabular if the parameter is.
-            ExprKind::Name { name } => {
+        let tabular = self.body_result_is_tabular(f, expr, f.body.statements.len() - 1, seen);
+        seen.pop();
+        tabular
+    }
+
+    /// Whether `expr`, in `f`'s body before statement `before`, denotes a
+    /// table: a bare name is looked up first among the body's own `let`s
+    /// (`let x = table(name) | …; x`, the shape of a published rule's
+    /// helper function), then among the parameters, then outside.
+    fn body_result_is_tabular<'a>(
+        &'a self,
+        f: &'a FunctionDef,
+        expr: &'a Expr,
+        before: usize,
+        seen: &mut Vec<&'a FunctionDef>,
+    ) -> bool {
+        let ExprKind::Name { name } = &expr.kind else {
+            return self.is_tabular_within(expr, seen);
+        };
+        let inner = f.body.statements[..before]
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, s)| match &s.kind {
+                StatementKind::Let { name: n, value } if n.name == name.name => Some((i, value)),
+                _ => None,
+            });
+        match inner {
+            Some((i, LetValue::Expr { expr })) => self.body_result_is_tabular(f, expr, i, seen),
+            Some((_, LetValue::Function { .. })) => false,
+            None => {
                 f.params.iter().any(|p| {
                     p.name.name == name.name && matches!(p.ty, ast::ParamType::Tabular { .. })
                 }) || self.is_tabular_within(expr, seen)
             }
-            _ => self.is_tabular_within(expr, seen),
-        };
-        seen.pop();
-        tabular
+        }
     }
 
     /// Binds the arguments of a call of a `let` function: tables as
