@@ -20,7 +20,7 @@ Two steps, so that a refresh shows as a reviewable diff of plain data:
       leaves them out (and Timestamp to the Defender XDR tables streamed to a
       workspace, which keep it; a table without TimeGenerated, such as a Defender XDR
       advanced-hunting table, is left as its source gives it). A table in more than one source file takes the columns
-      of the file that sorts first. Tables with a hand-written file
+      of the file that sorts first, then the columns of later files it lacks. Tables with a hand-written file
       (`schemas/<Table>.json`) are still written; kqlite prefers the
       hand-written file.
 
@@ -189,13 +189,23 @@ def read_sources():
                 table, name, ty = (line.split("\t") + ["", ""])[:3]
                 seen_here.setdefault(table.strip(), []).append((name.strip(), ty))
         for table, rows in seen_here.items():
-            tables.setdefault(table, rows)
+            # A table in more than one source keeps the columns (and types)
+            # of the file that sorts first; a later file adds only the
+            # columns it lacks (AzureDiagnostics: the reference page stops at
+            # `session_id_d`, the KQL validation file of source 3 holds the
+            # resource columns the published rules read).
+            if table in tables:
+                have = {name for name, _ in tables[table]}
+                tables[table] += [(n, t) for n, t in rows if n not in have]
+            else:
+                tables[table] = rows
     return tables
 
 
-# The type a custom-log column's suffix gives it in Log Analytics. The
-# validation files of source 3 sometimes disagree (a `_d` typed DateTime);
-# the suffix wins. (`_g` columns keep the files' type: they write most as
+# The type a custom-log column's suffix gives it in Log Analytics (also in
+# AzureDiagnostics, whose resource columns are named the same way). The
+# validation files of source 3 sometimes disagree (a `_d` typed DateTime or
+# timespan); the suffix wins. (`_g` columns keep the files' type: they write most as
 # strings, and the published rules compare them with strings.)
 SUFFIX_TYPES = {"_d": "real", "_b": "bool", "_t": "datetime"}
 
@@ -206,7 +216,7 @@ def schema(table, rows):
         kind = TYPES.get(ty.strip().lower())
         if kind is None:
             raise SystemExit(f"unknown type {ty!r} of column {name!r}")
-        if table.endswith("_CL"):
+        if table.endswith("_CL") or table == "AzureDiagnostics":
             kind = SUFFIX_TYPES.get(name[-2:], kind)
         # A column listed twice (AzureDiagnostics' page) keeps its first type.
         columns.setdefault(name, kind)
