@@ -7,6 +7,8 @@ pub struct Case {
     pub id: String,
     pub query: String,
     pub official_ok: bool,
+    /// The tables the query reads, as the corpus lists them.
+    pub tables: Vec<String>,
 }
 
 pub fn cases() -> Vec<Case> {
@@ -35,6 +37,14 @@ pub fn cases() -> Vec<Case> {
                 official_ok: v["official_parser_ok"]
                     .as_bool()
                     .expect("official_parser_ok"),
+                tables: v["tables"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
     }
