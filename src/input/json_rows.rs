@@ -202,19 +202,16 @@ pub(crate) fn decode_checked(raw: &[u8], ty: DataType, dates: DateMode) -> (Valu
     };
     match value {
         Some(v) => (v, Outcome::Fine),
-        // `null`, and the empty string or the text `"null"` exports write
-        // for a missing value, hold nothing to convert (as `toreal("null")`
-        // is null in Kusto).
+        // `null`, and the empty string exports write for a missing value,
+        // hold nothing to convert.
         None if is_empty_json(raw) => (Value::Null, Outcome::Fine),
         None => (Value::Null, Outcome::Failed),
     }
 }
 
-/// `null`, `""`, a string of blanks or the string `"null"`.
+/// `null`, `""` or a string of blanks.
 fn is_empty_json(raw: &[u8]) -> bool {
-    raw == b"null"
-        || raw == b"\"null\""
-        || json::string_text(raw).is_some_and(|t| t.trim().is_empty())
+    raw == b"null" || json::string_text(raw).is_some_and(|t| t.trim().is_empty())
 }
 
 /// A dynamic column: the JSON value; a JSON string that holds a JSON object
