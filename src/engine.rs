@@ -1165,3 +1165,40 @@ impl ResultSink for EmptyWatch<'_> {
         self.sink.end_table()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Issue 16 item 13: a file is opened (and mapped) once for detection,
+    /// schema sampling and the first query that scans it; a later query
+    /// opens it again.
+    #[test]
+    fn each_file_is_opened_once_for_detection_schema_and_the_first_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let name = dir.path().join(format!("f{i:03}.jsonl"));
+            std::fs::write(name, format!("{{\"a\":{i},\"s\":\"row {i}\"}}\n")).unwrap();
+        }
+        let mut engine = Engine::new();
+        engine.add_path("T", dir.path()).unwrap();
+        let opens = |engine: &Engine| -> Vec<usize> {
+            engine.inputs["T"].iter().map(Input::times_opened).collect()
+        };
+        assert_eq!(opens(&engine), vec![1; 40]);
+        let query = engine
+            .compile("T | summarize n = count(), s = sum(a)")
+            .unwrap();
+        let mut out = crate::output::JsonLinesWriter::new(Vec::new());
+        query.run(&engine, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out.into_inner()).unwrap(),
+            "{\"n\":40,\"s\":780}\n"
+        );
+        assert_eq!(opens(&engine), vec![1; 40]);
+        let mut out = crate::output::JsonLinesWriter::new(Vec::new());
+        query.run(&engine, &mut out).unwrap();
+        assert_eq!(opens(&engine), vec![2; 40]);
+    }
+}
