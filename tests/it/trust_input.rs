@@ -228,10 +228,8 @@ fn a_diagnostic_record_value_that_does_not_convert_is_counted() {
         assert_counted(table, &file, &q, "TimeGenerated", 3, "not yet");
     }
     // A property column typed by the other records (`latency_d`).
-    let lines = format!(
-        "{{\"time\": \"2024-01-02T03:04:05Z\", \"category\": \"AuditEvent\", \"resourceId\": \"/X/MICROSOFT.KEYVAULT/V\", \"operationName\": \"x\", \"properties\": {{\"latency\": 12}}}}\n{{\"time\": \"2024-01-02T03:04:06Z\", \"category\": \"AuditEvent\", \"resourceId\": \"/X/MICROSOFT.KEYVAULT/V\", \"operationName\": \"x\", \"properties\": {{\"latency\": \"slow\"}}}}\n"
-    );
-    let (_dir2, file) = temp_file("PT1H.json", &lines);
+    let lines = "{\"time\": \"2024-01-02T03:04:05Z\", \"category\": \"AuditEvent\", \"resourceId\": \"/X/MICROSOFT.KEYVAULT/V\", \"operationName\": \"x\", \"properties\": {\"latency\": 12}}\n{\"time\": \"2024-01-02T03:04:06Z\", \"category\": \"AuditEvent\", \"resourceId\": \"/X/MICROSOFT.KEYVAULT/V\", \"operationName\": \"x\", \"properties\": {\"latency\": \"slow\"}}\n";
+    let (_dir2, file) = temp_file("PT1H.json", lines);
     let q = "AzureDiagnostics | summarize c = countif(isnull(latency_d))";
     assert_eq!(run_on("AzureDiagnostics", &file, q, false).1, "{\"c\":1}\n");
     assert_counted("AzureDiagnostics", &file, q, "latency_d", 2, "slow");
