@@ -1171,3 +1171,46 @@ impl ResultSink for EmptyWatch<'_> {
         self.sink.end_table()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Keeps the rows of a result.
+    struct Rows(Vec<Vec<Value>>);
+
+    impl ResultSink for Rows {
+        fn row(&mut self, row: Vec<Value>) -> Result<ControlFlow<()>, ExecError> {
+            self.0.push(row);
+            Ok(ControlFlow::Continue(()))
+        }
+    }
+
+    /// Issue 16 item 13: a file is opened (and mapped) once for detection,
+    /// schema sampling and the first query that scans it; a later query
+    /// opens it again.
+    #[test]
+    fn each_file_is_opened_once_for_detection_schema_and_the_first_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let name = dir.path().join(format!("f{i:03}.jsonl"));
+            std::fs::write(name, format!("{{\"a\":{i},\"s\":\"row {i}\"}}\n")).unwrap();
+        }
+        let mut engine = Engine::new();
+        engine.add_path("T", dir.path()).unwrap();
+        let opens = |engine: &Engine| -> Vec<usize> {
+            engine.inputs["T"].iter().map(Input::times_opened).collect()
+        };
+        assert_eq!(opens(&engine), vec![1; 40]);
+        let query = engine
+            .compile("T | summarize n = count(), s = sum(a)")
+            .unwrap();
+        let mut rows = Rows(Vec::new());
+        query.run(&engine, &mut rows).unwrap();
+        assert_eq!(rows.0, vec![vec![Value::Long(40), Value::Long(780)]]);
+        assert_eq!(opens(&engine), vec![1; 40]);
+        query.run(&engine, &mut rows).unwrap();
+        assert_eq!(opens(&engine), vec![2; 40]);
+    }
+}

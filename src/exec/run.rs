@@ -361,7 +361,7 @@ impl<'a> Runner<'a> {
                 inputs, prefilter, ..
             } => {
                 for input in inputs {
-                    opened.push(OpenInput::open(input)?);
+                    opened.push(input.open_for_scan()?);
                 }
                 filter = prefilter
                     .as_ref()
@@ -524,7 +524,7 @@ impl<'a> Runner<'a> {
     ) -> Result<ControlFlow<()>, ExecError> {
         self.cancelled()?;
         // A file truncated under us was read as zeros: its rows are lost.
-        if let Some(o) = opened.iter().find(|o| o.truncated()) {
+        if let Some(o) = OpenInput::first_truncated(opened) {
             return Err(ExecError::Io {
                 path: o.name.to_string(),
                 source: std::io::Error::other("the file was truncated while it was being read"),

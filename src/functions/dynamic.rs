@@ -600,13 +600,17 @@ fn bag_set_key(args: &[Value], _: &EvalContext) -> Value {
 /// `bag_zip(keys, values)` (`bag-zip-function`): keys that are not strings
 /// are skipped; missing values are null.
 fn bag_zip(args: &[Value], _: &EvalContext) -> Value {
-    let (Some(keys), Some(values)) = (array_arg(args, 0), array_arg(args, 1)) else {
+    let Some(keys) = array_arg(args, 0) else {
         return Value::Null;
     };
+    // A values argument that is not an array gives every key a null value
+    // (the bag-zip page's `dynamic(1)` example).
+    let values = array_arg(args, 1);
     let mut bag = Bag::new();
     for (i, k) in keys.iter().enumerate() {
         if let Value::String(k) = k {
-            bag.insert(k.clone(), values.get(i).cloned().unwrap_or(Value::Null));
+            let value = values.as_ref().and_then(|v| v.get(i)).cloned();
+            bag.insert(k.clone(), value.unwrap_or(Value::Null));
         }
     }
     Value::bag(bag)

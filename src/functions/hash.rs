@@ -8,7 +8,10 @@
 //! as 4 little-endian bytes, a real as the 8 little-endian bytes of its
 //! IEEE 754 form, a bool as one byte, a guid as the 16 bytes .NET's
 //! `Guid.ToByteArray` gives; null hashes to null. The cryptographic hashes
-//! take the same bytes and return lower-case hex.
+//! take the same bytes and return lower-case hex, except for a datetime,
+//! which they hash as its text (`2020-01-01T00:00:00.0000000Z`): the
+//! `hash-md5`, `hash-sha1` and `hash-sha256` pages' datetime examples give
+//! the digests of that text, not of the ticks.
 
 use super::SignatureError;
 use super::function;
@@ -97,7 +100,12 @@ fn hex(bytes: &[u8]) -> Value {
 }
 
 fn digest<D: Digest>(args: &[Value]) -> Value {
-    match bytes_of(arg(args, 0)) {
+    let source = arg(args, 0);
+    let bytes = match source {
+        Value::DateTime(_) => Some(super::text(source).as_bytes().to_vec()),
+        _ => bytes_of(source),
+    };
+    match bytes {
         Some(bytes) => hex(&D::digest(&bytes)),
         None => Value::empty_string(),
     }
@@ -154,6 +162,25 @@ mod tests {
         assert_eq!(
             hash_md5(&[Value::string("World")], &ctx()),
             Value::string("f5a7924e621e84c9280a9a27e1bcb7f6")
+        );
+    }
+
+    /// The datetime examples of the hash-md5/sha1/sha256 pages: the digest
+    /// of the datetime's text.
+    #[test]
+    fn digests_of_a_datetime_hash_its_text() {
+        let d = Value::DateTime(DateTime::parse("2020-01-01").unwrap());
+        assert_eq!(
+            hash_md5(std::slice::from_ref(&d), &ctx()),
+            Value::string("786c530672d1f8db31fee25ea8a9390b")
+        );
+        assert_eq!(
+            hash_sha1(std::slice::from_ref(&d), &ctx()),
+            Value::string("e903e533f4d636b4fc0dcf3cf81e7b7f330de776")
+        );
+        assert_eq!(
+            hash_sha256(std::slice::from_ref(&d), &ctx()),
+            Value::string("ba666752dc1a20eb750b0eb64e780cc4c968bc9fb8813461c1d7e750f302d71d")
         );
     }
 }

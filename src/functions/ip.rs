@@ -343,6 +343,12 @@ fn parse_v6(text: &str) -> Option<(u128, u32)> {
         Some((a, p)) => (a.trim(), Some(p.trim().parse::<u32>().ok()?)),
         None => (t, None),
     };
+    // `::a.b.c.d` is read as the IPv4 address a.b.c.d, mapped (the
+    // parse-ipv6-mask page's `::192.168.255.255` rows).
+    let addr = addr
+        .strip_prefix("::")
+        .filter(|rest| rest.parse::<Ipv4Addr>().is_ok())
+        .unwrap_or(addr);
     if let Ok(v4) = addr.parse::<Ipv4Addr>() {
         let p = prefix.unwrap_or(32);
         if p > 32 {
@@ -400,12 +406,16 @@ fn parse_ipv6(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-/// `parse_ipv6_mask(ip, prefix)` (`parse-ipv6-mask-function`).
+/// `parse_ipv6_mask(ip, prefix)` (`parse-ipv6-mask-function`): `prefix`
+/// counts IPv6 bits (0 to 128) for an IPv4 address too: the page's example
+/// masks `192.168.255.255` with 120 to `...:ffff:c0a8:ff00`.
 fn parse_ipv6_mask(args: &[Value], _: &EvalContext) -> Value {
     let ip = text(arg(args, 0));
     let (Some((n, p)), Some(extra)) = (
         parse_v6(&ip),
-        int_of(arg(args, 1)).and_then(|x| extra_prefix(&ip, x)),
+        int_of(arg(args, 1))
+            .and_then(|x| u32::try_from(x).ok())
+            .filter(|x| *x <= 128),
     ) else {
         return Value::empty_string();
     };

@@ -25,7 +25,7 @@
 use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::{ResourceCache, ResourceParts};
-use crate::input::json_rows::decode_value;
+use crate::input::json_rows::{Noted, decode_noted};
 use crate::json::{self, JsonError, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;
@@ -231,10 +231,12 @@ impl ActivityPlan {
     }
 
     /// Hands on the row for one event object, its columns computed as the
-    /// query reads them.
+    /// query reads them; values that do not convert are noted as the record
+    /// at `at`.
     pub fn emit(
         &self,
         raw: &[u8],
+        at: Loc,
         slots: &mut RowSlots,
         resources: &mut ResourceCache,
         out: &mut Out,
@@ -249,14 +251,27 @@ impl ActivityPlan {
             Some(id) => resources.get(&id),
             None => resources.get(""),
         };
+        let log = out.conv.clone();
+        // Typed columns go the JSON-rows way: a value that does not
+        // convert is null and noted with this record's place.
+        let noted = |raw: Option<&[u8]>, ty: DataType, column: usize| {
+            let noted = Noted {
+                log: &log,
+                column,
+                at,
+            };
+            decode_noted(raw, ty, Default::default(), noted)
+        };
         out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
             None => Value::Null,
             Some(c) => match c {
                 Col::Null(ty) => crate::value::cast::null_of(*ty),
                 Col::Const(v) => v.clone(),
-                Col::Key(s, ty) => typed(slots.get(raw, *s), *ty),
-                Col::Value(s, ty) => typed(member(slots.get(raw, *s), "value"), *ty),
-                Col::Localized(s, ty) => typed(member(slots.get(raw, *s), "localizedValue"), *ty),
+                Col::Key(s, ty) => noted(slots.get(raw, *s), *ty, i),
+                Col::Value(s, ty) => noted(member(slots.get(raw, *s), "value"), *ty, i),
+                Col::Localized(s, ty) => {
+                    noted(member(slots.get(raw, *s), "localizedValue"), *ty, i)
+                }
                 Col::Text(s) => json_text(slots.get(raw, *s)),
                 Col::Identity(key, text) => {
                     let v = member(get("identity"), key);
@@ -335,7 +350,7 @@ fn member<'a>(raw: Option<&'a [u8]>, key: &str) -> Option<&'a [u8]> {
 
 fn typed(raw: Option<&[u8]>, ty: DataType) -> Value {
     match raw {
-        Some(r) => decode_value(r, ty),
+        Some(r) => crate::input::json_rows::decode_value(r, ty),
         None => crate::value::cast::null_of(ty),
     }
 }
@@ -377,7 +392,7 @@ impl Decode for ActivityListDecoder {
             out.skip();
             return;
         };
-        if let Err(e) = plan.emit(line, &mut scratch.slots, &mut scratch.resource, out) {
+        if let Err(e) = plan.emit(line, at, &mut scratch.slots, &mut scratch.resource, out) {
             out.bad(at, format!("not an activity log event: {e}"));
         }
     }

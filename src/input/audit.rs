@@ -17,13 +17,13 @@
 //!   skipped.
 
 use super::read::document_records;
-use super::read::{Decode, Layout, Loc, Out, Scratch};
+use super::read::{Decode, Layout, Loc, Out, Outcome, Scratch};
 use super::resource::ResourceParts;
-use crate::input::json_rows::decode_value;
+use crate::input::json_rows::{Noted, decode_checked, decode_noted};
 use crate::json::{JsonError, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;
-use crate::value::{DateTime, Value};
+use crate::value::Value;
 use std::sync::Arc;
 
 /// `OperationName` of every AKS diagnostic record.
@@ -80,9 +80,10 @@ pub(crate) const ALL_EVENT_KEYS: &[&str] = &[
 ];
 
 /// What a row of an audit table takes from outside the event.
-pub(crate) struct EventContext {
-    /// `TimeGenerated`; `None`: the event's own time.
-    pub time: Option<Value>,
+pub(crate) struct EventContext<'r> {
+    /// `TimeGenerated`: the raw JSON time of the record holding the event
+    /// (absent or not: `Some`), or (`None`) the event's own time.
+    pub time: Option<Option<&'r [u8]>>,
     pub pod: Value,
     pub resource: Arc<ResourceParts>,
 }
@@ -149,9 +150,11 @@ impl EventPlan {
 
     /// Hands on the row for `event` (its columns computed as the query reads
     /// them) and returns true; false when the table leaves the event out.
+    /// Values that do not convert are noted as the record at `at`.
     pub fn emit(
         &self,
         event: &[u8],
+        at: Loc,
         ctx: &EventContext,
         slots: &mut RowSlots,
         out: &mut Out,
@@ -167,16 +170,26 @@ impl EventPlan {
             }
         }
         let slots = &*slots;
+        let log = out.conv.clone();
+        let noted = |column| Noted {
+            log: &log,
+            column,
+            at,
+        };
         out.row_with(self.cols.len(), &|i| match self.cols.get(i) {
             None => Value::Null,
             Some(c) => match c {
                 EventCol::Null(ty) => crate::value::cast::null_of(*ty),
                 EventCol::Const(v) => v.clone(),
-                EventCol::Key(slot, ty) => match slots.get(event, *slot) {
-                    Some(raw) => decode_value(raw, *ty),
-                    None => crate::value::cast::null_of(*ty),
+                EventCol::Key(slot, ty) => {
+                    decode_noted(slots.get(event, *slot), *ty, Default::default(), noted(i))
+                }
+                EventCol::Time => match ctx.time {
+                    Some(raw) => {
+                        decode_noted(raw, DataType::DateTime, Default::default(), noted(i))
+                    }
+                    None => event_time(event, slots, noted(i)),
                 },
-                EventCol::Time => ctx.time.clone().unwrap_or_else(|| event_time(event, slots)),
                 EventCol::Pod => ctx.pod.clone(),
                 EventCol::ResourceLower => ctx.resource.lower_id.clone(),
                 EventCol::Subscription => ctx.resource.subscription.clone(),
@@ -188,19 +201,28 @@ impl EventPlan {
 
 /// An event's time: `requestReceivedTimestamp`, else `stageTimestamp`,
 /// else the legacy `timestamp` (2017-era logs have only that); null when
-/// none parses. `slots` are those of a scan with [`EVENT_KEYS`].
-fn event_time(event: &[u8], slots: &RowSlots) -> Value {
-    event_time_at(event, slots, [RECEIVED, STAGE_TIME, LEGACY_TIME])
+/// none parses, and then the first that did not convert is noted.
+/// `slots` are those of a scan with [`EVENT_KEYS`].
+fn event_time(event: &[u8], slots: &RowSlots, noted: Noted<'_>) -> Value {
+    event_time_at(event, slots, [RECEIVED, STAGE_TIME, LEGACY_TIME], noted)
 }
 
 /// [`event_time`] with the slots of the three time keys given.
-fn event_time_at(event: &[u8], slots: &RowSlots, at: [usize; 3]) -> Value {
-    at.iter()
-        .find_map(|&slot| {
-            let text = crate::json::string_text(slots.get(event, slot)?)?;
-            DateTime::parse(&text)
-        })
-        .map_or(Value::Null, Value::DateTime)
+fn event_time_at(event: &[u8], slots: &RowSlots, keys: [usize; 3], noted: Noted<'_>) -> Value {
+    let mut failed: Option<&[u8]> = None;
+    for slot in keys {
+        let Some(raw) = slots.get(event, slot) else {
+            continue;
+        };
+        match decode_checked(raw, DataType::DateTime, Default::default()) {
+            (Value::Null, Outcome::Failed) => {
+                failed.get_or_insert(raw);
+            }
+            (Value::Null, _) => {}
+            (value, _) => return value,
+        }
+    }
+    decode_noted(failed, DataType::DateTime, Default::default(), noted)
 }
 
 #[derive(Debug)]
@@ -225,7 +247,7 @@ pub(crate) struct AuditDecoder {
     target: Target,
     /// What an `AKSAudit` row of a raw log takes from outside the event:
     /// nothing is known.
-    no_context: EventContext,
+    no_context: EventContext<'static>,
     /// The keys `AzureDiagnostics` rows read from an event: its three
     /// times when `TimeGenerated` is wanted, else none (the line is only
     /// validated).
@@ -280,18 +302,28 @@ impl Decode for AuditDecoder {
                     return;
                 }
                 let slots = &scratch.slots;
+                let log = out.conv.clone();
                 out.row_with(cols.len(), &|i| match cols.get(i) {
                     None => Value::Null,
                     Some(c) => match c {
                         DiagCol::Null(ty) => crate::value::cast::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
-                        DiagCol::Time => event_time_at(line, slots, [0, 1, 2]),
+                        DiagCol::Time => event_time_at(
+                            line,
+                            slots,
+                            [0, 1, 2],
+                            Noted {
+                                log: &log,
+                                column: i,
+                                at,
+                            },
+                        ),
                         DiagCol::Log => Value::string(&String::from_utf8_lossy(line)),
                     },
                 });
             }
             Target::Audit(plan) => {
-                match plan.emit(line, &self.no_context, &mut scratch.slots, out) {
+                match plan.emit(line, at, &self.no_context, &mut scratch.slots, out) {
                     Ok(true) => {}
                     Ok(false) => out.skip(),
                     Err(e) => out.bad(at, format!("not an audit event: {e}")),

@@ -31,7 +31,6 @@
 
 use super::Input;
 use super::audit::ALL_EVENT_KEYS;
-use super::open::OpenInput;
 use super::open::{gunzip_prefix, is_gzip};
 use super::{FormatChoice, FormatKind, InputError, InputFormat};
 use crate::json::{self, Scanner};
@@ -69,7 +68,7 @@ pub(crate) fn sample(bytes: &[u8], gzip: bool, limit: usize) -> std::borrow::Cow
 /// (it decides which response table of a query-API file to read, and
 /// whether a CSV's rows are routed by `$table`).
 pub fn detect_input(input: Input, table: &str, choice: &FormatChoice) -> Result<Input, InputError> {
-    let open = OpenInput::open(&input)?;
+    let open = input.open()?;
     let name = input.to_string();
     let format = detect(&name, open.bytes(), table, choice).map_err(|reason| InputError {
         path: name.clone(),

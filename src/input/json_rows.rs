@@ -136,12 +136,39 @@ impl RowDecoder {
         log: &ConvLog,
         at: Loc,
     ) -> Value {
-        let got = self.decode_checked(line, slots, column);
-        if got.1 == Outcome::Fine {
-            return got.0;
-        }
-        let raw = self.raw(line, slots, column).unwrap_or_default();
-        log.note(column, at, raw, got)
+        let ty = self.types.get(column).copied().unwrap_or(DataType::Dynamic);
+        let dates = self.dates.get(column).copied().unwrap_or_default();
+        let raw = self.raw(line, slots, column);
+        decode_noted(raw, ty, dates, Noted { log, column, at })
+    }
+}
+
+/// Where a failed conversion of a value is noted: the part's log, the
+/// value's column in the scanned fields, and its record's place.
+#[derive(Clone, Copy)]
+pub(crate) struct Noted<'l> {
+    pub log: &'l ConvLog,
+    pub column: usize,
+    pub at: Loc,
+}
+
+/// The one path a JSON value takes into a typed column, in every JSON
+/// format: JSON rows, and the columns mapped from audit events, diagnostic
+/// records and activity logs. Decoded as `ty` (locale dates in `dates`'
+/// order); a value that does not convert is null and noted (counted, with
+/// its file:line, docs/semantics.md#conversions); an absent value is the
+/// type's null.
+pub(crate) fn decode_noted(
+    raw: Option<&[u8]>,
+    ty: DataType,
+    dates: DateMode,
+    noted: Noted<'_>,
+) -> Value {
+    match raw {
+        Some(raw) => noted
+            .log
+            .note(noted.column, noted.at, raw, decode_checked(raw, ty, dates)),
+        None => crate::value::cast::null_of(ty),
     }
 }
 

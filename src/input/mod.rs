@@ -78,7 +78,30 @@ pub struct Input {
     /// The file's format (JSON rows unless detected or named otherwise;
     /// see the module docs).
     pub format: InputFormat,
+    /// The input as opened for detection, kept (by every clone) until a
+    /// scan takes it: each file is opened and mapped once for detection,
+    /// schema sampling and the first query that reads it (issue 16 item 13).
+    opened: Opened,
 }
+
+/// The opening an [`Input`] keeps, and how many times it was opened.
+#[derive(Clone, Default)]
+struct Opened(Arc<OpenedState>);
+
+#[derive(Default)]
+struct OpenedState {
+    kept: std::sync::Mutex<Option<OpenInput>>,
+    opens: std::sync::atomic::AtomicUsize,
+}
+
+/// What an input is does not depend on whether it is open.
+impl PartialEq for Opened {
+    fn eq(&self, _: &Opened) -> bool {
+        true
+    }
+}
+
+impl Eq for Opened {}
 
 /// Where an input's bytes come from.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,6 +121,7 @@ impl Input {
         Input {
             source: InputSource::File(path.into()),
             format: InputFormat::default(),
+            opened: Opened::default(),
         }
     }
 
@@ -109,7 +133,55 @@ impl Input {
                 bytes,
             },
             format: InputFormat::default(),
+            opened: Opened::default(),
         }
+    }
+
+    /// The input opened for reading a sample (detection, the schema): the
+    /// opening this input keeps, else a new one, then kept.
+    pub fn open(&self) -> Result<OpenInput, InputError> {
+        let mut kept = self.kept();
+        if let Some(open) = kept.as_ref() {
+            return Ok(open.clone());
+        }
+        let open = self.open_new()?;
+        *kept = Some(open.clone());
+        Ok(open)
+    }
+
+    /// The input opened for a scan: the opening kept since detection, which
+    /// the scan takes (so a later query opens the file again and sees what
+    /// was appended since), else a new one.
+    pub fn open_for_scan(&self) -> Result<OpenInput, InputError> {
+        match self.kept().take() {
+            Some(open) => Ok(open),
+            None => self.open_new(),
+        }
+    }
+
+    /// How many times this input (and its clones) opened its file or bytes.
+    pub fn times_opened(&self) -> usize {
+        self.opened
+            .0
+            .opens
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn open_new(&self) -> Result<OpenInput, InputError> {
+        let open = OpenInput::open(self)?;
+        self.opened
+            .0
+            .opens
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(open)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<OpenInput>> {
+        self.opened
+            .0
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The same input, read as `format`.

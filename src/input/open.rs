@@ -43,30 +43,49 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// An input opened for reading.
+/// An input opened for reading. Clones share the opened bytes (one map
+/// or one buffer): detection, schema sampling and the first scan of a
+/// file read the same opening ([`Input::open`]).
+#[derive(Clone)]
 pub struct OpenInput {
     pub name: Arc<str>,
     bytes: InputBytes,
 }
 
+#[derive(Clone)]
 enum InputBytes {
-    File(Bytes),
+    File(Arc<Bytes>),
     Shared(Arc<[u8]>),
 }
 
 impl OpenInput {
+    /// Opens `input` afresh (a file is opened and mapped or read again);
+    /// [`Input::open`] reuses an opening kept by the input.
     pub fn open(input: &Input) -> Result<OpenInput, InputError> {
         let name: Arc<str> = Arc::from(input.to_string());
         let bytes = match &input.source {
             InputSource::File(path) => {
-                InputBytes::File(Bytes::open(path).map_err(|source| InputError {
-                    path: name.to_string(),
-                    source,
-                })?)
+                InputBytes::File(Arc::new(Bytes::open(path).map_err(|source| {
+                    InputError {
+                        path: name.to_string(),
+                        source,
+                    }
+                })?))
             }
             InputSource::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
         };
         Ok(OpenInput { name, bytes })
+    }
+
+    /// The first of `opened` whose file shrank while it was mapped, if any.
+    /// Cheap while no map of the process ever faulted, so checking every
+    /// input of a scan once per part read stays linear in the number of
+    /// files (issue 16 item 13).
+    pub fn first_truncated(opened: &[OpenInput]) -> Option<&OpenInput> {
+        if !guard::any_faulted() {
+            return None;
+        }
+        opened.iter().find(|o| o.truncated())
     }
 
     /// The input's bytes, without a leading UTF-8 byte-order mark.
@@ -181,7 +200,12 @@ impl Bytes {
             }
             // No guard slot left: read the file instead.
         }
-        Bytes::read_all(file)
+        let size = if meta.is_file() {
+            usize::try_from(meta.len()).unwrap_or(0)
+        } else {
+            0
+        };
+        read_sized(file, size).map(Bytes::Owned)
     }
 
     /// Reads a stream (standard input, a pipe, a device) to its end, within
@@ -195,29 +219,28 @@ impl Bytes {
 
 /// Reads a stream to its end within the memory budget (see
 /// [`Bytes::read_all`]).
-pub fn read_bounded(mut reader: impl Read) -> io::Result<Vec<u8>> {
-    {
-        let limit = crate::memory::effective_limit();
-        let mut buf = Vec::new();
-        let mut block = vec![0u8; 1 << 20];
-        loop {
-            let n = match reader.read(&mut block) {
-                Ok(0) => return Ok(buf),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if buf.len() + n > limit {
-                return Err(io::Error::other(format!(
-                    "the input is longer than the memory budget ({}): it is not a file \
-                     that can be mapped, so it would be held in memory (raise the budget \
-                     with --max-memory, or save it to a file)",
-                    crate::memory::human(limit)
-                )));
-            }
-            buf.extend_from_slice(block.get(..n).unwrap_or_default());
-        }
+pub fn read_bounded(reader: impl Read) -> io::Result<Vec<u8>> {
+    read_sized(reader, 0)
+}
+
+/// [`read_bounded`] with room for `size` bytes made at once (a regular
+/// file's length; 0 when unknown). Reads no more than the budget and one
+/// byte, so an endless stream stops there.
+fn read_sized(reader: impl Read, size: usize) -> io::Result<Vec<u8>> {
+    let limit = crate::memory::effective_limit();
+    let mut buf = Vec::with_capacity(size.min(limit));
+    reader
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut buf)?;
+    if buf.len() > limit {
+        return Err(io::Error::other(format!(
+            "the input is longer than the memory budget ({}): it is not a file \
+             that can be mapped, so it would be held in memory (raise the budget \
+             with --max-memory, or save it to a file)",
+            crate::memory::human(limit)
+        )));
     }
+    Ok(buf)
 }
 
 impl Bytes {

@@ -35,11 +35,11 @@ use super::audit::{EventContext, EventPlan};
 use super::read::document_records;
 use super::read::{Decode, Layout, Loc, Out, Scratch};
 use super::resource::ResourceParts;
-use crate::input::json_rows::decode_value;
+use crate::input::json_rows::{Noted, decode_noted};
 use crate::json::{self, KeySet, RowSlots};
 use crate::schema::Field;
 use crate::types::DataType;
-use crate::value::{DateTime, Str, Value};
+use crate::value::{Str, Value};
 
 /// Top-level record keys, in slot order.
 const KEYS: [&str; 13] = [
@@ -297,13 +297,18 @@ impl RecordsDecoder {
             .unwrap_or_default();
         let route = route(&category, &resource_text);
         let resource = scratch.resource.get(&resource_text);
-        let time = || {
-            slots
-                .get(raw, TIME)
-                .and_then(json::string_text)
-                .and_then(|t| DateTime::parse(&t))
-                .map_or(Value::Null, Value::DateTime)
+        let log = out.conv.clone();
+        // Every typed column goes the JSON-rows way: a value that does
+        // not convert is null and noted with this record's place.
+        let typed = |raw: Option<&[u8]>, ty: DataType, column: usize| {
+            let noted = Noted {
+                log: &log,
+                column,
+                at,
+            };
+            decode_noted(raw, ty, Default::default(), noted)
         };
+        let time = |column: usize| typed(slots.get(raw, TIME), DataType::DateTime, column);
         match &self.target {
             Target::Diagnostics(cols) => {
                 if route == Route::Activity {
@@ -320,12 +325,12 @@ impl RecordsDecoder {
                     Some(c) => match c {
                         DiagCol::Null(ty) => crate::value::cast::null_of(*ty),
                         DiagCol::Const(v) => v.clone(),
-                        DiagCol::Time => time(),
+                        DiagCol::Time => time(i),
                         DiagCol::Category => Value::string(&category),
                         DiagCol::Operation => string_of(slots.get(raw, OPERATION)),
-                        DiagCol::Key(slot, ty) => typed(slots.get(raw, *slot), *ty),
+                        DiagCol::Key(slot, ty) => typed(slots.get(raw, *slot), *ty, i),
                         DiagCol::Resource(f) => f(&resource),
-                        DiagCol::Prop(slot, ty) => typed(prop(*slot), *ty),
+                        DiagCol::Prop(slot, ty) => typed(prop(*slot), *ty, i),
                     },
                 });
             }
@@ -347,7 +352,7 @@ impl RecordsDecoder {
                     return;
                 };
                 let ctx = EventContext {
-                    time: Some(time()),
+                    time: Some(slots.get(raw, TIME)),
                     pod,
                     resource,
                 };
@@ -368,7 +373,7 @@ impl RecordsDecoder {
                     log
                 };
                 let trimmed = trim_ascii(event);
-                match plan.emit(trimmed, &ctx, &mut scratch.event, out) {
+                match plan.emit(trimmed, at, &ctx, &mut scratch.event, out) {
                     Ok(true) => {}
                     Ok(false) => out.skip(),
                     Err(e) => out.bad(
@@ -392,7 +397,7 @@ impl RecordsDecoder {
                     Some(c) => match c {
                         PlaneCol::Null(ty) => crate::value::cast::null_of(*ty),
                         PlaneCol::Const(v) => v.clone(),
-                        PlaneCol::Time => time(),
+                        PlaneCol::Time => time(i),
                         PlaneCol::Category => Value::string(&category),
                         PlaneCol::Level => {
                             klog_level(string_of(prop(LOG)).as_str().unwrap_or_default())
@@ -410,7 +415,7 @@ impl RecordsDecoder {
                     return;
                 }
                 let mut slots = std::mem::take(&mut scratch.event);
-                if let Err(e) = plan.emit(raw, &mut slots, &mut scratch.resource, out) {
+                if let Err(e) = plan.emit(raw, at, &mut slots, &mut scratch.resource, out) {
                     out.bad(at, format!("not an activity log record: {e}"));
                 }
                 scratch.event = slots;
@@ -441,13 +446,6 @@ impl Decode for RecordsDecoder {
 fn property_of_column(name: &str) -> Option<&str> {
     let (base, suffix) = name.rsplit_once('_')?;
     (!base.is_empty() && matches!(suffix, "s" | "d" | "b" | "g" | "t")).then_some(base)
-}
-
-fn typed(raw: Option<&[u8]>, ty: DataType) -> Value {
-    match raw {
-        Some(r) => decode_value(r, ty),
-        None => crate::value::cast::null_of(ty),
-    }
 }
 
 /// A string column's value: a JSON string's text, another value's compact

@@ -301,7 +301,7 @@ pub fn resolve_schema(
             // The table's columns are the mapping's: nothing to sample.
             continue;
         }
-        let open = OpenInput::open(input)?;
+        let open = input.open()?;
         if input.format.is_plain_rows() {
             let sample = schema_sample(open.bytes());
             let lines = || chunk::lines(sample).filter_map(|(_, l)| trim_line(l));
@@ -468,7 +468,7 @@ pub fn lone_record_keys(input: &Input) -> Option<Vec<String>> {
     if input.format.kind != FormatKind::JsonRows || input.format.gzip || input.format.avro {
         return None;
     }
-    let open = OpenInput::open(input).ok()?;
+    let open = input.open().ok()?;
     let text = sample(open.bytes(), false, SCHEMA_SAMPLE_BYTES);
     if text.len() == SCHEMA_SAMPLE_BYTES {
         return None;

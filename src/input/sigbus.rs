@@ -9,7 +9,7 @@
 //! `SIGBUS` goes to the replaced handler, or takes its default action.
 
 #[cfg(unix)]
-pub use unix::{faulted, register, unregister};
+pub use unix::{any_faulted, faulted, register, unregister};
 
 #[cfg(not(unix))]
 pub fn register(_: usize, _: usize) -> Option<usize> {
@@ -19,6 +19,10 @@ pub fn register(_: usize, _: usize) -> Option<usize> {
 pub fn unregister(_: usize) {}
 #[cfg(not(unix))]
 pub fn faulted(_: usize) -> bool {
+    false
+}
+#[cfg(not(unix))]
+pub fn any_faulted() -> bool {
     false
 }
 
@@ -45,6 +49,11 @@ mod unix {
     };
 
     static TABLE: [Slot; SLOTS] = [EMPTY; SLOTS];
+
+    /// How many faults the handler has answered in this process: while it
+    /// is zero no map can be marked, and checking every open input for a
+    /// fault (once per part read) costs nothing.
+    static FAULTS: AtomicUsize = AtomicUsize::new(0);
 
     /// The replaced handler, as the signal handler reads it: its address
     /// (or `SIG_DFL`/`SIG_IGN`) and its flags.
@@ -104,6 +113,11 @@ mod unix {
         {
             restore(&previous);
         }
+    }
+
+    /// Whether any map was ever marked faulted in this process.
+    pub fn any_faulted() -> bool {
+        FAULTS.load(Ordering::Acquire) != 0
     }
 
     pub fn faulted(slot: usize) -> bool {
@@ -186,6 +200,7 @@ mod unix {
                         );
                         if zero != libc::MAP_FAILED {
                             slot.faulted.store(true, Ordering::Release);
+                            FAULTS.fetch_add(1, Ordering::Release);
                             return;
                         }
                     }

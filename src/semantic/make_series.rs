@@ -195,6 +195,7 @@ impl Binder<'_> {
                 operator: "make-series",
                 aggregates: Some(&collector),
                 window: None,
+                input_columns: None,
             };
             let bound = match self.scalar(&agg.column.expr, &scope) {
                 Ok(b) => b,

@@ -6,6 +6,8 @@
 //! * `simple` and `relaxed`: literals match as written; `*` and
 //!   non-numeric columns match lazily (up to the next delimiter), a last
 //!   column takes the rest; `.` crosses newlines, as plain text search does.
+//!   Under `relaxed` numeric columns match like the others (their text is
+//!   converted afterwards, null when it does not convert).
 //! * `regex`: literals are regex fragments; `*` is `.*?`; string columns
 //!   are greedy `.*` (the documented outputs show greedy captures unless
 //!   `flags=U` swaps greediness); the flags (`U`, `i`, `m`, `s`) apply.
@@ -74,6 +76,17 @@ pub fn pattern_regex(
                     DataType::Real | DataType::Decimal => r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?",
                     _ if kind == ParseKind::Regex || last => ".*",
                     _ => ".*?",
+                };
+                let numeric = ty.is_numeric();
+                let body = if kind == ParseKind::Relaxed && numeric {
+                    // `relaxed` also takes text that is not a number, and
+                    // the column is null (the parse-operator page's
+                    // `totalSlices=nonValidLongValue` row keeps its other
+                    // columns).
+                    let rest = if last { ".*" } else { ".*?" };
+                    format!("(?:{body}|{rest})")
+                } else {
+                    body.to_string()
                 };
                 re.push_str(&format!("(?P<c{column}>{body})"));
                 column += 1;

@@ -78,6 +78,7 @@ impl Binder<'_> {
                     operator: "pivot",
                     aggregates: Some(&collector),
                     window: None,
+                    input_columns: None,
                 };
                 let bound = self.scalar(a, &scope).map_err(one)?;
                 let mut aggregates = collector.into_inner().aggregates;

@@ -87,9 +87,12 @@ impl Binder<'_> {
             .collect();
         let mut errors = Vec::new();
         let window = RefCell::new(WindowCollector::default());
+        let input_columns = schema.fields.len();
         for item in columns {
             let calls_before = window.borrow().len();
-            let scope = Scope::new(&schema, operator).with_window(&window);
+            let scope = Scope::new(&schema, operator)
+                .with_window(&window)
+                .with_input_columns(input_columns);
             let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,
                 Err(e) => {

@@ -27,6 +27,11 @@ pub(super) struct Scope<'s> {
     /// In `extend`, `project`, `where` and `serialize`: where the window
     /// functions found so far are collected (see `semantic::window`).
     pub window: Option<&'s std::cell::RefCell<super::window::WindowCollector>>,
+    /// In `extend`: how many of `row`'s columns are the operator's input
+    /// (the rest were made earlier in the same operator). `pack_all()`
+    /// packs only those (pack-all-function page: `extend Packed=pack_all(),
+    /// PackedIgnoreNullEmpty=pack_all(true)` packs neither `Packed`).
+    pub input_columns: Option<usize>,
 }
 
 impl<'s> Scope<'s> {
@@ -36,6 +41,7 @@ impl<'s> Scope<'s> {
             operator,
             aggregates: None,
             window: None,
+            input_columns: None,
         }
     }
 
@@ -45,6 +51,13 @@ impl<'s> Scope<'s> {
         window: &'s std::cell::RefCell<super::window::WindowCollector>,
     ) -> Scope<'s> {
         self.window = Some(window);
+        self
+    }
+
+    /// This scope, where only the first `n` columns of `row` are the
+    /// operator's input (see [`Scope::input_columns`]).
+    pub fn with_input_columns(mut self, n: usize) -> Scope<'s> {
+        self.input_columns = Some(n);
         self
     }
 }

@@ -78,12 +78,12 @@ impl Binder<'_> {
             Some(a) => cast(self.scalar(a, scope)?, DataType::Bool),
             None => ScalarExpr::literal(Value::Bool(false), DataType::Bool, span),
         };
-        Ok(pack_columns(
-            scope.row,
-            &scope.row.names().collect::<Vec<_>>(),
-            ignore,
-            span,
-        ))
+        let names: Vec<_> = scope
+            .row
+            .names()
+            .take(scope.input_columns.unwrap_or(usize::MAX))
+            .collect();
+        Ok(pack_columns(scope.row, &names, ignore, span))
     }
 
     /// `[T |] search [kind=case_sensitive] [in (T1, T2, ...)] predicate`.

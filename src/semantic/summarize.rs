@@ -126,6 +126,7 @@ impl Binder<'_> {
                 operator: "summarize",
                 aggregates: Some(&collector),
                 window: None,
+                input_columns: None,
             };
             let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,

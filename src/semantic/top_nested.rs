@@ -73,6 +73,7 @@ impl Binder<'_> {
                 operator: "top-nested",
                 aggregates: Some(&collector),
                 window: None,
+                input_columns: None,
             };
             let by = match self.scalar(&level.by.expr, &scope) {
                 Ok(b) => b,

@@ -80,7 +80,7 @@ impl Binder<'_> {
             }
             let leg_name = match &t.kind {
                 ExprKind::Name { name } => name.name.clone(),
-                _ => String::new(),
+                _ => as_name(t).unwrap_or_default(),
             };
             match self.tabular(t) {
                 Ok(p) => legs.push((leg_name, p)),
@@ -98,6 +98,20 @@ impl Binder<'_> {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The name a subquery leg gives itself with a final `as Name`
+/// (as-operator page: `union withsource=T (... | as T1), (... | as T2)`
+/// names the rows' sources `T1` and `T2`).
+fn as_name(leg: &Expr) -> Option<String> {
+    match &leg.kind {
+        ExprKind::Paren { expr } => as_name(expr),
+        ExprKind::Pipe { operator, .. } => match &operator.kind {
+            crate::syntax::ast::OperatorKind::As { name, .. } => Some(name.name.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -141,10 +155,19 @@ pub(super) fn union_plan(
     if let Some(src) = &source_column {
         out_fields.push(Field::new(src.clone(), DataType::String));
     }
-    // Output names are unique: a split `v_real` meeting a column already
-    // called `v_real` (or the source column) becomes `v_real1`.
-    for (n, t, _) in &fields {
-        let taken = |c: &str| out_fields.iter().any(|f| f.name == c);
+    // Output names are unique, and a leg's own column name wins over a
+    // name made by splitting: a split `x_long` meeting a column declared
+    // `x_long` in any leg becomes `x_long1` (union-operator page, the
+    // `View_1`..`View_3` example: `x_long1, x_int, x_long`).
+    let declared: Vec<&str> = fields
+        .iter()
+        .filter(|(n, _, source)| n == source)
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    for (n, t, source) in &fields {
+        let split = n != source;
+        let taken =
+            |c: &str| out_fields.iter().any(|f| f.name == c) || (split && declared.contains(&c));
         let name = super::naming::unique_name(n, &taken);
         out_fields.push(Field::new(name, *t));
     }

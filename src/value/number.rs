@@ -215,7 +215,8 @@ pub fn round_long(x: i64, digits: i64) -> Option<i64> {
     if digits >= 0 {
         return Some(x);
     }
-    let Some(p) = u32::try_from(-digits)
+    // `unsigned_abs`, not `-digits`: `i64::MIN` has no negation (found by fuzzing).
+    let Some(p) = u32::try_from(digits.unsigned_abs())
         .ok()
         .and_then(|e| 10i64.checked_pow(e))
     else {

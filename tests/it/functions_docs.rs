@@ -529,10 +529,12 @@ fn ipv6_functions() {
         "string",
         json!("fe80:0000:0000:0000:085d:e82c:9446:7994"),
     );
+    // parse-ipv6-mask-function: the prefix counts IPv6 bits, for an IPv4
+    // address too.
     check(
-        "parse_ipv6_mask('127.0.0.1', 24)",
+        "parse_ipv6_mask('192.168.255.255', 120)",
         "string",
-        json!("0000:0000:0000:0000:0000:ffff:7f00:0000"),
+        json!("0000:0000:0000:0000:0000:ffff:c0a8:ff00"),
     );
     check(
         "ipv6_compare('::ffff:7f00:1', '127.0.0.1')",

@@ -209,3 +209,50 @@ fn a_take_after_a_join_stops_it() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{query}");
     }
 }
+
+/// Item 10: a pipe that never ends (`yes '{"a":1}' | kqlite --table T=-
+/// 'T | take 1'`) and `/dev/urandom` stop at the budget with exit 1, in
+/// bounded memory and time, as `/dev/zero` does.
+#[test]
+fn an_endless_pipe_and_dev_urandom_stop_at_the_budget() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(["--max-memory", "16M", "--table", "T=-", "T | take 1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let block = b"{\"a\":1}\n".repeat(8192);
+        // Writes until the command stops reading (a broken pipe).
+        while input.write_all(&block).is_ok() {}
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("<stdin>") && err.contains("longer than the memory budget (16 MiB)"),
+        "{err}"
+    );
+    #[cfg(unix)]
+    {
+        let out = kqlite(
+            &[
+                "--max-memory",
+                "16M",
+                "--table",
+                "T=/dev/urandom",
+                "T | take 1",
+            ],
+            None,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("/dev/urandom") && err.contains("memory budget"),
+            "{err}"
+        );
+    }
+}

@@ -424,7 +424,8 @@ fn json_nested_a_hundred_thousand_deep() {
 #[test]
 fn deep_json_in_a_column_is_read_as_dynamic_without_overflowing() {
     // A string column holding deep JSON, and a dynamic column 5,000 deep:
-    // parse_json gives up past its depth limit (null), never overflows.
+    // parse_json gives up past its depth limit (the text, as a dynamic
+    // string), never overflows.
     let text = nested(100_000, "{\\\"a\\\":[", "]}", "1");
     let medium = nested(5_000, "[", "]", "1");
     let bytes =
@@ -527,4 +528,27 @@ fn the_command_line_reports_bad_lines_and_keeps_good_ones() {
         assert!(err.contains(&format!("{file}:2")), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+/// Issue 16 item 12: `parse_json` of text nested deeper than 512 levels is
+/// that text, as a dynamic string, as docs/robustness.md says (and as the
+/// KQL parse-json-function page gives for text it cannot read as JSON);
+/// 512 levels parse.
+#[test]
+fn parse_json_deeper_than_512_is_the_text_as_a_string() {
+    let run = |depth: usize| {
+        let q = format!(
+            "print p = parse_json(strcat(strrep('[', {depth}), strrep(']', {depth}))) \
+             | project t = gettype(p), n = isnull(p), same = tostring(p) == strcat(strrep('[', {depth}), strrep(']', {depth}))"
+        );
+        let o = crate::common::cli::kqlite(&[&q]);
+        assert_eq!(o.status.code(), Some(0));
+        crate::common::cli::text(&o.stdout)
+    };
+    assert_eq!(run(512), "{\"t\":\"array\",\"n\":false,\"same\":true}\n");
+    assert_eq!(run(513), "{\"t\":\"string\",\"n\":false,\"same\":true}\n");
+    assert_eq!(
+        run(100_000),
+        "{\"t\":\"string\",\"n\":false,\"same\":true}\n"
+    );
 }

@@ -170,6 +170,8 @@ fn round_doc_examples() {
     assert_eq!(round_long(7, 3), Some(7));
     assert_eq!(round_long(7, -30), Some(0));
     assert_eq!(round_long(i64::MAX, -1), None);
+    // Found by fuzzing: negating i64::MIN overflowed (a panic with overflow checks).
+    assert_eq!(round_long(7, i64::MIN), Some(0));
 }
 
 #[test]
