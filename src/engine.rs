@@ -143,6 +143,10 @@ pub struct EngineOptions {
     /// [`CountingAllocator`](crate::CountingAllocator) as global allocator
     /// (the `kqlite` command does).
     pub max_memory: Option<u64>,
+    /// Spill the rows a `sort` or `summarize` holds to temporary files once
+    /// there are this many, whatever the memory budget (they spill past the
+    /// budget anyway). For tests: the answer is the same either way.
+    pub spill_after_rows: Option<usize>,
     /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
@@ -157,6 +161,7 @@ impl Default for EngineOptions {
             strict: false,
             now: None,
             max_memory: None,
+            spill_after_rows: None,
             geoip: None,
         }
     }
@@ -542,6 +547,7 @@ impl Engine {
         ExecOptions {
             chunk_size: self.options.chunk_size,
             strict: self.options.strict,
+            spill_rows: self.options.spill_after_rows,
             ..ExecOptions::default()
         }
     }

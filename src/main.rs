@@ -254,6 +254,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         now,
         max_memory: cli.max_memory,
         geoip,
+        ..defaults
     });
     if let Some(order) = &cli.date_order {
         engine.set_date_order(order)?;

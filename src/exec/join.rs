@@ -1,15 +1,19 @@
-//! Hash joins of two materialized inputs.
+//! Hash joins of two materialized inputs, their output streamed.
 
+use super::run::EmitRow;
 use crate::exec_error::ExecError;
 use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::Value;
 use crate::value::key::{Key, RowKey};
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output
 /// order: left rows in order with their matches in right order, then (for
-/// right and full outer joins) unmatched right rows in order. `budget`
+/// right and full outer joins) unmatched right rows in order. Each output
+/// row goes to `sink` as soon as it is made, so the output is never held
+/// whole and a sink that has enough (`take`) stops the join. `budget`
 /// stops it when the heap goes over the memory budget.
 #[allow(clippy::too_many_arguments)] // the two sides' rows, types and keys
 pub(super) fn join(
@@ -21,7 +25,8 @@ pub(super) fn join(
     right_types: &[DataType],
     right_width: usize,
     budget: &dyn Fn() -> Result<(), ExecError>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    sink: &mut EmitRow<'_>,
+) -> Result<ControlFlow<()>, ExecError> {
     let key_of = |row: &[Value], side: fn(&(usize, usize)) -> usize| -> Option<RowKey> {
         let mut k = Vec::with_capacity(keys.len());
         for pair in keys {
@@ -46,8 +51,15 @@ pub(super) fn join(
             })
             .collect()
     };
+    // Hands a row on; returns from the join when the sink has enough.
+    macro_rules! out {
+        ($row:expr) => {
+            if sink($row)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        };
+    }
     let right_key_columns: Vec<usize> = keys.iter().map(|p| p.1).collect();
-    let mut out = Vec::new();
     let mut right_matched = vec![false; right.len()];
     let mut seen_left: std::collections::HashSet<RowKey> = std::collections::HashSet::new();
     for l in left {
@@ -73,12 +85,12 @@ pub(super) fn join(
         match kind {
             JoinKind::LeftSemi => {
                 if !matches.is_empty() {
-                    out.push(l.clone());
+                    out!(l.clone());
                 }
             }
             JoinKind::LeftAnti => {
                 if matches.is_empty() {
-                    out.push(l.clone());
+                    out!(l.clone());
                 }
             }
             JoinKind::RightSemi | JoinKind::RightAnti => {}
@@ -95,13 +107,13 @@ pub(super) fn join(
                         let nulls = null_row(right_types, right_width);
                         let mut row = l.clone();
                         row.extend(right_part(&nulls));
-                        out.push(row);
+                        out!(row);
                     }
                 } else {
                     for &m in matches {
                         let mut row = l.clone();
                         row.extend(right_part(&right[m]));
-                        out.push(row);
+                        out!(row);
                     }
                 }
             }
@@ -110,13 +122,13 @@ pub(super) fn join(
                     if matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter) {
                         let mut row = l.clone();
                         row.extend(null_row(right_types, right_width));
-                        out.push(row);
+                        out!(row);
                     }
                 } else {
                     for &m in matches {
                         let mut row = l.clone();
                         row.extend(right[m].iter().cloned());
-                        out.push(row);
+                        out!(row);
                     }
                 }
             }
@@ -125,26 +137,26 @@ pub(super) fn join(
     match kind {
         JoinKind::RightSemi | JoinKind::RightAnti => {
             let want = kind == JoinKind::RightSemi;
-            out.extend(
-                right
-                    .iter()
-                    .zip(&right_matched)
-                    .filter(|(_, m)| **m == want)
-                    .map(|(r, _)| r.clone()),
-            );
+            for (r, _) in right
+                .iter()
+                .zip(&right_matched)
+                .filter(|(_, m)| **m == want)
+            {
+                out!(r.clone());
+            }
         }
         JoinKind::RightOuter | JoinKind::FullOuter => {
             for (r, matched) in right.iter().zip(&right_matched) {
                 if !matched {
                     let mut row = null_row(left_types, left_types.len());
                     row.extend(r.iter().cloned());
-                    out.push(row);
+                    out!(row);
                 }
             }
         }
         _ => {}
     }
-    Ok(out)
+    Ok(ControlFlow::Continue(()))
 }
 
 #[cfg(test)]
@@ -171,7 +183,8 @@ mod tests {
             vec![s("d"), Value::Long(40)],
         ];
         let types = [DataType::String, DataType::Long];
-        let out = join(
+        let mut out = Vec::new();
+        let _ = join(
             &x,
             &y,
             JoinKind::InnerUnique,
@@ -180,6 +193,10 @@ mod tests {
             &types,
             2,
             &|| Ok(()),
+            &mut |r| {
+                out.push(r);
+                Ok(ControlFlow::Continue(()))
+            },
         )
         .unwrap();
         let got: Vec<(i64, i64)> = out

@@ -15,6 +15,7 @@ mod prefilter;
 pub mod run;
 mod scan;
 mod sort;
+mod spill;
 mod stage;
 mod top_nested;
 mod window;

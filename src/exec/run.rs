@@ -10,8 +10,7 @@
 use super::join::join;
 use super::physical::{PhysicalPlan, Pipeline, Source};
 use super::prefilter::LineFilter;
-use super::scan::ItemResult;
-use super::sort::compare_keys;
+use super::scan::{Item, ItemResult};
 use super::stage::StageRow;
 use super::{ConversionReport, Stats};
 use crate::exec_error::ExecError;
@@ -37,6 +36,9 @@ pub struct ExecOptions {
     pub chunk_size: usize,
     /// Stop at the first line that is not a row.
     pub strict: bool,
+    /// Spill a sort's or summarize's rows to disk once this many are held,
+    /// whatever the memory budget (for tests: the answer must not change).
+    pub spill_rows: Option<usize>,
     /// Bad lines reported in full (the rest are only counted).
     pub max_reported_bad_lines: usize,
 }
@@ -46,6 +48,7 @@ impl Default for ExecOptions {
         ExecOptions {
             chunk_size: 1 << 20,
             strict: false,
+            spill_rows: None,
             max_reported_bad_lines: 10,
         }
     }
@@ -229,11 +232,7 @@ impl<'a> Runner<'a> {
                 let groups = self.aggregate(input, group_by, aggregates)?;
                 emit_all(groups, sink)
             }
-            PhysicalPlan::Sort { input, keys } => {
-                let mut rows = self.keyed_rows(input, keys)?;
-                rows.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
-                emit_all(rows.into_iter().map(|(_, r)| r), sink)
-            }
+            PhysicalPlan::Sort { input, keys } => self.sort(input, keys, sink),
             PhysicalPlan::TopN { input, keys, count } => {
                 let rows = self.top_rows(input, keys, *count)?;
                 emit_all(rows.into_iter().map(|(_, r)| r), sink)
@@ -259,7 +258,7 @@ impl<'a> Runner<'a> {
                 let left_types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();
                 let right_types: Vec<DataType> =
                     right.schema().fields.iter().map(|f| f.ty).collect();
-                let joined = join(
+                join(
                     &left_rows,
                     &right_rows,
                     *kind,
@@ -268,8 +267,8 @@ impl<'a> Runner<'a> {
                     &right_types,
                     *right_width,
                     &|| memory_error("join"),
-                )?;
-                emit_all(joined, sink)
+                    sink,
+                )
             }
             PhysicalPlan::Materialize { id, input } => {
                 let rows = self.materialize(*id, input)?;
@@ -369,20 +368,74 @@ impl<'a> Runner<'a> {
                     .and_then(LineFilter::new)
                     .map(|f| Arc::new(f) as Arc<dyn LinePrefilter>);
             }
+            Source::Plan(child) if streams_its_output(child) => {
+                return self.run_streamed(p, child, make, feed, emit);
+            }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
             Source::Rows(_) | Source::Shared { .. } | Source::Range { .. } => {}
         }
         let items = self.items(p, &opened, filter.as_ref(), upstream.as_ref())?;
+        self.run_items(p, &items, &opened, make, feed, emit)
+    }
+
+    /// Runs a pipeline over the output of `child` as it comes, a batch of
+    /// items at a time (cut as [`Runner::items`] cuts collected rows, so
+    /// the answer is the same), instead of collecting it first: a `take`
+    /// downstream stops a join. Only for children that emit after their
+    /// inputs have run (see [`streams_its_output`]), so no worker is busy
+    /// with them while the batches run on the pool.
+    fn run_streamed<T: Send>(
+        &self,
+        p: &Pipeline,
+        child: &PhysicalPlan,
+        make: &(dyn Fn() -> T + Sync),
+        feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
+        emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let threads = self.pool.current_num_threads().max(1);
+        let batch_rows = ROWS_PER_ITEM * threads * 4;
+        let mut batch: Vec<Vec<Value>> = Vec::new();
+        let run_batch = |batch: &mut Vec<Vec<Value>>,
+                         emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>|
+         -> Result<ControlFlow<()>, ExecError> {
+            let rows = std::mem::take(batch);
+            let items: Vec<Item<'_>> = rows.chunks(ROWS_PER_ITEM).map(Item::Rows).collect();
+            self.run_items(p, &items, &[], make, feed, emit)
+        };
+        let flow = self.run(child, &mut |row| {
+            batch.push(row);
+            if batch.len() >= batch_rows {
+                return run_batch(&mut batch, emit);
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        if flow.is_break() || batch.is_empty() {
+            return Ok(flow);
+        }
+        run_batch(&mut batch, emit)
+    }
+
+    /// Runs a pipeline's items on the pool, handing their states to `emit`
+    /// in item order.
+    fn run_items<T: Send>(
+        &self,
+        p: &Pipeline,
+        items: &[Item<'_>],
+        opened: &[OpenInput],
+        make: &(dyn Fn() -> T + Sync),
+        feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
+        emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
+    ) -> Result<ControlFlow<()>, ExecError> {
         // A subquery run from inside a worker (`mv-apply`) must not wait for
         // other workers: they may all be waiting the same way. It runs its
         // items on this thread instead; the outer query is the parallel one.
         if self.pool.current_thread_index().is_some() {
             let done = AtomicBool::new(false);
             let mut last_reported = 0usize;
-            for item in &items {
+            for item in items {
                 let r = self.run_item(p, item, make, feed, &done);
                 if self
-                    .hand_on_one(r, &opened, &mut last_reported, emit)?
+                    .hand_on_one(r, opened, &mut last_reported, emit)?
                     .is_break()
                 {
                     return Ok(ControlFlow::Break(()));
@@ -399,7 +452,6 @@ impl<'a> Runner<'a> {
         let handed_on = AtomicUsize::new(0);
         let done = AtomicBool::new(false);
         let (results, finished) = mpsc::channel::<(usize, ItemResult<T>)>();
-        let items = &items;
         self.pool.in_place_scope(|scope| {
             for _ in 0..threads {
                 let results = results.clone();
@@ -425,7 +477,7 @@ impl<'a> Runner<'a> {
                 });
             }
             drop(results);
-            let outcome = self.hand_on(finished, &opened, &handed_on, emit);
+            let outcome = self.hand_on(finished, opened, &handed_on, emit);
             // Stop the workers whatever happened (an error, a full sink).
             done.store(true, AtomicOrdering::Relaxed);
             outcome
@@ -524,6 +576,13 @@ impl<'a> Runner<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether a pipeline over `plan`'s output may run as the rows come
+/// ([`Runner::run_streamed`]): the plans that compute after their inputs
+/// have run and then emit from the calling thread.
+fn streams_its_output(plan: &PhysicalPlan) -> bool {
+    matches!(plan, PhysicalPlan::Join { .. } | PhysicalPlan::Sort { .. })
 }
 
 /// The memory-budget error for `operator` when the heap is over the

@@ -1,7 +1,10 @@
-//! `sort` and `top`: rows with their key values, in a stable order.
+//! `sort` and `top`: rows with their key values, in a stable order. A
+//! sort whose rows go over the memory budget spills them: sorted runs
+//! written to temporary files and merged (see `exec::spill`).
 
 use super::physical::{PhysSortKey, Pipeline, Source};
-use super::run::{KeyedRows, Runner};
+use super::run::{EmitRow, KeyedRows, Runner};
+use super::spill::{SpillFile, SpillReader};
 use super::stage::StageRow;
 use crate::exec_error::ExecError;
 use crate::input::json_rows::RowDecoder;
@@ -10,14 +13,29 @@ use crate::value::{Value, compare};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 
+/// A sort spills its rows once they go over the memory budget and at
+/// least this many are held (fewer: the memory is not the sort's, and the
+/// budget error stands).
+const MIN_RUN_ROWS: usize = 4096;
+
+/// Runs are merged this many at a time (so few files are open at once).
+const MERGE_WIDTH: usize = 64;
+
 impl Runner<'_> {
-    /// Every row with its sort key values, in input order.
-    pub(super) fn keyed_rows(
+    /// `sort`: every row of `input` in key order (a stable order: ties keep
+    /// input order), handed to `sink`. When the rows held go over the
+    /// memory budget they are sorted and written to a temporary file (a
+    /// run); at the end the runs and the rows still held are merged, ties
+    /// going to the earlier run, so the answer is the in-memory one.
+    pub(super) fn sort(
         &self,
         input: &Pipeline,
         keys: &[PhysSortKey],
-    ) -> Result<KeyedRows, ExecError> {
-        let mut all = Vec::new();
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let mut all: KeyedRows = Vec::new();
+        let mut runs: Vec<SpillFile> = Vec::new();
+        let mut scratch = Vec::new();
         let _ = self.run_pipeline(
             input,
             &Vec::new,
@@ -25,18 +43,60 @@ impl Runner<'_> {
                 let r = row.as_row();
                 let k = keys.iter().map(|k| k.expr.eval(r, &self.ctx)).collect();
                 rows.push((k, row.into_vec()));
-                if !self.within_budget("sort") {
-                    return false;
-                }
                 true
             },
             &mut |mut rows| {
                 all.append(&mut rows);
-                super::run::memory_error("sort")?;
+                if crate::memory::exceeded().is_some() || self.spill_rows_reached(all.len()) {
+                    if all.len() < MIN_RUN_ROWS && !self.spill_rows_reached(all.len()) {
+                        super::run::memory_error("sort")?;
+                    }
+                    all.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
+                    let mut run = SpillFile::new()?;
+                    for (k, r) in all.drain(..) {
+                        run.write(&[&k, &r], &mut scratch)?;
+                    }
+                    all = Vec::new();
+                    runs.push(run);
+                    if runs.len() > MERGE_WIDTH {
+                        // Merge the earliest runs into one, in their place.
+                        let rest = runs.split_off(MERGE_WIDTH);
+                        let first = std::mem::take(&mut runs);
+                        let mut merged = SpillFile::new()?;
+                        let mut merger = Merger::new(first, Vec::new(), keys)?;
+                        while let Some((k, r)) = merger.next_row()? {
+                            merged.write(&[&k, &r], &mut scratch)?;
+                        }
+                        runs.push(merged);
+                        runs.extend(rest);
+                    }
+                }
                 Ok(ControlFlow::Continue(()))
             },
         )?;
-        Ok(all)
+        all.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
+        if runs.is_empty() {
+            for (_, r) in all {
+                if sink(r)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            return Ok(ControlFlow::Continue(()));
+        }
+        let mut merger = Merger::new(runs, all, keys)?;
+        while let Some((_, r)) = merger.next_row()? {
+            self.cancelled()?;
+            if sink(r)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// Whether a spilling operator holding `rows` rows spills now because
+    /// of [`super::ExecOptions::spill_rows`] (a test's way to spill small data).
+    pub(super) fn spill_rows_reached(&self, rows: usize) -> bool {
+        self.options.spill_rows.is_some_and(|n| rows >= n)
     }
 
     /// The first `count` rows in key order, with their keys: a stable
@@ -111,6 +171,81 @@ impl Runner<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// A row with its sort key values.
+type KeyedRow = (Vec<Value>, Vec<Value>);
+
+/// Sorted runs merged into one sorted sequence: runs on disk in input
+/// order, then the rows still in memory (the latest); of rows with equal
+/// keys, the one from the earliest source comes first, so the merge is as
+/// stable as one in-memory sort.
+struct Merger<'k> {
+    keys: &'k [PhysSortKey],
+    disk: Vec<SpillReader>,
+    memory: std::vec::IntoIter<KeyedRow>,
+    /// The next row of each source (disk runs, then memory), if any.
+    heads: Vec<Option<KeyedRow>>,
+}
+
+impl<'k> Merger<'k> {
+    fn new(
+        runs: Vec<SpillFile>,
+        memory: KeyedRows,
+        keys: &'k [PhysSortKey],
+    ) -> Result<Merger<'k>, ExecError> {
+        let mut m = Merger {
+            keys,
+            disk: runs
+                .into_iter()
+                .map(SpillFile::into_reader)
+                .collect::<Result<_, _>>()?,
+            memory: memory.into_iter(),
+            heads: Vec::new(),
+        };
+        for i in 0..=m.disk.len() {
+            let head = m.pull(i)?;
+            m.heads.push(head);
+        }
+        Ok(m)
+    }
+
+    /// The next row of source `i`.
+    fn pull(&mut self, i: usize) -> Result<Option<KeyedRow>, ExecError> {
+        match self.disk.get_mut(i) {
+            Some(reader) => Ok(reader.next_record(2)?.and_then(|mut lists| {
+                let row = lists.pop()?;
+                let keys = lists.pop()?;
+                Some((keys, row))
+            })),
+            None => Ok(self.memory.next()),
+        }
+    }
+
+    /// The next row in key order, with its keys.
+    fn next_row(&mut self) -> Result<Option<KeyedRow>, ExecError> {
+        let mut best: Option<usize> = None;
+        for (i, head) in self.heads.iter().enumerate() {
+            let Some((k, _)) = head else { continue };
+            let better = match best
+                .and_then(|b| self.heads.get(b))
+                .and_then(Option::as_ref)
+            {
+                // Strictly less: an equal row of an earlier source stays first.
+                Some((bk, _)) => compare_keys(k, bk, self.keys) == Ordering::Less,
+                None => true,
+            };
+            if better {
+                best = Some(i);
+            }
+        }
+        let Some(i) = best else { return Ok(None) };
+        let next = self.pull(i)?;
+        Ok(self
+            .heads
+            .get_mut(i)
+            .and_then(|slot| std::mem::replace(slot, next)))
     }
 }
 

@@ -39,6 +39,7 @@ mod hostile_floats;
 mod hostile_memory;
 mod hostile_queries;
 mod hostile_scale;
+mod hostile_spill;
 mod json_props;
 mod json_real;
 mod large_rows;
