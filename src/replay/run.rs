@@ -342,6 +342,24 @@ fn reads(query: &str, name: &str) -> bool {
     query.contains(name)
 }
 
+/// Told how a replay goes, to show it (the command line's progress bar
+/// over rules × windows). Rules run in parallel: the methods are called
+/// from several threads at once.
+pub trait ReplayProgress: Sync {
+    /// What the replay is doing before the windows run (reading a table,
+    /// applying the rules' conditions).
+    fn phase(&self, _what: &str) {}
+    /// The number of windows the replay goes through, over all rules;
+    /// called once, before the first window.
+    fn start(&self, _windows: u64) {}
+    /// `windows` more windows done (run, or skipped: suppressed, no NRT
+    /// event, or left after a query error).
+    fn advance(&self, _windows: u64) {}
+}
+
+/// No progress shown.
+impl ReplayProgress for () {}
+
 /// Replays `rules` over the tables of `engine`: every window of every
 /// Scheduled and NRT rule, with `now()` at the window's tick and each
 /// table limited to `TimeGenerated` in the window. Rules run in parallel;
@@ -362,6 +380,20 @@ pub fn replay(
     rules: &[Rule],
     options: &ReplayOptions,
 ) -> Result<ReplayReport, Error> {
+    replay_with_progress(engine, rules, options, &())
+}
+
+/// [`replay`], telling `progress` how it goes.
+///
+/// # Errors
+///
+/// As [`replay`].
+pub fn replay_with_progress(
+    engine: &Engine,
+    rules: &[Rule],
+    options: &ReplayOptions,
+    progress: &dyn ReplayProgress,
+) -> Result<ReplayReport, Error> {
     // What each rule reads: its query and the stored functions it calls.
     let texts: Vec<String> = rules
         .iter()
@@ -378,10 +410,12 @@ pub fn replay(
                 .filter(|(_, t)| reads(t, &n))
                 .map(|(r, _)| r)
                 .collect();
+            progress.phase(&format!("reading {n}"));
             snapshot(engine, &n, &readers)
         })
         .collect::<Result<_, _>>()?;
     // What each rule reads of each table, and the distinct views of them.
+    progress.phase("applying the rules' conditions");
     let needs: Vec<Vec<TableNeed>> = rules
         .par_iter()
         .zip(texts.par_iter())
@@ -425,8 +459,9 @@ pub fn replay(
             })
         })
         .collect();
-    let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
-        .par_iter()
+    // Each rule's views and windows, known before any runs (to count them).
+    let plans: Vec<(Vec<View>, Vec<Window>)> = rules
+        .iter()
         .zip(&needs)
         .map(|(rule, needs)| {
             let read: Vec<View> = needs
@@ -438,9 +473,26 @@ pub fn replay(
                     })
                 })
                 .collect();
-            replay_rule(engine, &read, rule, options)
+            let ticks = match (rule.query_frequency, rule.query_period) {
+                (Some(frequency), Some(period)) if rule.enabled => {
+                    let events = read
+                        .iter()
+                        .filter_map(|v| v.whole.span())
+                        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+                    windows(frequency, period, events, options.from, options.to)
+                }
+                _ => Vec::new(),
+            };
+            (read, ticks)
         })
         .collect();
+    progress.start(plans.iter().map(|(_, w)| w.len() as u64).sum());
+    let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
+        .par_iter()
+        .zip(&plans)
+        .map(|(rule, (read, ticks))| replay_rule(engine, read, rule, ticks, progress))
+        .collect();
+    drop(plans);
     drop(views);
     let mut report = ReplayReport::default();
     for (alerts, summary) in per_rule {
@@ -454,7 +506,8 @@ fn replay_rule(
     engine: &Engine,
     read: &[View],
     rule: &Rule,
-    options: &ReplayOptions,
+    ticks: &[Window],
+    progress: &dyn ReplayProgress,
 ) -> (Vec<Alert>, RuleSummary) {
     let mut summary = RuleSummary {
         rule_id: rule.id.clone(),
@@ -463,25 +516,25 @@ fn replay_rule(
         tactics: rule.tactics.clone(),
         ..RuleSummary::default()
     };
-    let (Some(frequency), Some(period)) = (rule.query_frequency, rule.query_period) else {
+    if rule.query_frequency.is_none() || rule.query_period.is_none() {
         summary.error = Some("a hunting query (no schedule): not replayed".into());
         return (Vec::new(), summary);
-    };
+    }
     if !rule.enabled {
         summary.error = Some("disabled: not replayed".into());
         return (Vec::new(), summary);
     }
-    let events = read
-        .iter()
-        .filter_map(|v| v.whole.span())
-        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     let mut alerts = Vec::new();
     let mut distinct = HashSet::new();
     let mut suppressed_until: Option<DateTime> = None;
     // The result schema of a window with no input rows, once such a window
     // gave no result rows.
     let mut empty_result: Option<Schema> = None;
-    for window in windows(frequency, period, events, options.from, options.to) {
+    // Windows counted as done when they start (a bar moves as rules run).
+    let mut started = 0;
+    for &window in ticks {
+        progress.advance(1);
+        started += 1;
         if suppressed_until.is_some_and(|until| window.end < until) {
             summary.windows_suppressed += 1;
             continue;
@@ -540,6 +593,8 @@ fn replay_rule(
             suppressed_until = window.end.checked_add(duration);
         }
     }
+    // The windows a query error left.
+    progress.advance((ticks.len() - started) as u64);
     summary.distinct_results = distinct.len();
     (alerts, summary)
 }
