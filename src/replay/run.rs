@@ -7,6 +7,7 @@ use super::schedule::{Window, windows};
 use crate::engine::window::{RowFilter, SharedRows};
 use crate::engine::{Engine, EngineOptions, Query, Table};
 use crate::error::Error;
+use crate::json::PathCache;
 use crate::schema::Schema;
 use crate::value::{DateTime, Value};
 use rayon::prelude::*;
@@ -288,9 +289,10 @@ fn view_of(
     table: &Snapshot,
     columns: Option<&[usize]>,
     filter: Option<&RowFilter>,
+    json_paths: &Arc<PathCache>,
 ) -> Result<Snapshot, Error> {
     let filtered = match filter {
-        Some(f) => engine.filter_rows(&table.name, f, &table.schema, &table.rows)?,
+        Some(f) => engine.filter_rows(&table.name, f, &table.schema, &table.rows, json_paths)?,
         None => None,
     };
     let all = columns.is_none_or(|c| c.iter().copied().eq(0..table.schema.len()));
@@ -414,6 +416,10 @@ pub fn replay_with_progress(
             snapshot(engine, &n, &readers)
         })
         .collect::<Result<_, _>>()?;
+    // The JSON paths read from the rows, for every rule and window: a row
+    // is in the prefilter of each rule that reads its table and in every
+    // window whose lookback holds it, and its `log_s.verb` is read once.
+    let json_paths = Arc::new(PathCache::default());
     // What each rule reads of each table, and the distinct views of them.
     progress.phase("applying the rules' conditions");
     let needs: Vec<Vec<TableNeed>> = rules
@@ -446,7 +452,14 @@ pub fn replay_with_progress(
         .into_par_iter()
         .map(|(k, (i, columns, filter))| {
             let table = &tables[*i];
-            view_of(engine, table, columns.as_deref(), filter.as_ref()).map(|v| (k, Arc::new(v)))
+            view_of(
+                engine,
+                table,
+                columns.as_deref(),
+                filter.as_ref(),
+                &json_paths,
+            )
+            .map(|v| (k, Arc::new(v)))
         })
         .collect::<Result<_, Error>>()?;
     // The rows as read are no longer needed: only their times.
@@ -490,7 +503,7 @@ pub fn replay_with_progress(
     let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
         .par_iter()
         .zip(&plans)
-        .map(|(rule, (read, ticks))| replay_rule(engine, read, rule, ticks, progress))
+        .map(|(rule, (read, ticks))| replay_rule(engine, read, rule, ticks, &json_paths, progress))
         .collect();
     drop(plans);
     drop(views);
@@ -507,6 +520,7 @@ fn replay_rule(
     read: &[View],
     rule: &Rule,
     ticks: &[Window],
+    json_paths: &Arc<PathCache>,
     progress: &dyn ReplayProgress,
 ) -> (Vec<Alert>, RuleSummary) {
     let mut summary = RuleSummary {
@@ -550,7 +564,7 @@ fn replay_rule(
         let empty = read.iter().all(|v| v.sliced.is_empty_in(window));
         let outcome = match (&empty_result, empty) {
             (Some(schema), true) => Ok((schema.clone(), Vec::new())),
-            _ => run_window(engine, read, rule, window),
+            _ => run_window(engine, read, rule, window, &json_paths),
         };
         let (schema, rows) = match outcome {
             Ok(r) => r,
@@ -606,6 +620,7 @@ fn run_window(
     read: &[View],
     rule: &Rule,
     window: Window,
+    json_paths: &Arc<PathCache>,
 ) -> Result<(Schema, Vec<Vec<Value>>), Error> {
     let mut windowed = Engine::with_options(EngineOptions {
         now: Some(window.end),
@@ -614,6 +629,7 @@ fn run_window(
     });
     windowed.cancel = engine.cancel.clone();
     windowed.share_workspace(engine);
+    windowed.json_paths = Some(json_paths.clone());
     for v in read {
         let t = &v.sliced;
         windowed.add_shared_rows(&t.name, t.schema.clone(), t.rows.clone(), t.range(window));
