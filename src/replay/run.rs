@@ -564,7 +564,7 @@ fn replay_rule(
         let empty = read.iter().all(|v| v.sliced.is_empty_in(window));
         let outcome = match (&empty_result, empty) {
             (Some(schema), true) => Ok((schema.clone(), Vec::new())),
-            _ => run_window(engine, read, rule, window, &json_paths),
+            _ => run_window(engine, read, rule, window, json_paths),
         };
         let (schema, rows) = match outcome {
             Ok(r) => r,
