@@ -195,6 +195,9 @@ pub struct Engine {
     /// Set to stop a running query (Ctrl-C): the run stops at its next
     /// chunk of input and returns [`ExecError::Interrupted`].
     pub cancel: Arc<AtomicBool>,
+    /// JSON paths read by earlier queries over the same rows (rule
+    /// replay's windows, `engine::window`); `None` for other engines.
+    pub(crate) json_paths: Option<Arc<crate::json::PathCache>>,
 }
 
 impl Default for Engine {
@@ -220,6 +223,7 @@ impl Engine {
             workspace: Arc::new(Workspace::new()),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
+            json_paths: None,
         }
     }
 
@@ -587,6 +591,7 @@ impl Engine {
         let ctx = EvalContext {
             now,
             geoip: self.options.geoip.clone(),
+            json_paths: self.json_paths.clone(),
         };
         let mut bound = match bind_in_workspace(
             &ast,

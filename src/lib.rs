@@ -123,7 +123,9 @@ pub use replay::ruletest::{
     Observed, TestOutcome, bless as bless_rule_test, find_tests as find_rule_tests, junit_xml,
     run_rule_test, run_rule_test_in,
 };
-pub use replay::run::{ReplayOptions, ReplayReport, RuleSummary, replay};
+pub use replay::run::{
+    ReplayOptions, ReplayProgress, ReplayReport, RuleSummary, replay, replay_with_progress,
+};
 pub use replay::sarif::check_sarif;
 pub use replay::schedule::{Window, windows};
 pub use schema::{Field, Schema};

@@ -4,8 +4,8 @@
 use clap::Parser;
 use kqlite::output::{CsvWriter, JsonLinesWriter, TableWriter};
 use kqlite::{
-    DataType, DateTime, Engine, EngineOptions, Error, Field, ReplayOptions, ResultSink, Schema,
-    Value, check_rules, load_rules, replay,
+    DataType, DateTime, Engine, EngineOptions, Error, Field, ReplayOptions, ReplayProgress,
+    ResultSink, Schema, Value, check_rules, load_rules, replay_with_progress,
 };
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -251,7 +251,14 @@ fn run_replay(cli: &ReplayCli) -> Result<ExitCode, Error> {
     for e in &errors {
         eprintln!("error: {e}");
     }
-    let report = replay(&engine, &rules, &options)?;
+    let report = if std::io::stderr().is_terminal() {
+        let bar = Bar::new();
+        let report = replay_with_progress(&engine, &rules, &options, &bar);
+        bar.0.finish_and_clear();
+        report?
+    } else {
+        replay_with_progress(&engine, &rules, &options, &())?
+    };
     let mut failed = !errors.is_empty();
     for (rule, s) in rules.iter().zip(&report.summaries) {
         if let Some(e) = &s.error
@@ -304,6 +311,45 @@ fn run_replay(cli: &ReplayCli) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The progress bar over rules × windows, on standard error (only drawn
+/// when it is a terminal; never on standard output, which holds alerts).
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(0),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} windows, {elapsed} (about {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message("replay");
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        Bar(bar)
+    }
+}
+
+impl ReplayProgress for Bar {
+    fn phase(&self, what: &str) {
+        self.0.set_message(what.to_string());
+    }
+
+    fn start(&self, windows: u64) {
+        self.0.set_length(windows);
+        self.0.set_position(0);
+        self.0.reset_eta();
+        self.0.set_message("replay");
+    }
+
+    fn advance(&self, windows: u64) {
+        self.0.inc(windows);
+    }
 }
 
 /// The summary table: one row per rule.

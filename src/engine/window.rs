@@ -64,13 +64,14 @@ impl Engine {
 
     /// The rows of `rows` (of `schema`, a table `name`) that pass
     /// `filter`, in order; `None` when `schema` lacks a column the filter
-    /// reads.
+    /// reads. JSON paths are read through `json_paths`.
     pub(crate) fn filter_rows(
         &self,
         name: &str,
         filter: &RowFilter,
         schema: &Schema,
         rows: &SharedRows,
+        json_paths: &Arc<crate::json::PathCache>,
     ) -> Result<Option<Vec<Vec<Value>>>, Error> {
         let mut positions = Vec::with_capacity(filter.columns.len());
         for column in &filter.columns {
@@ -114,6 +115,7 @@ impl Engine {
             ctx: crate::functions::EvalContext {
                 now: self.options.now.unwrap_or(crate::value::DateTime(0)),
                 geoip: self.options.geoip.clone(),
+                json_paths: Some(json_paths.clone()),
             },
             notes: Vec::new(),
             read: Vec::new(),

@@ -46,12 +46,19 @@ pub struct EvalContext {
     pub now: DateTime,
     /// The GeoIP database of `geo_info_from_ip_address()`, if one was given.
     pub geoip: Option<std::sync::Arc<geo_ip::GeoIpDatabase>>,
+    /// JSON paths already read from the same texts (rule replay's windows
+    /// over shared rows); `None`: every path is read afresh.
+    pub json_paths: Option<std::sync::Arc<crate::json::PathCache>>,
 }
 
 impl EvalContext {
     /// A context with this `now()` and no GeoIP database.
     pub fn new(now: DateTime) -> EvalContext {
-        EvalContext { now, geoip: None }
+        EvalContext {
+            now,
+            geoip: None,
+            json_paths: None,
+        }
     }
 }
 

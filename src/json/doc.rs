@@ -265,3 +265,43 @@ mod tests {
         }
     }
 }
+
+/// The values of JSON paths already read from texts that stay the same
+/// for a while: rule replay runs one query over each of many overlapping
+/// windows of the same rows, and each row's `log_s.user.username` is then
+/// read once, not once per window. A text is known by its allocation (a
+/// [`Str`] shares its text); the cache holds a copy of every text it
+/// knows, so no other text can take its place while the cache lives.
+#[derive(Debug, Default)]
+pub struct PathCache {
+    paths: std::sync::Mutex<PathValues>,
+}
+
+/// Per path, per text (its address): the text and the path's value in it.
+type PathValues =
+    std::collections::HashMap<Vec<PathStep>, std::collections::HashMap<usize, (Str, Value)>>;
+
+impl PathCache {
+    /// The value of `steps` in `text`, from the cache or else `walk` (then
+    /// kept).
+    pub fn get_or(&self, text: &Str, steps: &[PathStep], walk: impl FnOnce() -> Value) -> Value {
+        let at = text.as_str().as_ptr() as usize;
+        let known = |paths: &PathValues| {
+            let (kept, value) = paths.get(steps)?.get(&at)?;
+            (kept.as_str().len() == text.as_str().len()).then(|| value.clone())
+        };
+        if let Ok(paths) = self.paths.lock()
+            && let Some(value) = known(&paths)
+        {
+            return value;
+        }
+        let value = walk();
+        if let Ok(mut paths) = self.paths.lock() {
+            paths
+                .entry(steps.to_vec())
+                .or_default()
+                .insert(at, (text.clone(), value.clone()));
+        }
+        value
+    }
+}

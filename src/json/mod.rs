@@ -60,7 +60,7 @@ pub mod path;
 pub mod row;
 pub mod scan;
 
-pub use doc::{Doc, Row};
+pub use doc::{Doc, PathCache, Row};
 pub use parse::{Parser, integer, parse_json_text, parse_value, parse_value_bytes};
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{

@@ -97,10 +97,17 @@ impl PhysExpr {
                 index_value(&target.eval(row, ctx), &index.eval(row, ctx))
             }
             PhysExpr::JsonPath { base, steps } => {
-                if let PhysExpr::Column(c) = **base
-                    && let Some(doc) = row.json_doc(c)
-                {
-                    return doc.walk(steps);
+                if let PhysExpr::Column(c) = **base {
+                    if let Some(doc) = row.json_doc(c) {
+                        return doc.walk(steps);
+                    }
+                    if let Some(cache) = &ctx.json_paths
+                        && let Value::String(text) = row.column(c)
+                    {
+                        return cache.get_or(&text, steps, || {
+                            Doc::new(std::borrow::Cow::Borrowed(text.as_bytes())).walk(steps)
+                        });
+                    }
                 }
                 let text = match base.eval(row, ctx) {
                     Value::String(s) => s,

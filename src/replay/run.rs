@@ -7,6 +7,7 @@ use super::schedule::{Window, windows};
 use crate::engine::window::{RowFilter, SharedRows};
 use crate::engine::{Engine, EngineOptions, Query, Table};
 use crate::error::Error;
+use crate::json::PathCache;
 use crate::schema::Schema;
 use crate::value::{DateTime, Value};
 use rayon::prelude::*;
@@ -288,9 +289,10 @@ fn view_of(
     table: &Snapshot,
     columns: Option<&[usize]>,
     filter: Option<&RowFilter>,
+    json_paths: &Arc<PathCache>,
 ) -> Result<Snapshot, Error> {
     let filtered = match filter {
-        Some(f) => engine.filter_rows(&table.name, f, &table.schema, &table.rows)?,
+        Some(f) => engine.filter_rows(&table.name, f, &table.schema, &table.rows, json_paths)?,
         None => None,
     };
     let all = columns.is_none_or(|c| c.iter().copied().eq(0..table.schema.len()));
@@ -342,6 +344,24 @@ fn reads(query: &str, name: &str) -> bool {
     query.contains(name)
 }
 
+/// Told how a replay goes, to show it (the command line's progress bar
+/// over rules × windows). Rules run in parallel: the methods are called
+/// from several threads at once.
+pub trait ReplayProgress: Sync {
+    /// What the replay is doing before the windows run (reading a table,
+    /// applying the rules' conditions).
+    fn phase(&self, _what: &str) {}
+    /// The number of windows the replay goes through, over all rules;
+    /// called once, before the first window.
+    fn start(&self, _windows: u64) {}
+    /// `windows` more windows done (run, or skipped: suppressed, no NRT
+    /// event, or left after a query error).
+    fn advance(&self, _windows: u64) {}
+}
+
+/// No progress shown.
+impl ReplayProgress for () {}
+
 /// Replays `rules` over the tables of `engine`: every window of every
 /// Scheduled and NRT rule, with `now()` at the window's tick and each
 /// table limited to `TimeGenerated` in the window. Rules run in parallel;
@@ -362,6 +382,20 @@ pub fn replay(
     rules: &[Rule],
     options: &ReplayOptions,
 ) -> Result<ReplayReport, Error> {
+    replay_with_progress(engine, rules, options, &())
+}
+
+/// [`replay`], telling `progress` how it goes.
+///
+/// # Errors
+///
+/// As [`replay`].
+pub fn replay_with_progress(
+    engine: &Engine,
+    rules: &[Rule],
+    options: &ReplayOptions,
+    progress: &dyn ReplayProgress,
+) -> Result<ReplayReport, Error> {
     // What each rule reads: its query and the stored functions it calls.
     let texts: Vec<String> = rules
         .iter()
@@ -378,10 +412,16 @@ pub fn replay(
                 .filter(|(_, t)| reads(t, &n))
                 .map(|(r, _)| r)
                 .collect();
+            progress.phase(&format!("reading {n}"));
             snapshot(engine, &n, &readers)
         })
         .collect::<Result<_, _>>()?;
+    // The JSON paths read from the rows, for every rule and window: a row
+    // is in the prefilter of each rule that reads its table and in every
+    // window whose lookback holds it, and its `log_s.verb` is read once.
+    let json_paths = Arc::new(PathCache::default());
     // What each rule reads of each table, and the distinct views of them.
+    progress.phase("applying the rules' conditions");
     let needs: Vec<Vec<TableNeed>> = rules
         .par_iter()
         .zip(texts.par_iter())
@@ -412,7 +452,14 @@ pub fn replay(
         .into_par_iter()
         .map(|(k, (i, columns, filter))| {
             let table = &tables[*i];
-            view_of(engine, table, columns.as_deref(), filter.as_ref()).map(|v| (k, Arc::new(v)))
+            view_of(
+                engine,
+                table,
+                columns.as_deref(),
+                filter.as_ref(),
+                &json_paths,
+            )
+            .map(|v| (k, Arc::new(v)))
         })
         .collect::<Result<_, Error>>()?;
     // The rows as read are no longer needed: only their times.
@@ -425,8 +472,9 @@ pub fn replay(
             })
         })
         .collect();
-    let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
-        .par_iter()
+    // Each rule's views and windows, known before any runs (to count them).
+    let plans: Vec<(Vec<View>, Vec<Window>)> = rules
+        .iter()
         .zip(&needs)
         .map(|(rule, needs)| {
             let read: Vec<View> = needs
@@ -438,9 +486,26 @@ pub fn replay(
                     })
                 })
                 .collect();
-            replay_rule(engine, &read, rule, options)
+            let ticks = match (rule.query_frequency, rule.query_period) {
+                (Some(frequency), Some(period)) if rule.enabled => {
+                    let events = read
+                        .iter()
+                        .filter_map(|v| v.whole.span())
+                        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+                    windows(frequency, period, events, options.from, options.to)
+                }
+                _ => Vec::new(),
+            };
+            (read, ticks)
         })
         .collect();
+    progress.start(plans.iter().map(|(_, w)| w.len() as u64).sum());
+    let per_rule: Vec<(Vec<Alert>, RuleSummary)> = rules
+        .par_iter()
+        .zip(&plans)
+        .map(|(rule, (read, ticks))| replay_rule(engine, read, rule, ticks, &json_paths, progress))
+        .collect();
+    drop(plans);
     drop(views);
     let mut report = ReplayReport::default();
     for (alerts, summary) in per_rule {
@@ -454,7 +519,9 @@ fn replay_rule(
     engine: &Engine,
     read: &[View],
     rule: &Rule,
-    options: &ReplayOptions,
+    ticks: &[Window],
+    json_paths: &Arc<PathCache>,
+    progress: &dyn ReplayProgress,
 ) -> (Vec<Alert>, RuleSummary) {
     let mut summary = RuleSummary {
         rule_id: rule.id.clone(),
@@ -463,25 +530,25 @@ fn replay_rule(
         tactics: rule.tactics.clone(),
         ..RuleSummary::default()
     };
-    let (Some(frequency), Some(period)) = (rule.query_frequency, rule.query_period) else {
+    if rule.query_frequency.is_none() || rule.query_period.is_none() {
         summary.error = Some("a hunting query (no schedule): not replayed".into());
         return (Vec::new(), summary);
-    };
+    }
     if !rule.enabled {
         summary.error = Some("disabled: not replayed".into());
         return (Vec::new(), summary);
     }
-    let events = read
-        .iter()
-        .filter_map(|v| v.whole.span())
-        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     let mut alerts = Vec::new();
     let mut distinct = HashSet::new();
     let mut suppressed_until: Option<DateTime> = None;
     // The result schema of a window with no input rows, once such a window
     // gave no result rows.
     let mut empty_result: Option<Schema> = None;
-    for window in windows(frequency, period, events, options.from, options.to) {
+    // Windows counted as done when they start (a bar moves as rules run).
+    let mut started = 0;
+    for &window in ticks {
+        progress.advance(1);
+        started += 1;
         if suppressed_until.is_some_and(|until| window.end < until) {
             summary.windows_suppressed += 1;
             continue;
@@ -497,7 +564,7 @@ fn replay_rule(
         let empty = read.iter().all(|v| v.sliced.is_empty_in(window));
         let outcome = match (&empty_result, empty) {
             (Some(schema), true) => Ok((schema.clone(), Vec::new())),
-            _ => run_window(engine, read, rule, window),
+            _ => run_window(engine, read, rule, window, json_paths),
         };
         let (schema, rows) = match outcome {
             Ok(r) => r,
@@ -540,6 +607,8 @@ fn replay_rule(
             suppressed_until = window.end.checked_add(duration);
         }
     }
+    // The windows a query error left.
+    progress.advance((ticks.len() - started) as u64);
     summary.distinct_results = distinct.len();
     (alerts, summary)
 }
@@ -551,6 +620,7 @@ fn run_window(
     read: &[View],
     rule: &Rule,
     window: Window,
+    json_paths: &Arc<PathCache>,
 ) -> Result<(Schema, Vec<Vec<Value>>), Error> {
     let mut windowed = Engine::with_options(EngineOptions {
         now: Some(window.end),
@@ -559,6 +629,7 @@ fn run_window(
     });
     windowed.cancel = engine.cancel.clone();
     windowed.share_workspace(engine);
+    windowed.json_paths = Some(json_paths.clone());
     for v in read {
         let t = &v.sliced;
         windowed.add_shared_rows(&t.name, t.schema.clone(), t.rows.clone(), t.range(window));

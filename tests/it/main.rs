@@ -56,6 +56,7 @@ mod parse_spans;
 #[cfg(unix)]
 mod replay;
 mod replay_cli;
+mod replay_corpus;
 mod replay_fast;
 mod replay_workspace;
 mod robust_faults;

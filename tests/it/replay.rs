@@ -4,8 +4,8 @@
 
 use kqlite::output::JsonLinesWriter;
 use kqlite::{
-    DateTime, Engine, ReplayOptions, ReplayReport, ResultSink, Rule, RuleSummary, check_rules,
-    load_rules, replay, rule_from_yaml,
+    DateTime, Engine, ReplayOptions, ReplayProgress, ReplayReport, ResultSink, Rule, RuleSummary,
+    check_rules, load_rules, replay, replay_with_progress, rule_from_yaml,
 };
 use std::path::Path;
 
@@ -332,4 +332,62 @@ fn a_query_over_every_column_sees_every_column() {
     let r = rule_from_yaml(text, Path::new("packed.yaml")).unwrap();
     let report = run(std::slice::from_ref(&r), &ReplayOptions::default());
     assert_eq!(ticks(&report, "Packed"), ["12:00 Packed", "13:00 Packed"]);
+}
+
+/// What a replay told its progress: the phases, the windows announced and
+/// the windows done.
+#[derive(Default)]
+struct Seen {
+    phases: std::sync::Mutex<Vec<String>>,
+    total: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl ReplayProgress for Seen {
+    fn phase(&self, what: &str) {
+        self.phases.lock().unwrap().push(what.to_string());
+    }
+    fn start(&self, windows: u64) {
+        self.total
+            .fetch_add(windows, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn advance(&self, windows: u64) {
+        self.done
+            .fetch_add(windows, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn progress_counts_every_window_of_every_rule() {
+    use std::sync::atomic::Ordering::SeqCst;
+    // Ticks 11:00..15:00 (5 windows) for each scheduled rule, one of them
+    // suppressed after its first alert; the hunting query has none.
+    let rules = [
+        rule("A", ""),
+        rule("B", "suppressionEnabled: true\nsuppressionDuration: 3h\n"),
+        rule_from_yaml(
+            "id: h\nname: Hunt\nquery: Events | take 1\n",
+            Path::new("h.yaml"),
+        )
+        .unwrap(),
+    ];
+    let seen = Seen::default();
+    let report = replay_with_progress(&engine(), &rules, &ReplayOptions::default(), &seen).unwrap();
+    assert_eq!(seen.total.load(SeqCst), 10);
+    assert_eq!(seen.done.load(SeqCst), 10);
+    let b = &report.summaries[1];
+    assert_eq!(b.windows_run + b.windows_suppressed, 5, "{b:?}");
+    assert!(b.windows_suppressed > 0, "{b:?}");
+    assert_eq!(
+        *seen.phases.lock().unwrap(),
+        ["reading Events", "applying the rules' conditions"]
+    );
+    // The same alerts as without progress.
+    assert_eq!(
+        report.alerts.len(),
+        replay(&engine(), &rules, &ReplayOptions::default())
+            .unwrap()
+            .alerts
+            .len()
+    );
 }

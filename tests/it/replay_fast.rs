@@ -199,3 +199,39 @@ fn fast_replay_makes_the_alerts_of_the_per_window_path() {
     // The comparison means something only if most rules fire.
     assert!(fired >= 6, "only {fired} rules fired");
 }
+
+/// The JSON path cache the windows share: a path is read from a text once,
+/// then given back; another text, even with the same content, is read on
+/// its own.
+#[test]
+fn json_paths_are_read_once_per_text() {
+    use kqlite::internals::json::PathCache;
+    use kqlite::internals::json::doc::{Doc, PathStep};
+    use kqlite::internals::value::{Str, Value};
+    use std::borrow::Cow;
+    let cache = PathCache::default();
+    let path = [PathStep::Key("user".into()), PathStep::Key("name".into())];
+    let text = Str::new(r#"{"user":{"name":"alice"},"verb":"get"}"#);
+    let walk = |t: &Str| Doc::new(Cow::Borrowed(t.as_bytes())).walk(&path);
+    let mut walks = 0;
+    for _ in 0..3 {
+        let v = cache.get_or(&text, &path, || {
+            walks += 1;
+            walk(&text)
+        });
+        assert_eq!(v, Value::string("alice"));
+    }
+    assert_eq!(walks, 1);
+    let verb = [PathStep::Key("verb".into())];
+    let v = cache.get_or(&text, &verb, || {
+        Doc::new(Cow::Borrowed(text.as_bytes())).walk(&verb)
+    });
+    assert_eq!(v, Value::string("get"));
+    let other = Str::new(r#"{"user":{"name":"alice"},"verb":"get"}"#);
+    let mut walked = false;
+    cache.get_or(&other, &path, || {
+        walked = true;
+        walk(&other)
+    });
+    assert!(walked, "another text is read on its own");
+}
