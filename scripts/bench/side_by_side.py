@@ -327,11 +327,18 @@ def parse_size(s):
 
 # ------------------------------------------------------------------------ setup
 
-def build():
-    sh(["cargo", "build", "--release", "--bin", "kqlite", "--example", "gen_aks_logs",
-        "--example", "linecount"], cwd=ROOT)
+def build(kqlite=None):
+    """Release builds of kqlite and the two examples; with `kqlite` (a binary built
+    before, say for a before/after comparison) only the examples, and only if missing."""
     rel = ROOT / "target" / "release"
-    return rel / "kqlite", rel / "examples" / "gen_aks_logs", rel / "examples" / "linecount"
+    gen, linecount = rel / "examples" / "gen_aks_logs", rel / "examples" / "linecount"
+    if kqlite is None:
+        sh(["cargo", "build", "--release", "--bin", "kqlite", "--example", "gen_aks_logs",
+            "--example", "linecount"], cwd=ROOT)
+        return rel / "kqlite", gen, linecount
+    if not (gen.exists() and linecount.exists()):
+        sh(["cargo", "build", "--release", "--example", "gen_aks_logs", "--example", "linecount"], cwd=ROOT)
+    return Path(kqlite).resolve(), gen, linecount
 
 
 def generate(gen, out_dir, args):
@@ -437,13 +444,15 @@ def main():
                          "against DuckDB and ClickHouse (chdb); all: both")
     ap.add_argument("--analytic-reps", type=int, default=3, help="analytic suite: timed repetitions (median)")
     ap.add_argument("--queries", default=None, help="analytic suite: only these (comma-separated, e.g. A3,A9)")
+    ap.add_argument("--kqlite", default=None,
+                    help="time this kqlite binary instead of building one (before/after comparisons)")
     ap.add_argument("--data-dir", default=None, help="where to generate (default target/bench-data/side-by-side-SIZE)")
     args = ap.parse_args()
     if args.check:
         args.size, args.activity_size, args.rare_scale, args.escaped = "24M", "8M", 60.0, 0.3
         args.reps, args.analytic_reps, args.no_memory = 0, 0, True
 
-    kqlite, gen, linecount = build()
+    kqlite, gen, linecount = build(args.kqlite)
     data = Path(args.data_dir) if args.data_dir else \
         ROOT / "target" / "bench-data" / f"side-by-side-{args.size}-{args.activity_size}-s{args.seed}" \
                                          f"{'-check' if args.check else ''}"
