@@ -37,6 +37,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -45,8 +46,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import analytic_suite
+
 ROOT = Path(__file__).resolve().parents[2]
 DUCKDB_CLI_VERSION = "1.5.6"  # PyPI `duckdb-cli`: the official CLI binary, JSON built in
+CHDB_VERSION = "4.4.0"  # PyPI `chdb`: ClickHouse's engine in-process (the CLI is not on PyPI)
 
 QUERY_TABLE = {"Q1": "AzureDiagnostics", "Q2": "AzureDiagnostics", "Q3": "AzureDiagnostics",
                "Q4": "AzureDiagnostics", "Q5": "AzureDiagnostics", "Q6": "AzureDiagnostics",
@@ -323,11 +327,18 @@ def parse_size(s):
 
 # ------------------------------------------------------------------------ setup
 
-def build():
-    sh(["cargo", "build", "--release", "--bin", "kqlite", "--example", "gen_aks_logs",
-        "--example", "linecount"], cwd=ROOT)
+def build(kqlite=None):
+    """Release builds of kqlite and the two examples; with `kqlite` (a binary built
+    before, say for a before/after comparison) only the examples, and only if missing."""
     rel = ROOT / "target" / "release"
-    return rel / "kqlite", rel / "examples" / "gen_aks_logs", rel / "examples" / "linecount"
+    gen, linecount = rel / "examples" / "gen_aks_logs", rel / "examples" / "linecount"
+    if kqlite is None:
+        sh(["cargo", "build", "--release", "--bin", "kqlite", "--example", "gen_aks_logs",
+            "--example", "linecount"], cwd=ROOT)
+        return rel / "kqlite", gen, linecount
+    if not (gen.exists() and linecount.exists()):
+        sh(["cargo", "build", "--release", "--example", "gen_aks_logs", "--example", "linecount"], cwd=ROOT)
+    return Path(kqlite).resolve(), gen, linecount
 
 
 def generate(gen, out_dir, args):
@@ -365,6 +376,18 @@ def install_duckdb():
     binary.chmod(0o755)
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     return str(binary), version
+
+
+def install_chdb():
+    """ClickHouse's engine as a Python library (PyPI `chdb`, pinned) in the same venv as DuckDB's CLI."""
+    venv = ROOT / "target" / "bench-venv"
+    py = venv / "bin" / "python"
+    have = subprocess.run([py, "-m", "pip", "show", "chdb"], capture_output=True, text=True).stdout
+    if f"Version: {CHDB_VERSION}" not in have:
+        sh([py, "-m", "pip", "install", "--quiet", f"chdb=={CHDB_VERSION}"])
+    version = subprocess.run([py, "-c", "import chdb; print(chdb.__version__, '(ClickHouse', chdb.engine_version + ')')"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return str(py), version
 
 
 def install_jq():
@@ -416,25 +439,43 @@ def main():
     ap.add_argument("--no-memory", action="store_true", help="skip the RssAnon runs")
     ap.add_argument("--check", action="store_true",
                     help="small data with frequent rare rows and escapes: check every engine's counts, no timing")
+    ap.add_argument("--suite", choices=["seeds", "analytic", "all"], default="seeds",
+                    help="seeds: the seven seed filters (default); analytic: the aggregation/join/top-N suite "
+                         "against DuckDB and ClickHouse (chdb); all: both")
+    ap.add_argument("--analytic-reps", type=int, default=3, help="analytic suite: timed repetitions (median)")
+    ap.add_argument("--queries", default=None, help="analytic suite: only these (comma-separated, e.g. A3,A9)")
+    ap.add_argument("--kqlite", default=None,
+                    help="time this kqlite binary instead of building one (before/after comparisons)")
     ap.add_argument("--data-dir", default=None, help="where to generate (default target/bench-data/side-by-side-SIZE)")
     args = ap.parse_args()
     if args.check:
         args.size, args.activity_size, args.rare_scale, args.escaped = "24M", "8M", 60.0, 0.3
-        args.reps, args.no_memory = 0, True
+        args.reps, args.analytic_reps, args.no_memory = 0, 0, True
 
-    kqlite, gen, linecount = build()
+    kqlite, gen, linecount = build(args.kqlite)
     data = Path(args.data_dir) if args.data_dir else \
         ROOT / "target" / "bench-data" / f"side-by-side-{args.size}-{args.activity_size}-s{args.seed}" \
                                          f"{'-check' if args.check else ''}"
     meta = generate(gen, data, args)
-    expected = meta["expected_rows"]
     files = {"AzureDiagnostics": data / "AzureDiagnostics.json", "AzureActivity": data / "AzureActivity.json"}
-    sizes = {t: f.stat().st_size for t, f in files.items()}
     duckdb, duckdb_version = install_duckdb()
-    jq, jq_version = (None, None) if args.no_jq else install_jq()
+    chdb_python, chdb_version = install_chdb() if args.suite in ("analytic", "all") else (None, None)
+    jq, jq_version = (None, None) if args.no_jq or args.suite == "analytic" else install_jq()
     notes = machine_notes()
-    log(f"kqlite {kqlite}\nDuckDB {duckdb_version}\njq {jq_version}\n{notes}")
+    log(f"kqlite {kqlite}\nDuckDB {duckdb_version}\nchdb {chdb_version}\njq {jq_version}\n{notes}")
+    # Warm the page cache.
+    for f in files.values():
+        run_timed([str(linecount), str(f)])
+    if args.suite in ("seeds", "all"):
+        run_seeds(args, kqlite, linecount, files, meta, duckdb, duckdb_version, jq, jq_version, notes)
+    if args.suite in ("analytic", "all"):
+        run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, chdb_python, chdb_version)
 
+
+def run_seeds(args, kqlite, linecount, files, meta, duckdb, duckdb_version, jq, jq_version, notes):
+    """The seven seed queries against the line count, DuckDB and jq."""
+    expected = meta["expected_rows"]
+    sizes = {t: f.stat().st_size for t, f in files.items()}
     queries = seed_queries()
     assert [q for q, _ in queries] == list(QUERY_TABLE), "examples/seed-queries.kql changed"
     scratch = ROOT / "target" / "bench-results" / "scratch"
@@ -457,10 +498,6 @@ def main():
 
     def lc_cmd(q):
         return [str(linecount), "--threads", "2", str(files[QUERY_TABLE[q]])]
-
-    # Warm the page cache.
-    for f in files.values():
-        run_timed([str(linecount), str(f)])
 
     # ---- 4. correctness: every engine, every query, rows == expected
     mismatches = []
@@ -590,6 +627,270 @@ def main():
     (out_dir / f"side_by_side-{stamp}.md").write_text(report)
     (out_dir / f"side_by_side-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
     log(f"written: {out_dir}/side_by_side-{stamp}.md and .json")
+
+
+# ------------------------------------------------------------- analytic suite
+
+DATETIME_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$")
+
+
+def norm_value(v, like=None):
+    """One value in a form every engine's output agrees on: null and "" alike (a KQL string
+    cannot be null), numbers to 9 significant digits, datetimes as ISO with 7 fraction
+    digits, sets (make_set) sorted. `like` is kqlite's value in the same column: a peer's
+    number printed as a string (ClickHouse quotes 64-bit integers) is read as a number."""
+    if v is None:
+        return ""
+    if isinstance(like, (int, float)) and not isinstance(like, bool) and isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            pass
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return float(f"{float(v):.9g}")
+    if isinstance(v, str):
+        m = DATETIME_RE.match(v)
+        if m:
+            return f"{m.group(1)}T{m.group(2)}.{(m.group(3) or '').ljust(7, '0')[:7]}Z"
+        return v
+    if isinstance(v, list):
+        return json.dumps(sorted(json.dumps(norm_value(x), sort_keys=True) for x in v))
+    return json.dumps(v, sort_keys=True)
+
+
+def read_rows(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def compare_answers(qdef, kq_rows, peer_rows, peer):
+    """Problems (empty when equal) between kqlite's rows and a peer's: same columns, same
+    rows as a multiset; the columns in qdef.approx within their relative tolerance."""
+    if not kq_rows and not peer_rows:
+        return []
+    if len(kq_rows) != len(peer_rows):
+        return [f"{qdef.name}: kqlite {len(kq_rows)} rows, {peer} {len(peer_rows)}"]
+    cols = list(kq_rows[0].keys())
+    if set(peer_rows[0].keys()) != set(cols):
+        return [f"{qdef.name}: columns differ: kqlite {cols}, {peer} {list(peer_rows[0].keys())}"]
+    like = kq_rows[0]
+    keys = [c for c in cols if c not in qdef.approx]
+
+    def index(rows):
+        out = {}
+        for r in rows:
+            k = tuple(norm_value(r[c], like[c]) for c in keys)
+            out.setdefault(k, []).append(tuple(norm_value(r[c], like[c]) for c in qdef.approx))
+        return out
+    a, b = index(kq_rows), index(peer_rows)
+    problems = []
+    for k in a:
+        if k not in b:
+            problems.append(f"{qdef.name}: kqlite row {str(dict(zip(keys, k)))[:300]} not in {peer}'s answer")
+        elif len(a[k]) != len(b[k]):
+            problems.append(f"{qdef.name}: row {str(k)[:200]} {len(a[k])}× in kqlite, {len(b[k])}× in {peer}")
+        else:
+            for va, vb in zip(sorted(a[k]), sorted(b[k])):
+                for col, x, y, in zip(qdef.approx, va, vb):
+                    tol = qdef.approx[col]
+                    if not isinstance(x, float) or not isinstance(y, float) or \
+                            abs(x - y) > tol * max(abs(x), abs(y), 1.0):
+                        problems.append(f"{qdef.name}: {col} kqlite {x} vs {peer} {y} (tolerance {tol:.0%}) "
+                                        f"at {str(dict(zip(keys, k)))[:200]}")
+        if len(problems) >= 3:
+            break
+    for k in b:
+        if k not in a and len(problems) < 3:
+            problems.append(f"{qdef.name}: {peer} row {str(dict(zip(keys, k)))[:300]} not in kqlite's answer")
+    return problems
+
+
+CHDB_RUNNER = ROOT / "scripts" / "bench" / "chdb_query.py"
+
+
+def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, chdb_python, chdb_version):
+    """The analytic suite (scripts/bench/analytic_suite.py): kqlite, DuckDB's CLI and ClickHouse
+    through chdb, answers checked equal, then timed interleaved with wall, CPU and memory."""
+    suite = analytic_suite.suite(files["AzureDiagnostics"], files["AzureActivity"])
+    if args.queries:
+        wanted = set(args.queries.split(","))
+        suite = [q for q in suite if q.name in wanted]
+    scratch = ROOT / "target" / "bench-results" / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    notes = machine_notes()
+    sizes = {t: f.stat().st_size for t, f in files.items()}
+
+    def kq_cmd(qd):
+        cmd = [str(kqlite)]
+        for t in qd.tables:
+            cmd += ["--table", f"{t}={files[t]}"]
+        return cmd + ["--format", "jsonl", qd.kql]
+
+    def duck_cmd(sql, out):
+        return [duckdb, "-c", f"SET threads = 2; COPY ({sql}) TO '{out}' (FORMAT json);"]
+
+    sql_files = {}
+
+    def ch_cmd(qd, variant, out):
+        key = (qd.name, variant)
+        if key not in sql_files:
+            path = scratch / f"{qd.name}.chdb.{variant}.sql"
+            path.write_text(qd.clickhouse[variant])
+            sql_files[key] = path
+        return [chdb_python, str(CHDB_RUNNER), str(sql_files[key]), str(out)]
+
+    # ---- correctness: every variant of every engine against kqlite
+    problems, dropped = [], []
+    first = {}
+    for qd in suite:
+        out = scratch / f"{qd.name}.kqlite.jsonl"
+        secs, _, _ = run_timed(kq_cmd(qd), out)
+        kq_rows = read_rows(out)
+        log(f"{qd.name} kqlite: {len(kq_rows)} rows {secs:.2f}s")
+        if not kq_rows:
+            problems.append(f"{qd.name}: kqlite returned no rows")
+        for peer, variants, cmd in (("duckdb", qd.duckdb, lambda v, o: duck_cmd(qd.duckdb[v], o)),
+                                    ("clickhouse", qd.clickhouse, lambda v, o: ch_cmd(qd, v, o))):
+            for v in variants:
+                out = scratch / f"{qd.name}.{peer}.{v}.jsonl"
+                secs, _, _ = run_timed(cmd(v, out))
+                rows = read_rows(out)
+                p = compare_answers(qd, kq_rows, rows, f"{peer}/{v}")
+                log(f"{qd.name} {peer}/{v}: {len(rows)} rows {secs:.2f}s {'OK' if not p else 'DIFFERS'}")
+                if p and f"{peer}/{v}" in qd.estimates:
+                    log(f"  left out (an estimate outside the tolerance): {p[0]}")
+                    dropped.append(f"{qd.name} {peer}/{v}")
+                    continue
+                problems += p
+                first[(qd.name, peer, v)] = [secs]
+    if problems:
+        die("analytic answers differ between engines:\n  " + "\n  ".join(problems))
+    log("analytic suite: every engine's every variant gives kqlite's answer")
+    if args.check:
+        print("check passed (analytic): DuckDB and ClickHouse, every variant, agree with kqlite on " +
+              ", ".join(q.name for q in suite) +
+              (f"; estimates outside the tolerance, left out: {', '.join(dropped)}" if dropped else ""))
+        return
+
+    # ---- each peer's fastest variant (2 more runs each; median of 3)
+    for _ in range(2):
+        for qd in suite:
+            for v in qd.duckdb:
+                if (qd.name, "duckdb", v) in first:
+                    first[(qd.name, "duckdb", v)].append(run_timed(duck_cmd(qd.duckdb[v], os.devnull))[0])
+            for v in qd.clickhouse:
+                if (qd.name, "clickhouse", v) in first:
+                    first[(qd.name, "clickhouse", v)].append(run_timed(ch_cmd(qd, v, os.devnull))[0])
+    best = {}
+    for qd in suite:
+        for peer, variants in (("duckdb", qd.duckdb), ("clickhouse", qd.clickhouse)):
+            med = {v: statistics.median(first[(qd.name, peer, v)]) for v in variants
+                   if (qd.name, peer, v) in first}
+            best[(qd.name, peer)] = min(med, key=med.get)
+            log(f"{qd.name} {peer} variants (median s): {med} -> {best[(qd.name, peer)]}")
+
+    # ---- interleaved repetitions: kqlite, DuckDB, ClickHouse, and python's own start
+    runs = {(qd.name, e): [] for qd in suite for e in ("kqlite", "duckdb", "clickhouse")}
+    py_start = {"python": [], "python+import chdb": []}
+    load = [os.getloadavg()[0]]
+    for rep in range(args.analytic_reps):
+        log(f"analytic repetition {rep + 1}/{args.analytic_reps}")
+        for qd in suite:
+            for e, cmd in (("kqlite", kq_cmd(qd)),
+                           ("duckdb", duck_cmd(qd.duckdb[best[(qd.name, 'duckdb')]], os.devnull)),
+                           ("clickhouse", ch_cmd(qd, best[(qd.name, 'clickhouse')], os.devnull))):
+                secs, rss, anon = run_timed(cmd, sample_anon=True)
+                runs[(qd.name, e)].append({"s": secs, "cpu": LAST_CPU[0], "rss_kib": rss, "anon_kib": anon})
+        for k, cmd in (("python", [chdb_python, "-c", "pass"]),
+                       ("python+import chdb", [chdb_python, "-c", "import chdb"])):
+            secs, rss, _ = run_timed(cmd)
+            py_start[k].append({"s": secs, "cpu": LAST_CPU[0], "rss_kib": rss})
+        load.append(os.getloadavg()[0])
+
+    def med(lst, k):
+        return statistics.median(x[k] for x in lst)
+
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "command": " ".join(["scripts/bench/side_by_side.sh"] + sys.argv[1:]),
+               "kqlite_commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                               capture_output=True, text=True).stdout.strip(),
+               "machine": notes, "load_during": load, "cpu_pressure_after": cpu_pressure(),
+               "duckdb": duckdb_version, "chdb": chdb_version, "sizes": sizes,
+               "estimates_left_out": dropped,
+               "python_start": {k: {"s": med(v, "s"), "cpu": med(v, "cpu"), "rss_kib": med(v, "rss_kib")}
+                                for k, v in py_start.items()},
+               "queries": {}}
+    for qd in suite:
+        r = results["queries"][qd.name] = {
+            "kind": qd.kind, "kql": qd.kql, "rows": len(read_rows(scratch / f"{qd.name}.kqlite.jsonl")),
+            "duckdb_variant": best[(qd.name, "duckdb")], "clickhouse_variant": best[(qd.name, "clickhouse")],
+            "duckdb_sql": qd.duckdb[best[(qd.name, "duckdb")]],
+            "clickhouse_sql": qd.clickhouse[best[(qd.name, "clickhouse")]],
+            "variants_median_s": {f"{p}/{v}": statistics.median(t) for (n, p, v), t in first.items()
+                                  if n == qd.name}}
+        for e in ("kqlite", "duckdb", "clickhouse"):
+            lst = runs[(qd.name, e)]
+            r[e] = {"s": med(lst, "s"), "cpu": med(lst, "cpu"), "rss_kib": med(lst, "rss_kib"),
+                    "anon_kib": med(lst, "anon_kib"), "runs": lst}
+    report = render_analytic(results, args)
+    print(report)
+    out_dir = ROOT / "target" / "bench-results"
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (out_dir / f"analytic-{stamp}.md").write_text(report)
+    (out_dir / f"analytic-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
+    log(f"written: {out_dir}/analytic-{stamp}.md and .json")
+
+
+def render_analytic(results, args):
+    sizes = results["sizes"]
+    ps = results["python_start"]
+    lines = [f"Inputs: AzureDiagnostics {sizes['AzureDiagnostics'] / MB:,.0f} MiB, AzureActivity "
+             f"{sizes['AzureActivity'] / MB:,.0f} MiB; median of {args.analytic_reps} interleaved runs, page cache "
+             f"warm; kqlite {results['kqlite_commit']}, DuckDB {results['duckdb']} (CLI), chdb {results['chdb']}.",
+             "",
+             "| query | kind | rows | kqlite s | DuckDB s | ClickHouse s | DuckDB / kqlite | ClickHouse / kqlite "
+             "| CPU s kqlite / DuckDB / CH | kqlite RssAnon MiB | DuckDB peak RSS MiB | CH peak RSS (RssAnon) MiB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results["queries"].items():
+        k, d, c = r["kqlite"], r["duckdb"], r["clickhouse"]
+        lines.append(
+            f"| {name} | {r['kind']} | {r['rows']:,} | {k['s']:.2f} | {d['s']:.2f} | {c['s']:.2f} "
+            f"| {d['s'] / k['s']:.2f}× | {c['s'] / k['s']:.2f}× "
+            f"| {k['cpu']:.2f} / {d['cpu']:.2f} / {c['cpu']:.2f} | {k['anon_kib'] / 1024:.1f} "
+            f"| {d['rss_kib'] / 1024:.0f} | {c['rss_kib'] / 1024:.0f} ({c['anon_kib'] / 1024:.0f}) |")
+    lines.append("")
+    lines.append(f"ClickHouse runs as `python chdb_query.py` (chdb is a library): python alone starts in "
+                 f"{ps['python']['s']:.3f} s, python + `import chdb` in {ps['python+import chdb']['s']:.3f} s "
+                 f"({ps['python+import chdb']['rss_kib'] / 1024:.0f} MiB peak RSS); subtract it for the engine alone.")
+    lines.append("")
+    if results["estimates_left_out"]:
+        lines.append("Estimating variants left out for being outside the tolerance (dcount 5 %, percentiles 5 %): " +
+                     ", ".join(results["estimates_left_out"]) + ".")
+        lines.append("")
+    lines.append("Variants kept (fastest median of 3): " + "; ".join(
+        f"{n} DuckDB `{r['duckdb_variant']}`, ClickHouse `{r['clickhouse_variant']}`"
+        for n, r in results["queries"].items()) + ".")
+    m = results["machine"]
+    lines.append("")
+    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Linux {m['kernel']}, {m['rustc']}; "
+                 f"load average (1 min) before and after each repetition: "
+                 f"{', '.join(f'{x:.1f}' for x in results['load_during'])}; CPU pressure some avg60 "
+                 f"{m['cpu_pressure_before']} before, {results['cpu_pressure_after']} after.")
+    q = results["queries"]
+    lose_d = [n for n in q if q[n]["duckdb"]["s"] <= q[n]["kqlite"]["s"]]
+    lose_c = [n for n in q if q[n]["clickhouse"]["s"] <= q[n]["kqlite"]["s"]]
+    mem = [n for n in q if q[n]["kqlite"]["anon_kib"] > q[n]["duckdb"]["rss_kib"]]
+    lines.append("")
+    lines.append("Acceptance (issue 14):")
+    lines.append(f"- faster than DuckDB: {len(q) - len(lose_d)}/{len(q)}"
+                 f"{' (not on ' + ', '.join(lose_d) + ')' if lose_d else ''}")
+    lines.append(f"- faster than ClickHouse (python start included): {len(q) - len(lose_c)}/{len(q)}"
+                 f"{' (not on ' + ', '.join(lose_c) + ')' if lose_c else ''}")
+    lines.append(f"- kqlite RssAnon ≤ DuckDB peak RSS: {len(q) - len(mem)}/{len(q)}"
+                 f"{' (not on ' + ', '.join(mem) + ')' if mem else ''}")
+    return "\n".join(lines)
 
 
 def render(results, memory, args):

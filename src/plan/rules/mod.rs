@@ -9,11 +9,13 @@
 //! optimizer applies it to the operators of a plan (as DataFusion's
 //! `apply_order`): the walk itself is `plan::tree`'s.
 
+mod join_columns;
 mod json_names;
 mod json_paths;
 mod prefilter;
 mod sort_limit;
 
+pub use join_columns::JoinColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use prefilter::DerivePrefilter;
@@ -47,6 +49,7 @@ pub trait Rule {
 fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
+        Box::new(JoinColumns),
         Box::new(JsonNames),
         Box::new(JsonPaths),
         Box::new(DerivePrefilter),
