@@ -359,7 +359,10 @@ impl Binder<'_> {
             }
             let mut c = collector.borrow_mut();
             let mut out = Vec::with_capacity(returned.len());
-            for (value, name) in returned {
+            for (i, (value, name)) in returned.into_iter().enumerate() {
+                // `(Last, Action) = arg_max(Timestamp, ActionType)` names the
+                // returned columns by position (summarize-operator: "Name").
+                let name = item.names.get(i).map_or(name, |n| n.name.clone());
                 let index = c.group_names.len() + c.aggregates.len();
                 let ty = value.ty;
                 c.aggregates.push(crate::plan::expr::AggregateExpr {
