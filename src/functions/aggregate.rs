@@ -148,7 +148,7 @@ const fn legacy(mut f: AggregateFunction) -> AggregateFunction {
 use collect::{bag, list, list_with_nulls, set};
 use count::{count, count_true, distinct};
 use numeric::{mean, stdev, stdevp, sum, variance, variancep};
-use percentile::{percentile, percentiles};
+use percentile::{percentile, percentiles, weighted, weighted_array};
 use pick::{any, arg_max, arg_min, max, min};
 
 const AGGREGATES: &[AggregateFunction] = &[
@@ -282,6 +282,22 @@ const AGGREGATES: &[AggregateFunction] = &[
         percentiles,
         "percentiles",
     ),
+    // `percentilesw-aggregation-function`: the result columns are named as
+    // `percentile`'s (`percentile_x_50`, `percentile_x` for the array).
+    aggregate(
+        "percentilew",
+        (3, 3),
+        weighted_percentile_type,
+        weighted,
+        "percentile",
+    ),
+    aggregate(
+        "percentilesw_array",
+        (3, usize::MAX),
+        weighted_array_type,
+        weighted_array,
+        "percentile",
+    ),
     conditional(aggregate(
         "count_distinctif",
         (2, 2),
@@ -312,6 +328,27 @@ fn percentile_type(types: &[DataType]) -> Result<DataType, SignatureError> {
             Err(arg_type_error("percentile", 1, "a number", t))
         }
         _ => first_arg_type(types),
+    }
+}
+
+/// `percentilew(x, weight, p)`: the type of `x`; the weight a number.
+fn weighted_percentile_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    weight_type(types)?;
+    let at = |i: usize| types.get(i).copied().unwrap_or(DataType::Dynamic);
+    percentile_type(&[at(0), at(2)])
+}
+
+fn weighted_array_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    weight_type(types)?;
+    Ok(DataType::Dynamic)
+}
+
+fn weight_type(types: &[DataType]) -> Result<(), SignatureError> {
+    match types.get(1).copied() {
+        Some(t) if !(t.is_numeric() || t == DataType::Dynamic) => {
+            Err(arg_type_error("percentilew", 1, "a number", t))
+        }
+        _ => Ok(()),
     }
 }
 

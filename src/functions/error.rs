@@ -36,6 +36,13 @@ pub enum SignatureError {
         function: &'static str,
         name: String,
     },
+    /// `datetime_utc_to_local(now(), "Mars/Olympus")`: a zone the IANA
+    /// database does not name.
+    #[error("'{function}': '{name}' is not a supported time zone")]
+    TimeZone {
+        function: &'static str,
+        name: String,
+    },
     /// `bin(now(), 1)`: a value and a bin size that do not go together.
     #[error("'bin' cannot round a {0} to a multiple of a {1}")]
     Bin(DataType, DataType),

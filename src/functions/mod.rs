@@ -29,6 +29,7 @@ mod series_analysis;
 mod series_ops;
 mod string;
 pub mod strings;
+mod timezone;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
@@ -218,6 +219,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     string::FUNCTIONS,
     logic::FUNCTIONS,
     datetime::FUNCTIONS,
+    timezone::FUNCTIONS,
     dynamic::FUNCTIONS,
     math::FUNCTIONS,
     ip::FUNCTIONS,

@@ -45,9 +45,10 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
             // `take_any(x)` and `arg_max(x, ...)` keep the argument's name;
             // the deprecated `any(x)` is `any_x` (take-any-aggregation-function).
             "take_any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
-            // `percentile(x, 55)` → `percentile_x_55`.
-            "percentile" => {
-                let p = match args.get(1).map(|a| &a.kind) {
+            // `percentile(x, 55)` and `percentilew(x, w, 55)` → `percentile_x_55`.
+            "percentile" | "percentilew" => {
+                let at = if aggregate.name == "percentile" { 1 } else { 2 };
+                let p = match args.get(at).map(|a| &a.kind) {
                     Some(ExprKind::Literal {
                         value: Literal::Long(n),
                     }) => n.to_string(),

@@ -193,32 +193,43 @@ impl Binder<'_> {
         let ExprKind::Call { name, args } = &item.expr.kind else {
             return None;
         };
-        if name.name != "percentiles" {
-            return None;
-        }
-        let percentile = crate::functions::lookup_aggregate("percentile")?;
+        // `percentilesw(x, weight, p1, ...)` is `percentiles` with a weight
+        // (percentilesw-aggregation-function).
+        let weighted = match name.name.as_str() {
+            "percentiles" => false,
+            "percentilesw" => true,
+            _ => return None,
+        };
+        let function = if weighted {
+            "percentilesw"
+        } else {
+            "percentiles"
+        };
+        let percentile = crate::functions::lookup_aggregate(if weighted {
+            "percentilew"
+        } else {
+            "percentile"
+        })?;
+        let fixed = if weighted { 2 } else { 1 };
         Some((|| {
-            let [value, percents @ ..] = args.as_slice() else {
+            if args.len() <= fixed {
                 return Err(super::scalar::arity_error(
-                    "percentiles",
-                    2,
-                    usize::MAX,
-                    item.span,
-                ));
-            };
-            if percents.is_empty() {
-                return Err(super::scalar::arity_error(
-                    "percentiles",
-                    2,
+                    function,
+                    fixed + 1,
                     usize::MAX,
                     item.span,
                 ));
             }
+            let (value, percents) = (&args[0], &args[fixed..]);
             let scope = Scope::new(in_schema, "summarize");
             let mut bound = self.scalar(value, &scope)?;
             if bound.ty == crate::types::DataType::Int {
                 bound = super::scalar::to_long(bound);
             }
+            let weight = match args.get(1) {
+                Some(w) if weighted => Some(self.scalar(w, &scope)?),
+                _ => None,
+            };
             let base = implied_name(value).unwrap_or_default();
             let mut out = Vec::with_capacity(percents.len());
             for (i, p) in percents.iter().enumerate() {
@@ -240,7 +251,10 @@ impl Binder<'_> {
                 let index = c.group_names.len() + c.aggregates.len();
                 c.aggregates.push(crate::plan::expr::AggregateExpr {
                     function: percentile,
-                    args: vec![bound.clone(), p_bound],
+                    args: match &weight {
+                        Some(w) => vec![bound.clone(), w.clone(), p_bound],
+                        None => vec![bound.clone(), p_bound],
+                    },
                     ty,
                     span: item.span,
                 });
@@ -360,7 +374,10 @@ impl Binder<'_> {
             }
             let mut c = collector.borrow_mut();
             let mut out = Vec::with_capacity(returned.len());
-            for (value, name) in returned {
+            for (i, (value, name)) in returned.into_iter().enumerate() {
+                // `(Last, Action) = arg_max(Timestamp, ActionType)` names the
+                // returned columns by position (summarize-operator: "Name").
+                let name = item.names.get(i).map_or(name, |n| n.name.clone());
                 let index = c.group_names.len() + c.aggregates.len();
                 let ty = value.ty;
                 c.aggregates.push(crate::plan::expr::AggregateExpr {

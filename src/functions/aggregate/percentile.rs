@@ -125,3 +125,105 @@ fn nearest_rank(sorted: &[Value], p: f64) -> Value {
         .cloned()
         .unwrap_or(Value::Null)
 }
+
+/// `percentilew(x, weight, p)` and `percentilesw_array(x, weight, p1, ...)`
+/// (`percentilesw-aggregation-function`): each value counts as if repeated
+/// `weight` times; a null, zero or negative weight leaves the row out.
+struct Weighted {
+    values: Vec<(Value, u64)>,
+    percents: Option<Vec<f64>>,
+    /// `percentilesw_array`: a dynamic array of all the percentiles, not the
+    /// first one alone.
+    array: bool,
+}
+
+pub(super) fn weighted(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    Box::new(Weighted {
+        values: Vec::new(),
+        percents: None,
+        array: false,
+    })
+}
+
+pub(super) fn weighted_array(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    Box::new(Weighted {
+        values: Vec::new(),
+        percents: None,
+        array: true,
+    })
+}
+
+/// A row's weight: a positive whole number, or `None`.
+fn weight_of(v: &Value) -> Option<u64> {
+    let w = match v {
+        Value::Int(i) => i64::from(*i),
+        Value::Long(i) => *i,
+        Value::Real(r) => crate::value::number::real_to_long(*r)?,
+        _ => return None,
+    };
+    u64::try_from(w).ok().filter(|w| *w > 0)
+}
+
+impl Accumulator for Weighted {
+    fn update(&mut self, args: &[Value]) {
+        if self.percents.is_none() {
+            self.percents = Some(percent_list(&args[2.min(args.len())..]));
+        }
+        let first = args.first().unwrap_or(&Value::Null);
+        if let Some(w) = args.get(1).and_then(weight_of)
+            && !compare::is_null_like(first)
+        {
+            self.values.push((first.clone(), w));
+        }
+    }
+
+    fn merge(&mut self, later: Box<dyn Accumulator>) {
+        let Some(later) = downcast::<Weighted>(later) else {
+            return;
+        };
+        self.values.extend(later.values);
+        if self.percents.is_none() {
+            self.percents = later.percents;
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Value {
+        let Weighted {
+            mut values,
+            percents,
+            array,
+        } = *self;
+        values.sort_by(|a, b| compare::total_order(&a.0, &b.0));
+        let percents = percents.unwrap_or_default();
+        if array {
+            Value::array(
+                percents
+                    .iter()
+                    .map(|p| weighted_rank(&values, *p))
+                    .collect(),
+            )
+        } else {
+            percents
+                .first()
+                .map_or(Value::Null, |p| weighted_rank(&values, *p))
+        }
+    }
+}
+
+/// The nearest-rank percentile of sorted weighted values: the smallest
+/// value with at least `p`% of the total weight at or below it.
+fn weighted_rank(sorted: &[(Value, u64)], p: f64) -> Value {
+    let total: u64 = sorted.iter().map(|(_, w)| *w).fold(0, u64::saturating_add);
+    if total == 0 || !(0.0..=100.0).contains(&p) {
+        return Value::Null;
+    }
+    let rank = ((p / 100.0) * total as f64).ceil().max(1.0) as u64;
+    let mut seen = 0u64;
+    for (v, w) in sorted {
+        seen = seen.saturating_add(*w);
+        if seen >= rank {
+            return v.clone();
+        }
+    }
+    sorted.last().map_or(Value::Null, |(v, _)| v.clone())
+}
