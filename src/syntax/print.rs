@@ -491,7 +491,17 @@ impl Printer {
     }
 
     fn pattern(&mut self, p: &NamePattern) {
-        if p.pattern.contains('*') {
+        // Written bare only when it reads back as one wildcard run; a
+        // bracketed name holding `*` and spaces (`['a * b']`) stays bracketed.
+        let bare = p.pattern.contains('*')
+            && p.pattern
+                .bytes()
+                .next()
+                .is_some_and(|c| c == b'*' || lex::is_ident_start(c))
+            && p.pattern
+                .bytes()
+                .all(|c| lex::is_ident_char(c) || c == b'*' || c == b'$');
+        if bare {
             self.w(&p.pattern);
         } else {
             self.ident(
