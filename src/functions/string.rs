@@ -362,7 +362,8 @@ fn indexof_regex(args: &[Value], _: &EvalContext) -> Value {
             let end = if length == -1 {
                 n
             } else {
-                (pos + length).min(n)
+                // Saturating: a length near the long limit overflowed (found by fuzzing).
+                pos.saturating_add(length).min(n)
             };
             let window = &source[byte_at(pos)..byte_at(end)];
             let Some(m) = re.find(window) else {

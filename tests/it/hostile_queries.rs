@@ -134,6 +134,21 @@ fn indexof_with_a_huge_length_does_not_panic() {
     );
 }
 
+#[test]
+fn indexof_regex_with_a_huge_length_does_not_panic() {
+    // Found by libFuzzer: `start + length` overflowed in `indexof_regex` as it
+    // once did in `indexof` (a panic with overflow checks).
+    assert_eq!(
+        run(
+            "print a = indexof_regex('abcabc', 'c', 1, 9223372036854775807), \
+             b = indexof_regex('abcabc', 'c', 3, 9223372036854775807, 1), \
+             c = indexof_regex('abc', 'z', 0, 9223372036854775807)"
+        )
+        .unwrap(),
+        "{\"a\":2,\"b\":5,\"c\":-1}\n"
+    );
+}
+
 /// Issue 16 item 1: a function that calls itself (directly, through
 /// another, or with an argument) is a clear error, not an endless loop in
 /// the binder deciding whether its result is a table.
