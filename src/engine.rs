@@ -143,9 +143,10 @@ pub struct EngineOptions {
     /// [`CountingAllocator`](crate::CountingAllocator) as global allocator
     /// (the `kqlite` command does).
     pub max_memory: Option<u64>,
-    /// Spill the rows a `sort` or `summarize` holds to temporary files once
-    /// there are this many, whatever the memory budget (they spill past the
-    /// budget anyway). For tests: the answer is the same either way.
+    /// Spill the rows a `sort` holds to temporary files once there are this
+    /// many, whatever the memory budget (it spills past the budget anyway).
+    /// For tests: the answer is the same either way. `summarize` does not
+    /// spill yet; past the budget it stops with the memory error.
     pub spill_after_rows: Option<usize>,
     /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));

@@ -36,8 +36,9 @@ pub struct ExecOptions {
     pub chunk_size: usize,
     /// Stop at the first line that is not a row.
     pub strict: bool,
-    /// Spill a sort's or summarize's rows to disk once this many are held,
-    /// whatever the memory budget (for tests: the answer must not change).
+    /// Spill a sort's rows to disk once this many are held, whatever the
+    /// memory budget (for tests: the answer must not change). Summarize
+    /// does not spill yet.
     pub spill_rows: Option<usize>,
     /// Bad lines reported in full (the rest are only counted).
     pub max_reported_bad_lines: usize,
