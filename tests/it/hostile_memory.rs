@@ -133,24 +133,7 @@ fn a_stream_longer_than_the_budget_is_an_error() {
         "{err}"
     );
     #[cfg(unix)]
-    {
-        let out = kqlite(
-            &[
-                "--max-memory",
-                "16M",
-                "--table",
-                "T=/dev/zero",
-                "T | take 1",
-            ],
-            None,
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(
-            err.contains("/dev/zero") && err.contains("memory budget"),
-            "{err}"
-        );
-    }
+    endless_device_stops_at_the_budget("/dev/zero");
 }
 
 #[test]
@@ -237,22 +220,22 @@ fn an_endless_pipe_and_dev_urandom_stop_at_the_budget() {
         "{err}"
     );
     #[cfg(unix)]
-    {
-        let out = kqlite(
-            &[
-                "--max-memory",
-                "16M",
-                "--table",
-                "T=/dev/urandom",
-                "T | take 1",
-            ],
-            None,
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(
-            err.contains("/dev/urandom") && err.contains("memory budget"),
-            "{err}"
-        );
-    }
+    endless_device_stops_at_the_budget("/dev/urandom");
+}
+
+/// `T | take 1` over an endless device under a 16 MiB budget: exit 1, the
+/// error naming the device and the budget.
+#[cfg(unix)]
+fn endless_device_stops_at_the_budget(device: &str) {
+    let table = format!("T={device}");
+    let out = kqlite(
+        &["--max-memory", "16M", "--table", &table, "T | take 1"],
+        None,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(device) && err.contains("memory budget"),
+        "{err}"
+    );
 }
