@@ -51,12 +51,34 @@ impl Stream {
     pub fn new(name: &str, mut reader: Box<dyn Read + Send>) -> io::Result<Stream> {
         let sample = super::scan::SCHEMA_SAMPLE_BYTES;
         let mut head = Vec::new();
-        (&mut reader)
-            .take(u64::try_from(sample).unwrap_or(u64::MAX))
-            .read_to_end(&mut head)?;
-        let mut ended = head.len() < sample;
-        // A gzip stream's lines are in its decompressed text: the schema
-        // sample decompresses what the head holds.
+        (&mut reader).take(2).read_to_end(&mut head)?;
+        let mut ended = head.len() < 2;
+        if !ended && super::open::is_gzip(&head) {
+            // A gzip stream's sample is its first decompressed bytes: as
+            // much of it as they take (a compressed 4 MiB may hold
+            // gigabytes) is the head.
+            let mut recorder = Recorder {
+                inner: &mut reader,
+                seen: Vec::new(),
+                ended: false,
+            };
+            let magic = io::Cursor::new(head.clone());
+            let mut text = flate2::read::MultiGzDecoder::new(magic.chain(&mut recorder));
+            // A damaged stream is reported when it is scanned.
+            let _ = io::copy(
+                &mut (&mut text).take(u64::try_from(sample).unwrap_or(u64::MAX)),
+                &mut io::sink(),
+            );
+            drop(text);
+            ended = recorder.ended;
+            head.extend_from_slice(&recorder.seen);
+        } else if !ended {
+            (&mut reader)
+                .take(u64::try_from(sample - 2).unwrap_or(u64::MAX))
+                .read_to_end(&mut head)?;
+            ended = head.len() < sample;
+        }
+        // The line the head ends in is read whole.
         if !ended && !super::open::is_gzip(&head) && !head.ends_with(b"\n") {
             let limit = crate::memory::effective_limit();
             let mut block = vec![0u8; 64 << 10];
@@ -133,6 +155,25 @@ impl Stream {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A reader that keeps a copy of what it reads, and whether it ended.
+struct Recorder<'r> {
+    inner: &'r mut Box<dyn Read + Send>,
+    seen: Vec<u8>,
+    ended: bool,
+}
+
+impl Read for Recorder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.ended = true;
+        }
+        self.seen
+            .extend_from_slice(buf.get(..n).unwrap_or_default());
+        Ok(n)
     }
 }
 
@@ -255,6 +296,21 @@ mod tests {
         assert!(stream.single_pass());
         assert_eq!(all(&mut stream.reader()), text);
         assert!(stream.reader().read_to_end(&mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_gzip_head_holds_the_sample_decompressed() {
+        use std::io::Write;
+        let text = b"{\"a\":1}\n".repeat(4 << 20);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&text).unwrap();
+        let bytes = gz.finish().unwrap();
+        let stream = Arc::new(Stream::new("s", Box::new(io::Cursor::new(bytes.clone()))).unwrap());
+        let head = stream.head().len();
+        assert!(head < bytes.len(), "{head} {}", bytes.len());
+        let sample = super::super::open::gunzip_prefix(stream.head(), 4 << 20);
+        assert_eq!(sample.len(), 4 << 20);
+        assert_eq!(all(&mut stream.reader()), bytes);
     }
 
     #[test]
