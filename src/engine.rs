@@ -136,8 +136,9 @@ pub struct EngineOptions {
     pub now: Option<DateTime>,
     /// The memory budget in bytes: `sort`, `summarize`, `join` and the
     /// other operators that hold rows stop the run with
-    /// [`ExecError::MemoryLimit`] past it, and a stream read whole may hold
-    /// no more. `None`: half the machine's memory (less under an
+    /// [`ExecError::MemoryLimit`] past it, so do the rows one work item
+    /// computes when they alone hold half of it, and a stream read whole
+    /// may hold no more. `None`: half the machine's memory (less under an
     /// address-space limit). The budget is process-wide: the last engine to
     /// run sets it. It is checked only when the program counts its heap with
     /// [`CountingAllocator`](crate::CountingAllocator) as global allocator

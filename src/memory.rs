@@ -23,6 +23,23 @@ static MAPPED: AtomicUsize = AtomicUsize::new(0);
 /// The budget set with [`set_limit`]; 0 when none was (the default applies).
 static LIMIT: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Bytes this thread allocated through [`CountingAllocator`] minus the
+    /// bytes it freed (memory allocated here and freed elsewhere counts
+    /// here): what one piece of work on this thread holds, see
+    /// [`exceeded_by_this_thread`]. A `const` cell with no destructor, so
+    /// the allocator may touch it at any time without allocating.
+    static THREAD_NET: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+fn note_thread(delta: isize) {
+    let _ = THREAD_NET.try_with(|c| c.set(c.get().wrapping_add(delta)));
+}
+
+fn signed(bytes: usize) -> isize {
+    isize::try_from(bytes).unwrap_or(isize::MAX)
+}
+
 /// A global allocator that counts the bytes in use, for the memory budget:
 /// the system allocator, plus one relaxed atomic addition per call.
 ///
@@ -40,6 +57,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+            note_thread(signed(layout.size()));
         }
         p
     }
@@ -49,6 +67,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+            note_thread(signed(layout.size()));
         }
         p
     }
@@ -57,6 +76,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         // SAFETY: the caller's contract is passed on.
         unsafe { System.dealloc(ptr, layout) };
         ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        note_thread(-signed(layout.size()));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -68,6 +88,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
             } else {
                 ALLOCATED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
             }
+            note_thread(signed(new_size).wrapping_sub(signed(layout.size())));
         }
         p
     }
@@ -126,6 +147,23 @@ pub fn exceeded() -> Option<(usize, usize)> {
     let used = allocated()?;
     let limit = effective_limit();
     (used > limit).then_some((used, limit))
+}
+
+/// The net bytes the calling thread has allocated so far (see
+/// [`exceeded_by_this_thread`]); 0 when the heap is not counted.
+pub fn thread_net() -> isize {
+    THREAD_NET.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
+/// Like [`exceeded`], but only when the calling thread itself added at
+/// least half of the limit since `since` (a [`thread_net`] reading): the
+/// rows one work item computes are over the budget by themselves. Memory
+/// held by an operator elsewhere (a `sort` that spills once it is over)
+/// does not stop the items that feed it.
+pub fn exceeded_by_this_thread(since: isize) -> Option<(usize, usize)> {
+    let (used, limit) = exceeded()?;
+    let grown = usize::try_from(thread_net().wrapping_sub(since)).unwrap_or(0);
+    (grown >= limit / 2).then_some((used, limit))
 }
 
 /// Records `bytes` of input mapped (positive) or unmapped.
@@ -197,8 +235,16 @@ fn physical_memory() -> Option<usize> {
     None
 }
 
-#[cfg(unix)]
+/// The address-space limit (`ulimit -v`), read once: it is looked at for
+/// rows as they are computed, and a process's limit does not change while
+/// it runs a query.
 fn address_space_limit() -> Option<usize> {
+    static LIMIT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(read_address_space_limit)
+}
+
+#[cfg(unix)]
+fn read_address_space_limit() -> Option<usize> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -212,7 +258,7 @@ fn address_space_limit() -> Option<usize> {
 }
 
 #[cfg(not(unix))]
-fn address_space_limit() -> Option<usize> {
+fn read_address_space_limit() -> Option<usize> {
     None
 }
 

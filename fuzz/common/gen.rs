@@ -390,26 +390,88 @@ pub fn engine(threads: usize) -> Engine {
     engine
 }
 
-/// A sink that writes every result in all three output formats.
-pub struct AllFormats {
-    pub jsonl: JsonLinesWriter<Vec<u8>>,
-    pub csv: CsvWriter<Vec<u8>>,
-    pub table: TableWriter<Vec<u8>>,
+/// A writer that keeps a hash and a count of the bytes written, not the
+/// bytes: the evaluator harness compares answers by hash, so that an answer
+/// of hundreds of megabytes (a `range()` capped at its documented 2^20
+/// values on each of 100 rows: 735 MB of JSON lines) is not also held in
+/// memory three times over, once per format, beside the engine's own rows.
+pub struct Digest {
+    hasher: std::collections::hash_map::DefaultHasher,
+    pub len: u64,
+    /// The bytes of a character cut by the end of the last write.
+    carry: Vec<u8>,
+    /// Whether something written was not UTF-8.
+    not_utf8: bool,
+}
+
+impl Digest {
+    pub fn new() -> Digest {
+        Digest {
+            hasher: std::collections::hash_map::DefaultHasher::new(),
+            len: 0,
+            carry: Vec::new(),
+            not_utf8: false,
+        }
+    }
+    /// The hash of everything written, and its length.
+    pub fn finish(&self) -> (u64, u64) {
+        use std::hash::Hasher;
+        (self.hasher.finish(), self.len)
+    }
+    /// Whether everything written was UTF-8 text.
+    pub fn is_utf8(&self) -> bool {
+        !self.not_utf8 && self.carry.is_empty()
+    }
+}
+
+impl std::io::Write for Digest {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher;
+        self.hasher.write(buf);
+        self.len += buf.len() as u64;
+        let mut text = std::mem::take(&mut self.carry);
+        text.extend_from_slice(buf);
+        if let Err(e) = std::str::from_utf8(&text) {
+            match e.error_len() {
+                Some(_) => self.not_utf8 = true,
+                None => self.carry = text[e.valid_up_to()..].to_vec(),
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink that writes every result in all three output formats: JSON lines
+/// to `J` (kept as text by the rows harness, hashed by the evaluator
+/// harness), CSV and the table hashed.
+pub struct AllFormats<J: std::io::Write = Vec<u8>> {
+    pub jsonl: JsonLinesWriter<J>,
+    pub csv: CsvWriter<Digest>,
+    pub table: TableWriter<Digest>,
     pub rows: usize,
 }
 
-impl AllFormats {
-    pub fn new() -> AllFormats {
+impl AllFormats<Vec<u8>> {
+    pub fn new() -> AllFormats<Vec<u8>> {
+        AllFormats::with_jsonl(Vec::new())
+    }
+}
+
+impl<J: std::io::Write> AllFormats<J> {
+    pub fn with_jsonl(jsonl: J) -> AllFormats<J> {
         AllFormats {
-            jsonl: JsonLinesWriter::new(Vec::new()),
-            csv: CsvWriter::new(Vec::new()),
-            table: TableWriter::new(Vec::new()),
+            jsonl: JsonLinesWriter::new(jsonl),
+            csv: CsvWriter::new(Digest::new()),
+            table: TableWriter::new(Digest::new()),
             rows: 0,
         }
     }
 }
 
-impl ResultSink for AllFormats {
+impl<J: std::io::Write> ResultSink for AllFormats<J> {
     fn begin_table(&mut self, index: usize, schema: &Schema) -> Result<(), ExecError> {
         self.jsonl.begin_table(index, schema)?;
         self.csv.begin_table(index, schema)?;
@@ -434,9 +496,9 @@ pub fn is_internal(message: &str) -> bool {
 }
 
 /// Compiles and runs `text` over the small table; panics (fails the
-/// harness) only on a panic or an internal error. Returns the JSON-lines
-/// output when the query compiled and ran.
-pub fn run_query(engine: &Engine, text: &str) -> Option<String> {
+/// harness) only on a panic or an internal error. Returns the hash and
+/// length of the JSON-lines output when the query compiled and ran.
+pub fn run_query(engine: &Engine, text: &str) -> Option<(u64, u64)> {
     let query = match engine.compile(text) {
         Ok(q) => q,
         Err(e) => {
@@ -445,9 +507,13 @@ pub fn run_query(engine: &Engine, text: &str) -> Option<String> {
             return None;
         }
     };
-    let mut sink = AllFormats::new();
+    let mut sink = AllFormats::with_jsonl(Digest::new());
     match query.run(engine, &mut sink) {
-        Ok(_) => Some(String::from_utf8(sink.jsonl.into_inner()).expect("jsonl output is UTF-8")),
+        Ok(_) => {
+            let digest = sink.jsonl.into_inner();
+            assert!(digest.is_utf8(), "jsonl output is UTF-8: {text}");
+            Some(digest.finish())
+        }
         Err(e) => {
             let message = e.to_string();
             assert!(!is_internal(&message), "{text}\n{message}");

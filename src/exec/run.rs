@@ -131,6 +131,24 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Whether the rows this thread computed since `since` (a
+    /// [`crate::memory::thread_net`] reading) are within the memory budget;
+    /// when they alone hold half of it and the heap is over it, records the
+    /// error and returns false.
+    pub(super) fn computed_within_budget(&self, since: isize) -> bool {
+        match crate::memory::exceeded_by_this_thread(since) {
+            None => true,
+            Some((used, limit)) => {
+                self.fail(ExecError::MemoryLimit {
+                    operator: "computing rows (extend, project, mv-expand)".to_string(),
+                    used: crate::memory::human(used),
+                    limit: crate::memory::human(limit),
+                });
+                false
+            }
+        }
+    }
+
     fn take_failure(&self) -> Result<(), ExecError> {
         match self.failure.lock().map_err(|_| poisoned())?.take() {
             Some(e) => Err(e),

@@ -118,7 +118,13 @@ impl Runner<'_> {
                 failed: None,
             };
         }
-        let mut sink = |row: StageRow| feed(&mut state, row);
+        // The rows an item computes are charged to the memory budget: a row
+        // can be far larger than what it was computed from (`extend e =
+        // range(0, n)` is up to 2^20 values, 33 MB, from one number), and
+        // an item of thousands of such rows would otherwise outgrow the
+        // budget before any operator that holds rows looks.
+        let since = crate::memory::thread_net();
+        let mut sink = |row: StageRow| feed(&mut state, row) && self.computed_within_budget(since);
         match item {
             Item::Input(part) => {
                 let r = part.read(&mut |row| self.push(&p.stages, StageRow::Lazy(row), &mut sink));

@@ -506,9 +506,19 @@ fn series_outliers(args: &[Value], _: &EvalContext) -> Value {
 
 // ---- seasonality -----------------------------------------------------------
 
-/// The median of the points in each phase of `period`.
+/// The value of point `i` in a [`seasonal_profile`] of `period`: 0 for a
+/// phase that held no point.
+fn phase_of(profile: &[f64], i: usize, period: usize) -> f64 {
+    profile.get(i % period.max(1)).copied().unwrap_or(0.0)
+}
+
+/// The median of the points in each phase of `period`, for the phases
+/// that hold a point: a phase past the last point has none (its median
+/// would be 0), so a seasonality longer than the series (any positive
+/// `long` is accepted) costs no more than the series. Read it with
+/// [`phase_of`].
 fn seasonal_profile(xs: &[f64], period: usize) -> Vec<f64> {
-    (0..period)
+    (0..period.min(xs.len()))
         .map(|phase| {
             let mut v: Vec<f64> = xs.iter().skip(phase).step_by(period).copied().collect();
             v.sort_by(f64::total_cmp);
@@ -656,7 +666,7 @@ fn series_seasonal(args: &[Value], _: &EvalContext) -> Value {
         return reals(vec![0.0; xs.len()]);
     }
     let profile = seasonal_profile(&xs, period);
-    reals((0..xs.len()).map(|i| profile[i % period]))
+    reals((0..xs.len()).map(|i| phase_of(&profile, i, period)))
 }
 
 // ---- decomposition ---------------------------------------------------------
@@ -712,7 +722,7 @@ fn decompose(
             Trend::LineFit => seasonal_profile(&detrended(learn), period),
             _ => seasonal_profile(learn, period),
         };
-        (0..n).map(|i| profile[i % period]).collect()
+        (0..n).map(|i| phase_of(&profile, i, period)).collect()
     };
     let deseasonal: Vec<f64> = learn.iter().zip(&seasonal).map(|(x, s)| x - s).collect();
     let trend: Vec<f64> = match trend {

@@ -137,6 +137,57 @@ fn a_stream_longer_than_the_budget_is_an_error() {
     endless_device_stops_at_the_budget("/dev/zero");
 }
 
+/// Rows far larger than what they are computed from are charged to the
+/// budget as they are computed: `range()` makes up to 2^20 values per call
+/// (the documented cap,
+/// <https://learn.microsoft.com/en-us/kusto/query/range-function>), 33 MB
+/// from one number, so 101 rows held 3.3 GB past a 1 GB budget, and under
+/// `ulimit -v 2000000` the process aborted (found by the libFuzzer `eval`
+/// target, `fuzz/open/eval/`).
+#[test]
+fn rows_computed_past_the_budget_stop_with_a_clear_error() {
+    let query = "range x from 0 to 100 step 1 | extend e = range(x, 9223372036854775807)";
+    let out = kqlite(&["--max-memory", "256M", query], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("computing rows (extend, project, mv-expand) ran out of memory budget")
+            && err.contains("the limit is 256 MiB"),
+        "{err}"
+    );
+    // Under an address-space limit and no --max-memory, the same: an
+    // error, not an abort (exit 134, "memory allocation of 33554432 bytes
+    // failed").
+    #[cfg(unix)]
+    {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 2000000 && exec \"$0\" \"$1\"")
+            .arg(env!("CARGO_BIN_EXE_kqlite"))
+            .arg(query)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("computing rows"), "{err}");
+    }
+    // A few such rows fit, and answer.
+    let out = kqlite(
+        &[
+            "--max-memory",
+            "256M",
+            "range x from 0 to 2 step 1 | extend n = array_length(range(x, 9223372036854775807))",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"x\":0,\"n\":1048576}\n{\"x\":1,\"n\":1048576}\n{\"x\":2,\"n\":1048576}\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn max_memory_must_be_a_size() {
     let out = kqlite(&["--max-memory", "lots", "print 1"], None);

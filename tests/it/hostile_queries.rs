@@ -164,3 +164,26 @@ fn recursive_functions_are_a_clear_error() {
         assert_refused(q, "nest more than 64 deep");
     }
 }
+
+/// A seasonality longer than the series (any positive `long` is accepted)
+/// is the same as one just past its end: each phase holds one point or
+/// none. It used to allocate one slot per phase: `capacity overflow` (a
+/// panic) at the `long` limit, found by the libFuzzer `eval` target
+/// (`fuzz/regressions/eval/series-decompose-huge-seasonality`).
+#[test]
+fn a_seasonality_past_the_series_costs_no_more_than_the_series() {
+    for f in [
+        "series_decompose(dynamic([1, 5, 2, 8, 3]), P)",
+        "series_decompose(dynamic([1, 5, 2, 8, 3]), P, 'linefit', 2)",
+        "series_seasonal(dynamic([1, 5, 2, 8, 3]), P)",
+        "series_decompose_forecast(dynamic([1, 5, 2, 8, 3]), 2, P)",
+    ] {
+        let near = run(&format!("print r = {}", f.replace('P', "6"))).unwrap();
+        let huge = run(&format!(
+            "print r = {}",
+            f.replace('P', "9223372036854775807")
+        ))
+        .unwrap();
+        assert_eq!(near, huge, "{f}");
+    }
+}

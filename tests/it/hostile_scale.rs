@@ -113,3 +113,32 @@ fn a_gzipped_first_line_longer_than_the_sample_gives_its_columns() {
     assert_eq!(run_bytes("a.jsonl", text.clone(), query), want);
     assert_eq!(run_bytes("a.jsonl.gz", gzip(&text), query), want);
 }
+
+/// Item 6: one very wide line (tens of thousands of keys) in front of
+/// narrow rows: discovering, planning and scanning its columns is linear
+/// in the number of keys (it was quadratic: `--explain` took 0.3/0.9/3.5 s
+/// at 10k/20k/40k keys). `benches/scale.rs` (`wide_line`) measures it.
+#[test]
+fn a_very_wide_line_is_planned_and_scanned_in_linear_time() {
+    let file = |keys: usize| {
+        let mut text = String::from("{\"a\":0");
+        for k in 0..keys {
+            text.push_str(&format!(",\"k{k}\":{k}"));
+        }
+        text.push_str("}\n");
+        for i in 0..2_000 {
+            text.push_str(&format!("{{\"a\":{i},\"s\":\"row {i}\"}}\n"));
+        }
+        text.into_bytes()
+    };
+    let n = 10_000;
+    let small = file(n);
+    let large = file(4 * n);
+    let query = "T | where a >= 10 | summarize n = count(), s = countif(isnotempty(s))";
+    let want = "{\"n\":1990,\"s\":1990}\n";
+    assert_eq!(run_bytes("w.jsonl", large.clone(), query), want);
+    assert_linear("one very wide line", n, &|m| {
+        let bytes = if m == n { small.clone() } else { large.clone() };
+        run_bytes("w.jsonl", bytes, query);
+    });
+}
