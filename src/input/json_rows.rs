@@ -335,11 +335,9 @@ impl Row for JsonRow<'_, '_> {
             let raw = self.decoder.raw(self.line, self.slots, index);
             let text: Cow<'_, [u8]> = match raw {
                 None => Cow::Borrowed(&[]),
-                Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
-                    Some(Cow::Borrowed(t)) => Cow::Borrowed(t.as_bytes()),
-                    Some(Cow::Owned(t)) => Cow::Owned(t.into_bytes()),
-                    None => Cow::Borrowed(&[]),
-                },
+                Some(raw) if raw.first() == Some(&b'"') => {
+                    json::string_bytes(raw).unwrap_or(Cow::Borrowed(&[]))
+                }
                 Some(raw) if raw == b"null" => Cow::Borrowed(&[]),
                 Some(raw) => Cow::Borrowed(raw),
             };
