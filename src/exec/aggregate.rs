@@ -1,15 +1,27 @@
 //! `summarize`: partial aggregation per chunk, merged in chunk order so
 //! groups come out in order of first appearance.
+//!
+//! A summarize of only `arg_max`/`arg_min` of one key (`arg_max(T, *)`,
+//! which the binder splits into one aggregate per column) keeps, per group,
+//! the key and the winning row instead of one value per column: a row read
+//! from JSON lines is held as its line and its other columns are decoded
+//! once, at the end, for the winners only (late materialisation).
 
 use super::physical::{PhysAggregate, Pipeline};
 use super::run::Runner;
+use super::stage::StageRow;
 use crate::exec_error::ExecError;
 use crate::functions::aggregate::Accumulator;
-use crate::value::Value;
+use crate::input::json_rows::RowDecoder;
+use crate::json::RowSlots;
+use crate::plan::phys_expr::PhysExpr;
 use crate::value::cast::normalize;
 use crate::value::key::{Key, RowKey};
+use crate::value::{Value, compare};
 use indexmap::IndexMap;
+use std::cmp::Ordering;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 impl Runner<'_> {
     pub(super) fn aggregate(
@@ -18,6 +30,9 @@ impl Runner<'_> {
         group_by: &[crate::plan::phys_expr::PhysExpr],
         aggregates: &[PhysAggregate],
     ) -> Result<Vec<Vec<Value>>, ExecError> {
+        if let Some(pick) = RowPick::plan(aggregates, self.options.strict) {
+            return self.aggregate_rows(input, group_by, aggregates, &pick);
+        }
         type Groups = IndexMap<RowKey, Vec<Box<dyn Accumulator>>>;
         let new_accumulators = || {
             aggregates
@@ -76,6 +91,248 @@ impl Runner<'_> {
                         .map(|(a, agg)| normalize(a.finish(), agg.ty)),
                 );
                 row
+            })
+            .collect())
+    }
+}
+
+/// A summarize whose aggregates are all `arg_max` (or all `arg_min`) of
+/// one key expression, each returning one column of the row: the winning
+/// row is picked by its key alone.
+struct RowPick<'a> {
+    key: &'a PhysExpr,
+    /// [`Ordering::Greater`] for `arg_max`, `Less` for `arg_min`.
+    want: Ordering,
+    /// The column each aggregate returns.
+    columns: Vec<usize>,
+}
+
+impl<'a> RowPick<'a> {
+    /// The pick that computes `aggregates`, if they have that shape (and
+    /// not under `strict`, where every value of every row is read so that
+    /// the first bad one stops the run).
+    fn plan(aggregates: &'a [PhysAggregate], strict: bool) -> Option<RowPick<'a>> {
+        let first = aggregates.first()?;
+        let want = match first.function.name {
+            "arg_max" | "argmax" => Ordering::Greater,
+            "arg_min" | "argmin" => Ordering::Less,
+            _ => return None,
+        };
+        if strict {
+            return None;
+        }
+        let key = first.args.first()?;
+        let key_text = format!("{key:?}");
+        let mut columns = Vec::with_capacity(aggregates.len());
+        for a in aggregates {
+            let same_direction = match a.function.name {
+                "arg_max" | "argmax" => want == Ordering::Greater,
+                "arg_min" | "argmin" => want == Ordering::Less,
+                _ => false,
+            };
+            match a.args.as_slice() {
+                [k, PhysExpr::Column(c)]
+                    if same_direction
+                        && a.function.predicate_position().is_none()
+                        && format!("{k:?}") == key_text =>
+                {
+                    columns.push(*c);
+                }
+                _ => return None,
+            }
+        }
+        Some(RowPick { key, want, columns })
+    }
+}
+
+/// One group's pick so far.
+enum Picked {
+    /// Only rows whose key is null so far: each column's first non-null
+    /// value (what `arg_max` returns when no row has a key).
+    NoKey(Vec<Value>),
+    /// The best key and its row (the first of equal keys).
+    Best { key: Value, row: HeldRow },
+}
+
+/// The winning row: its line and decoder, or its picked columns' values.
+enum HeldRow {
+    Line(Vec<u8>, Arc<RowDecoder>),
+    Values(Vec<Value>),
+}
+
+impl HeldRow {
+    /// Holds `row` (the values of `columns` when it is not a line),
+    /// reusing this one's buffer.
+    fn hold(&mut self, row: &StageRow, columns: &[usize]) {
+        match (self, line_of(row)) {
+            (HeldRow::Line(buf, held), Some((line, decoder))) => {
+                buf.clear();
+                buf.extend_from_slice(line);
+                if !Arc::ptr_eq(held, decoder) {
+                    *held = decoder.clone();
+                }
+            }
+            (me, _) => *me = HeldRow::new(row, columns),
+        }
+    }
+
+    fn new(row: &StageRow, columns: &[usize]) -> HeldRow {
+        match line_of(row) {
+            Some((line, decoder)) => HeldRow::Line(line.to_vec(), decoder.clone()),
+            None => {
+                let r = row.as_row();
+                HeldRow::Values(columns.iter().map(|&c| r.column(c)).collect())
+            }
+        }
+    }
+
+    /// The values of `columns`.
+    fn values(self, columns: &[usize], slots: &mut RowSlots) -> Vec<Value> {
+        match self {
+            HeldRow::Values(v) => v,
+            HeldRow::Line(line, decoder) => {
+                if decoder.scan(&line, slots).is_err() {
+                    // The line was scanned once already: it cannot fail.
+                    return vec![Value::Null; columns.len()];
+                }
+                columns
+                    .iter()
+                    .map(|&c| decoder.decode(&line, slots, c))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn line_of<'r>(row: &'r StageRow) -> Option<(&'r [u8], &'r Arc<RowDecoder>)> {
+    match row {
+        StageRow::Lazy(lazy) => lazy.line_decoder(),
+        _ => None,
+    }
+}
+
+impl Picked {
+    fn first(row: &StageRow, key: Value, columns: &[usize]) -> Picked {
+        if compare::is_null_like(&key) {
+            let r = row.as_row();
+            Picked::NoKey(columns.iter().map(|&c| r.column(c)).collect())
+        } else {
+            Picked::Best {
+                key,
+                row: HeldRow::new(row, columns),
+            }
+        }
+    }
+
+    /// Takes a later row of the group.
+    fn update(&mut self, row: &StageRow, key: Value, pick: &RowPick) {
+        if compare::is_null_like(&key) {
+            if let Picked::NoKey(values) = self {
+                let r = row.as_row();
+                for (v, &c) in values.iter_mut().zip(&pick.columns) {
+                    if v.is_null() {
+                        *v = r.column(c);
+                    }
+                }
+            }
+            return;
+        }
+        match self {
+            Picked::Best {
+                key: best,
+                row: held,
+            } => {
+                if compare::order(&key, best) == Some(pick.want) {
+                    *best = key;
+                    held.hold(row, &pick.columns);
+                }
+            }
+            Picked::NoKey(_) => {
+                *self = Picked::Best {
+                    key,
+                    row: HeldRow::new(row, &pick.columns),
+                }
+            }
+        }
+    }
+
+    /// Takes the pick of a later chunk.
+    fn merge(&mut self, later: Picked, want: Ordering) {
+        match (&mut *self, later) {
+            (Picked::Best { key, .. }, Picked::Best { key: k, row }) => {
+                if compare::order(&k, key) == Some(want) {
+                    *self = Picked::Best { key: k, row };
+                }
+            }
+            (Picked::NoKey(_), later @ Picked::Best { .. }) => *self = later,
+            (Picked::NoKey(mine), Picked::NoKey(theirs)) => {
+                for (m, t) in mine.iter_mut().zip(theirs) {
+                    if m.is_null() {
+                        *m = t;
+                    }
+                }
+            }
+            (Picked::Best { .. }, Picked::NoKey(_)) => {}
+        }
+    }
+}
+
+impl Runner<'_> {
+    /// `summarize` of a [`RowPick`]: the same answer as one accumulator
+    /// per aggregate, reading only the key (and the group) of most rows.
+    fn aggregate_rows(
+        &self,
+        input: &Pipeline,
+        group_by: &[PhysExpr],
+        aggregates: &[PhysAggregate],
+        pick: &RowPick,
+    ) -> Result<Vec<Vec<Value>>, ExecError> {
+        type Groups = IndexMap<RowKey, Picked>;
+        let mut total: Groups = IndexMap::new();
+        let _ = self.run_pipeline(
+            input,
+            &IndexMap::new,
+            &|groups: &mut Groups, row| {
+                let r = row.as_row();
+                let group = RowKey(group_by.iter().map(|g| Key(g.eval(r, &self.ctx))).collect());
+                let key = pick.key.eval(r, &self.ctx);
+                match groups.get_mut(&group) {
+                    Some(picked) => picked.update(&row, key, pick),
+                    None => {
+                        groups.insert(group, Picked::first(&row, key, &pick.columns));
+                    }
+                }
+                self.within_budget("summarize")
+            },
+            &mut |groups: Groups| {
+                for (group, later) in groups {
+                    match total.get_mut(&group) {
+                        Some(mine) => mine.merge(later, pick.want),
+                        None => {
+                            total.insert(group, later);
+                        }
+                    }
+                }
+                super::run::memory_error("summarize")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        let mut slots = RowSlots::new();
+        Ok(total
+            .into_iter()
+            .map(|(group, picked)| {
+                let values = match picked {
+                    Picked::NoKey(values) => values,
+                    Picked::Best { row, .. } => row.values(&pick.columns, &mut slots),
+                };
+                let mut out: Vec<Value> = group.0.into_iter().map(|k| k.0).collect();
+                out.extend(
+                    values
+                        .into_iter()
+                        .zip(aggregates)
+                        .map(|(v, agg)| normalize(v, agg.ty)),
+                );
+                out
             })
             .collect())
     }

@@ -262,7 +262,7 @@ fn looks_like_container(s: &str) -> bool {
 /// lifetime of the input bytes (documents may borrow them); `'r` of the
 /// per-chunk buffers, reset before each line.
 pub struct JsonRow<'r, 'x> {
-    pub decoder: &'r RowDecoder,
+    pub decoder: &'r Arc<RowDecoder>,
     pub line: &'x [u8],
     pub slots: &'r RowSlots,
     pub cache: &'r [OnceCell<Value>],
@@ -335,11 +335,9 @@ impl Row for JsonRow<'_, '_> {
             let raw = self.decoder.raw(self.line, self.slots, index);
             let text: Cow<'_, [u8]> = match raw {
                 None => Cow::Borrowed(&[]),
-                Some(raw) if raw.first() == Some(&b'"') => match json::string_text(raw) {
-                    Some(Cow::Borrowed(t)) => Cow::Borrowed(t.as_bytes()),
-                    Some(Cow::Owned(t)) => Cow::Owned(t.into_bytes()),
-                    None => Cow::Borrowed(&[]),
-                },
+                Some(raw) if raw.first() == Some(&b'"') => {
+                    json::string_bytes(raw).unwrap_or(Cow::Borrowed(&[]))
+                }
                 Some(raw) if raw == b"null" => Cow::Borrowed(&[]),
                 Some(raw) => Cow::Borrowed(raw),
             };
@@ -356,11 +354,16 @@ impl LazyRow for JsonRow<'_, '_> {
     fn line(&self) -> Option<&[u8]> {
         Some(self.line)
     }
+
+    fn line_decoder(&self) -> Option<(&[u8], &Arc<RowDecoder>)> {
+        Some((self.line, self.decoder))
+    }
 }
 
 /// The decoder of JSON rows.
 pub(crate) struct JsonRowsDecoder {
-    decoder: RowDecoder,
+    /// Shared with the rows it decodes (see [`LazyRow::line_decoder`]).
+    decoder: Arc<RowDecoder>,
     layout: Layout,
     /// Rejects lines of a mapped chunk before they are read as JSON.
     filter: Option<Arc<dyn LinePrefilter>>,
@@ -374,7 +377,7 @@ impl JsonRowsDecoder {
         filter: Option<Arc<dyn LinePrefilter>>,
     ) -> JsonRowsDecoder {
         JsonRowsDecoder {
-            decoder: RowDecoder::with_dates(fields, dates),
+            decoder: Arc::new(RowDecoder::with_dates(fields, dates)),
             layout,
             filter,
         }

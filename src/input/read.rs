@@ -157,6 +157,13 @@ pub trait LazyRow: Row {
     fn line(&self) -> Option<&[u8]> {
         None
     }
+
+    /// [`LazyRow::line`] with the decoder that read this row from it (its
+    /// columns and their date orders): a row kept for later is held as its
+    /// text and decoded, with this decoder, only if it is in the answer.
+    fn line_decoder(&self) -> Option<(&[u8], &std::sync::Arc<super::json_rows::RowDecoder>)> {
+        None
+    }
 }
 
 /// A test that rejects lines of JSON rows by their text before they are

@@ -283,6 +283,24 @@ pub fn string_text(raw: &[u8]) -> Option<Cow<'_, str>> {
     Some(text)
 }
 
+/// A raw JSON string's text as UTF-8 bytes (`None` when `raw` is not one
+/// string): [`string_text`] without checking again the UTF-8 that
+/// unescaping already checked, and with the whole buffer reserved at once
+/// (the text of an escaped string is never longer than the string).
+pub fn string_bytes(raw: &[u8]) -> Option<Cow<'_, [u8]>> {
+    if memchr::memchr(b'\\', raw).is_none() {
+        return match string_text(raw)? {
+            Cow::Borrowed(t) => Some(Cow::Borrowed(t.as_bytes())),
+            Cow::Owned(t) => Some(Cow::Owned(t.into_bytes())),
+        };
+    }
+    let mut s = Scanner::new(raw);
+    let mut out = Vec::with_capacity(raw.len());
+    s.read_string_bytes_into(&mut out).ok()?;
+    s.finish().ok()?;
+    Some(Cow::Owned(out))
+}
+
 /// A raw value as a `string` column holds it: a JSON string's text; any
 /// other value's compact JSON text ([`minify`]); `None` for `null` (and
 /// for invalid JSON). The caller stores `None` as `""`.
@@ -441,6 +459,29 @@ pub fn minify(raw: &[u8], out: &mut String) -> Result<(), JsonError> {
 mod tests {
     use super::*;
     use crate::value::Bag;
+
+    /// `string_bytes` is `string_text` as bytes, escapes or not, valid or not.
+    #[test]
+    fn string_bytes_is_string_text_as_bytes() {
+        for raw in [
+            &br#""plain""#[..],
+            br#""{\"kind\":\"Event\",\"n\":\"\u00e9\ud83d\ude00\\\/\n\""#,
+            br#"  "a\"b"  "#,
+            br#""\x""#,
+            br#""\u12""#,
+            br#""open\""#,
+            br#""a" x"#,
+            b"\"\xff\\n\"",
+            b"\"\x01\\n\"",
+            b"null",
+            b"12",
+            b"",
+        ] {
+            let text = string_text(raw).map(|t| t.as_bytes().to_vec());
+            let bytes = string_bytes(raw).map(|b| b.to_vec());
+            assert_eq!(bytes, text, "{:?}", String::from_utf8_lossy(raw));
+        }
+    }
 
     fn scan<'a>(keys: &[&str], line: &'a [u8]) -> Result<Vec<Option<&'a [u8]>>, JsonError> {
         let set = KeySet::new(keys);

@@ -23,6 +23,7 @@ mod api_params;
 mod api_rows;
 mod api_tables;
 mod architecture;
+mod arg_pick;
 mod cli;
 mod cli_trust;
 mod data_shaped;
