@@ -65,7 +65,7 @@ pub use parse::{Parser, integer, parse_json_text, parse_value, parse_value_bytes
 pub use path::{PathStep, check, get_index, get_member, get_members, get_path, validate};
 pub use row::{
     Decoded, KeySet, Member, RowSlots, decode_bool, decode_dynamic, decode_int, decode_long,
-    decode_real, decode_string, decode_typed, minify, string_text, top_level_keys,
+    decode_real, decode_string, decode_typed, minify, string_bytes, string_text, top_level_keys,
     top_level_members,
 };
 pub use scan::{JsonKind, Number, Scanner, Seq};

@@ -283,6 +283,24 @@ pub fn string_text(raw: &[u8]) -> Option<Cow<'_, str>> {
     Some(text)
 }
 
+/// [`string_text`] as bytes (always UTF-8), decoded into `buf` when it
+/// holds escapes (see [`Scanner::read_string_bytes`]): `Err(buf)` for any
+/// other value or invalid JSON.
+pub fn string_bytes(raw: &[u8], buf: Vec<u8>) -> Result<Cow<'_, [u8]>, Vec<u8>> {
+    let mut s = Scanner::new(raw);
+    if s.peek() != Some(b'"') {
+        return Err(buf);
+    }
+    let text = s.read_string_bytes(buf)?;
+    match s.finish() {
+        Ok(()) => Ok(text),
+        Err(_) => Err(match text {
+            Cow::Owned(buf) => buf,
+            Cow::Borrowed(_) => Vec::new(),
+        }),
+    }
+}
+
 /// A raw value as a `string` column holds it: a JSON string's text; any
 /// other value's compact JSON text ([`minify`]); `None` for `null` (and
 /// for invalid JSON). The caller stores `None` as `""`.
@@ -603,6 +621,28 @@ mod tests {
         assert!(matches!(string_text(br#""a\tb""#), Some(Cow::Owned(_))));
         assert_eq!(string_text(b"1"), None);
         assert_eq!(string_text(br#""a" 1"#), None);
+    }
+
+    #[test]
+    fn string_bytes_borrows_or_decodes_into_the_buffer_it_is_given() {
+        let buf = Vec::with_capacity(64);
+        let ptr = buf.as_ptr();
+        let Ok(Cow::Owned(text)) = string_bytes(br#""{\"a\":\"\u00e9\"}""#, buf) else {
+            panic!("an escaped string is decoded");
+        };
+        assert_eq!(text, "{\"a\":\"é\"}".as_bytes());
+        assert_eq!(text.as_ptr(), ptr, "decoded into the buffer given");
+        assert!(matches!(
+            string_bytes(br#""ab""#, text),
+            Ok(Cow::Borrowed(b"ab"))
+        ));
+        for bad in [&b"1"[..], br#""a" 1"#, br#""a\q""#, br#""a"#] {
+            assert!(string_bytes(bad, Vec::new()).is_err());
+        }
+        assert_eq!(
+            string_bytes(br#""x\ty""#, Vec::new()).ok(),
+            string_text(br#""x\ty""#).map(|t| Cow::Owned(t.into_owned().into_bytes()))
+        );
     }
 
     #[test]
