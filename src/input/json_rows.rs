@@ -282,6 +282,10 @@ pub struct Filled {
     columns: std::cell::RefCell<Vec<usize>>,
     /// Set when a column could not be listed: every cache is cleared.
     all: std::cell::Cell<bool>,
+    /// The buffer of a document decoded from an escaped string, taken back
+    /// when the row is cleared and reused by the next row's document (an
+    /// event of a few KiB each row, otherwise allocated and freed).
+    spare: std::cell::Cell<Vec<u8>>,
 }
 
 impl Filled {
@@ -292,11 +296,20 @@ impl Filled {
         }
     }
 
-    /// Clears the cache entries filled since the last call.
-    fn clear<A, B>(&mut self, cache: &mut [OnceCell<A>], docs: &mut [OnceCell<B>]) {
+    /// Clears the cache entries filled since the last call, keeping a
+    /// decoded document's buffer for the next row.
+    fn clear<A>(&mut self, cache: &mut [OnceCell<A>], docs: &mut [OnceCell<Doc<'_>>]) {
+        let spare = self.spare.get_mut();
+        let mut recycle = |d: Option<Doc<'_>>| {
+            if let Some(Cow::Owned(buf)) = d.map(Doc::into_text)
+                && buf.capacity() > spare.capacity()
+            {
+                *spare = buf;
+            }
+        };
         if self.all.replace(false) {
             cache.iter_mut().for_each(|c| drop(c.take()));
-            docs.iter_mut().for_each(|d| drop(d.take()));
+            docs.iter_mut().for_each(|d| recycle(d.take()));
             self.columns.get_mut().clear();
             return;
         }
@@ -305,7 +318,7 @@ impl Filled {
                 c.take();
             }
             if let Some(d) = docs.get_mut(i) {
-                d.take();
+                recycle(d.take());
             }
         }
     }
@@ -336,7 +349,13 @@ impl Row for JsonRow<'_, '_> {
             let text: Cow<'_, [u8]> = match raw {
                 None => Cow::Borrowed(&[]),
                 Some(raw) if raw.first() == Some(&b'"') => {
-                    json::string_bytes(raw).unwrap_or(Cow::Borrowed(&[]))
+                    match json::string_bytes(raw, self.filled.spare.take()) {
+                        Ok(text) => text,
+                        Err(buf) => {
+                            self.filled.spare.set(buf);
+                            Cow::Borrowed(&[])
+                        }
+                    }
                 }
                 Some(raw) if raw == b"null" => Cow::Borrowed(&[]),
                 Some(raw) => Cow::Borrowed(raw),

@@ -99,6 +99,12 @@ impl<'a> Doc<'a> {
         Doc { text, shape }
     }
 
+    /// The text the document was made of (a caller reusing its buffer
+    /// takes it back).
+    pub fn into_text(self) -> Cow<'a, [u8]> {
+        self.text
+    }
+
     /// The value at the end of `steps`, exactly as the expression without
     /// the rewrite would give it.
     pub fn walk(&self, steps: &[PathStep]) -> Value {

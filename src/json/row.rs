@@ -283,22 +283,22 @@ pub fn string_text(raw: &[u8]) -> Option<Cow<'_, str>> {
     Some(text)
 }
 
-/// A raw JSON string's text as UTF-8 bytes (`None` when `raw` is not one
-/// string): [`string_text`] without checking again the UTF-8 that
-/// unescaping already checked, and with the whole buffer reserved at once
-/// (the text of an escaped string is never longer than the string).
-pub fn string_bytes(raw: &[u8]) -> Option<Cow<'_, [u8]>> {
-    if memchr::memchr(b'\\', raw).is_none() {
-        return match string_text(raw)? {
-            Cow::Borrowed(t) => Some(Cow::Borrowed(t.as_bytes())),
-            Cow::Owned(t) => Some(Cow::Owned(t.into_bytes())),
-        };
-    }
+/// [`string_text`] as bytes (always UTF-8), decoded into `buf` when it
+/// holds escapes (see [`Scanner::read_string_bytes`]): `Err(buf)` for any
+/// other value or invalid JSON.
+pub fn string_bytes(raw: &[u8], buf: Vec<u8>) -> Result<Cow<'_, [u8]>, Vec<u8>> {
     let mut s = Scanner::new(raw);
-    let mut out = Vec::with_capacity(raw.len());
-    s.read_string_bytes_into(&mut out).ok()?;
-    s.finish().ok()?;
-    Some(Cow::Owned(out))
+    if s.peek() != Some(b'"') {
+        return Err(buf);
+    }
+    let text = s.read_string_bytes(buf)?;
+    match s.finish() {
+        Ok(()) => Ok(text),
+        Err(_) => Err(match text {
+            Cow::Owned(buf) => buf,
+            Cow::Borrowed(_) => Vec::new(),
+        }),
+    }
 }
 
 /// A raw value as a `string` column holds it: a JSON string's text; any
@@ -478,7 +478,7 @@ mod tests {
             b"",
         ] {
             let text = string_text(raw).map(|t| t.as_bytes().to_vec());
-            let bytes = string_bytes(raw).map(|b| b.to_vec());
+            let bytes = string_bytes(raw, Vec::new()).ok().map(|b| b.to_vec());
             assert_eq!(bytes, text, "{:?}", String::from_utf8_lossy(raw));
         }
     }
@@ -644,6 +644,28 @@ mod tests {
         assert!(matches!(string_text(br#""a\tb""#), Some(Cow::Owned(_))));
         assert_eq!(string_text(b"1"), None);
         assert_eq!(string_text(br#""a" 1"#), None);
+    }
+
+    #[test]
+    fn string_bytes_borrows_or_decodes_into_the_buffer_it_is_given() {
+        let buf = Vec::with_capacity(64);
+        let ptr = buf.as_ptr();
+        let Ok(Cow::Owned(text)) = string_bytes(br#""{\"a\":\"\u00e9\"}""#, buf) else {
+            panic!("an escaped string is decoded");
+        };
+        assert_eq!(text, "{\"a\":\"é\"}".as_bytes());
+        assert_eq!(text.as_ptr(), ptr, "decoded into the buffer given");
+        assert!(matches!(
+            string_bytes(br#""ab""#, text),
+            Ok(Cow::Borrowed(b"ab"))
+        ));
+        for bad in [&b"1"[..], br#""a" 1"#, br#""a\q""#, br#""a"#] {
+            assert!(string_bytes(bad, Vec::new()).is_err());
+        }
+        assert_eq!(
+            string_bytes(br#""x\ty""#, Vec::new()).ok(),
+            string_text(br#""x\ty""#).map(|t| Cow::Owned(t.into_owned().into_bytes()))
+        );
     }
 
     #[test]

@@ -209,6 +209,39 @@ impl<'a> Scanner<'a> {
         Ok(text)
     }
 
+    /// Reads a string's text as [`Scanner::read_string`] does, as bytes
+    /// (always UTF-8): borrowed when it has no escapes, otherwise decoded
+    /// into `buf` (cleared first), which is handed back as the text, so a
+    /// caller that returns the buffer line after line allocates none. On an
+    /// error `buf` comes back, its contents unspecified.
+    pub fn read_string_bytes(&mut self, mut buf: Vec<u8>) -> Result<Cow<'a, [u8]>, Vec<u8>> {
+        if self.expect_quote().is_err() {
+            return Err(buf);
+        }
+        let pos = self.pos + 1;
+        let i = find_special::<false>(self.bytes, pos);
+        match self.bytes.get(i) {
+            Some(b'"') => match utf8(self.bytes, pos, i) {
+                Ok(text) => {
+                    self.pos = i + 1;
+                    Ok(Cow::Borrowed(text.as_bytes()))
+                }
+                Err(_) => Err(buf),
+            },
+            Some(b'\\') => {
+                buf.clear();
+                match decode_bytes_at(self.bytes, pos, &mut buf) {
+                    Ok(end) => {
+                        self.pos = end;
+                        Ok(Cow::Owned(buf))
+                    }
+                    Err(_) => Err(buf),
+                }
+            }
+            _ => Err(buf),
+        }
+    }
+
     /// Reads a string and appends its decoded text to `out`.
     pub fn read_string_into(&mut self, out: &mut String) -> Result<(), JsonError> {
         out.push_str(&self.read_string()?);

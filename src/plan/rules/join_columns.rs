@@ -78,7 +78,7 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
     // Paths of left columns to compute before the join.
     let mut moved: Vec<ScalarExpr> = Vec::new();
     for e in exprs.iter() {
-        collect_moved(e, width, &mut moved);
+        collect_moved(e, &|c| c < width, &mut moved);
     }
     // Left columns still read whole above the join, and the keys.
     let mut kept: Vec<usize> = join.keys.iter().map(|k| k.0).collect();
@@ -143,25 +143,30 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
 }
 
 /// Adds to `moved` the largest sub-expressions of `e` that are paths of
-/// left columns (once each).
-fn collect_moved(e: &ScalarExpr, width: usize, moved: &mut Vec<ScalarExpr>) {
-    if is_left_path(e, width) {
+/// columns `may_move` accepts (once each). Shared with
+/// [`super::MvExpandColumns`].
+pub(super) fn collect_moved(
+    e: &ScalarExpr,
+    may_move: &dyn Fn(usize) -> bool,
+    moved: &mut Vec<ScalarExpr>,
+) {
+    if is_path_of(e, may_move) {
         if !moved.contains(e) {
             moved.push(e.clone());
         }
         return;
     }
     for c in e.children() {
-        collect_moved(c, width, moved);
+        collect_moved(c, may_move, moved);
     }
 }
 
 /// A path (a member, an index or a `json_path`, under any number of
-/// `tostring`/`parse_json`/`todynamic`) of left columns only.
-fn is_left_path(e: &ScalarExpr, width: usize) -> bool {
+/// `tostring`/`parse_json`/`todynamic`) of columns `may_move` accepts only.
+fn is_path_of(e: &ScalarExpr, may_move: &dyn Fn(usize) -> bool) -> bool {
     let mut has_path = false;
     let mut columns_ok = true;
-    let movable = movable(e, &mut has_path, &mut |c| columns_ok &= c < width);
+    let movable = movable(e, &mut has_path, &mut |c| columns_ok &= may_move(c));
     movable && has_path && columns_ok
 }
 
@@ -193,7 +198,7 @@ fn movable(e: &ScalarExpr, has_path: &mut bool, column: &mut dyn FnMut(usize)) -
 }
 
 /// Calls `f` on the columns `e` reads outside its moved sub-expressions.
-fn visit_unmoved(e: &ScalarExpr, moved: &[ScalarExpr], f: &mut dyn FnMut(usize)) {
+pub(super) fn visit_unmoved(e: &ScalarExpr, moved: &[ScalarExpr], f: &mut dyn FnMut(usize)) {
     if moved.contains(e) {
         return;
     }
@@ -207,7 +212,7 @@ fn visit_unmoved(e: &ScalarExpr, moved: &[ScalarExpr], f: &mut dyn FnMut(usize))
 
 /// `e` with each moved sub-expression read from its new column (after the
 /// `first_moved` kept ones) and every other column remapped.
-fn replace_moved(
+pub(super) fn replace_moved(
     e: ScalarExpr,
     moved: &[ScalarExpr],
     first_moved: usize,

@@ -12,12 +12,14 @@
 mod join_columns;
 mod json_names;
 mod json_paths;
+mod mv_expand_columns;
 mod prefilter;
 mod sort_limit;
 
 pub use join_columns::JoinColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
+pub use mv_expand_columns::MvExpandColumns;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
 
@@ -50,6 +52,7 @@ fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
         Box::new(JoinColumns),
+        Box::new(MvExpandColumns),
         Box::new(JsonNames),
         Box::new(JsonPaths),
         Box::new(DerivePrefilter),
