@@ -14,7 +14,8 @@
 //! table without a built-in schema either, so that the count is of the
 //! queries that bind with no data file at all. With `SHOW=text`
 //! in the environment, every failure whose message contains `text` is
-//! printed in full.
+//! printed in full. With `VERBOSE=1`, every failing query is listed, one
+//! line each: its id, the tables it names and the first line of the error.
 
 use kqlite::DataType;
 use kqlite::internals::catalog::builtin_schema_complete;
@@ -108,6 +109,7 @@ fn main() {
                 })
                 .unwrap_or_default();
             tables.retain(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            let tables_named = tables.clone();
             for t in tables {
                 // With no data file, a table binds with every column its
                 // built-in schema knows, as in the CLI.
@@ -146,6 +148,9 @@ fn main() {
                     }
                     // Unsupported functions and operators are worth naming.
                     let first = rendered.lines().next().unwrap_or("");
+                    if std::env::var_os("VERBOSE").is_some() {
+                        println!("{id}\t{}\t{first}", tables_named.join(","));
+                    }
                     let key = if first.contains("is not defined") || first.contains("not supported")
                     {
                         first.to_string()

@@ -179,6 +179,16 @@ mod tests {
         }
         assert_eq!(heartbeat.len(), with_files.len() + HIDDEN.len());
         assert!(with_files.index_of("_ResourceId").is_some());
+        // The Defender XDR pages (schemas/source/2-defender-docs.tsv) type
+        // what the KQL validation files of source 3 type otherwise.
+        let tvm = builtin_schema_complete("DeviceTvmInfoGathering").unwrap();
+        let fields = tvm.index_of("AdditionalFields").unwrap();
+        assert_eq!(tvm.fields[fields].ty, DataType::Dynamic);
+        assert!(tvm.index_of("AvMode").is_some());
+        let spn = builtin_schema_complete("AADSpnSignInEventsBeta").unwrap();
+        let longitude = spn.index_of("Longitude").unwrap();
+        assert_eq!(spn.fields[longitude].ty, DataType::String);
+        assert!(spn.index_of("IPAddress").is_some());
         let diag = builtin_schema("AzureDiagnostics").unwrap();
         assert_eq!(diag.index_of("Category"), Some(3));
         assert_eq!(diag.fields[1].ty, DataType::DateTime);

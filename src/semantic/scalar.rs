@@ -302,6 +302,13 @@ impl Binder<'_> {
                     scope.operator
                 ),
             )),
+            // "A user-defined function that takes no arguments can be
+            // invoked either by its name or by its name and an empty
+            // argument list in parentheses" (user-defined-functions.md,
+            // "Invoking a user-defined function").
+            Some(Binding::Function(f)) if f.params.is_empty() => {
+                self.call(name, span, &[], span, scope)
+            }
             Some(Binding::Function(_)) => Err(BindError::new(
                 BindErrorKind::Type,
                 span,

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Queries that bind today (of 1,348 the official parser accepts).
-const BIND_FLOOR: usize = 805;
+const BIND_FLOOR: usize = 810;
 
 /// Failures read by hand, by corpus id, with why.
 const BY_HAND: &[(&str, &str)] = &[
@@ -35,10 +35,6 @@ const BY_HAND: &[(&str, &str)] = &[
     (
         "e239b7dd2d18",
         "bin(5Minutebin=Timestamp, 5m): 5Minutebin is no parameter of bin()",
-    ),
-    (
-        "4730c3787021",
-        "a function of no parameters named without () (SubjectKeywords)",
     ),
 ];
 
