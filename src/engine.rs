@@ -152,6 +152,12 @@ pub struct EngineOptions {
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
     pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
+    /// Accept `dynamic` join and lookup keys (matched by value) where Kusto
+    /// refuses them ("Join keys cannot be dynamic"). Only for tools that
+    /// bind queries over stand-in schemas whose `dynamic` columns stand for
+    /// columns of unknown type (`examples/corpus_coverage.rs`); the
+    /// official analyzer does not judge keys of unknown type either.
+    pub dynamic_join_keys: bool,
 }
 
 impl Default for EngineOptions {
@@ -164,6 +170,7 @@ impl Default for EngineOptions {
             max_memory: None,
             spill_after_rows: None,
             geoip: None,
+            dynamic_join_keys: false,
         }
     }
 }
@@ -215,8 +222,10 @@ impl Engine {
 
     /// An engine without tables, with `options`.
     pub fn with_options(options: EngineOptions) -> Engine {
+        let mut catalog = Catalog::new();
+        catalog.dynamic_join_keys = options.dynamic_join_keys;
         Engine {
-            catalog: Catalog::new(),
+            catalog,
             inputs: Default::default(),
             formats: Default::default(),
             date_order: None,
