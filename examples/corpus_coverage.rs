@@ -92,10 +92,6 @@ fn main() {
             let query = case["query"].as_str().unwrap_or("");
             let id = case["id"].as_str().unwrap_or("?").to_string();
             total += 1;
-            let mut engine = Engine::with_options(EngineOptions {
-                now: kqlite::DateTime::parse("2024-11-05T00:00:00Z"),
-                ..EngineOptions::default()
-            });
             let columns: Vec<Field> = identifiers(query)
                 .into_iter()
                 .map(|n| Field::new(n, DataType::Dynamic))
@@ -110,12 +106,18 @@ fn main() {
                 .unwrap_or_default();
             tables.retain(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
             let tables_named = tables.clone();
+            let mut schemas = Vec::new();
+            // Whether a stand-in column (of unknown type) is given.
+            let mut stand_ins = false;
             for t in tables {
                 // With no data file, a table binds with every column its
                 // built-in schema knows, as in the CLI.
                 let schema = match builtin_schema_complete(&t) {
                     None if strict_tables => continue,
-                    None => Schema::new(columns.clone()),
+                    None => {
+                        stand_ins = true;
+                        Schema::new(columns.clone())
+                    }
                     Some(builtin) if strict => builtin,
                     // A column the built-in schema lacks is added as a
                     // stand-in, as for unknown tables: AzureDiagnostics,
@@ -127,10 +129,23 @@ fn main() {
                             .filter(|c| builtin.index_of(&c.name).is_none())
                             .cloned()
                             .collect();
+                        stand_ins |= !extra.is_empty();
                         builtin.fields.extend(extra);
                         builtin
                     }
                 };
+                schemas.push((t, schema));
+            }
+            // A stand-in column is `dynamic` for want of its real type, so a
+            // join on one is not refused as a join on a dynamic column
+            // would be: the official analyzer does not judge keys of
+            // unknown type either.
+            let mut engine = Engine::with_options(EngineOptions {
+                now: kqlite::DateTime::parse("2024-11-05T00:00:00Z"),
+                dynamic_join_keys: stand_ins,
+                ..EngineOptions::default()
+            });
+            for (t, schema) in schemas {
                 if let Err(e) = engine.add_rows(&t, schema, Vec::new()) {
                     eprintln!("{id}: table {t}: {e}");
                     std::process::exit(1);

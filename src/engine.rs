@@ -159,6 +159,12 @@ pub struct EngineOptions {
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
     pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
+    /// Accept `dynamic` join and lookup keys (matched by value) where Kusto
+    /// refuses them ("Join keys cannot be dynamic"). Only for tools that
+    /// bind queries over stand-in schemas whose `dynamic` columns stand for
+    /// columns of unknown type (`examples/corpus_coverage.rs`); the
+    /// official analyzer does not judge keys of unknown type either.
+    pub dynamic_join_keys: bool,
 }
 
 impl Default for EngineOptions {
@@ -172,6 +178,7 @@ impl Default for EngineOptions {
             spill_after_rows: None,
             single_pass_streams: false,
             geoip: None,
+            dynamic_join_keys: false,
         }
     }
 }
@@ -223,8 +230,10 @@ impl Engine {
 
     /// An engine without tables, with `options`.
     pub fn with_options(options: EngineOptions) -> Engine {
+        let mut catalog = Catalog::new();
+        catalog.dynamic_join_keys = options.dynamic_join_keys;
         Engine {
-            catalog: Catalog::new(),
+            catalog,
             inputs: Default::default(),
             formats: Default::default(),
             date_order: None,

@@ -40,6 +40,8 @@ pub struct Table {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     tables: BTreeMap<String, Table>,
+    /// Accept `dynamic` join keys (see `EngineOptions::dynamic_join_keys`).
+    pub dynamic_join_keys: bool,
 }
 
 impl Catalog {

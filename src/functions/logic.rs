@@ -39,7 +39,38 @@ fn check_predicate(
 
 fn iff_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
     check_predicate("iff", 0, types[0])?;
-    common_type(&types[1..])
+    common_non_dynamic(&types[1..])
+}
+
+/// The type of `iff`'s and `case`'s result: the common type of the
+/// branches that are not `dynamic`, or `dynamic` when all are (the
+/// official analyzer's `CommonNonDynamic` return kind: `iff(c, bag['x'],
+/// '')` is a string). The binder converts a dynamic branch to that type
+/// ([`branch_positions`]).
+fn common_non_dynamic(types: &[DataType]) -> Result<DataType, SignatureError> {
+    let typed: Vec<DataType> = types
+        .iter()
+        .copied()
+        .filter(|t| *t != DataType::Dynamic)
+        .collect();
+    if typed.is_empty() {
+        Ok(DataType::Dynamic)
+    } else {
+        common_type(&typed)
+    }
+}
+
+/// The argument positions of `iff` or `case` that give its value (every
+/// other argument of `case` after a predicate, and the last); empty for
+/// other functions.
+pub fn branch_positions(function: &str, arity: usize) -> Vec<usize> {
+    match function {
+        "iff" => vec![1, 2],
+        "case" => (1..arity)
+            .filter(|i| i % 2 == 1 || *i == arity - 1)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `iff(c, a, b)`: `a` when `c` is true; a null condition picks `b`.
@@ -69,7 +100,7 @@ fn case_signature(types: &[DataType]) -> Result<DataType, SignatureError> {
             values.extend_from_slice(pair);
         }
     }
-    common_type(&values)
+    common_non_dynamic(&values)
 }
 
 fn case(args: &[Value], _: &EvalContext) -> Value {

@@ -20,6 +20,7 @@ mod ip;
 pub mod ipv4;
 mod json_path;
 mod logic;
+pub(crate) use logic::branch_positions;
 mod math;
 mod parse_pattern;
 pub mod regex_cache;

@@ -9,6 +9,7 @@ use crate::plan::logical::{Join, JoinKind, LogicalPlan};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, OpParam};
+use crate::types::DataType;
 
 impl Binder<'_> {
     pub(super) fn join(
@@ -36,10 +37,25 @@ impl Binder<'_> {
         }
         for &(l, r) in &keys {
             let (lt, rt) = (lschema.fields[l].ty, rschema.fields[r].ty);
-            // Kusto rejects dynamic join keys; kqlite accepts them and matches
-            // them by value (a dynamic string equals the same string), which
-            // gives the answer a tostring() on both sides would.
-            if crate::functions::unify(lt, rt).is_none() {
+            // Kusto refuses a dynamic key (the official analyzer's KS241,
+            // "Join keys cannot be dynamic"); `tostring()` in a `project`
+            // or `extend` before the join is the usual fix.
+            if (lt == DataType::Dynamic || rt == DataType::Dynamic)
+                && !self.catalog.dynamic_join_keys
+            {
+                let name = if lt == DataType::Dynamic {
+                    &lschema.fields[l].name
+                } else {
+                    &rschema.fields[r].name
+                };
+                errors.push(
+                    BindError::new(BindErrorKind::Type, span, "Join keys cannot be dynamic")
+                        .with_label(format!("'{name}' is dynamic"))
+                        .with_help(Some(format!(
+                            "convert the key first, e.g. `extend {name} = tostring({name})` on both sides"
+                        ))),
+                );
+            } else if crate::functions::unify(lt, rt).is_none() {
                 errors.push(BindError::new(
                     BindErrorKind::Type,
                     span,
@@ -209,7 +225,6 @@ pub(super) fn join_schema(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::DataType;
 
     #[test]
     fn clashing_join_columns_get_suffixes() {

@@ -494,6 +494,18 @@ impl Binder<'_> {
                 format!("'{}' operator: {m}", scope.operator),
             )
         })?;
+        // A dynamic branch of an `iff` or `case` typed otherwise is
+        // converted to the result type (`iff(c, bag['x'], '')` is a string).
+        if ty != DataType::Dynamic {
+            for i in functions::branch_positions(function.name, bound.len()) {
+                if let Some(arg) = bound.get_mut(i)
+                    && arg.ty == DataType::Dynamic
+                {
+                    let a = std::mem::replace(arg, ScalarExpr::literal(Value::Null, ty, span));
+                    *arg = cast(a, ty);
+                }
+            }
+        }
         // parse_json of a dynamic value returns it unchanged: a dynamic
         // string holding JSON text is not parsed again (parse-json-function).
         if function.name == "parse_json"
@@ -930,15 +942,24 @@ fn negate(operand: ScalarExpr, span: Span) -> Result<ScalarExpr, BindError> {
     })
 }
 
-/// The result type of `l op r` (docs/semantics.md#arithmetic).
+/// The result type of `l op r` (docs/semantics.md#arithmetic), with a
+/// dynamic operand typed as the official analyzer's operator signatures
+/// type it (Kusto.Language `Operators.cs`): `dynamic ± int` is a long,
+/// `dynamic` with another number, a timespan or a datetime takes that
+/// type, except `datetime - dynamic` and `dynamic - datetime`, which are
+/// timespans (the dynamic side is read as a datetime).
 pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<DataType> {
     use DataType::*;
     let number = |t: DataType| t.is_numeric();
     Some(match (op, l, r) {
         (_, Dynamic, Dynamic) => Dynamic,
+        (ArithOp::Sub, DateTime, Dynamic) | (ArithOp::Sub, Dynamic, DateTime) => Timespan,
+        (ArithOp::Add | ArithOp::Sub, Dynamic, t @ (DateTime | Timespan))
+        | (ArithOp::Add | ArithOp::Sub, t @ (DateTime | Timespan), Dynamic) => t,
+        (_, Dynamic, Int) | (_, Int, Dynamic) => Long,
         (_, Dynamic, t) | (_, t, Dynamic) if number(t) => t,
         (ArithOp::Sub, DateTime, DateTime) => Timespan,
-        (ArithOp::Add | ArithOp::Sub, DateTime, Timespan | Dynamic) => DateTime,
+        (ArithOp::Add | ArithOp::Sub, DateTime, Timespan) => DateTime,
         (ArithOp::Add, Timespan, DateTime) => DateTime,
         // `datetime % timespan`: the time since the last whole multiple of
         // the timespan, counted from 0001-01-01 (the official analyzer's
@@ -960,6 +981,19 @@ pub(super) fn arithmetic_type(op: ArithOp, l: DataType, r: DataType) -> Option<D
         (_, Dynamic, Timespan) | (_, Timespan, Dynamic) => Timespan,
         _ => return None,
     })
+}
+
+/// The type a dynamic operand is read as when the other side is a
+/// datetime or a timespan (see [`arithmetic_type`]): the datetime that
+/// `datetime - dynamic` subtracts, else the timespan added or subtracted.
+fn dynamic_operand_type(op: ArithOp, other: DataType) -> Option<DataType> {
+    match (op, other) {
+        (ArithOp::Sub, DataType::DateTime) => Some(DataType::DateTime),
+        (ArithOp::Add | ArithOp::Sub, DataType::DateTime | DataType::Timespan) => {
+            Some(DataType::Timespan)
+        }
+        _ => None,
+    }
 }
 
 fn arithmetic(
@@ -984,6 +1018,23 @@ fn arithmetic(
                 left.ty, right.ty
             ),
         ));
+    };
+    // A dynamic side next to a datetime or timespan is converted to the
+    // type the operator reads it as (a JSON date string to a datetime).
+    let (left, right) = match (left.ty, right.ty) {
+        (DataType::Dynamic, other) if other != DataType::Dynamic => {
+            match dynamic_operand_type(op, other) {
+                Some(t) => (cast(left, t), right),
+                None => (left, right),
+            }
+        }
+        (other, DataType::Dynamic) if other != DataType::Dynamic => {
+            match dynamic_operand_type(op, other) {
+                Some(t) => (left, cast(right, t)),
+                None => (left, right),
+            }
+        }
+        _ => (left, right),
     };
     Ok(ScalarExpr {
         kind: ScalarKind::Arithmetic {
