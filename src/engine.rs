@@ -148,6 +148,12 @@ pub struct EngineOptions {
     /// For tests: the answer is the same either way. `summarize` does not
     /// spill yet; past the budget it stops with the memory error.
     pub spill_after_rows: Option<usize>,
+    /// Each query runs once, and no other query follows (the `kqlite`
+    /// command): a stream ([`Engine::add_reader`]) that the query reads
+    /// with exactly one scan is then read without keeping a copy of it in a
+    /// temporary file. Off by default: every stream is spooled as it is
+    /// read, so any number of queries and runs can read it.
+    pub single_pass_streams: bool,
     /// The GeoIP database `geo_info_from_ip_address()` reads (open one with
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
@@ -163,6 +169,7 @@ impl Default for EngineOptions {
             now: None,
             max_memory: None,
             spill_after_rows: None,
+            single_pass_streams: false,
             geoip: None,
         }
     }
@@ -237,7 +244,8 @@ impl Engine {
     ///
     /// Files are opened (and their start read, to recognise the format and
     /// the columns) now; their rows are read when a query runs. A pipe or
-    /// device (`/dev/stdin`, a FIFO) is read whole, now.
+    /// device (`/dev/stdin`, a FIFO) is a stream, read as
+    /// [`Engine::add_reader`] reads one.
     ///
     /// # Errors
     ///
@@ -287,29 +295,46 @@ impl Engine {
         self.add_inputs(table, vec![Input::memory(name, Arc::from(bytes))])
     }
 
-    /// Reads a stream (such as standard input) to its end and adds it to
-    /// `table` as [`Engine::add_bytes`] does. The stream is held in memory,
-    /// so it may hold no more than the memory budget
-    /// ([`EngineOptions::max_memory`]): an endless stream is an error.
+    /// Adds a stream (such as standard input) to `table`, read as a file
+    /// called `name` would be (`name` also appears in messages about bad
+    /// lines).
+    ///
+    /// Its head is read now: the first 4 MiB and the rest of the line they
+    /// end in (all of it when the stream is shorter), to recognise the
+    /// format and the columns, as the start of a file is. The rest is read
+    /// when a query scans the table, a block at a time as it comes: a query
+    /// that needs only the first rows (`T | take 1`) answers without
+    /// waiting for the end, and memory stays flat in the stream's length
+    /// for line-delimited formats (JSON rows, audit and diagnostic records,
+    /// CSV, gzipped or not). Documents (a JSON array, a query-API response)
+    /// and Avro containers are read whole when scanned, within the memory
+    /// budget ([`EngineOptions::max_memory`]). A line longer than the
+    /// budget is an error.
+    ///
+    /// What a scan reads is kept in a temporary file (deleted when the
+    /// engine is dropped), so that every query and every run sees the whole
+    /// stream; with [`EngineOptions::single_pass_streams`] a stream read by
+    /// exactly one scan of a query is not kept, and cannot be read again.
     ///
     /// # Errors
     ///
-    /// [`ExecError::Io`] when reading fails or the stream is longer than
-    /// the budget; errors of [`Engine::add_bytes`].
+    /// [`ExecError::Io`] when reading the head fails or its first line is
+    /// longer than the budget; errors of [`Engine::add_bytes`]. Reading the
+    /// rest fails the query that reads it.
     pub fn add_reader(
         &mut self,
         table: &str,
         name: &str,
-        reader: impl std::io::Read,
+        reader: impl std::io::Read + Send + 'static,
     ) -> Result<(), Error> {
         self.apply_memory_limit();
-        let bytes = crate::input::read_bounded(reader).map_err(|source| {
+        let stream = crate::input::Stream::new(name, Box::new(reader)).map_err(|source| {
             Error::Exec(ExecError::Io {
                 path: name.to_string(),
                 source,
             })
         })?;
-        self.add_bytes(table, name, bytes)
+        self.add_inputs(table, vec![Input::stream(stream)])
     }
 
     /// Makes this engine's memory budget the process's (see
@@ -903,8 +928,8 @@ fn missing(path: &Path) -> std::io::Error {
 }
 
 /// A file to read when the query runs; a pipe or device (a FIFO, `<(cmd)`,
-/// `/dev/stdin`) can be read only once, so it is read now, whole: the
-/// schema sample and the scan then see the same bytes.
+/// `/dev/stdin`) can be read only once: it is a stream, its head read now
+/// ([`Engine::add_reader`]).
 fn input_of(path: PathBuf) -> Result<Input, Error> {
     let io_error = |source| {
         Error::Exec(ExecError::Io {
@@ -916,10 +941,10 @@ fn input_of(path: PathBuf) -> Result<Input, Error> {
     if meta.is_file() {
         return Ok(Input::file(path));
     }
-    let bytes = std::fs::File::open(&path)
-        .and_then(crate::input::read_bounded)
+    let stream = std::fs::File::open(&path)
+        .and_then(|file| crate::input::Stream::new(&path.display().to_string(), Box::new(file)))
         .map_err(io_error)?;
-    Ok(Input::memory(&path.display().to_string(), Arc::from(bytes)))
+    Ok(Input::stream(stream))
 }
 
 /// The files under `dir`, each directory read once: a symbolic link back
@@ -1056,6 +1081,11 @@ impl Query {
     /// mode, a run stopped through [`Engine::cancel`]
     /// ([`ExecError::Interrupted`]), or the first error `sink` returned.
     pub fn run(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
+        // A query measured from now() may scan its tables again after an
+        // empty answer (the time-window note): its streams stay spooled.
+        if engine.options.single_pass_streams && self.anchors.is_empty() {
+            self.mark_single_pass_streams();
+        }
         let mut watched = EmptyWatch {
             sink,
             answer: notes::EmptyAnswer::new(),
@@ -1104,6 +1134,37 @@ impl Query {
     }
 
     /// [`Query::run`] without the notes that need another scan.
+    /// Marks single-pass the streams this query reads with exactly one
+    /// scan ([`EngineOptions::single_pass_streams`]).
+    fn mark_single_pass_streams(&self) {
+        let mut scans: Vec<(Arc<crate::input::Stream>, usize)> = Vec::new();
+        let mut stack: Vec<&crate::plan::logical::LogicalPlan> = self
+            .bound
+            .subqueries
+            .iter()
+            .map(|s| &s.plan)
+            .chain(&self.bound.results)
+            .collect();
+        while let Some(plan) = stack.pop() {
+            if let crate::plan::logical::LogicalPlan::Scan(scan) = plan
+                && let TableData::Files(inputs) = &*scan.data
+            {
+                for stream in inputs.iter().filter_map(Input::as_stream) {
+                    match scans.iter_mut().find(|(s, _)| Arc::ptr_eq(s, stream)) {
+                        Some((_, n)) => *n += 1,
+                        None => scans.push((stream.clone(), 1)),
+                    }
+                }
+            }
+            stack.extend(plan.inputs());
+        }
+        for (stream, n) in scans {
+            if n == 1 {
+                stream.single_pass();
+            }
+        }
+    }
+
     fn run_quietly(&self, engine: &Engine, sink: &mut dyn ResultSink) -> Result<Stats, Error> {
         let pool = engine.thread_pool()?;
         let options = engine.exec_options();

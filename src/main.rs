@@ -254,6 +254,8 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
         now,
         max_memory: cli.max_memory,
         geoip,
+        // One query, run once: a stream it reads once is not spooled.
+        single_pass_streams: true,
         ..defaults
     });
     if let Some(order) = &cli.date_order {
@@ -321,7 +323,7 @@ fn run(cli: &Cli, text: &str) -> Result<(), Error> {
                 ));
             }
             stdin_used = true;
-            engine.add_reader(name, "<stdin>", std::io::stdin().lock())?;
+            engine.add_reader(name, "<stdin>", std::io::stdin())?;
         } else {
             engine.add_path(name, path)?;
         }

@@ -533,6 +533,14 @@ impl<'a> Runner<'a> {
         }
         self.take_failure()?;
         self.record(&r.bad, r.rows_read, r.skipped, opened, last_reported)?;
+        if let Some((input, source)) = r.failed {
+            return Err(ExecError::Io {
+                path: opened
+                    .get(input)
+                    .map_or_else(String::new, |o| o.name.to_string()),
+                source,
+            });
+        }
         self.record_unconverted(&r.unconverted, opened)?;
         emit(r.state)
     }

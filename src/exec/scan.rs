@@ -35,6 +35,8 @@ pub(super) struct ItemResult<T> {
     pub skipped: u64,
     /// Values that did not convert, with their column's name and type.
     pub unconverted: Vec<(Unconverted, String, crate::types::DataType)>,
+    /// The input (by index) whose reading failed, and why: the scan fails.
+    pub failed: Option<(usize, std::io::Error)>,
 }
 
 impl Runner<'_> {
@@ -105,6 +107,7 @@ impl Runner<'_> {
         let mut rows_read = 0u64;
         let mut skipped = 0u64;
         let mut unconverted = Vec::new();
+        let mut failed = None;
         if done.load(AtomicOrdering::Relaxed) {
             return ItemResult {
                 state,
@@ -112,6 +115,7 @@ impl Runner<'_> {
                 rows_read,
                 skipped: 0,
                 unconverted: Vec::new(),
+                failed: None,
             };
         }
         let mut sink = |row: StageRow| feed(&mut state, row);
@@ -121,6 +125,7 @@ impl Runner<'_> {
                 bad = r.bad;
                 rows_read = r.rows_read;
                 skipped = r.skipped;
+                failed = r.failed.map(|e| (part.input, e));
                 if let Source::Scan { fields, .. } = &p.source {
                     unconverted = r
                         .unconverted
@@ -160,6 +165,7 @@ impl Runner<'_> {
             rows_read,
             skipped,
             unconverted,
+            failed,
         }
     }
 }

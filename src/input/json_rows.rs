@@ -15,8 +15,8 @@
 
 use super::chunk;
 use super::read::{
-    CONTAINER_KEYS, Decode, Layout, LazyRow, LinePrefilter, Loc, Out, Scratch, document_records,
-    trim_line,
+    CONTAINER_KEYS, ChunkAt, Decode, Layout, LazyRow, LinePrefilter, Loc, Out, Scratch,
+    document_records, trim_line,
 };
 use super::read::{ConvLog, Outcome};
 use super::text::{DateMode, datetime_text};
@@ -405,7 +405,7 @@ impl Decode for JsonRowsDecoder {
 
     /// The fast path: the column caches live as long as the chunk, and
     /// lines the prefilter rejects are not read as JSON.
-    fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
+    fn lines(&self, chunk: &[u8], at: ChunkAt, out: &mut Out) {
         let decoder = &self.decoder;
         let log = out.conv.clone();
         let mut slots = RowSlots::new();
@@ -414,7 +414,7 @@ impl Decode for JsonRowsDecoder {
         let mut docs: Vec<OnceCell<Doc<'_>>> =
             (0..decoder.width()).map(|_| OnceCell::new()).collect();
         let mut filled = Filled::default();
-        for (offset, raw_line) in chunk::lines(chunk) {
+        for (i, (offset, raw_line)) in chunk::lines(chunk).enumerate() {
             let Some(line) = trim_line(raw_line) else {
                 continue;
             };
@@ -424,12 +424,12 @@ impl Decode for JsonRowsDecoder {
                 // Not read as JSON, but a line that is plainly not an
                 // object is still reported.
                 if !(line.starts_with(b"{") && line.ends_with(b"}")) {
-                    out.bad(Loc::Offset(base + offset), "not a JSON object");
+                    out.bad(at.locate(offset, i), "not a JSON object");
                 }
                 continue;
             }
             if let Err(e) = decoder.scan(line, &mut slots) {
-                out.bad(Loc::Offset(base + offset), e.to_string());
+                out.bad(at.locate(offset, i), e.to_string());
                 continue;
             }
             filled.clear(&mut cache, &mut docs);
@@ -441,7 +441,7 @@ impl Decode for JsonRowsDecoder {
                 docs: &docs,
                 filled: &filled,
                 log: &log,
-                at: Loc::Offset(base + offset),
+                at: at.locate(offset, i),
             });
             if out.stopped() {
                 break;

@@ -59,12 +59,14 @@ pub mod records;
 mod resource;
 mod scan;
 mod sigbus;
+pub mod stream;
 mod text;
 
 pub use detect::{detect, detect_input};
 pub use open::{MmapChoice, OpenInput, read_bounded};
 pub use read::{BadLine, BadLineReport, LazyRow, LinePrefilter, Part, Unconverted, trim_line};
 pub use scan::{lone_record_keys, parts, resolve_schema};
+pub use stream::Stream;
 pub use text::{DateMode, DateModes, DateOrder};
 
 use std::fmt;
@@ -113,7 +115,19 @@ pub enum InputSource {
         name: String,
         bytes: Arc<[u8]>,
     },
+    /// A stream (standard input, a pipe, a device), read as scans need it
+    /// ([`stream`](mod@stream)).
+    Stream(Arc<Stream>),
 }
+
+/// A stream is itself: two are equal only when they are the same one.
+impl PartialEq for Stream {
+    fn eq(&self, other: &Stream) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Stream {}
 
 impl Input {
     /// A file of JSON-lines rows.
@@ -134,6 +148,24 @@ impl Input {
             },
             format: InputFormat::default(),
             opened: Opened::default(),
+        }
+    }
+
+    /// A stream of JSON-lines rows, its head already read
+    /// ([`Stream::new`]).
+    pub fn stream(stream: Stream) -> Input {
+        Input {
+            source: InputSource::Stream(Arc::new(stream)),
+            format: InputFormat::default(),
+            opened: Opened::default(),
+        }
+    }
+
+    /// The stream this input reads, if it is one.
+    pub fn as_stream(&self) -> Option<&Arc<Stream>> {
+        match &self.source {
+            InputSource::Stream(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -195,6 +227,7 @@ impl std::fmt::Display for Input {
         match &self.source {
             InputSource::File(p) => write!(f, "{}", p.display()),
             InputSource::Memory { name, .. } => f.write_str(name),
+            InputSource::Stream(s) => f.write_str(s.name()),
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct OpenInput {
 enum InputBytes {
     File(Arc<Bytes>),
     Shared(Arc<[u8]>),
+    /// A stream: its head is what [`OpenInput::bytes`] gives; a scan
+    /// reads the whole stream ([`OpenInput::stream`]).
+    Stream(Arc<super::Stream>),
 }
 
 impl OpenInput {
@@ -73,6 +76,7 @@ impl OpenInput {
                 })?))
             }
             InputSource::Memory { bytes, .. } => InputBytes::Shared(bytes.clone()),
+            InputSource::Stream(s) => InputBytes::Stream(s.clone()),
         };
         Ok(OpenInput { name, bytes })
     }
@@ -88,11 +92,13 @@ impl OpenInput {
         opened.iter().find(|o| o.truncated())
     }
 
-    /// The input's bytes, without a leading UTF-8 byte-order mark.
+    /// The input's bytes, without a leading UTF-8 byte-order mark (of a
+    /// stream, its head).
     pub fn bytes(&self) -> &[u8] {
         let all: &[u8] = match &self.bytes {
             InputBytes::File(b) => b,
             InputBytes::Shared(b) => b,
+            InputBytes::Stream(s) => s.head(),
         };
         all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all)
     }
@@ -101,7 +107,16 @@ impl OpenInput {
     pub fn truncated(&self) -> bool {
         match &self.bytes {
             InputBytes::File(b) => b.truncated(),
-            InputBytes::Shared(_) => false,
+            InputBytes::Shared(_) | InputBytes::Stream(_) => false,
+        }
+    }
+
+    /// The stream this input reads, if it is one: a scan reads it whole
+    /// from there, not from [`OpenInput::bytes`].
+    pub fn stream(&self) -> Option<&Arc<super::Stream>> {
+        match &self.bytes {
+            InputBytes::Stream(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -313,6 +328,17 @@ pub(crate) fn gunzip_prefix_lines(bytes: &[u8], limit: usize) -> Vec<u8> {
 /// A gzip stream (all members) as text, without a leading byte-order mark.
 pub(crate) fn gunzip_stream(bytes: &[u8]) -> impl Read + '_ {
     BomSkipper::new(MultiGzDecoder::new(bytes))
+}
+
+/// The text of a whole stream (decompressed when `gzip`), without a
+/// leading byte-order mark.
+pub(crate) fn stream_text(stream: &Arc<super::Stream>, gzip: bool) -> Box<dyn Read + Send> {
+    let reader = stream.reader();
+    if gzip {
+        Box::new(BomSkipper::new(MultiGzDecoder::new(reader)))
+    } else {
+        Box::new(BomSkipper::new(reader))
+    }
 }
 
 /// The size of the blocks [`gunzip_blocks`] hands on.

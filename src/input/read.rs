@@ -195,6 +195,27 @@ pub(crate) enum Loc {
     Line(usize),
 }
 
+/// Where a chunk of lines is in its input: at a byte offset of a mapped
+/// input (its records located by offset), or after a number of lines of a
+/// stream (its records located by line number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChunkAt {
+    Offset(usize),
+    /// The chunk's first line is line `n + 1`.
+    AfterLine(usize),
+}
+
+impl ChunkAt {
+    /// The place of the chunk's line number `index` (from 0), at byte
+    /// `offset` of the chunk.
+    pub fn locate(self, offset: usize, index: usize) -> Loc {
+        match self {
+            ChunkAt::Offset(base) => Loc::Offset(base + offset),
+            ChunkAt::AfterLine(n) => Loc::Line(n + index + 1),
+        }
+    }
+}
+
 /// Scratch buffers a decoder reuses from record to record.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -313,15 +334,15 @@ pub(crate) trait Decode: Send + Sync {
         out.bad(Loc::Line(1), "this format cannot be read as a stream");
     }
 
-    /// The lines of a line-aligned chunk of a mapped input, at byte
-    /// `base` of it: each non-blank line, trimmed, to [`Decode::line`].
-    fn lines(&self, chunk: &[u8], base: usize, out: &mut Out) {
+    /// The lines of a line-aligned chunk of an input, at `at` of it: each
+    /// non-blank line, trimmed, to [`Decode::line`].
+    fn lines(&self, chunk: &[u8], at: ChunkAt, out: &mut Out) {
         let mut scratch = Scratch::default();
-        for (offset, raw) in chunk::lines(chunk) {
+        for (i, (offset, raw)) in chunk::lines(chunk).enumerate() {
             let Some(line) = trim_line(raw) else {
                 continue;
             };
-            self.line(line, Loc::Offset(base + offset), &mut scratch, out);
+            self.line(line, at.locate(offset, i), &mut scratch, out);
             if out.stopped() {
                 break;
             }
@@ -352,6 +373,8 @@ pub struct Part<'a> {
     pub(crate) gzip: bool,
     pub(crate) avro: bool,
     pub(crate) decoder: Arc<dyn Decode>,
+    /// The stream the part reads (whole), instead of `bytes`.
+    pub(crate) stream: Option<Arc<super::Stream>>,
 }
 
 /// What reading a part gave, besides the rows handed on.
@@ -363,6 +386,9 @@ pub struct PartResult {
     pub skipped: u64,
     /// Values that did not convert to their column's type.
     pub unconverted: Vec<Unconverted>,
+    /// Why reading stopped before the end, if it failed (a stream that
+    /// could not be read): the scan fails with it.
+    pub failed: Option<std::io::Error>,
 }
 
 impl Part<'_> {
@@ -371,6 +397,16 @@ impl Part<'_> {
     pub fn read(&self, emit: &mut dyn FnMut(&dyn LazyRow) -> bool) -> PartResult {
         let mut out = Out::new(self.input, emit);
         let decoder = self.decoder.as_ref();
+        if let Some(stream) = &self.stream {
+            let failed = read_stream(stream, self.gzip, self.avro, decoder, &mut out).err();
+            return PartResult {
+                unconverted: out.conv.take(),
+                bad: out.bad,
+                rows_read: out.rows,
+                skipped: out.skipped,
+                failed,
+            };
+        }
         if self.avro {
             super::avro::read(self.bytes, decoder, &mut out);
             return PartResult {
@@ -378,10 +414,13 @@ impl Part<'_> {
                 bad: out.bad,
                 rows_read: out.rows,
                 skipped: out.skipped,
+                failed: None,
             };
         }
         match (decoder.layout(), self.gzip) {
-            (Layout::Lines, false) => decoder.lines(self.bytes, self.base, &mut out),
+            (Layout::Lines, false) => {
+                decoder.lines(self.bytes, ChunkAt::Offset(self.base), &mut out)
+            }
             (Layout::Lines, true) => gzip_lines(self.bytes, decoder, &mut out),
             (Layout::Document, false) => {
                 let base = self.base;
@@ -409,7 +448,91 @@ impl Part<'_> {
             bad: out.bad,
             rows_read: out.rows,
             skipped: out.skipped,
+            failed: None,
         }
+    }
+}
+
+/// Reads a whole stream (decompressed when `gzip`): line-delimited formats
+/// a block at a time as the bytes come, stopping when `out` has enough;
+/// CSV as a stream; documents and Avro containers (which are read whole)
+/// into memory within the budget. An error reading the stream, or a line
+/// longer than the memory budget, fails the read.
+fn read_stream(
+    stream: &Arc<super::Stream>,
+    gzip: bool,
+    avro: bool,
+    decoder: &dyn Decode,
+    out: &mut Out,
+) -> std::io::Result<()> {
+    if avro {
+        let bytes = open::read_bounded(stream.reader())?;
+        super::avro::read(&bytes, decoder, out);
+        return Ok(());
+    }
+    let mut text = open::stream_text(stream, gzip);
+    match decoder.layout() {
+        Layout::Lines => stream_lines(&mut text, decoder, out),
+        Layout::Stream => {
+            decoder.stream(&mut text, out);
+            Ok(())
+        }
+        Layout::Document => {
+            let text = open::read_bounded(text)?;
+            let lines = LineCounter::new(&text);
+            let locate = |o: usize| Loc::Line(lines.line_of(o));
+            decoder.document(&text, &locate, out);
+            Ok(())
+        }
+    }
+}
+
+/// How much of a stream is asked for at once.
+const STREAM_BLOCK: usize = 1 << 20;
+
+/// Decodes the lines of a stream as they come: each read's complete lines
+/// at once ([`Decode::lines`], numbered on from the lines before), so a
+/// slow stream's rows are handed on as soon as their line ends. A line is
+/// held until it ends: one longer than the memory budget is an error.
+fn stream_lines(reader: &mut dyn Read, decoder: &dyn Decode, out: &mut Out) -> std::io::Result<()> {
+    let limit = crate::memory::effective_limit();
+    let mut buf: Vec<u8> = Vec::with_capacity(STREAM_BLOCK);
+    let mut block = vec![0u8; STREAM_BLOCK];
+    let mut lines_before = 0usize;
+    loop {
+        let start = buf.len();
+        let n = loop {
+            match reader.read(&mut block) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        buf.extend_from_slice(block.get(..n).unwrap_or_default());
+        let ended = n == 0;
+        // Only the new bytes are searched: a long line is scanned once.
+        let end = if ended {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[start..]) {
+                Some(i) => start + i + 1,
+                None if buf.len() > limit => {
+                    return Err(std::io::Error::other(format!(
+                        "line {} is longer than the memory budget ({}): a line is held                          in memory to be read (raise the budget with --max-memory)",
+                        lines_before + 1,
+                        crate::memory::human(limit)
+                    )));
+                }
+                None => continue,
+            }
+        };
+        let lines = &buf[..end];
+        decoder.lines(lines, ChunkAt::AfterLine(lines_before), out);
+        if out.stopped() || ended {
+            return Ok(());
+        }
+        lines_before += memchr::memchr_iter(b'\n', lines).count();
+        buf.drain(..end);
     }
 }
 

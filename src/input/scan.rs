@@ -87,7 +87,15 @@ pub fn parts<'a>(
         gzip: format.gzip,
         avro: format.avro,
         decoder: decoder.clone(),
+        stream: None,
     };
+    if let Some(stream) = open.stream() {
+        // A stream is read in order, by one part, as it comes.
+        return vec![Part {
+            stream: Some(stream.clone()),
+            ..part(0..bytes.len())
+        }];
+    }
     if decoder.layout() == Layout::Lines && !format.gzip && !format.avro {
         chunk::split(bytes, chunk_size)
             .into_iter()

@@ -65,6 +65,7 @@ mod robust_input;
 mod robust_security;
 mod seeds;
 mod series_geo;
+mod stdin_stream;
 mod top_n;
 mod truncation;
 mod trust_input;
