@@ -12,10 +12,23 @@
 //! characters where Kusto allows 18, and no maintained S2 crate exists;
 //! H3 uses the `h3o` crate. docs/semantics.md#geospatial lists where
 //! kqlite departs from Kusto.
+//!
+//! Submodules: `sphere` (vector geometry on the unit sphere, measured as
+//! the S2 library measures), `points` (azimuths and angles), `lines` and
+//! `polygons` (the GeoJSON shapes). The `geo` crate was not used: its
+//! measures are planar or on the ellipsoid, and its spherical ones use
+//! another radius and other formulas, so they miss the documented outputs
+//! in the last printed digits.
 
 use super::{EvalContext, ScalarFunction, SignatureError, arg, function};
 use crate::types::DataType;
 use crate::value::{Bag, Value};
+use sphere::{angle_to_arc, unit};
+
+mod lines;
+mod points;
+mod polygons;
+mod sphere;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     function("geo_distance_2points", 4, 5, sig_real, geo_distance_2points),
@@ -96,6 +109,114 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         sig_dynamic,
         geo_h3cell_to_polygon,
     ),
+    function(
+        "geo_s2cell_to_polygon",
+        1,
+        1,
+        sig_dynamic,
+        geo_s2cell_to_polygon,
+    ),
+    function(
+        "geo_s2cell_neighbors",
+        1,
+        1,
+        sig_dynamic,
+        geo_s2cell_neighbors,
+    ),
+    function("geo_azimuth", 4, 4, sig_real, points::geo_azimuth),
+    function("geo_angle", 6, 6, sig_real, points::geo_angle),
+    function("geo_line_length", 1, 1, sig_real, lines::geo_line_length),
+    function(
+        "geo_line_centroid",
+        1,
+        1,
+        sig_dynamic,
+        lines::geo_line_centroid,
+    ),
+    function(
+        "geo_line_interpolate_point",
+        2,
+        2,
+        sig_dynamic,
+        lines::geo_line_interpolate_point,
+    ),
+    function(
+        "geo_line_locate_point",
+        3,
+        4,
+        sig_real,
+        lines::geo_line_locate_point,
+    ),
+    function(
+        "geo_closest_point_on_line",
+        3,
+        3,
+        sig_dynamic,
+        lines::geo_closest_point_on_line,
+    ),
+    function(
+        "geo_intersects_2lines",
+        2,
+        2,
+        sig_bool,
+        lines::geo_intersects_2lines,
+    ),
+    function(
+        "geo_line_densify",
+        1,
+        3,
+        sig_dynamic,
+        lines::geo_line_densify,
+    ),
+    function(
+        "geo_polygon_area",
+        1,
+        1,
+        sig_real,
+        polygons::geo_polygon_area,
+    ),
+    function(
+        "geo_polygon_perimeter",
+        1,
+        1,
+        sig_real,
+        polygons::geo_polygon_perimeter,
+    ),
+    function(
+        "geo_polygon_centroid",
+        1,
+        1,
+        sig_dynamic,
+        polygons::geo_polygon_centroid,
+    ),
+    function(
+        "geo_distance_point_to_polygon",
+        3,
+        3,
+        sig_real,
+        polygons::geo_distance_point_to_polygon,
+    ),
+    function(
+        "geo_intersects_2polygons",
+        2,
+        2,
+        sig_bool,
+        polygons::geo_intersects_2polygons,
+    ),
+    function(
+        "geo_intersects_line_with_polygon",
+        2,
+        2,
+        sig_bool,
+        polygons::geo_intersects_line_with_polygon,
+    ),
+    function(
+        "geo_polygon_densify",
+        1,
+        3,
+        sig_dynamic,
+        polygons::geo_polygon_densify,
+    ),
 ];
 
 fn sig_real(_: &[DataType]) -> Result<DataType, SignatureError> {
@@ -171,30 +292,6 @@ fn geojson_polygon(ring: Vec<(f64, f64)>) -> Value {
 }
 
 // ---- distances -------------------------------------------------------------
-
-/// A point on the unit sphere.
-type Vec3 = [f64; 3];
-
-fn unit(lon: f64, lat: f64) -> Vec3 {
-    let (lon, lat) = (lon.to_radians(), lat.to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
-
-fn dot(a: Vec3, b: Vec3) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-fn cross(a: Vec3, b: Vec3) -> Vec3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-fn norm(a: Vec3) -> f64 {
-    dot(a, a).sqrt()
-}
 
 /// The central angle between two points (haversine form, accurate for
 /// short distances).
@@ -283,22 +380,6 @@ fn geo_point_in_circle(args: &[Value], _: &EvalContext) -> Value {
     Value::Bool(haversine(p, c) * EARTH_RADIUS <= r)
 }
 
-/// The central angle from `p` to the great-circle arc from `a` to `b`.
-fn angle_to_arc(p: Vec3, a: Vec3, b: Vec3) -> f64 {
-    let angle = |x: Vec3, y: Vec3| norm(cross(x, y)).atan2(dot(x, y));
-    let n = cross(a, b);
-    let nn = norm(n);
-    if nn > 1e-15 {
-        let n = [n[0] / nn, n[1] / nn, n[2] / nn];
-        let d = dot(p, n);
-        let q = [p[0] - d * n[0], p[1] - d * n[1], p[2] - d * n[2]];
-        if norm(q) > 1e-15 && dot(cross(a, q), n) >= 0.0 && dot(cross(q, b), n) >= 0.0 {
-            return d.abs().min(1.0).asin();
-        }
-    }
-    angle(p, a).min(angle(p, b))
-}
-
 /// The coordinates of a GeoJSON value (or JSON text holding one), and
 /// its type.
 fn geojson(v: &Value) -> Option<(String, Value)> {
@@ -346,30 +427,65 @@ fn arrays(v: &Value) -> Option<&[Value]> {
     }
 }
 
+/// A line's or a ring's positions, (longitude, latitude) in degrees.
+type Positions = Vec<(f64, f64)>;
+
+/// The lines of a GeoJSON `LineString` or `MultiLineString`, each with at
+/// least two valid positions.
+fn line_strings(v: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
+    let (kind, coords) = geojson(v)?;
+    let lines: Vec<Vec<(f64, f64)>> = match kind.as_str() {
+        "LineString" => vec![positions(&coords)?],
+        "MultiLineString" => arrays(&coords)?
+            .iter()
+            .map(positions)
+            .collect::<Option<_>>()?,
+        _ => return None,
+    };
+    (!lines.is_empty() && lines.iter().all(|l| l.len() >= 2)).then_some(lines)
+}
+
+/// The coordinate values of each line of a GeoJSON line, as given (after
+/// [`line_strings`] accepted it).
+fn raw_lines(v: &Value) -> Vec<Vec<Value>> {
+    let Some((kind, coords)) = geojson(v) else {
+        return Vec::new();
+    };
+    let items = |v: &Value| arrays(v).map(<[Value]>::to_vec).unwrap_or_default();
+    if kind == "LineString" {
+        vec![items(&coords)]
+    } else {
+        arrays(&coords)
+            .unwrap_or_default()
+            .iter()
+            .map(items)
+            .collect()
+    }
+}
+
+/// The polygons of a GeoJSON `Polygon` or `MultiPolygon` (each its rings:
+/// the shell, then the holes), every ring valid.
+fn polygon_list(v: &Value) -> Option<Vec<Vec<Positions>>> {
+    let (kind, coords) = geojson(v)?;
+    let polygons: Vec<Vec<Positions>> = match kind.as_str() {
+        "Polygon" => vec![rings(&coords)?],
+        "MultiPolygon" => arrays(&coords)?.iter().map(rings).collect::<Option<_>>()?,
+        _ => return None,
+    };
+    let valid = !polygons.is_empty()
+        && polygons
+            .iter()
+            .all(|rs| !rs.is_empty() && rs.iter().all(|r| valid_ring(r)));
+    valid.then_some(polygons)
+}
+
 fn geo_distance_point_to_line(args: &[Value], _: &EvalContext) -> Value {
     let Some(p) = point_at(args, 0) else {
         return Value::Null;
     };
-    let Some((kind, coords)) = geojson(arg(args, 2)) else {
+    let Some(lines) = line_strings(arg(args, 2)) else {
         return Value::Null;
     };
-    let lines: Vec<Vec<(f64, f64)>> = match kind.as_str() {
-        "LineString" => match positions(&coords) {
-            Some(line) => vec![line],
-            None => return Value::Null,
-        },
-        "MultiLineString" => {
-            let Some(parts) = arrays(&coords).and_then(|a| a.iter().map(positions).collect())
-            else {
-                return Value::Null;
-            };
-            parts
-        }
-        _ => return Value::Null,
-    };
-    if lines.iter().any(|l| l.len() < 2) {
-        return Value::Null;
-    }
     let pv = unit(p.0, p.1);
     let mut best = f64::INFINITY;
     for line in &lines {
@@ -422,26 +538,9 @@ fn geo_point_in_polygon(args: &[Value], _: &EvalContext) -> Value {
     let Some(p) = point_at(args, 0) else {
         return Value::Null;
     };
-    let Some((kind, coords)) = geojson(arg(args, 2)) else {
+    let Some(polygons) = polygon_list(arg(args, 2)) else {
         return Value::Null;
     };
-    let polygons: Vec<Vec<Vec<(f64, f64)>>> = match kind.as_str() {
-        "Polygon" => match rings(&coords) {
-            Some(r) => vec![r],
-            None => return Value::Null,
-        },
-        "MultiPolygon" => match arrays(&coords).and_then(|a| a.iter().map(rings).collect()) {
-            Some(ps) => ps,
-            None => return Value::Null,
-        },
-        _ => return Value::Null,
-    };
-    if polygons
-        .iter()
-        .any(|rs| rs.is_empty() || rs.iter().any(|r| !valid_ring(r)))
-    {
-        return Value::Null;
-    }
     let inside = polygons
         .iter()
         .any(|rs| in_ring(p, &rs[0]) && !rs[1..].iter().any(|hole| in_ring(p, hole)));
@@ -644,8 +743,9 @@ fn s2_token(id: u64) -> String {
     }
 }
 
-/// The centre (longitude, latitude) of the S2 cell of a token.
-fn s2_center(token: &str) -> Option<(f64, f64)> {
+/// The face, the cell's (i, j) position among the `2^level × 2^level`
+/// cells of its face, and the level of the S2 cell of a token.
+fn s2_decode(token: &str) -> Option<(usize, u64, u64, u32)> {
     if token.is_empty() || token.len() > 16 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -668,9 +768,12 @@ fn s2_center(token: &str) -> Option<(f64, f64)> {
         j = (j << 1) | (ij & 1);
         orientation ^= POS_TO_ORIENTATION[pos as usize];
     }
-    let cells = (1u64 << level) as f64;
-    let s = (i as f64 + 0.5) / cells;
-    let t = (j as f64 + 0.5) / cells;
+    Some((face, i, j, level))
+}
+
+/// The (longitude, latitude) of face coordinates `(s, t)` (0..1 across
+/// the face; values outside reach onto the neighbouring faces).
+fn s2_face_st(face: usize, s: f64, t: f64) -> (f64, f64) {
     let (u, v) = (uv_from_st(s), uv_from_st(t));
     let p = match face {
         0 => [1.0, u, v],
@@ -680,9 +783,69 @@ fn s2_center(token: &str) -> Option<(f64, f64)> {
         4 => [v, -1.0, -u],
         _ => [v, u, -1.0],
     };
-    let lat = p[2].atan2((p[0] * p[0] + p[1] * p[1]).sqrt()).to_degrees();
-    let lon = p[1].atan2(p[0]).to_degrees();
-    Some((lon, lat))
+    sphere::lon_lat(p)
+}
+
+/// The centre (longitude, latitude) of the S2 cell of a token.
+fn s2_center(token: &str) -> Option<(f64, f64)> {
+    let (face, i, j, level) = s2_decode(token)?;
+    let cells = (1u64 << level) as f64;
+    Some(s2_face_st(
+        face,
+        (i as f64 + 0.5) / cells,
+        (j as f64 + 0.5) / cells,
+    ))
+}
+
+/// `geo_s2cell_to_polygon(s2cell)` (geo-s2cell-to-polygon-function): the
+/// cell's four corners, closed, in the order of the page's example.
+fn geo_s2cell_to_polygon(args: &[Value], _: &EvalContext) -> Value {
+    let Some((face, i, j, level)) = text_at(args, 0).and_then(s2_decode) else {
+        return Value::Null;
+    };
+    let cells = (1u64 << level) as f64;
+    let corner =
+        |di: u64, dj: u64| s2_face_st(face, (i + di) as f64 / cells, (j + dj) as f64 / cells);
+    let ring = S2_CORNERS.iter().map(|&(di, dj)| corner(di, dj)).collect();
+    geojson_polygon(ring)
+}
+
+/// The corners of a cell as (i, j) offsets, in the order Kusto lists them.
+const S2_CORNERS: [(u64, u64); 5] = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)];
+
+/// The eight neighbouring cells as (i, j) steps, in the order of the
+/// page's example for `89c259` (the pages give no rule for the order).
+const S2_NEIGHBORS: [(i64, i64); 8] = [
+    (1, 1),
+    (-1, -1),
+    (1, -1),
+    (0, -1),
+    (0, 1),
+    (1, 0),
+    (-1, 0),
+    (-1, 1),
+];
+
+/// `geo_s2cell_neighbors(s2cell)` (geo-s2cell-neighbors-function): the
+/// cells of the same level around the cell (across a face edge, the cell
+/// of the neighbouring face there).
+fn geo_s2cell_neighbors(args: &[Value], _: &EvalContext) -> Value {
+    let Some((face, i, j, level)) = text_at(args, 0).and_then(s2_decode) else {
+        return Value::Null;
+    };
+    let cells = (1u64 << level) as f64;
+    let mut out: Vec<Value> = Vec::with_capacity(8);
+    for (di, dj) in S2_NEIGHBORS {
+        let s = (i as f64 + 0.5 + di as f64) / cells;
+        let t = (j as f64 + 0.5 + dj as f64) / cells;
+        let (lon, lat) = s2_face_st(face, s, t);
+        let token = Value::string(&s2_token(s2_cell_id(lon, lat, level)));
+        // At a cube corner two steps reach the same cell.
+        if !out.contains(&token) {
+            out.push(token);
+        }
+    }
+    Value::array(out)
 }
 
 fn geo_point_to_s2cell(args: &[Value], _: &EvalContext) -> Value {
