@@ -3,7 +3,7 @@
 //! and may never end.
 //!
 //! When a stream is added, its head is read: the first
-//! [`SCHEMA_SAMPLE_BYTES`](super::scan::SCHEMA_SAMPLE_BYTES) and the rest
+//! `input::scan::SCHEMA_SAMPLE_BYTES` (4 MiB) and the rest
 //! of the line they end in (the whole stream when it is shorter), held in
 //! memory. Detection and the schema sample read the head, as they read the
 //! start of a file. A scan reads the head and then the rest of the stream
