@@ -15,7 +15,8 @@
 //!
 //! Submodules: `sphere` (vector geometry on the unit sphere, measured as
 //! the S2 library measures), `points` (azimuths and angles), `lines` and
-//! `polygons` (the GeoJSON shapes). The `geo` crate was not used: its
+//! `polygons` (the GeoJSON shapes), `wkt` (well-known text read into
+//! GeoJSON). The `geo` crate was not used: its
 //! measures are planar or on the ellipsoid, and its spherical ones use
 //! another radius and other formulas, so they miss the documented outputs
 //! in the last printed digits.
@@ -29,6 +30,7 @@ mod lines;
 mod points;
 mod polygons;
 mod sphere;
+mod wkt;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     function("geo_distance_2points", 4, 5, sig_real, geo_distance_2points),
@@ -217,6 +219,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         sig_dynamic,
         polygons::geo_polygon_densify,
     ),
+    function("geo_from_wkt", 1, 1, sig_dynamic, wkt::geo_from_wkt),
 ];
 
 fn sig_real(_: &[DataType]) -> Result<DataType, SignatureError> {
