@@ -321,13 +321,18 @@ fn first_arg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
 }
 
 /// `percentile(x, p)`: the type of `x`; a number's percentile is one of
-/// the values, so it keeps the column's type.
+/// the values, so it keeps the column's type, except that a `decimal`
+/// column's percentile is a `real` (the official analyzer's signature,
+/// percentiles-aggregation-function; tests/conformance/function-types.txt).
 fn percentile_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.get(1).copied() {
         Some(t) if !(t.is_numeric() || t == DataType::Dynamic) => {
             Err(arg_type_error("percentile", 1, "a number", t))
         }
-        _ => first_arg_type(types),
+        _ => match first_arg_type(types)? {
+            DataType::Decimal => Ok(DataType::Real),
+            t => Ok(t),
+        },
     }
 }
 
@@ -373,6 +378,8 @@ fn avg_type(types: &[DataType]) -> Result<DataType, SignatureError> {
     match types.first().copied().unwrap_or(DataType::Dynamic) {
         DataType::Timespan => Ok(DataType::Timespan),
         DataType::DateTime => Ok(DataType::DateTime),
+        // A decimal column's average is a decimal (avg-aggregation-function).
+        DataType::Decimal => Ok(DataType::Decimal),
         t if t.is_numeric() || t == DataType::Dynamic || t == DataType::Bool => Ok(DataType::Real),
         t => Err(arg_type_error("avg", 0, "a number", t)),
     }

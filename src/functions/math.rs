@@ -46,6 +46,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     function("radians", 1, 1, sig_real_of_num, radians),
     function("sign", 1, 1, sig_real_of_num, sign),
     function("pi", 0, 0, sig_real_of_num, pi),
+    function("around", 3, 3, sig_around, around),
     function("isnan", 1, 1, sig_bool_of_num, isnan),
     function("isinf", 1, 1, sig_bool_of_num, isinf),
     function("isfinite", 1, 1, sig_bool_of_num, isfinite),
@@ -63,6 +64,65 @@ signature!(sig_real_of_num, "math function", [Num] => Real);
 signature!(sig_bool_of_num, "isnan", [Num] => Bool);
 signature!(sig_rand, "rand", [Int] => Real);
 signature!(sig_bits, "binary_and", [Int] => Long);
+
+/// `around(value, center, delta)` (around-function): a `bool`; numbers,
+/// or a datetime/timespan value and center with a timespan delta.
+fn sig_around(types: &[DataType]) -> Result<DataType, SignatureError> {
+    let ok = |t: DataType| {
+        t.is_numeric()
+            || matches!(
+                t,
+                DataType::DateTime | DataType::Timespan | DataType::Dynamic
+            )
+    };
+    for (i, t) in types.iter().enumerate() {
+        if !ok(*t) {
+            return Err(arg_type_error(
+                "around",
+                i,
+                "a number, datetime or timespan",
+                *t,
+            ));
+        }
+    }
+    Ok(DataType::Bool)
+}
+
+/// `around(value, center, delta)`: whether `value` lies in
+/// [center - delta, center + delta]; null when an argument is null or the
+/// kinds do not match (around-function).
+fn around(args: &[Value], _: &EvalContext) -> Value {
+    let ticks = |v: &Value| match v {
+        Value::DateTime(d) => Some(d.0),
+        Value::Timespan(t) => Some(t.0),
+        _ => None,
+    };
+    match (arg(args, 0), arg(args, 1), arg(args, 2)) {
+        (
+            v @ (Value::DateTime(_) | Value::Timespan(_)),
+            c @ (Value::DateTime(_) | Value::Timespan(_)),
+            Value::Timespan(d),
+        ) => match (ticks(v), ticks(c)) {
+            (Some(v), Some(c)) => {
+                let delta = i128::from(d.0).abs();
+                Value::Bool((i128::from(v) - i128::from(c)).abs() <= delta)
+            }
+            _ => Value::Null,
+        },
+        (v, c, d) => match (num_of(v), num_of(c), num_of(d)) {
+            (Some(v), Some(c), Some(d)) => Value::Bool(v >= c - d && v <= c + d),
+            _ => Value::Null,
+        },
+    }
+}
+
+/// A number (not a datetime or timespan) as a real.
+fn num_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => v.as_f64(),
+        _ => None,
+    }
+}
 
 /// `abs`: a long for integers, the argument's type otherwise (timespans too).
 fn sig_abs(types: &[DataType]) -> Result<DataType, SignatureError> {

@@ -246,7 +246,12 @@ impl Binder<'_> {
                     .get(i)
                     .map(|n| n.name.clone())
                     .unwrap_or_else(|| format!("percentile_{base}_{label}"));
-                let ty = bound.ty;
+                // A decimal column's percentiles are reals, as `percentile`'s
+                // (percentiles-aggregation-function).
+                let ty = match bound.ty {
+                    crate::types::DataType::Decimal => crate::types::DataType::Real,
+                    t => t,
+                };
                 let mut c = collector.borrow_mut();
                 let index = c.group_names.len() + c.aggregates.len();
                 c.aggregates.push(crate::plan::expr::AggregateExpr {

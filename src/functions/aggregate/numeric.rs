@@ -77,11 +77,16 @@ enum MeanKind {
     Number,
     Timespan,
     DateTime,
+    /// A `decimal` column's mean, kept in decimal (avg-aggregation-function).
+    Decimal,
 }
 
 /// `avg(x)`: the (exact) sum and count of the values seen.
 struct Mean {
     sum: ExactSum,
+    /// The decimal sum for [`MeanKind::Decimal`]; `None` once it overflowed
+    /// decimal's range (the mean is then null).
+    decimal: Option<rust_decimal::Decimal>,
     count: u64,
     kind: MeanKind,
 }
@@ -89,10 +94,12 @@ struct Mean {
 pub(super) fn mean(_: &AggregateFunction, ty: DataType) -> Box<dyn Accumulator> {
     Box::new(Mean {
         sum: ExactSum::default(),
+        decimal: Some(rust_decimal::Decimal::ZERO),
         count: 0,
         kind: match ty {
             DataType::Timespan => MeanKind::Timespan,
             DataType::DateTime => MeanKind::DateTime,
+            DataType::Decimal => MeanKind::Decimal,
             _ => MeanKind::Number,
         },
     })
@@ -109,7 +116,15 @@ fn mean_input(v: &Value) -> Option<f64> {
 
 impl Accumulator for Mean {
     fn update(&mut self, args: &[Value]) {
-        if let Some(x) = mean_input(args.first().unwrap_or(&Value::Null)) {
+        let v = args.first().unwrap_or(&Value::Null);
+        if let MeanKind::Decimal = self.kind {
+            if let Some(x) = crate::value::number::as_decimal(v) {
+                self.decimal = self.decimal.and_then(|a| a.checked_add(x));
+                self.count += 1;
+            }
+            return;
+        }
+        if let Some(x) = mean_input(v) {
             self.sum.add(x);
             self.count += 1;
         }
@@ -118,6 +133,10 @@ impl Accumulator for Mean {
     fn merge(&mut self, later: Box<dyn Accumulator>) {
         if let Some(later) = downcast::<Mean>(later) {
             self.sum.merge(&later.sum);
+            self.decimal = self
+                .decimal
+                .zip(later.decimal)
+                .and_then(|(x, y)| x.checked_add(y));
             self.count += later.count;
         }
     }
@@ -129,11 +148,19 @@ impl Accumulator for Mean {
                 _ => Value::Null,
             };
         }
+        if let MeanKind::Decimal = self.kind {
+            let count = rust_decimal::Decimal::from(self.count);
+            return self
+                .decimal
+                .and_then(|d| d.checked_div(count))
+                .map_or(Value::Null, Value::Decimal);
+        }
         let mean = self.sum.value() / self.count as f64;
         match self.kind {
             MeanKind::Number => Value::Real(mean),
             MeanKind::Timespan => Value::Timespan(Timespan(mean.round() as i64)),
             MeanKind::DateTime => Value::DateTime(DateTime(mean.round() as i64)),
+            MeanKind::Decimal => Value::Null,
         }
     }
 }

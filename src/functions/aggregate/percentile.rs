@@ -47,7 +47,7 @@ impl Accumulator for Percentile {
         } = *self;
         let Some(p) = percent else { return Value::Null };
         values.sort_by(compare::total_order);
-        nearest_rank(&values, p)
+        real_if_decimal(nearest_rank(&values, p))
     }
 }
 
@@ -205,8 +205,17 @@ impl Accumulator for Weighted {
         } else {
             percents
                 .first()
-                .map_or(Value::Null, |p| weighted_rank(&values, *p))
+                .map_or(Value::Null, |p| real_if_decimal(weighted_rank(&values, *p)))
         }
+    }
+}
+
+/// A `decimal` percentile as the `real` the function is typed (see
+/// `percentile_type`); every other value as it is.
+fn real_if_decimal(v: Value) -> Value {
+    match v {
+        Value::Decimal(_) => v.as_f64().map_or(Value::Null, Value::Real),
+        v => v,
     }
 }
 

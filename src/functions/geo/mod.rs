@@ -945,11 +945,25 @@ fn geo_h3cell_children(args: &[Value], _: &EvalContext) -> Value {
     )
 }
 
+/// `geo_h3cell_neighbors(cell)` (geo-h3cell-neighbors-function): the ring
+/// at distance 1, in the service's order (see [`h3_ring`]).
 fn geo_h3cell_neighbors(args: &[Value], _: &EvalContext) -> Value {
     let Some(cell) = h3_cell(args, 0) else {
         return Value::Null;
     };
-    let ring: Vec<h3o::CellIndex> = cell.grid_ring(1);
+    h3_ring(cell, 1)
+}
+
+/// The cells at grid distance `k` from `cell`, as an array of tokens. The
+/// service walks the ring from the cell h3o lists second: h3o's first cell
+/// goes to the end. This order matches every worked example of the
+/// geo-h3cell-neighbors-function and geo-h3cell-rings-function pages
+/// (rings 1 and 2 of 861f8894fffffff, the neighbors of 862a1072fffffff).
+fn h3_ring(cell: h3o::CellIndex, k: u32) -> Value {
+    let mut ring: Vec<h3o::CellIndex> = cell.grid_ring(k);
+    if !ring.is_empty() {
+        ring.rotate_left(1);
+    }
     Value::array(ring.iter().map(|c| Value::string(&c.to_string())).collect())
 }
 
@@ -962,12 +976,7 @@ fn geo_h3cell_rings(args: &[Value], _: &EvalContext) -> Value {
     if !(0..=142).contains(&distance) {
         return Value::Null;
     }
-    let rings: Vec<Value> = (0..=distance as u32)
-        .map(|k| {
-            let ring: Vec<h3o::CellIndex> = cell.grid_ring(k);
-            Value::array(ring.iter().map(|c| Value::string(&c.to_string())).collect())
-        })
-        .collect();
+    let rings: Vec<Value> = (0..=distance as u32).map(|k| h3_ring(cell, k)).collect();
     Value::array(rings)
 }
 
