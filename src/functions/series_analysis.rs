@@ -538,7 +538,9 @@ fn seasonal_profile(xs: &[f64], period: usize) -> Vec<f64> {
 /// enough that the series holds more than two periods' worth of points.
 fn period_score(xs: &[f64], period: usize) -> Option<f64> {
     let n = xs.len();
-    if period < 4 || 2 * period >= n {
+    // `period >= ceil(n / 2)` is `2 * period >= n` without the product,
+    // which overflows for a period near the `long` limit (libFuzzer, eval).
+    if period < 4 || period >= n.div_ceil(2) {
         return None;
     }
     let mean = xs.iter().sum::<f64>() / n as f64;

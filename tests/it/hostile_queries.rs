@@ -187,3 +187,25 @@ fn a_seasonality_past_the_series_costs_no_more_than_the_series() {
         assert_eq!(near, huge, "{f}");
     }
 }
+
+/// A period near the `long` limit is outside what can be detected (score
+/// 0, as for any period longer than half the series). `2 * period`
+/// overflowed there: a panic with overflow checks, and in release builds a
+/// wrapped product that let a slice start past the series. Found by the
+/// libFuzzer `eval` target
+/// (`fuzz/regressions/eval/series-periods-validate-period-near-long-limit`).
+#[test]
+fn a_period_near_the_long_limit_scores_zero() {
+    let series = "dynamic([1, 5, 2, 8, 3, 1, 5, 2, 8, 3])";
+    for p in ["9223372036854775807", "9223372036854775808.0", "1e30"] {
+        let out = run(&format!(
+            "print r = series_periods_validate({series}, {p})[1][0]"
+        ))
+        .unwrap();
+        let short = run(&format!(
+            "print r = series_periods_validate({series}, 6)[1][0]"
+        ))
+        .unwrap();
+        assert_eq!(out, short, "{p}");
+    }
+}
