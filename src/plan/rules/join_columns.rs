@@ -35,25 +35,37 @@ impl Rule for JoinColumns {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        match plan {
-            LogicalPlan::Aggregate(mut n) => {
-                let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-                n.input = match narrow(&input, n.exprs_mut()) {
-                    Some(narrowed) => Box::new(narrowed),
-                    None => input,
-                };
-                LogicalPlan::Aggregate(n)
-            }
-            LogicalPlan::Project(mut n) => {
-                let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-                n.input = match narrow(&input, n.exprs_mut()) {
-                    Some(narrowed) => Box::new(narrowed),
-                    None => input,
-                };
-                LogicalPlan::Project(n)
-            }
-            other => other,
+        narrow_below_reader(plan, narrow)
+    }
+}
+
+/// `plan` with the input of its `summarize` or `project` narrowed by
+/// `narrow`, which also rewrites the node's expressions to read the
+/// narrowed input; any other node, or an input `narrow` leaves alone, as
+/// it is. The rules that narrow what an operator carries up to the
+/// operator reading it (this one and `mv_expand_columns`) share it.
+pub(super) fn narrow_below_reader(
+    plan: LogicalPlan,
+    narrow: fn(&LogicalPlan, Vec<&mut ScalarExpr>) -> Option<LogicalPlan>,
+) -> LogicalPlan {
+    match plan {
+        LogicalPlan::Aggregate(mut n) => {
+            let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
+            n.input = match narrow(&input, n.exprs_mut()) {
+                Some(narrowed) => Box::new(narrowed),
+                None => input,
+            };
+            LogicalPlan::Aggregate(n)
         }
+        LogicalPlan::Project(mut n) => {
+            let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
+            n.input = match narrow(&input, n.exprs_mut()) {
+                Some(narrowed) => Box::new(narrowed),
+                None => input,
+            };
+            LogicalPlan::Project(n)
+        }
+        other => other,
     }
 }
 

@@ -17,11 +17,10 @@
 //! unchanged. [`super::JsonNames`], which runs next, then reads the moved
 //! paths from the JSON text.
 
-use super::join_columns::{collect_moved, replace_moved, visit_unmoved};
+use super::join_columns::{collect_moved, narrow_below_reader, replace_moved, visit_unmoved};
 use super::{ApplyOrder, Rule};
 use crate::plan::expr::ScalarExpr;
 use crate::plan::logical::{LogicalPlan, MvExpand, MvExpandColumn, Project};
-use crate::plan::nodes::PlanNode;
 use crate::schema::{Field, Schema};
 
 pub struct MvExpandColumns;
@@ -36,25 +35,7 @@ impl Rule for MvExpandColumns {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        match plan {
-            LogicalPlan::Aggregate(mut n) => {
-                let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-                n.input = match narrow(&input, n.exprs_mut()) {
-                    Some(narrowed) => Box::new(narrowed),
-                    None => input,
-                };
-                LogicalPlan::Aggregate(n)
-            }
-            LogicalPlan::Project(mut n) => {
-                let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-                n.input = match narrow(&input, n.exprs_mut()) {
-                    Some(narrowed) => Box::new(narrowed),
-                    None => input,
-                };
-                LogicalPlan::Project(n)
-            }
-            other => other,
-        }
+        narrow_below_reader(plan, narrow)
     }
 }
 
