@@ -220,6 +220,13 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         polygons::geo_polygon_densify,
     ),
     function("geo_from_wkt", 1, 1, sig_dynamic, wkt::geo_from_wkt),
+    function(
+        "geo_closest_point_on_polygon",
+        3,
+        3,
+        sig_dynamic,
+        polygons::geo_closest_point_on_polygon,
+    ),
 ];
 
 fn sig_real(_: &[DataType]) -> Result<DataType, SignatureError> {

@@ -11,19 +11,19 @@
 
 use super::lines::{densify_edge, edges_meet, flag_at, tolerance_at};
 use super::sphere::{
-    Vec3, add, angle, angle_to_arc, lon_lat, normalize, ring_contains, ring_integrals, scale, unit,
-    valid_edge,
+    Vec3, add, angle, angle_to_arc, lon_lat, normalize, project_to_arc, ring_contains,
+    ring_integrals, scale, unit, valid_edge,
 };
 use super::{EARTH_RADIUS, geojson, geojson_point, line_strings, point_at, polygon_list};
 use crate::functions::{EvalContext, arg};
 use crate::value::{Bag, Value};
 
 /// A polygon's rings as unit vectors (shell first), each closed.
-type Polygon = Vec<Vec<Vec3>>;
+pub(super) type Polygon = Vec<Vec<Vec3>>;
 
 /// The polygons of a GeoJSON argument; `None` when invalid or when an
 /// edge joins antipodal points.
-fn polygons_arg(args: &[Value], i: usize) -> Option<Vec<Polygon>> {
+pub(super) fn polygons_arg(args: &[Value], i: usize) -> Option<Vec<Polygon>> {
     let polygons = polygon_list(arg(args, i))?;
     let out: Vec<Polygon> = polygons
         .iter()
@@ -41,7 +41,7 @@ fn polygons_arg(args: &[Value], i: usize) -> Option<Vec<Polygon>> {
 }
 
 /// Whether the region of polygon `p` contains the point.
-fn contains(p: &Polygon, x: Vec3) -> bool {
+pub(super) fn contains(p: &Polygon, x: Vec3) -> bool {
     ring_contains(&p[0], x) && !p[1..].iter().any(|hole| ring_contains(hole, x))
 }
 
@@ -223,4 +223,44 @@ pub(super) fn geo_polygon_densify(args: &[Value], _: &EvalContext) -> Value {
     };
     bag.insert("coordinates".into(), coordinates);
     Value::bag(bag)
+}
+
+/// `geo_closest_point_on_polygon(longitude, latitude, polygon)`
+/// (geo-closest-point-on-polygon-function): the point itself when the
+/// polygon contains it, else the nearest point of any ring's boundary (a
+/// vertex comes back with its given coordinates).
+pub(super) fn geo_closest_point_on_polygon(args: &[Value], _: &EvalContext) -> Value {
+    let (Some(p), Some(ps), Some(raw)) = (
+        point_at(args, 0),
+        polygons_arg(args, 2),
+        polygon_list(arg(args, 2)),
+    ) else {
+        return Value::Null;
+    };
+    let x = unit(p.0, p.1);
+    if ps.iter().any(|poly| contains(poly, x)) {
+        return geojson_point(p.0, p.1);
+    }
+    let mut best: Option<(f64, Vec3, (usize, usize, usize))> = None;
+    for (pi, poly) in ps.iter().enumerate() {
+        for (ri, ring) in poly.iter().enumerate() {
+            for (ei, w) in ring.windows(2).enumerate() {
+                let d = angle_to_arc(x, w[0], w[1]);
+                if best.as_ref().is_none_or(|b| d < b.0) {
+                    best = Some((d, project_to_arc(x, w[0], w[1]), (pi, ri, ei)));
+                }
+            }
+        }
+    }
+    let Some((_, q, (pi, ri, ei))) = best else {
+        return Value::Null;
+    };
+    for k in [ei, ei + 1] {
+        if ps[pi][ri][k] == q {
+            let (lon, lat) = raw[pi][ri][k];
+            return geojson_point(lon, lat);
+        }
+    }
+    let (lon, lat) = lon_lat(q);
+    geojson_point(lon, lat)
 }
