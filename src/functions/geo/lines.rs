@@ -5,8 +5,8 @@
 //! of radius [`EARTH_RADIUS`]; measures as in [`super::sphere`].
 
 use super::sphere::{
-    Vec3, add, angle, angle_to_arc, arcs_cross, edge_centroid, lon_lat, normalize, point_on_arc,
-    project_to_arc, unit, valid_edge,
+    Vec3, add, angle, angle_to_arc, arcs_cross, cross, dot, edge_centroid, lon_lat, normalize,
+    point_on_arc, project_to_arc, robust_cross, scale, unit, valid_edge,
 };
 use super::{EARTH_RADIUS, Positions, geojson_point, line_strings, point_at, raw_lines};
 use crate::functions::{EvalContext, arg};
@@ -24,7 +24,7 @@ fn line_vectors(lines: &[Vec<(f64, f64)>]) -> Option<Vec<Vec<Vec3>>> {
         .then_some(out)
 }
 
-fn lines_arg(args: &[Value], i: usize) -> Option<(Vec<Positions>, Vec<Vec<Vec3>>)> {
+pub(super) fn lines_arg(args: &[Value], i: usize) -> Option<(Vec<Positions>, Vec<Vec<Vec3>>)> {
     let lines = line_strings(arg(args, i))?;
     let vectors = line_vectors(&lines)?;
     Some((lines, vectors))
@@ -300,4 +300,146 @@ pub(super) fn geo_line_densify(args: &[Value], _: &EvalContext) -> Value {
         bag.insert("coordinates".into(), out_lines.remove(0));
     }
     Value::bag(bag)
+}
+
+/// A point of an intersection: its vector and its (longitude, latitude)
+/// (a vertex keeps its given coordinates).
+type Located = (Vec3, (f64, f64));
+
+/// Whether `p` lies on the arc from `a` to `b` (to rounding).
+fn on_arc(p: Vec3, a: Vec3, b: Vec3) -> bool {
+    angle_to_arc(p, a, b) <= 1e-15
+}
+
+/// The part two edges share: nothing, a point, or (on one great circle) a
+/// segment running the way the first edge runs.
+fn edge_intersection(e: [Located; 2], f: [Located; 2]) -> Option<(Located, Option<Located>)> {
+    let (a, b, c, d) = (e[0].0, e[1].0, f[0].0, f[1].0);
+    let n1 = normalize(robust_cross(a, b))?;
+    let collinear = dot(n1, c).abs() <= 1e-15 && dot(n1, d).abs() <= 1e-15;
+    if !collinear && !arcs_cross(a, b, c, d) {
+        return None;
+    }
+    let mut shared: Vec<Located> = Vec::with_capacity(4);
+    for (p, arc) in [(e[0], f), (e[1], f), (f[0], e), (f[1], e)] {
+        if on_arc(p.0, arc[0].0, arc[1].0) && !shared.iter().any(|q| angle(q.0, p.0) <= 1e-15) {
+            shared.push(p);
+        }
+    }
+    if collinear && shared.len() >= 2 {
+        shared.sort_by(|p, q| angle(a, p.0).total_cmp(&angle(a, q.0)));
+        return Some((shared[0], Some(shared[shared.len() - 1])));
+    }
+    if let Some(&p) = shared.first() {
+        return Some((p, None));
+    }
+    if collinear {
+        return None;
+    }
+    let n2 = normalize(robust_cross(c, d))?;
+    let x = normalize(cross(n1, n2))?;
+    let on = |x: Vec3| on_arc(x, a, b) && on_arc(x, c, d);
+    let x = if on(x) { x } else { scale(x, -1.0) };
+    Some(((x, lon_lat(x)), None))
+}
+
+fn located_lines(lines: &[Positions]) -> Option<Vec<Vec<Located>>> {
+    let out: Vec<Vec<Located>> = lines
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|&(lon, lat)| (unit(lon, lat), (lon, lat)))
+                .collect()
+        })
+        .collect();
+    out.iter()
+        .all(|l| l.windows(2).all(|w| valid_edge(w[0].0, w[1].0)))
+        .then_some(out)
+}
+
+fn position(p: (f64, f64)) -> Value {
+    Value::array(vec![Value::Real(p.0), Value::Real(p.1)])
+}
+
+/// A GeoJSON geometry of `kind` with the given coordinates.
+pub(super) fn geometry(kind: &str, coordinates: Value) -> Value {
+    let mut bag = Bag::new();
+    bag.insert("type".into(), Value::string(kind));
+    bag.insert("coordinates".into(), coordinates);
+    Value::bag(bag)
+}
+
+/// Points and polylines as one GeoJSON value: a `Point`/`MultiPoint`, a
+/// `LineString`/`MultiLineString`, a `GeometryCollection` of both, or an
+/// empty `GeometryCollection`.
+pub(super) fn points_and_lines(points: &[(f64, f64)], lines: &[Vec<(f64, f64)>]) -> Value {
+    let mut parts = Vec::new();
+    match points {
+        [] => {}
+        [p] => parts.push(geometry("Point", position(*p))),
+        ps => parts.push(geometry(
+            "MultiPoint",
+            Value::array(ps.iter().map(|&p| position(p)).collect()),
+        )),
+    }
+    let line = |l: &Vec<(f64, f64)>| Value::array(l.iter().map(|&p| position(p)).collect());
+    match lines {
+        [] => {}
+        [l] => parts.push(geometry("LineString", line(l))),
+        ls => parts.push(geometry(
+            "MultiLineString",
+            Value::array(ls.iter().map(line).collect()),
+        )),
+    }
+    if parts.len() == 1 {
+        return parts.remove(0);
+    }
+    let mut bag = Bag::new();
+    bag.insert("type".into(), Value::string("GeometryCollection"));
+    bag.insert("geometries".into(), Value::array(parts));
+    Value::bag(bag)
+}
+
+/// `geo_intersection_2lines(lineString1, lineString2)`
+/// (geo-intersection-2lines-function): the points where the lines cross
+/// and the stretches they share, as GeoJSON; an empty
+/// `GeometryCollection` when they do not meet.
+pub(super) fn geo_intersection_2lines(args: &[Value], _: &EvalContext) -> Value {
+    let (Some(a), Some(b)) = (line_strings(arg(args, 0)), line_strings(arg(args, 1))) else {
+        return Value::Null;
+    };
+    let (Some(a), Some(b)) = (located_lines(&a), located_lines(&b)) else {
+        return Value::Null;
+    };
+    let mut points: Vec<Located> = Vec::new();
+    let mut chains: Vec<Vec<Located>> = Vec::new();
+    for e in a.iter().flat_map(|l| l.windows(2)) {
+        for f in b.iter().flat_map(|l| l.windows(2)) {
+            match edge_intersection([e[0], e[1]], [f[0], f[1]]) {
+                None => {}
+                Some((p, None)) => points.push(p),
+                Some((p, Some(q))) => match chains.last_mut() {
+                    Some(chain) if chain.last().is_some_and(|l| angle(l.0, p.0) <= 1e-15) => {
+                        chain.push(q);
+                    }
+                    _ => chains.push(vec![p, q]),
+                },
+            }
+        }
+    }
+    let mut kept: Vec<Located> = Vec::new();
+    for p in points {
+        let on_chain = chains
+            .iter()
+            .any(|c| c.windows(2).any(|w| on_arc(p.0, w[0].0, w[1].0)));
+        if !on_chain && !kept.iter().any(|q| angle(q.0, p.0) <= 1e-15) {
+            kept.push(p);
+        }
+    }
+    let points: Vec<(f64, f64)> = kept.iter().map(|p| p.1).collect();
+    let lines: Vec<Vec<(f64, f64)>> = chains
+        .iter()
+        .map(|c| c.iter().map(|p| p.1).collect())
+        .collect();
+    points_and_lines(&points, &lines)
 }

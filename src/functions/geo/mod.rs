@@ -227,6 +227,13 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         sig_dynamic,
         polygons::geo_closest_point_on_polygon,
     ),
+    function(
+        "geo_intersection_2lines",
+        2,
+        2,
+        sig_dynamic,
+        lines::geo_intersection_2lines,
+    ),
 ];
 
 fn sig_real(_: &[DataType]) -> Result<DataType, SignatureError> {
