@@ -26,6 +26,7 @@ use crate::types::DataType;
 use crate::value::{Bag, Value};
 use sphere::{angle_to_arc, unit};
 
+mod cover;
 mod lines;
 mod points;
 mod polygons;
@@ -233,6 +234,20 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         2,
         sig_dynamic,
         lines::geo_intersection_2lines,
+    ),
+    function(
+        "geo_polygon_to_s2cells",
+        1,
+        3,
+        sig_dynamic,
+        cover::geo_polygon_to_s2cells,
+    ),
+    function(
+        "geo_line_to_s2cells",
+        1,
+        3,
+        sig_dynamic,
+        cover::geo_line_to_s2cells,
     ),
 ];
 
