@@ -30,6 +30,7 @@ mod cover;
 mod lines;
 mod points;
 mod polygons;
+mod simplify;
 mod sphere;
 mod wkt;
 
@@ -248,6 +249,20 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         3,
         sig_dynamic,
         cover::geo_line_to_s2cells,
+    ),
+    function(
+        "geo_line_simplify",
+        1,
+        2,
+        sig_dynamic,
+        simplify::geo_line_simplify,
+    ),
+    function(
+        "geo_polygon_simplify",
+        1,
+        2,
+        sig_dynamic,
+        simplify::geo_polygon_simplify,
     ),
 ];
 
