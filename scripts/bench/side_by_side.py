@@ -30,6 +30,11 @@ What it does, in order:
    target/bench-results/.
 
 Medians of the repetitions are reported; ratios are of medians from the same run.
+
+Each run keeps the engines' answers in a directory of its own (target/bench-results/scratch-*,
+removed at the end), so two runs at once do not overwrite each other's answers. For a
+before/after comparison, `--kqlite NEW --kqlite-before OLD --suite analytic` times both binaries
+interleaved in one run and adds a before/after table.
 """
 
 import argparse
@@ -281,6 +286,23 @@ def run_timed(cmd, stdout_path=os.devnull, sample_anon=False):
 LAST_CPU = [0.0]
 
 
+def scratch_dir(suite):
+    """A directory of this run's own under target/bench-results for the engines' answers and
+    ClickHouse's SQL files. One fixed `scratch/` shared by every run made two runs at once (the
+    seed and analytic suites, or a before and an after) overwrite each other's answers between
+    writing and checking them. Removed when the run finishes; left behind when it fails, for
+    inspection."""
+    base = ROOT / "target" / "bench-results"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"scratch-{suite}-", dir=base))
+
+
+def run_stamp():
+    """Names a run's result files: the time, and the process id so that two runs that end in the
+    same second keep both."""
+    return f"{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+
+
 def cpu_pressure():
     """`some avg60` of /proc/pressure/cpu: the share of time runnable tasks waited for a CPU."""
     try:
@@ -446,6 +468,9 @@ def main():
     ap.add_argument("--queries", default=None, help="analytic suite: only these (comma-separated, e.g. A3,A9)")
     ap.add_argument("--kqlite", default=None,
                     help="time this kqlite binary instead of building one (before/after comparisons)")
+    ap.add_argument("--kqlite-before", default=None,
+                    help="analytic suite: also time this kqlite binary, interleaved with the other, as "
+                         "'kqlite-before' (its answers checked equal to kqlite's); for before/after numbers")
     ap.add_argument("--data-dir", default=None, help="where to generate (default target/bench-data/side-by-side-SIZE)")
     args = ap.parse_args()
     if args.check:
@@ -478,8 +503,7 @@ def run_seeds(args, kqlite, linecount, files, meta, duckdb, duckdb_version, jq, 
     sizes = {t: f.stat().st_size for t, f in files.items()}
     queries = seed_queries()
     assert [q for q, _ in queries] == list(QUERY_TABLE), "examples/seed-queries.kql changed"
-    scratch = ROOT / "target" / "bench-results" / "scratch"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir("seeds")
     results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "command": " ".join(["scripts/bench/side_by_side.sh"] + sys.argv[1:]),
                "machine": notes, "duckdb": duckdb_version, "jq": jq_version, "sizes": sizes,
@@ -623,7 +647,8 @@ def run_seeds(args, kqlite, linecount, files, meta, duckdb, duckdb_version, jq, 
     report = render(results, memory, args)
     print(report)
     out_dir = ROOT / "target" / "bench-results"
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = run_stamp()
+    shutil.rmtree(scratch, ignore_errors=True)
     (out_dir / f"side_by_side-{stamp}.md").write_text(report)
     (out_dir / f"side_by_side-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
     log(f"written: {out_dir}/side_by_side-{stamp}.md and .json")
@@ -717,13 +742,14 @@ def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, c
     if args.queries:
         wanted = set(args.queries.split(","))
         suite = [q for q in suite if q.name in wanted]
-    scratch = ROOT / "target" / "bench-results" / "scratch"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir("analytic")
     notes = machine_notes()
     sizes = {t: f.stat().st_size for t, f in files.items()}
 
-    def kq_cmd(qd):
-        cmd = [str(kqlite)]
+    engines = ["kqlite"] + (["kqlite-before"] if args.kqlite_before else []) + ["duckdb", "clickhouse"]
+
+    def kq_cmd(qd, binary=kqlite):
+        cmd = [str(binary)]
         for t in qd.tables:
             cmd += ["--table", f"{t}={files[t]}"]
         return cmd + ["--format", "jsonl", qd.kql]
@@ -751,6 +777,12 @@ def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, c
         log(f"{qd.name} kqlite: {len(kq_rows)} rows {secs:.2f}s")
         if not kq_rows:
             problems.append(f"{qd.name}: kqlite returned no rows")
+        if args.kqlite_before:
+            out = scratch / f"{qd.name}.kqlite-before.jsonl"
+            secs, _, _ = run_timed(kq_cmd(qd, args.kqlite_before), out)
+            p = compare_answers(qd, kq_rows, read_rows(out), "kqlite-before")
+            log(f"{qd.name} kqlite-before: {secs:.2f}s {'OK' if not p else 'DIFFERS'}")
+            problems += p
         for peer, variants, cmd in (("duckdb", qd.duckdb, lambda v, o: duck_cmd(qd.duckdb[v], o)),
                                     ("clickhouse", qd.clickhouse, lambda v, o: ch_cmd(qd, v, o))):
             for v in variants:
@@ -792,15 +824,16 @@ def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, c
             log(f"{qd.name} {peer} variants (median s): {med} -> {best[(qd.name, peer)]}")
 
     # ---- interleaved repetitions: kqlite, DuckDB, ClickHouse, and python's own start
-    runs = {(qd.name, e): [] for qd in suite for e in ("kqlite", "duckdb", "clickhouse")}
+    runs = {(qd.name, e): [] for qd in suite for e in engines}
     py_start = {"python": [], "python+import chdb": []}
     load = [os.getloadavg()[0]]
     for rep in range(args.analytic_reps):
         log(f"analytic repetition {rep + 1}/{args.analytic_reps}")
         for qd in suite:
-            for e, cmd in (("kqlite", kq_cmd(qd)),
-                           ("duckdb", duck_cmd(qd.duckdb[best[(qd.name, 'duckdb')]], os.devnull)),
-                           ("clickhouse", ch_cmd(qd, best[(qd.name, 'clickhouse')], os.devnull))):
+            before = [("kqlite-before", kq_cmd(qd, args.kqlite_before))] if args.kqlite_before else []
+            for e, cmd in [("kqlite", kq_cmd(qd))] + before + [
+                    ("duckdb", duck_cmd(qd.duckdb[best[(qd.name, 'duckdb')]], os.devnull)),
+                    ("clickhouse", ch_cmd(qd, best[(qd.name, 'clickhouse')], os.devnull))]:
                 secs, rss, anon = run_timed(cmd, sample_anon=True)
                 runs[(qd.name, e)].append({"s": secs, "cpu": LAST_CPU[0], "rss_kib": rss, "anon_kib": anon})
         for k, cmd in (("python", [chdb_python, "-c", "pass"]),
@@ -818,6 +851,7 @@ def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, c
                                                capture_output=True, text=True).stdout.strip(),
                "machine": notes, "load_during": load, "cpu_pressure_after": cpu_pressure(),
                "duckdb": duckdb_version, "chdb": chdb_version, "sizes": sizes,
+               "kqlite_before": args.kqlite_before,
                "estimates_left_out": dropped,
                "python_start": {k: {"s": med(v, "s"), "cpu": med(v, "cpu"), "rss_kib": med(v, "rss_kib")}
                                 for k, v in py_start.items()},
@@ -830,14 +864,15 @@ def run_analytic(args, kqlite, linecount, files, meta, duckdb, duckdb_version, c
             "clickhouse_sql": qd.clickhouse[best[(qd.name, "clickhouse")]],
             "variants_median_s": {f"{p}/{v}": statistics.median(t) for (n, p, v), t in first.items()
                                   if n == qd.name}}
-        for e in ("kqlite", "duckdb", "clickhouse"):
+        for e in engines:
             lst = runs[(qd.name, e)]
             r[e] = {"s": med(lst, "s"), "cpu": med(lst, "cpu"), "rss_kib": med(lst, "rss_kib"),
                     "anon_kib": med(lst, "anon_kib"), "runs": lst}
     report = render_analytic(results, args)
     print(report)
     out_dir = ROOT / "target" / "bench-results"
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = run_stamp()
+    shutil.rmtree(scratch, ignore_errors=True)
     (out_dir / f"analytic-{stamp}.md").write_text(report)
     (out_dir / f"analytic-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
     log(f"written: {out_dir}/analytic-{stamp}.md and .json")
@@ -865,6 +900,17 @@ def render_analytic(results, args):
                  f"{ps['python']['s']:.3f} s, python + `import chdb` in {ps['python+import chdb']['s']:.3f} s "
                  f"({ps['python+import chdb']['rss_kib'] / 1024:.0f} MiB peak RSS); subtract it for the engine alone.")
     lines.append("")
+    before = {n: r for n, r in results["queries"].items() if "kqlite-before" in r}
+    if before:
+        lines += [f"kqlite before (`{results['kqlite_before']}`) and after, same interleaved run:", "",
+                  "| query | before s | after s | after / before | CPU s before / after "
+                  "| RssAnon MiB before / after |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for name, r in before.items():
+            b, a = r["kqlite-before"], r["kqlite"]
+            lines.append(f"| {name} | {b['s']:.2f} | {a['s']:.2f} | {a['s'] / b['s']:.2f}× "
+                         f"| {b['cpu']:.2f} / {a['cpu']:.2f} | {b['anon_kib'] / 1024:.1f} / {a['anon_kib'] / 1024:.1f} |")
+        lines.append("")
     if results["estimates_left_out"]:
         lines.append("Estimating variants left out for being outside the tolerance (dcount 5 %, percentiles 5 %): " +
                      ", ".join(results["estimates_left_out"]) + ".")

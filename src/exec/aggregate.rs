@@ -16,9 +16,8 @@ use crate::input::json_rows::RowDecoder;
 use crate::json::RowSlots;
 use crate::plan::phys_expr::PhysExpr;
 use crate::value::cast::normalize;
-use crate::value::key::{Key, RowKey};
+use crate::value::key::{Key, KeyMap, RowKey};
 use crate::value::{Value, compare};
-use indexmap::IndexMap;
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -33,17 +32,17 @@ impl Runner<'_> {
         if let Some(pick) = RowPick::plan(aggregates, self.options.strict) {
             return self.aggregate_rows(input, group_by, aggregates, &pick);
         }
-        type Groups = IndexMap<RowKey, Vec<Box<dyn Accumulator>>>;
+        type Groups = KeyMap<RowKey, Vec<Box<dyn Accumulator>>>;
         let new_accumulators = || {
             aggregates
                 .iter()
                 .map(|a| a.function.accumulator(a.ty))
                 .collect::<Vec<_>>()
         };
-        let mut total: Groups = IndexMap::new();
+        let mut total = Groups::default();
         let _ = self.run_pipeline(
             input,
-            &IndexMap::new,
+            &Groups::default,
             &|groups: &mut Groups, row| {
                 let r = row.as_row();
                 let key = RowKey(group_by.iter().map(|g| Key(g.eval(r, &self.ctx))).collect());
@@ -287,11 +286,11 @@ impl Runner<'_> {
         aggregates: &[PhysAggregate],
         pick: &RowPick,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        type Groups = IndexMap<RowKey, Picked>;
-        let mut total: Groups = IndexMap::new();
+        type Groups = KeyMap<RowKey, Picked>;
+        let mut total = Groups::default();
         let _ = self.run_pipeline(
             input,
-            &IndexMap::new,
+            &Groups::default,
             &|groups: &mut Groups, row| {
                 let r = row.as_row();
                 let group = RowKey(group_by.iter().map(|g| Key(g.eval(r, &self.ctx))).collect());

@@ -5,8 +5,7 @@ use crate::exec_error::ExecError;
 use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::Value;
-use crate::value::key::{Key, RowKey};
-use std::collections::HashMap;
+use crate::value::key::{Key, KeyHashMap, KeySet, RowKey};
 use std::ops::ControlFlow;
 
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output
@@ -38,7 +37,7 @@ pub(super) fn join(
         }
         Some(RowKey(k))
     };
-    let mut index: HashMap<RowKey, Vec<usize>> = HashMap::new();
+    let mut index: KeyHashMap<RowKey, Vec<usize>> = KeyHashMap::default();
     for (i, r) in right.iter().enumerate() {
         if let Some(k) = key_of(r, |p| p.1) {
             index.entry(k).or_default().push(i);
@@ -61,7 +60,7 @@ pub(super) fn join(
     }
     let right_key_columns: Vec<usize> = keys.iter().map(|p| p.1).collect();
     let mut right_matched = vec![false; right.len()];
-    let mut seen_left: std::collections::HashSet<RowKey> = std::collections::HashSet::new();
+    let mut seen_left: KeySet<RowKey> = KeySet::default();
     for l in left {
         // The output grows with each left row: within the memory budget.
         budget()?;

@@ -12,9 +12,8 @@ use super::physical::PhysicalPlan;
 use super::run::Runner;
 use crate::exec_error::ExecError;
 use crate::types::DataType;
-use crate::value::key::{Key, RowKey};
+use crate::value::key::{Key, KeyMap, RowKey};
 use crate::value::{DateTime, Timespan, Value};
-use indexmap::IndexMap;
 
 /// The most points a series may have (the documented limit, 2^20).
 const MAX_POINTS: i128 = 1 << 20;
@@ -166,7 +165,7 @@ impl Runner<'_> {
         let mut rows: Vec<Vec<Value>> = Vec::new();
         self.pipeline_parts(input, &mut |mut part| rows.append(&mut part))?;
         // Each key's bins, in order of first appearance.
-        let mut series: IndexMap<RowKey, Vec<(Point, Vec<Value>)>> = IndexMap::new();
+        let mut series: KeyMap<RowKey, Vec<(Point, Vec<Value>)>> = KeyMap::default();
         for mut row in rows {
             let aggs = row.split_off(keys + 1);
             let Some(bin) = row.pop().as_ref().and_then(point) else {

@@ -5,8 +5,7 @@ use super::physical::{PhysicalPlan, Pipeline};
 use super::run::Runner;
 use crate::exec_error::ExecError;
 use crate::value::Value;
-use crate::value::key::Key;
-use indexmap::IndexMap;
+use crate::value::key::{Key, KeyMap};
 use std::sync::Arc;
 
 /// The legacy strategy's limit on partitions (the documented 64).
@@ -22,7 +21,7 @@ impl Runner<'_> {
         subquery: &PhysicalPlan,
         legacy: bool,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        let mut groups: IndexMap<Key, Vec<Vec<Value>>> = IndexMap::new();
+        let mut groups: KeyMap<Key, Vec<Vec<Value>>> = KeyMap::default();
         self.pipeline_parts(input, &mut |part| {
             for row in part {
                 let key = Key(row.get(column).cloned().unwrap_or(Value::Null));

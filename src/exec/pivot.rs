@@ -8,8 +8,7 @@ use super::physical::Pipeline;
 use super::run::Runner;
 use crate::exec_error::ExecError;
 use crate::value::Value;
-use crate::value::key::{Key, RowKey};
-use indexmap::IndexMap;
+use crate::value::key::{Key, KeyHashMap, KeyMap, RowKey};
 
 impl Runner<'_> {
     pub(super) fn pivot(
@@ -19,12 +18,12 @@ impl Runner<'_> {
         values: &[Value],
         empty: &Value,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        let column_of: std::collections::HashMap<Key, usize> = values
+        let column_of: KeyHashMap<Key, usize> = values
             .iter()
             .enumerate()
             .map(|(i, v)| (Key(v.clone()), i))
             .collect();
-        let mut groups: IndexMap<RowKey, Vec<Value>> = IndexMap::new();
+        let mut groups: KeyMap<RowKey, Vec<Value>> = KeyMap::default();
         self.pipeline_parts(input, &mut |part| {
             for mut row in part {
                 let cell = row.pop().unwrap_or(Value::Null);

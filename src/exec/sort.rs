@@ -2,7 +2,7 @@
 //! sort whose rows go over the memory budget spills them: sorted runs
 //! written to temporary files and merged (see `exec::spill`).
 
-use super::physical::{PhysSortKey, Pipeline, Source};
+use super::physical::{PhysSortKey, Pipeline};
 use super::run::{EmitRow, KeyedRows, Runner};
 use super::spill::{SpillFile, SpillReader};
 use super::stage::StageRow;
@@ -12,6 +12,7 @@ use crate::json::RowSlots;
 use crate::value::{Value, compare};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 /// A sort spills its rows once they go over the memory budget and at
 /// least this many are held (fewer: the memory is not the sort's, and the
@@ -129,8 +130,8 @@ impl Runner<'_> {
                     return true;
                 }
                 let held = match &row {
-                    StageRow::Lazy(lazy) => match lazy.line() {
-                        Some(line) => Held::Line(line.into()),
+                    StageRow::Lazy(lazy) => match lazy.line_decoder() {
+                        Some((line, decoder)) => Held::Line(line.into(), decoder.clone()),
                         None => Held::Values(row.into_vec()),
                     },
                     _ => Held::Values(row.into_vec()),
@@ -151,16 +152,11 @@ impl Runner<'_> {
         )?;
         all.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
         all.truncate(limit);
-        let decoder = match &input.source {
-            Source::Scan { fields, .. } => Some(RowDecoder::new(fields)),
-            _ => None,
-        };
         let mut slots = RowSlots::new();
         all.into_iter()
             .map(|(k, held)| match held {
                 Held::Values(v) => Ok((k, v)),
-                Held::Line(line) => {
-                    let decoder = decoder.as_ref().ok_or_else(not_a_scan_row)?;
+                Held::Line(line, decoder) => {
                     decoder
                         .scan(&line, &mut slots)
                         .map_err(|_| not_a_scan_row())?;
@@ -254,10 +250,13 @@ fn not_a_scan_row() -> ExecError {
 }
 
 /// A top-N candidate: its values, or the line of a JSON-rows scan it is
-/// decoded from (see [`crate::input::LazyRow::line`]).
+/// decoded from with the scan's own decoder (see
+/// [`crate::input::LazyRow::line_decoder`]): a decoder made afresh from
+/// the scan's fields would read locale dates month-first whatever
+/// `--date-order` or the sample said.
 enum Held {
     Values(Vec<Value>),
-    Line(Box<[u8]>),
+    Line(Box<[u8]>, Arc<RowDecoder>),
 }
 
 /// One item's top-N candidates, and the keys of the worst row it must keep

@@ -14,9 +14,8 @@ use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
 use crate::value::cast::normalize;
-use crate::value::key::Key;
+use crate::value::key::{Key, KeyMap};
 use crate::value::{Value, compare};
-use indexmap::IndexMap;
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 
@@ -113,7 +112,7 @@ fn nest(
         out.push(prefix.clone());
         return;
     };
-    let mut groups: IndexMap<Key, Vec<usize>> = IndexMap::new();
+    let mut groups: KeyMap<Key, Vec<usize>> = KeyMap::default();
     for &m in members {
         groups
             .entry(Key(rows[m].values[depth].clone()))

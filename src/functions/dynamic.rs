@@ -10,9 +10,8 @@ use super::SignatureError;
 use super::function;
 use super::{EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_value};
 use crate::types::DataType;
-use crate::value::key::Key;
+use crate::value::key::{Key, KeySet};
 use crate::value::{Bag, DateTime, Str, Timespan, Value, compare};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
@@ -627,7 +626,7 @@ fn arrays(args: &[Value]) -> Option<Vec<&Arc<Vec<Value>>>> {
 }
 
 fn distinct<'a>(items: impl IntoIterator<Item = &'a Value>) -> Vec<Value> {
-    let mut seen = HashSet::new();
+    let mut seen = KeySet::default();
     items
         .into_iter()
         .filter(|v| seen.insert(Key((*v).clone())))
@@ -635,7 +634,7 @@ fn distinct<'a>(items: impl IntoIterator<Item = &'a Value>) -> Vec<Value> {
         .collect()
 }
 
-fn key_set(items: &[Value]) -> HashSet<Key> {
+fn key_set(items: &[Value]) -> KeySet<Key> {
     items.iter().map(|v| Key(v.clone())).collect()
 }
 
@@ -654,7 +653,7 @@ fn set_intersect(args: &[Value], _: &EvalContext) -> Value {
     let Some(sets) = arrays(args) else {
         return Value::Null;
     };
-    let others: Vec<HashSet<Key>> = sets[1..].iter().map(|a| key_set(a)).collect();
+    let others: Vec<KeySet<Key>> = sets[1..].iter().map(|a| key_set(a)).collect();
     Value::array(
         distinct(sets[0].iter())
             .into_iter()
@@ -669,7 +668,7 @@ fn set_difference(args: &[Value], _: &EvalContext) -> Value {
     let Some(sets) = arrays(args) else {
         return Value::Null;
     };
-    let others: Vec<HashSet<Key>> = sets[1..].iter().map(|a| key_set(a)).collect();
+    let others: Vec<KeySet<Key>> = sets[1..].iter().map(|a| key_set(a)).collect();
     Value::array(
         distinct(sets[0].iter())
             .into_iter()

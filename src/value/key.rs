@@ -7,6 +7,27 @@
 use crate::value::{Value, compare};
 use std::hash::{Hash, Hasher};
 
+/// The hasher of every table keyed by values: group keys, `dcount` and
+/// `make_set` sets, join indexes. aHash: several times faster than the
+/// standard library's SipHash on short keys, and seeded at random in each
+/// process (and each table), so that log lines an attacker writes cannot be
+/// chosen to collide (HashDoS). Nothing that reaches the output may depend
+/// on a table's iteration order: groups come out in order of first
+/// appearance ([`KeyMap`] is an `IndexMap`), sets keep a list of their
+/// members in order.
+pub type KeyHasher = ahash::RandomState;
+
+/// A map in insertion order keyed by values, hashed with [`KeyHasher`].
+pub type KeyMap<K, V> = indexmap::IndexMap<K, V, KeyHasher>;
+
+/// A hash map keyed by values, hashed with [`KeyHasher`] (lookups only:
+/// never iterate it into an output).
+pub type KeyHashMap<K, V> = std::collections::HashMap<K, V, KeyHasher>;
+
+/// A hash set of values, hashed with [`KeyHasher`] (membership and size
+/// only: never iterate it into an output).
+pub type KeySet<K> = std::collections::HashSet<K, KeyHasher>;
+
 #[derive(Clone, Debug)]
 pub struct Key(pub Value);
 

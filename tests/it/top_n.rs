@@ -82,3 +82,36 @@ fn top_n_equals_a_full_sort_cut_to_n_with_ties_in_input_order() {
         }
     }
 }
+
+#[test]
+fn top_n_rows_decode_locale_dates_as_the_scan_does() {
+    // The winners of a top-N held as their lines are decoded again at the
+    // end: with the scan's own decoder, so `--date-order dmy` reads
+    // `05/04/2026` as 5 April there too (it read 4 May: a decoder made
+    // afresh from the scan's fields, month-first).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.jsonl");
+    std::fs::write(
+        &path,
+        "{\"TimeGenerated\":\"03/04/2026 15:18:18\",\"Category\":\"a\"}\n\
+         {\"TimeGenerated\":\"05/04/2026 15:18:18\",\"Category\":\"b\"}\n\
+         {\"TimeGenerated\":\"01/04/2026 15:18:18\",\"Category\":\"c\"}\n",
+    )
+    .unwrap();
+    let run = |query: &str| -> String {
+        let mut engine = Engine::new();
+        engine.set_date_order("dmy").unwrap();
+        engine.add_path("AzureDiagnostics", &path).unwrap();
+        let q = engine.compile(query).unwrap();
+        let mut out = JsonLinesWriter::new(Vec::new());
+        q.run(&engine, &mut out).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    };
+    let expected = "{\"TimeGenerated\":\"2026-04-05T15:18:18.0000000Z\",\"Category\":\"b\"}\n";
+    for query in [
+        "AzureDiagnostics | sort by TimeGenerated desc | take 1 | project TimeGenerated, Category",
+        "AzureDiagnostics | top 1 by TimeGenerated desc | project TimeGenerated, Category",
+    ] {
+        assert_eq!(run(query), expected, "{query}");
+    }
+}

@@ -4,9 +4,8 @@
 
 use super::{Accumulator, AggregateFunction, downcast};
 use crate::types::DataType;
-use crate::value::key::Key;
+use crate::value::key::{Key, KeySet};
 use crate::value::{Bag, Value};
-use std::collections::HashSet;
 
 /// The maximum size of a `make_list`/`make_set`/`make_bag` result: the
 /// function's default until the optional `maxSize` argument is seen.
@@ -107,14 +106,14 @@ impl Accumulator for List {
 /// `make_set(x)`: the distinct values in order of first appearance.
 struct Set {
     items: Vec<Value>,
-    seen: HashSet<Key>,
+    seen: KeySet<Key>,
     limit: Limit,
 }
 
 pub(super) fn set(function: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
     Box::new(Set {
         items: Vec::new(),
-        seen: HashSet::new(),
+        seen: KeySet::default(),
         limit: Limit::default_for(function),
     })
 }

@@ -4,8 +4,7 @@
 use super::{Accumulator, AggregateFunction, downcast};
 use crate::types::DataType;
 use crate::value::Value;
-use crate::value::key::Key;
-use std::collections::HashSet;
+use crate::value::key::{Key, KeySet};
 
 /// `count(x)` counts rows, nulls included (docs/semantics.md#aggregates);
 /// `countif(p)` counts true predicates.
@@ -51,10 +50,10 @@ impl Accumulator for Count {
 /// HyperLogLog (`dcount-aggregation-function`: about 1% error at the
 /// default accuracy), so on large sets its answer may differ slightly; the
 /// accuracy argument is accepted and ignored.
-struct Distinct(HashSet<Key>);
+struct Distinct(KeySet<Key>);
 
 pub(super) fn distinct(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
-    Box::new(Distinct(HashSet::new()))
+    Box::new(Distinct(KeySet::default()))
 }
 
 impl Accumulator for Distinct {
