@@ -659,7 +659,13 @@ mod escaped_events {
                 J::String(s) if c % 2 == 0 => escape_variously(s, choices, &mut text),
                 J::String(s) if c % 5 == 0 => {
                     // A string holding JSON, as `user` and `roleRef` are.
-                    text.push_str(&serde_json::to_string(&format!("{{\"a\":{}}}", serde_json::to_string(s).unwrap())).unwrap())
+                    text.push_str(
+                        &serde_json::to_string(&format!(
+                            "{{\"a\":{}}}",
+                            serde_json::to_string(s).unwrap()
+                        ))
+                        .unwrap(),
+                    )
                 }
                 other if c % 3 == 1 => text.push_str(&serde_json::to_string_pretty(other).unwrap()),
                 other => text.push_str(&serde_json::to_string(other).unwrap()),
@@ -678,7 +684,10 @@ mod escaped_events {
             // As encoders write it.
             0 | 1 => serde_json::to_string(&*text).unwrap().into_bytes(),
             // Slashes escaped too, as some do.
-            2 => serde_json::to_string(&*text).unwrap().replace('/', "\\/").into_bytes(),
+            2 => serde_json::to_string(&*text)
+                .unwrap()
+                .replace('/', "\\/")
+                .into_bytes(),
             // Anything JSON allows (`\u` escapes of the outer string).
             _ => {
                 let mut out = String::new();
@@ -813,7 +822,11 @@ mod escaped_events {
                 agrees(raw.as_bytes(), &["user", "a"]).unwrap();
                 assert_eq!(
                     two_pass(raw.as_bytes(), &[Step::Key("user".into())]),
-                    if within { Value::string("x") } else { Value::Null }
+                    if within {
+                        Value::string("x")
+                    } else {
+                        Value::Null
+                    }
                 );
             }
         }
