@@ -647,7 +647,7 @@ mod escaped_events {
             }
             let c = choices[i % choices.len()];
             text.push_str(ws(c));
-            if c % 3 == 0 {
+            if c.is_multiple_of(3) {
                 escape_variously(k, &choices[i % choices.len()..], &mut text);
             } else {
                 text.push_str(&serde_json::to_string(k).unwrap());
@@ -656,8 +656,8 @@ mod escaped_events {
             text.push(':');
             text.push_str(ws(c / 36));
             match v {
-                J::String(s) if c % 2 == 0 => escape_variously(s, choices, &mut text),
-                J::String(s) if c % 5 == 0 => {
+                J::String(s) if c.is_multiple_of(2) => escape_variously(s, choices, &mut text),
+                J::String(s) if c.is_multiple_of(5) => {
                     // A string holding JSON, as `user` and `roleRef` are.
                     text.push_str(
                         &serde_json::to_string(&format!(
