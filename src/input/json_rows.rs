@@ -346,6 +346,11 @@ impl Row for JsonRow<'_, '_> {
         Some(cell.get_or_init(|| {
             self.filled.note(index);
             let raw = self.decoder.raw(self.line, self.slots, index);
+            // An event escaped in a string is read where it lies when it
+            // can be (one pass, no unescaped copy).
+            if let Some(doc) = raw.and_then(Doc::from_escaped) {
+                return doc;
+            }
             let text: Cow<'_, [u8]> = match raw {
                 None => Cow::Borrowed(&[]),
                 Some(raw) if raw.first() == Some(&b'"') => {

@@ -72,6 +72,11 @@ enum Shape {
     Object(Vec<(Key, Range<usize>)>),
     /// Any other valid JSON value.
     Other,
+    /// A valid object whose text is still escaped inside a JSON string
+    /// (the document's text is that string's bytes between its quotes):
+    /// each top-level key's text and the range of its escaped value
+    /// (see `json::escaped`).
+    Escaped(crate::json::escaped::Members),
 }
 
 /// A top-level key: where it lies in the text, or (rarely, when it holds
@@ -99,8 +104,23 @@ impl<'a> Doc<'a> {
         Doc { text, shape }
     }
 
+    /// The document in the JSON string token `raw` (quotes included), read
+    /// where it lies, without unescaping it first: one pass checks the
+    /// text and indexes its members, and a path unescapes only the value
+    /// it reads. `None` when the text is not an object in the shape that
+    /// pass reads (then unescape it and use [`Doc::new`], which decides);
+    /// a `Some` walks to the same values as that `Doc::new` would.
+    pub fn from_escaped(raw: &'a [u8]) -> Option<Doc<'a>> {
+        let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        let members = crate::json::escaped::index_object(inner)?;
+        Some(Doc {
+            text: Cow::Borrowed(inner),
+            shape: Shape::Escaped(members),
+        })
+    }
+
     /// The text the document was made of (a caller reusing its buffer
-    /// takes it back).
+    /// takes it back; for [`Doc::from_escaped`], the escaped bytes).
     pub fn into_text(self) -> Cow<'a, [u8]> {
         self.text
     }
@@ -108,12 +128,55 @@ impl<'a> Doc<'a> {
     /// The value at the end of `steps`, exactly as the expression without
     /// the rewrite would give it.
     pub fn walk(&self, steps: &[PathStep]) -> Value {
-        let mut cursor = match self.shape {
+        let cursor = match &self.shape {
             Shape::Empty => Cursor::Null,
             Shape::NotJson => Cursor::Text,
             Shape::Object(_) => Cursor::Root,
             Shape::Other => Cursor::Raw(&self.text),
+            Shape::Escaped(members) => return self.walk_escaped(members, steps),
         };
+        self.walk_from(cursor, steps)
+    }
+
+    /// [`Doc::walk`] on a [`Shape::Escaped`] document: the first member
+    /// read is unescaped, and the rest of the path walks it as usual.
+    fn walk_escaped(&self, members: &crate::json::escaped::Members, steps: &[PathStep]) -> Value {
+        let mut rest = steps;
+        // parse_json(tostring(x)) of the whole document is the document.
+        while let Some((PathStep::Reparse, after)) = rest.split_first() {
+            rest = after;
+        }
+        let mut buf = Vec::new();
+        let unescaped = |range: Range<usize>, buf: &mut Vec<u8>| {
+            self.text
+                .get(range)
+                .and_then(|s| crate::json::escaped::unescape(s, buf))
+        };
+        match rest.split_first() {
+            // The whole document.
+            None => match unescaped(0..self.text.len(), &mut buf) {
+                Some(()) => json::decode_dynamic(&buf),
+                None => Value::Null,
+            },
+            Some((PathStep::Key(key), after)) => {
+                let found = members
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| self.text.get(k.clone()) == Some(key.as_bytes()));
+                match found {
+                    Some((_, range)) if unescaped(range.clone(), &mut buf).is_some() => {
+                        self.walk_from(Cursor::Raw(&buf), after)
+                    }
+                    _ => Value::Null,
+                }
+            }
+            // An element of an object (a `Reparse` was taken above).
+            Some((PathStep::Index(_) | PathStep::Reparse, _)) => Value::Null,
+        }
+    }
+
+    /// Walks `steps` from `cursor`.
+    fn walk_from<'d>(&'d self, mut cursor: Cursor<'d>, steps: &[PathStep]) -> Value {
         for (i, step) in steps.iter().enumerate() {
             cursor = match (step, cursor) {
                 (_, Cursor::Null) => Cursor::Null,

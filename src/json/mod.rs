@@ -10,6 +10,7 @@
 //! | [`row`] | [`KeySet`]: one pass over a line finds the raw value of each wanted key; `decode_*` turn a raw value into a column value |
 //! | [`parse`] | [`parse_value`], [`Parser`]: JSON text to a [`Value`](crate::value::Value) tree |
 //! | [`doc`] | [`Doc`]: a JSON path evaluated on text checked once; [`Row`]: a row's columns and their cached documents |
+//! | `escaped` | the same check and member index done on JSON text still escaped inside a JSON string, in one pass |
 //! | [`path`] | [`get_member`], [`get_index`], [`validate`]: lookups in raw JSON text without building a tree |
 //!
 //! # Recipes
@@ -55,6 +56,7 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod doc;
+mod escaped;
 pub mod parse;
 pub mod path;
 pub mod row;

@@ -571,7 +571,7 @@ fn is_simple_escape(c: u8) -> bool {
 /// Like `find_special::<true>`, but also returns the byte found (`None` at
 /// the end of the input).
 #[inline(always)]
-fn next_special(bytes: &[u8], mut pos: usize) -> Option<(usize, u8)> {
+pub(crate) fn next_special(bytes: &[u8], mut pos: usize) -> Option<(usize, u8)> {
     for _ in 0..WORDS_BEFORE_MEMCHR {
         let Some(chunk) = bytes.get(pos..).and_then(|r| r.first_chunk::<8>()) else {
             let at = find_special_tail::<true>(bytes, pos);
@@ -592,7 +592,7 @@ fn next_special(bytes: &[u8], mut pos: usize) -> Option<(usize, u8)> {
 /// Checks the UTF-8 of a run that starts with a non-ASCII byte, up to the
 /// next byte that needs attention.
 #[cold]
-fn skip_non_ascii(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+pub(crate) fn skip_non_ascii(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
     let end = find_special::<false>(bytes, pos);
     utf8(bytes, pos, end)?;
     Ok(end)

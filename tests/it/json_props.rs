@@ -577,3 +577,258 @@ fn deep_inputs_behave_like_serde_below_its_limits() {
         assert!(serde_accepts(text.as_bytes()));
     }
 }
+
+// ---------------------------------------------------------------------------
+// (e) Events escaped in a string (`parse_json(log_s).user.username`): the
+// one-pass reader (`Doc::from_escaped`) against the two passes it replaces
+// (unescape the string, then `Doc::new` on the text).
+
+mod escaped_events {
+    use super::*;
+    use kqlite::internals::json::doc::{Doc, PathStep as Step};
+    use std::borrow::Cow;
+
+    /// What the two passes give: the string's text (nothing when it is not
+    /// a valid string), checked as a document, then walked.
+    fn two_pass(raw: &[u8], steps: &[Step]) -> Value {
+        let text = string_text(raw).map(|t| t.into_owned().into_bytes());
+        Doc::new(Cow::Owned(text.unwrap_or_default())).walk(steps)
+    }
+
+    /// Checks the one-pass reader against the two passes on every path;
+    /// returns whether it answered.
+    fn agrees(raw: &[u8], keys: &[&str]) -> Result<bool, TestCaseError> {
+        let Some(doc) = Doc::from_escaped(raw) else {
+            return Ok(false);
+        };
+        for steps in paths(keys) {
+            prop_assert_eq!(
+                doc.walk(&steps),
+                two_pass(raw, &steps),
+                "{} {:?}",
+                String::from_utf8_lossy(raw),
+                steps
+            );
+        }
+        Ok(true)
+    }
+
+    fn paths(keys: &[&str]) -> Vec<Vec<Step>> {
+        let key = |k: &str| Step::Key(k.to_string());
+        let mut paths = vec![
+            vec![],
+            vec![Step::Reparse],
+            vec![Step::Index(0)],
+            vec![key("missing")],
+            vec![Step::Reparse, Step::Reparse, key("a")],
+        ];
+        for k in keys {
+            paths.push(vec![key(k)]);
+            paths.push(vec![Step::Reparse, key(k)]);
+            paths.push(vec![key(k), Step::Reparse]);
+            paths.push(vec![key(k), key("a")]);
+            paths.push(vec![key(k), key("b"), key("a")]);
+            paths.push(vec![key(k), Step::Index(0)]);
+            paths.push(vec![key(k), Step::Index(-1)]);
+            paths.push(vec![key(k), Step::Reparse, key("a")]);
+            paths.push(vec![key(k), Step::Reparse, Step::Index(0)]);
+        }
+        paths
+    }
+
+    /// The event text: an object of `members`, keys and strings escaped in
+    /// the ways `choices` picks, with whitespace between tokens.
+    fn event(members: &[(String, J)], choices: &[u8]) -> String {
+        let mut text = String::from(ws(choices[0]));
+        text.push('{');
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            let c = choices[i % choices.len()];
+            text.push_str(ws(c));
+            if c.is_multiple_of(3) {
+                escape_variously(k, &choices[i % choices.len()..], &mut text);
+            } else {
+                text.push_str(&serde_json::to_string(k).unwrap());
+            }
+            text.push_str(ws(c / 6));
+            text.push(':');
+            text.push_str(ws(c / 36));
+            match v {
+                J::String(s) if c.is_multiple_of(2) => escape_variously(s, choices, &mut text),
+                J::String(s) if c.is_multiple_of(5) => {
+                    // A string holding JSON, as `user` and `roleRef` are.
+                    text.push_str(
+                        &serde_json::to_string(&format!(
+                            "{{\"a\":{}}}",
+                            serde_json::to_string(s).unwrap()
+                        ))
+                        .unwrap(),
+                    )
+                }
+                other if c % 3 == 1 => text.push_str(&serde_json::to_string_pretty(other).unwrap()),
+                other => text.push_str(&serde_json::to_string(other).unwrap()),
+            }
+        }
+        text.push_str(ws(choices[choices.len() - 1]));
+        text.push('}');
+        text.push_str(ws(choices[0] / 6));
+        text
+    }
+
+    /// `text` as a JSON string token, the outer escaping chosen by `style`.
+    fn outer(text: &[u8], style: u8, choices: &[u8]) -> Vec<u8> {
+        let text = String::from_utf8_lossy(text);
+        match style % 4 {
+            // As encoders write it.
+            0 | 1 => serde_json::to_string(&*text).unwrap().into_bytes(),
+            // Slashes escaped too, as some do.
+            2 => serde_json::to_string(&*text)
+                .unwrap()
+                .replace('/', "\\/")
+                .into_bytes(),
+            // Anything JSON allows (`\u` escapes of the outer string).
+            _ => {
+                let mut out = String::new();
+                escape_variously(&text, choices, &mut out);
+                out.into_bytes()
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Valid events: the one-pass reader answers as the two passes do,
+        /// and answers at all when the event is written as encoders do.
+        #[test]
+        fn one_pass_reads_events_like_two_passes(
+            members in prop::collection::vec(
+                (prop_oneof!["[ab]{1,2}", "[a-c/]{0,3}", arb_string()], arb_json_sized(4, 24)), 0..8),
+            choices in prop::collection::vec(any::<u8>(), 1..16),
+            style: u8,
+        ) {
+            let text = event(&members, &choices);
+            let raw = outer(text.as_bytes(), style, &choices);
+            let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+            let answered = agrees(&raw, &keys)?;
+            // Plain keys, inner text written plainly, outer escaped as
+            // serde does: the one pass must answer.
+            let plain = members.iter().all(|(k, _)| k.bytes().all(|b| b.is_ascii_alphabetic()));
+            if plain && style % 4 < 2 {
+                let text = serde_json::to_string(&J::Object(members.iter().cloned().collect())).unwrap();
+                let raw = serde_json::to_string(&text).unwrap();
+                prop_assert!(agrees(raw.as_bytes(), &keys)?, "{}", raw);
+            }
+            let _ = answered;
+        }
+
+        /// Broken events (and broken outer strings): when the one-pass
+        /// reader answers, it answers as the two passes do.
+        #[test]
+        fn one_pass_agrees_on_broken_events(
+            members in prop::collection::vec(("[ab]{1,2}", arb_json_sized(3, 12)), 1..6),
+            choices in prop::collection::vec(any::<u8>(), 1..16),
+            style: u8,
+            inner_edits in arb_edits(),
+            outer_edits in prop::option::of(arb_edits()),
+        ) {
+            let text = apply(event(&members, &choices).into_bytes(), &inner_edits);
+            let mut raw = outer(&text, style, &choices);
+            if let Some(edits) = &outer_edits {
+                raw = apply(raw, edits);
+            }
+            let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+            agrees(&raw, &keys)?;
+        }
+    }
+
+    #[test]
+    fn tricky_events() {
+        let cases: &[&str] = &[
+            // \u escapes, surrogate pairs (and a lone one) in inner strings.
+            r#"{"user":{"username":"\u00e9\ud83d\ude00\ud800x"},"a":"\uD834\uDD1E"}"#,
+            // \" and \\ inside nested strings, and strings holding JSON.
+            r#"{"user":"{\"username\":\"a\\\"b\"}","b":{"a":"x\\\"y\\\\","c":["\"]"]}}"#,
+            r#"{"a":"\/\b\f\n\r\t","user":{"username":"q"}}"#,
+            // Invalid escapes, and invalid JSON after the value read.
+            r#"{"user":{"username":"x"},"bad":"\q"}"#,
+            r#"{"user":{"username":"x"},"bad":"\u12G4"}"#,
+            r#"{"user":{"username":"x"},"bad":tru}"#,
+            r#"{"user":{"username":"x"}} trailing"#,
+            r#"{"user":{"username":"x"},}"#,
+            "{\"user\":{\"username\":\"raw\ttab\"}}",
+            // Pretty-printed, and not objects.
+            "{\n\t\"user\" : {\r\n \"username\" : \"p\" } }\n",
+            "[1,{\"a\":2}]",
+            "\"just a string\"",
+            "",
+            "   ",
+            "not json",
+            // Repeated keys: the last wins.
+            r#"{"a":1,"user":2,"a":{"b":{"a":3}}}"#,
+        ];
+        let keys = ["user", "a", "b", "bad", "username"];
+        let mut answered = 0;
+        for text in cases {
+            let raw = serde_json::to_string(text).unwrap();
+            if agrees(raw.as_bytes(), &keys).unwrap() {
+                answered += 1;
+            }
+            let slashed = raw.replace('/', "\\/");
+            agrees(slashed.as_bytes(), &keys).unwrap();
+        }
+        assert_eq!(answered, 5, "the valid objects are read in one pass");
+        // Broken outer strings.
+        for raw in [
+            &br#""{\"a\":1}"#[..],
+            br#"{\"a\":1}""#,
+            br#""{\"a\":1}\""#,
+            b"\"{\\\"a\\\":\"}\"",
+            b"\"{\\\"a\\\":\x01}\"",
+            b"\"{\\\"a\\\":\\\"\xff\\\"}\"",
+            br#""{\"a\":\u0031}""#,
+            br#""{\"a\":1}" "#,
+        ] {
+            agrees(raw, &keys).unwrap();
+        }
+    }
+
+    /// Nesting past MAX_TREE_DEPTH makes `parse_json` give a string, so a
+    /// path reads null (docs/robustness.md); the one pass agrees at and
+    /// around the limit.
+    #[test]
+    fn depth_limit_agrees() {
+        for depth in json::MAX_TREE_DEPTH - 2..=json::MAX_TREE_DEPTH + 1 {
+            for open in ["[", "{\"a\":"] {
+                let close = if open == "[" { "]" } else { "}" };
+                let text = format!(
+                    "{{\"user\":\"x\",\"a\":{}1{}}}",
+                    open.repeat(depth - 1),
+                    close.repeat(depth - 1)
+                );
+                let raw = serde_json::to_string(&text).unwrap();
+                let within = parse_value(&text).is_ok();
+                assert_eq!(
+                    Doc::from_escaped(raw.as_bytes()).is_some(),
+                    within,
+                    "{depth} {open}"
+                );
+                agrees(raw.as_bytes(), &["user", "a"]).unwrap();
+                assert_eq!(
+                    two_pass(raw.as_bytes(), &[Step::Key("user".into())]),
+                    if within {
+                        Value::string("x")
+                    } else {
+                        Value::Null
+                    }
+                );
+            }
+        }
+    }
+}
