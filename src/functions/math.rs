@@ -178,8 +178,13 @@ fn abs(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
+/// `sqrt(x)` (`sqrt-function`): null for a negative argument, as the page's
+/// Returns section says (not NaN, unlike the other domain errors here).
 fn sqrt(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::sqrt)
+    match real_of(arg(args, 0)) {
+        Some(x) if x < 0.0 => Value::Null,
+        _ => map1(args, f64::sqrt),
+    }
 }
 
 /// The largest non-null argument; null when all are null (`max-of-function`).
