@@ -566,8 +566,12 @@ mod punycode {
 
     fn digit(d: u32) -> char {
         // 0..25 are a..z, 26..35 are 0..9.
-        char::from_u32(if d < 26 { d + u32::from(b'a') } else { d - 26 + u32::from(b'0') })
-            .unwrap_or('a')
+        char::from_u32(if d < 26 {
+            d + u32::from(b'a')
+        } else {
+            d - 26 + u32::from(b'0')
+        })
+        .unwrap_or('a')
     }
 
     fn threshold(k: u32, bias: u32) -> u32 {
