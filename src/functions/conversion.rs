@@ -173,9 +173,24 @@ fn totimespan(args: &[Value], _: &EvalContext) -> Value {
 fn toguid(args: &[Value], _: &EvalContext) -> Value {
     match first(args) {
         Value::Guid(g) => Value::Guid(*g),
-        Value::String(s) => Guid::parse(s).map_or(Value::Null, Value::Guid),
+        Value::String(s) => Guid::parse(s)
+            .or_else(|| guid_from_hex_digits(s))
+            .map_or(Value::Null, Value::Guid),
         _ => Value::Null,
     }
+}
+
+/// `toguid`'s lenient reading (`toguid-function`: "takes the first 32
+/// characters of the input, ignoring properly located hyphens, validates
+/// that the characters are between 0-9 or a-f … The rest of the string is
+/// ignored"): the first 32 characters other than `-`, all hex digits. The
+/// page's `"0123456789ab-cdef-0123-456789abcdef"` converts.
+fn guid_from_hex_digits(s: &str) -> Option<Guid> {
+    let digits: String = s.chars().filter(|&c| c != '-').take(32).collect();
+    if digits.len() != 32 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(&digits, 16).ok().map(Guid)
 }
 
 /// `parse_json`: a dynamic argument is returned unchanged; `""` is null;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     function("array_length", 1, 1, sig_long_of_dyn, array_length),
     function("bag_keys", 1, 1, sig_dyn_of_dyn, bag_keys),
+    function("treepath", 1, 1, sig_dyn_of_dyn, treepath),
     function("pack_array", 1, usize::MAX, sig_dyn_of_any, pack_array),
     function("bag_pack", 2, usize::MAX, sig_dyn_of_any, bag_pack),
     function("gettype", 1, 1, sig_gettype, gettype).named(Naming::PrefixedWith("type")),
@@ -154,6 +155,45 @@ fn bag_keys(args: &[Value], _: &EvalContext) -> Value {
     bag_arg(args, 0).map_or(Value::Null, |b| {
         Value::array(b.iter().map(|(k, _)| Value::String(k.clone())).collect())
     })
+}
+
+/// `treepath(dynamic)` (`treepath-function`): the path of every property and
+/// array below the value, as `['key']` and `[0]` steps. An array's elements
+/// share the one step `[0]` (the page's `{"listProperty":[100,…,{"x":"y"}]}`
+/// gives `['listProperty']`, `['listProperty'][0]`, `['listProperty'][0]['x']`);
+/// each path is listed once, in the order first met. A value that is neither
+/// an array nor a bag has no paths (an empty array).
+fn treepath(args: &[Value], _: &EvalContext) -> Value {
+    fn walk(v: &Value, prefix: &str, out: &mut Vec<String>, seen: &mut HashSet<String>) {
+        let mut add = |path: String, child: &Value, out: &mut Vec<String>| {
+            if seen.insert(path.clone()) {
+                out.push(path.clone());
+            }
+            walk(child, &path, out, seen);
+        };
+        match v {
+            Value::Bag(b) => {
+                for (k, child) in b.iter() {
+                    let key = k.replace('\\', "\\\\").replace('\'', "\\'");
+                    add(format!("{prefix}['{key}']"), child, out);
+                }
+            }
+            Value::Array(items) => {
+                let path = format!("{prefix}[0]");
+                if items.is_empty() {
+                    return;
+                }
+                for child in items.iter() {
+                    add(path.clone(), child, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = dynamic_arg(args, 0);
+    let mut out = Vec::new();
+    walk(value.as_ref(), "", &mut out, &mut HashSet::new());
+    Value::array(out.iter().map(|p| Value::string(p)).collect())
 }
 
 fn pack_array(args: &[Value], _: &EvalContext) -> Value {

@@ -977,10 +977,22 @@ fn series_fit_2lines_dynamic(args: &[Value], _: &EvalContext) -> Value {
     let Some(values) = fit_2lines_values(args) else {
         return Value::Null;
     };
+    // The page names the side fields `right.slope`, `left.rsquare`, …: a
+    // `right` and a `left` bag beside the whole-series fields.
     let mut bag = Bag::new();
+    let mut right = Bag::new();
+    let mut left = Bag::new();
     for (k, v) in FIT_2LINES_FIELDS.iter().zip(values) {
-        bag.insert((*k).into(), v);
+        if let Some(field) = k.strip_prefix("right_") {
+            right.insert(field.into(), v);
+        } else if let Some(field) = k.strip_prefix("left_") {
+            left.insert(field.into(), v);
+        } else {
+            bag.insert((*k).into(), v);
+        }
     }
+    bag.insert("right".into(), Value::bag(right));
+    bag.insert("left".into(), Value::bag(left));
     Value::bag(bag)
 }
 

@@ -73,6 +73,48 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         base64_decode_tostring,
     ),
     function(
+        "punycode_from_string",
+        1,
+        1,
+        sig_string_of_string,
+        punycode_from_string,
+    ),
+    function(
+        "punycode_to_string",
+        1,
+        1,
+        sig_string_of_string,
+        punycode_to_string,
+    ),
+    function(
+        "punycode_domain_to_string",
+        1,
+        1,
+        sig_string_of_string,
+        punycode_domain_to_string,
+    ),
+    function(
+        "punycode_domain_from_string",
+        1,
+        1,
+        sig_string_of_string,
+        punycode_domain_from_string,
+    ),
+    function(
+        "zlib_compress_to_base64_string",
+        1,
+        1,
+        sig_string_of_string,
+        zlib_compress_to_base64_string,
+    ),
+    function(
+        "zlib_decompress_from_base64_string",
+        1,
+        1,
+        sig_string_of_string,
+        zlib_decompress_from_base64_string,
+    ),
+    function(
         "base64_decode_toarray",
         1,
         1,
@@ -87,6 +129,8 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         base64_encode_fromarray,
     ),
     function("parse_url", 1, 1, sig_dynamic_of_string, parse_url),
+    function("parse_csv", 1, 1, sig_dynamic_of_string, parse_csv),
+    function("parse_version", 1, 1, sig_decimal_of_string, parse_version),
     function(
         "parse_urlquery",
         1,
@@ -128,6 +172,7 @@ signature!(sig_string_of_any, "string function", [Any] => String);
 signature!(sig_string_of_string, "string function", [Str] => String);
 signature!(sig_string_of_dynamic, "base64_encode_fromarray", [Dyn] => String);
 signature!(sig_dynamic_of_string, "string function", [Str] => Dynamic);
+signature!(sig_decimal_of_string, "string function", [Str] => Decimal);
 signature!(sig_dynamic_of_any, "unicode_codepoints_from_string", [Any] => Dynamic);
 signature!(sig_bool_of_any, "string function", [Any] => Bool);
 signature!(sig_strcat_array, "strcat_array", [Dyn, Any] => String);
@@ -655,6 +700,120 @@ fn base64_encode_tostring(args: &[Value], _: &EvalContext) -> Value {
 /// Null (shown as `""`) when the text is not base64 of UTF-8 text.
 fn base64_decode_tostring(args: &[Value], _: &EvalContext) -> Value {
     t::base64_decode_tostring(&text(arg(args, 0))).map_or_else(Value::empty_string, s)
+}
+
+/// Empty when the text cannot be converted (`punycode-from-string-function`).
+fn punycode_from_string(args: &[Value], _: &EvalContext) -> Value {
+    t::punycode_from_string(&text(arg(args, 0))).map_or_else(Value::empty_string, s)
+}
+
+/// Empty when the text cannot be converted (`punycode-to-string-function`).
+fn punycode_to_string(args: &[Value], _: &EvalContext) -> Value {
+    t::punycode_to_string(&text(arg(args, 0))).map_or_else(Value::empty_string, s)
+}
+
+/// Empty when the text cannot be converted (`punycode-domain-to-string-function`).
+fn punycode_domain_to_string(args: &[Value], _: &EvalContext) -> Value {
+    t::punycode_domain_to_string(&text(arg(args, 0))).map_or_else(Value::empty_string, s)
+}
+
+/// Empty when the text cannot be converted (`punycode-domain-from-string-function`).
+fn punycode_domain_from_string(args: &[Value], _: &EvalContext) -> Value {
+    t::punycode_domain_from_string(&text(arg(args, 0))).map_or_else(Value::empty_string, s)
+}
+
+/// `parse_csv(text)` (`parse-csv-function`): the fields of the first CSV
+/// record of the text as an array of strings; a field in double quotes may
+/// hold commas, line feeds and doubled quotes (`""`). Later records are
+/// ignored, as the page says.
+fn parse_csv(args: &[Value], _: &EvalContext) -> Value {
+    let text = text(arg(args, 0));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => Value::array(record.iter().map(Value::string).collect()),
+        Ok(false) => Value::array(vec![Value::string("")]),
+        Err(_) => Value::Null,
+    }
+}
+
+/// `parse_version(version)` (`parse-version-function`): one to four
+/// dot-separated parts of up to eight digits each, missing trailing parts
+/// taken as 0, as the decimal `p1·10²⁴ + p2·10¹⁶ + p3·10⁸ + p4` (so versions
+/// compare as numbers: the page's `"1.2.3.4"` is
+/// 1,000,000,020,000,000,300,000,004). Null for anything else, and for a
+/// value past the decimal's range (a first part above 79228).
+fn parse_version(args: &[Value], _: &EvalContext) -> Value {
+    let text = text(arg(args, 0));
+    let parts: Vec<&str> = text.trim().split('.').collect();
+    if parts.len() > 4 {
+        return Value::Null;
+    }
+    let mut total = rust_decimal::Decimal::ZERO;
+    let scale = rust_decimal::Decimal::from(100_000_000u32);
+    for i in 0..4 {
+        let part = parts.get(i).copied().unwrap_or("0");
+        if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Value::Null;
+        }
+        let Ok(n) = part.parse::<u32>() else {
+            return Value::Null;
+        };
+        // A first part past 79228 overflows the 96-bit decimal (about
+        // 7.9·10^28): null, with checked arithmetic.
+        let Some(next) = total
+            .checked_mul(scale)
+            .and_then(|t| t.checked_add(rust_decimal::Decimal::from(n)))
+        else {
+            return Value::Null;
+        };
+        total = next;
+    }
+    Value::Decimal(total)
+}
+
+/// `zlib_compress_to_base64_string(s)` (docs: `zlib-base64-compress-function`):
+/// the UTF-8 bytes zlib-compressed (flate2's default level; the page's own
+/// output is a stored block, so only the decompressed text is comparable),
+/// then base64-encoded.
+fn zlib_compress_to_base64_string(args: &[Value], _: &EvalContext) -> Value {
+    use base64::Engine;
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let compressed = encoder
+        .write_all(text(arg(args, 0)).as_bytes())
+        .and_then(|()| encoder.finish());
+    match compressed {
+        Ok(bytes) => s(base64_engine().encode(bytes)),
+        Err(_) => Value::empty_string(),
+    }
+}
+
+/// The most text `zlib_decompress_from_base64_string` inflates: a small input
+/// must not expand into gigabytes (a "zip bomb"); past it the result is empty,
+/// as for any input that fails to decompress.
+const ZLIB_MAX_OUTPUT: u64 = 64 << 20;
+
+/// `zlib_decompress_from_base64_string(s)` (docs: `zlib-base64-decompress-function`):
+/// the base64-decoded, zlib-inflated bytes as UTF-8 text; empty when the input is
+/// not base64, not a zlib stream, not UTF-8, or inflates past [`ZLIB_MAX_OUTPUT`].
+fn zlib_decompress_from_base64_string(args: &[Value], _: &EvalContext) -> Value {
+    use base64::Engine;
+    use std::io::Read;
+    let Ok(bytes) = base64_engine().decode(text(arg(args, 0)).trim().as_bytes()) else {
+        return Value::empty_string();
+    };
+    let mut out = Vec::new();
+    let read = flate2::read::ZlibDecoder::new(&bytes[..])
+        .take(ZLIB_MAX_OUTPUT + 1)
+        .read_to_end(&mut out);
+    if read.is_err() || out.len() as u64 > ZLIB_MAX_OUTPUT {
+        return Value::empty_string();
+    }
+    String::from_utf8(out).map_or_else(|_| Value::empty_string(), s)
 }
 
 fn base64_engine() -> base64::engine::GeneralPurpose {

@@ -542,3 +542,182 @@ pub fn extract_all(re: &Regex, groups: Option<&[CaptureRef]>, source: &str) -> V
         Value::array(rows)
     }
 }
+
+/// Punycode (RFC 3492) parameters.
+mod punycode {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    const SKEW: u32 = 38;
+    const DAMP: u32 = 700;
+    const INITIAL_BIAS: u32 = 72;
+    const INITIAL_N: u32 = 0x80;
+
+    fn adapt(mut delta: u32, points: u32, first: bool) -> u32 {
+        delta /= if first { DAMP } else { 2 };
+        delta += delta / points;
+        let mut k = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            k += BASE;
+        }
+        k + (BASE - T_MIN + 1) * delta / (delta + SKEW)
+    }
+
+    fn digit(d: u32) -> char {
+        // 0..25 are a..z, 26..35 are 0..9.
+        char::from_u32(if d < 26 {
+            d + u32::from(b'a')
+        } else {
+            d - 26 + u32::from(b'0')
+        })
+        .unwrap_or('a')
+    }
+
+    fn threshold(k: u32, bias: u32) -> u32 {
+        if k <= bias {
+            T_MIN
+        } else if k >= bias + T_MAX {
+            T_MAX
+        } else {
+            k - bias
+        }
+    }
+
+    /// The Punycode encoding of `input`: its basic (ASCII) characters kept in
+    /// order, a `-` when there are any, then the others as variable-length
+    /// integers. `None` on arithmetic overflow.
+    pub fn encode(input: &str) -> Option<String> {
+        let chars: Vec<u32> = input.chars().map(u32::from).collect();
+        let mut out: String = input.chars().filter(char::is_ascii).collect();
+        let basic = u32::try_from(out.len()).ok()?;
+        let mut handled = basic;
+        if basic > 0 {
+            out.push('-');
+        }
+        let (mut n, mut delta, mut bias) = (INITIAL_N, 0u32, INITIAL_BIAS);
+        let total = u32::try_from(chars.len()).ok()?;
+        while handled < total {
+            let m = chars.iter().copied().filter(|&c| c >= n).min()?;
+            delta = delta.checked_add((m - n).checked_mul(handled + 1)?)?;
+            n = m;
+            for &c in &chars {
+                if c < n {
+                    delta = delta.checked_add(1)?;
+                }
+                if c == n {
+                    let mut q = delta;
+                    let mut k = BASE;
+                    loop {
+                        let t = threshold(k, bias);
+                        if q < t {
+                            break;
+                        }
+                        out.push(digit(t + (q - t) % (BASE - t)));
+                        q = (q - t) / (BASE - t);
+                        k += BASE;
+                    }
+                    out.push(digit(q));
+                    bias = adapt(delta, handled + 1, handled == basic);
+                    delta = 0;
+                    handled += 1;
+                }
+            }
+            delta = delta.checked_add(1)?;
+            n = n.checked_add(1)?;
+        }
+        Some(out)
+    }
+
+    /// The text a Punycode string encodes; `None` when it is not valid
+    /// Punycode.
+    pub fn decode(input: &str) -> Option<String> {
+        let (basic, rest) = match input.rfind('-') {
+            Some(i) => (&input[..i], &input[i + 1..]),
+            None => ("", input),
+        };
+        if !basic.is_ascii() {
+            return None;
+        }
+        let mut out: Vec<char> = basic.chars().collect();
+        let (mut n, mut i, mut bias) = (INITIAL_N, 0u32, INITIAL_BIAS);
+        let mut digits = rest.bytes().peekable();
+        while digits.peek().is_some() {
+            let old_i = i;
+            let mut w = 1u32;
+            let mut k = BASE;
+            loop {
+                let b = digits.next()?;
+                let d = match b {
+                    b'a'..=b'z' => u32::from(b - b'a'),
+                    b'A'..=b'Z' => u32::from(b - b'A'),
+                    b'0'..=b'9' => u32::from(b - b'0') + 26,
+                    _ => return None,
+                };
+                i = i.checked_add(d.checked_mul(w)?)?;
+                let t = threshold(k, bias);
+                if d < t {
+                    break;
+                }
+                w = w.checked_mul(BASE - t)?;
+                k += BASE;
+            }
+            let len = u32::try_from(out.len()).ok()? + 1;
+            bias = adapt(i - old_i, len, old_i == 0);
+            n = n.checked_add(i / len)?;
+            i %= len;
+            let c = char::from_u32(n)?;
+            out.insert(usize::try_from(i).ok()?, c);
+            i += 1;
+        }
+        Some(out.into_iter().collect())
+    }
+}
+
+/// `punycode_from_string(s)` (docs: `punycode-from-string-function`): the
+/// Punycode encoding of `s`; `None` when it cannot be encoded.
+pub fn punycode_from_string(s: &str) -> Option<String> {
+    punycode::encode(s)
+}
+
+/// `punycode_to_string(s)` (docs: `punycode-to-string-function`): the text a
+/// Punycode string encodes; `None` when `s` is not valid Punycode.
+pub fn punycode_to_string(s: &str) -> Option<String> {
+    punycode::decode(s)
+}
+
+/// The label separators of an internationalized domain name: `.` and its
+/// ideographic and full-width forms (`。`, `｡`, `．`).
+fn domain_labels(s: &str) -> std::str::Split<'_, [char; 4]> {
+    s.split(['.', '\u{3002}', '\u{FF61}', '\u{FF0E}'])
+}
+
+/// `punycode_domain_to_string(s)` (docs: `punycode-domain-to-string-function`):
+/// each label with a non-ASCII character becomes `xn--` and its Punycode; the
+/// labels are joined with `.`. `None` when a label cannot be encoded.
+pub fn punycode_domain_to_string(s: &str) -> Option<String> {
+    let labels: Option<Vec<String>> = domain_labels(s)
+        .map(|label| {
+            if label.is_ascii() {
+                Some(label.to_string())
+            } else {
+                punycode::encode(label).map(|p| format!("xn--{p}"))
+            }
+        })
+        .collect();
+    labels.map(|l| l.join("."))
+}
+
+/// `punycode_domain_from_string(s)` (docs: `punycode-domain-from-string-function`):
+/// each `xn--` label decoded from Punycode, the others kept. `None` when a
+/// label is not valid Punycode.
+pub fn punycode_domain_from_string(s: &str) -> Option<String> {
+    let labels: Option<Vec<String>> = s
+        .split('.')
+        .map(|label| match label.get(..4) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("xn--") => punycode::decode(&label[4..]),
+            _ => Some(label.to_string()),
+        })
+        .collect();
+    labels.map(|l| l.join("."))
+}

@@ -42,9 +42,11 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
     let first = || args.first().and_then(implied_name);
     if let Some(aggregate) = lookup_aggregate(function) {
         return match aggregate.name {
-            // `take_any(x)` and `arg_max(x, ...)` keep the argument's name;
-            // the deprecated `any(x)` is `any_x` (take-any-aggregation-function).
-            "take_any" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
+            // `take_any(x)`, `take_anyif(x, p)` and `arg_max(x, ...)` keep the
+            // argument's name (the take-anyif-aggregation-function page's output
+            // column is `EventType`); the deprecated `any(x)` is `any_x` and
+            // `anyif(x, p)` is `anyif_x` (take-any-aggregation-function).
+            "take_any" | "take_anyif" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
             // `percentile(x, 55)` and `percentilew(x, w, 55)` → `percentile_x_55`.
             "percentile" | "percentilew" => {
                 let at = if aggregate.name == "percentile" { 1 } else { 2 };

@@ -12,7 +12,7 @@ use crate::plan::logical::{
 };
 use crate::schema::{Field, Schema};
 use crate::span::Span;
-use crate::syntax::ast::{Expr, ExprKind, Literal, Operator, OperatorKind};
+use crate::syntax::ast::{Expr, ExprKind, Literal, NamedExpr, Operator, OperatorKind};
 use crate::types::DataType;
 use crate::value::Value;
 use std::sync::Arc;
@@ -313,6 +313,31 @@ impl Binder<'_> {
                 let count = self.constant_count(count, "take")?;
                 Ok(LogicalPlan::Limit(Limit {
                     input: Box::new(input),
+                    count,
+                }))
+            }
+            // `sample N` (sample-operator): up to N rows of the input. The page
+            // says "random rows"; kqlite takes the first N it reads, so a query
+            // answers the same on every run (docs/semantics.md §8.10).
+            OperatorKind::Sample { count } => {
+                let count = self.constant_count(count, "sample")?;
+                Ok(LogicalPlan::Limit(Limit {
+                    input: Box::new(input),
+                    count,
+                }))
+            }
+            // `sample-distinct N of c` (sample-distinct-operator): up to N
+            // distinct values of `c`, one column: `distinct c | take N`.
+            OperatorKind::SampleDistinct { count, of } => {
+                let count = self.constant_count(count, "sample-distinct")?;
+                let column = NamedExpr {
+                    names: vec![],
+                    expr: of.clone(),
+                    span: of.span,
+                };
+                let distinct = self.distinct(input, std::slice::from_ref(&column))?;
+                Ok(LogicalPlan::Limit(Limit {
+                    input: Box::new(distinct),
                     count,
                 }))
             }

@@ -129,21 +129,32 @@ impl Accumulator for Arg {
     }
 }
 
-/// `take_any(x)`: the first non-null value seen (`Some(null)` once a null
-/// was seen and nothing better).
+/// `take_any(x)`: the first non-blank value seen (the first blank one, null
+/// or empty, while nothing better was seen).
 struct Any(Option<Value>);
 
 pub(super) fn any(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
     Box::new(Any(None))
 }
 
+/// Null or the empty string: a value `take_any(x)` passes over when the
+/// group has another ("When the function is provided with a single column
+/// reference, it will attempt to return a non-null/non-empty value",
+/// take-any-aggregation-function).
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.is_empty(),
+        other => other.is_null(),
+    }
+}
+
 impl Accumulator for Any {
     fn update(&mut self, args: &[Value]) {
         let first = args.first().unwrap_or(&Value::Null);
-        if self.0.as_ref().is_none_or(Value::is_null) && !first.is_null() {
+        if self.0.as_ref().is_none_or(is_blank) && !is_blank(first) {
             self.0 = Some(first.clone());
         } else if self.0.is_none() {
-            self.0 = Some(Value::Null);
+            self.0 = Some(first.clone());
         }
     }
 
@@ -153,7 +164,7 @@ impl Accumulator for Any {
         };
         // A non-null value wins over a null one; otherwise the earlier chunk's.
         let later_is_better =
-            self.0.as_ref().is_none_or(Value::is_null) && b.as_ref().is_some_and(|v| !v.is_null());
+            self.0.as_ref().is_none_or(is_blank) && b.as_ref().is_some_and(|v| !is_blank(v));
         if later_is_better || self.0.is_none() {
             self.0 = b;
         }
