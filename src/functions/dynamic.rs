@@ -91,20 +91,14 @@ signature!(sig_array_slice, "array_slice", [Dyn, Int, Int] => Dynamic);
 /// `array_sort_asc(array1 [, ..., arrayN] [, nulls_last])`: arrays, then an
 /// optional bool.
 fn sig_array_sort(types: &[DataType]) -> Result<DataType, super::SignatureError> {
-    let arrays = match types.split_last() {
-        Some((DataType::Bool, rest)) if !rest.is_empty() => rest,
-        _ => types,
-    };
-    for (i, t) in arrays.iter().enumerate() {
-        if *t != DataType::Dynamic {
-            return Err(super::arg_type_error(
-                "array_sort_asc",
-                i,
-                "a dynamic array",
-                *t,
-            ));
-        }
+    let mut params = vec![super::Param::Dyn; types.len()];
+    if types.len() > 1
+        && types.last() == Some(&DataType::Bool)
+        && let Some(last) = params.last_mut()
+    {
+        *last = super::Param::Bool;
     }
+    super::check_params("array_sort_asc", types, &params)?;
     Ok(DataType::Dynamic)
 }
 signature!(sig_array_sum, "array_sum", [Dyn] => Real);
