@@ -159,9 +159,8 @@ pub struct EngineOptions {
     /// [`GeoIpDatabase::open`](crate::GeoIpDatabase::open));
     /// `None`: the function gives null.
     pub geoip: Option<std::sync::Arc<crate::functions::geo_ip::GeoIpDatabase>>,
-    /// Accept `dynamic` join and lookup keys (matched by value) and
-    /// `summarize` group keys where Kusto refuses them ("Join keys cannot
-    /// be dynamic", "Summarize group key 'x' is of a 'dynamic' type"). Only for tools that
+    /// Accept `dynamic` join and lookup keys (matched by value) where Kusto
+    /// refuses them ("Join keys cannot be dynamic"). Only for tools that
     /// bind queries over stand-in schemas whose `dynamic` columns stand for
     /// columns of unknown type (`examples/corpus_coverage.rs`); the
     /// official analyzer does not judge keys of unknown type either.

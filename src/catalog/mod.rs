@@ -40,7 +40,7 @@ pub struct Table {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     tables: BTreeMap<String, Table>,
-    /// Accept `dynamic` join and group keys (see `EngineOptions::dynamic_join_keys`).
+    /// Accept `dynamic` join keys (see `EngineOptions::dynamic_join_keys`).
     pub dynamic_join_keys: bool,
 }
 

@@ -93,25 +93,6 @@ impl Binder<'_> {
                     None => generic_name(&taken),
                 },
             };
-            // Kusto refuses a dynamic group key, with this message (quoted in
-            // microsoft/BCTech's AppInsights KQL samples); a stand-in
-            // `dynamic` column of unknown type is let through, as a join
-            // key is (`EngineOptions::dynamic_join_keys`).
-            if bound.ty == crate::types::DataType::Dynamic && !self.catalog.dynamic_join_keys {
-                errors.push(
-                    BindError::new(
-                        BindErrorKind::Type,
-                        item.expr.span,
-                        format!(
-                            "Summarize group key '{name}' is of a 'dynamic' type. Please use an \
-                             explicit cast (for example, 'summarize ... by tostring({name})') as \
-                             grouping by a 'dynamic' type is not supported."
-                        ),
-                    )
-                    .with_label(format!("'{name}' is dynamic")),
-                );
-                continue;
-            }
             group_fields.push(Field::new(name, bound.ty));
             group_by.push(bound);
         }
