@@ -9,7 +9,8 @@
 //! Each family of aggregates is one accumulator type in a submodule:
 //! `count` (`count`, `countif`, `dcount`), `numeric` (`sum`, `avg`,
 //! `variance`, `stdev`), `pick` (`min`, `max`, `arg_max`, `take_any`),
-//! `collect` (`make_list`, `make_set`, `make_bag`) and `percentile`.
+//! `collect` (`make_list`, `make_set`, `make_bag`), `percentile` and
+//! `schema` (`buildschema`).
 //! Adding an aggregate is one row in `AGGREGATES` and, for a new family,
 //! one `impl Accumulator`.
 
@@ -19,6 +20,7 @@ mod exact_sum;
 mod numeric;
 mod percentile;
 mod pick;
+mod schema;
 
 use super::SignatureError;
 use super::{BOOL, DYNAMIC, LONG, REAL, Signature, arg_type_error, returns};
@@ -150,6 +152,7 @@ use count::{count, count_true, distinct};
 use numeric::{mean, stdev, stdevp, sum, variance, variancep};
 use percentile::{percentile, percentiles, weighted, weighted_array};
 use pick::{any, arg_max, arg_min, max, min};
+use schema::build_schema;
 
 const AGGREGATES: &[AggregateFunction] = &[
     aggregate("count", (0, 1), returns::<LONG>, count, "count"),
@@ -207,6 +210,14 @@ const AGGREGATES: &[AggregateFunction] = &[
         "set",
     )),
     aggregate("make_bag", (1, 2), returns::<DYNAMIC>, bag, "bag"),
+    // `buildschema(x)` names its column `schema_x` (buildschema-aggregation-function).
+    aggregate(
+        "buildschema",
+        (1, 1),
+        returns::<DYNAMIC>,
+        build_schema,
+        "schema",
+    ),
     conditional(aggregate(
         "make_bag_if",
         (2, 3),

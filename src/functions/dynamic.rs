@@ -32,8 +32,8 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     function("array_concat", 1, 64, sig_dyn_of_dyn, array_concat),
     function("array_slice", 3, 3, sig_array_slice, array_slice),
     function("array_reverse", 1, 1, sig_dyn_of_dyn, array_reverse),
-    function("array_sort_asc", 1, 2, sig_array_sort, array_sort_asc),
-    function("array_sort_desc", 1, 2, sig_array_sort, array_sort_desc),
+    function("array_sort_asc", 1, 64, sig_array_sort, array_sort_asc),
+    function("array_sort_desc", 1, 64, sig_array_sort, array_sort_desc),
     function("array_sum", 1, 1, sig_array_sum, array_sum),
     function("array_iff", 3, 3, sig_array_iff, array_iff),
     function("array_shift_left", 2, 3, sig_array_shift, array_shift_left),
@@ -88,7 +88,19 @@ signature!(sig_gettype, "gettype", [Any] => String);
 signature!(sig_set_has_element, "set_has_element", [Dyn, Any] => Bool);
 signature!(sig_array_index_of, "array_index_of", [Dyn, Any, Int, Int, Int] => Long);
 signature!(sig_array_slice, "array_slice", [Dyn, Int, Int] => Dynamic);
-signature!(sig_array_sort, "array_sort_asc", [Dyn, Bool] => Dynamic);
+/// `array_sort_asc(array1 [, ..., arrayN] [, nulls_last])`: arrays, then an
+/// optional bool.
+fn sig_array_sort(types: &[DataType]) -> Result<DataType, super::SignatureError> {
+    let mut params = vec![super::Param::Dyn; types.len()];
+    if types.len() > 1
+        && types.last() == Some(&DataType::Bool)
+        && let Some(last) = params.last_mut()
+    {
+        *last = super::Param::Bool;
+    }
+    super::check_params("array_sort_asc", types, &params)?;
+    Ok(DataType::Dynamic)
+}
 signature!(sig_array_sum, "array_sum", [Dyn] => Real);
 signature!(sig_array_iff, "array_iff", [Dyn, Any, Any] => Dynamic);
 signature!(sig_array_shift, "array_shift_left", [Dyn, Int, Any] => Dynamic);
@@ -317,21 +329,31 @@ fn array_reverse(args: &[Value], _: &EvalContext) -> Value {
     })
 }
 
-/// `array_sort_asc(array [, nulls_last])` / `array_sort_desc`
-/// (`array-sort-asc-function`, `array-sort-desc-function`): nulls last
-/// unless `nulls_last` is false. Elements of different kinds sort in the
-/// documented group order, the same for both directions: numbers,
-/// datetimes and timespans; strings; guids; all other elements (booleans,
-/// arrays, bags); only the order within a group follows the direction.
-/// Only the one-array form is supported (several arrays sorted together
-/// return several columns: a binder matter).
+/// `array_sort_asc(array1 [, ..., arrayN] [, nulls_last])` /
+/// `array_sort_desc` (`array-sort-asc-function`, `array-sort-desc-function`):
+/// nulls last unless `nulls_last` is false. Elements of different kinds
+/// sort in the documented group order, the same for both directions:
+/// numbers, datetimes and timespans; strings; guids; all other elements
+/// (booleans, arrays, bags); only the order within a group follows the
+/// direction. With several arrays the first is sorted and the others are
+/// reordered like it (null for one whose length differs from the first's);
+/// the value is then the array of the results, which `extend`/`project`
+/// spread into one column per array (`array1_sorted`, ...) and `[i]`
+/// indexes, as the pages' examples do.
 fn sort_array(args: &[Value], descending: bool) -> Value {
-    let Some(items) = array_arg(args, 0) else {
-        return Value::Null;
+    let (nulls_last, arrays) = match args.split_last() {
+        Some((Value::Bool(b), rest)) if !rest.is_empty() => (*b, rest),
+        _ => (true, args),
     };
-    let nulls_last = !matches!(args.get(1), Some(Value::Bool(false)));
-    let (mut nulls, mut values): (Vec<Value>, Vec<Value>) =
-        items.iter().cloned().partition(compare::is_null_like);
+    let Some(items) = array_arg(arrays, 0) else {
+        return if arrays.len() > 1 {
+            Value::array(vec![Value::Null; arrays.len()])
+        } else {
+            Value::Null
+        };
+    };
+    let (nulls, mut values): (Vec<usize>, Vec<usize>) =
+        (0..items.len()).partition(|&i| compare::is_null_like(&items[i]));
     let group = |v: &Value| match v {
         Value::Int(_)
         | Value::Long(_)
@@ -342,19 +364,30 @@ fn sort_array(args: &[Value], descending: bool) -> Value {
         Value::Guid(_) => 2,
         _ => 3,
     };
-    values.sort_by(|a, b| {
+    values.sort_by(|&a, &b| {
+        let (a, b) = (&items[a], &items[b]);
         group(a).cmp(&group(b)).then_with(|| {
             let within = compare::total_order(a, b);
             if descending { within.reverse() } else { within }
         })
     });
-    if nulls_last {
-        values.append(&mut nulls);
-        Value::array(values)
+    let order: Vec<usize> = if nulls_last {
+        values.into_iter().chain(nulls).collect()
     } else {
-        nulls.append(&mut values);
-        Value::array(nulls)
+        nulls.into_iter().chain(values).collect()
+    };
+    let reorder = |a: &[Value]| Value::array(order.iter().map(|&i| a[i].clone()).collect());
+    if arrays.len() == 1 {
+        return reorder(&items);
     }
+    Value::array(
+        (0..arrays.len())
+            .map(|k| match array_arg(arrays, k) {
+                Some(a) if a.len() == items.len() => reorder(&a),
+                _ => Value::Null,
+            })
+            .collect(),
+    )
 }
 
 fn array_sort_asc(args: &[Value], _: &EvalContext) -> Value {

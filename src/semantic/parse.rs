@@ -96,62 +96,229 @@ impl Binder<'_> {
             ty: DataType::Dynamic,
             span,
         };
-        // Step 1: the captures as a hidden column after the input's.
-        let hidden = in_schema.len();
-        let mut with_captures = in_schema.clone();
-        with_captures
-            .fields
-            .push(Field::new(" parse", DataType::Dynamic));
-        let mut exprs = identity_exprs(&in_schema);
-        exprs.push(captures);
-        let mut plan = LogicalPlan::Project(Project {
-            input: Box::new(input),
-            exprs,
-            schema: with_captures.clone(),
-        });
-        if keep_matches_only {
-            let matched =
-                crate::functions::lookup_scalar("isnotnull").ok_or_else(|| one(internal(span)))?;
-            plan = LogicalPlan::Filter(Filter {
-                input: Box::new(plan),
-                predicate: ScalarExpr {
-                    kind: ScalarKind::Call {
-                        function: matched,
-                        args: vec![ScalarExpr::column(hidden, DataType::Dynamic, span)],
-                    },
-                    ty: DataType::Bool,
-                    span,
-                },
-            });
-        }
-        // Step 2: each column from its capture; an existing name is replaced.
-        let mut schema = in_schema.clone();
-        let mut exprs = identity_exprs(&in_schema);
-        for (i, c) in columns.iter().enumerate() {
-            let element = ScalarExpr {
-                kind: ScalarKind::Index {
-                    target: Box::new(ScalarExpr::column(hidden, DataType::Dynamic, span)),
-                    index: Box::new(literal(Value::Long(i as i64), DataType::Long)),
-                },
-                ty: DataType::Dynamic,
-                span,
+        extract_columns(input, captures, &columns, keep_matches_only, span)
+    }
+}
+
+impl Binder<'_> {
+    /// `parse-kv expr as (key: type, ...) with (...)` (`parse-kv-operator`):
+    /// `__parse_kv` finds the listed keys' values (with the page's three
+    /// modes: given delimiters, any non-alphanumeric delimiter, or a regex
+    /// of two groups) and each becomes a column of its type.
+    pub(super) fn parse_kv(
+        &mut self,
+        input: LogicalPlan,
+        source: &Expr,
+        keys: &[ast::ColumnDecl],
+        properties: &[ast::Property],
+        span: Span,
+    ) -> Bound {
+        let invalid =
+            |at: Span, message: String| one(BindError::new(BindErrorKind::Invalid, at, message));
+        let mut pair = None;
+        let mut kv = None;
+        let mut regex = None;
+        let mut greedy = false;
+        let mut quotes = String::new();
+        let mut escapes = String::new();
+        for p in properties {
+            let text = || {
+                name_value(&p.value).ok_or_else(|| {
+                    invalid(
+                        p.value.span,
+                        format!("'{}' of parse-kv takes a string", p.name.name),
+                    )
+                })
             };
-            let value = cast(element, c.ty);
-            match schema.index_of(&c.name) {
-                Some(at) => {
-                    schema.fields[at] = c.clone();
-                    exprs[at] = value;
+            match p.name.name.as_str() {
+                "pair_delimiter" => pair = Some(text()?),
+                "kv_delimiter" => kv = Some(text()?),
+                "regex" => regex = Some(text()?),
+                "greedy" => greedy = is_true_literal(&p.value),
+                "quote" => {
+                    let q = text()?;
+                    let mut chars = q.chars();
+                    match (chars.next(), chars.next(), chars.next()) {
+                        (Some(open), None, None) => {
+                            quotes.push(open);
+                            quotes.push(open);
+                        }
+                        (Some(open), Some(close), None) => {
+                            quotes.push(open);
+                            quotes.push(close);
+                        }
+                        _ => {
+                            return Err(invalid(
+                                p.value.span,
+                                "a parse-kv quote is one or two characters".to_string(),
+                            ));
+                        }
+                    }
                 }
-                None => {
-                    schema.fields.push(c.clone());
-                    exprs.push(value);
+                "escape" => {
+                    let e = text()?;
+                    if e.chars().count() != 1 {
+                        return Err(invalid(
+                            p.value.span,
+                            "a parse-kv escape is one character".to_string(),
+                        ));
+                    }
+                    escapes.push_str(&e);
+                }
+                other => {
+                    return Err(invalid(
+                        p.name.span,
+                        format!("'{other}' is not a parse-kv property"),
+                    ));
                 }
             }
         }
-        Ok(LogicalPlan::Project(Project {
-            input: Box::new(plan),
-            exprs,
-            schema,
-        }))
+        let mode = match (&pair, &kv, &regex) {
+            (None, None, None) => "any",
+            (Some(_), Some(_), None) => "delimited",
+            (None, None, Some(r)) => {
+                if let Err(e) = regex::Regex::new(r) {
+                    return Err(invalid(
+                        span,
+                        format!("the parse-kv regex is not a valid regular expression: {e}"),
+                    ));
+                }
+                "regex"
+            }
+            (_, _, Some(_)) => {
+                return Err(invalid(
+                    span,
+                    "parse-kv takes either a regex or delimiters, not both".to_string(),
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    span,
+                    "parse-kv takes pair_delimiter and kv_delimiter together".to_string(),
+                ));
+            }
+        };
+        let mut columns: Vec<Field> = Vec::new();
+        for k in keys {
+            let ty = DataType::from_name(&k.ty.name).ok_or_else(|| {
+                one(BindError::new(
+                    BindErrorKind::Type,
+                    k.ty.span,
+                    format!("'{}' is not a scalar type", k.ty.name),
+                ))
+            })?;
+            columns.push(Field::new(k.name.name.clone(), ty));
+        }
+        let in_schema = input.schema().clone();
+        let source = self
+            .scalar(source, &Scope::new(&in_schema, "parse-kv"))
+            .map_err(one)?;
+        let function =
+            crate::functions::lookup_scalar("__parse_kv").ok_or_else(|| one(internal(span)))?;
+        let text =
+            |t: &str| ScalarExpr::literal(Value::String(Str::new(t)), DataType::String, span);
+        // Keys and types travel as one string each, separated by U+0001.
+        let key_list = columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{1}");
+        let type_list = columns
+            .iter()
+            .map(|c| c.ty.name())
+            .collect::<Vec<_>>()
+            .join(",");
+        let captures = ScalarExpr {
+            kind: ScalarKind::Call {
+                function,
+                args: vec![
+                    text(mode),
+                    text(pair.as_deref().or(regex.as_deref()).unwrap_or("")),
+                    text(kv.as_deref().unwrap_or("")),
+                    text(&quotes),
+                    text(&escapes),
+                    ScalarExpr::literal(Value::Bool(greedy), DataType::Bool, span),
+                    text(&key_list),
+                    text(&type_list),
+                    cast(source, DataType::String),
+                ],
+            },
+            ty: DataType::Dynamic,
+            span,
+        };
+        extract_columns(input, captures, &columns, false, span)
     }
+}
+
+/// The two projections `parse` and `parse-kv` end with: `captures` (a
+/// dynamic array, one element per column, or null when nothing matched) as
+/// a hidden column, then each column from its element, converted to its
+/// type; an existing name is replaced. With `keep_matches_only`
+/// (`parse-where`) the rows whose captures are null are dropped.
+fn extract_columns(
+    input: LogicalPlan,
+    captures: ScalarExpr,
+    columns: &[Field],
+    keep_matches_only: bool,
+    span: Span,
+) -> Bound {
+    let in_schema = input.schema().clone();
+    let literal = |v: Value, ty| ScalarExpr::literal(v, ty, span);
+    // Step 1: the captures as a hidden column after the input's.
+    let hidden = in_schema.len();
+    let mut with_captures = in_schema.clone();
+    with_captures
+        .fields
+        .push(Field::new(" parse", DataType::Dynamic));
+    let mut exprs = identity_exprs(&in_schema);
+    exprs.push(captures);
+    let mut plan = LogicalPlan::Project(Project {
+        input: Box::new(input),
+        exprs,
+        schema: with_captures.clone(),
+    });
+    if keep_matches_only {
+        let matched =
+            crate::functions::lookup_scalar("isnotnull").ok_or_else(|| one(internal(span)))?;
+        plan = LogicalPlan::Filter(Filter {
+            input: Box::new(plan),
+            predicate: ScalarExpr {
+                kind: ScalarKind::Call {
+                    function: matched,
+                    args: vec![ScalarExpr::column(hidden, DataType::Dynamic, span)],
+                },
+                ty: DataType::Bool,
+                span,
+            },
+        });
+    }
+    // Step 2: each column from its capture; an existing name is replaced.
+    let mut schema = in_schema.clone();
+    let mut exprs = identity_exprs(&in_schema);
+    for (i, c) in columns.iter().enumerate() {
+        let element = ScalarExpr {
+            kind: ScalarKind::Index {
+                target: Box::new(ScalarExpr::column(hidden, DataType::Dynamic, span)),
+                index: Box::new(literal(Value::Long(i as i64), DataType::Long)),
+            },
+            ty: DataType::Dynamic,
+            span,
+        };
+        let value = cast(element, c.ty);
+        match schema.index_of(&c.name) {
+            Some(at) => {
+                schema.fields[at] = c.clone();
+                exprs[at] = value;
+            }
+            None => {
+                schema.fields.push(c.clone());
+                exprs.push(value);
+            }
+        }
+    }
+    Ok(LogicalPlan::Project(Project {
+        input: Box::new(plan),
+        exprs,
+        schema,
+    }))
 }

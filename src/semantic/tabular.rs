@@ -419,6 +419,11 @@ impl Binder<'_> {
                 source,
                 pattern,
             } => self.parse(input, params, source, pattern, true, span),
+            OperatorKind::ParseKv {
+                source,
+                columns,
+                properties,
+            } => self.parse_kv(input, source, columns, properties, span),
             OperatorKind::Serialize { columns } => {
                 let input = LogicalPlan::Serialize(Serialize {
                     input: Box::new(input),

@@ -80,12 +80,29 @@ pub(super) fn list_with_nulls(function: &AggregateFunction, _: DataType) -> Box<
     })
 }
 
+impl List {
+    fn add(&mut self, v: &Value) {
+        if (self.keep_nulls || !v.is_null()) && self.items.len() < self.limit.max {
+            self.items.push(v.clone());
+        }
+    }
+}
+
 impl Accumulator for List {
     fn update(&mut self, args: &[Value]) {
         self.limit.read(args);
-        let first = args.first().unwrap_or(&Value::Null);
-        if (self.keep_nulls || !first.is_null()) && self.items.len() < self.limit.max {
-            self.items.push(first.clone());
+        match args.first().unwrap_or(&Value::Null) {
+            // An array contributes its elements, as `make_set`'s does: the
+            // geo-point-in-polygon page builds a MultiPolygon with
+            // `make_list(pack_array(polygon.coordinates))` and the
+            // geo-h3cell-rings page lists every cell of the rings with
+            // `make_list(rings)` (docs/semantics.md#aggregates).
+            Value::Array(elements) => {
+                for e in elements.iter() {
+                    self.add(e);
+                }
+            }
+            v => self.add(v),
         }
     }
 
