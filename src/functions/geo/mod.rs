@@ -757,8 +757,10 @@ fn s2_decode(token: &str) -> Option<(usize, u64, u64, u32)> {
     if id == 0 || face > 5 {
         return None;
     }
+    // A cell's lowest set bit sits at an even position no higher than the
+    // face cells' (level 0, bit 60); a token like "4" sets only bit 62.
     let tz = id.trailing_zeros();
-    if tz % 2 != 0 {
+    if tz % 2 != 0 || tz / 2 > S2_MAX_LEVEL {
         return None;
     }
     let level = S2_MAX_LEVEL - tz / 2;
@@ -1012,5 +1014,17 @@ mod tests {
         let (lon, lat) = s2_center("1234567").unwrap();
         assert!((lon - 9.86830731850408).abs() < 1e-9);
         assert!((lat - 27.468392925827604).abs() < 1e-9);
+    }
+
+    #[test]
+    fn s2_tokens_with_no_cell_level_are_invalid() {
+        // "4" and "8" set only bit 62 or 63: above the face cells, no level.
+        // libFuzzer eval found "4" overflowing the level computation.
+        assert_eq!(s2_decode("4"), None);
+        assert_eq!(s2_decode("8"), None);
+        assert_eq!(
+            s2_decode("5").map(|(face, _, _, level)| (face, level)),
+            Some((2, 0))
+        );
     }
 }
