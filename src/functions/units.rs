@@ -52,7 +52,7 @@ impl Unit {
         }
     }
 
-    fn from_base(self, v: f64) -> f64 {
+    fn of_base(self, v: f64) -> f64 {
         match self {
             Unit::Affine(scale, offset) => (v - offset) / scale,
             Unit::Tilt => v.sin(),
@@ -95,7 +95,7 @@ const ENERGY: &[(&str, Unit)] = &[
     ("DecathermUs", x(1.054804e9)),
     ("ElectronVolt", x(EV)),
     ("Erg", x(1e-7)),
-    ("FootPound", x(1.355817948331400)),
+    ("FootPound", x(1.3558179483314)),
     ("GigabritishThermalUnit", x(BTU * 1e9)),
     ("GigaelectronVolt", x(EV * 1e9)),
     ("Gigajoule", x(1e9)),
@@ -356,7 +356,7 @@ fn convert(table: &[(&str, Unit)], args: &[Value]) -> Value {
         unit(table, arg(args, 1)),
         unit(table, arg(args, 2)),
     ) {
-        (Some(v), Some(from), Some(to)) => Value::Real(to.from_base(from.to_base(v))),
+        (Some(v), Some(from), Some(to)) => Value::Real(to.of_base(from.to_base(v))),
         _ => Value::Null,
     }
 }
