@@ -142,6 +142,12 @@ const fn conditional(mut f: AggregateFunction) -> AggregateFunction {
     f
 }
 
+/// The `-if` form whose predicate is argument `at` (`covarianceif(x, y, p)`).
+const fn conditional_at(mut f: AggregateFunction, at: usize) -> AggregateFunction {
+    f.predicate = Some(at);
+    f
+}
+
 const fn legacy(mut f: AggregateFunction) -> AggregateFunction {
     f.default_limit = LEGACY_LIST_LIMIT;
     f
@@ -149,7 +155,7 @@ const fn legacy(mut f: AggregateFunction) -> AggregateFunction {
 
 use collect::{bag, list, list_with_nulls, set};
 use count::{count, count_true, distinct};
-use numeric::{mean, stdev, stdevp, sum, variance, variancep};
+use numeric::{covariance, covariancep, mean, stdev, stdevp, sum, variance, variancep};
 use percentile::{percentile, percentiles, weighted, weighted_array};
 use pick::{any, arg_max, arg_min, max, min};
 use schema::build_schema;
@@ -271,6 +277,40 @@ const AGGREGATES: &[AggregateFunction] = &[
         variancep,
         "variancepif",
     )),
+    aggregate(
+        "covariance",
+        (2, 2),
+        returns::<REAL>,
+        covariance,
+        "covariance",
+    ),
+    conditional_at(
+        aggregate(
+            "covarianceif",
+            (3, 3),
+            returns::<REAL>,
+            covariance,
+            "covarianceif",
+        ),
+        2,
+    ),
+    aggregate(
+        "covariancep",
+        (2, 2),
+        returns::<REAL>,
+        covariancep,
+        "covariancep",
+    ),
+    conditional_at(
+        aggregate(
+            "covariancepif",
+            (3, 3),
+            returns::<REAL>,
+            covariancep,
+            "covariancepif",
+        ),
+        2,
+    ),
     aggregate("stdevp", (1, 1), returns::<REAL>, stdevp, "stdevp"),
     conditional(aggregate(
         "stdevpif",

@@ -66,6 +66,13 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         sig_any_range,
         ipv6_is_in_any_range,
     ),
+    function(
+        "ipv4_range_to_cidr_list",
+        2,
+        2,
+        sig_cidr_list,
+        ipv4_range_to_cidr_list,
+    ),
 ];
 
 signature!(sig_bool_1, "ipv4_is_private", [Str] => Bool);
@@ -509,4 +516,34 @@ mod tests {
             "0000:0000:0000:0000:0000:ffff:7f00:0000"
         );
     }
+}
+
+signature!(sig_cidr_list, "ipv4_range_to_cidr_list", [Str, Str] => Dynamic);
+
+/// `ipv4_range_to_cidr_list(start, end)` (ipv4-range-to-cidr-list-function):
+/// the fewest CIDR blocks covering `start`..=`end`, in address order; null
+/// when an address does not parse, an empty array when `start > end`.
+fn ipv4_range_to_cidr_list(args: &[Value], _: &EvalContext) -> Value {
+    let parse = |v: &Value| text(v).trim().parse::<Ipv4Addr>().ok().map(u32::from);
+    let (Some(start), Some(end)) = (parse(arg(args, 0)), parse(arg(args, 1))) else {
+        return Value::Null;
+    };
+    let mut blocks = Vec::new();
+    let (mut at, end) = (u64::from(start), u64::from(end));
+    while at <= end {
+        // The largest block aligned at `at` that stays within the range.
+        let mut size = if at == 0 {
+            1u64 << 32
+        } else {
+            at & at.wrapping_neg()
+        };
+        while at + size - 1 > end {
+            size >>= 1;
+        }
+        let prefix = 32 - size.trailing_zeros();
+        let address = Ipv4Addr::from(u32::try_from(at).unwrap_or(u32::MAX));
+        blocks.push(string_value(format!("{address}/{prefix}")));
+        at += size;
+    }
+    Value::array(blocks)
 }

@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod calendar;
+mod codec;
 mod conversion;
 mod datetime;
 mod dynamic;
@@ -28,9 +29,11 @@ mod row;
 pub mod series;
 mod series_analysis;
 mod series_ops;
+mod special;
 mod string;
 pub mod strings;
 mod timezone;
+mod units;
 mod xml;
 
 pub use aggregate::{AggregateFunction, lookup_aggregate};
@@ -223,6 +226,9 @@ const TABLES: &[&[ScalarFunction]] = &[
     timezone::FUNCTIONS,
     dynamic::FUNCTIONS,
     math::FUNCTIONS,
+    special::FUNCTIONS,
+    units::FUNCTIONS,
+    codec::FUNCTIONS,
     ip::FUNCTIONS,
     hash::FUNCTIONS,
     json_path::FUNCTIONS,

@@ -165,6 +165,8 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     ),
     function("regex_quote", 1, 1, sig_string_of_any, regex_quote),
     function("new_guid", 0, 0, sig_guid, new_guid).impure(),
+    function("format_bytes", 1, 3, sig_format_bytes, format_bytes),
+    function("has_any_index", 2, 2, sig_has_any_index, has_any_index),
 ];
 
 signature!(sig_long_of_any, "strlen", [Any] => Long);
@@ -1062,4 +1064,55 @@ mod tests {
         let args = [Value::string(";"), Value::string("&"), Value::string("a;b")];
         assert_eq!(replace_legacy(&args, &ctx()), Value::string("a&b"));
     }
+}
+
+signature!(sig_format_bytes, "format_bytes", [Num, Int, Str] => String);
+signature!(sig_has_any_index, "has_any_index", [Str, Dyn] => Long);
+
+/// `format_bytes(size [, precision [, units]])` (format-bytes-function):
+/// `size` in `Bytes`, `KB`, `MB`, … `EB` (powers of 1024), rounded to
+/// `precision` decimals (default 0) and written as a real is
+/// (`19.08 MB`, `19 MB`). Without `units`, or with one the page does not
+/// list, the largest unit the size reaches is chosen; null for a null size.
+fn format_bytes(args: &[Value], _: &EvalContext) -> Value {
+    const UNITS: [&str; 7] = ["Bytes", "KB", "MB", "GB", "TB", "PB", "EB"];
+    let Some(size) = arg(args, 0).as_f64() else {
+        return Value::Null;
+    };
+    let precision = match arg(args, 1) {
+        Value::Null => 0,
+        v => int_of(v).unwrap_or(0).clamp(0, 15),
+    };
+    let wanted = match arg(args, 2) {
+        Value::String(u) => UNITS.iter().position(|n| n.eq_ignore_ascii_case(u.trim())),
+        _ => None,
+    };
+    let unit = wanted.unwrap_or_else(|| {
+        let mut unit = 0;
+        let mut v = size.abs();
+        while v >= 1024.0 && unit + 1 < UNITS.len() {
+            v /= 1024.0;
+            unit += 1;
+        }
+        unit
+    });
+    let scaled = size / 1024f64.powi(unit as i32);
+    let factor = 10f64.powi(precision as i32);
+    let rounded = (scaled * factor).round() / factor;
+    let number = crate::value::string_form::text(&Value::Real(rounded)).into_owned();
+    string_value(format!("{number} {}", UNITS[unit]))
+}
+
+/// `has_any_index(source, values)` (has-any-index-function): the index of
+/// the first item of `values` that `source` has as a term (`has`), -1
+/// when none is or `values` is empty; null when `values` is not an array.
+fn has_any_index(args: &[Value], _: &EvalContext) -> Value {
+    let source = text(arg(args, 0));
+    let Value::Array(items) = arg(args, 1) else {
+        return Value::Null;
+    };
+    let found = items
+        .iter()
+        .position(|item| crate::value::text::has_ci(&source, &text(item)));
+    Value::Long(found.and_then(|i| i64::try_from(i).ok()).unwrap_or(-1))
 }

@@ -47,6 +47,13 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
             // column is `EventType`); the deprecated `any(x)` is `any_x` and
             // `anyif(x, p)` is `anyif_x` (take-any-aggregation-function).
             "take_any" | "take_anyif" | "arg_max" | "arg_min" | "argmax" | "argmin" => first(),
+            // `covariance(x, y)` → `covariance_x_y` (covariance-aggregation-function).
+            "covariance" | "covariancep" | "covarianceif" | "covariancepif" => Some(format!(
+                "{}_{}_{}",
+                aggregate.prefix,
+                first().unwrap_or_default(),
+                args.get(1).and_then(implied_name).unwrap_or_default()
+            )),
             // `percentile(x, 55)` and `percentilew(x, w, 55)` → `percentile_x_55`.
             "percentile" | "percentilew" => {
                 let at = if aggregate.name == "percentile" { 1 } else { 2 };

@@ -439,6 +439,7 @@ impl Binder<'_> {
                 }
             }
             "pack_all" => return self.pack_all(args, span, scope),
+            "bag_pack_columns" => return self.bag_pack_columns(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(
                     BindErrorKind::Type,

@@ -86,6 +86,52 @@ impl Binder<'_> {
         Ok(pack_columns(scope.row, &names, ignore, span))
     }
 
+    /// `bag_pack_columns(c1, c2, ...)` (bag-pack-columns-function): a bag of
+    /// the named columns, each under its own name, as
+    /// `bag_pack("c1", c1, "c2", c2, ...)`. Each argument must name a column.
+    pub(super) fn bag_pack_columns(
+        &mut self,
+        args: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<ScalarExpr, BindError> {
+        if args.is_empty() {
+            return Err(super::scalar::arity_error(
+                "bag_pack_columns",
+                1,
+                usize::MAX,
+                span,
+            ));
+        }
+        let mut packed = Vec::with_capacity(args.len() * 2);
+        for a in args {
+            let ExprKind::Name { name } = &a.kind else {
+                return Err(BindError::new(
+                    BindErrorKind::Type,
+                    a.span,
+                    "bag_pack_columns expects column names",
+                ));
+            };
+            packed.push(ScalarExpr::literal(
+                Value::String(Str::new(&name.name)),
+                DataType::String,
+                a.span,
+            ));
+            packed.push(self.scalar(a, scope)?);
+        }
+        match crate::functions::lookup_scalar("bag_pack") {
+            Some(function) => Ok(ScalarExpr {
+                kind: ScalarKind::Call {
+                    function,
+                    args: packed,
+                },
+                ty: DataType::Dynamic,
+                span,
+            }),
+            None => Ok(ScalarExpr::literal(Value::Null, DataType::Dynamic, span)),
+        }
+    }
+
     /// `[T |] search [kind=case_sensitive] [in (T1, T2, ...)] predicate`.
     pub(super) fn search(
         &mut self,

@@ -255,3 +255,84 @@ impl Accumulator for Moments {
         })
     }
 }
+
+/// `covariance(x, y)` and `covariancep(x, y)` (with their `-if` forms):
+/// the sample (n - 1) or population (n) covariance of the rows where both
+/// are numbers, from exact sums as [`Moments`]
+/// (covariance-aggregation-function). 0 for fewer than two rows (one for
+/// the population form), as `variance`.
+struct Comoments {
+    n: u64,
+    sum_x: ExactSum,
+    sum_y: ExactSum,
+    products: ExactSum,
+    population: bool,
+}
+
+fn comoments(population: bool) -> Box<dyn Accumulator> {
+    Box::new(Comoments {
+        n: 0,
+        sum_x: ExactSum::default(),
+        sum_y: ExactSum::default(),
+        products: ExactSum::default(),
+        population,
+    })
+}
+
+pub(super) fn covariance(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    comoments(false)
+}
+
+pub(super) fn covariancep(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
+    comoments(true)
+}
+
+impl Accumulator for Comoments {
+    fn update(&mut self, args: &[Value]) {
+        let x = args.first().and_then(Value::as_f64);
+        let y = args.get(1).and_then(Value::as_f64);
+        if let (Some(x), Some(y)) = (x, y) {
+            self.n += 1;
+            self.sum_x.add(x);
+            self.sum_y.add(y);
+            self.products.add_product(x, y);
+        }
+    }
+
+    fn merge(&mut self, later: Box<dyn Accumulator>) {
+        let Some(later) = downcast::<Comoments>(later) else {
+            return;
+        };
+        self.n += later.n;
+        self.sum_x.merge(&later.sum_x);
+        self.sum_y.merge(&later.sum_y);
+        self.products.merge(&later.products);
+    }
+
+    fn finish(self: Box<Self>) -> Value {
+        let divisor = if self.population {
+            self.n
+        } else {
+            self.n.saturating_sub(1)
+        };
+        if divisor == 0 {
+            return Value::Real(0.0);
+        }
+        // n * sum(xy) - sum(x) * sum(y), exactly, rounded once.
+        let n = self.n as f64;
+        let mut spread = ExactSum::default();
+        for &p in self.products.partials() {
+            spread.add_product(p, n);
+        }
+        for &a in self.sum_x.partials() {
+            for &b in self.sum_y.partials() {
+                spread.add_product(-a, b);
+            }
+        }
+        let special = self.sum_x.special().is_some()
+            || self.sum_y.special().is_some()
+            || self.products.special().is_some();
+        let spread = if special { f64::NAN } else { spread.value() };
+        Value::Real(spread / n / divisor as f64)
+    }
+}
