@@ -12,6 +12,7 @@ use super::{EvalContext, Naming, ScalarFunction, arg, int_of, signature, string_
 use crate::types::DataType;
 use crate::value::key::{Key, KeySet};
 use crate::value::{Bag, DateTime, Str, Timespan, Value, compare};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
