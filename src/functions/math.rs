@@ -2,8 +2,11 @@
 //! `https://learn.microsoft.com/kusto/query/<name>-function`.
 //!
 //! The real-valued functions (`exp`, `log`, `pow`, …) follow IEEE 754 as
-//! .NET's `Math` does: a domain error gives NaN (`log(-1)`), an overflow an
-//! infinity, and a null argument null.
+//! .NET's `Math` does: an overflow gives an infinity, a domain error NaN
+//! (`pow(-8, 1.0/3)`), and a null argument null, except where a function's
+//! page says its domain errors are null: `sqrt`, `log`, `log2` and `log10` of
+//! a negative number, `acos` and `asin` outside [-1, 1] (each page's Returns
+//! section).
 
 use super::SignatureError;
 use super::function;
@@ -178,13 +181,29 @@ fn abs(args: &[Value], _: &EvalContext) -> Value {
     }
 }
 
-/// `sqrt(x)` (`sqrt-function`): null for a negative argument, as the page's
-/// Returns section says (not NaN, unlike the other domain errors here).
-fn sqrt(args: &[Value], _: &EvalContext) -> Value {
+/// `f` of the first argument where `domain` holds, null outside it: the
+/// functions whose pages say a domain error is null (see the module comment).
+fn map1_within(args: &[Value], domain: fn(f64) -> bool, f: fn(f64) -> f64) -> Value {
     match real_of(arg(args, 0)) {
-        Some(x) if x < 0.0 => Value::Null,
-        _ => map1(args, f64::sqrt),
+        Some(x) if !domain(x) => Value::Null,
+        _ => map1(args, f),
     }
+}
+
+/// Not negative: the domain of `sqrt` and of the logarithms. Zero stays in
+/// (`log(0)` is -inf) and NaN passes through as NaN.
+fn not_negative(x: f64) -> bool {
+    x >= 0.0 || x.is_nan()
+}
+
+/// Within [-1, 1], the domain of `acos` and `asin`; NaN passes through.
+fn within_unit(x: f64) -> bool {
+    x.abs() <= 1.0 || x.is_nan()
+}
+
+/// `sqrt(x)` (`sqrt-function`): null for a negative argument.
+fn sqrt(args: &[Value], _: &EvalContext) -> Value {
+    map1_within(args, not_negative, f64::sqrt)
 }
 
 /// The largest non-null argument; null when all are null (`max-of-function`).
@@ -250,16 +269,19 @@ fn exp10(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `log(x)`: the natural logarithm; NaN for negatives, -inf for 0.
+/// `log(x)` (`log-function`): null for a negative argument.
 fn log(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::ln)
+    map1_within(args, not_negative, f64::ln)
 }
 
+/// `log2(x)` (`log2-function`): null for a negative argument.
 fn log2(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::log2)
+    map1_within(args, not_negative, f64::log2)
 }
 
+/// `log10(x)` (`log10-function`): null for a negative argument.
 fn log10(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::log10)
+    map1_within(args, not_negative, f64::log10)
 }
 
 /// `welch_test(mean1, variance1, count1, mean2, variance2, count2)`
@@ -377,12 +399,14 @@ fn tan(args: &[Value], _: &EvalContext) -> Value {
     map1(args, f64::tan)
 }
 
+/// `acos(x)` (`acos-function`): null outside [-1, 1].
 fn acos(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::acos)
+    map1_within(args, within_unit, f64::acos)
 }
 
+/// `asin(x)` (`asin-function`): null outside [-1, 1].
 fn asin(args: &[Value], _: &EvalContext) -> Value {
-    map1(args, f64::asin)
+    map1_within(args, within_unit, f64::asin)
 }
 
 fn atan(args: &[Value], _: &EvalContext) -> Value {
