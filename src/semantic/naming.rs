@@ -75,6 +75,16 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
             )),
         };
     }
+    // `column_ifexists("State", "")` is named `State`, whether or not the
+    // column exists (the column-ifexists-function page's output).
+    if matches!(function, "column_ifexists" | "columnifexists") {
+        if let Some(ExprKind::Literal {
+            value: Literal::String(name),
+        }) = args.first().map(|a| &a.kind)
+        {
+            return Some(name.clone());
+        }
+    }
     match lookup_scalar(function)?.naming {
         Naming::FirstArgument => first(),
         Naming::Prefixed => Some(format!("{function}_{}", first()?)),
