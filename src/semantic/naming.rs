@@ -77,13 +77,12 @@ fn call_name(function: &str, args: &[Expr]) -> Option<String> {
     }
     // `column_ifexists("State", "")` is named `State`, whether or not the
     // column exists (the column-ifexists-function page's output).
-    if matches!(function, "column_ifexists" | "columnifexists") {
-        if let Some(ExprKind::Literal {
+    if matches!(function, "column_ifexists" | "columnifexists")
+        && let Some(ExprKind::Literal {
             value: Literal::String(name),
         }) = args.first().map(|a| &a.kind)
-        {
-            return Some(name.clone());
-        }
+    {
+        return Some(name.clone());
     }
     match lookup_scalar(function)?.naming {
         Naming::FirstArgument => first(),

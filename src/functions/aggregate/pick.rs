@@ -151,9 +151,9 @@ fn is_blank(v: &Value) -> bool {
 impl Accumulator for Any {
     fn update(&mut self, args: &[Value]) {
         let first = args.first().unwrap_or(&Value::Null);
-        if self.0.as_ref().is_none_or(is_blank) && !is_blank(first) {
-            self.0 = Some(first.clone());
-        } else if self.0.is_none() {
+        // The first value, replaced by a later one only while it is blank.
+        let replaces = self.0.as_ref().is_none_or(is_blank) && !is_blank(first);
+        if replaces || self.0.is_none() {
             self.0 = Some(first.clone());
         }
     }
