@@ -7,20 +7,10 @@
 //! the hasher would differ between tables seeded differently.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
+use crate::common::chunked::run_chunked;
 
 fn run(path: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> String {
-    let mut engine = Engine::with_options(EngineOptions {
-        threads: Some(threads),
-        chunk_size,
-        ..EngineOptions::default()
-    });
-    engine.add_path("T", path).unwrap();
-    let q = engine.compile(query).unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    q.run(&engine, &mut out).unwrap();
-    String::from_utf8(out.into_inner()).unwrap()
+    run_chunked("T", path, query, threads, chunk_size).0
 }
 
 /// `items` without repeats, in order of first appearance.

@@ -2,21 +2,12 @@
 //! written whole, with any thread count and chunk size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
+use crate::common::chunked::run_chunked;
 
 fn run(path: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> String {
-    let mut engine = Engine::with_options(EngineOptions {
-        threads: Some(threads),
-        chunk_size,
-        ..EngineOptions::default()
-    });
-    engine.add_path("AzureDiagnostics", path).unwrap();
-    let q = engine.compile(query).unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    let stats = q.run(&engine, &mut out).unwrap();
+    let (text, stats) = run_chunked("AzureDiagnostics", path, query, threads, chunk_size);
     assert_eq!(stats.bad_lines, 0);
-    String::from_utf8(out.into_inner()).unwrap()
+    text
 }
 
 #[test]

@@ -4,25 +4,10 @@
 //! chunk size and thread count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use kqlite::Engine;
 use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
 
-fn run(path: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> Vec<String> {
-    let mut engine = Engine::with_options(EngineOptions {
-        threads: Some(threads),
-        chunk_size,
-        ..EngineOptions::default()
-    });
-    engine.add_path("T", path).unwrap();
-    let q = engine.compile(query).unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    q.run(&engine, &mut out).unwrap();
-    String::from_utf8(out.into_inner())
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
+use crate::common::chunked::lines_chunked as run;
 
 #[test]
 fn top_n_equals_a_full_sort_cut_to_n_with_ties_in_input_order() {

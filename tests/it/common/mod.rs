@@ -1,5 +1,6 @@
 //! Helpers shared by the integration-test modules, in one place.
 //!
+//! * [`chunked`] — one file, one query, at a chosen thread count and chunk size;
 //! * [`cli`] — run the `kqlite` binary, output as text;
 //! * [`sexp`] — a compact S-expression view of syntax trees (parser tests);
 //! * [`corpus`] — the committed query corpus (`tests/corpus/*.jsonl`) as cases;
@@ -7,6 +8,7 @@
 //! * [`aksgen`] — the AKS log generator shared with the benchmarks;
 //! * [`generator`] — the query generator shared with the fuzz targets.
 
+pub mod chunked;
 pub mod cli;
 pub mod corpus;
 pub mod formats;
