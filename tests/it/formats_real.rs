@@ -433,9 +433,10 @@ fn accepted_failure(error: &str) -> bool {
 const KNOWN_OPEN: &[(&str, &str, &str)] = &[
     // `union isfuzzy=true` legs that name a column their table lacks
     // (SigninLogs has no Computer; SecurityAlert no DeviceId; Event no
-    // EventDetail). The union page says isfuzzy tolerates "resolution
-    // failures" of the legs (union-operator, isfuzzy); whether that covers a
-    // missing column as well as a missing table is not settled here.
+    // EventDetail). A fuzzy union leaves out legs naming a table or function
+    // that does not exist; the official analyzer still reports an unknown
+    // column of a table that exists, and so does kqlite
+    // (docs/semantics.md#union).
     (
         "96400f71c720",
         "'Computer'",
