@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod bag_unpack;
+mod basket;
 mod join;
 mod lower;
 mod make_series;
@@ -14,6 +15,7 @@ mod pivot;
 mod prefilter;
 pub mod run;
 mod scan;
+mod sequence_detect;
 mod sort;
 mod spill;
 mod stage;

@@ -238,6 +238,24 @@ pub enum PhysicalPlan {
         empty: Value,
         schema: Schema,
     },
+    /// `evaluate basket`: see `exec::basket`.
+    Basket {
+        input: Pipeline,
+        threshold: f64,
+        weight: Option<usize>,
+        max_dimensions: usize,
+        wildcards: Vec<Value>,
+        schema: Schema,
+    },
+    /// `evaluate sequence_detect`: see `exec::sequence_detect`.
+    SequenceDetect {
+        input: Pipeline,
+        dimensions: usize,
+        steps: usize,
+        step_window: i64,
+        span: i64,
+        schema: Schema,
+    },
     /// Window functions over every row of `input`, in order.
     Window {
         input: Pipeline,
@@ -261,6 +279,8 @@ impl PhysicalPlan {
             | PhysicalPlan::Window { schema, .. }
             | PhysicalPlan::MakeSeries { schema, .. }
             | PhysicalPlan::Pivot { schema, .. }
+            | PhysicalPlan::Basket { schema, .. }
+            | PhysicalPlan::SequenceDetect { schema, .. }
             | PhysicalPlan::Partition { schema, .. }
             | PhysicalPlan::TopNested { schema, .. } => schema,
         }

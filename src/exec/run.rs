@@ -311,6 +311,28 @@ impl<'a> Runner<'a> {
                 let rows = self.pivot(input, *keys, values, empty)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::Basket {
+                input,
+                threshold,
+                weight,
+                max_dimensions,
+                wildcards,
+                ..
+            } => {
+                let rows = self.basket(input, *threshold, *weight, *max_dimensions, wildcards)?;
+                emit_all(rows, sink)
+            }
+            PhysicalPlan::SequenceDetect {
+                input,
+                dimensions,
+                steps,
+                step_window,
+                span,
+                ..
+            } => {
+                let rows = self.sequence_detect(input, *dimensions, *steps, *step_window, *span)?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::Partition {
                 input,
                 column,

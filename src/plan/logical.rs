@@ -66,6 +66,8 @@ plan_nodes!(
     Aggregate,
     MakeSeries,
     Pivot,
+    Basket,
+    SequenceDetect,
     TopNested,
     Sort,
     TopN,

@@ -21,6 +21,8 @@ impl Binder<'_> {
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, plugin.span),
             "pivot" => self.pivot(input, args, plugin.span),
+            "basket" => self.basket(input, args, plugin.span),
+            "sequence_detect" => self.sequence_detect(input, args, plugin.span),
             other => Err(one(BindError::new(
                 BindErrorKind::NotSupported,
                 span,

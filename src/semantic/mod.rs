@@ -6,6 +6,7 @@
 //! does.
 
 mod bag_unpack;
+mod basket;
 mod bind;
 mod evaluate;
 mod externaldata;
@@ -24,6 +25,7 @@ mod project;
 mod rule_tests;
 mod scalar;
 mod search;
+mod sequence_detect;
 mod sources;
 mod suggest;
 mod summarize;

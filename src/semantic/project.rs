@@ -162,7 +162,7 @@ impl Binder<'_> {
         }))
     }
 
-    /// `project` (and `print`, whose unnamed columns are `print_<i>`).
+    /// `project` (and `print`, whose unnamed columns are all `print_<i>`).
     pub(super) fn project(
         &mut self,
         input: LogicalPlan,
@@ -207,9 +207,13 @@ impl Binder<'_> {
             let (name, explicit) = match item.names.as_slice() {
                 [] => {
                     let taken = |n: &str| schema.index_of(n).is_some();
+                    // `print` names every unnamed column `print_<i>`, even a
+                    // name or a call that implies one (`print c2domains` is
+                    // `print_0`, as the official analyzer's print operator
+                    // names it and published rules read it).
                     let name = match implied_name(&item.expr) {
+                        _ if print => format!("print_{position}"),
                         Some(n) => unique_name(&n, &taken),
-                        None if print => format!("print_{position}"),
                         None => generic_name(&taken),
                     };
                     (name, false)

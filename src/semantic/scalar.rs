@@ -10,7 +10,9 @@ use crate::plan::expr::{
 };
 use crate::schema::Schema;
 use crate::span::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, ListOp, StringOp, StringOpKind, UnaryOp};
+use crate::syntax::ast::{
+    BinaryOp, Expr, ExprKind, ListOp, Literal, StringOp, StringOpKind, UnaryOp,
+};
 use crate::types::DataType;
 use crate::value::ops::{ArithOp, CompareOp};
 use crate::value::{Str, Value};
@@ -75,6 +77,23 @@ impl Binder<'_> {
     pub(super) fn scalar(&mut self, expr: &Expr, scope: &Scope) -> Result<ScalarExpr, BindError> {
         let span = expr.span;
         match &expr.kind {
+            // `datetime()` and `datetime(now)` are the current time, as
+            // `now()` (scalar-data-types/datetime: "datetime() Returns the
+            // current time"; the docs' own queries write `datetime(now)`).
+            ExprKind::Literal {
+                value: Literal::Typed { type_name, text },
+            } if type_name == "datetime" && matches!(text.trim(), "" | "now") => {
+                let function =
+                    lookup_scalar("now").ok_or_else(|| super::tabular::internal(span))?;
+                Ok(ScalarExpr {
+                    kind: ScalarKind::Call {
+                        function,
+                        args: Vec::new(),
+                    },
+                    ty: DataType::DateTime,
+                    span,
+                })
+            }
             ExprKind::Literal { value } => {
                 let (value, ty) = literal_value(value, span)?;
                 Ok(ScalarExpr::literal(value, ty, span))

@@ -3,7 +3,7 @@
 use super::{Lower, Lowering};
 use crate::exec::physical::{PhysNestedLevel, PhysicalPlan};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::{Aggregate, MakeSeries, Pivot, TopNested};
+use crate::plan::logical::{Aggregate, Basket, MakeSeries, Pivot, SequenceDetect, TopNested};
 use crate::plan::phys_expr::LowerError;
 use crate::types::DataType;
 use crate::value::Value;
@@ -51,6 +51,32 @@ impl Lower for Pivot {
             keys: self.keys,
             values: self.values.clone(),
             empty: self.empty.clone(),
+            schema: self.schema.clone(),
+        })
+    }
+}
+
+impl Lower for Basket {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        Ok(PhysicalPlan::Basket {
+            input: cx.pipeline(&self.input)?,
+            threshold: self.threshold,
+            weight: self.weight,
+            max_dimensions: self.max_dimensions,
+            wildcards: self.wildcards.clone(),
+            schema: self.schema.clone(),
+        })
+    }
+}
+
+impl Lower for SequenceDetect {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        Ok(PhysicalPlan::SequenceDetect {
+            input: cx.pipeline(&self.input)?,
+            dimensions: self.dimensions,
+            steps: self.steps,
+            step_window: self.step_window,
+            span: self.span,
             schema: self.schema.clone(),
         })
     }

@@ -48,6 +48,8 @@ fn operator(plan: &LogicalPlan) -> &dyn Lower {
         LogicalPlan::Aggregate(n) => n,
         LogicalPlan::MakeSeries(n) => n,
         LogicalPlan::Pivot(n) => n,
+        LogicalPlan::Basket(n) => n,
+        LogicalPlan::SequenceDetect(n) => n,
         LogicalPlan::TopNested(n) => n,
         LogicalPlan::Sort(n) => n,
         LogicalPlan::TopN(n) => n,

@@ -1,5 +1,6 @@
 //! Operators that group rows: `summarize` and the operators built on an
-//! aggregation (`make-series`, `evaluate pivot`, `top-nested`).
+//! aggregation (`make-series`, `evaluate pivot`, `top-nested`), and the
+//! `evaluate` plugins that read every row (`basket`, `sequence_detect`).
 
 use super::PlanNode;
 use crate::plan::explain::{Shown, aggregate_calls, names};
@@ -257,6 +258,84 @@ impl PlanNode for TopNested {
         format!(
             "TopNested {} -> [{}]",
             shown.join(", "),
+            names(&self.schema)
+        )
+    }
+}
+
+/// `evaluate basket(...)`: the frequent patterns of the input's values
+/// (see `exec::basket`). The output is `SegmentId`, `Count`, `Percent`,
+/// then every input column, holding a pattern's value or the column's
+/// wildcard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Basket {
+    pub input: Box<LogicalPlan>,
+    /// The smallest share of the rows (weighted) a pattern must match.
+    pub threshold: f64,
+    /// The input column that weighs each row, if any (never a dimension).
+    pub weight: Option<usize>,
+    /// The most values a pattern is grown from (its closure may hold more).
+    pub max_dimensions: usize,
+    /// Per input column, the value that says "any value".
+    pub wildcards: Vec<Value>,
+    pub schema: Schema,
+}
+
+impl PlanNode for Basket {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    one_input!();
+
+    fn explain(&self, input: &Schema) -> String {
+        format!(
+            "Basket threshold {} weight {} max dimensions {} -> [{}]",
+            self.threshold,
+            self.weight
+                .and_then(|i| input.fields.get(i))
+                .map_or("-", |f| f.name.as_str()),
+            self.max_dimensions,
+            names(&self.schema)
+        )
+    }
+}
+
+/// `evaluate sequence_detect(...)`: the input is projected to the timeline,
+/// the dimensions and one boolean per step, in that order; each output row
+/// is one occurrence of the steps in order (see `exec::sequence_detect`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceDetect {
+    pub input: Box<LogicalPlan>,
+    /// How many dimension columns follow the timeline.
+    pub dimensions: usize,
+    /// How many step columns follow the dimensions.
+    pub steps: usize,
+    /// The most time between two consecutive steps (ticks).
+    pub step_window: i64,
+    /// The most time between the first and the last step (ticks).
+    pub span: i64,
+    pub schema: Schema,
+}
+
+impl PlanNode for SequenceDetect {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    one_input!();
+
+    fn explain(&self, _input: &Schema) -> String {
+        format!(
+            "SequenceDetect {} step(s) by {} dimension(s), step window {}, span {} -> [{}]",
+            self.steps,
+            self.dimensions,
+            crate::value::string_form::to_kusto_string(&Value::Timespan(crate::value::Timespan(
+                self.step_window
+            ))),
+            crate::value::string_form::to_kusto_string(&Value::Timespan(crate::value::Timespan(
+                self.span
+            ))),
             names(&self.schema)
         )
     }
