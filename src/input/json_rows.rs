@@ -60,7 +60,10 @@ impl RowDecoder {
             .collect();
         let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         names.extend(utc.iter().map(String::as_str));
-        let keys = KeySet::new(&names);
+        // Every string column holding an escaped JSON object (`log_s`) is
+        // indexed as the row is checked, so a path read from it does not
+        // walk it again.
+        let keys = KeySet::new(&names).index_escaped();
         let slots = fields
             .iter()
             .map(|f| keys.slot(f.name.as_bytes()).unwrap_or(usize::MAX))
@@ -102,6 +105,13 @@ impl RowDecoder {
                 .and_then(|&s| slots.get(line, s))
         };
         at(&self.slots).or_else(|| at(&self.utc_slots))
+    }
+
+    /// Output column `column` as a document, when the scan indexed its
+    /// value as an escaped object (see [`KeySet::index_escaped`]).
+    fn indexed_doc<'l>(&self, line: &'l [u8], slots: &RowSlots, column: usize) -> Option<Doc<'l>> {
+        let slot = *self.slots.get(column)?;
+        Doc::from_indexed(line, slots, slot)
     }
 
     /// The value of output column `column` in the scanned `line`.
@@ -345,9 +355,14 @@ impl Row for JsonRow<'_, '_> {
         let cell = self.docs.get(index)?;
         Some(cell.get_or_init(|| {
             self.filled.note(index);
+            // An event escaped in a string was indexed by the row scan, in
+            // the walk that checked it.
+            if let Some(doc) = self.decoder.indexed_doc(self.line, self.slots, index) {
+                return doc;
+            }
             let raw = self.decoder.raw(self.line, self.slots, index);
-            // An event escaped in a string is read where it lies when it
-            // can be (one pass, no unescaped copy).
+            // Otherwise it is read where it lies when it can be (one pass,
+            // no unescaped copy).
             if let Some(doc) = raw.and_then(Doc::from_escaped) {
                 return doc;
             }

@@ -119,6 +119,29 @@ impl<'a> Doc<'a> {
         })
     }
 
+    /// The document in the JSON string value of `slot` in the scanned
+    /// `line`, when the scan indexed it as an escaped object
+    /// ([`KeySet::index_escaped`](crate::json::KeySet::index_escaped)):
+    /// what [`Doc::from_escaped`] gives for that value, without walking it
+    /// again. `None` when the scan did not index it (then use
+    /// [`Doc::from_escaped`], which decides the same way).
+    pub fn from_indexed(line: &'a [u8], slots: &json::RowSlots, slot: usize) -> Option<Doc<'a>> {
+        let members = slots.escaped(slot)?;
+        let range = slots.range(slot)?;
+        let base = range.start + 1;
+        let inner = line.get(base..range.end.checked_sub(1)?)?;
+        let rebase = |r: &Range<usize>| r.start - base..r.end - base;
+        Some(Doc {
+            text: Cow::Borrowed(inner),
+            shape: Shape::Escaped(
+                members
+                    .iter()
+                    .map(|(k, v)| (rebase(k), rebase(v)))
+                    .collect(),
+            ),
+        })
+    }
+
     /// The text the document was made of (a caller reusing its buffer
     /// takes it back; for [`Doc::from_escaped`], the escaped bytes).
     pub fn into_text(self) -> Cow<'a, [u8]> {

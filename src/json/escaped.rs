@@ -46,12 +46,34 @@ pub(crate) type Members = Vec<(Range<usize>, Range<usize>)>;
 /// top-level members. `None`: not answered here (see the module docs);
 /// the caller unescapes and checks the text itself.
 pub(crate) fn index_object(s: &[u8]) -> Option<Members> {
-    let mut pos = ws(s, 0);
+    let mut members = Vec::with_capacity(16);
+    let end = index_at(s, 0, &mut members)?;
+    (end == s.len()).then_some(members)
+}
+
+/// [`index_object`] on a JSON string token as it lies in a line, in the
+/// same walk that finds where the string ends: `start` is just after its
+/// opening quote. Returns the offset after its closing quote, with
+/// `members` (cleared first) filled; `None` when [`index_object`] would
+/// give `None` for the string's bytes, or the string is not valid (the
+/// caller then skips it as usual, which decides). The walk never passes
+/// an unescaped quote, so the quote it stops at is the one that ends the
+/// string.
+pub(crate) fn index_string_at(line: &[u8], start: usize, members: &mut Members) -> Option<usize> {
+    members.clear();
+    let end = index_at(line, start, members)?;
+    (line.get(end) == Some(&b'"')).then_some(end + 1)
+}
+
+/// The walk of [`index_object`] from `pos`: returns the offset after the
+/// object and the whitespace after it.
+#[inline]
+fn index_at(s: &[u8], mut pos: usize, members: &mut Members) -> Option<usize> {
+    pos = ws(s, pos);
     if s.get(pos) != Some(&b'{') {
         return None;
     }
     pos = ws(s, pos + 1);
-    let mut members = Vec::with_capacity(16);
     if s.get(pos) == Some(&b'}') {
         pos += 1;
     } else {
@@ -86,7 +108,7 @@ pub(crate) fn index_object(s: &[u8]) -> Option<Members> {
             }
         }
     }
-    (ws(s, pos) == s.len()).then_some(members)
+    Some(ws(s, pos))
 }
 
 /// Appends the unescaped text of `s` (escaped bytes of a JSON string, or a

@@ -42,6 +42,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
+use super::escaped::Members;
 use super::parse::parse_value_bytes;
 use super::scan::{JsonKind, Number, Scanner, number_from_text, skip_number_at, skip_string_at};
 use super::{JsonError, MAX_SKIP_DEPTH, Reason};
@@ -59,6 +60,9 @@ pub struct KeySet {
     /// For many keys (a very wide line's columns), the slot of each key by
     /// hash, so that finding a key does not scan thousands of others.
     index: Option<std::collections::HashMap<Vec<u8>, usize>>,
+    /// Whether a wanted value that is a JSON string holding an escaped
+    /// object is indexed as it is skipped ([`KeySet::index_escaped`]).
+    index_escaped: bool,
 }
 
 /// Past this many keys, [`KeySet`] finds them by hash.
@@ -70,6 +74,7 @@ impl KeySet {
             keys: Vec::with_capacity(keys.len()),
             by_len: Vec::new(),
             index: (keys.len() > HASHED_KEYS).then(std::collections::HashMap::new),
+            index_escaped: false,
         };
         for key in keys {
             if set.slot(key.as_bytes()).is_some() {
@@ -88,6 +93,18 @@ impl KeySet {
             set.keys.push((*key).into());
         }
         set
+    }
+
+    /// Makes [`KeySet::scan_row`] index, in the walk that skips it, a
+    /// wanted value that is a JSON string holding an escaped JSON object
+    /// (`"log_s":"{\"verb\":…}"`): the walk that checks the string also
+    /// records where the event's members lie, so `parse_json(log_s).verb`
+    /// reads them without walking the ~2 KB string a second time (see
+    /// [`Doc::from_indexed`](super::Doc::from_indexed)). A string the
+    /// index does not answer for is skipped as usual.
+    pub fn index_escaped(mut self) -> KeySet {
+        self.index_escaped = true;
+        self
     }
 
     /// How many distinct keys (and so slots) there are.
@@ -158,8 +175,19 @@ impl KeySet {
                 Some(slot) => {
                     s.skip_ws();
                     let start = s.pos();
-                    s.skip_value_limited(inner)?;
+                    let indexed = self.index_escaped
+                        && bytes.get(start..start + 2) == Some(b"\"{")
+                        && out
+                            .index_escaped(slot, bytes, start + 1)
+                            .is_some_and(|end| {
+                                s.advance(end - start);
+                                true
+                            });
+                    if !indexed {
+                        s.skip_value_limited(inner)?;
+                    }
                     out.set(slot, start..s.pos());
+                    out.set_indexed(slot, indexed);
                 }
                 None => s.skip_value_limited(inner)?,
             }
@@ -177,6 +205,11 @@ pub struct RowSlots {
     /// The slots set since the last reset: resetting clears only them, so
     /// a line costs its own keys, not the number of wanted keys.
     set: Vec<usize>,
+    /// Per slot, the members of the escaped object its value holds, when
+    /// [`KeySet::index_escaped`] indexed it (`indexed`); the vectors are
+    /// kept from line to line, so indexing allocates nothing once warm.
+    escaped: Vec<Members>,
+    indexed: Vec<bool>,
 }
 
 impl RowSlots {
@@ -190,11 +223,48 @@ impl RowSlots {
                 if let Some(r) = self.ranges.get_mut(slot) {
                     *r = None;
                 }
+                if let Some(i) = self.indexed.get_mut(slot) {
+                    *i = false;
+                }
             }
         } else {
             self.set.clear();
             self.ranges.clear();
             self.ranges.resize(len, None);
+            self.indexed.clear();
+        }
+    }
+
+    /// Indexes the JSON string whose opening quote is at `start - 1` in
+    /// `line` as an escaped object, into `slot`'s members; the offset
+    /// after the string, or `None` (see `escaped::index_string_at`).
+    fn index_escaped(&mut self, slot: usize, line: &[u8], start: usize) -> Option<usize> {
+        if self.escaped.len() <= slot {
+            self.escaped.resize_with(slot + 1, Vec::new);
+        }
+        super::escaped::index_string_at(line, start, self.escaped.get_mut(slot)?)
+    }
+
+    fn set_indexed(&mut self, slot: usize, indexed: bool) {
+        if self.indexed.len() <= slot {
+            if !indexed {
+                return;
+            }
+            self.indexed.resize(slot + 1, false);
+        }
+        if let Some(i) = self.indexed.get_mut(slot) {
+            *i = indexed;
+        }
+    }
+
+    /// The members of the escaped object in `slot`'s value, when the scan
+    /// indexed it ([`KeySet::index_escaped`]); the ranges are offsets in
+    /// the line.
+    pub(crate) fn escaped(&self, slot: usize) -> Option<&Members> {
+        if self.indexed.get(slot) == Some(&true) {
+            self.escaped.get(slot)
+        } else {
+            None
         }
     }
 
