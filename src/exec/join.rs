@@ -1,12 +1,151 @@
-//! Hash joins of two materialized inputs, their output streamed.
+//! Hash joins. The kinds whose answer for a left row depends on that row
+//! alone run as a probe stage of the left side's pipeline (a
+//! [`ProbeTable`] of the right side, looked up by each left row on the
+//! thread that reads it); the others join two materialized inputs, their
+//! output streamed.
 
-use super::run::EmitRow;
+use super::physical::ProbeStage;
+use super::run::{EmitRow, Rows};
 use crate::exec_error::ExecError;
+use crate::json::Row;
 use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::Value;
 use crate::value::key::{Key, KeyHashMap, KeySet, RowKey};
+use smallvec::SmallVec;
 use std::ops::ControlFlow;
+
+/// Positions of the right rows of one key, in order.
+type Matches = SmallVec<[u32; 2]>;
+
+/// The right side of a [`ProbeStage`], indexed by its key columns.
+pub struct ProbeTable {
+    rows: Rows,
+    index: ProbeIndex,
+    /// The right side's typed nulls: the right part of an unmatched left
+    /// row of a left outer join.
+    nulls: Vec<Value>,
+}
+
+/// One key column's values, unboxed, or several columns' as a row key.
+enum ProbeIndex {
+    One(KeyHashMap<Key, Matches>),
+    Many(KeyHashMap<RowKey, Matches>),
+}
+
+impl ProbeTable {
+    /// Indexes `rows`, the right side of `stage`. Rows with a null key
+    /// match nothing and are left out.
+    pub(super) fn build(rows: Rows, stage: &ProbeStage) -> ProbeTable {
+        let position = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let index = match stage.keys.as_slice() {
+            [(_, right)] => {
+                let mut map: KeyHashMap<Key, Matches> = KeyHashMap::default();
+                for (i, r) in rows.iter().enumerate() {
+                    match r.get(*right) {
+                        None | Some(Value::Null) => {}
+                        Some(v) => map.entry(Key(v.clone())).or_default().push(position(i)),
+                    }
+                }
+                ProbeIndex::One(map)
+            }
+            keys => {
+                let mut map: KeyHashMap<RowKey, Matches> = KeyHashMap::default();
+                for (i, r) in rows.iter().enumerate() {
+                    if let Some(k) = row_key(r.as_slice(), keys, |p| p.1) {
+                        map.entry(k).or_default().push(position(i));
+                    }
+                }
+                ProbeIndex::Many(map)
+            }
+        };
+        let nulls = stage
+            .right_types
+            .iter()
+            .map(|t| crate::value::cast::null_of(*t))
+            .collect();
+        ProbeTable { rows, index, nulls }
+    }
+
+    /// The positions of the right rows that `left` (a row of the left
+    /// side) matches, in order; none when a key is null.
+    pub(super) fn matches(&self, left: &dyn Row, keys: &[(usize, usize)]) -> &[u32] {
+        let found = match (&self.index, keys) {
+            (ProbeIndex::One(map), [(l, _)]) => match left.column(*l) {
+                Value::Null => None,
+                v => map.get(&Key(v)),
+            },
+            (ProbeIndex::Many(map), _) => row_key(left, keys, |p| p.0).and_then(|k| map.get(&k)),
+            _ => None,
+        };
+        found.map_or(&[], SmallVec::as_slice)
+    }
+
+    /// The right row at `position` (from [`ProbeTable::matches`]).
+    pub(super) fn row(&self, position: u32) -> &[Value] {
+        self.rows.get(position as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The right side's null row.
+    pub(super) fn nulls(&self) -> &[Value] {
+        &self.nulls
+    }
+}
+
+/// The key of `row` on the columns `side` picks of `keys`; `None` when one
+/// of them is null (null keys match nothing).
+fn row_key<R: Row + ?Sized>(
+    row: &R,
+    keys: &[(usize, usize)],
+    side: fn(&(usize, usize)) -> usize,
+) -> Option<RowKey> {
+    let mut k = Vec::with_capacity(keys.len());
+    for pair in keys {
+        let v = row.column(side(pair));
+        if v.is_null() {
+            return None;
+        }
+        k.push(Key(v));
+    }
+    Some(RowKey(k))
+}
+
+/// A left row and the right row it matched (or the right side's nulls),
+/// as one output row of a [`ProbeStage`], neither copied.
+pub struct Joined<'r> {
+    pub(super) left: &'r dyn Row,
+    pub(super) left_width: usize,
+    pub(super) right: &'r [Value],
+    pub(super) right_columns: &'r [usize],
+}
+
+impl Joined<'_> {
+    /// The number of columns.
+    pub(super) fn width(&self) -> usize {
+        self.left_width + self.right_columns.len()
+    }
+}
+
+impl Row for Joined<'_> {
+    fn column(&self, index: usize) -> Value {
+        if index < self.left_width {
+            return self.left.column(index);
+        }
+        self.right_columns
+            .get(index - self.left_width)
+            .and_then(|&c| self.right.get(c))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn json_doc(&self, index: usize) -> Option<&crate::json::Doc<'_>> {
+        if index < self.left_width {
+            self.left.json_doc(index)
+        } else {
+            None
+        }
+    }
+}
 
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output
 /// order: left rows in order with their matches in right order, then (for

@@ -101,6 +101,9 @@ pub enum Stage {
     },
     /// `mv-apply`: see `exec::mv_apply`.
     MvApply(Box<MvApplyStage>),
+    /// The probe of a hash join whose answer comes row by row from the
+    /// left side (see [`ProbeStage`]).
+    Probe(Box<ProbeStage>),
     /// `evaluate bag_unpack`: see `exec::bag_unpack`.
     BagUnpack {
         column: usize,
@@ -130,6 +133,48 @@ pub struct MvApplyStage {
     pub limit: Option<u64>,
     pub subquery: PhysicalPlan,
     pub outputs: Vec<ApplyOutput>,
+}
+
+/// A hash join run as a stage of its left side's pipeline: the right side
+/// is read whole and indexed by its keys before the pipeline runs (see
+/// `exec::join::ProbeTable`), then each left row is looked up as it comes,
+/// on whichever thread reads it, and its output rows go on to the next
+/// stage. Only for the kinds whose answer for a left row depends on that
+/// row alone ([`ProbeStage::streams`]); the output order is the same as
+/// [`PhysicalPlan::Join`]'s: left rows in order, each with its matches in
+/// right order.
+#[derive(Debug)]
+pub struct ProbeStage {
+    pub right: PhysicalPlan,
+    pub kind: JoinKind,
+    /// Pairs of (left column, right column) that must be equal.
+    pub keys: Vec<(usize, usize)>,
+    /// The number of left columns.
+    pub left_width: usize,
+    /// The right columns an output row carries after the left ones, in
+    /// order (all but the keys for `lookup`, none for the semi and anti
+    /// joins).
+    pub right_columns: Vec<usize>,
+    /// The types of the right side's columns (of its null row).
+    pub right_types: Vec<DataType>,
+}
+
+impl ProbeStage {
+    /// Whether a join of `kind` runs as a probe: each left row's output
+    /// depends on that row alone. Not `innerunique` (the first left row of
+    /// each key), nor the kinds that also answer with right rows no left
+    /// row matched.
+    pub fn streams(kind: JoinKind) -> bool {
+        matches!(
+            kind,
+            JoinKind::Inner
+                | JoinKind::LeftOuter
+                | JoinKind::LeftSemi
+                | JoinKind::LeftAnti
+                | JoinKind::LookupInner
+                | JoinKind::LookupLeftOuter
+        )
+    }
 }
 
 /// A level of `top-nested`, ready to run (see `exec::top_nested`).

@@ -7,8 +7,8 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
-use super::join::join;
-use super::physical::{PhysicalPlan, Pipeline, Source};
+use super::join::{ProbeTable, join};
+use super::physical::{PhysicalPlan, Pipeline, Source, Stage};
 use super::prefilter::LineFilter;
 use super::scan::{Item, ItemResult};
 use super::stage::StageRow;
@@ -417,13 +417,29 @@ impl<'a> Runner<'a> {
                     .map(|f| Arc::new(f) as Arc<dyn LinePrefilter>);
             }
             Source::Plan(child) if streams_its_output(child) => {
-                return self.run_streamed(p, child, make, feed, emit);
+                let probes = self.probe_tables(p)?;
+                return self.run_streamed(p, &probes, child, make, feed, emit);
             }
             Source::Plan(child) => upstream = Some(self.collect(child)?),
             Source::Rows(_) | Source::Shared { .. } | Source::Range { .. } => {}
         }
+        let probes = self.probe_tables(p)?;
         let items = self.items(p, &opened, filter.as_ref(), upstream.as_ref())?;
-        self.run_items(p, &items, &opened, make, feed, emit)
+        self.run_items(p, &probes, &items, &opened, make, feed, emit)
+    }
+
+    /// The tables of the join probes among `p`'s stages, in order: each
+    /// join's right side, read whole (before the left side is read).
+    fn probe_tables(&self, p: &Pipeline) -> Result<Vec<ProbeTable>, ExecError> {
+        let mut tables = Vec::new();
+        for stage in &p.stages {
+            if let Stage::Probe(probe) = stage {
+                let rows = self.collect(&probe.right)?;
+                tables.push(ProbeTable::build(rows, probe));
+                memory_error("join")?;
+            }
+        }
+        Ok(tables)
     }
 
     /// Runs a pipeline over the output of `child` as it comes, a batch of
@@ -435,6 +451,7 @@ impl<'a> Runner<'a> {
     fn run_streamed<T: Send>(
         &self,
         p: &Pipeline,
+        probes: &[ProbeTable],
         child: &PhysicalPlan,
         make: &(dyn Fn() -> T + Sync),
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
@@ -448,7 +465,7 @@ impl<'a> Runner<'a> {
          -> Result<ControlFlow<()>, ExecError> {
             let rows = std::mem::take(batch);
             let items: Vec<Item<'_>> = rows.chunks(ROWS_PER_ITEM).map(Item::Rows).collect();
-            self.run_items(p, &items, &[], make, feed, emit)
+            self.run_items(p, probes, &items, &[], make, feed, emit)
         };
         let flow = self.run(child, &mut |row| {
             batch.push(row);
@@ -465,9 +482,11 @@ impl<'a> Runner<'a> {
 
     /// Runs a pipeline's items on the pool, handing their states to `emit`
     /// in item order.
+    #[allow(clippy::too_many_arguments)] // the pipeline, its tables, items and state
     fn run_items<T: Send>(
         &self,
         p: &Pipeline,
+        probes: &[ProbeTable],
         items: &[Item<'_>],
         opened: &[OpenInput],
         make: &(dyn Fn() -> T + Sync),
@@ -481,7 +500,7 @@ impl<'a> Runner<'a> {
             let done = AtomicBool::new(false);
             let mut last_reported = 0usize;
             for item in items {
-                let r = self.run_item(p, item, make, feed, &done);
+                let r = self.run_item(p, probes, item, make, feed, &done);
                 if self
                     .hand_on_one(r, opened, &mut last_reported, emit)?
                     .is_break()
@@ -517,7 +536,7 @@ impl<'a> Runner<'a> {
                         if done.load(AtomicOrdering::Relaxed) {
                             return;
                         }
-                        let r = self.run_item(p, item, make, feed, done);
+                        let r = self.run_item(p, probes, item, make, feed, done);
                         if results.send((i, r)).is_err() {
                             return;
                         }

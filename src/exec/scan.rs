@@ -6,6 +6,7 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
+use super::join::ProbeTable;
 use super::physical::{Pipeline, Source};
 use super::run::{ROWS_PER_ITEM, Rows, Runner};
 use super::stage::StageRow;
@@ -97,6 +98,7 @@ impl Runner<'_> {
     pub(super) fn run_item<T>(
         &self,
         p: &Pipeline,
+        probes: &[ProbeTable],
         item: &Item,
         make: &(dyn Fn() -> T + Sync),
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
@@ -127,7 +129,8 @@ impl Runner<'_> {
         let mut sink = |row: StageRow| feed(&mut state, row) && self.computed_within_budget(since);
         match item {
             Item::Input(part) => {
-                let r = part.read(&mut |row| self.push(&p.stages, StageRow::Lazy(row), &mut sink));
+                let r = part
+                    .read(&mut |row| self.push(&p.stages, probes, StageRow::Lazy(row), &mut sink));
                 bad = r.bad;
                 rows_read = r.rows_read;
                 skipped = r.skipped;
@@ -148,7 +151,7 @@ impl Runner<'_> {
             Item::Rows(rows) => {
                 for r in rows.iter() {
                     rows_read += 1;
-                    if !self.push(&p.stages, StageRow::Borrowed(r), &mut sink) {
+                    if !self.push(&p.stages, probes, StageRow::Borrowed(r), &mut sink) {
                         break;
                     }
                 }
@@ -158,7 +161,7 @@ impl Runner<'_> {
                     for k in *first..first + count {
                         rows_read += 1;
                         let value = range_value(start, step, k);
-                        if !self.push(&p.stages, StageRow::Owned(vec![value]), &mut sink) {
+                        if !self.push(&p.stages, probes, StageRow::Owned(vec![value]), &mut sink) {
                             break;
                         }
                     }

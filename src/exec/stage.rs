@@ -1,11 +1,13 @@
 //! Row stages of a pipeline: filter, project, mv-expand.
 
-use super::physical::{Slot, Stage};
+use super::join::{Joined, ProbeTable};
+use super::physical::{ProbeStage, Slot, Stage};
 use super::run::Runner;
+use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::input::LazyRow;
 use crate::json::Row;
-use crate::plan::logical::MvExpandColumn;
+use crate::plan::logical::{JoinKind, MvExpandColumn};
 use crate::plan::phys_expr::PhysExpr;
 use crate::types::DataType;
 use crate::value::cast::{cast, normalize};
@@ -78,6 +80,8 @@ pub enum StageRow<'r> {
     Extended(Extended<'r>),
     Owned(Vec<Value>),
     Borrowed(&'r [Value]),
+    /// An output row of a join's probe.
+    Joined(Joined<'r>),
 }
 
 impl StageRow<'_> {
@@ -88,6 +92,7 @@ impl StageRow<'_> {
             StageRow::Extended(x) => x,
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v,
+            StageRow::Joined(j) => j,
         }
     }
 
@@ -98,16 +103,19 @@ impl StageRow<'_> {
             StageRow::Extended(x) => (0..x.slots.len()).map(|i| x.column(i)).collect(),
             StageRow::Owned(v) => v,
             StageRow::Borrowed(v) => v.to_vec(),
+            StageRow::Joined(j) => (0..j.width()).map(|i| j.column(i)).collect(),
         }
     }
 }
 
 impl Runner<'_> {
     /// Passes `row` through `stages` into `sink`; false once `sink` wants
-    /// no more rows.
+    /// no more rows. `probes` are the tables of the [`Stage::Probe`]s among
+    /// `stages`, in order.
     pub(super) fn push(
         &self,
         stages: &[Stage],
+        probes: &[ProbeTable],
         row: StageRow,
         sink: &mut dyn FnMut(StageRow) -> bool,
     ) -> bool {
@@ -117,7 +125,7 @@ impl Runner<'_> {
         match stage {
             Stage::Filter(predicate) => {
                 if matches!(predicate.eval(row.as_row(), &self.ctx), Value::Bool(true)) {
-                    self.push(rest, row, sink)
+                    self.push(rest, probes, row, sink)
                 } else {
                     true
                 }
@@ -127,7 +135,7 @@ impl Runner<'_> {
                     inner: row.as_row(),
                     map,
                 });
-                self.push(rest, picked, sink)
+                self.push(rest, probes, picked, sink)
             }
             Stage::Project(exprs) => {
                 let input = row.as_row();
@@ -135,7 +143,7 @@ impl Runner<'_> {
                     .iter()
                     .map(|(e, ty)| normalize(e.eval(input, &self.ctx), *ty))
                     .collect();
-                self.push(rest, StageRow::Owned(values), sink)
+                self.push(rest, probes, StageRow::Owned(values), sink)
             }
             Stage::Extend { slots, computed } => {
                 let extended = StageRow::Extended(Extended {
@@ -145,7 +153,7 @@ impl Runner<'_> {
                     ctx: &self.ctx,
                     computed: (0..computed.len()).map(|_| OnceCell::new()).collect(),
                 });
-                self.push(rest, extended, sink)
+                self.push(rest, probes, extended, sink)
             }
             Stage::MvExpand {
                 columns,
@@ -154,7 +162,7 @@ impl Runner<'_> {
             } => {
                 let base = row.into_vec();
                 for expanded in mv_expand(&base, columns, *item_index, *limit) {
-                    if !self.push(rest, StageRow::Owned(expanded), sink) {
+                    if !self.push(rest, probes, StageRow::Owned(expanded), sink) {
                         return false;
                     }
                 }
@@ -165,7 +173,7 @@ impl Runner<'_> {
                 match self.mv_apply(&base, apply) {
                     Ok(rows) => {
                         for r in rows {
-                            if !self.push(rest, StageRow::Owned(r), sink) {
+                            if !self.push(rest, probes, StageRow::Owned(r), sink) {
                                 return false;
                             }
                         }
@@ -177,13 +185,70 @@ impl Runner<'_> {
                     }
                 }
             }
+            Stage::Probe(probe) => {
+                let Some((table, later)) = probes.split_first() else {
+                    // Built by `Runner::run_pipeline` for every probe stage.
+                    self.fail(ExecError::Runtime(
+                        "internal error: a join's probe ran without its table".into(),
+                    ));
+                    return false;
+                };
+                self.probe(probe, table, rest, later, row, sink)
+            }
             Stage::BagUnpack {
                 column,
                 outputs,
                 types,
             } => {
                 let values = super::bag_unpack::unpack(row.as_row(), *column, outputs, types);
-                self.push(rest, StageRow::Owned(values), sink)
+                self.push(rest, probes, StageRow::Owned(values), sink)
+            }
+        }
+    }
+}
+
+impl Runner<'_> {
+    /// A join's probe of one left row: its output rows (docs/semantics.md#join)
+    /// passed through `rest`; false once `sink` wants no more rows.
+    fn probe(
+        &self,
+        probe: &ProbeStage,
+        table: &ProbeTable,
+        rest: &[Stage],
+        probes: &[ProbeTable],
+        row: StageRow,
+        sink: &mut dyn FnMut(StageRow) -> bool,
+    ) -> bool {
+        let matches = table.matches(row.as_row(), &probe.keys);
+        match probe.kind {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => {
+                if matches.is_empty() == (probe.kind == JoinKind::LeftAnti) {
+                    self.push(rest, probes, row, sink)
+                } else {
+                    true
+                }
+            }
+            kind => {
+                let joined = |right| {
+                    StageRow::Joined(Joined {
+                        left: row.as_row(),
+                        left_width: probe.left_width,
+                        right,
+                        right_columns: &probe.right_columns,
+                    })
+                };
+                if matches.is_empty() {
+                    if matches!(kind, JoinKind::LeftOuter | JoinKind::LookupLeftOuter) {
+                        return self.push(rest, probes, joined(table.nulls()), sink);
+                    }
+                    return true;
+                }
+                for &m in matches {
+                    if !self.push(rest, probes, joined(table.row(m)), sink) {
+                        return false;
+                    }
+                }
+                true
             }
         }
     }

@@ -42,6 +42,7 @@ mod hostile_memory;
 mod hostile_queries;
 mod hostile_scale;
 mod hostile_spill;
+mod join_probe;
 mod json_props;
 mod json_real;
 mod large_rows;

@@ -1,9 +1,9 @@
 //! Operators over more than one plan, or over a plan shared or run per
 //! group.
 
-use super::{Lower, Lowering};
-use crate::exec::physical::PhysicalPlan;
-use crate::plan::logical::{Join, Materialize, Partition, Union};
+use super::{Lower, Lowering, push_stage};
+use crate::exec::physical::{PhysicalPlan, ProbeStage, Stage};
+use crate::plan::logical::{Join, JoinKind, Materialize, Partition, Union};
 use crate::plan::phys_expr::LowerError;
 
 impl Lower for Union {
@@ -21,6 +21,27 @@ impl Lower for Union {
 
 impl Lower for Join {
     fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        if ProbeStage::streams(self.kind) {
+            let left = cx.pipeline(&self.left)?;
+            let right_schema = self.right.schema();
+            let right_width = right_schema.len();
+            let right_columns: Vec<usize> = match self.kind {
+                JoinKind::LeftSemi | JoinKind::LeftAnti => vec![],
+                JoinKind::LookupInner | JoinKind::LookupLeftOuter => (0..right_width)
+                    .filter(|c| !self.keys.iter().any(|k| k.1 == *c))
+                    .collect(),
+                _ => (0..right_width).collect(),
+            };
+            let stage = Stage::Probe(Box::new(ProbeStage {
+                left_width: left.schema.len(),
+                right_types: right_schema.fields.iter().map(|f| f.ty).collect(),
+                right: cx.plan(&self.right)?,
+                kind: self.kind,
+                keys: self.keys.clone(),
+                right_columns,
+            }));
+            return Ok(push_stage(left, stage, &self.schema));
+        }
         Ok(PhysicalPlan::Join {
             right_width: self.right.schema().len(),
             left: Box::new(cx.plan(&self.left)?),

@@ -1,0 +1,144 @@
+//! Joins whose answer for a left row depends on that row alone (`inner`,
+//! `leftouter`, `leftsemi`, `leftanti`, `lookup`) run as a probe of the
+//! left side's pipeline, on every thread, against the right side indexed
+//! once. The answer must be the documented one in kqlite's order (left rows
+//! in order, each with its matches in right order; docs/semantics.md#join)
+//! whatever the thread count and chunk size: each expected answer here is
+//! computed from the data, independently of the engine.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kqlite::output::JsonLinesWriter;
+use kqlite::{Engine, EngineOptions};
+
+/// Left: 3,000 rows, `k` null on every 11th, `g` alternating.
+fn left_rows() -> Vec<(usize, Option<usize>, usize)> {
+    (0..3000)
+        .map(|i| (i, if i % 11 == 0 { None } else { Some(i % 7) }, i % 2))
+        .collect()
+}
+
+/// Right: keys with repeats (2 three times), a null key and a key no left
+/// row has.
+fn right_rows() -> Vec<(Option<usize>, usize, String)> {
+    [
+        (Some(2), 0),
+        (Some(0), 1),
+        (Some(2), 1),
+        (Some(5), 0),
+        (None, 0),
+        (Some(2), 0),
+        (Some(9), 1),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(j, (k, g))| (*k, *g, format!("r{j}")))
+    .collect()
+}
+
+fn num(k: Option<usize>) -> String {
+    k.map_or_else(|| "null".to_string(), |k| k.to_string())
+}
+
+fn run(dir: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> String {
+    let mut engine = Engine::with_options(EngineOptions {
+        threads: Some(threads),
+        chunk_size,
+        ..EngineOptions::default()
+    });
+    engine.add_path("T", &dir.join("t.jsonl")).unwrap();
+    engine.add_path("U", &dir.join("u.jsonl")).unwrap();
+    let q = engine.compile(query).unwrap();
+    let mut out = JsonLinesWriter::new(Vec::new());
+    q.run(&engine, &mut out).unwrap();
+    String::from_utf8(out.into_inner()).unwrap()
+}
+
+#[test]
+fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = left_rows();
+    let right = right_rows();
+    let t: String = left
+        .iter()
+        .map(|(i, k, g)| format!("{{\"id\":{i},\"k\":{},\"g\":{g}}}\n", num(*k)))
+        .collect();
+    let u: String = right
+        .iter()
+        .map(|(k, g, v)| format!("{{\"k\":{},\"g\":{g},\"v\":\"{v}\"}}\n", num(*k)))
+        .collect();
+    std::fs::write(dir.path().join("t.jsonl"), t).unwrap();
+    std::fs::write(dir.path().join("u.jsonl"), u).unwrap();
+
+    // The right rows each left row matches, on `k` alone or on `k` and `g`.
+    let matches = |k: Option<usize>, g: Option<usize>| -> Vec<&(Option<usize>, usize, String)> {
+        right
+            .iter()
+            .filter(|r| k.is_some() && r.0 == k && g.is_none_or(|g| r.1 == g))
+            .collect()
+    };
+    let mut inner = String::new();
+    let mut leftouter = String::new();
+    let mut semi = String::new();
+    let mut anti = String::new();
+    let mut lookup_inner = String::new();
+    let mut lookup_outer = String::new();
+    let mut two_keys = String::new();
+    for (i, k, g) in &left {
+        let kk = num(*k);
+        let found = matches(*k, None);
+        for (rk, rg, v) in &found {
+            let line = format!(
+                "{{\"id\":{i},\"k\":{kk},\"k1\":{},\"g1\":{rg},\"v\":\"{v}\"}}\n",
+                num(*rk)
+            );
+            inner.push_str(&line);
+            leftouter.push_str(&line);
+            let line = format!("{{\"id\":{i},\"k\":{kk},\"g1\":{rg},\"v\":\"{v}\"}}\n");
+            lookup_inner.push_str(&line);
+            lookup_outer.push_str(&line);
+        }
+        if found.is_empty() {
+            leftouter.push_str(&format!(
+                "{{\"id\":{i},\"k\":{kk},\"k1\":null,\"g1\":null,\"v\":\"\"}}\n"
+            ));
+            lookup_outer.push_str(&format!(
+                "{{\"id\":{i},\"k\":{kk},\"g1\":null,\"v\":\"\"}}\n"
+            ));
+            anti.push_str(&format!("{{\"id\":{i},\"k\":{kk}}}\n"));
+        } else {
+            semi.push_str(&format!("{{\"id\":{i},\"k\":{kk}}}\n"));
+        }
+        for (_, _, v) in matches(*k, Some(*g)) {
+            two_keys.push_str(&format!("{{\"id\":{i},\"v\":\"{v}\"}}\n"));
+        }
+    }
+    let cases = [
+        (
+            "T | join kind=inner (U) on k | project id, k, k1, g1, v",
+            inner,
+        ),
+        (
+            "T | join kind=leftouter (U) on k | project id, k, k1, g1, v",
+            leftouter,
+        ),
+        ("T | join kind=leftsemi (U) on k | project id, k", semi),
+        ("T | join kind=leftanti (U) on k | project id, k", anti),
+        (
+            "T | lookup kind=inner (U) on k | project id, k, g1, v",
+            lookup_inner,
+        ),
+        ("T | lookup (U) on k | project id, k, g1, v", lookup_outer),
+        ("T | join kind=inner (U) on k, g | project id, v", two_keys),
+    ];
+    for (query, expected) in &cases {
+        for threads in [1, 2] {
+            for chunk_size in [64, 4096, 1 << 20] {
+                assert_eq!(
+                    &run(dir.path(), query, threads, chunk_size),
+                    expected,
+                    "{query} with {threads} threads, chunks of {chunk_size}"
+                );
+            }
+        }
+    }
+}
