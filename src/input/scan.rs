@@ -164,6 +164,44 @@ fn note_unmatched(
     ));
 }
 
+/// Notes columns of the built-in schema that the inputs hold only split
+/// by type, as `union` names a column whose type differs between its legs
+/// (`LocationDetails_dynamic`, `LocationDetails_string`: an export of
+/// `union SigninLogs, AADNonInteractiveUserSignInLogs`). The built-in
+/// column is then null in every row of those inputs, which would otherwise
+/// pass unsaid.
+fn note_split_columns(table: &str, schema: &Schema, found: &Discovered, notes: &mut Vec<String>) {
+    const TYPE_SUFFIXES: [&str; 10] = [
+        "bool", "datetime", "decimal", "dynamic", "guid", "int", "long", "real", "string",
+        "timespan",
+    ];
+    let mut split: Vec<(&str, Vec<&str>)> = Vec::new();
+    for f in &found.0 {
+        let Some((stem, suffix)) = f.name.rsplit_once('_') else {
+            continue;
+        };
+        if !TYPE_SUFFIXES.contains(&suffix) || schema.index_of(stem).is_none() {
+            continue;
+        }
+        match split.iter_mut().find(|(s, _)| *s == stem) {
+            Some((_, parts)) => parts.push(&f.name),
+            None => split.push((stem, vec![&f.name])),
+        }
+    }
+    if split.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = split
+        .iter()
+        .map(|(stem, parts)| format!("{stem} ({})", parts.join(", ")))
+        .collect();
+    notes.push(format!(
+        "the inputs of {table} hold {} of its columns only split by type, as an export of a union writes them: {}; those columns are null, read the split ones (coalesce(tostring(X_dynamic), X_string))",
+        split.len(),
+        listed.join("; ")
+    ));
+}
+
 impl Discovered {
     /// A column of the built-in schema was seen.
     fn known(&mut self) {
@@ -350,6 +388,7 @@ pub fn resolve_schema(
         }
         found.1 |= matched_before;
     }
+    note_split_columns(table, &schema, &found, notes);
     let mut names: HashSet<String> = schema.names().map(str::to_string).collect();
     for f in found.0 {
         let field = settle(f, reference.as_ref(), table_has_schema);
