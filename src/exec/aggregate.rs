@@ -11,13 +11,15 @@ use super::physical::{PhysAggregate, Pipeline};
 use super::run::Runner;
 use super::stage::StageRow;
 use crate::exec_error::ExecError;
+use crate::functions::EvalContext;
 use crate::functions::aggregate::Accumulator;
 use crate::input::json_rows::RowDecoder;
-use crate::json::RowSlots;
+use crate::json::{Row, RowSlots};
 use crate::plan::phys_expr::PhysExpr;
 use crate::value::cast::normalize;
-use crate::value::key::{Key, KeyMap, RowKey};
+use crate::value::key::{KeyMap, RowKey, group_mut};
 use crate::value::{Value, compare};
+use indexmap::map::Entry;
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -42,11 +44,10 @@ impl Runner<'_> {
         let mut total = Groups::default();
         let _ = self.run_pipeline(
             input,
-            &Groups::default,
-            &|groups: &mut Groups, row| {
+            &Partial::default,
+            &|partial: &mut Partial<_>, row| {
                 let r = row.as_row();
-                let key = RowKey(group_by.iter().map(|g| Key(g.eval(r, &self.ctx))).collect());
-                let accs = groups.entry(key).or_insert_with(new_accumulators);
+                let accs = partial.group_of(group_by, r, &self.ctx, new_accumulators);
                 for (acc, a) in accs.iter_mut().zip(aggregates) {
                     let args: smallvec::SmallVec<[Value; 3]> =
                         a.args.iter().map(|e| e.eval(r, &self.ctx)).collect();
@@ -59,16 +60,16 @@ impl Runner<'_> {
                 }
                 self.within_budget("summarize")
             },
-            &mut |groups: Groups| {
-                for (key, accs) in groups {
-                    match total.get_mut(&key) {
-                        Some(mine) => {
-                            for (m, other) in mine.iter_mut().zip(accs) {
+            &mut |partial: Partial<_>| {
+                for (key, accs) in partial.groups {
+                    match total.entry(key) {
+                        Entry::Occupied(mut mine) => {
+                            for (m, other) in mine.get_mut().iter_mut().zip(accs) {
                                 m.merge(other);
                             }
                         }
-                        None => {
-                            total.insert(key, accs);
+                        Entry::Vacant(slot) => {
+                            slot.insert(accs);
                         }
                     }
                 }
@@ -92,6 +93,37 @@ impl Runner<'_> {
                 row
             })
             .collect())
+    }
+}
+
+/// One item's groups, and the buffer each row's group values are
+/// computed into: a row of a group already seen allocates no key.
+struct Partial<V> {
+    groups: KeyMap<RowKey, V>,
+    values: Vec<Value>,
+}
+
+impl<V> Default for Partial<V> {
+    fn default() -> Self {
+        Partial {
+            groups: KeyMap::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<V> Partial<V> {
+    /// The group of row `r` (by the values of `group_by`), made by `new`
+    /// if it is the first row of its group.
+    fn group_of(
+        &mut self,
+        group_by: &[PhysExpr],
+        r: &dyn Row,
+        ctx: &EvalContext,
+        new: impl FnOnce() -> V,
+    ) -> &mut V {
+        self.values.extend(group_by.iter().map(|g| g.eval(r, ctx)));
+        group_mut(&mut self.groups, &mut self.values, new)
     }
 }
 
@@ -286,29 +318,31 @@ impl Runner<'_> {
         aggregates: &[PhysAggregate],
         pick: &RowPick,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
-        type Groups = KeyMap<RowKey, Picked>;
+        type Groups = KeyMap<RowKey, Option<Picked>>;
         let mut total = Groups::default();
         let _ = self.run_pipeline(
             input,
-            &Groups::default,
-            &|groups: &mut Groups, row| {
+            &Partial::default,
+            &|partial: &mut Partial<Option<Picked>>, row| {
                 let r = row.as_row();
-                let group = RowKey(group_by.iter().map(|g| Key(g.eval(r, &self.ctx))).collect());
+                let picked = partial.group_of(group_by, r, &self.ctx, || None);
                 let key = pick.key.eval(r, &self.ctx);
-                match groups.get_mut(&group) {
+                match picked {
                     Some(picked) => picked.update(&row, key, pick),
-                    None => {
-                        groups.insert(group, Picked::first(&row, key, &pick.columns));
-                    }
+                    None => *picked = Some(Picked::first(&row, key, &pick.columns)),
                 }
                 self.within_budget("summarize")
             },
-            &mut |groups: Groups| {
-                for (group, later) in groups {
-                    match total.get_mut(&group) {
-                        Some(mine) => mine.merge(later, pick.want),
-                        None => {
-                            total.insert(group, later);
+            &mut |partial: Partial<Option<Picked>>| {
+                for (group, later) in partial.groups {
+                    match total.entry(group) {
+                        Entry::Occupied(mut mine) => match (mine.get_mut(), later) {
+                            (Some(mine), Some(later)) => mine.merge(later, pick.want),
+                            (mine, later @ Some(_)) => *mine = later,
+                            (_, None) => {}
+                        },
+                        Entry::Vacant(slot) => {
+                            slot.insert(later);
                         }
                     }
                 }
@@ -321,8 +355,9 @@ impl Runner<'_> {
             .into_iter()
             .map(|(group, picked)| {
                 let values = match picked {
-                    Picked::NoKey(values) => values,
-                    Picked::Best { row, .. } => row.values(&pick.columns, &mut slots),
+                    Some(Picked::NoKey(values)) => values,
+                    Some(Picked::Best { row, .. }) => row.values(&pick.columns, &mut slots),
+                    None => vec![Value::Null; pick.columns.len()],
                 };
                 let mut out: Vec<Value> = group.0.into_iter().map(|k| k.0).collect();
                 out.extend(

@@ -46,8 +46,81 @@ impl Hash for Key {
 }
 
 /// A row of values as one key (the `by` columns of a group).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowKey(pub Vec<Key>);
+
+/// Hashes as [`RowRef`] of the same values, so that a group can be found
+/// from a row's values without building its key (see [`group_mut`]).
+impl Hash for RowKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_row(self.0.iter().map(|k| &k.0), state);
+    }
+}
+
+impl RowKey {
+    /// Whether this key equals the row `values` (as [`Key`]s compare).
+    pub fn matches(&self, values: &[Value]) -> bool {
+        self.0.len() == values.len() && self.0.iter().zip(values).all(|(k, v)| same(&k.0, v))
+    }
+}
+
+/// A row of values borrowed as a key: hashes as the [`RowKey`] of the same
+/// values.
+pub struct RowRef<'a>(pub &'a [Value]);
+
+impl Hash for RowRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_row(self.0.iter(), state);
+    }
+}
+
+/// The group of the row `values` in `groups`, made by `new` when no key
+/// equals it yet. The values are hashed once and compared in place with
+/// the stored keys: they become a key (moved, not copied) only for a new
+/// group. `values` is left empty, its capacity kept for the next row.
+pub fn group_mut<'m, V>(
+    groups: &'m mut KeyMap<RowKey, V>,
+    values: &mut Vec<Value>,
+    new: impl FnOnce() -> V,
+) -> &'m mut V {
+    use indexmap::map::{RawEntryApiV1, raw_entry_v1::RawEntryMut};
+    let hash = groups.hasher().hash_one(RowRef(values));
+    match groups
+        .raw_entry_mut_v1()
+        .from_hash(hash, |key| key.matches(values))
+    {
+        RawEntryMut::Occupied(group) => {
+            values.clear();
+            group.into_mut()
+        }
+        RawEntryMut::Vacant(slot) => {
+            let key = RowKey(values.drain(..).map(Key).collect());
+            slot.insert_hashed_nocheck(hash, key, new()).1
+        }
+    }
+}
+
+/// [`compare::same`], with the common kinds of group keys compared
+/// directly: each of these cases gives what `same` gives (`==` on reals is
+/// IEEE equality: `-0.0 == 0.0`, NaN equal to nothing, as `same`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.as_str() == y.as_str(),
+        (Value::DateTime(x), Value::DateTime(y)) => x == y,
+        (Value::Long(x), Value::Long(y)) => x == y,
+        (Value::Real(x), Value::Real(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        _ => compare::same(a, b),
+    }
+}
+
+/// The hash of a row of values: its length, then each value.
+fn hash_row<'v, H: Hasher>(values: impl ExactSizeIterator<Item = &'v Value>, state: &mut H) {
+    state.write_usize(values.len());
+    for v in values {
+        hash_value(v, state);
+    }
+}
 
 fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
     match v {
@@ -111,5 +184,81 @@ mod tests {
         set.insert(Key(Value::Null));
         set.insert(Key(Value::Null));
         assert_eq!(set.len(), 3);
+    }
+
+    /// Values whose equality as group keys has a corner: null, signed
+    /// zeros, NaN, integral reals, case, empty strings, key order of bags,
+    /// nulls inside arrays.
+    fn corners() -> Vec<Value> {
+        let bag = |pairs: &[(&str, Value)]| {
+            let mut b = crate::value::Bag::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                b.insert(crate::value::Str::new(k), v.clone());
+            }
+            Value::bag(b)
+        };
+        vec![
+            Value::Null,
+            Value::Real(0.0),
+            Value::Real(-0.0),
+            Value::Long(0),
+            Value::Int(0),
+            Value::Real(f64::NAN),
+            Value::Real(1.0),
+            Value::Long(1),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::string(""),
+            Value::string("a"),
+            Value::string("A"),
+            Value::string("1"),
+            Value::DateTime(crate::value::DateTime(0)),
+            Value::DateTime(crate::value::DateTime(1)),
+            Value::Timespan(crate::value::Timespan(0)),
+            Value::array(vec![Value::Long(1), Value::Null]),
+            Value::array(vec![Value::Real(1.0), Value::Null]),
+            Value::array(vec![Value::Null, Value::Long(1)]),
+            bag(&[("x", Value::Long(1)), ("y", Value::Null)]),
+            bag(&[("y", Value::Null), ("x", Value::Real(1.0))]),
+            bag(&[("x", Value::Long(1))]),
+        ]
+    }
+
+    #[test]
+    fn direct_comparisons_agree_with_compare_same() {
+        for a in corners() {
+            for b in corners() {
+                assert_eq!(same(&a, &b), compare::same(&a, &b), "{a:?} and {b:?}");
+            }
+        }
+    }
+
+    /// A row looked up by its borrowed values finds exactly the groups whose
+    /// owned key is `same`: one hash and one equality for both forms.
+    #[test]
+    fn a_borrowed_row_finds_the_group_of_an_equal_key() {
+        for a in corners() {
+            for b in corners() {
+                let row_a = vec![Value::string("k"), a.clone()];
+                let row_b = vec![Value::string("k"), b.clone()];
+                let mut groups: KeyMap<RowKey, usize> = KeyMap::default();
+                let mut values = row_a.clone();
+                *group_mut(&mut groups, &mut values, || 0) += 1;
+                assert!(values.is_empty());
+                values.extend(row_b.iter().cloned());
+                *group_mut(&mut groups, &mut values, || 0) += 1;
+                let equal = compare::same(&a, &b);
+                let expected: &[usize] = if equal { &[2] } else { &[1, 1] };
+                assert_eq!(
+                    groups.values().copied().collect::<Vec<_>>(),
+                    expected,
+                    "{a:?} and {b:?}"
+                );
+                // The owned key, looked up as a key, finds a group unless
+                // it equals nothing (NaN).
+                let owned = RowKey(row_b.into_iter().map(Key).collect());
+                assert_eq!(groups.get(&owned).is_some(), compare::same(&b, &b));
+            }
+        }
     }
 }
