@@ -14,6 +14,7 @@ mod pivot;
 mod prefilter;
 pub mod run;
 mod scan;
+mod scan_steps;
 mod sort;
 mod spill;
 mod stage;

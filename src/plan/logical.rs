@@ -70,6 +70,7 @@ plan_nodes!(
     Sort,
     TopN,
     Window,
+    ScanSteps,
     Union,
     Join,
     Materialize,

@@ -23,6 +23,7 @@ mod project;
 #[cfg(test)]
 mod rule_tests;
 mod scalar;
+mod scan;
 mod search;
 mod sources;
 mod suggest;

@@ -450,6 +450,11 @@ impl Binder<'_> {
                 subquery,
             } => self.partition(input, params, column, subquery, span),
             OperatorKind::TopNested { levels } => self.top_nested(input, levels),
+            OperatorKind::Scan {
+                match_id,
+                declare,
+                steps,
+            } => self.scan_steps(input, match_id.as_ref(), declare, steps),
             OperatorKind::Search {
                 params,
                 tables,
@@ -544,6 +549,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Sample { .. } => "sample",
         OperatorKind::SampleDistinct { .. } => "sample-distinct",
         OperatorKind::Fork { .. } => "fork",
+        OperatorKind::Scan { .. } => "scan",
         OperatorKind::Facet { .. } => "facet",
         OperatorKind::Partition { .. } => "partition",
         OperatorKind::Print { .. } => "print",
