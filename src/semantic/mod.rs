@@ -29,6 +29,7 @@ mod sources;
 mod suggest;
 mod summarize;
 mod tabular;
+mod top_hitters;
 mod top_nested;
 mod union;
 mod window;

@@ -627,6 +627,10 @@ pub enum OperatorKind {
     Fork {
         branches: Vec<ForkBranch>,
     },
+    /// `consume [decodeblocks = bool]`
+    Consume {
+        params: Vec<OpParam>,
+    },
     /// `scan [with_match_id = Name] [declare (c: type [= v], ...)] with (steps)`
     Scan {
         match_id: Option<Ident>,

@@ -166,6 +166,7 @@ const OPERATOR_NAMES: &[&str] = &[
     "facet",
     "partition",
     "scan",
+    "consume",
 ];
 
 type OpFn = for<'a> fn(&'a str) -> PResult<'a, Operator>;
@@ -209,6 +210,7 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "facet" => facet_op,
         "partition" => partition_op,
         "scan" => scan_op,
+        "consume" => consume_op,
         _ => return None,
     })
 }
@@ -1673,6 +1675,16 @@ pub(crate) fn facet_op(i: &str) -> PResult<'_, Operator> {
         (i, None)
     };
     Ok((i, op(start, end, OperatorKind::Facet { columns, with })))
+}
+
+/// `consume [decodeblocks = bool]` (consume-operator).
+pub(crate) fn consume_op(i: &str) -> PResult<'_, Operator> {
+    let start = offset(i);
+    let (i, kw_span) = kw(i, "consume")?;
+    let (i, params) = op_params(i, Params::Only(&["decodeblocks"]))?;
+    let end = last_span(&params, |p| p.span, kw_span);
+    operator_end(i, ",", "`consume` takes only `decodeblocks = true|false`")?;
+    Ok((i, op(start, end, OperatorKind::Consume { params })))
 }
 
 /// `name: type [= default]` in `scan`'s `declare (...)`.

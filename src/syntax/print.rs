@@ -936,6 +936,13 @@ impl Printer {
                     p.w(")");
                 });
             }
+            K::Consume { params } => {
+                self.w("consume");
+                if !params.is_empty() {
+                    self.w(" ");
+                    self.params(params);
+                }
+            }
             K::Scan {
                 match_id,
                 declare,

@@ -210,6 +210,11 @@ fn other_operators() {
         op("fork (where a | take 1) b = (count)"),
         "fork [where a | take 1] b=[count]"
     );
+    assert_eq!(op("consume"), "consume ");
+    assert_eq!(
+        op("consume decodeblocks = true"),
+        "consume decodeblocks=true "
+    );
     // scan-operator page's syntax: steps end with `;`, the last may omit it.
     assert_eq!(
         op("scan declare (c:long=0) with (step s1: true => c = x + s1.c;)"),

@@ -437,6 +437,7 @@ pub fn op_sexp(o: &Operator) -> String {
                     .join(" | ")
             ))
         ),
+        Consume { params: p } => format!("consume {}", params(p)),
         Scan {
             match_id,
             declare,
