@@ -15,6 +15,7 @@ mod pivot;
 mod prefilter;
 pub mod run;
 mod scan;
+mod scan_steps;
 mod sequence_detect;
 mod sort;
 mod spill;

@@ -8,7 +8,7 @@ pub use super::lower::lower_plan;
 use crate::functions::AggregateFunction;
 use crate::input::Input;
 use crate::plan::logical::{
-    ApplyOutput, JoinKind, MvExpandColumn, Prefilter, UnpackOutput, WindowKind,
+    ApplyOutput, JoinKind, MvExpandColumn, Prefilter, ScanOutput, UnpackOutput, WindowKind,
 };
 use crate::plan::phys_expr::PhysExpr;
 use crate::schema::{Field, Schema};
@@ -196,6 +196,15 @@ pub struct PhysWindow {
     pub ty: DataType,
 }
 
+/// A step of `scan`, ready to run (see `exec::scan_steps`).
+#[derive(Debug)]
+pub struct PhysScanStep {
+    pub output: ScanOutput,
+    pub condition: PhysExpr,
+    /// (declared column, value).
+    pub assignments: Vec<(usize, PhysExpr)>,
+}
+
 #[derive(Debug)]
 pub struct PhysAggregate {
     pub function: &'static AggregateFunction,
@@ -307,6 +316,18 @@ pub enum PhysicalPlan {
         functions: Vec<PhysWindow>,
         schema: Schema,
     },
+    /// `scan`: see `exec::scan_steps`.
+    ScanSteps {
+        input: Pipeline,
+        /// The declared columns' defaults and types.
+        defaults: Vec<Value>,
+        types: Vec<DataType>,
+        steps: Vec<PhysScanStep>,
+        /// The `step.column` slots: (step, column of the extended record).
+        refs: Vec<(usize, usize)>,
+        match_id: bool,
+        schema: Schema,
+    },
 }
 
 impl PhysicalPlan {
@@ -322,6 +343,7 @@ impl PhysicalPlan {
             PhysicalPlan::Materialize { input, .. } => input.schema(),
             PhysicalPlan::Parameter { schema }
             | PhysicalPlan::Window { schema, .. }
+            | PhysicalPlan::ScanSteps { schema, .. }
             | PhysicalPlan::MakeSeries { schema, .. }
             | PhysicalPlan::Pivot { schema, .. }
             | PhysicalPlan::Basket { schema, .. }

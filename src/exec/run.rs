@@ -357,6 +357,10 @@ impl<'a> Runner<'a> {
                 let rows = self.window(input, functions)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::ScanSteps { .. } => {
+                let rows = self.scan_steps(plan)?;
+                emit_all(rows, sink)
+            }
         }
     }
 

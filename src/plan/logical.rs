@@ -72,6 +72,7 @@ plan_nodes!(
     Sort,
     TopN,
     Window,
+    ScanSteps,
     Union,
     Join,
     Materialize,

@@ -196,6 +196,7 @@ impl Binder<'_> {
                 aggregates: Some(&collector),
                 window: None,
                 input_columns: None,
+                scan: None,
             };
             let bound = match self.scalar(&agg.column.expr, &scope) {
                 Ok(b) => b,

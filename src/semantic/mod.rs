@@ -24,12 +24,14 @@ mod project;
 #[cfg(test)]
 mod rule_tests;
 mod scalar;
+mod scan;
 mod search;
 mod sequence_detect;
 mod sources;
 mod suggest;
 mod summarize;
 mod tabular;
+mod top_hitters;
 mod top_nested;
 mod union;
 mod window;

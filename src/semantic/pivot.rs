@@ -79,6 +79,7 @@ impl Binder<'_> {
                     aggregates: Some(&collector),
                     window: None,
                     input_columns: None,
+                    scan: None,
                 };
                 let bound = self.scalar(a, &scope).map_err(one)?;
                 let mut aggregates = collector.into_inner().aggregates;

@@ -34,6 +34,9 @@ pub(super) struct Scope<'s> {
     /// packs only those (pack-all-function page: `extend Packed=pack_all(),
     /// PackedIgnoreNullEmpty=pack_all(true)` packs neither `Packed`).
     pub input_columns: Option<usize>,
+    /// In `scan`'s steps: the step names, whose `step.column` references
+    /// read the scan's state (see `semantic::scan`).
+    pub scan: Option<&'s super::scan::StepRefs>,
 }
 
 impl<'s> Scope<'s> {
@@ -44,6 +47,7 @@ impl<'s> Scope<'s> {
             aggregates: None,
             window: None,
             input_columns: None,
+            scan: None,
         }
     }
 
@@ -146,6 +150,11 @@ impl Binder<'_> {
             }
             ExprKind::Call { name, args } => self.call(&name.name, name.span, args, span, scope),
             ExprKind::Member { target, name } => {
+                if let (Some(steps), ExprKind::Name { name: step }) = (scope.scan, &target.kind)
+                    && let Some(reference) = steps.reference(&step.name, name, span)
+                {
+                    return reference;
+                }
                 let target = self.dynamic_target(target, scope)?;
                 Ok(ScalarExpr {
                     kind: ScalarKind::Member {

@@ -127,6 +127,7 @@ impl Binder<'_> {
                 aggregates: Some(&collector),
                 window: None,
                 input_columns: None,
+                scan: None,
             };
             let bound = match self.scalar(&item.expr, &scope) {
                 Ok(b) => b,

@@ -450,6 +450,19 @@ impl Binder<'_> {
                 subquery,
             } => self.partition(input, params, column, subquery, span),
             OperatorKind::TopNested { levels } => self.top_nested(input, levels),
+            OperatorKind::TopHitters { count, of, by } => {
+                self.top_hitters(input, count, of, by.as_ref(), span)
+            }
+            // consume-operator: the input is consumed and no data returned.
+            OperatorKind::Consume { .. } => Ok(LogicalPlan::Values(Values {
+                schema: Schema::default(),
+                rows: Arc::new(Vec::new()),
+            })),
+            OperatorKind::Scan {
+                match_id,
+                declare,
+                steps,
+            } => self.scan_steps(input, match_id.as_ref(), declare, steps),
             OperatorKind::Search {
                 params,
                 tables,
@@ -544,6 +557,8 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Sample { .. } => "sample",
         OperatorKind::SampleDistinct { .. } => "sample-distinct",
         OperatorKind::Fork { .. } => "fork",
+        OperatorKind::Scan { .. } => "scan",
+        OperatorKind::Consume { .. } => "consume",
         OperatorKind::Facet { .. } => "facet",
         OperatorKind::Partition { .. } => "partition",
         OperatorKind::Print { .. } => "print",

@@ -74,6 +74,7 @@ impl Binder<'_> {
                 aggregates: Some(&collector),
                 window: None,
                 input_columns: None,
+                scan: None,
             };
             let by = match self.scalar(&level.by.expr, &scope) {
                 Ok(b) => b,

@@ -419,6 +419,35 @@ pub struct ForkBranch {
     pub span: Span,
 }
 
+/// A column of `scan`'s `declare (...)`: `name: type [= default]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanDeclare {
+    pub column: ColumnDecl,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// A step of `scan ... with (...)`:
+/// `step name [output = all|last|none] : condition [=> c = e, ...] ;`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanStep {
+    pub name: Ident,
+    /// `all`, `last` or `none` as written (absent: `all`).
+    pub output: Option<Ident>,
+    pub condition: Expr,
+    /// `column = value` assignments after `=>`.
+    pub assignments: Vec<ScanAssignment>,
+    pub span: Span,
+}
+
+/// `column = value` after a scan step's `=>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanAssignment {
+    pub column: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operator {
     pub kind: OperatorKind,
@@ -597,6 +626,16 @@ pub enum OperatorKind {
     },
     Fork {
         branches: Vec<ForkBranch>,
+    },
+    /// `consume [decodeblocks = bool]`
+    Consume {
+        params: Vec<OpParam>,
+    },
+    /// `scan [with_match_id = Name] [declare (c: type [= v], ...)] with (steps)`
+    Scan {
+        match_id: Option<Ident>,
+        declare: Vec<ScanDeclare>,
+        steps: Vec<ScanStep>,
     },
     /// `facet by c1, c2 [with (subquery)]`
     Facet {

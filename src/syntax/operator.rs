@@ -11,7 +11,8 @@ use crate::span::Span;
 use crate::syntax::ast::{
     ColumnDecl, Expr, ExprKind, ForkBranch, Ident, MakeSeriesAgg, MakeSeriesRange, MvExpandItem,
     NamePattern, NamedExpr, NullsOrder, OpParam, Operator, OperatorKind, ParsePart, Property,
-    Rename, ReorderItem, SortKey, SortOrder, TopNestedLevel, TypeName,
+    Rename, ReorderItem, ScanAssignment, ScanDeclare, ScanStep, SortKey, SortOrder, TopNestedLevel,
+    TypeName,
 };
 use crate::syntax::error::{PError, PResult};
 use crate::syntax::expr::{self, close, expr, literal_expr, named_expr, separated, type_name};
@@ -164,6 +165,8 @@ const OPERATOR_NAMES: &[&str] = &[
     "fork",
     "facet",
     "partition",
+    "scan",
+    "consume",
 ];
 
 type OpFn = for<'a> fn(&'a str) -> PResult<'a, Operator>;
@@ -206,6 +209,8 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "fork" => fork_op,
         "facet" => facet_op,
         "partition" => partition_op,
+        "scan" => scan_op,
+        "consume" => consume_op,
         _ => return None,
     })
 }
@@ -1670,6 +1675,174 @@ pub(crate) fn facet_op(i: &str) -> PResult<'_, Operator> {
         (i, None)
     };
     Ok((i, op(start, end, OperatorKind::Facet { columns, with })))
+}
+
+/// `consume [decodeblocks = bool]` (consume-operator).
+pub(crate) fn consume_op(i: &str) -> PResult<'_, Operator> {
+    let start = offset(i);
+    let (i, kw_span) = kw(i, "consume")?;
+    let (i, params) = op_params(i, Params::Only(&["decodeblocks"]))?;
+    let end = last_span(&params, |p| p.span, kw_span);
+    operator_end(i, ",", "`consume` takes only `decodeblocks = true|false`")?;
+    Ok((i, op(start, end, OperatorKind::Consume { params })))
+}
+
+/// `name: type [= default]` in `scan`'s `declare (...)`.
+fn scan_declare(i: &str) -> PResult<'_, ScanDeclare> {
+    let (i, column) = column_decl(i)?;
+    let (i, default) = match peek_sym(i, "=") {
+        Some((rest, _)) => {
+            let (rest, d) = cut(expr).parse(rest)?;
+            (rest, Some(d))
+        }
+        None => (i, None),
+    };
+    let end = default.as_ref().map_or(column.span, |d| d.span);
+    let span = column.span.to(end);
+    Ok((
+        i,
+        ScanDeclare {
+            column,
+            default,
+            span,
+        },
+    ))
+}
+
+/// `column = value` after a step's `=>`.
+fn scan_assignment(i: &str) -> PResult<'_, ScanAssignment> {
+    let (i, column) = lex::name(i, NameUse::Declaration)?;
+    let (i, _) = cut(|i| sym(i, "=")).parse(i)?;
+    let (i, value) = cut(expr).parse(i)?;
+    let span = column.span.to(value.span);
+    Ok((
+        i,
+        ScanAssignment {
+            column,
+            value,
+            span,
+        },
+    ))
+}
+
+const SCAN_STEP_HELP: &str =
+    "write `step <name> [output = all | last | none]: <condition> [=> <column> = <value>, ...];`";
+
+/// `step name [output = all|last|none] : condition [=> c = e, ...] [;]`
+fn scan_step(i: &str) -> PResult<'_, ScanStep> {
+    let start = offset(i);
+    let (i, _) = expect_kw(i, "step", SCAN_STEP_HELP)?;
+    let (i, name) = cut(|i| lex::name(i, NameUse::Declaration)).parse(i)?;
+    let (i, output) = match peek_kw(i, "output") {
+        Some((rest, _)) => {
+            let (rest, _) = cut(|i| sym(i, "=")).parse(rest)?;
+            let word = ["all", "last", "none"]
+                .into_iter()
+                .find_map(|w| peek_kw(rest, w).map(|(after, span)| (after, w, span)));
+            let Some((rest, w, span)) = word else {
+                return PError::what(rest, "`all`, `last` or `none`")
+                    .with_help(SCAN_STEP_HELP)
+                    .fail();
+            };
+            (
+                rest,
+                Some(Ident {
+                    name: w.to_string(),
+                    span,
+                }),
+            )
+        }
+        None => (i, None),
+    };
+    let (i, _) = match peek_sym(i, ":") {
+        Some(ok) => ok,
+        None => {
+            return PError::token(i, ":").with_help(SCAN_STEP_HELP).fail();
+        }
+    };
+    let (i, condition) = cut(expr).parse(i)?;
+    let mut end = condition.span;
+    let (mut i, assignments) = match peek_sym(i, "=>") {
+        Some((rest, _)) => {
+            let (mut rest, first) = cut(scan_assignment).parse(rest)?;
+            let mut items = vec![first];
+            while let Some((after, _)) = peek_sym(rest, ",") {
+                let (after, next) = cut(scan_assignment).parse(after)?;
+                items.push(next);
+                rest = after;
+            }
+            end = last_span(&items, |a| a.span, end);
+            (rest, items)
+        }
+        None => (i, Vec::new()),
+    };
+    if let Some((rest, semi)) = peek_sym(i, ";") {
+        end = semi;
+        i = rest;
+    } else if !at_sym(i, ")") {
+        return PError::token(i, ";").with_help(SCAN_STEP_HELP).fail();
+    }
+    Ok((
+        i,
+        ScanStep {
+            name,
+            output,
+            condition,
+            assignments,
+            span: span_from(start, end),
+        },
+    ))
+}
+
+/// `scan [with_match_id = Name] [declare (c: type [= v], ...)] with (steps)`
+/// (<https://learn.microsoft.com/kusto/query/scan-operator>).
+pub(crate) fn scan_op(i: &str) -> PResult<'_, Operator> {
+    const HELP: &str = "write `scan [with_match_id = <name>] [declare (<column>: <type> [= <value>], ...)] with (step ...;)`";
+    let start = offset(i);
+    let (i, _) = kw(i, "scan")?;
+    let (i, match_id) = match peek_kw(i, "with_match_id") {
+        Some((rest, _)) => {
+            let (rest, _) = cut(|i| sym(i, "=")).parse(rest)?;
+            let (rest, name) = cut(|i| lex::name(i, NameUse::Declaration)).parse(rest)?;
+            (rest, Some(name))
+        }
+        None => (i, None),
+    };
+    let (i, declare) = match peek_kw(i, "declare") {
+        Some((rest, _)) => {
+            let open_at = offset(rest);
+            let (rest, _) = cut(|i| sym(i, "(")).parse(rest)?;
+            let (rest, items) = cut(|i| separated_trailing(i, ")", scan_declare)).parse(rest)?;
+            let (rest, _) = close(rest, ")", open_at, "`,` or `)`")?;
+            (rest, items)
+        }
+        None => (i, Vec::new()),
+    };
+    let (i, _) = expect_kw(i, "with", HELP)?;
+    let open_at = offset(i);
+    let (mut i, _) = cut(|i| sym(i, "(")).parse(i)?;
+    let mut steps = Vec::new();
+    while !at_sym(i, ")") {
+        let (rest, step) = scan_step(i)?;
+        steps.push(step);
+        i = rest;
+    }
+    if steps.is_empty() {
+        return PError::what(i, "a `step`").with_help(HELP).fail();
+    }
+    let (i, close) = close(i, ")", open_at, "`step` or `)`")?;
+    Ok((
+        i,
+        op(
+            start,
+            close,
+            OperatorKind::Scan {
+                match_id,
+                declare,
+                steps,
+            },
+        ),
+    ))
 }
 
 pub(crate) fn partition_op(i: &str) -> PResult<'_, Operator> {

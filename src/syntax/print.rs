@@ -936,6 +936,59 @@ impl Printer {
                     p.w(")");
                 });
             }
+            K::Consume { params } => {
+                self.w("consume");
+                if !params.is_empty() {
+                    self.w(" ");
+                    self.params(params);
+                }
+            }
+            K::Scan {
+                match_id,
+                declare,
+                steps,
+            } => {
+                self.w("scan ");
+                if let Some(m) = match_id {
+                    self.w("with_match_id = ");
+                    self.ident(m, NameUse::Declaration);
+                    self.w(" ");
+                }
+                if !declare.is_empty() {
+                    self.w("declare (");
+                    self.list(declare, ", ", |p, d| {
+                        p.ident(&d.column.name, NameUse::Declaration);
+                        p.w(":");
+                        p.w(&d.column.ty.name);
+                        if let Some(v) = &d.default {
+                            p.w(" = ");
+                            p.operand(v, 1);
+                        }
+                    });
+                    self.w(") ");
+                }
+                self.w("with (");
+                self.list(steps, " ", |p, s| {
+                    p.w("step ");
+                    p.ident(&s.name, NameUse::Declaration);
+                    if let Some(o) = &s.output {
+                        p.w(" output = ");
+                        p.w(&o.name);
+                    }
+                    p.w(": ");
+                    p.operand(&s.condition, 1);
+                    if !s.assignments.is_empty() {
+                        p.w(" => ");
+                        p.list(&s.assignments, ", ", |p, a| {
+                            p.ident(&a.column, NameUse::Declaration);
+                            p.w(" = ");
+                            p.operand(&a.value, 1);
+                        });
+                    }
+                    p.w(";");
+                });
+                self.w(")");
+            }
             K::Facet { columns, with } => {
                 self.w("facet by ");
                 self.list(columns, ", ", |p, c| p.ident(c, NameUse::Reference));

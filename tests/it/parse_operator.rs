@@ -210,6 +210,22 @@ fn other_operators() {
         op("fork (where a | take 1) b = (count)"),
         "fork [where a | take 1] b=[count]"
     );
+    assert_eq!(op("consume"), "consume ");
+    assert_eq!(
+        op("consume decodeblocks = true"),
+        "consume decodeblocks=true "
+    );
+    // scan-operator page's syntax: steps end with `;`, the last may omit it.
+    assert_eq!(
+        op("scan declare (c:long=0) with (step s1: true => c = x + s1.c;)"),
+        "scan declare (c:long=0) with [step s1 true (= c (+ x (. s1 c)))]"
+    );
+    assert_eq!(
+        op(
+            "scan with_match_id=m with (step a output=none: x > 1; step b output = last: true => y = 1, z = 2)"
+        ),
+        "scan with_match_id=m with [step a output=none (> x 1); step b output=last true (= y 1) (= z 2)]"
+    );
     assert_eq!(
         op("facet by a, b with (take 1)"),
         "facet by a b with (source take 1)"

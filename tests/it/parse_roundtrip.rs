@@ -78,6 +78,7 @@ fn tricky_forms_roundtrip() {
         "print 5h.a, 1.5.b, 0x1F.c, (1).d, 1e300.e, 'x'.f",
         "T | render timechart with (ycolumns = a, b, title = 'x') | where a : 'b'",
         "T | render barchart kind=stacked",
+        "T | scan with_match_id = m declare (c: long = 0, s: string) with (step a output = last: x > 1 => c = a.c + 1, s = 'x'; step b: true)",
         "T | sort by a asc nulls first, b desc | top 3 by c nulls last | top-nested 2 of a with others = 0 by count() desc",
     ];
     for q in cases {

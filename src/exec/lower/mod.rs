@@ -54,6 +54,7 @@ fn operator(plan: &LogicalPlan) -> &dyn Lower {
         LogicalPlan::Sort(n) => n,
         LogicalPlan::TopN(n) => n,
         LogicalPlan::Window(n) => n,
+        LogicalPlan::ScanSteps(n) => n,
         LogicalPlan::Union(n) => n,
         LogicalPlan::Join(n) => n,
         LogicalPlan::Materialize(n) => n,

@@ -1,8 +1,8 @@
 //! Operators that order rows, or compute over rows in their order.
 
 use super::{Lower, Lowering};
-use crate::exec::physical::{PhysWindow, PhysicalPlan};
-use crate::plan::logical::{Sort, TopN, Window};
+use crate::exec::physical::{PhysScanStep, PhysWindow, PhysicalPlan};
+use crate::plan::logical::{ScanSteps, Sort, TopN, Window};
 use crate::plan::phys_expr::LowerError;
 
 impl Lower for Sort {
@@ -39,6 +39,48 @@ impl Lower for Window {
                     })
                 })
                 .collect::<Result<_, LowerError>>()?,
+            schema: self.schema.clone(),
+        })
+    }
+}
+
+impl Lower for ScanSteps {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        let defaults = self
+            .defaults
+            .iter()
+            .map(|d| cx.constant(d))
+            .collect::<Result<Vec<_>, LowerError>>()?;
+        let width = self.input.schema().len();
+        let types = self
+            .schema
+            .fields
+            .iter()
+            .skip(width)
+            .take(self.defaults.len())
+            .map(|f| f.ty)
+            .collect::<Vec<_>>();
+        Ok(PhysicalPlan::ScanSteps {
+            input: cx.pipeline(&self.input)?,
+            defaults,
+            types,
+            steps: self
+                .steps
+                .iter()
+                .map(|s| {
+                    Ok(PhysScanStep {
+                        output: s.output,
+                        condition: cx.expr(&s.condition)?,
+                        assignments: s
+                            .assignments
+                            .iter()
+                            .map(|(k, e)| Ok((*k, cx.expr(e)?)))
+                            .collect::<Result<_, LowerError>>()?,
+                    })
+                })
+                .collect::<Result<_, LowerError>>()?,
+            refs: self.refs.clone(),
+            match_id: self.match_id,
             schema: self.schema.clone(),
         })
     }

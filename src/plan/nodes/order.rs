@@ -197,3 +197,118 @@ fn window_schema(schema: &Schema) -> Schema {
             .collect(),
     )
 }
+
+/// How a `scan` step outputs the records it matches
+/// (<https://learn.microsoft.com/kusto/query/scan-operator>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanOutput {
+    /// Every matching record (the default).
+    All,
+    /// Only the last of a series of repeated matches of the step.
+    Last,
+    /// None.
+    None,
+}
+
+/// One step of a [`ScanSteps`]. Its condition and assignments read a row
+/// laid out as: the input record, the declared columns (at their
+/// defaults), then one slot per `step.column` reference
+/// ([`ScanSteps::refs`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanStep {
+    pub name: String,
+    pub output: ScanOutput,
+    pub condition: ScalarExpr,
+    /// (declared column, value): the declared column's position among the
+    /// declared columns.
+    pub assignments: Vec<(usize, ScalarExpr)>,
+}
+
+/// The `scan` operator: the input's records, in order, matched against
+/// steps whose state carries values from record to record; each match is a
+/// record of the output, extended with the declared columns (and the match
+/// id).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanSteps {
+    pub input: Box<LogicalPlan>,
+    /// The default value of each declared column.
+    pub defaults: Vec<ScalarExpr>,
+    pub steps: Vec<ScanStep>,
+    /// The `step.column` references: (step, column of the input record
+    /// extended with the declared columns), one slot each.
+    pub refs: Vec<(usize, usize)>,
+    /// Whether the output ends with a `with_match_id` column.
+    pub match_id: bool,
+    pub schema: Schema,
+}
+
+impl PlanNode for ScanSteps {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    one_input!();
+
+    fn exprs(&self) -> Vec<&ScalarExpr> {
+        let mut out: Vec<&ScalarExpr> = self.defaults.iter().collect();
+        for s in &self.steps {
+            out.push(&s.condition);
+            out.extend(s.assignments.iter().map(|(_, e)| e));
+        }
+        out
+    }
+
+    fn exprs_mut(&mut self) -> Vec<&mut ScalarExpr> {
+        let mut out: Vec<&mut ScalarExpr> = self.defaults.iter_mut().collect();
+        for s in &mut self.steps {
+            out.push(&mut s.condition);
+            out.extend(s.assignments.iter_mut().map(|(_, e)| e));
+        }
+        out
+    }
+
+    fn explain(&self, input: &Schema) -> String {
+        let width = input.len();
+        // The row the steps read: the output's record columns, then the
+        // `step.column` slots.
+        let mut fields: Vec<crate::schema::Field> = self
+            .schema
+            .fields
+            .iter()
+            .take(width + self.defaults.len())
+            .cloned()
+            .collect();
+        for &(step, column) in &self.refs {
+            let step = self.steps.get(step).map_or("?", |s| s.name.as_str());
+            let (name, ty) = self
+                .schema
+                .fields
+                .get(column)
+                .map_or(("?".to_string(), DataType::Dynamic), |f| {
+                    (f.name.clone(), f.ty)
+                });
+            fields.push(crate::schema::Field::new(format!("{step}.{name}"), ty));
+        }
+        let row = Schema::new(fields);
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let mut text = format!("{}: {}", s.name, Shown(&s.condition, &row));
+                if s.output != ScanOutput::All {
+                    text = format!("{} output={:?}", text, s.output);
+                }
+                for (k, e) in &s.assignments {
+                    let name = row.fields.get(width + k).map_or("?", |f| f.name.as_str());
+                    text.push_str(&format!(" => {name}={}", Shown(e, &row)));
+                }
+                text
+            })
+            .collect();
+        format!(
+            "ScanSteps{} [{}]",
+            if self.match_id { " with_match_id" } else { "" },
+            steps.join("; ")
+        )
+    }
+}

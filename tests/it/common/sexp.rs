@@ -437,6 +437,48 @@ pub fn op_sexp(o: &Operator) -> String {
                     .join(" | ")
             ))
         ),
+        Consume { params: p } => format!("consume {}", params(p)),
+        Scan {
+            match_id,
+            declare,
+            steps,
+        } => format!(
+            "scan{}{} with [{}]",
+            match_id
+                .as_ref()
+                .map_or(String::new(), |m| format!(" with_match_id={}", m.name)),
+            if declare.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " declare ({})",
+                    list(declare, |d| format!(
+                        "{}:{}{}",
+                        d.column.name.name,
+                        d.column.ty.name,
+                        d.default
+                            .as_ref()
+                            .map_or(String::new(), |v| format!("={}", sexp(v)))
+                    ))
+                )
+            },
+            steps
+                .iter()
+                .map(|s| format!(
+                    "step {}{} {}{}",
+                    s.name.name,
+                    s.output
+                        .as_ref()
+                        .map_or(String::new(), |o| format!(" output={}", o.name)),
+                    sexp(&s.condition),
+                    s.assignments
+                        .iter()
+                        .map(|a| format!(" (= {} {})", a.column.name, sexp(&a.value)))
+                        .collect::<String>()
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         Facet { columns, with } => format!(
             "facet by {}{}",
             list(columns, |c| c.name.clone()),
