@@ -385,7 +385,7 @@ fn columns_an_export_split_by_type_are_noted() {
     );
     // An export with the plain columns says nothing.
     let mut engine = Engine::new();
-    engine.add_path("AzureActivity", &data(ADELE_CSV)).unwrap();
+    engine.add_path("AzureActivity", data(ADELE_CSV)).unwrap();
     assert!(
         engine.input_notes().is_empty(),
         "{:?}",

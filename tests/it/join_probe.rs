@@ -45,8 +45,8 @@ fn run(dir: &std::path::Path, query: &str, threads: usize, chunk_size: usize) ->
         chunk_size,
         ..EngineOptions::default()
     });
-    engine.add_path("T", &dir.join("t.jsonl")).unwrap();
-    engine.add_path("U", &dir.join("u.jsonl")).unwrap();
+    engine.add_path("T", dir.join("t.jsonl")).unwrap();
+    engine.add_path("U", dir.join("u.jsonl")).unwrap();
     let q = engine.compile(query).unwrap();
     let mut out = JsonLinesWriter::new(Vec::new());
     q.run(&engine, &mut out).unwrap();
