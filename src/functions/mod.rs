@@ -29,6 +29,7 @@ mod row;
 pub mod series;
 mod series_analysis;
 mod series_ops;
+mod sketch;
 mod special;
 mod string;
 pub mod strings;
@@ -240,6 +241,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     geo::FUNCTIONS,
     geo_ip::FUNCTIONS,
     row::FUNCTIONS,
+    sketch::FUNCTIONS,
 ];
 
 /// The scalar function called `name` (or one of its aliases).
