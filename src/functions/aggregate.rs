@@ -22,6 +22,7 @@ mod numeric;
 mod percentile;
 mod pick;
 mod schema;
+mod tdigest;
 
 use super::SignatureError;
 use super::{BOOL, DYNAMIC, LONG, REAL, Signature, arg_type_error, returns};
@@ -161,6 +162,7 @@ use numeric::{covariance, covariancep, mean, stdev, stdevp, sum, variance, varia
 use percentile::{percentile, percentiles, weighted, weighted_array};
 use pick::{any, arg_max, arg_min, max, min};
 use schema::build_schema;
+use tdigest::{tdigest, tdigest_merge};
 
 const AGGREGATES: &[AggregateFunction] = &[
     aggregate("count", (0, 1), returns::<LONG>, count, "count"),
@@ -355,6 +357,23 @@ const AGGREGATES: &[AggregateFunction] = &[
     aggregate("hll", (1, 2), hll_type, hll, "hll"),
     conditional(aggregate("hll_if", (2, 3), hll_if_type, hll_if, "hll_if")),
     aggregate("hll_merge", (1, 1), sketch_type, hll_merge, "hll_merge"),
+    // t-digests (docs/semantics.md#sketches); the merges are named
+    // `merge_tdigests_x` (tdigest-merge-aggregation-function).
+    aggregate("tdigest", (1, 2), tdigest_type, tdigest, "tdigest"),
+    aggregate(
+        "tdigest_merge",
+        (1, 1),
+        sketch_type,
+        tdigest_merge,
+        "merge_tdigests",
+    ),
+    aggregate(
+        "merge_tdigest",
+        (1, 1),
+        sketch_type,
+        tdigest_merge,
+        "merge_tdigests",
+    ),
     conditional(aggregate(
         "count_distinctif",
         (2, 2),
@@ -438,6 +457,33 @@ fn hll_arguments(
             Err(arg_type_error(function, accuracy_at, "an integer", t))
         }
         _ => Ok(DataType::Dynamic),
+    }
+}
+
+/// `tdigest(x [, weight])`: a number, datetime or timespan (the official
+/// analyzer's `Summable`); the weight an integer.
+fn tdigest_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    match types.first().copied() {
+        Some(t)
+            if !(t.is_numeric()
+                || matches!(
+                    t,
+                    DataType::DateTime | DataType::Timespan | DataType::Dynamic
+                )) =>
+        {
+            Err(arg_type_error(
+                "tdigest",
+                0,
+                "a number, datetime or timespan",
+                t,
+            ))
+        }
+        _ => match types.get(1).copied() {
+            Some(t) if !matches!(t, DataType::Int | DataType::Long | DataType::Dynamic) => {
+                Err(arg_type_error("tdigest", 1, "an integer", t))
+            }
+            _ => Ok(DataType::Dynamic),
+        },
     }
 }
 

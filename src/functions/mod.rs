@@ -209,6 +209,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("make_string", "unicode_codepoints_to_string"),
     ("to_utf8", "unicode_codepoints_from_string"),
     ("hash_xxhash64", "hash"),
+    // The docs' table of contents names it `percentile_array_tdigest`.
+    ("percentile_array_tdigest", "percentiles_array_tdigest"),
 ];
 
 fn canonical_name(name: &str) -> &str {

@@ -91,3 +91,53 @@ fn hll_estimates_within_the_documented_error_beyond_its_exact_limit() {
         assert!(error < 3.0 * sigma, "{column}: {line}");
     }
 }
+
+#[test]
+fn tdigests_are_the_same_at_any_thread_count_and_agree_with_percentile_while_exact() {
+    let (_dir, path) = data(20_000, 900);
+    let out = same_everywhere(
+        &path,
+        "T | summarize t = tdigest(v), p5 = percentile(v, 5), p50 = percentile(v, 50), p99 = percentile(v, 99) by g \
+         | extend q5 = percentile_tdigest(t, 5, typeof(long)), q50 = percentile_tdigest(t, 50, typeof(long)), \
+         q99 = percentile_tdigest(t, 99, typeof(long)), r = rank_tdigest(t, p50), n = toscalar(T | summarize count()) \
+         | project-away t | order by g asc",
+    );
+    for line in out.lines() {
+        for (p, q) in [("p5", "q5"), ("p50", "q50"), ("p99", "q99")] {
+            assert_eq!(number(line, p), number(line, q), "{line}");
+        }
+    }
+    // Digests merged across groups are the digest of the whole.
+    let merged = same_everywhere(
+        &path,
+        "T | summarize t = tdigest(v) by g | summarize t = tdigest_merge(t) \
+         | project p = percentiles_array_tdigest(t, 1, 50, 99.9)",
+    );
+    let whole = same_everywhere(&path, "T | summarize p = percentiles_array(v, 1, 50, 99.9)");
+    assert_eq!(merged, whole);
+}
+
+#[test]
+fn tdigests_past_their_exact_limit_stay_within_one_percent_of_rank() {
+    // 50 000 distinct values: compressed in the result, exact while aggregating.
+    let n = 50_000usize;
+    let (_dir, path) = data(n, n);
+    let out = same_everywhere(
+        &path,
+        "T | summarize t = tdigest(v) \
+         | project p1 = percentile_tdigest(t, 1, typeof(long)), p50 = percentile_tdigest(t, 50, typeof(long)), \
+         p99 = percentile_tdigest(t, 99, typeof(long)), lo = percentile_tdigest(t, 0, typeof(long)), \
+         hi = percentile_tdigest(t, 100, typeof(long)), pr = percentrank_tdigest(t, 25000)",
+    );
+    let line = out.trim();
+    for (column, p) in [("p1", 1.0), ("p50", 50.0), ("p99", 99.0)] {
+        let want = p / 100.0 * n as f64;
+        assert!(
+            (number(line, column) - want).abs() <= 0.01 * n as f64,
+            "{column}: {line}"
+        );
+    }
+    assert_eq!(number(line, "lo"), 0.0);
+    assert_eq!(number(line, "hi"), (n - 1) as f64);
+    assert!((number(line, "pr") - 50.0).abs() <= 1.0, "{line}");
+}

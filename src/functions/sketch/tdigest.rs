@@ -121,7 +121,9 @@ impl Kind {
         match self {
             Kind::Long => Value::Long(x.round() as i64),
             Kind::Real => Value::Real(x),
-            Kind::DateTime => DateTime::from_ticks(x.round() as i64).map_or(Value::Null, Value::DateTime),
+            Kind::DateTime => {
+                DateTime::from_ticks(x.round() as i64).map_or(Value::Null, Value::DateTime)
+            }
             Kind::Timespan => Value::Timespan(Timespan(x.round() as i64)),
         }
     }
@@ -280,7 +282,11 @@ impl TDigest {
         }
         let mut compressed = self.clone();
         compressed.compress();
-        let value_of = |v: &Option<Value>| v.as_ref().and_then(|v| kind.value(v)).unwrap_or(Value::Null);
+        let value_of = |v: &Option<Value>| {
+            v.as_ref()
+                .and_then(|v| kind.value(v))
+                .unwrap_or(Value::Null)
+        };
         let (means, weights) = compressed
             .centroids
             .iter()
@@ -309,7 +315,11 @@ impl TDigest {
             v => v,
         };
         let Value::Array(parts) = v else { return None };
-        let [Value::Array(header), Value::Array(values), Value::Array(weights)] = parts.as_slice()
+        let [
+            Value::Array(header),
+            Value::Array(values),
+            Value::Array(weights),
+        ] = parts.as_slice()
         else {
             return None;
         };
@@ -372,7 +382,8 @@ impl TDigest {
         }
         let rank = ((p / 100.0) * total as f64).ceil().max(1.0);
         if self.centroids.is_empty() {
-            let mut sorted: Vec<(&Value, u64)> = self.exact.iter().map(|(k, w)| (&k.0, *w)).collect();
+            let mut sorted: Vec<(&Value, u64)> =
+                self.exact.iter().map(|(k, w)| (&k.0, *w)).collect();
             sorted.sort_by(|a, b| compare::total_order(a.0, b.0));
             let mut seen = 0u64;
             for (v, w) in &sorted {
@@ -381,11 +392,18 @@ impl TDigest {
                     return kind.value(v).unwrap_or(Value::Null);
                 }
             }
-            return sorted.last().and_then(|(v, _)| kind.value(v)).unwrap_or(Value::Null);
+            return sorted
+                .last()
+                .and_then(|(v, _)| kind.value(v))
+                .unwrap_or(Value::Null);
         }
         let mut digest = self.clone();
         digest.compress();
-        let at_end = |v: &Option<Value>| v.as_ref().and_then(|v| kind.value(v)).unwrap_or(Value::Null);
+        let at_end = |v: &Option<Value>| {
+            v.as_ref()
+                .and_then(|v| kind.value(v))
+                .unwrap_or(Value::Null)
+        };
         if p == 0.0 {
             return at_end(&digest.min);
         }
@@ -398,7 +416,13 @@ impl TDigest {
         ) else {
             return Value::Null;
         };
-        kind.at(position_to_value(&digest.centroids, lo, hi, total as f64, rank - 0.5))
+        kind.at(position_to_value(
+            &digest.centroids,
+            lo,
+            hi,
+            total as f64,
+            rank - 0.5,
+        ))
     }
 
     /// The rank of `v`: the weight of the values at or below it (an
@@ -413,7 +437,12 @@ impl TDigest {
         let mut rank = self
             .exact
             .iter()
-            .filter(|(k, _)| matches!(compare::order(&k.0, &v), Some(Ordering::Less | Ordering::Equal)))
+            .filter(|(k, _)| {
+                matches!(
+                    compare::order(&k.0, &v),
+                    Some(Ordering::Less | Ordering::Equal)
+                )
+            })
             .fold(0u64, |a, (_, w)| a.saturating_add(*w)) as f64;
         if !self.centroids.is_empty() {
             // Exact values and centroids together: compress, then read.
@@ -455,7 +484,11 @@ fn infer_kind(values: &[Value]) -> Option<Kind> {
 
 fn extreme(a: Option<Value>, b: Option<Value>, want: Ordering) -> Option<Value> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(if compare::total_order(&b, &a) == want { b } else { a }),
+        (Some(a), Some(b)) => Some(if compare::total_order(&b, &a) == want {
+            b
+        } else {
+            a
+        }),
         (a, None) => a,
         (None, b) => b,
     }
@@ -467,10 +500,8 @@ fn k1(q: f64) -> f64 {
 }
 
 fn k1_inverse(k: f64) -> f64 {
-    let angle = (k * 2.0 * std::f64::consts::PI / COMPRESSION).clamp(
-        -std::f64::consts::FRAC_PI_2,
-        std::f64::consts::FRAC_PI_2,
-    );
+    let angle = (k * 2.0 * std::f64::consts::PI / COMPRESSION)
+        .clamp(-std::f64::consts::FRAC_PI_2, std::f64::consts::FRAC_PI_2);
     (angle.sin() + 1.0) / 2.0
 }
 
@@ -501,7 +532,11 @@ fn position_to_value(centroids: &[(f64, u64)], lo: f64, hi: f64, total: f64, at:
     for pair in knots.windows(2) {
         let ((p0, x0), (p1, x1)) = (pair[0], pair[1]);
         if at <= p1 {
-            return if p1 > p0 { x0 + (x1 - x0) * (at - p0) / (p1 - p0) } else { x1 };
+            return if p1 > p0 {
+                x0 + (x1 - x0) * (at - p0) / (p1 - p0)
+            } else {
+                x1
+            };
         }
     }
     hi
@@ -516,7 +551,11 @@ fn value_to_position(centroids: &[(f64, u64)], lo: f64, hi: f64, total: f64, x: 
         if x >= x1 {
             at = p1;
         } else if x >= x0 {
-            return if x1 > x0 { p0 + (p1 - p0) * (x - x0) / (x1 - x0) } else { p1 };
+            return if x1 > x0 {
+                p0 + (p1 - p0) * (x - x0) / (x1 - x0)
+            } else {
+                p1
+            };
         } else {
             break;
         }
@@ -567,7 +606,10 @@ mod tests {
                 "p{p}: {got}, want about {want}"
             );
             let rank = back.rank(&Value::Long(got)).unwrap();
-            assert!((rank - got as f64 - 1.0).abs() <= 0.01 * n as f64, "rank of {got}: {rank}");
+            assert!(
+                (rank - got as f64 - 1.0).abs() <= 0.01 * n as f64,
+                "rank of {got}: {rank}"
+            );
         }
         assert_eq!(back.percentile(0.0), Value::Long(0));
         assert_eq!(back.percentile(100.0), Value::Long(n - 1));
@@ -592,7 +634,10 @@ mod tests {
         assert!(!d.add(&Value::Long(5), 1));
         assert_eq!(d.percentile(50.0), Value::DateTime(DateTime(300)));
         assert_eq!(d.percentile(25.0), Value::DateTime(DateTime(100)));
-        let back = TDigest::from_value(&crate::json::parse_value(&crate::value::json::to_json(&d.to_value())).unwrap()).unwrap();
+        let back = TDigest::from_value(
+            &crate::json::parse_value(&crate::value::json::to_json(&d.to_value())).unwrap(),
+        )
+        .unwrap();
         assert_eq!(back.percentile(50.0), Value::DateTime(DateTime(300)));
     }
 }
