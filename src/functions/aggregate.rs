@@ -17,10 +17,12 @@
 mod collect;
 mod count;
 mod exact_sum;
+mod hll;
 mod numeric;
 mod percentile;
 mod pick;
 mod schema;
+mod tdigest;
 
 use super::SignatureError;
 use super::{BOOL, DYNAMIC, LONG, REAL, Signature, arg_type_error, returns};
@@ -155,10 +157,12 @@ const fn legacy(mut f: AggregateFunction) -> AggregateFunction {
 
 use collect::{bag, list, list_with_nulls, set};
 use count::{count, count_true, distinct};
+use hll::{hll, hll_if, hll_merge};
 use numeric::{covariance, covariancep, mean, stdev, stdevp, sum, variance, variancep};
 use percentile::{percentile, percentiles, weighted, weighted_array};
 use pick::{any, arg_max, arg_min, max, min};
 use schema::build_schema;
+use tdigest::{tdigest, tdigest_merge};
 
 const AGGREGATES: &[AggregateFunction] = &[
     aggregate("count", (0, 1), returns::<LONG>, count, "count"),
@@ -349,6 +353,27 @@ const AGGREGATES: &[AggregateFunction] = &[
         weighted_array,
         "percentile",
     ),
+    // HyperLogLog sketches (docs/semantics.md#sketches).
+    aggregate("hll", (1, 2), hll_type, hll, "hll"),
+    conditional(aggregate("hll_if", (2, 3), hll_if_type, hll_if, "hll_if")),
+    aggregate("hll_merge", (1, 1), sketch_type, hll_merge, "hll_merge"),
+    // t-digests (docs/semantics.md#sketches); the merges are named
+    // `merge_tdigests_x` (tdigest-merge-aggregation-function).
+    aggregate("tdigest", (1, 2), tdigest_type, tdigest, "tdigest"),
+    aggregate(
+        "tdigest_merge",
+        (1, 1),
+        sketch_type,
+        tdigest_merge,
+        "merge_tdigests",
+    ),
+    aggregate(
+        "merge_tdigest",
+        (1, 1),
+        sketch_type,
+        tdigest_merge,
+        "merge_tdigests",
+    ),
     conditional(aggregate(
         "count_distinctif",
         (2, 2),
@@ -405,6 +430,68 @@ fn weight_type(types: &[DataType]) -> Result<(), SignatureError> {
             Err(arg_type_error("percentilew", 1, "a number", t))
         }
         _ => Ok(()),
+    }
+}
+
+/// `hll(x [, accuracy])`: any scalar but `real` and `bool` (the official
+/// analyzer's `NotRealOrBool`); the accuracy an integer.
+fn hll_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    hll_arguments("hll", types, 1)
+}
+
+/// `hll_if(x, predicate [, accuracy])`.
+fn hll_if_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    hll_arguments("hll_if", types, 2)
+}
+
+fn hll_arguments(
+    function: &'static str,
+    types: &[DataType],
+    accuracy_at: usize,
+) -> Result<DataType, SignatureError> {
+    if let Some(t @ (DataType::Real | DataType::Bool)) = types.first().copied() {
+        return Err(arg_type_error(function, 0, "neither real nor bool", t));
+    }
+    match types.get(accuracy_at).copied() {
+        Some(t) if !matches!(t, DataType::Int | DataType::Long | DataType::Dynamic) => {
+            Err(arg_type_error(function, accuracy_at, "an integer", t))
+        }
+        _ => Ok(DataType::Dynamic),
+    }
+}
+
+/// `tdigest(x [, weight])`: a number, datetime or timespan (the official
+/// analyzer's `Summable`); the weight an integer.
+fn tdigest_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    match types.first().copied() {
+        Some(t)
+            if !(t.is_numeric()
+                || matches!(
+                    t,
+                    DataType::DateTime | DataType::Timespan | DataType::Dynamic
+                )) =>
+        {
+            Err(arg_type_error(
+                "tdigest",
+                0,
+                "a number, datetime or timespan",
+                t,
+            ))
+        }
+        _ => match types.get(1).copied() {
+            Some(t) if !matches!(t, DataType::Int | DataType::Long | DataType::Dynamic) => {
+                Err(arg_type_error("tdigest", 1, "an integer", t))
+            }
+            _ => Ok(DataType::Dynamic),
+        },
+    }
+}
+
+/// A sketch argument (`hll_merge`, `tdigest_merge`): dynamic.
+fn sketch_type(types: &[DataType]) -> Result<DataType, SignatureError> {
+    match types.first().copied() {
+        Some(DataType::Dynamic | DataType::String) | None => Ok(DataType::Dynamic),
+        Some(t) => Err(arg_type_error("hll_merge", 0, "a dynamic value", t)),
     }
 }
 

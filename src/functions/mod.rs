@@ -29,6 +29,7 @@ mod row;
 pub mod series;
 mod series_analysis;
 mod series_ops;
+mod sketch;
 mod special;
 mod string;
 pub mod strings;
@@ -208,6 +209,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("make_string", "unicode_codepoints_to_string"),
     ("to_utf8", "unicode_codepoints_from_string"),
     ("hash_xxhash64", "hash"),
+    // The docs' table of contents names it `percentile_array_tdigest`.
+    ("percentile_array_tdigest", "percentiles_array_tdigest"),
 ];
 
 fn canonical_name(name: &str) -> &str {
@@ -240,6 +243,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     geo::FUNCTIONS,
     geo_ip::FUNCTIONS,
     row::FUNCTIONS,
+    sketch::FUNCTIONS,
 ];
 
 /// The scalar function called `name` (or one of its aliases).

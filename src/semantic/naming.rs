@@ -40,7 +40,9 @@ pub fn implied_name(expr: &Expr) -> Option<String> {
 
 fn call_name(function: &str, args: &[Expr]) -> Option<String> {
     let first = || args.first().and_then(implied_name);
-    if let Some(aggregate) = lookup_aggregate(function) {
+    if let Some(aggregate) = lookup_aggregate(function)
+        && (args.len() <= aggregate.max_args || lookup_scalar(function).is_none())
+    {
         return match aggregate.name {
             // `take_any(x)`, `take_anyif(x, p)` and `arg_max(x, ...)` keep the
             // argument's name (the take-anyif-aggregation-function page's output

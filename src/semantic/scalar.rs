@@ -477,8 +477,11 @@ impl Binder<'_> {
             }
             _ => {}
         }
+        // `hll_merge`, `tdigest_merge` and `merge_tdigest` are both: the
+        // aggregate of one sketch in `summarize`, the scalar of several.
         if let Some(aggregate) = lookup_aggregate(name)
-            && lookup_scalar(name).is_none()
+            && (lookup_scalar(name).is_none()
+                || (scope.aggregates.is_some() && args.len() <= aggregate.max_args))
         {
             return self.aggregate_call(aggregate, args, span, scope);
         }

@@ -35,6 +35,7 @@ mod functions_aggregates;
 mod functions_doc_coverage;
 mod functions_docs;
 mod functions_result_types;
+mod functions_sketches;
 mod generated_seeds;
 mod group_keys;
 mod hash_order;
