@@ -23,7 +23,7 @@ use std::collections::HashMap;
 /// use kqlite::{Engine, Params};
 /// # fn main() -> Result<(), kqlite::Error> {
 /// let engine = Engine::new();
-/// let text = "declare query_parameters(n:long, since:datetime = datetime(2024-01-01)); print n, since";
+/// let text = "declare query_parameters(n:long, since:datetime = datetime(2024-01-01)); print n = n, since = since";
 /// let query = engine.compile_with(text, &Params::new().param("n", 5).param_text("since", "2025-02-03"))?;
 /// let row = query.rows(&engine)?.next().unwrap();
 /// assert_eq!(row.get::<i64>("n")?, 5);

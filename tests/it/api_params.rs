@@ -12,7 +12,10 @@ const DECL: &str = "declare query_parameters(n:long = 1, s:string = 'x', \
     i:int = int(0), y:dynamic = dynamic(null));";
 
 fn print_all(engine: &Engine, params: &Params) -> Result<kqlite::Row, Error> {
-    let query = engine.compile_with(&format!("{DECL} print n, s, d, t, r, b, i, y"), params)?;
+    let query = engine.compile_with(
+        &format!("{DECL} print n=n, s=s, d=d, t=t, r=r, b=b, i=i, y=y"),
+        params,
+    )?;
     Ok(query.rows(engine)?.next().unwrap())
 }
 
@@ -227,7 +230,7 @@ fn cli_param_gives_values_converted_by_the_declared_types() {
         "s=a=b",
         "--param",
         r#"y={"a":[1,2]}"#,
-        &format!("{DECL} print n, s, d, t, y"),
+        &format!("{DECL} print n=n, s=s, d=d, t=t, y=y"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
