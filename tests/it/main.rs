@@ -36,6 +36,7 @@ mod functions_doc_coverage;
 mod functions_docs;
 mod functions_result_types;
 mod generated_seeds;
+mod geo_overlay;
 mod hash_order;
 mod hostile_floats;
 mod hostile_memory;
