@@ -133,6 +133,9 @@ pub enum NoteKind {
     NowPinned,
     /// More worker threads were asked for than kqlite starts.
     ThreadsCapped,
+    /// A leg of a `union isfuzzy=true` names a table or function that does
+    /// not exist, and was left out, as Kusto leaves it out with a warning.
+    UnionLegLeftOut,
 }
 
 impl Note {

@@ -693,7 +693,8 @@ impl Engine {
         };
         let read = notes::read_tables(bound_plans());
         let anchors = notes::time_anchors(bound_plans(), text, &ctx);
-        let compile_notes = notes::compile_notes(self, &read);
+        let mut compile_notes = notes::compile_notes(self, &read);
+        compile_notes.append(&mut bound.notes);
         bound.results = bound
             .results
             .into_iter()
@@ -1029,6 +1030,7 @@ impl Drop for Query {
                 results: Vec::new(),
                 subqueries: Vec::new(),
                 needs_data: false,
+                notes: Vec::new(),
             },
         );
         let _ = with_big_stack(move || drop(bound));
@@ -1040,7 +1042,8 @@ impl Query {
     /// inputs that the query never reads ([`NoteKind::UnreadTable`], with a
     /// "did you mean" when a table it reads has a close name), tables it
     /// reads that have no input ([`NoteKind::TableWithoutInput`]), more
-    /// threads asked for than are started. The answer may not be what was
+    /// threads asked for than are started, `union isfuzzy=true` legs left
+    /// out ([`NoteKind::UnionLegLeftOut`]). The answer may not be what was
     /// meant; the command prints them on stderr. Notes found by a run are in
     /// [`Stats::notes`].
     pub fn notes(&self) -> &[Note] {

@@ -111,6 +111,7 @@ impl Engine {
                 results: vec![plan],
                 subqueries: Vec::new(),
                 needs_data: false,
+                notes: Vec::new(),
             },
             ctx: crate::functions::EvalContext {
                 now: self.options.now.unwrap_or(crate::value::DateTime(0)),

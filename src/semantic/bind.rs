@@ -4,6 +4,7 @@ use super::scalar::Scope;
 use super::workspace::Workspace;
 use super::{BindError, BindErrorKind};
 use crate::catalog::Catalog;
+use crate::diagnostic::Note;
 use crate::functions::EvalContext;
 use crate::plan::expr::{ScalarExpr, SubqueryShape};
 use crate::plan::logical::{LogicalPlan, Materialize};
@@ -25,6 +26,9 @@ pub struct BoundQuery {
     /// [`Probe`]): the schemas are stand-ins, and the query must be bound
     /// again with a probe before it runs.
     pub needs_data: bool,
+    /// Remarks on the query that are not errors: a `union isfuzzy=true`
+    /// leg left out because it does not resolve.
+    pub notes: Vec<Note>,
 }
 
 /// Runs a plan while the query is being bound, for operators whose output
@@ -100,6 +104,8 @@ pub(super) struct Binder<'c> {
     params: &'c HashMap<String, ScalarExpr>,
     /// Stored functions, watchlists and `externaldata` mirrors.
     pub workspace: &'c Workspace,
+    /// See [`BoundQuery::notes`].
+    pub notes: Vec<Note>,
 }
 
 /// How many plan nodes the references to `let` tables may copy in one
@@ -192,6 +198,7 @@ fn bind_full(
         unprobed: 0,
         copied_plan_nodes: 0,
         params,
+        notes: Vec::new(),
     };
     let mut results = Vec::new();
     let mut errors = Vec::new();
@@ -215,6 +222,7 @@ fn bind_full(
             results,
             subqueries: binder.subqueries,
             needs_data: binder.unprobed > 0,
+            notes: binder.notes,
         })
     } else {
         Err(errors)

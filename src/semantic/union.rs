@@ -4,6 +4,7 @@ use super::bind::Binder;
 use super::project::wildcard_match;
 use super::tabular::*;
 use super::{BindError, BindErrorKind};
+use crate::diagnostic::{Note, NoteKind};
 use crate::plan::expr::ScalarExpr;
 use crate::plan::logical::{LogicalPlan, Project, Union};
 use crate::schema::{Field, Schema};
@@ -84,13 +85,20 @@ impl Binder<'_> {
             };
             match self.tabular(t) {
                 Ok(p) => legs.push((leg_name, p)),
-                Err(e) => {
-                    // `isfuzzy=true` tolerates tables that do not exist.
-                    let missing = e.iter().all(|e| e.kind == BindErrorKind::UnknownTable);
-                    if !(fuzzy && missing) {
-                        errors.extend(e);
-                    }
+                Err(e) if fuzzy && fuzzy_resolution_failure(&e) => {
+                    // Kusto leaves the leg out with a warning; kqlite says so on stderr.
+                    let reason = e
+                        .first()
+                        .map(|e| e.message.trim_end_matches('.'))
+                        .unwrap_or_default();
+                    self.notes.push(Note::new(
+                        NoteKind::UnionLegLeftOut,
+                        format!(
+                            "'union isfuzzy=true' left out a leg that does not resolve: {reason}"
+                        ),
+                    ));
                 }
+                Err(e) => errors.extend(e),
             }
         }
         if errors.is_empty() {
@@ -99,6 +107,26 @@ impl Binder<'_> {
             Err(errors)
         }
     }
+}
+
+/// Whether a leg's errors are all of the kind `isfuzzy=true` tolerates:
+/// names of tables or functions that do not exist. The union page says the
+/// union's sources are reduced to those that resolve, with a warning for
+/// the others (union-operator, `isfuzzy`); the official analyzer makes an
+/// unknown table or function in a fuzzy union only a warning
+/// (Kusto.Language's `GetFuzzyTableNotDefined`, `GetFuzzyFunctionNotDefined`)
+/// but still reports an unknown column of a table that exists.
+fn fuzzy_resolution_failure(errors: &[BindError]) -> bool {
+    errors.iter().all(|e| {
+        matches!(
+            e.kind,
+            BindErrorKind::UnknownTable
+                | BindErrorKind::UnknownFunction
+                | BindErrorKind::FollowsEarlierError
+        )
+    }) && errors
+        .iter()
+        .any(|e| e.kind != BindErrorKind::FollowsEarlierError)
 }
 
 /// The name a subquery leg gives itself with a final `as Name`

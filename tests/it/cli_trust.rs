@@ -249,6 +249,34 @@ fn notes_are_there_for_embedders_too() {
     assert_eq!(kinds, [NoteKind::UnreadTable, NoteKind::TableWithoutInput]);
 }
 
+/// union-operator, `isfuzzy`: the union's sources are reduced to those that
+/// resolve, and the others give a warning; the official analyzer tolerates
+/// an unknown table or function in a fuzzy leg, not an unknown column of a
+/// table that exists.
+#[test]
+fn a_fuzzy_union_leaves_out_legs_that_do_not_resolve_and_says_so() {
+    let o = kqlite(&[
+        "union isfuzzy=true (print a=1), (NoSuchTable | take 1), (_Im_Dns(starttime=ago(1d)) | where x == 1)",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "{\"a\":1}\n");
+    assert_eq!(
+        stderr(&o),
+        "note: 'union isfuzzy=true' left out a leg that does not resolve: Failed to resolve table or column expression named 'NoSuchTable'\n\
+         note: 'union isfuzzy=true' left out a leg that does not resolve: The function '_Im_Dns' is not defined\n"
+    );
+    // Without isfuzzy, the unknown function is an error.
+    let o = kqlite(&["union (print a=1), (_Im_Dns(starttime=ago(1d)))"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // An unknown column of a table that exists is not a resolution failure.
+    let o = kqlite(&["union isfuzzy=true (print a=1), (print b=2 | where nosuch == 1)"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("'nosuch'"), "{}", stderr(&o));
+    // Every leg failing is an error, as on the service.
+    let o = kqlite(&["union isfuzzy=true (NoSuch1), (_Im_Dns())"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
 // ---------------------------------------------------------------------------
 // Limits (issue 16 item 12)
 

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Queries that bind today (of 1,348 the official parser accepts).
-const BIND_FLOOR: usize = 813;
+const BIND_FLOOR: usize = 825;
 
 /// Failures read by hand, by corpus id, with why.
 const BY_HAND: &[(&str, &str)] = &[
