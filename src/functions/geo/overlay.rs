@@ -82,10 +82,7 @@ struct Source {
     plane: Plane,
     /// (plane position, given coordinates), sorted by x.
     vertices: Vec<(Coord, (f64, f64))>,
-    /// Sorted by their smaller x.
-    edges: Vec<Edge>,
-    /// The widest edge's extent in x.
-    widest: f64,
+    edges: ByX<Edge>,
     /// How far the overlay's fixed point may move a position.
     eps: f64,
 }
@@ -122,16 +119,16 @@ impl Source {
             }
         }
         vertices.sort_by(|p, q| p.0.x.total_cmp(&q.0.x));
-        edges.sort_by(|p, q| p.a.x.min(p.b.x).total_cmp(&q.a.x.min(q.b.x)));
-        let widest = edges
-            .iter()
-            .map(|e| (e.a.x - e.b.x).abs())
-            .fold(0.0, f64::max);
+        let edges = ByX::new(
+            edges
+                .into_iter()
+                .map(|e| (e.a.x.min(e.b.x), e.a.x.max(e.b.x), e))
+                .collect(),
+        );
         Some(Source {
             plane,
             vertices,
             edges,
-            widest,
             eps: extent.max(1e-12) * 1e-8,
         })
     }
@@ -151,13 +148,10 @@ impl Source {
         if let Some(v) = near {
             return v.1;
         }
-        let start = self
+        let on: Vec<&Edge> = self
             .edges
-            .partition_point(|e| e.a.x.min(e.b.x) < q.x - eps - self.widest);
-        let on: Vec<&Edge> = self.edges[start..]
-            .iter()
-            .take_while(|e| e.a.x.min(e.b.x) <= q.x + eps)
-            .filter(|e| e.a.x.max(e.b.x) >= q.x - eps && segment_distance(q, e.a, e.b) <= eps)
+            .meeting(q.x - eps, q.x + eps)
+            .filter(|e| segment_distance(q, e.a, e.b) <= eps)
             .take(8)
             .collect();
         let near = self.plane.unproject(q);
@@ -268,9 +262,8 @@ fn multi(polygons: &[PlanePolygon]) -> MultiPolygon {
 /// The edges of an overlay's operands, numbered as S2 numbers its input
 /// edges: the first operand's rings in order, then the second's.
 struct Numbered {
-    /// (smaller x, larger x, ends, id), sorted by the smaller x.
-    edges: Vec<(f64, f64, Coord, Coord, usize)>,
-    widest: f64,
+    /// (ends, id).
+    edges: ByX<(Coord, Coord, usize)>,
     eps: f64,
 }
 
@@ -280,12 +273,13 @@ impl Numbered {
         for ring in operands.iter().flat_map(|o| o.iter()).flatten() {
             for w in ring.windows(2) {
                 let id = edges.len();
-                edges.push((w[0].x.min(w[1].x), w[0].x.max(w[1].x), w[0], w[1], id));
+                edges.push((w[0].x.min(w[1].x), w[0].x.max(w[1].x), (w[0], w[1], id)));
             }
         }
-        edges.sort_by(|p, q| p.0.total_cmp(&q.0));
-        let widest = edges.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
-        Numbered { edges, widest, eps }
+        Numbered {
+            edges: ByX::new(edges),
+            eps,
+        }
     }
 
     /// The smallest id of the input edges the output edge `pq` lies on.
@@ -295,19 +289,14 @@ impl Numbered {
             x: (p.x + q.x) / 2.0,
             y: (p.y + q.y) / 2.0,
         };
-        let start = self
-            .edges
-            .partition_point(|e| e.0 < p.x - eps - self.widest);
-        self.edges[start..]
-            .iter()
-            .take_while(|e| e.0 <= p.x + eps)
+        self.edges
+            .meeting(p.x - eps, p.x + eps)
             .filter(|e| {
-                e.1 >= p.x - eps
-                    && [p, q, mid]
-                        .iter()
-                        .all(|&x| segment_distance(x, e.2, e.3) <= eps)
+                [p, q, mid]
+                    .iter()
+                    .all(|&x| segment_distance(x, e.0, e.1) <= eps)
             })
-            .map(|e| e.4)
+            .map(|e| e.2)
             .min()
             .unwrap_or(usize::MAX)
     }
@@ -411,6 +400,54 @@ fn union_all(members: Vec<Vec<PlanePolygon>>, plane: &Plane, eps: f64) -> Vec<Pl
     queue.pop().map(|q| q.1).unwrap_or_default()
 }
 
+/// Items with an extent in x, found by an x range: sorted by their smaller
+/// x, with the few much wider than the rest (a long edge among short ones)
+/// kept apart, so that a lookup scans only the narrow window its range
+/// and the widest short item allow.
+struct ByX<T> {
+    items: Vec<(f64, f64, T)>,
+    long: Vec<(f64, f64, T)>,
+    widest: f64,
+}
+
+impl<T> ByX<T> {
+    fn new(all: Vec<(f64, f64, T)>) -> ByX<T> {
+        let (lo, hi) = all
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+                (lo.min(e.0), hi.max(e.1))
+            });
+        let mut widths: Vec<f64> = all.iter().map(|e| e.1 - e.0).collect();
+        let median = if widths.is_empty() {
+            0.0
+        } else {
+            let mid = widths.len() / 2;
+            *widths.select_nth_unstable_by(mid, f64::total_cmp).1
+        };
+        let threshold = (median * 16.0).max((hi - lo) / 1024.0);
+        let (long, mut items): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|e| e.1 - e.0 > threshold);
+        items.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let widest = items.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
+        ByX {
+            items,
+            long,
+            widest,
+        }
+    }
+
+    /// The items whose extent meets `[x0, x1]`.
+    fn meeting(&self, x0: f64, x1: f64) -> impl Iterator<Item = &T> {
+        let start = self.items.partition_point(|e| e.0 < x0 - self.widest);
+        self.items[start..]
+            .iter()
+            .take_while(move |e| e.0 <= x1)
+            .chain(self.long.iter())
+            .filter(move |e| e.1 >= x0 && e.0 <= x1)
+            .map(|e| &e.2)
+    }
+}
+
 /// The distance in the plane from `q` to the segment `ab`.
 fn segment_distance(q: Coord, a: Coord, b: Coord) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
@@ -506,41 +543,32 @@ fn contacts(
     a: &[Vec<Vec<(f64, f64)>>],
     b: &[Vec<Vec<(f64, f64)>>],
     result: &[Polygon],
-) -> (Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>) {
+) -> (Positions, Vec<Positions>) {
     let ra: Vec<Vec<Located>> = a.iter().flat_map(|p| located(p)).collect();
     let rb: Vec<Vec<Located>> = b.iter().flat_map(|p| located(p)).collect();
-    let box_of = |e: &[Located]| {
-        let (x0, x1) = (e[0].1.0.min(e[1].1.0), e[0].1.0.max(e[1].1.0));
-        (x0, x1)
-    };
-    let mut eb: Vec<(f64, f64, [Located; 2])> = rb
-        .iter()
-        .flat_map(|r| r.windows(2))
-        .map(|w| {
-            let (x0, x1) = box_of(w);
-            (x0, x1, [w[0], w[1]])
-        })
-        .collect();
-    eb.sort_by(|p, q| p.0.total_cmp(&q.0));
-    let widest = eb.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
-    // Edges are arcs, not segments in longitude: pad the boxes.
-    let pad = 1.0;
+    let box_of = |e: &[Located]| (e[0].1.0.min(e[1].1.0), e[0].1.0.max(e[1].1.0));
+    let eb: ByX<[Located; 2]> = ByX::new(
+        rb.iter()
+            .flat_map(|r| r.windows(2))
+            .map(|w| {
+                let (x0, x1) = box_of(w);
+                (x0, x1, [w[0], w[1]])
+            })
+            .collect(),
+    );
+    // An arc's longitude runs monotonically between its ends: its ends'
+    // longitudes bound it (a hair of padding for rounding).
+    let pad = 1e-9;
     let mut points: Vec<(f64, f64)> = Vec::new();
     let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
     for w in ra.iter().flat_map(|r| r.windows(2)) {
         let (x0, x1) = box_of(w);
-        let start = eb.partition_point(|e| e.0 < x0 - widest - pad);
-        for f in eb[start..].iter().take_while(|e| e.0 <= x1 + pad) {
-            if f.1 < x0 - pad {
-                continue;
-            }
-            match edge_intersection([w[0], w[1]], f.2) {
-                None => {}
-                Some((p, None)) => {
-                    if !in_closure(result, p.0) && !points.contains(&p.1) {
-                        points.push(p.1);
-                    }
+        for f in eb.meeting(x0 - pad, x1 + pad) {
+            match edge_intersection([w[0], w[1]], *f) {
+                Some((p, None)) if !in_closure(result, p.0) && !points.contains(&p.1) => {
+                    points.push(p.1);
                 }
+                None | Some((_, None)) => {}
                 Some((p, Some(q))) => {
                     let mid = normalize(add(p.0, q.0)).unwrap_or(p.0);
                     if in_closure(result, mid) {
