@@ -223,3 +223,139 @@ pub(super) fn geo_line_to_s2cells(args: &[Value], _: &EvalContext) -> Value {
     };
     s2_covering(&Shape::Lines(lines), level, radius).map_or(Value::Null, token_array)
 }
+
+/// Most cells an H3 covering may have (the page: "the maximum count of
+/// tokens per polygon is 61680").
+const MAX_H3_CELLS: usize = 61_680;
+
+/// Most polygon vertices a buffered H3 covering measures distances to (each
+/// candidate cell's centre is measured against every edge).
+const MAX_H3_BUFFER_VERTICES: usize = 10_000;
+
+/// `geo_polygon_to_h3cells(polygon [, resolution [, radius]])`
+/// (geo-polygon-to-h3cells-function): the cells of the resolution whose
+/// centres lie inside the polygon (edges straight in longitude/latitude,
+/// as the page says) or, with a radius, within that many meters of it.
+/// Null for an invalid argument and past 61,680 cells; a shape whose area
+/// alone promises far more cells is refused before any cell is listed.
+pub(super) fn geo_polygon_to_h3cells(args: &[Value], _: &EvalContext) -> Value {
+    let (Some(rings), Some(polygons)) = (super::polygon_list(arg(args, 0)), polygons_arg(args, 0))
+    else {
+        return Value::Null;
+    };
+    let Some(res) = super::level_at(args, 1, 6).and_then(super::h3_resolution) else {
+        return Value::Null;
+    };
+    let radius = if args.len() > 2 {
+        match arg(args, 2).as_f64() {
+            Some(r) if r >= 0.0 && r.is_finite() => r,
+            _ => return Value::Null,
+        }
+    } else {
+        0.0
+    };
+    // Bounded work: the area (grown by the radius) over a cell's area
+    // estimates the count; far past the limit nothing is listed.
+    let area: f64 = polygons
+        .iter()
+        .map(|p| super::polygons::polygon_region(p).0)
+        .sum::<f64>()
+        * EARTH_RADIUS
+        * EARTH_RADIUS;
+    let perimeter: f64 = polygons
+        .iter()
+        .flatten()
+        .flat_map(|r| r.windows(2))
+        .map(|w| super::sphere::angle(w[0], w[1]) * EARTH_RADIUS)
+        .sum();
+    let grown = area + perimeter * radius + std::f64::consts::PI * radius * radius;
+    if grown / res.area_m2() > 4.0 * MAX_H3_CELLS as f64
+        || perimeter / res.edge_length_m() > 64.0 * MAX_H3_CELLS as f64
+    {
+        return Value::Null;
+    }
+    let mode = if radius > 0.0 {
+        h3o::geom::ContainmentMode::Covers
+    } else {
+        h3o::geom::ContainmentMode::ContainsCentroid
+    };
+    let mut tiler = h3o::geom::TilerBuilder::new(res)
+        .containment_mode(mode)
+        .build();
+    let degrees_per_meter = (1.0 / EARTH_RADIUS).to_degrees();
+    for shape in &rings {
+        let ring = |r: &Vec<(f64, f64)>| {
+            geo::LineString(r.iter().map(|&(x, y)| geo::Coord { x, y }).collect())
+        };
+        let polygon = if radius > 0.0 {
+            // The candidates: every cell meeting the box grown by the radius.
+            let lat_pad = radius * degrees_per_meter;
+            let (mut x0, mut y0, mut x1, mut y1) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+            for &(x, y) in &shape[0] {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+            let (y0, y1) = ((y0 - lat_pad).max(-90.0), (y1 + lat_pad).min(90.0));
+            let widest = y0.abs().max(y1.abs()).to_radians().cos().max(1e-6);
+            let lon_pad = lat_pad / widest;
+            let (x0, x1) = ((x0 - lon_pad).max(-180.0), (x1 + lon_pad).min(180.0));
+            geo::Polygon::new(
+                geo::LineString(vec![
+                    geo::Coord { x: x0, y: y0 },
+                    geo::Coord { x: x1, y: y0 },
+                    geo::Coord { x: x1, y: y1 },
+                    geo::Coord { x: x0, y: y1 },
+                    geo::Coord { x: x0, y: y0 },
+                ]),
+                vec![],
+            )
+        } else {
+            geo::Polygon::new(ring(&shape[0]), shape[1..].iter().map(ring).collect())
+        };
+        if tiler.add(polygon).is_err() {
+            return Value::Null;
+        }
+    }
+    if tiler.coverage_size_hint() > 64 * MAX_H3_CELLS {
+        return Value::Null;
+    }
+    if radius > 0.0 && rings.iter().flatten().map(Vec::len).sum::<usize>() > MAX_H3_BUFFER_VERTICES
+    {
+        return Value::Null;
+    }
+    let angle = radius / EARTH_RADIUS;
+    let mut cells: Vec<h3o::CellIndex> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for cell in tiler.into_coverage() {
+        if !seen.insert(cell) {
+            continue;
+        }
+        if radius > 0.0 {
+            let c = h3o::LatLng::from(cell);
+            let (lon, lat) = (c.lng(), c.lat());
+            let inside = rings.iter().any(|rs| {
+                super::in_ring((lon, lat), &rs[0])
+                    && !rs[1..].iter().any(|h| super::in_ring((lon, lat), h))
+            });
+            let x = unit(lon, lat);
+            let near = inside
+                || polygons
+                    .iter()
+                    .flatten()
+                    .flat_map(|r| r.windows(2))
+                    .any(|w| angle_to_arc(x, w[0], w[1]) <= angle);
+            if !near {
+                continue;
+            }
+        }
+        cells.push(cell);
+        if cells.len() > MAX_H3_CELLS {
+            return Value::Null;
+        }
+    }
+    Value::array(
+        cells
+            .into_iter()
+            .map(|c| Value::string(&c.to_string()))
+            .collect(),
+    )
+}

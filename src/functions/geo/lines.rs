@@ -255,7 +255,7 @@ pub(super) fn densify_edge(
 
 /// A coordinate the service writes as GeoJSON text: a whole number reads
 /// back as a long (the pages show `[10.25,10]`).
-fn coordinate(x: f64) -> Value {
+pub(super) fn coordinate(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() <= 360.0 {
         Value::Long(x as i64)
     } else {
@@ -304,7 +304,7 @@ pub(super) fn geo_line_densify(args: &[Value], _: &EvalContext) -> Value {
 
 /// A point of an intersection: its vector and its (longitude, latitude)
 /// (a vertex keeps its given coordinates).
-type Located = (Vec3, (f64, f64));
+pub(super) type Located = (Vec3, (f64, f64));
 
 /// Whether `p` lies on the arc from `a` to `b` (to rounding).
 fn on_arc(p: Vec3, a: Vec3, b: Vec3) -> bool {
@@ -313,7 +313,10 @@ fn on_arc(p: Vec3, a: Vec3, b: Vec3) -> bool {
 
 /// The part two edges share: nothing, a point, or (on one great circle) a
 /// segment running the way the first edge runs.
-fn edge_intersection(e: [Located; 2], f: [Located; 2]) -> Option<(Located, Option<Located>)> {
+pub(super) fn edge_intersection(
+    e: [Located; 2],
+    f: [Located; 2],
+) -> Option<(Located, Option<Located>)> {
     let (a, b, c, d) = (e[0].0, e[1].0, f[0].0, f[1].0);
     let n1 = normalize(robust_cross(a, b))?;
     let collinear = dot(n1, c).abs() <= 1e-15 && dot(n1, d).abs() <= 1e-15;

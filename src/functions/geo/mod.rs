@@ -28,6 +28,7 @@ use sphere::{angle_to_arc, unit};
 
 mod cover;
 mod lines;
+mod overlay;
 mod points;
 mod polygons;
 mod simplify;
@@ -263,6 +264,55 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         2,
         sig_dynamic,
         simplify::geo_polygon_simplify,
+    ),
+    function(
+        "geo_intersection_2polygons",
+        2,
+        2,
+        sig_dynamic,
+        overlay::geo_intersection_2polygons,
+    ),
+    function(
+        "geo_union_polygons_array",
+        1,
+        1,
+        sig_dynamic,
+        overlay::geo_union_polygons_array,
+    ),
+    function(
+        "geo_intersection_line_with_polygon",
+        2,
+        2,
+        sig_dynamic,
+        overlay::geo_intersection_line_with_polygon,
+    ),
+    function(
+        "geo_point_buffer",
+        3,
+        4,
+        sig_dynamic,
+        points::geo_point_buffer,
+    ),
+    function(
+        "geo_union_lines_array",
+        1,
+        1,
+        sig_dynamic,
+        overlay::geo_union_lines_array,
+    ),
+    function(
+        "geo_simplify_polygons_array",
+        1,
+        2,
+        sig_dynamic,
+        simplify::geo_simplify_polygons_array,
+    ),
+    function(
+        "geo_polygon_to_h3cells",
+        1,
+        3,
+        sig_dynamic,
+        cover::geo_polygon_to_h3cells,
     ),
 ];
 

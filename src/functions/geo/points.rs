@@ -46,3 +46,70 @@ pub(super) fn geo_angle(args: &[Value], _: &EvalContext) -> Value {
         _ => Value::Null,
     }
 }
+
+/// `geo_point_buffer(longitude, latitude, radius [, tolerance])`
+/// (geo-point-buffer-function): a polygon holding every point within
+/// `radius` meters. Its vertices lie on a circle just outside the radius,
+/// so that the middle of each edge is at the radius and no vertex is more
+/// than `tolerance` meters (10 by default; at least a millionth of the
+/// radius, at most just under it) beyond it; the ring runs
+/// counter-clockwise from due north. Null for an invalid point, a radius
+/// that is not positive or is past a quarter of the Earth's circumference
+/// (a polygon encloses at most half the sphere), or a tolerance that is
+/// not positive.
+pub(super) fn geo_point_buffer(args: &[Value], _: &EvalContext) -> Value {
+    let Some((lon, lat)) = point_at(args, 0) else {
+        return Value::Null;
+    };
+    let Some(radius) = crate::functions::arg(args, 2).as_f64() else {
+        return Value::Null;
+    };
+    let tolerance = if args.len() > 3 {
+        match crate::functions::arg(args, 3).as_f64() {
+            Some(t) => t,
+            None => return Value::Null,
+        }
+    } else {
+        10.0
+    };
+    if !(radius > 0.0 && radius.is_finite() && tolerance > 0.0 && tolerance.is_finite()) {
+        return Value::Null;
+    }
+    let r = radius / super::EARTH_RADIUS;
+    let tol = tolerance.clamp(radius * 1e-6, radius * 0.999) / super::EARTH_RADIUS;
+    if r + tol >= std::f64::consts::FRAC_PI_2 {
+        return Value::Null;
+    }
+    // On the sphere, a regular n-gon whose edge midpoints are at angle r
+    // has its vertices at atan(tan r / cos(π/n)).
+    let vertex_angle = |n: usize| (r.tan() / (std::f64::consts::PI / n as f64).cos()).atan();
+    let fewest = std::f64::consts::PI / (r.tan() / (r + tol).tan()).acos();
+    let mut n = if fewest.is_finite() {
+        (fewest.ceil() as usize).clamp(3, 100_000)
+    } else {
+        100_000
+    };
+    // Rounding may leave the bound a hair short.
+    while n < 100_000 && vertex_angle(n) - r > tol {
+        n += 1;
+    }
+    let rv = vertex_angle(n);
+    let (phi, lambda) = (lat.to_radians(), lon.to_radians());
+    let mut ring: Vec<(f64, f64)> = (0..n)
+        .map(|k| {
+            let bearing = -TAU * k as f64 / n as f64;
+            let lat2 = (phi.sin() * rv.cos() + phi.cos() * rv.sin() * bearing.cos()).asin();
+            let lon2 = lambda
+                + (bearing.sin() * rv.sin() * phi.cos()).atan2(rv.cos() - phi.sin() * lat2.sin());
+            let mut lon2 = lon2.to_degrees();
+            if lon2 > 180.0 {
+                lon2 -= 360.0;
+            } else if lon2 < -180.0 {
+                lon2 += 360.0;
+            }
+            (lon2, lat2.to_degrees())
+        })
+        .collect();
+    ring.push(ring[0]);
+    super::geojson_polygon(ring)
+}

@@ -74,7 +74,7 @@ fn ring_region(ring: &[Vec3]) -> (f64, Vec3) {
 }
 
 /// A polygon's area and centroid integral (holes taken out).
-fn polygon_region(p: &Polygon) -> (f64, Vec3) {
+pub(super) fn polygon_region(p: &Polygon) -> (f64, Vec3) {
     let (mut area, mut centroid) = ring_region(&p[0]);
     for hole in &p[1..] {
         let (a, c) = ring_region(hole);

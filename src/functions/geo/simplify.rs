@@ -181,3 +181,36 @@ pub(super) fn geo_polygon_simplify(args: &[Value], _: &EvalContext) -> Value {
         (true, _) => geometry("MultiPolygon", Value::array(out)),
     }
 }
+
+/// `geo_simplify_polygons_array(polygons [, tolerance])`
+/// (geo-simplify-polygons-array-function): the union of the polygons,
+/// simplified as [`geo_polygon_simplify`] simplifies (tolerance in meters
+/// in `[0, 7,800,000]`, 10 by default); null for an invalid polygon or
+/// tolerance, or when nothing is left.
+pub(super) fn geo_simplify_polygons_array(args: &[Value], _: &EvalContext) -> Value {
+    let (Some(polygons), Some(tol)) = (
+        super::overlay::union_of(arg(args, 0)),
+        tolerance(args, 1, 0.0..=7_800_000.0),
+    ) else {
+        return Value::Null;
+    };
+    let tol = tol / EARTH_RADIUS;
+    let mut out: Vec<Value> = Vec::new();
+    for rings in &polygons {
+        let Some(shell) = simplify_ring(&rings[0], tol) else {
+            continue;
+        };
+        let mut kept = vec![coordinates(&rings[0], &shell)];
+        for hole in &rings[1..] {
+            if let Some(h) = simplify_ring(hole, tol) {
+                kept.push(coordinates(hole, &h));
+            }
+        }
+        out.push(Value::array(kept));
+    }
+    match out.len() {
+        0 => Value::Null,
+        1 => geometry("Polygon", out.remove(0)),
+        _ => geometry("MultiPolygon", Value::array(out)),
+    }
+}
