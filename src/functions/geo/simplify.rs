@@ -14,7 +14,7 @@
 
 use super::lines::geometry;
 use super::sphere::{Vec3, angle, angle_to_arc, unit};
-use super::{EARTH_RADIUS, geojson, line_strings, polygon_list};
+use super::{EARTH_RADIUS, Positions, geojson, line_strings, polygon_list};
 use crate::functions::{EvalContext, arg};
 use crate::value::Value;
 
@@ -162,19 +162,7 @@ pub(super) fn geo_polygon_simplify(args: &[Value], _: &EvalContext) -> Value {
     };
     let multi = matches!(geojson(arg(args, 0)), Some((k, _)) if k == "MultiPolygon");
     let tol = tol / EARTH_RADIUS;
-    let mut out: Vec<Value> = Vec::new();
-    for rings in &polygons {
-        let Some(shell) = simplify_ring(&rings[0], tol) else {
-            continue;
-        };
-        let mut kept = vec![coordinates(&rings[0], &shell)];
-        for hole in &rings[1..] {
-            if let Some(h) = simplify_ring(hole, tol) {
-                kept.push(coordinates(hole, &h));
-            }
-        }
-        out.push(Value::array(kept));
-    }
+    let mut out = simplify_polygons(&polygons, tol);
     match (multi, out.len()) {
         (_, 0) => Value::Null,
         (false, _) => geometry("Polygon", out.remove(0)),
@@ -195,8 +183,19 @@ pub(super) fn geo_simplify_polygons_array(args: &[Value], _: &EvalContext) -> Va
         return Value::Null;
     };
     let tol = tol / EARTH_RADIUS;
-    let mut out: Vec<Value> = Vec::new();
-    for rings in &polygons {
+    let mut out = simplify_polygons(&polygons, tol);
+    match out.len() {
+        0 => Value::Null,
+        1 => geometry("Polygon", out.remove(0)),
+        _ => geometry("MultiPolygon", Value::array(out)),
+    }
+}
+
+/// Each polygon's rings simplified (`tol` in radians): a polygon whose
+/// shell disappears is dropped, as is a hole that disappears.
+fn simplify_polygons(polygons: &[Vec<Positions>], tol: f64) -> Vec<Value> {
+    let mut out = Vec::new();
+    for rings in polygons {
         let Some(shell) = simplify_ring(&rings[0], tol) else {
             continue;
         };
@@ -208,9 +207,5 @@ pub(super) fn geo_simplify_polygons_array(args: &[Value], _: &EvalContext) -> Va
         }
         out.push(Value::array(kept));
     }
-    match out.len() {
-        0 => Value::Null,
-        1 => geometry("Polygon", out.remove(0)),
-        _ => geometry("MultiPolygon", Value::array(out)),
-    }
+    out
 }
