@@ -17,7 +17,28 @@ use crate::types::DataType;
 use crate::value::Value;
 use crate::value::cast::{cast, normalize};
 use hll::Hll;
+use std::sync::Arc;
 use tdigest::TDigest;
+
+/// The three arrays both sketches are written as (`[header, a, b]`), from
+/// the value or from JSON text of it; `None` for anything else.
+fn sketch_parts(v: &Value) -> Option<[Arc<Vec<Value>>; 3]> {
+    let parsed;
+    let v = match v {
+        Value::String(s) => {
+            parsed = crate::json::parse_value(s).ok()?;
+            &parsed
+        }
+        v => v,
+    };
+    let Value::Array(parts) = v else { return None };
+    match parts.as_slice() {
+        [Value::Array(a), Value::Array(b), Value::Array(c)] => {
+            Some([a.clone(), b.clone(), c.clone()])
+        }
+        _ => None,
+    }
+}
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     // `dcount_hll(hllMerged)` is named `dcount_hll_hllMerged` (the page's output).

@@ -151,23 +151,8 @@ impl Hll {
     /// A sketch read back from [`Hll::to_value`]'s form; `None` for
     /// anything else.
     pub fn from_value(v: &Value) -> Option<Hll> {
-        let parsed;
-        let v = match v {
-            Value::String(s) => {
-                parsed = crate::json::parse_value(s).ok()?;
-                &parsed
-            }
-            v => v,
-        };
-        let Value::Array(parts) = v else { return None };
-        let [
-            Value::Array(header),
-            Value::Array(hashes),
-            Value::Array(registers),
-        ] = parts.as_slice()
-        else {
-            return None;
-        };
+        let parts = super::sketch_parts(v)?;
+        let [header, hashes, registers] = &parts;
         let [limit, precision] = header.as_slice() else {
             return None;
         };

@@ -306,23 +306,8 @@ impl TDigest {
     /// A digest read back from [`TDigest::to_value`]'s form (or JSON text
     /// of it); `None` for anything else.
     pub fn from_value(v: &Value) -> Option<TDigest> {
-        let parsed;
-        let v = match v {
-            Value::String(s) => {
-                parsed = crate::json::parse_value(s).ok()?;
-                &parsed
-            }
-            v => v,
-        };
-        let Value::Array(parts) = v else { return None };
-        let [
-            Value::Array(header),
-            Value::Array(values),
-            Value::Array(weights),
-        ] = parts.as_slice()
-        else {
-            return None;
-        };
+        let parts = super::sketch_parts(v)?;
+        let [header, values, weights] = &parts;
         if values.len() != weights.len() {
             return None;
         }
