@@ -590,7 +590,7 @@ fn contacts(
     (points, lines)
 }
 
-fn to_units(polygons: &[Vec<Vec<(f64, f64)>>]) -> Vec<Polygon> {
+pub(super) fn to_units(polygons: &[Vec<Vec<(f64, f64)>>]) -> Vec<Polygon> {
     polygons
         .iter()
         .map(|rings| {
@@ -662,16 +662,21 @@ pub(super) fn union_of(array: &Value) -> Option<Vec<Vec<Positions>>> {
         polygons_arg(&one, 0)?;
         items_polygons.push(polygon_list(item)?);
     }
-    if items_polygons.is_empty() {
+    union_members(&items_polygons)
+}
+
+/// The union of members (each polygons as (longitude, latitude) rings) as
+/// S2's `DestructiveUnion` forms it; `None` for no members or shapes that
+/// do not fit one projection.
+pub(super) fn union_members(members: &[Vec<Vec<Positions>>]) -> Option<Vec<Vec<Positions>>> {
+    if members.is_empty() {
         return None;
     }
-    let paths: Vec<&[(f64, f64)]> = items_polygons.iter().flat_map(|p| rings_of(p)).collect();
+    let paths: Vec<&[(f64, f64)]> = members.iter().flat_map(|p| rings_of(p)).collect();
     let source = Source::new(&paths)?;
-    let members: Vec<Vec<PlanePolygon>> = items_polygons
-        .iter()
-        .map(|p| source.project_polygons(p))
-        .collect();
-    Some(source.polygons_back(&union_all(members, &source.plane, source.eps)))
+    let projected: Vec<Vec<PlanePolygon>> =
+        members.iter().map(|p| source.project_polygons(p)).collect();
+    Some(source.polygons_back(&union_all(projected, &source.plane, source.eps)))
 }
 
 /// `geo_intersection_line_with_polygon(lineString, polygon)`

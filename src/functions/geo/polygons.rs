@@ -4,9 +4,8 @@
 //! A ring bounds the smaller of the two regions it divides the sphere
 //! into, whatever its orientation (the pages: "the smaller of the two
 //! regions will be chosen"); holes are taken out of their shell. The pages
-//! measure a multipolygon as the union of its polygons; kqlite measures
-//! members that do not meet (their sum is the union's measure) and gives
-//! null for a multipolygon whose members overlap or touch
+//! measure a multipolygon as the union of its polygons: members that do
+//! not meet are summed, members that meet are united first
 //! (docs/semantics.md#geospatial).
 
 use super::lines::{densify_edge, edges_meet, flag_at, tolerance_at};
@@ -14,7 +13,9 @@ use super::sphere::{
     Vec3, add, angle, angle_to_arc, lon_lat, normalize, project_to_arc, ring_contains,
     ring_integrals, scale, unit, valid_edge,
 };
-use super::{EARTH_RADIUS, geojson, geojson_point, line_strings, point_at, polygon_list};
+use super::{
+    EARTH_RADIUS, Positions, geojson, geojson_point, line_strings, point_at, polygon_list,
+};
 use crate::functions::{EvalContext, arg};
 use crate::value::{Bag, Value};
 
@@ -51,15 +52,24 @@ fn polygons_meet(a: &Polygon, b: &Polygon) -> bool {
     edges_meet(a, b) || contains(a, b[0][0]) || contains(b, a[0][0])
 }
 
-/// The polygons when no two of them share a point (so that sums are the
-/// union's measures); `None` otherwise.
-fn disjoint(polygons: Vec<Polygon>) -> Option<Vec<Polygon>> {
-    for (i, a) in polygons.iter().enumerate() {
-        if polygons[i + 1..].iter().any(|b| polygons_meet(a, b)) {
-            return None;
-        }
+/// The polygons of an argument as the pages measure them: the members
+/// themselves when no two share a point (sums over them are the union's
+/// measures), else the union of the members (formed as
+/// `geo_union_polygons_array` forms it). `None` when invalid, or when the
+/// members meet and do not fit one overlay projection.
+fn measured(args: &[Value], i: usize) -> Option<Vec<Polygon>> {
+    let polygons = polygons_arg(args, i)?;
+    let meet = polygons
+        .iter()
+        .enumerate()
+        .any(|(k, a)| polygons[k + 1..].iter().any(|b| polygons_meet(a, b)));
+    if !meet {
+        return Some(polygons);
     }
-    Some(polygons)
+    let members: Vec<Vec<Positions>> = polygon_list(arg(args, i))?;
+    let members: Vec<Vec<Vec<Positions>>> = members.into_iter().map(|p| vec![p]).collect();
+    let union = super::overlay::union_members(&members)?;
+    Some(super::overlay::to_units(&union))
 }
 
 /// A ring's area (steradians) and centroid integral for the smaller region
@@ -86,7 +96,7 @@ pub(super) fn polygon_region(p: &Polygon) -> (f64, Vec3) {
 
 /// `geo_polygon_area(polygon)` (geo-polygon-area-function): square meters.
 pub(super) fn geo_polygon_area(args: &[Value], _: &EvalContext) -> Value {
-    match polygons_arg(args, 0).and_then(disjoint) {
+    match measured(args, 0) {
         Some(ps) => {
             let area: f64 = ps.iter().map(|p| polygon_region(p).0).sum();
             Value::Real(area * EARTH_RADIUS * EARTH_RADIUS)
@@ -98,7 +108,7 @@ pub(super) fn geo_polygon_area(args: &[Value], _: &EvalContext) -> Value {
 /// `geo_polygon_perimeter(polygon)` (geo-polygon-perimeter-function):
 /// meters, holes' boundaries included.
 pub(super) fn geo_polygon_perimeter(args: &[Value], _: &EvalContext) -> Value {
-    match polygons_arg(args, 0).and_then(disjoint) {
+    match measured(args, 0) {
         Some(ps) => {
             let length: f64 = ps
                 .iter()
@@ -114,7 +124,7 @@ pub(super) fn geo_polygon_perimeter(args: &[Value], _: &EvalContext) -> Value {
 
 /// `geo_polygon_centroid(polygon)` (geo-polygon-centroid-function).
 pub(super) fn geo_polygon_centroid(args: &[Value], _: &EvalContext) -> Value {
-    let Some(ps) = polygons_arg(args, 0).and_then(disjoint) else {
+    let Some(ps) = measured(args, 0) else {
         return Value::Null;
     };
     let sum = ps.iter().map(|p| polygon_region(p).1).fold([0.0; 3], add);

@@ -5,7 +5,7 @@
 //! library the Kusto geospatial functions are built on (the pages name S2
 //! for their cells and describe edges as geodesics on a sphere): lengths
 //! are central angles computed as `atan2(|a×b|, a·b)`, areas are sums of
-//! signed triangle areas (l'Huilier's formula, Girard's for thin
+//! signed triangle areas (l'Huilier's formula, a triple product for thin
 //! triangles) fanned out from a ring's first vertex, and centroids are
 //! "true" centroids (the surface integral of the position, scaled by the
 //! length or area). Computing in the same way reproduces the documented
@@ -140,12 +140,16 @@ fn triangle_area(a: Vec3, b: Vec3, c: Vec3) -> f64 {
     let sc = angle(a, b);
     let s = 0.5 * (sa + sb + sc);
     if s >= 3e-4 {
-        // Thin triangles: Girard's formula can be the more accurate.
+        // Thin triangles (S2's test): l'Huilier's formula loses its
+        // precision as the three points near one great circle (a union's
+        // crossing points lie on the edges they cut, and fan triangles from
+        // the ring's first vertex can be flat); the solid angle from the
+        // triple product keeps it.
         let s2 = s * s;
         let dmin = s - sa.max(sb).max(sc);
         if dmin < 1e-2 * s * s2 * s2 {
-            let area = girard_area(a, b, c);
-            if dmin < s * (0.1 * area) {
+            let area = flat_triangle_area(a, b, c);
+            if dmin < s * (0.1 * (area + 5e-15)) {
                 return area;
             }
         }
@@ -155,11 +159,13 @@ fn triangle_area(a: Vec3, b: Vec3, c: Vec3) -> f64 {
     4.0 * t.max(0.0).sqrt().atan()
 }
 
-fn girard_area(a: Vec3, b: Vec3, c: Vec3) -> f64 {
-    let ab = cross(a, b);
-    let bc = cross(b, c);
-    let ac = cross(a, c);
-    (angle(ab, ac) - angle(ab, bc) + angle(bc, ac)).max(0.0)
+/// The area of a thin triangle: Oosterom and Strackee's solid angle,
+/// `tan(E/2) = a·(b×c) / (1 + a·b + b·c + c·a)`, with the triple product
+/// taken over the differences `b - a`, `c - a` so that it stays exact to
+/// the rounding of the points when they are nearly on one great circle.
+fn flat_triangle_area(a: Vec3, b: Vec3, c: Vec3) -> f64 {
+    let det = dot(a, cross(sub(b, a), sub(c, a)));
+    2.0 * det.abs().atan2(1.0 + dot(a, b) + dot(b, c) + dot(c, a))
 }
 
 /// The area of triangle `abc`, positive when counter-clockwise.
