@@ -37,6 +37,7 @@ mod functions_docs;
 mod functions_result_types;
 mod functions_sketches;
 mod generated_seeds;
+mod geo_buffer;
 mod geo_overlay;
 mod group_keys;
 mod hash_order;

@@ -26,6 +26,7 @@ use crate::types::DataType;
 use crate::value::{Bag, Value};
 use sphere::{angle_to_arc, unit};
 
+mod buffer;
 mod cover;
 mod lines;
 mod overlay;
@@ -306,6 +307,20 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         2,
         sig_dynamic,
         simplify::geo_simplify_polygons_array,
+    ),
+    function(
+        "geo_line_buffer",
+        2,
+        3,
+        sig_dynamic,
+        buffer::geo_line_buffer,
+    ),
+    function(
+        "geo_polygon_buffer",
+        2,
+        3,
+        sig_dynamic,
+        buffer::geo_polygon_buffer,
     ),
     function(
         "geo_polygon_to_h3cells",

@@ -476,7 +476,7 @@ fn polygon_value(rings: &[Vec<(f64, f64)>]) -> Value {
 /// is (`Point`/`MultiPoint`, `LineString`/`MultiLineString`,
 /// `Polygon`/`MultiPolygon`), a `GeometryCollection` of several kinds, or
 /// an empty `GeometryCollection`.
-fn shapes(
+pub(super) fn shapes(
     points: &[(f64, f64)],
     lines: &[Vec<(f64, f64)>],
     polygons: &[Vec<Vec<(f64, f64)>>],
@@ -677,6 +677,61 @@ pub(super) fn union_members(members: &[Vec<Vec<Positions>>]) -> Option<Vec<Vec<P
     let projected: Vec<Vec<PlanePolygon>> =
         members.iter().map(|p| source.project_polygons(p)).collect();
     Some(source.polygons_back(&union_all(projected, &source.plane, source.eps)))
+}
+
+/// How many pieces [`union_rings`] unites in one overlay.
+const UNION_RUN: usize = 64;
+
+/// The union of simple closed rings (each without holes) and polygons, all
+/// given as (longitude, latitude) rings, in one overlay of the gnomonic
+/// plane (every ring counter-clockwise, holes clockwise, and a point is in
+/// the union where the winding number is positive): shells come back
+/// counter-clockwise, holes clockwise. `None` when the shapes do not fit one
+/// projection.
+pub(super) fn union_rings(
+    rings: &[Positions],
+    polygons: &[Vec<Positions>],
+) -> Option<Vec<Vec<Positions>>> {
+    let mut paths: Vec<&[(f64, f64)]> = rings.iter().map(Vec::as_slice).collect();
+    paths.extend(rings_of(polygons));
+    let source = Source::new(&paths)?;
+    let mut pieces: Vec<geo::Polygon> = rings
+        .iter()
+        .map(|r| geo::Polygon::new(LineString(source.project_path(r)), Vec::new()))
+        .collect();
+    pieces.extend(multi(&source.project_polygons(polygons)).0);
+    let pieces: Vec<geo::Polygon> = pieces
+        .into_iter()
+        .map(|p| p.orient(Direction::Default))
+        .collect();
+    // Pieces along a dense line overlap their neighbours many times over:
+    // uniting them in runs first keeps each overlay small (a single overlay
+    // of 40,000 such pieces takes seconds).
+    let mut runs: Vec<MultiPolygon> = pieces
+        .chunks(UNION_RUN)
+        .map(|run| geo::unary_union(run).orient(Direction::Default))
+        .collect();
+    while runs.len() > 1 {
+        runs = runs
+            .chunks(UNION_RUN)
+            .map(|run| geo::unary_union(run).orient(Direction::Default))
+            .collect();
+    }
+    let united = runs
+        .pop()
+        .unwrap_or_else(|| MultiPolygon(Vec::new()))
+        .orient(Direction::Default);
+    let planar: Vec<PlanePolygon> = united
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| r.0.clone())
+                .collect()
+        })
+        .collect();
+    Some(source.polygons_back(&planar))
 }
 
 /// `geo_intersection_line_with_polygon(lineString, polygon)`

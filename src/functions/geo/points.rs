@@ -80,6 +80,15 @@ pub(super) fn geo_point_buffer(args: &[Value], _: &EvalContext) -> Value {
     if r + tol >= std::f64::consts::FRAC_PI_2 {
         return Value::Null;
     }
+    super::geojson_polygon(circle_ring((lon, lat), r, tol))
+}
+
+/// A closed regular polygon about `center` (longitude, latitude) whose edge
+/// midpoints lie at angle `r` (radians) from it and whose vertices lie at
+/// most `tol` beyond (so that it holds the whole disc), counter-clockwise
+/// from due north. Needs `0 < tol` and `r + tol < π/2`.
+pub(super) fn circle_ring(center: (f64, f64), r: f64, tol: f64) -> Vec<(f64, f64)> {
+    let (lon, lat) = center;
     // On the sphere, a regular n-gon whose edge midpoints are at angle r
     // has its vertices at atan(tan r / cos(π/n)).
     let vertex_angle = |n: usize| (r.tan() / (std::f64::consts::PI / n as f64).cos()).atan();
@@ -111,5 +120,5 @@ pub(super) fn geo_point_buffer(args: &[Value], _: &EvalContext) -> Value {
         })
         .collect();
     ring.push(ring[0]);
-    super::geojson_polygon(ring)
+    ring
 }
