@@ -223,3 +223,23 @@ fn huge_shapes_take_bounded_work() {
         started.elapsed()
     );
 }
+
+#[test]
+fn point_in_polygon_edges_are_geodesics() {
+    // geo-point-in-polygon-function: "Polygon edges are geodesics on the
+    // sphere". The edges along 50°N and 60°N between 100°W and 60°W bow
+    // poleward to about 51.7°N and 61.5°N at 80°W: (-80, 61) lies inside
+    // the polygon and (-80, 50.5) outside, the other way round from flat
+    // longitude/latitude edges.
+    let r = rows(
+        r#"let p = dynamic({"type":"Polygon","coordinates":[[[-100,50],[-60,50],[-60,60],[-100,60],[-100,50]]]});
+           print north = geo_point_in_polygon(-80, 61, p), south = geo_point_in_polygon(-80, 50.5, p),
+                 middle = geo_point_in_polygon(-80, 55, p), vertex = geo_point_in_polygon(-60, 50, p),
+                 outside = geo_point_in_polygon(-80, 62, p)"#,
+    );
+    assert_eq!(r[0]["north"], Json::Bool(true), "{}", r[0]);
+    assert_eq!(r[0]["south"], Json::Bool(false), "{}", r[0]);
+    assert_eq!(r[0]["middle"], Json::Bool(true), "{}", r[0]);
+    assert_eq!(r[0]["vertex"], Json::Bool(true), "{}", r[0]);
+    assert_eq!(r[0]["outside"], Json::Bool(false), "{}", r[0]);
+}

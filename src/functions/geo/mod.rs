@@ -609,7 +609,9 @@ fn geo_distance_point_to_line(args: &[Value], _: &EvalContext) -> Value {
     Value::Real(best * EARTH_RADIUS)
 }
 
-/// Whether `p` is inside the ring, by ray casting in longitude/latitude.
+/// Whether `p` is inside the ring, by ray casting in longitude/latitude
+/// (edges straight in longitude/latitude, as `geo_polygon_to_h3cells`
+/// takes them).
 fn in_ring(p: (f64, f64), ring: &[(f64, f64)]) -> bool {
     let mut inside = false;
     let n = ring.len();
@@ -646,17 +648,20 @@ fn valid_ring(ring: &[(f64, f64)]) -> bool {
     distinct.len() >= 3
 }
 
+/// `geo_point_in_polygon(longitude, latitude, polygon)`
+/// (geo-point-in-polygon-function): whether the polygon (edges geodesics,
+/// each ring bounding the smaller region it divides the sphere into)
+/// contains the point; a point on a ring counts as inside ("polygon
+/// contains its vertices").
 fn geo_point_in_polygon(args: &[Value], _: &EvalContext) -> Value {
     let Some(p) = point_at(args, 0) else {
         return Value::Null;
     };
-    let Some(polygons) = polygon_list(arg(args, 2)) else {
+    let Some(polygons) = polygons::polygons_arg(args, 2) else {
         return Value::Null;
     };
-    let inside = polygons
-        .iter()
-        .any(|rs| in_ring(p, &rs[0]) && !rs[1..].iter().any(|hole| in_ring(p, hole)));
-    Value::Bool(inside)
+    let x = unit(p.0, p.1);
+    Value::Bool(overlay::in_closure(&polygons, x))
 }
 
 // ---- geohash ---------------------------------------------------------------

@@ -517,7 +517,7 @@ pub(super) fn shapes(
 
 /// Whether `p` lies in the closure of one of the polygons (inside or on a
 /// ring).
-fn in_closure(polygons: &[Polygon], p: Vec3) -> bool {
+pub(super) fn in_closure(polygons: &[Polygon], p: Vec3) -> bool {
     polygons.iter().any(|poly| {
         contains(poly, p)
             || poly
