@@ -32,10 +32,6 @@ const BY_HAND: &[(&str, &str)] = &[
         "cb7bbcf9e662",
         "int(0xf090013d) is outside int's range (it is a long)",
     ),
-    (
-        "e239b7dd2d18",
-        "bin(5Minutebin=Timestamp, 5m): 5Minutebin is no parameter of bin()",
-    ),
 ];
 
 /// The reason for a `check` message, when it is one of the expected kinds.
