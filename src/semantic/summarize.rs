@@ -26,6 +26,16 @@ impl Binder<'_> {
         let mut errors = Vec::new();
         for k in keys {
             match self.scalar(&k.expr, &scope) {
+                // The official analyzer refuses a dynamic `sort` key (KS116,
+                // `CheckIsNotDynamic` in its sort binder); `top` it leaves alone.
+                Ok(expr)
+                    if expr.ty == DataType::Dynamic
+                        && operator == "sort"
+                        && !self.catalog.dynamic_keys =>
+                {
+                    let name = implied_name(&k.expr).unwrap_or_else(|| "key".to_string());
+                    errors.push(self.dynamic_key_error(operator, &name, k.expr.span));
+                }
                 Ok(expr) => {
                     // `desc` is the default; `asc` puts nulls first, `desc` last.
                     let descending = k.order != Some(SortOrder::Asc);
@@ -64,7 +74,7 @@ impl Binder<'_> {
                 .filter(|f| f.ty == DataType::Dynamic)
                 .map(|f| self.dynamic_key_error("distinct", &f.name, c.expr.span))
                 .collect();
-            if !dynamic.is_empty() && !self.catalog.dynamic_group_keys {
+            if !dynamic.is_empty() && !self.catalog.dynamic_keys {
                 return Err(dynamic);
             }
             let group_by = identity_exprs(input.schema());
@@ -84,7 +94,7 @@ impl Binder<'_> {
     /// type…", docs/semantics.md#dynamic-keys), the official analyzer's
     /// (KS116, `CheckIsNotDynamic` in Kusto.Language's summarize and
     /// distinct binders) for `distinct`.
-    fn dynamic_key_error(&self, operator: &str, name: &str, span: Span) -> BindError {
+    pub(super) fn dynamic_key_error(&self, operator: &str, name: &str, span: Span) -> BindError {
         let message = if operator == "summarize" {
             format!(
                 "Summarize group key '{name}' is of a 'dynamic' type. Please use an explicit \
@@ -98,8 +108,10 @@ impl Binder<'_> {
             .with_label(format!("'{name}' is dynamic"))
             .with_help(Some(if operator == "summarize" {
                 format!("convert the key, e.g. `summarize ... by {name} = tostring({name})`")
+            } else if operator == "distinct" {
+                format!("convert the key, e.g. `distinct {name} = tostring({name})`")
             } else {
-                format!("convert the key, e.g. `{operator} {name} = tostring({name})`")
+                format!("convert the key first, e.g. `extend {name} = tostring({name})`")
             }))
     }
 
@@ -145,7 +157,7 @@ impl Binder<'_> {
                     None => generic_name(&taken),
                 },
             };
-            if bound.ty == DataType::Dynamic && !self.catalog.dynamic_group_keys {
+            if bound.ty == DataType::Dynamic && !self.catalog.dynamic_keys {
                 errors.push(self.dynamic_key_error(operator, &name, item.expr.span));
             }
             group_fields.push(Field::new(name, bound.ty));

@@ -10,7 +10,7 @@
 //!
 //! Kusto refuses a `dynamic` group key ("Summarize group key 'd' is of a
 //! 'dynamic' type…", docs/semantics.md#dynamic-keys); these cases group
-//! by the mixed column `d` with `EngineOptions::dynamic_group_keys`, the
+//! by the mixed column `d` with `EngineOptions::dynamic_keys`, the
 //! switch for tools whose `dynamic` columns stand for unknown types, to
 //! keep checking how such keys compare when they are accepted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -122,7 +122,7 @@ fn group_keys_compare_as_kusto_values_whatever_the_chunking() {
                 let options = EngineOptions {
                     threads: Some(threads),
                     chunk_size,
-                    dynamic_group_keys: true,
+                    dynamic_keys: true,
                     ..EngineOptions::default()
                 };
                 let (got, _) = run_chunked_with("T", &path, query, options);
