@@ -246,6 +246,12 @@ const TABLES: &[&[ScalarFunction]] = &[
     sketch::FUNCTIONS,
 ];
 
+/// How many merges of t-digests of different value types (which give
+/// null) this process has met; a run that raises it gets a note.
+pub fn mixed_digest_merges() -> u64 {
+    sketch::tdigest::mixed_merges()
+}
+
 /// The scalar function called `name` (or one of its aliases).
 pub fn lookup_scalar(name: &str) -> Option<&'static ScalarFunction> {
     let name = canonical_name(name);
