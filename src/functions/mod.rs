@@ -23,6 +23,7 @@ mod json_path;
 mod logic;
 pub(crate) use logic::branch_positions;
 mod math;
+mod meta;
 mod parse_pattern;
 pub mod regex_cache;
 mod row;
@@ -244,6 +245,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     geo_ip::FUNCTIONS,
     row::FUNCTIONS,
     sketch::FUNCTIONS,
+    meta::FUNCTIONS,
 ];
 
 /// How many merges of t-digests of different value types (which give
