@@ -120,9 +120,30 @@ pub(super) fn service_only_error(name: &str, span: Span) -> BindError {
     .with_label("only a Kusto cluster can answer this")
 }
 
-/// `database("db")`, the target of `database("db").T`.
+/// `database("db")`, the target of `database("db").T`, also as
+/// `cluster("c").database("db")` (parsed as `database("db", cluster =
+/// cluster("c"))`).
 pub(super) fn is_database_call(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Call { name, args } if name.name == "database" && args.len() == 1)
+    let ExprKind::Call { name, args } = &e.kind else {
+        return false;
+    };
+    name.name == "database"
+        && match args.as_slice() {
+            [_] => true,
+            [_, last] => cluster_argument(last).is_some(),
+            _ => false,
+        }
+}
+
+/// The `cluster("c")` call of `database("db", cluster = cluster("c"))`.
+fn cluster_argument(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::NamedArg { name, value } if name.name == "cluster" => match &value.kind {
+            ExprKind::Call { args, .. } => args.first(),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Binder<'_> {
@@ -298,29 +319,34 @@ impl Binder<'_> {
             return Err(one(super::tabular::internal(span)));
         };
         let db = match args.first() {
-            Some(a) => {
-                let v = self.constant_scalar(a).map_err(one)?;
-                match eval_constant(&v, &self.ctx) {
-                    Some(Value::String(s)) => s.to_string(),
-                    _ => {
-                        return Err(one(BindError::new(
-                            BindErrorKind::Type,
-                            a.span,
-                            "database() expects a constant database name",
-                        )));
-                    }
-                }
-            }
+            Some(a) => self.constant_name(a, "database")?,
+            None => String::new(),
+        };
+        let cluster = match args.get(1).and_then(cluster_argument) {
+            Some(c) => format!("cluster(\"{}\").", self.constant_name(c, "cluster")?),
             None => String::new(),
         };
         let plan = self.table_by_name(&table.name, table.span)?;
         self.notes.push(Note::new(
             NoteKind::OtherDatabase,
             format!(
-                "database(\"{db}\").{}: kqlite has one database, the tables it was given; it read its table '{}'",
+                "{cluster}database(\"{db}\").{}: kqlite has one database, the tables it was given; it read its table '{}'",
                 table.name, table.name
             ),
         ));
         Ok(plan)
+    }
+
+    /// The constant string `a`, the name given to `function`.
+    fn constant_name(&mut self, a: &Expr, function: &str) -> Result<String, Vec<BindError>> {
+        let v = self.constant_scalar(a).map_err(one)?;
+        match eval_constant(&v, &self.ctx) {
+            Some(Value::String(s)) => Ok(s.to_string()),
+            _ => Err(one(BindError::new(
+                BindErrorKind::Type,
+                a.span,
+                format!("{function}() expects a constant name"),
+            ))),
+        }
     }
 }

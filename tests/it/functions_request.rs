@@ -146,6 +146,17 @@ fn database_member_reads_the_local_table_with_a_note() {
         [NoteKind::OtherDatabase]
     );
     assert!(q.notes()[0].message.contains("database(\"Other\").T"));
+    // `cluster(c).database(d).T` parses and reads T too.
+    let q = engine
+        .compile("let T = datatable(x:long)[1, 2]; cluster('help').database('Samples').T | count")
+        .unwrap();
+    assert!(
+        q.notes()[0]
+            .message
+            .contains("cluster(\"help\").database(\"Samples\").T"),
+        "{:?}",
+        q.notes()
+    );
 }
 
 /// Each function only a Kusto cluster can answer is refused by name, with
