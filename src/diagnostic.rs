@@ -136,6 +136,12 @@ pub enum NoteKind {
     /// A leg of a `union isfuzzy=true` names a table or function that does
     /// not exist, and was left out, as Kusto leaves it out with a warning.
     UnionLegLeftOut,
+    /// `database("db").T` read the table `T` kqlite was given: kqlite has
+    /// one database and does not check the name.
+    OtherDatabase,
+    /// `tdigest_merge`/`merge_tdigest` met digests of different value
+    /// types, which the service does not merge: those results are null.
+    MixedDigestTypes,
 }
 
 impl Note {

@@ -1110,9 +1110,16 @@ impl Query {
             sink,
             answer: notes::EmptyAnswer::new(),
         };
+        let mixed_digests = crate::functions::mixed_digest_merges();
         let mut stats = self.run_quietly(engine, &mut watched)?;
         if watched.answer.empty && !self.anchors.is_empty() {
             stats.notes = self.time_window_notes(engine)?;
+        }
+        if crate::functions::mixed_digest_merges() != mixed_digests {
+            stats.notes.push(Note::new(
+                NoteKind::MixedDigestTypes,
+                "tdigest_merge/merge_tdigest met digests of different value types (say long and datetime), which Kusto does not merge: those results are null",
+            ));
         }
         Ok(stats)
     }

@@ -23,6 +23,7 @@ mod json_path;
 mod logic;
 pub(crate) use logic::branch_positions;
 mod math;
+mod meta;
 mod parse_pattern;
 pub mod regex_cache;
 mod row;
@@ -244,7 +245,14 @@ const TABLES: &[&[ScalarFunction]] = &[
     geo_ip::FUNCTIONS,
     row::FUNCTIONS,
     sketch::FUNCTIONS,
+    meta::FUNCTIONS,
 ];
+
+/// How many merges of t-digests of different value types (which give
+/// null) this process has met; a run that raises it gets a note.
+pub fn mixed_digest_merges() -> u64 {
+    sketch::tdigest::mixed_merges()
+}
 
 /// The scalar function called `name` (or one of its aliases).
 pub fn lookup_scalar(name: &str) -> Option<&'static ScalarFunction> {

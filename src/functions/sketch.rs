@@ -234,12 +234,17 @@ fn percentrank_tdigest(args: &[Value], _: &EvalContext) -> Value {
 }
 
 /// `merge_tdigest(digest1, digest2, ...)` (also `tdigest_merge`): one
-/// digest of all their values; arguments that are not digests, or digests
-/// of another type than the first, are left out; none gives null.
+/// digest of all their values; arguments that are not digests (null) are
+/// left out, none gives null. Digests of different value types give null,
+/// counted for a note on stderr: the tdigest-merge pages require digests
+/// of one type.
 fn merge_tdigest(args: &[Value], _: &EvalContext) -> Value {
     let mut merged = TDigest::new();
     for d in args.iter().filter_map(TDigest::from_value) {
-        merged.merge(d);
+        if !merged.merge(d) {
+            tdigest::count_mixed_merge();
+            return Value::Null;
+        }
     }
     merged.to_value()
 }

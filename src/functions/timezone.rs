@@ -34,7 +34,20 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         local_to_utc,
     )
     .with_constants(const_local_to_utc),
+    function("datetime_list_timezones", 0, 0, sig_list, list_timezones),
 ];
+
+signature!(sig_list, "datetime_list_timezones", [] => Dynamic);
+
+/// `datetime_list_timezones()` (`datetime-list-timezones`): the names the
+/// IANA database knows, the zone database the conversions above read
+/// (`chrono-tz`'s copy, links such as `US/Pacific` included), in
+/// alphabetical order as the `timezone` page lists them.
+fn list_timezones(_: &[Value], _: &EvalContext) -> Value {
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    names.sort_unstable();
+    Value::array(names.into_iter().map(Value::string).collect())
+}
 
 signature!(sig_utc_to_local, "datetime_utc_to_local", [DateTime, Str] => DateTime);
 signature!(sig_local_to_utc, "datetime_local_to_utc", [DateTime, Str] => DateTime);

@@ -106,6 +106,9 @@ pub(super) struct Binder<'c> {
     pub workspace: &'c Workspace,
     /// See [`BoundQuery::notes`].
     pub notes: Vec<Note>,
+    /// The request options the query's `set` statements gave so far
+    /// (`set query_bin_auto_size = 1h`), by name, bound as constants.
+    pub options: HashMap<String, ScalarExpr>,
 }
 
 /// How many plan nodes the references to `let` tables may copy in one
@@ -199,6 +202,7 @@ fn bind_full(
         copied_plan_nodes: 0,
         params,
         notes: Vec::new(),
+        options: HashMap::new(),
     };
     let mut results = Vec::new();
     let mut errors = Vec::new();
@@ -242,7 +246,11 @@ impl Binder<'_> {
                     Err(vec![e])
                 }
             },
-            StatementKind::Set { .. } => Ok(None),
+            StatementKind::Set { name, value } => {
+                self.set_option(&name.name, value.as_ref())
+                    .map_err(|e| vec![e])?;
+                Ok(None)
+            }
             StatementKind::DeclareQueryParameters { params } => {
                 for p in params {
                     if let Some(value) = self.params.get(&p.name.name) {
@@ -336,13 +344,20 @@ impl Binder<'_> {
         match &expr.kind {
             ExprKind::Pipe { .. } | ExprKind::Source { .. } => true,
             ExprKind::Paren { expr } => self.is_tabular_within(expr, seen),
+            ExprKind::Member { target, .. } if super::request::is_database_call(target) => true,
             ExprKind::Name { name } => match self.lookup(&name.name) {
                 Some(Binding::Tabular(_)) => true,
                 Some(_) => false,
                 None => self.catalog.get(&name.name).is_some(),
             },
             ExprKind::Call { name, .. } => match name.name.as_str() {
-                "materialize" | "table" | "view" | "_GetWatchlist" => true,
+                "materialize"
+                | "table"
+                | "view"
+                | "_GetWatchlist"
+                | "external_table"
+                | "materialized_view"
+                | "stored_query_result" => true,
                 n => match self.lookup(n) {
                     Some(Binding::Function(f)) => self.function_is_tabular(f, seen),
                     _ => false,
@@ -476,7 +491,13 @@ impl Binder<'_> {
                             format!("the function '{}' has no parameter named '{name}'", f.name),
                         )
                     })?,
+                // A positional argument takes the next parameter not yet
+                // given by name: `checkLength(len=3, input)` (the
+                // assert-function page) gives `input` to the second.
                 None => {
+                    while slots.get(position).is_some_and(Option::is_some) {
+                        position += 1;
+                    }
                     position += 1;
                     position - 1
                 }

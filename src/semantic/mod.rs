@@ -21,6 +21,7 @@ mod parse_pattern;
 mod partition;
 mod pivot;
 mod project;
+mod request;
 #[cfg(test)]
 mod rule_tests;
 mod scalar;

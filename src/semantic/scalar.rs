@@ -466,6 +466,12 @@ impl Binder<'_> {
                 }
             }
             "pack_all" => return self.pack_all(args, span, scope),
+            "assert" => return self.assert_call(args, span, scope),
+            "bin_auto" => return self.bin_auto(args, span, scope),
+            "estimate_data_size" => return self.estimate_data_size(args, span, scope),
+            _ if super::request::service_only(name).is_some() => {
+                return Err(super::request::service_only_error(name, name_span));
+            }
             "bag_pack_columns" => return self.bag_pack_columns(args, span, scope),
             "materialize" => {
                 return Err(BindError::new(

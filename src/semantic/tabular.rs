@@ -35,6 +35,10 @@ impl Binder<'_> {
             ExprKind::Paren { expr } => self.tabular(expr),
             ExprKind::Name { name } => self.table_by_name(&name.name, name.span),
             ExprKind::Call { name, args } => self.tabular_call(&name.name, args, expr.span),
+            // `database("db").T`: the table T of the only database there is.
+            ExprKind::Member { target, name } if super::request::is_database_call(target) => {
+                self.database_member(target, name, expr.span)
+            }
             _ => Err(one(BindError::new(
                 BindErrorKind::Type,
                 expr.span,
@@ -230,6 +234,9 @@ impl Binder<'_> {
                         "table() expects a constant table name",
                     ))),
                 }
+            }
+            _ if super::request::service_only(name).is_some() => {
+                Err(one(super::request::service_only_error(name, span)))
             }
             _ => Err(one(BindError::new(
                 BindErrorKind::UnknownFunction,

@@ -293,6 +293,27 @@ fn index_selector(target: Expr, i: &str) -> PResult<'_, Expr> {
 
 fn member_selector(target: Expr, i: &str) -> PResult<'_, Expr> {
     let (rest, name) = commit(member_name(i))?;
+    // `cluster(c).database(d)`: kept as `database(d, cluster = c)`, which
+    // the printer writes back as it was (docs/semantics.md §11).
+    if name.name == "database" && at_sym(rest, "(") && is_cluster_call(&target) {
+        let start = target.span;
+        let (rest, mut call) = call(rest, name)?;
+        if let ExprKind::Call { args, .. } = &mut call.kind {
+            let cluster_span = target.span;
+            args.push(Expr {
+                kind: ExprKind::NamedArg {
+                    name: Ident {
+                        name: "cluster".to_string(),
+                        span: cluster_span,
+                    },
+                    value: Box::new(target),
+                },
+                span: cluster_span,
+            });
+        }
+        call.span = start.to(call.span);
+        return Ok((rest, call));
+    }
     let span = target.span.to(name.span);
     Ok((
         rest,
@@ -304,6 +325,11 @@ fn member_selector(target: Expr, i: &str) -> PResult<'_, Expr> {
             span,
         },
     ))
+}
+
+/// `cluster(c)`: one argument, as the cluster-function page gives it.
+fn is_cluster_call(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { name, args } if name.name == "cluster" && args.len() == 1)
 }
 
 fn member_name(i: &str) -> PResult<'_, Ident> {

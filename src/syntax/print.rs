@@ -357,6 +357,16 @@ impl Printer {
                 self.w(")");
             }
             ExprKind::Call { name, args } => {
+                // `database(d, cluster = c)` is how `cluster(c).database(d)` parses.
+                if let Some((cluster, rest)) = cluster_of_database(name, args) {
+                    self.pipe(cluster, false);
+                    self.w(".");
+                    self.call_name(name);
+                    self.w("(");
+                    self.list(rest, ", ", |p, a| p.pipe(a, false));
+                    self.w(")");
+                    return;
+                }
                 self.call_name(name);
                 self.w("(");
                 self.list(args, ", ", |p, a| match &a.kind {
@@ -1086,6 +1096,19 @@ fn timespan_text(ticks: i64) -> String {
         }
     }
     format!("{sign}{abs}tick")
+}
+
+/// The `cluster(c)` of a `database(d, cluster = cluster(c))` call (how
+/// `cluster(c).database(d)` parses) and the other arguments.
+fn cluster_of_database<'e>(name: &Ident, args: &'e [Expr]) -> Option<(&'e Expr, &'e [Expr])> {
+    if name.name != "database" {
+        return None;
+    }
+    let (last, rest) = args.split_last()?;
+    match &last.kind {
+        ExprKind::NamedArg { name, value } if name.name == "cluster" => Some((value, rest)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

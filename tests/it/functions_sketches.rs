@@ -141,3 +141,43 @@ fn tdigests_past_their_exact_limit_stay_within_one_percent_of_rank() {
     assert_eq!(number(line, "hi"), (n - 1) as f64);
     assert!((number(line, "pr") - 50.0).abs() <= 1.0, "{line}");
 }
+
+/// Digests of different value types do not merge (the tdigest-merge pages:
+/// "All tdigests included in the same group must be of the same type"):
+/// the merge is null and stderr says why, for the scalar and the
+/// aggregate. Run by the command, so the process-wide count behind the
+/// note does not reach the other tests' runs.
+#[test]
+fn merging_digests_of_different_types_is_null_with_a_note() {
+    let digests = "datatable(v:long, d:datetime)[1, datetime(2020-01-01), 2, datetime(2020-01-02)] \
+                   | summarize a = tdigest(v), b = tdigest(d)";
+    for query in [
+        format!(
+            "{digests} | project m = isnull(merge_tdigest(a, b)), same = isnotnull(merge_tdigest(a, a))"
+        ),
+        format!(
+            "{digests} | project t = pack_array(a, b) | mv-expand t | summarize m = tdigest_merge(t) \
+             | project m = isnull(m), same = true"
+        ),
+    ] {
+        let out = crate::common::cli::kqlite(&["--format", "jsonl", &query]);
+        assert!(out.status.success(), "{query}");
+        assert_eq!(
+            crate::common::cli::text(&out.stdout),
+            "{\"m\":true,\"same\":true}\n",
+            "{query}"
+        );
+        let err = crate::common::cli::text(&out.stderr);
+        assert!(
+            err.contains("digests of different value types"),
+            "{query}: {err}"
+        );
+    }
+    // Digests of one type say nothing.
+    let out = crate::common::cli::kqlite(&[
+        "--format",
+        "jsonl",
+        &format!("{digests} | project m = merge_tdigest(a, a) | count"),
+    ]);
+    assert!(!crate::common::cli::text(&out.stderr).contains("digests"));
+}

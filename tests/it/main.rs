@@ -34,6 +34,7 @@ mod formats_real;
 mod functions_aggregates;
 mod functions_doc_coverage;
 mod functions_docs;
+mod functions_request;
 mod functions_result_types;
 mod functions_sketches;
 mod generated_seeds;

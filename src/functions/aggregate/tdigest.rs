@@ -18,12 +18,17 @@ struct DigestState {
     digest: TDigest,
     /// `tdigest_merge`: the rows are digests to merge, not values.
     merging: bool,
+    /// A merged digest had another value type: the result is null
+    /// (`tdigest-merge-aggregation-function`: "All tdigests included in
+    /// the same group must be of the same type"), with a note.
+    mixed: bool,
 }
 
 pub(super) fn tdigest(_: &AggregateFunction, _: DataType) -> Box<dyn Accumulator> {
     Box::new(DigestState {
         digest: TDigest::new(),
         merging: false,
+        mixed: false,
     })
 }
 
@@ -31,6 +36,7 @@ pub(super) fn tdigest_merge(_: &AggregateFunction, _: DataType) -> Box<dyn Accum
     Box::new(DigestState {
         digest: TDigest::new(),
         merging: true,
+        mixed: false,
     })
 }
 
@@ -53,10 +59,12 @@ impl Accumulator for DigestState {
     fn update(&mut self, args: &[Value]) {
         let first = args.first().unwrap_or(&Value::Null);
         if self.merging {
-            // A value that is not a digest (null, or other data), or a
-            // digest of another type, adds nothing.
-            if let Some(other) = TDigest::from_value(first) {
-                self.digest.merge(other);
+            // A value that is not a digest (null, or other data) adds
+            // nothing; a digest of another type makes the result null.
+            if let Some(other) = TDigest::from_value(first)
+                && !self.digest.merge(other)
+            {
+                self.mixed = true;
             }
         } else if let Some(w) = weight(args) {
             self.digest.add(first, w);
@@ -65,12 +73,20 @@ impl Accumulator for DigestState {
 
     fn merge(&mut self, later: Box<dyn Accumulator>) {
         if let Some(later) = downcast::<DigestState>(later) {
-            self.digest.merge(later.digest);
+            self.mixed |= later.mixed;
+            if !self.digest.merge(later.digest) {
+                self.mixed = true;
+            }
         }
     }
 
-    /// The digest; null when the group had no value.
+    /// The digest; null when the group had no value, or merged digests of
+    /// different types (counted for a note on stderr).
     fn finish(self: Box<Self>) -> Value {
+        if self.mixed {
+            crate::functions::sketch::tdigest::count_mixed_merge();
+            return Value::Null;
+        }
         self.digest.to_value()
     }
 }

@@ -24,6 +24,22 @@
 use crate::value::key::{Key, KeyMap};
 use crate::value::{DateTime, Timespan, Value, compare};
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+/// How many merges in this process met digests of different types (each
+/// gave null): the engine turns a change during a run into a note on
+/// stderr (docs/semantics.md#sketches).
+static MIXED_MERGES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a merge of digests of different types.
+pub fn count_mixed_merge() {
+    MIXED_MERGES.fetch_add(1, AtomicOrdering::Relaxed);
+}
+
+/// How many merges of digests of different types this process has met.
+pub fn mixed_merges() -> u64 {
+    MIXED_MERGES.load(AtomicOrdering::Relaxed)
+}
 
 /// The most distinct values a digest keeps exactly in its result.
 pub const EXACT_LIMIT: usize = 10_000;
