@@ -4,8 +4,9 @@
 //! thread that reads it); the others join two materialized inputs, their
 //! output streamed.
 
-use super::physical::ProbeStage;
-use super::run::{EmitRow, Rows};
+use super::physical::{PhysicalPlan, Pipeline, ProbeStage};
+use super::run::{EmitRow, Rows, Runner, memory_error};
+use super::stage::StageRow;
 use crate::exec_error::ExecError;
 use crate::json::Row;
 use crate::plan::logical::JoinKind;
@@ -37,8 +38,13 @@ impl ProbeTable {
     /// Indexes `rows`, the right side of `stage`. Rows with a null key
     /// match nothing and are left out.
     pub(super) fn build(rows: Rows, stage: &ProbeStage) -> ProbeTable {
+        Self::index(rows, &stage.keys, &stage.right_types)
+    }
+
+    /// Indexes `rows` (of types `types`) by the right columns of `keys`.
+    pub(super) fn index(rows: Rows, keys: &[(usize, usize)], types: &[DataType]) -> ProbeTable {
         let position = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        let index = match stage.keys.as_slice() {
+        let index = match keys {
             [(_, right)] => {
                 let mut map: KeyHashMap<Key, Matches> = KeyHashMap::default();
                 for (i, r) in rows.iter().enumerate() {
@@ -59,8 +65,7 @@ impl ProbeTable {
                 ProbeIndex::Many(map)
             }
         };
-        let nulls = stage
-            .right_types
+        let nulls = types
             .iter()
             .map(|t| crate::value::cast::null_of(*t))
             .collect();
@@ -79,6 +84,11 @@ impl ProbeTable {
             _ => None,
         };
         found.map_or(&[], SmallVec::as_slice)
+    }
+
+    /// The number of rows indexed (null keys included).
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
     }
 
     /// The right row at `position` (from [`ProbeTable::matches`]).
@@ -144,6 +154,86 @@ impl Row for Joined<'_> {
         } else {
             None
         }
+    }
+}
+
+/// One item's share of an `innerunique` join's left side (see
+/// [`Runner::join_unique`]): its first row of each key the right side has,
+/// with that key's right rows.
+struct UniqueCandidates<'t> {
+    rows: Vec<(&'t [u32], Vec<Value>)>,
+    /// The keys the item has kept a row of, each named by the position of
+    /// its first right row.
+    seen: KeySet<u32>,
+}
+
+impl Runner<'_> {
+    /// `join kind=innerunique` (the default kind) whose left side is a
+    /// pipeline: the right side is read whole and indexed by its keys (as
+    /// for a [`ProbeStage`]), then the left side runs on every thread, each
+    /// item keeping its first row of each key the right side has (rows
+    /// whose key has no right row would join nothing, so they are dropped
+    /// there). Taken in item order, the first candidate of each key is the
+    /// first left row of that key in the input: the row the materialized
+    /// join keeps (docs/semantics.md#join). Only those rows are held, and
+    /// the output, each kept row in left order with its matches in right
+    /// order, is the same as [`join`]'s; it is handed on once the left side
+    /// has run.
+    pub(super) fn join_unique(
+        &self,
+        left: &Pipeline,
+        right: &PhysicalPlan,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
+        let table = ProbeTable::index(self.collect(right)?, keys, &types);
+        memory_error("join")?;
+        let mut claimed = vec![false; table.len()];
+        let mut kept: Vec<(&[u32], Vec<Value>)> = Vec::new();
+        let flow = self.run_pipeline(
+            left,
+            &|| UniqueCandidates {
+                rows: Vec::new(),
+                seen: KeySet::default(),
+            },
+            &|state: &mut UniqueCandidates<'_>, row: StageRow| {
+                let matches = table.matches(row.as_row(), keys);
+                if let Some(&first) = matches.first()
+                    && state.seen.insert(first)
+                {
+                    state.rows.push((matches, row.into_vec()));
+                }
+                true
+            },
+            &mut |state| {
+                for (matches, row) in state.rows {
+                    if let Some(&first) = matches.first()
+                        && let Some(claim) = claimed.get_mut(first as usize)
+                        && !*claim
+                    {
+                        *claim = true;
+                        kept.push((matches, row));
+                    }
+                }
+                memory_error("join")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        for (matches, left_row) in kept {
+            for &m in matches {
+                let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
+                row.extend(left_row.iter().cloned());
+                row.extend(table.row(m).iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     }
 }
 

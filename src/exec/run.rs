@@ -16,6 +16,7 @@ use super::{ConversionReport, Stats};
 use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::input::{BadLine, BadLineReport, LinePrefilter, OpenInput, Unconverted};
+use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
@@ -279,6 +280,11 @@ impl<'a> Runner<'a> {
                 right_width,
                 ..
             } => {
+                if *kind == JoinKind::InnerUnique
+                    && let PhysicalPlan::Stream(p) = left.as_ref()
+                {
+                    return self.join_unique(p, right, keys, sink);
+                }
                 let left_rows = self.collect(left)?;
                 let right_rows = self.collect(right)?;
                 let left_types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();

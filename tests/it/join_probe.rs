@@ -83,7 +83,14 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
     let mut lookup_inner = String::new();
     let mut lookup_outer = String::new();
     let mut two_keys = String::new();
+    // innerunique (the default kind): the first left row of each key only.
+    let mut unique = String::new();
+    let mut unique_two_keys = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut seen_two = std::collections::HashSet::new();
     for (i, k, g) in &left {
+        let first = seen.insert(*k);
+        let first_two = seen_two.insert((*k, *g));
         let kk = num(*k);
         let found = matches(*k, None);
         for (rk, rg, v) in &found {
@@ -93,6 +100,9 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             );
             inner.push_str(&line);
             leftouter.push_str(&line);
+            if first {
+                unique.push_str(&line);
+            }
             let line = format!("{{\"id\":{i},\"k\":{kk},\"g1\":{rg},\"v\":\"{v}\"}}\n");
             lookup_inner.push_str(&line);
             lookup_outer.push_str(&line);
@@ -110,6 +120,9 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
         }
         for (_, _, v) in matches(*k, Some(*g)) {
             two_keys.push_str(&format!("{{\"id\":{i},\"v\":\"{v}\"}}\n"));
+            if first_two {
+                unique_two_keys.push_str(&format!("{{\"id\":{i},\"v\":\"{v}\"}}\n"));
+            }
         }
     }
     let cases = [
@@ -129,6 +142,18 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
         ),
         ("T | lookup (U) on k | project id, k, g1, v", lookup_outer),
         ("T | join kind=inner (U) on k, g | project id, v", two_keys),
+        (
+            "T | join (U) on k | project id, k, k1, g1, v",
+            unique.clone(),
+        ),
+        (
+            "T | join kind=innerunique (U) on k | project id, k, k1, g1, v",
+            unique,
+        ),
+        (
+            "T | join kind=innerunique (U) on k, g | project id, v",
+            unique_two_keys,
+        ),
     ];
     for (query, expected) in &cases {
         for threads in [1, 2] {
