@@ -4,7 +4,7 @@
 //! thread that reads it); the others join two materialized inputs, their
 //! output streamed.
 
-use super::physical::{PhysicalPlan, Pipeline, ProbeStage};
+use super::physical::{PhysicalPlan, Pipeline, ProbeStage, Source};
 use super::run::{EmitRow, Rows, Runner, memory_error};
 use super::stage::StageRow;
 use crate::exec_error::ExecError;
@@ -228,6 +228,106 @@ impl Runner<'_> {
                 let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
                 row.extend(left_row.iter().cloned());
                 row.extend(table.row(m).iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
+/// Whether an `inner` or `innerunique` join runs by indexing its left side
+/// and streaming its right side through that index
+/// ([`Runner::join_build_left`]): when the left side is held whole anyway
+/// (a `datatable`, a `summarize`, a `take`, a materialized `let`) and the
+/// right side is a pipeline that reads files, which would otherwise be
+/// read whole and indexed on one thread.
+pub(super) fn builds_left(kind: JoinKind, left: &PhysicalPlan, right: &PhysicalPlan) -> bool {
+    matches!(kind, JoinKind::Inner | JoinKind::InnerUnique)
+        && matches!(right, PhysicalPlan::Stream(_))
+        && streams_files(right)
+        && !streams_files(left)
+}
+
+/// Whether `plan` streams rows read from files, as many as they hold
+/// (rather than rows it has to hold, or a bounded number).
+fn streams_files(plan: &PhysicalPlan) -> bool {
+    match plan {
+        PhysicalPlan::Stream(p) => match &p.source {
+            Source::Scan { .. } => true,
+            Source::Plan(child) => streams_files(child),
+            Source::Rows(_) | Source::Shared { .. } | Source::Range { .. } => false,
+        },
+        PhysicalPlan::Union { inputs, .. } => inputs.iter().any(streams_files),
+        PhysicalPlan::Join { .. } => true,
+        _ => false,
+    }
+}
+
+impl Runner<'_> {
+    /// An `inner` or `innerunique` join run the other way round (see
+    /// [`builds_left`]): the left side is read whole and indexed by its
+    /// keys, then the right side's pipeline runs on every thread, each of
+    /// its rows looked up in that index. For `innerunique` a right row
+    /// joins only the first left row of its key (the first position in
+    /// the index), the row the materialized join keeps. Only the right rows
+    /// that join are held, each under the left rows it joins, so the output
+    /// is [`join`]'s, in its order (left rows in order, each with its
+    /// matches in right order), handed on once the right side has run.
+    pub(super) fn join_build_left(
+        &self,
+        left: &PhysicalPlan,
+        right: &Pipeline,
+        kind: JoinKind,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();
+        // The index is built on the second column of each pair.
+        let swapped: Vec<(usize, usize)> = keys.iter().map(|&(l, r)| (r, l)).collect();
+        let table = ProbeTable::index(self.collect(left)?, &swapped, &types);
+        memory_error("join")?;
+        let unique = kind == JoinKind::InnerUnique;
+        let mut joined: Vec<Vec<Value>> = Vec::new();
+        let mut under: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+        let flow = self.run_pipeline(
+            right,
+            &Vec::new,
+            &|state: &mut Vec<(&[u32], Vec<Value>)>, row: StageRow| {
+                let matches = table.matches(row.as_row(), &swapped);
+                let matches = match matches.first() {
+                    None => return true,
+                    Some(first) if unique => std::slice::from_ref(first),
+                    Some(_) => matches,
+                };
+                state.push((matches, row.into_vec()));
+                true
+            },
+            &mut |state| {
+                for (matches, row) in state {
+                    let at = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+                    joined.push(row);
+                    for &m in matches {
+                        if let Some(list) = under.get_mut(m as usize) {
+                            list.push(at);
+                        }
+                    }
+                }
+                memory_error("join")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        for (position, list) in under.iter().enumerate() {
+            let left_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+            for &at in list {
+                let right_row = joined.get(at as usize).map_or(&[][..], Vec::as_slice);
+                let mut row = Vec::with_capacity(left_row.len() + right_row.len());
+                row.extend(left_row.iter().cloned());
+                row.extend(right_row.iter().cloned());
                 if sink(row)?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }

@@ -7,7 +7,7 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
-use super::join::{ProbeTable, join};
+use super::join::{ProbeTable, builds_left, join};
 use super::physical::{PhysicalPlan, Pipeline, Source, Stage};
 use super::prefilter::LineFilter;
 use super::scan::{Item, ItemResult};
@@ -280,6 +280,11 @@ impl<'a> Runner<'a> {
                 right_width,
                 ..
             } => {
+                if builds_left(*kind, left, right)
+                    && let PhysicalPlan::Stream(p) = right.as_ref()
+                {
+                    return self.join_build_left(left, p, *kind, keys, sink);
+                }
                 if *kind == JoinKind::InnerUnique
                     && let PhysicalPlan::Stream(p) = left.as_ref()
                 {

@@ -1,8 +1,12 @@
 //! Joins whose answer for a left row depends on that row alone (`inner`,
 //! `leftouter`, `leftsemi`, `leftanti`, `lookup`) run as a probe of the
 //! left side's pipeline, on every thread, against the right side indexed
-//! once. The answer must be the documented one in kqlite's order (left rows
-//! in order, each with its matches in right order; docs/semantics.md#join)
+//! once; `innerunique` (the default kind) probes the same way, each chunk
+//! keeping its first row of each key; an `inner` or `innerunique` join of
+//! a left side held whole anyway (`datatable`, `take`) with a right side
+//! read from a file indexes the left side and streams the right one. The
+//! answer must be the documented one in kqlite's order (left rows in
+//! order, each with its matches in right order; docs/semantics.md#join)
 //! whatever the thread count and chunk size: each expected answer here is
 //! computed from the data, independently of the engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -155,6 +159,67 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             unique_two_keys,
         ),
     ];
+    // A left side held whole anyway (`take`) and a right side read from a
+    // file: the left side is indexed and the right side streamed through
+    // it, the output still in left order (docs/semantics.md#join).
+    let mut built_left = String::new();
+    let mut built_left_unique = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for (rk, rg, v) in &right {
+        let first = seen.insert(*rk);
+        for (i, k, _) in left.iter().filter(|l| rk.is_some() && l.1 == *rk) {
+            let line = format!(
+                "{{\"v\":\"{v}\",\"g\":{rg},\"id\":{i},\"k1\":{}}}\n",
+                num(*k)
+            );
+            built_left.push_str(&line);
+            if first {
+                built_left_unique.push_str(&line);
+            }
+        }
+    }
+    let table: [(Option<usize>, &str); 5] = [
+        (Some(2), "a"),
+        (Some(0), "b"),
+        (Some(2), "c"),
+        (None, "n"),
+        (Some(4), "d"),
+    ];
+    let mut datatable = String::new();
+    let mut datatable_unique = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for (dk, w) in table {
+        let first = seen.insert(dk);
+        for (i, _, _) in left.iter().filter(|l| dk.is_some() && l.1 == dk) {
+            let line = format!("{{\"w\":\"{w}\",\"id\":{i}}}\n");
+            datatable.push_str(&line);
+            if first {
+                datatable_unique.push_str(&line);
+            }
+        }
+    }
+    let datatable_query = |kind: &str| {
+        format!(
+            "datatable(k:long, w:string)[2, 'a', 0, 'b', 2, 'c', long(null), 'n', 4, 'd'] \
+             | join {kind} (T) on k | project w, id"
+        )
+    };
+    let mut cases: Vec<(String, String)> = cases
+        .iter()
+        .map(|(q, e)| (q.to_string(), e.clone()))
+        .collect();
+    cases.push((datatable_query("kind=inner"), datatable));
+    cases.push((datatable_query(""), datatable_unique));
+    cases.extend([
+        (
+            "U | take 100 | join kind=inner (T) on k | project v, g, id, k1".to_string(),
+            built_left,
+        ),
+        (
+            "U | take 100 | join (T) on k | project v, g, id, k1".to_string(),
+            built_left_unique,
+        ),
+    ]);
     for (query, expected) in &cases {
         for threads in [1, 2] {
             for chunk_size in [64, 4096, 1 << 20] {
