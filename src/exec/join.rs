@@ -337,6 +337,65 @@ impl Runner<'_> {
     }
 }
 
+impl Runner<'_> {
+    /// `rightsemi` and `rightanti` joins whose left side is a pipeline: the
+    /// right side is read whole and indexed by its keys, then the left side
+    /// runs on every thread, each chunk noting the keys of the right side
+    /// its rows have; then the right rows, in order, that some left row
+    /// matched (`rightsemi`) or none did (`rightanti`), as [`join`] gives
+    /// them. No left row is held.
+    pub(super) fn join_right_filter(
+        &self,
+        left: &Pipeline,
+        right: &PhysicalPlan,
+        kind: JoinKind,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
+        let table = ProbeTable::index(self.collect(right)?, keys, &types);
+        memory_error("join")?;
+        let mut matched = vec![false; table.len()];
+        // Each chunk's keys, each named by the position of its first right
+        // row, with their right rows.
+        type Found<'t> = (KeySet<u32>, Vec<&'t [u32]>);
+        let flow = self.run_pipeline(
+            left,
+            &|| (KeySet::default(), Vec::new()),
+            &|(seen, found): &mut Found<'_>, row: StageRow| {
+                let matches = table.matches(row.as_row(), keys);
+                if let Some(&first) = matches.first()
+                    && seen.insert(first)
+                {
+                    found.push(matches);
+                }
+                true
+            },
+            &mut |(_, found)| {
+                for &m in found.iter().flat_map(|f| f.iter()) {
+                    if let Some(flag) = matched.get_mut(m as usize) {
+                        *flag = true;
+                    }
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        let want = kind == JoinKind::RightSemi;
+        for (position, m) in matched.iter().enumerate() {
+            if *m == want {
+                let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+                if sink(row.to_vec())?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output
 /// order: left rows in order with their matches in right order, then (for
 /// right and full outer joins) unmatched right rows in order. Each output

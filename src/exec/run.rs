@@ -285,6 +285,11 @@ impl<'a> Runner<'a> {
                 {
                     return self.join_build_left(left, p, *kind, keys, sink);
                 }
+                if matches!(kind, JoinKind::RightSemi | JoinKind::RightAnti)
+                    && let PhysicalPlan::Stream(p) = left.as_ref()
+                {
+                    return self.join_right_filter(p, right, *kind, keys, sink);
+                }
                 if *kind == JoinKind::InnerUnique
                     && let PhysicalPlan::Stream(p) = left.as_ref()
                 {

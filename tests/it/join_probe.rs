@@ -220,6 +220,25 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             built_left_unique,
         ),
     ]);
+    // rightsemi and rightanti: the right rows, in order, that some left row
+    // matches or none does.
+    let (mut right_semi, mut right_anti) = (String::new(), String::new());
+    for (rk, rg, v) in &right {
+        let line = format!("{{\"k\":{},\"g\":{rg},\"v\":\"{v}\"}}\n", num(*rk));
+        if rk.is_some() && left.iter().any(|l| l.1 == *rk) {
+            right_semi.push_str(&line);
+        } else {
+            right_anti.push_str(&line);
+        }
+    }
+    cases.push((
+        "T | join kind=rightsemi (U) on k | project k, g, v".to_string(),
+        right_semi,
+    ));
+    cases.push((
+        "T | join kind=rightanti (U) on k | project k, g, v".to_string(),
+        right_anti,
+    ));
     for (query, expected) in &cases {
         for threads in [1, 2] {
             for chunk_size in [64, 4096, 1 << 20] {
