@@ -4,8 +4,9 @@
 //! thread that reads it); the others join two materialized inputs, their
 //! output streamed.
 
-use super::physical::ProbeStage;
-use super::run::{EmitRow, Rows};
+use super::physical::{PhysicalPlan, Pipeline, ProbeStage, Source};
+use super::run::{EmitRow, Rows, Runner, memory_error};
+use super::stage::StageRow;
 use crate::exec_error::ExecError;
 use crate::json::Row;
 use crate::plan::logical::JoinKind;
@@ -37,8 +38,13 @@ impl ProbeTable {
     /// Indexes `rows`, the right side of `stage`. Rows with a null key
     /// match nothing and are left out.
     pub(super) fn build(rows: Rows, stage: &ProbeStage) -> ProbeTable {
+        Self::index(rows, &stage.keys, &stage.right_types)
+    }
+
+    /// Indexes `rows` (of types `types`) by the right columns of `keys`.
+    pub(super) fn index(rows: Rows, keys: &[(usize, usize)], types: &[DataType]) -> ProbeTable {
         let position = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        let index = match stage.keys.as_slice() {
+        let index = match keys {
             [(_, right)] => {
                 let mut map: KeyHashMap<Key, Matches> = KeyHashMap::default();
                 for (i, r) in rows.iter().enumerate() {
@@ -59,8 +65,7 @@ impl ProbeTable {
                 ProbeIndex::Many(map)
             }
         };
-        let nulls = stage
-            .right_types
+        let nulls = types
             .iter()
             .map(|t| crate::value::cast::null_of(*t))
             .collect();
@@ -79,6 +84,11 @@ impl ProbeTable {
             _ => None,
         };
         found.map_or(&[], SmallVec::as_slice)
+    }
+
+    /// The number of rows indexed (null keys included).
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
     }
 
     /// The right row at `position` (from [`ProbeTable::matches`]).
@@ -144,6 +154,245 @@ impl Row for Joined<'_> {
         } else {
             None
         }
+    }
+}
+
+/// One item's share of an `innerunique` join's left side (see
+/// [`Runner::join_unique`]): its first row of each key the right side has,
+/// with that key's right rows.
+struct UniqueCandidates<'t> {
+    rows: Vec<(&'t [u32], Vec<Value>)>,
+    /// The keys the item has kept a row of, each named by the position of
+    /// its first right row.
+    seen: KeySet<u32>,
+}
+
+impl Runner<'_> {
+    /// `join kind=innerunique` (the default kind) whose left side is a
+    /// pipeline: the right side is read whole and indexed by its keys (as
+    /// for a [`ProbeStage`]), then the left side runs on every thread, each
+    /// item keeping its first row of each key the right side has (rows
+    /// whose key has no right row would join nothing, so they are dropped
+    /// there). Taken in item order, the first candidate of each key is the
+    /// first left row of that key in the input: the row the materialized
+    /// join keeps (docs/semantics.md#join). Only those rows are held, and
+    /// the output, each kept row in left order with its matches in right
+    /// order, is the same as [`join`]'s; it is handed on once the left side
+    /// has run.
+    pub(super) fn join_unique(
+        &self,
+        left: &Pipeline,
+        right: &PhysicalPlan,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
+        let table = ProbeTable::index(self.collect(right)?, keys, &types);
+        memory_error("join")?;
+        let mut claimed = vec![false; table.len()];
+        let mut kept: Vec<(&[u32], Vec<Value>)> = Vec::new();
+        let flow = self.run_pipeline(
+            left,
+            &|| UniqueCandidates {
+                rows: Vec::new(),
+                seen: KeySet::default(),
+            },
+            &|state: &mut UniqueCandidates<'_>, row: StageRow| {
+                let matches = table.matches(row.as_row(), keys);
+                if let Some(&first) = matches.first()
+                    && state.seen.insert(first)
+                {
+                    state.rows.push((matches, row.into_vec()));
+                }
+                true
+            },
+            &mut |state| {
+                for (matches, row) in state.rows {
+                    if let Some(&first) = matches.first()
+                        && let Some(claim) = claimed.get_mut(first as usize)
+                        && !*claim
+                    {
+                        *claim = true;
+                        kept.push((matches, row));
+                    }
+                }
+                memory_error("join")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        for (matches, left_row) in kept {
+            for &m in matches {
+                let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
+                row.extend(left_row.iter().cloned());
+                row.extend(table.row(m).iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
+/// Whether an `inner` or `innerunique` join runs by indexing its left side
+/// and streaming its right side through that index
+/// ([`Runner::join_build_left`]): when the left side is held whole anyway
+/// (a `datatable`, a `summarize`, a `take`, a materialized `let`) and the
+/// right side is a pipeline that reads files, which would otherwise be
+/// read whole and indexed on one thread.
+pub(super) fn builds_left(kind: JoinKind, left: &PhysicalPlan, right: &PhysicalPlan) -> bool {
+    matches!(kind, JoinKind::Inner | JoinKind::InnerUnique)
+        && matches!(right, PhysicalPlan::Stream(_))
+        && streams_files(right)
+        && !streams_files(left)
+}
+
+/// Whether `plan` streams rows read from files, as many as they hold
+/// (rather than rows it has to hold, or a bounded number).
+fn streams_files(plan: &PhysicalPlan) -> bool {
+    match plan {
+        PhysicalPlan::Stream(p) => match &p.source {
+            Source::Scan { .. } => true,
+            Source::Plan(child) => streams_files(child),
+            Source::Rows(_) | Source::Shared { .. } | Source::Range { .. } => false,
+        },
+        PhysicalPlan::Union { inputs, .. } => inputs.iter().any(streams_files),
+        PhysicalPlan::Join { .. } => true,
+        _ => false,
+    }
+}
+
+impl Runner<'_> {
+    /// An `inner` or `innerunique` join run the other way round (see
+    /// [`builds_left`]): the left side is read whole and indexed by its
+    /// keys, then the right side's pipeline runs on every thread, each of
+    /// its rows looked up in that index. For `innerunique` a right row
+    /// joins only the first left row of its key (the first position in
+    /// the index), the row the materialized join keeps. Only the right rows
+    /// that join are held, each under the left rows it joins, so the output
+    /// is [`join`]'s, in its order (left rows in order, each with its
+    /// matches in right order), handed on once the right side has run.
+    pub(super) fn join_build_left(
+        &self,
+        left: &PhysicalPlan,
+        right: &Pipeline,
+        kind: JoinKind,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();
+        // The index is built on the second column of each pair.
+        let swapped: Vec<(usize, usize)> = keys.iter().map(|&(l, r)| (r, l)).collect();
+        let table = ProbeTable::index(self.collect(left)?, &swapped, &types);
+        memory_error("join")?;
+        let unique = kind == JoinKind::InnerUnique;
+        let mut joined: Vec<Vec<Value>> = Vec::new();
+        let mut under: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+        let flow = self.run_pipeline(
+            right,
+            &Vec::new,
+            &|state: &mut Vec<(&[u32], Vec<Value>)>, row: StageRow| {
+                let matches = table.matches(row.as_row(), &swapped);
+                let matches = match matches.first() {
+                    None => return true,
+                    Some(first) if unique => std::slice::from_ref(first),
+                    Some(_) => matches,
+                };
+                state.push((matches, row.into_vec()));
+                true
+            },
+            &mut |state| {
+                for (matches, row) in state {
+                    let at = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+                    joined.push(row);
+                    for &m in matches {
+                        if let Some(list) = under.get_mut(m as usize) {
+                            list.push(at);
+                        }
+                    }
+                }
+                memory_error("join")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        for (position, list) in under.iter().enumerate() {
+            let left_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+            for &at in list {
+                let right_row = joined.get(at as usize).map_or(&[][..], Vec::as_slice);
+                let mut row = Vec::with_capacity(left_row.len() + right_row.len());
+                row.extend(left_row.iter().cloned());
+                row.extend(right_row.iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
+impl Runner<'_> {
+    /// `rightsemi` and `rightanti` joins whose left side is a pipeline: the
+    /// right side is read whole and indexed by its keys, then the left side
+    /// runs on every thread, each chunk noting the keys of the right side
+    /// its rows have; then the right rows, in order, that some left row
+    /// matched (`rightsemi`) or none did (`rightanti`), as [`join`] gives
+    /// them. No left row is held.
+    pub(super) fn join_right_filter(
+        &self,
+        left: &Pipeline,
+        right: &PhysicalPlan,
+        kind: JoinKind,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
+        let table = ProbeTable::index(self.collect(right)?, keys, &types);
+        memory_error("join")?;
+        let mut matched = vec![false; table.len()];
+        // Each chunk's keys, each named by the position of its first right
+        // row, with their right rows.
+        type Found<'t> = (KeySet<u32>, Vec<&'t [u32]>);
+        let flow = self.run_pipeline(
+            left,
+            &|| (KeySet::default(), Vec::new()),
+            &|(seen, found): &mut Found<'_>, row: StageRow| {
+                let matches = table.matches(row.as_row(), keys);
+                if let Some(&first) = matches.first()
+                    && seen.insert(first)
+                {
+                    found.push(matches);
+                }
+                true
+            },
+            &mut |(_, found)| {
+                for &m in found.iter().flat_map(|f| f.iter()) {
+                    if let Some(flag) = matched.get_mut(m as usize) {
+                        *flag = true;
+                    }
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        let want = kind == JoinKind::RightSemi;
+        for (position, m) in matched.iter().enumerate() {
+            if *m == want {
+                let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+                if sink(row.to_vec())?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     }
 }
 

@@ -7,7 +7,7 @@
 //! item order, so the output is the same for any thread count and chunk
 //! size, and only a wave's worth of results is ever held at once.
 
-use super::join::{ProbeTable, join};
+use super::join::{ProbeTable, builds_left, join};
 use super::physical::{PhysicalPlan, Pipeline, Source, Stage};
 use super::prefilter::LineFilter;
 use super::scan::{Item, ItemResult};
@@ -16,6 +16,7 @@ use super::{ConversionReport, Stats};
 use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
 use crate::input::{BadLine, BadLineReport, LinePrefilter, OpenInput, Unconverted};
+use crate::plan::logical::JoinKind;
 use crate::types::DataType;
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
@@ -279,6 +280,21 @@ impl<'a> Runner<'a> {
                 right_width,
                 ..
             } => {
+                if builds_left(*kind, left, right)
+                    && let PhysicalPlan::Stream(p) = right.as_ref()
+                {
+                    return self.join_build_left(left, p, *kind, keys, sink);
+                }
+                if matches!(kind, JoinKind::RightSemi | JoinKind::RightAnti)
+                    && let PhysicalPlan::Stream(p) = left.as_ref()
+                {
+                    return self.join_right_filter(p, right, *kind, keys, sink);
+                }
+                if *kind == JoinKind::InnerUnique
+                    && let PhysicalPlan::Stream(p) = left.as_ref()
+                {
+                    return self.join_unique(p, right, keys, sink);
+                }
                 let left_rows = self.collect(left)?;
                 let right_rows = self.collect(right)?;
                 let left_types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();

@@ -1,8 +1,12 @@
 //! Joins whose answer for a left row depends on that row alone (`inner`,
 //! `leftouter`, `leftsemi`, `leftanti`, `lookup`) run as a probe of the
 //! left side's pipeline, on every thread, against the right side indexed
-//! once. The answer must be the documented one in kqlite's order (left rows
-//! in order, each with its matches in right order; docs/semantics.md#join)
+//! once; `innerunique` (the default kind) probes the same way, each chunk
+//! keeping its first row of each key; an `inner` or `innerunique` join of
+//! a left side held whole anyway (`datatable`, `take`) with a right side
+//! read from a file indexes the left side and streams the right one. The
+//! answer must be the documented one in kqlite's order (left rows in
+//! order, each with its matches in right order; docs/semantics.md#join)
 //! whatever the thread count and chunk size: each expected answer here is
 //! computed from the data, independently of the engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -83,7 +87,14 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
     let mut lookup_inner = String::new();
     let mut lookup_outer = String::new();
     let mut two_keys = String::new();
+    // innerunique (the default kind): the first left row of each key only.
+    let mut unique = String::new();
+    let mut unique_two_keys = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut seen_two = std::collections::HashSet::new();
     for (i, k, g) in &left {
+        let first = seen.insert(*k);
+        let first_two = seen_two.insert((*k, *g));
         let kk = num(*k);
         let found = matches(*k, None);
         for (rk, rg, v) in &found {
@@ -93,6 +104,9 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             );
             inner.push_str(&line);
             leftouter.push_str(&line);
+            if first {
+                unique.push_str(&line);
+            }
             let line = format!("{{\"id\":{i},\"k\":{kk},\"g1\":{rg},\"v\":\"{v}\"}}\n");
             lookup_inner.push_str(&line);
             lookup_outer.push_str(&line);
@@ -110,6 +124,9 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
         }
         for (_, _, v) in matches(*k, Some(*g)) {
             two_keys.push_str(&format!("{{\"id\":{i},\"v\":\"{v}\"}}\n"));
+            if first_two {
+                unique_two_keys.push_str(&format!("{{\"id\":{i},\"v\":\"{v}\"}}\n"));
+            }
         }
     }
     let cases = [
@@ -129,7 +146,99 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
         ),
         ("T | lookup (U) on k | project id, k, g1, v", lookup_outer),
         ("T | join kind=inner (U) on k, g | project id, v", two_keys),
+        (
+            "T | join (U) on k | project id, k, k1, g1, v",
+            unique.clone(),
+        ),
+        (
+            "T | join kind=innerunique (U) on k | project id, k, k1, g1, v",
+            unique,
+        ),
+        (
+            "T | join kind=innerunique (U) on k, g | project id, v",
+            unique_two_keys,
+        ),
     ];
+    // A left side held whole anyway (`take`) and a right side read from a
+    // file: the left side is indexed and the right side streamed through
+    // it, the output still in left order (docs/semantics.md#join).
+    let mut built_left = String::new();
+    let mut built_left_unique = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for (rk, rg, v) in &right {
+        let first = seen.insert(*rk);
+        for (i, k, _) in left.iter().filter(|l| rk.is_some() && l.1 == *rk) {
+            let line = format!(
+                "{{\"v\":\"{v}\",\"g\":{rg},\"id\":{i},\"k1\":{}}}\n",
+                num(*k)
+            );
+            built_left.push_str(&line);
+            if first {
+                built_left_unique.push_str(&line);
+            }
+        }
+    }
+    let table: [(Option<usize>, &str); 5] = [
+        (Some(2), "a"),
+        (Some(0), "b"),
+        (Some(2), "c"),
+        (None, "n"),
+        (Some(4), "d"),
+    ];
+    let mut datatable = String::new();
+    let mut datatable_unique = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for (dk, w) in table {
+        let first = seen.insert(dk);
+        for (i, _, _) in left.iter().filter(|l| dk.is_some() && l.1 == dk) {
+            let line = format!("{{\"w\":\"{w}\",\"id\":{i}}}\n");
+            datatable.push_str(&line);
+            if first {
+                datatable_unique.push_str(&line);
+            }
+        }
+    }
+    let datatable_query = |kind: &str| {
+        format!(
+            "datatable(k:long, w:string)[2, 'a', 0, 'b', 2, 'c', long(null), 'n', 4, 'd'] \
+             | join {kind} (T) on k | project w, id"
+        )
+    };
+    let mut cases: Vec<(String, String)> = cases
+        .iter()
+        .map(|(q, e)| (q.to_string(), e.clone()))
+        .collect();
+    cases.push((datatable_query("kind=inner"), datatable));
+    cases.push((datatable_query(""), datatable_unique));
+    cases.extend([
+        (
+            "U | take 100 | join kind=inner (T) on k | project v, g, id, k1".to_string(),
+            built_left,
+        ),
+        (
+            "U | take 100 | join (T) on k | project v, g, id, k1".to_string(),
+            built_left_unique,
+        ),
+    ]);
+    // rightsemi and rightanti: the right rows, in order, that some left row
+    // matches or none does.
+    let (mut right_semi, mut right_anti) = (String::new(), String::new());
+    for (rk, rg, v) in &right {
+        let line = format!("{{\"k\":{},\"g\":{rg},\"v\":\"{v}\"}}\n", num(*rk));
+        if rk.is_some() && left.iter().any(|l| l.1 == *rk) {
+            right_semi.push_str(&line);
+        } else {
+            right_anti.push_str(&line);
+        }
+    }
+    cases.push((
+        "T | join kind=rightsemi (U) on k | project k, g, v".to_string(),
+        right_semi,
+    ));
+    cases.push((
+        "T | join kind=rightanti (U) on k | project k, g, v".to_string(),
+        right_anti,
+    ));
     for (query, expected) in &cases {
         for threads in [1, 2] {
             for chunk_size in [64, 4096, 1 << 20] {

@@ -2,6 +2,7 @@
 //! group.
 
 use super::{Lower, Lowering, push_stage};
+use crate::exec::join::builds_left;
 use crate::exec::physical::{PhysicalPlan, ProbeStage, Stage};
 use crate::plan::logical::{Join, JoinKind, Materialize, Partition, Union};
 use crate::plan::phys_expr::LowerError;
@@ -21,8 +22,10 @@ impl Lower for Union {
 
 impl Lower for Join {
     fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
-        if ProbeStage::streams(self.kind) {
-            let left = cx.pipeline(&self.left)?;
+        let left = cx.plan(&self.left)?;
+        let right = cx.plan(&self.right)?;
+        if ProbeStage::streams(self.kind) && !builds_left(self.kind, &left, &right) {
+            let left = left.into_pipeline();
             let right_schema = self.right.schema();
             let right_width = right_schema.len();
             let right_columns: Vec<usize> = match self.kind {
@@ -35,7 +38,7 @@ impl Lower for Join {
             let stage = Stage::Probe(Box::new(ProbeStage {
                 left_width: left.schema.len(),
                 right_types: right_schema.fields.iter().map(|f| f.ty).collect(),
-                right: cx.plan(&self.right)?,
+                right,
                 kind: self.kind,
                 keys: self.keys.clone(),
                 right_columns,
@@ -44,8 +47,8 @@ impl Lower for Join {
         }
         Ok(PhysicalPlan::Join {
             right_width: self.right.schema().len(),
-            left: Box::new(cx.plan(&self.left)?),
-            right: Box::new(cx.plan(&self.right)?),
+            left: Box::new(left),
+            right: Box::new(right),
             kind: self.kind,
             keys: self.keys.clone(),
             schema: self.schema.clone(),
