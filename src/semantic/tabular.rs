@@ -307,6 +307,7 @@ impl Binder<'_> {
             OperatorKind::Project { columns } => self.project(input, columns, "project", false),
             OperatorKind::ProjectAway { columns } => self.project_away(input, columns, false),
             OperatorKind::ProjectKeep { columns } => self.project_away(input, columns, true),
+            OperatorKind::ProjectByNames { columns } => self.project_by_names(input, columns),
             OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
             OperatorKind::ProjectReorder { columns } => self.project_reorder(input, columns),
             OperatorKind::Take { count, .. } => {
@@ -527,6 +528,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Project { .. } => "project",
         OperatorKind::ProjectAway { .. } => "project-away",
         OperatorKind::ProjectKeep { .. } => "project-keep",
+        OperatorKind::ProjectByNames { .. } => "project-by-names",
         OperatorKind::ProjectRename { .. } => "project-rename",
         OperatorKind::ProjectReorder { .. } => "project-reorder",
         OperatorKind::Take { .. } => "take",

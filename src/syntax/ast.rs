@@ -473,6 +473,12 @@ pub enum OperatorKind {
     ProjectKeep {
         columns: Vec<NamePattern>,
     },
+    /// `project-by-names spec, ...`: each spec a string (a column name or
+    /// a `*` pattern), a dynamic array of names, or an expression giving
+    /// one (`column_names_of(T)`, a function parameter).
+    ProjectByNames {
+        columns: Vec<Expr>,
+    },
     ProjectRename {
         renames: Vec<Rename>,
     },

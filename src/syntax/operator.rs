@@ -130,6 +130,7 @@ const OPERATOR_NAMES: &[&str] = &[
     "project",
     "project-away",
     "project-keep",
+    "project-by-names",
     "project-rename",
     "project-reorder",
     "take",
@@ -178,6 +179,7 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "project" => project_op,
         "project-away" => project_away_op,
         "project-keep" => project_keep_op,
+        "project-by-names" => project_by_names_op,
         "project-rename" => project_rename_op,
         "project-reorder" => project_reorder_op,
         "take" | "limit" => take_op,
@@ -710,6 +712,23 @@ pub(crate) fn project_keep_op(i: &str) -> PResult<'_, Operator> {
     let end = last_span(&columns, |c| c.span, kw_span);
     operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectKeep { columns })))
+}
+
+/// `project-by-names spec, ...` (project-by-names-operator): each spec an
+/// expression the binder evaluates to names or patterns.
+pub(crate) fn project_by_names_op(i: &str) -> PResult<'_, Operator> {
+    let start = offset(i);
+    let (i, kw_span) = kw(i, "project-by-names")?;
+    let (mut i, first) = cut(expr).parse(i)?;
+    let mut columns = vec![first];
+    while let Some((rest, _)) = peek_sym(i, ",") {
+        let (rest, next) = cut(expr).parse(rest)?;
+        columns.push(next);
+        i = rest;
+    }
+    let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
+    Ok((i, op(start, end, OperatorKind::ProjectByNames { columns })))
 }
 
 /// `new = old`. The official grammar accepts any expression on the right

@@ -624,6 +624,10 @@ impl Printer {
                 self.w("project-keep ");
                 self.list(columns, ", ", |p, x| p.pattern(x));
             }
+            K::ProjectByNames { columns } => {
+                self.w("project-by-names ");
+                self.list(columns, ", ", |p, x| p.operand(x, 1));
+            }
             K::ProjectRename { renames } => {
                 self.w("project-rename ");
                 self.list(renames, ", ", |p, r| {

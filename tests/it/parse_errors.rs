@@ -329,6 +329,7 @@ fn missing_comma_between_columns() {
     for q in [
         "T | extend x = 1 y = 2",
         "T | project-away a b",
+        "T | project-by-names 'a' b",
         "T | sort by a desc b",
         "T | distinct a 'b'",
         "print 1 2",

@@ -34,6 +34,11 @@ fn extend_and_project() {
         "project-away a b* *c d*e"
     );
     assert_eq!(op("project-keep x*"), "project-keep x*");
+    // project-by-names-operator: names, patterns, arrays, column_names_of(T).
+    assert_eq!(
+        op("project-by-names \"Name\", \"C*\", dynamic([\"a\"]), column_names_of(S), p"),
+        "project-by-names \"Name\" \"C*\" dynamic([\"a\"]) (call column_names_of S) p"
+    );
     assert_eq!(
         op("project-rename a = b, ['c d'] = e"),
         "project-rename a<-b c d<-e"

@@ -479,6 +479,7 @@ pub fn op_sexp(o: &Operator) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
+        ProjectByNames { columns } => format!("project-by-names {}", list(columns, sexp)),
         Facet { columns, with } => format!(
             "facet by {}{}",
             list(columns, |c| c.name.clone()),
