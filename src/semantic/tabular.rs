@@ -43,6 +43,12 @@ impl Binder<'_> {
         }
     }
 
+    /// `input | operator`, for an operator met outside a pipeline's text
+    /// (a `fork` leg's).
+    pub(super) fn pipe_operator(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
+        self.pipe(input, operator)
+    }
+
     /// `input | operator`.
     fn pipe(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
         // An error after an operator whose columns are not known until the
@@ -453,6 +459,9 @@ impl Binder<'_> {
             OperatorKind::TopNested { levels } => self.top_nested(input, levels),
             OperatorKind::TopHitters { count, of, by } => {
                 self.top_hitters(input, count, of, by.as_ref(), span)
+            }
+            OperatorKind::Fork { .. } | OperatorKind::Facet { .. } => {
+                Err(one(super::fork::several_tables_here(operator)))
             }
             // consume-operator: the input is consumed and no data returned.
             OperatorKind::Consume { .. } => Ok(LogicalPlan::Values(Values {
