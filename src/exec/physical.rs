@@ -301,6 +301,14 @@ pub enum PhysicalPlan {
         wildcards: Vec<Value>,
         schema: Schema,
     },
+    /// `reduce by`: see `exec::reduce`.
+    Reduce {
+        input: Pipeline,
+        column: usize,
+        threshold: f64,
+        characters: Option<String>,
+        schema: Schema,
+    },
     /// `evaluate sequence_detect`: see `exec::sequence_detect`.
     SequenceDetect {
         input: Pipeline,
@@ -347,6 +355,7 @@ impl PhysicalPlan {
             | PhysicalPlan::MakeSeries { schema, .. }
             | PhysicalPlan::Pivot { schema, .. }
             | PhysicalPlan::Basket { schema, .. }
+            | PhysicalPlan::Reduce { schema, .. }
             | PhysicalPlan::SequenceDetect { schema, .. }
             | PhysicalPlan::Partition { schema, .. }
             | PhysicalPlan::TopNested { schema, .. } => schema,

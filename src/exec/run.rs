@@ -322,6 +322,16 @@ impl<'a> Runner<'a> {
                 let rows = self.basket(input, *threshold, *weight, *max_dimensions, wildcards)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::Reduce {
+                input,
+                column,
+                threshold,
+                characters,
+                ..
+            } => {
+                let rows = self.reduce(input, *column, *threshold, characters.as_deref())?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::SequenceDetect {
                 input,
                 dimensions,

@@ -22,6 +22,7 @@ mod parse_pattern;
 mod partition;
 mod pivot;
 mod project;
+mod reduce;
 #[cfg(test)]
 mod rule_tests;
 mod scalar;

@@ -460,6 +460,7 @@ impl Binder<'_> {
             OperatorKind::TopHitters { count, of, by } => {
                 self.top_hitters(input, count, of, by.as_ref(), span)
             }
+            OperatorKind::Reduce { params, by, with } => self.reduce(input, params, by, with),
             OperatorKind::Fork { .. } | OperatorKind::Facet { .. } => {
                 Err(one(super::fork::several_tables_here(operator)))
             }
@@ -571,6 +572,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Scan { .. } => "scan",
         OperatorKind::Consume { .. } => "consume",
         OperatorKind::Facet { .. } => "facet",
+        OperatorKind::Reduce { .. } => "reduce",
         OperatorKind::Partition { .. } => "partition",
         OperatorKind::Print { .. } => "print",
         OperatorKind::Range { .. } => "range",

@@ -643,6 +643,13 @@ pub enum OperatorKind {
         declare: Vec<ScanDeclare>,
         steps: Vec<ScanStep>,
     },
+    /// `reduce [kind = source] by expr [with threshold = t, characters = c]`
+    Reduce {
+        params: Vec<OpParam>,
+        by: Expr,
+        /// `threshold = ...`, `characters = ...` after `with`.
+        with: Vec<Property>,
+    },
     /// `facet by c1, c2 [with (subquery)]`
     Facet {
         columns: Vec<Ident>,

@@ -993,6 +993,20 @@ impl Printer {
                 });
                 self.w(")");
             }
+            K::Reduce { params, by, with } => {
+                self.w("reduce ");
+                self.params(params);
+                self.w("by ");
+                self.operand(by, 1);
+                if !with.is_empty() {
+                    self.w(" with ");
+                    self.list(with, ", ", |p, x| {
+                        p.ident(&x.name, NameUse::Declaration);
+                        p.w(" = ");
+                        p.operand(&x.value, 1);
+                    });
+                }
+            }
             K::Facet { columns, with } => {
                 self.w("facet by ");
                 self.list(columns, ", ", |p, c| p.ident(c, NameUse::Reference));

@@ -344,6 +344,18 @@ fn missing_comma_between_columns() {
     }
 }
 
+/// reduce-operator: `reduce by Expr`, and `with name = value, ...`.
+#[test]
+fn reduce_needs_by_and_settings() {
+    let (msg, under, help) = parts("T | reduce s");
+    assert_eq!(msg, "expected `by`, found `s`");
+    assert_eq!(under, "s");
+    assert_eq!(help.as_deref(), Some("write `reduce by <expression>`"));
+    let (msg, under, _) = parts("T | reduce by s with threshold 0.1");
+    assert_eq!(msg, "expected `=`, found `0.1`");
+    assert_eq!(under, "0.1");
+}
+
 #[test]
 fn missing_and_between_conditions() {
     let (msg, under, help) = parts("T | where a == 'x' b == 'y'");

@@ -231,6 +231,12 @@ fn other_operators() {
         ),
         "scan with_match_id=m with [step a output=none (> x 1); step b output=last true (= y 1) (= z 2)]"
     );
+    // reduce-operator: `with` settings are unbracketed.
+    assert_eq!(op("reduce by s"), "reduce by s");
+    assert_eq!(
+        op("reduce kind=source by s with threshold=0.1, characters = \"-_\""),
+        "reduce kind=source by s (= threshold 0.1r) (= characters \"-_\")"
+    );
     assert_eq!(
         op("facet by a, b with (take 1)"),
         "facet by a b with (source take 1)"
