@@ -275,6 +275,9 @@ pub enum PhysicalPlan {
         input: Pipeline,
         column: usize,
         subquery: Box<PhysicalPlan>,
+        /// A legacy subquery that reads the partition's value: lowered
+        /// again for each partition.
+        keyed: Option<Box<KeyedSubquery>>,
         legacy: bool,
         schema: Schema,
     },
@@ -376,4 +379,15 @@ impl PhysicalPlan {
             }
         }
     }
+}
+
+/// A `partition` subquery (legacy strategy) that names the partition
+/// column: its logical plan, lowered for each partition with the
+/// partition's value in subquery value `slot`.
+#[derive(Debug)]
+pub struct KeyedSubquery {
+    pub slot: usize,
+    pub plan: crate::plan::logical::LogicalPlan,
+    /// The values of the query's subqueries (the slot's is replaced).
+    pub subqueries: Vec<crate::value::Value>,
 }

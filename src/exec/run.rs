@@ -347,10 +347,11 @@ impl<'a> Runner<'a> {
                 input,
                 column,
                 subquery,
+                keyed,
                 legacy,
                 ..
             } => {
-                let rows = self.partition(input, *column, subquery, *legacy)?;
+                let rows = self.partition(input, *column, subquery, keyed.as_deref(), *legacy)?;
                 emit_all(rows, sink)
             }
             PhysicalPlan::TopNested { input, levels, .. } => {

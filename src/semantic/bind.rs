@@ -292,6 +292,15 @@ impl Binder<'_> {
         }
     }
 
+    /// Opens a scope of `let` names (closed by [`Self::pop_frame`]).
+    pub(super) fn push_frame(&mut self) {
+        self.frames.push(HashMap::new());
+    }
+
+    pub(super) fn pop_frame(&mut self) {
+        self.frames.pop();
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {
         self.frames
             .iter()
