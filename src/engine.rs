@@ -1035,6 +1035,7 @@ impl Drop for Query {
             &mut self.bound,
             BoundQuery {
                 results: Vec::new(),
+                result_names: Vec::new(),
                 subqueries: Vec::new(),
                 needs_data: false,
                 notes: Vec::new(),
@@ -1061,6 +1062,17 @@ impl Query {
     /// runs.
     pub fn result_schemas(&self) -> Vec<&Schema> {
         self.bound.results.iter().map(|p| p.schema()).collect()
+    }
+
+    /// The name of each result table, in order, where the query gives
+    /// one: a `fork` leg written `Name = (...)` or ending in `| as Name`
+    /// (fork-operator). Other tables have none (`None`).
+    pub fn result_names(&self) -> Vec<Option<&str>> {
+        self.bound
+            .result_names
+            .iter()
+            .map(|n| n.as_deref())
+            .collect()
     }
 
     /// The optimized logical plan of each statement, as an indented tree

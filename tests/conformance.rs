@@ -91,10 +91,15 @@ fn run(query: &str) -> Result<Table, String> {
         .iter()
         .map(|f| f.ty.name().to_string())
         .collect();
+    // The first table's rows: up to the boundary line a further table
+    // (fork, facet, a `;` statement) starts with.
     let rows = text
         .lines()
-        .map(|l| {
-            let obj: serde_json::Map<String, Json> = serde_json::from_str(l).unwrap();
+        .map(|l| serde_json::from_str::<serde_json::Map<String, Json>>(l).unwrap())
+        .take_while(|obj| {
+            !(obj.len() == 2 && obj.contains_key("$table") && obj.contains_key("$columns"))
+        })
+        .map(|obj| {
             names
                 .iter()
                 .map(|n| obj.get(n).cloned().unwrap_or(Json::Null))

@@ -109,6 +109,7 @@ impl Engine {
         let query = Query {
             bound: BoundQuery {
                 results: vec![plan],
+                result_names: vec![None],
                 subqueries: Vec::new(),
                 needs_data: false,
                 notes: Vec::new(),

@@ -13,6 +13,7 @@ mod partition;
 pub mod physical;
 mod pivot;
 mod prefilter;
+mod reduce;
 pub mod run;
 mod scan;
 mod scan_steps;

@@ -1,7 +1,7 @@
 //! `partition by`: run the subquery over each partition's rows
 //! (<https://learn.microsoft.com/kusto/query/partition-operator>).
 
-use super::physical::{PhysicalPlan, Pipeline};
+use super::physical::{KeyedSubquery, PhysicalPlan, Pipeline};
 use super::run::Runner;
 use crate::exec_error::ExecError;
 use crate::value::Value;
@@ -19,6 +19,7 @@ impl Runner<'_> {
         input: &Pipeline,
         column: usize,
         subquery: &PhysicalPlan,
+        keyed: Option<&KeyedSubquery>,
         legacy: bool,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
         let mut groups: KeyMap<Key, Vec<Vec<Value>>> = KeyMap::default();
@@ -35,8 +36,20 @@ impl Runner<'_> {
             )));
         }
         let mut out = Vec::new();
-        for (_, rows) in groups {
-            let results = self.with_parameter(Arc::new(rows)).collect(subquery)?;
+        for (key, rows) in groups {
+            let runner = self.with_parameter(Arc::new(rows));
+            let results = match keyed {
+                None => runner.collect(subquery)?,
+                Some(k) => {
+                    let mut values = k.subqueries.clone();
+                    if let Some(v) = values.get_mut(k.slot) {
+                        *v = key.0;
+                    }
+                    let plan = super::lower::lower_plan(&k.plan, &values, &self.ctx)
+                        .map_err(|e| ExecError::Runtime(e.message))?;
+                    runner.collect(&plan)?
+                }
+            };
             out.extend(results.iter().cloned());
         }
         Ok(out)

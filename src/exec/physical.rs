@@ -275,6 +275,9 @@ pub enum PhysicalPlan {
         input: Pipeline,
         column: usize,
         subquery: Box<PhysicalPlan>,
+        /// A legacy subquery that reads the partition's value: lowered
+        /// again for each partition.
+        keyed: Option<Box<KeyedSubquery>>,
         legacy: bool,
         schema: Schema,
     },
@@ -299,6 +302,14 @@ pub enum PhysicalPlan {
         weight: Option<usize>,
         max_dimensions: usize,
         wildcards: Vec<Value>,
+        schema: Schema,
+    },
+    /// `reduce by`: see `exec::reduce`.
+    Reduce {
+        input: Pipeline,
+        column: usize,
+        threshold: f64,
+        characters: Option<String>,
         schema: Schema,
     },
     /// `evaluate sequence_detect`: see `exec::sequence_detect`.
@@ -347,6 +358,7 @@ impl PhysicalPlan {
             | PhysicalPlan::MakeSeries { schema, .. }
             | PhysicalPlan::Pivot { schema, .. }
             | PhysicalPlan::Basket { schema, .. }
+            | PhysicalPlan::Reduce { schema, .. }
             | PhysicalPlan::SequenceDetect { schema, .. }
             | PhysicalPlan::Partition { schema, .. }
             | PhysicalPlan::TopNested { schema, .. } => schema,
@@ -367,4 +379,15 @@ impl PhysicalPlan {
             }
         }
     }
+}
+
+/// A `partition` subquery (legacy strategy) that names the partition
+/// column: its logical plan, lowered for each partition with the
+/// partition's value in subquery value `slot`.
+#[derive(Debug)]
+pub struct KeyedSubquery {
+    pub slot: usize,
+    pub plan: crate::plan::logical::LogicalPlan,
+    /// The values of the query's subqueries (the slot's is replaced).
+    pub subqueries: Vec<crate::value::Value>,
 }

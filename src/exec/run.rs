@@ -338,6 +338,16 @@ impl<'a> Runner<'a> {
                 let rows = self.basket(input, *threshold, *weight, *max_dimensions, wildcards)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::Reduce {
+                input,
+                column,
+                threshold,
+                characters,
+                ..
+            } => {
+                let rows = self.reduce(input, *column, *threshold, characters.as_deref())?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::SequenceDetect {
                 input,
                 dimensions,
@@ -353,10 +363,11 @@ impl<'a> Runner<'a> {
                 input,
                 column,
                 subquery,
+                keyed,
                 legacy,
                 ..
             } => {
-                let rows = self.partition(input, *column, subquery, *legacy)?;
+                let rows = self.partition(input, *column, subquery, keyed.as_deref(), *legacy)?;
                 emit_all(rows, sink)
             }
             PhysicalPlan::TopNested { input, levels, .. } => {

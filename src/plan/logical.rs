@@ -67,6 +67,7 @@ plan_nodes!(
     MakeSeries,
     Pivot,
     Basket,
+    Reduce,
     SequenceDetect,
     TopNested,
     Sort,

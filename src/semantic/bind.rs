@@ -18,6 +18,9 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct BoundQuery {
     pub results: Vec<LogicalPlan>,
+    /// The name of each result table, where the query gives one (a `fork`
+    /// leg's `name = (...)` or its last `as Name`); parallel to `results`.
+    pub result_names: Vec<Option<String>>,
     /// Indexed by the `id` of `ScalarKind::Subquery`; a subquery may use
     /// the ones before it.
     pub subqueries: Vec<Subquery>,
@@ -51,6 +54,9 @@ pub struct Subquery {
     pub plan: LogicalPlan,
     pub shape: SubqueryShape,
 }
+
+/// A result table's plan and its name, if the query gives one.
+pub(super) type ResultTable = (LogicalPlan, Option<String>);
 
 /// What a `let` name stands for.
 #[derive(Clone, Debug)]
@@ -205,11 +211,16 @@ fn bind_full(
         options: HashMap::new(),
     };
     let mut results = Vec::new();
+    let mut result_names = Vec::new();
     let mut errors = Vec::new();
     for statement in &query.statements {
         match binder.statement(statement) {
-            Ok(Some(plan)) => results.push(plan),
-            Ok(None) => {}
+            Ok(tables) => {
+                for (plan, name) in tables {
+                    results.push(plan);
+                    result_names.push(name);
+                }
+            }
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -224,6 +235,7 @@ fn bind_full(
     if errors.is_empty() {
         Ok(BoundQuery {
             results,
+            result_names,
             subqueries: binder.subqueries,
             needs_data: binder.unprobed > 0,
             notes: binder.notes,
@@ -234,12 +246,14 @@ fn bind_full(
 }
 
 impl Binder<'_> {
-    fn statement(&mut self, statement: &Statement) -> Result<Option<LogicalPlan>, Vec<BindError>> {
+    /// The result tables of a statement (none for `let`, `set` and
+    /// `declare`), each with its name if the query gives one.
+    fn statement(&mut self, statement: &Statement) -> Result<Vec<ResultTable>, Vec<BindError>> {
         match &statement.kind {
             StatementKind::Let { name, value } => match self.let_value(&name.name, value) {
                 Ok(binding) => {
                     self.define(&name.name, binding);
-                    Ok(None)
+                    Ok(Vec::new())
                 }
                 Err(e) => {
                     self.define(&name.name, Binding::Failed);
@@ -249,7 +263,7 @@ impl Binder<'_> {
             StatementKind::Set { name, value } => {
                 self.set_option(&name.name, value.as_ref())
                     .map_err(|e| vec![e])?;
-                Ok(None)
+                Ok(Vec::new())
             }
             StatementKind::DeclareQueryParameters { params } => {
                 for p in params {
@@ -274,9 +288,9 @@ impl Binder<'_> {
                     let value = self.constant_scalar(default).map_err(|e| vec![e])?;
                     self.define(&p.name.name, Binding::Scalar(value));
                 }
-                Ok(None)
+                Ok(Vec::new())
             }
-            StatementKind::Expr { expr } => self.tabular(expr).map(Some),
+            StatementKind::Expr { expr } => self.statement_tables(expr),
         }
     }
 
@@ -284,6 +298,15 @@ impl Binder<'_> {
         if let Some(frame) = self.frames.last_mut() {
             frame.insert(name.to_string(), binding);
         }
+    }
+
+    /// Opens a scope of `let` names (closed by [`Self::pop_frame`]).
+    pub(super) fn push_frame(&mut self) {
+        self.frames.push(HashMap::new());
+    }
+
+    pub(super) fn pop_frame(&mut self) {
+        self.frames.pop();
     }
 
     pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {

@@ -10,6 +10,7 @@ mod basket;
 mod bind;
 mod evaluate;
 mod externaldata;
+mod fork;
 mod join;
 mod literal;
 mod make_series;
@@ -21,6 +22,7 @@ mod parse_pattern;
 mod partition;
 mod pivot;
 mod project;
+mod reduce;
 mod request;
 #[cfg(test)]
 mod rule_tests;

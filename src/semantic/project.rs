@@ -35,6 +35,69 @@ impl Binder<'_> {
         Ok(select_columns(input, &positions))
     }
 
+    /// `project-by-names spec, ...` (project-by-names-operator): each spec
+    /// is evaluated when the query is bound, to a name, a `*` pattern, or
+    /// a dynamic array of them (`column_names_of(T)`, a parameter); the
+    /// columns come out in the order specified or matched, each once, and
+    /// names that match no column are ignored, as the page says. A spec
+    /// that is not a constant (`toscalar(...)`, a column) is refused: the
+    /// page says subqueries and `toscalar()` are not supported there.
+    pub(super) fn project_by_names(&mut self, input: LogicalPlan, columns: &[ast::Expr]) -> Bound {
+        let schema = input.schema().clone();
+        let mut order: Vec<usize> = Vec::new();
+        let mut errors = Vec::new();
+        for spec in columns {
+            let names = match self.specifier_names(spec) {
+                Ok(names) => names,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            for name in names {
+                for i in 0..schema.len() {
+                    if wildcard_match(&name, &schema.fields[i].name) && !order.contains(&i) {
+                        order.push(i);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(select_columns(input, &order))
+    }
+
+    /// The names (or patterns) a `project-by-names` spec gives.
+    fn specifier_names(&mut self, spec: &ast::Expr) -> Result<Vec<String>, BindError> {
+        let refuse = |what: &str| {
+            BindError::new(
+                BindErrorKind::Type,
+                spec.span,
+                format!(
+                    "'project-by-names' operator: a column specifier must be a constant string or dynamic array of column names, not {what}"
+                ),
+            )
+        };
+        let empty = Schema::default();
+        let bound = self.scalar(spec, &Scope::new(&empty, "project-by-names"))?;
+        if reads_subquery(&bound) {
+            return Err(refuse("a subquery or toscalar()"));
+        }
+        match crate::plan::eval::eval_constant(&bound, &self.ctx) {
+            Some(Value::String(s)) => Ok(vec![s.to_string()]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.to_string()),
+                    _ => Err(refuse("an array holding a value that is not a string")),
+                })
+                .collect(),
+            Some(Value::Null) if bound.ty == DataType::Dynamic => Ok(Vec::new()),
+            _ => Err(refuse(&format!("a value of type {}", bound.ty))),
+        }
+    }
+
     /// `project-reorder`: the named columns first, in the order given; a
     /// wildcard's matches sorted by name for `asc`/`desc`, with digit runs
     /// compared as numbers for `granny-asc`/`granny-desc` (a2 < a10).
@@ -469,6 +532,12 @@ pub(super) fn wildcard_match(pattern: &str, name: &str) -> bool {
 
 /// Positions of the columns matched by any of `patterns` (in input
 /// order). A plain name that matches nothing is an error.
+/// Whether `e` uses the value of a subquery (`toscalar(...)`).
+fn reads_subquery(e: &ScalarExpr) -> bool {
+    use crate::plan::tree::TreeNode;
+    e.exists(&mut |n| matches!(n.kind, ScalarKind::Subquery { .. }))
+}
+
 pub(super) fn match_patterns(
     schema: &Schema,
     patterns: &[NamePattern],

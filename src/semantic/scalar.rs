@@ -459,6 +459,7 @@ impl Binder<'_> {
         }
         match name {
             "toscalar" => return self.toscalar(args, span, scope),
+            "column_names_of" => return self.column_names_of(args, span),
             "column_ifexists" | "columnifexists" => return self.column_ifexists(args, span, scope),
             "ingestion_time" if args.is_empty() => {
                 if let Some(column) = ingestion_column(scope, span) {
@@ -652,6 +653,24 @@ impl Binder<'_> {
             ty,
             span,
         })
+    }
+
+    /// `column_names_of(T)` (column-names-of-function): the names of `T`'s
+    /// columns, a dynamic array known when the query is bound.
+    fn column_names_of(&mut self, args: &[Expr], span: Span) -> Result<ScalarExpr, BindError> {
+        let [table] = args else {
+            return Err(arity_error("column_names_of", 1, 1, span));
+        };
+        if !self.is_tabular(table) {
+            return Err(BindError::new(
+                BindErrorKind::Type,
+                table.span,
+                "column_names_of() expects a tabular expression (a table, a let-bound table or a function call)",
+            ));
+        }
+        let plan = self.tabular(table).map_err(super::bind::first_error)?;
+        let names = Value::array(plan.schema().names().map(Value::string).collect());
+        Ok(ScalarExpr::literal(names, DataType::Dynamic, span))
     }
 
     /// `column_ifexists("name", default)`: the column if the input has it.

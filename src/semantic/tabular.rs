@@ -47,6 +47,12 @@ impl Binder<'_> {
         }
     }
 
+    /// `input | operator`, for an operator met outside a pipeline's text
+    /// (a `fork` leg's).
+    pub(super) fn pipe_operator(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
+        self.pipe(input, operator)
+    }
+
     /// `input | operator`.
     fn pipe(&mut self, input: LogicalPlan, operator: &Operator) -> Bound {
         // An error after an operator whose columns are not known until the
@@ -314,6 +320,7 @@ impl Binder<'_> {
             OperatorKind::Project { columns } => self.project(input, columns, "project", false),
             OperatorKind::ProjectAway { columns } => self.project_away(input, columns, false),
             OperatorKind::ProjectKeep { columns } => self.project_away(input, columns, true),
+            OperatorKind::ProjectByNames { columns } => self.project_by_names(input, columns),
             OperatorKind::ProjectRename { renames } => self.project_rename(input, renames),
             OperatorKind::ProjectReorder { columns } => self.project_reorder(input, columns),
             OperatorKind::Take { count, .. } => {
@@ -460,6 +467,10 @@ impl Binder<'_> {
             OperatorKind::TopHitters { count, of, by } => {
                 self.top_hitters(input, count, of, by.as_ref(), span)
             }
+            OperatorKind::Reduce { params, by, with } => self.reduce(input, params, by, with),
+            OperatorKind::Fork { .. } | OperatorKind::Facet { .. } => {
+                Err(one(super::fork::several_tables_here(operator)))
+            }
             // consume-operator: the input is consumed and no data returned.
             OperatorKind::Consume { .. } => Ok(LogicalPlan::Values(Values {
                 schema: Schema::default(),
@@ -534,6 +545,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Project { .. } => "project",
         OperatorKind::ProjectAway { .. } => "project-away",
         OperatorKind::ProjectKeep { .. } => "project-keep",
+        OperatorKind::ProjectByNames { .. } => "project-by-names",
         OperatorKind::ProjectRename { .. } => "project-rename",
         OperatorKind::ProjectReorder { .. } => "project-reorder",
         OperatorKind::Take { .. } => "take",
@@ -567,6 +579,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Scan { .. } => "scan",
         OperatorKind::Consume { .. } => "consume",
         OperatorKind::Facet { .. } => "facet",
+        OperatorKind::Reduce { .. } => "reduce",
         OperatorKind::Partition { .. } => "partition",
         OperatorKind::Print { .. } => "print",
         OperatorKind::Range { .. } => "range",

@@ -473,6 +473,12 @@ pub enum OperatorKind {
     ProjectKeep {
         columns: Vec<NamePattern>,
     },
+    /// `project-by-names spec, ...`: each spec a string (a column name or
+    /// a `*` pattern), a dynamic array of names, or an expression giving
+    /// one (`column_names_of(T)`, a function parameter).
+    ProjectByNames {
+        columns: Vec<Expr>,
+    },
     ProjectRename {
         renames: Vec<Rename>,
     },
@@ -636,6 +642,13 @@ pub enum OperatorKind {
         match_id: Option<Ident>,
         declare: Vec<ScanDeclare>,
         steps: Vec<ScanStep>,
+    },
+    /// `reduce [kind = source] by expr [with threshold = t, characters = c]`
+    Reduce {
+        params: Vec<OpParam>,
+        by: Expr,
+        /// `threshold = ...`, `characters = ...` after `with`.
+        with: Vec<Property>,
     },
     /// `facet by c1, c2 [with (subquery)]`
     Facet {

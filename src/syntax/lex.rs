@@ -250,6 +250,7 @@ pub(crate) fn at_sym(i: &str, s: &'static str) -> bool {
 const DASHED_KEYWORDS: &[&str] = &[
     "project-away",
     "project-keep",
+    "project-by-names",
     "project-rename",
     "project-reorder",
     "project-smart",
@@ -274,17 +275,20 @@ fn word_at(i: &str) -> usize {
     if b.is_empty() || !(is_ident_start(b[0])) {
         return 0;
     }
-    let len = 1 + word_len(&i[1..]);
-    if i[len..].starts_with('-') {
+    let mut len = 1 + word_len(&i[1..]);
+    let mut best = len;
+    // The longest dashed keyword (`project-by-names` has two dashes).
+    while i[len..].starts_with('-') {
         let tail = word_len(&i[len + 1..]);
-        if tail > 0 {
-            let dashed = &i[..len + 1 + tail];
-            if DASHED_KEYWORDS.contains(&dashed) {
-                return dashed.len();
-            }
+        if tail == 0 {
+            break;
+        }
+        len += 1 + tail;
+        if DASHED_KEYWORDS.contains(&&i[..len]) {
+            best = len;
         }
     }
-    len
+    best
 }
 
 /// The word (identifier or keyword) at the start of `i`, without consuming it.

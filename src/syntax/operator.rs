@@ -130,6 +130,7 @@ const OPERATOR_NAMES: &[&str] = &[
     "project",
     "project-away",
     "project-keep",
+    "project-by-names",
     "project-rename",
     "project-reorder",
     "take",
@@ -162,6 +163,7 @@ const OPERATOR_NAMES: &[&str] = &[
     "serialize",
     "sample",
     "sample-distinct",
+    "reduce",
     "fork",
     "facet",
     "partition",
@@ -178,6 +180,7 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "project" => project_op,
         "project-away" => project_away_op,
         "project-keep" => project_keep_op,
+        "project-by-names" => project_by_names_op,
         "project-rename" => project_rename_op,
         "project-reorder" => project_reorder_op,
         "take" | "limit" => take_op,
@@ -206,6 +209,7 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "serialize" => serialize_op,
         "sample" => sample_op,
         "sample-distinct" => sample_distinct_op,
+        "reduce" => reduce_op,
         "fork" => fork_op,
         "facet" => facet_op,
         "partition" => partition_op,
@@ -710,6 +714,23 @@ pub(crate) fn project_keep_op(i: &str) -> PResult<'_, Operator> {
     let end = last_span(&columns, |c| c.span, kw_span);
     operator_end(i, ",", MISSING_COMMA)?;
     Ok((i, op(start, end, OperatorKind::ProjectKeep { columns })))
+}
+
+/// `project-by-names spec, ...` (project-by-names-operator): each spec an
+/// expression the binder evaluates to names or patterns.
+pub(crate) fn project_by_names_op(i: &str) -> PResult<'_, Operator> {
+    let start = offset(i);
+    let (i, kw_span) = kw(i, "project-by-names")?;
+    let (mut i, first) = cut(expr).parse(i)?;
+    let mut columns = vec![first];
+    while let Some((rest, _)) = peek_sym(i, ",") {
+        let (rest, next) = cut(expr).parse(rest)?;
+        columns.push(next);
+        i = rest;
+    }
+    let end = last_span(&columns, |c| c.span, kw_span);
+    operator_end(i, ",", MISSING_COMMA)?;
+    Ok((i, op(start, end, OperatorKind::ProjectByNames { columns })))
 }
 
 /// `new = old`. The official grammar accepts any expression on the right
@@ -1650,6 +1671,41 @@ pub(crate) fn fork_op(i: &str) -> PResult<'_, Operator> {
     }
     let end = last_span(&branches, |b| b.span, Span::point(start));
     Ok((i, op(start, end, OperatorKind::Fork { branches })))
+}
+
+/// `reduce [kind = source] by expr [with threshold = t [, characters = c]]`
+/// (reduce-operator): the `with` settings are `name = value`, unbracketed.
+pub(crate) fn reduce_op(i: &str) -> PResult<'_, Operator> {
+    let start = offset(i);
+    let (i, _) = kw(i, "reduce")?;
+    let (i, params) = op_params(i, Params::Only(&["kind"]))?;
+    let (i, _) = expect_kw(i, "by", "write `reduce by <expression>`")?;
+    let (mut i, by) = cut(expr).parse(i)?;
+    let mut end = by.span;
+    let mut with = Vec::new();
+    if let Some((rest, _)) = peek_kw(i, "with") {
+        let mut rest = rest;
+        loop {
+            let (after, name) = cut(|i| lex::name(i, NameUse::Declaration)).parse(rest)?;
+            let (after, _) = cut(|i| sym(i, "=")).parse(after)?;
+            let (after, value) = cut(expr).parse(after)?;
+            let span = name.span.to(value.span);
+            end = span;
+            with.push(Property { name, value, span });
+            rest = after;
+            match peek_sym(rest, ",") {
+                Some((after, _)) => rest = after,
+                None => break,
+            }
+        }
+        i = rest;
+    }
+    operator_end(
+        i,
+        ",",
+        "write `with threshold = <real>, characters = <string>`",
+    )?;
+    Ok((i, op(start, end, OperatorKind::Reduce { params, by, with })))
 }
 
 pub(crate) fn facet_op(i: &str) -> PResult<'_, Operator> {

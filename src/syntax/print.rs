@@ -634,6 +634,10 @@ impl Printer {
                 self.w("project-keep ");
                 self.list(columns, ", ", |p, x| p.pattern(x));
             }
+            K::ProjectByNames { columns } => {
+                self.w("project-by-names ");
+                self.list(columns, ", ", |p, x| p.operand(x, 1));
+            }
             K::ProjectRename { renames } => {
                 self.w("project-rename ");
                 self.list(renames, ", ", |p, r| {
@@ -998,6 +1002,20 @@ impl Printer {
                     p.w(";");
                 });
                 self.w(")");
+            }
+            K::Reduce { params, by, with } => {
+                self.w("reduce ");
+                self.params(params);
+                self.w("by ");
+                self.operand(by, 1);
+                if !with.is_empty() {
+                    self.w(" with ");
+                    self.list(with, ", ", |p, x| {
+                        p.ident(&x.name, NameUse::Declaration);
+                        p.w(" = ");
+                        p.operand(&x.value, 1);
+                    });
+                }
             }
             K::Facet { columns, with } => {
                 self.w("facet by ");

@@ -207,3 +207,20 @@ fn from_rows_checks_every_row() {
         r#"row 1, column "b": a long (1) is not a bool"#
     );
 }
+
+/// fork-operator: a leg's table is named by `name = (...)` or by its last
+/// `as Name`; other tables (an unnamed leg, a `;` statement) have no name.
+#[test]
+fn fork_legs_name_their_result_tables() {
+    let engine = Engine::new();
+    let query = engine
+        .compile(
+            "print a = 1 | fork Deaths = (where a > 0) (take 1 | as Injuries) (count); print b = 2",
+        )
+        .unwrap();
+    assert_eq!(
+        query.result_names(),
+        vec![Some("Deaths"), Some("Injuries"), None, None]
+    );
+    assert_eq!(query.result_schemas().len(), 4);
+}

@@ -329,6 +329,7 @@ fn missing_comma_between_columns() {
     for q in [
         "T | extend x = 1 y = 2",
         "T | project-away a b",
+        "T | project-by-names 'a' b",
         "T | sort by a desc b",
         "T | distinct a 'b'",
         "print 1 2",
@@ -341,6 +342,18 @@ fn missing_comma_between_columns() {
             "{q}"
         );
     }
+}
+
+/// reduce-operator: `reduce by Expr`, and `with name = value, ...`.
+#[test]
+fn reduce_needs_by_and_settings() {
+    let (msg, under, help) = parts("T | reduce s");
+    assert_eq!(msg, "expected `by`, found `s`");
+    assert_eq!(under, "s");
+    assert_eq!(help.as_deref(), Some("write `reduce by <expression>`"));
+    let (msg, under, _) = parts("T | reduce by s with threshold 0.1");
+    assert_eq!(msg, "expected `=`, found `0.1`");
+    assert_eq!(under, "0.1");
 }
 
 #[test]

@@ -34,6 +34,11 @@ fn extend_and_project() {
         "project-away a b* *c d*e"
     );
     assert_eq!(op("project-keep x*"), "project-keep x*");
+    // project-by-names-operator: names, patterns, arrays, column_names_of(T).
+    assert_eq!(
+        op("project-by-names \"Name\", \"C*\", dynamic([\"a\"]), column_names_of(S), p"),
+        "project-by-names \"Name\" \"C*\" dynamic([\"a\"]) (call column_names_of S) p"
+    );
     assert_eq!(
         op("project-rename a = b, ['c d'] = e"),
         "project-rename a<-b c d<-e"
@@ -225,6 +230,12 @@ fn other_operators() {
             "scan with_match_id=m with (step a output=none: x > 1; step b output = last: true => y = 1, z = 2)"
         ),
         "scan with_match_id=m with [step a output=none (> x 1); step b output=last true (= y 1) (= z 2)]"
+    );
+    // reduce-operator: `with` settings are unbracketed.
+    assert_eq!(op("reduce by s"), "reduce by s");
+    assert_eq!(
+        op("reduce kind=source by s with threshold=0.1, characters = \"-_\""),
+        "reduce kind=source by s (= threshold 0.1r) (= characters \"-_\")"
     );
     assert_eq!(
         op("facet by a, b with (take 1)"),

@@ -3,7 +3,9 @@
 use super::{Lower, Lowering};
 use crate::exec::physical::{PhysNestedLevel, PhysicalPlan};
 use crate::plan::expr::ScalarExpr;
-use crate::plan::logical::{Aggregate, Basket, MakeSeries, Pivot, SequenceDetect, TopNested};
+use crate::plan::logical::{
+    Aggregate, Basket, MakeSeries, Pivot, Reduce, SequenceDetect, TopNested,
+};
 use crate::plan::phys_expr::LowerError;
 use crate::types::DataType;
 use crate::value::Value;
@@ -64,6 +66,18 @@ impl Lower for Basket {
             weight: self.weight,
             max_dimensions: self.max_dimensions,
             wildcards: self.wildcards.clone(),
+            schema: self.schema.clone(),
+        })
+    }
+}
+
+impl Lower for Reduce {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        Ok(PhysicalPlan::Reduce {
+            input: cx.pipeline(&self.input)?,
+            column: self.column,
+            threshold: self.threshold,
+            characters: self.characters.clone(),
             schema: self.schema.clone(),
         })
     }

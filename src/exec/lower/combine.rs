@@ -71,6 +71,13 @@ impl Lower for Partition {
             input: cx.pipeline(&self.input)?,
             column: self.column,
             subquery: Box::new(cx.plan(&self.subquery)?),
+            keyed: self.key_slot.map(|slot| {
+                Box::new(crate::exec::physical::KeyedSubquery {
+                    slot,
+                    plan: (*self.subquery).clone(),
+                    subqueries: cx.subqueries.to_vec(),
+                })
+            }),
             legacy: self.legacy,
             schema: self.schema.clone(),
         })

@@ -49,6 +49,7 @@ fn operator(plan: &LogicalPlan) -> &dyn Lower {
         LogicalPlan::MakeSeries(n) => n,
         LogicalPlan::Pivot(n) => n,
         LogicalPlan::Basket(n) => n,
+        LogicalPlan::Reduce(n) => n,
         LogicalPlan::SequenceDetect(n) => n,
         LogicalPlan::TopNested(n) => n,
         LogicalPlan::Sort(n) => n,

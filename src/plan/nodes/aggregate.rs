@@ -301,6 +301,44 @@ impl PlanNode for Basket {
     }
 }
 
+/// `reduce by expr`: the input's strings grouped into patterns (see
+/// `exec::reduce`); the output is `Pattern`, `Count`, `Representative`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reduce {
+    pub input: Box<LogicalPlan>,
+    /// The input column holding the strings (the `by` expression).
+    pub column: usize,
+    /// The share of the rows a term (and a pattern) must exceed.
+    pub threshold: f64,
+    /// The characters that separate terms; `None`: every character that is
+    /// not a letter or digit.
+    pub characters: Option<String>,
+    pub schema: Schema,
+}
+
+impl PlanNode for Reduce {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    one_input!();
+
+    fn explain(&self, input: &Schema) -> String {
+        format!(
+            "Reduce by {} threshold {} characters {} -> [{}]",
+            input
+                .fields
+                .get(self.column)
+                .map_or("-", |f| f.name.as_str()),
+            self.threshold,
+            self.characters
+                .as_deref()
+                .map_or("(not letters or digits)".to_string(), |c| format!("{c:?}")),
+            names(&self.schema)
+        )
+    }
+}
+
 /// `evaluate sequence_detect(...)`: the input is projected to the timeline,
 /// the dimensions and one boolean per step, in that order; each output row
 /// is one occurrence of the steps in order (see `exec::sequence_detect`).

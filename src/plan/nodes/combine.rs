@@ -125,6 +125,10 @@ pub struct Partition {
     pub subquery: Box<LogicalPlan>,
     /// The legacy strategy (the default): at most 64 partitions.
     pub legacy: bool,
+    /// The subquery value slot standing for the partition's value in a
+    /// legacy subquery that names the partition column: the subquery is
+    /// lowered again for each partition with its value there.
+    pub key_slot: Option<usize>,
     pub schema: Schema,
 }
 

@@ -479,6 +479,19 @@ pub fn op_sexp(o: &Operator) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
+        ProjectByNames { columns } => format!("project-by-names {}", list(columns, sexp)),
+        Reduce {
+            params: p,
+            by,
+            with,
+        } => format!(
+            "reduce {}by {}{}",
+            params(p),
+            sexp(by),
+            with.iter()
+                .map(|w| format!(" (= {} {})", w.name.name, sexp(&w.value)))
+                .collect::<String>()
+        ),
         Facet { columns, with } => format!(
             "facet by {}{}",
             list(columns, |c| c.name.clone()),
