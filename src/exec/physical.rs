@@ -17,6 +17,14 @@ use crate::value::Value;
 use std::fmt;
 use std::sync::Arc;
 
+/// The lowered expressions of `graph-match` (see `plan::nodes::graph`).
+#[derive(Debug, Default)]
+pub struct GraphExprs {
+    pub lambdas: Vec<PhysExpr>,
+    pub predicate: Option<PhysExpr>,
+    pub project: Vec<PhysExpr>,
+}
+
 /// Rows from a source, through per-row stages. Every stage looks at one
 /// row at a time, so a pipeline runs on each chunk independently.
 #[derive(Debug)]
@@ -301,6 +309,15 @@ pub enum PhysicalPlan {
         wildcards: Vec<Value>,
         schema: Schema,
     },
+    /// A graph operator: see `exec::graph`. The inputs are the edges,
+    /// then the node tables.
+    Graph {
+        inputs: Vec<Pipeline>,
+        spec: crate::plan::logical::GraphSpec,
+        op: crate::plan::logical::GraphOp,
+        exprs: GraphExprs,
+        schema: Schema,
+    },
     /// `evaluate sequence_detect`: see `exec::sequence_detect`.
     SequenceDetect {
         input: Pipeline,
@@ -348,6 +365,7 @@ impl PhysicalPlan {
             | PhysicalPlan::Pivot { schema, .. }
             | PhysicalPlan::Basket { schema, .. }
             | PhysicalPlan::SequenceDetect { schema, .. }
+            | PhysicalPlan::Graph { schema, .. }
             | PhysicalPlan::Partition { schema, .. }
             | PhysicalPlan::TopNested { schema, .. } => schema,
         }

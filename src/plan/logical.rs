@@ -77,6 +77,7 @@ plan_nodes!(
     Join,
     Materialize,
     Partition,
+    Graph,
 );
 
 impl LogicalPlan {

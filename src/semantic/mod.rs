@@ -10,6 +10,7 @@ mod basket;
 mod bind;
 mod evaluate;
 mod externaldata;
+mod graph;
 mod join;
 mod literal;
 mod make_series;

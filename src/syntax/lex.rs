@@ -262,6 +262,11 @@ const DASHED_KEYWORDS: &[&str] = &[
     "mv-apply",
     "make-series",
     "make-graph",
+    "graph-match",
+    "graph-to-table",
+    "graph-shortest-paths",
+    "graph-mark-components",
+    "partitioned-by",
     "granny-asc",
     "granny-desc",
     "materialized-view-combine",
@@ -275,16 +280,20 @@ fn word_at(i: &str) -> usize {
         return 0;
     }
     let len = 1 + word_len(&i[1..]);
-    if i[len..].starts_with('-') {
-        let tail = word_len(&i[len + 1..]);
-        if tail > 0 {
-            let dashed = &i[..len + 1 + tail];
-            if DASHED_KEYWORDS.contains(&dashed) {
-                return dashed.len();
-            }
+    // The longest dashed keyword (`graph-shortest-paths` has two dashes).
+    let mut end = len;
+    let mut best = len;
+    while i[end..].starts_with('-') {
+        let tail = word_len(&i[end + 1..]);
+        if tail == 0 {
+            break;
+        }
+        end += 1 + tail;
+        if DASHED_KEYWORDS.contains(&&i[..end]) {
+            best = end;
         }
     }
-    len
+    best
 }
 
 /// The word (identifier or keyword) at the start of `i`, without consuming it.

@@ -11,6 +11,7 @@
 pub mod ast;
 mod error;
 mod expr;
+mod graph;
 mod lex;
 mod operator;
 mod prec;

@@ -104,3 +104,31 @@ impl Lower for TopNested {
         })
     }
 }
+
+impl Lower for crate::plan::logical::Graph {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        let exprs = match &self.op {
+            crate::plan::logical::GraphOp::Match(m) => crate::exec::physical::GraphExprs {
+                lambdas: m
+                    .lambdas
+                    .iter()
+                    .map(|l| cx.expr(&l.expr))
+                    .collect::<Result<_, LowerError>>()?,
+                predicate: m.predicate.as_ref().map(|p| cx.expr(p)).transpose()?,
+                project: cx.exprs(&m.project)?,
+            },
+            _ => crate::exec::physical::GraphExprs::default(),
+        };
+        Ok(PhysicalPlan::Graph {
+            inputs: self
+                .inputs
+                .iter()
+                .map(|i| cx.pipeline(i))
+                .collect::<Result<_, LowerError>>()?,
+            spec: self.spec.clone(),
+            op: self.op.clone(),
+            exprs,
+            schema: self.schema.clone(),
+        })
+    }
+}
