@@ -23,6 +23,7 @@ use crate::plan::logical::{
     ComponentKind, Cycles, Direction, GraphMatch, GraphOp, GraphSpec, LambdaKind,
 };
 use crate::value::Value;
+use crate::value::cast::null_of;
 use crate::value::key::{Key, KeyMap};
 
 /// The graph: node properties and ids, edges and their ends, adjacency.
@@ -168,6 +169,12 @@ fn build(spec: &GraphSpec, mut tables: Vec<Vec<Vec<Value>>>) -> Built {
         for &p in &spec.id_properties {
             if let Some(slot) = g.props[n].get_mut(p) {
                 *slot = g.ids[n].clone();
+            }
+        }
+        // A property no row gave is the null of its type (`""` for a string).
+        for (slot, f) in g.props[n].iter_mut().zip(&spec.node_schema.fields) {
+            if matches!(slot, Value::Null) {
+                *slot = null_of(f.ty);
             }
         }
     }
