@@ -290,6 +290,10 @@ fn strong_components(g: &Built) -> Vec<usize> {
     comp
 }
 
+/// The longest path a variable length edge is walked to: each edge is one
+/// level of recursion.
+const MAX_PATH: usize = 10_000;
+
 /// One `graph-match` / `graph-shortest-paths` search.
 struct Search<'a> {
     g: &'a Built,
@@ -311,30 +315,12 @@ struct Search<'a> {
 
 impl<'a> Search<'a> {
     fn new(g: &'a Built, m: &'a GraphMatch, exprs: &'a GraphExprs, ctx: &'a EvalContext) -> Self {
-        let mut bound = vec![false; m.nodes];
-        if let Some(b) = bound.first_mut() {
-            *b = true;
-        }
-        let mut order = Vec::new();
-        let mut done = vec![false; m.edges.len()];
-        while order.len() < m.edges.len() {
-            let next = m
-                .edges
-                .iter()
-                .enumerate()
-                .find(|(i, e)| !done[*i] && (bound[e.left] || bound[e.right]));
-            let Some((i, e)) = next else { break };
-            done[i] = true;
-            order.push((i, bound[e.left]));
-            bound[e.left] = true;
-            bound[e.right] = true;
-        }
         Search {
             g,
             m,
             exprs,
             ctx,
-            order,
+            order: m.order.clone(),
             node_of: vec![None; m.nodes],
             paths: vec![Vec::new(); m.edges.len()],
             used_edges: vec![false; g.edges.len()],
@@ -350,6 +336,9 @@ impl<'a> Search<'a> {
         }
         for n in 0..self.g.ids.len() {
             self.node_of[0] = Some(n);
+            if !self.holds(0) {
+                continue;
+            }
             self.used_nodes[n] += 1;
             self.step(0)?;
             self.used_nodes[n] -= 1;
@@ -371,9 +360,21 @@ impl<'a> Search<'a> {
         let Some(start) = self.node_of[start_slot] else {
             return Ok(());
         };
+        // A path with no edge twice is no longer than the graph has edges.
+        let max = if self.m.cycles == Cycles::All {
+            pe.max as usize
+        } else {
+            (pe.max as usize).min(self.g.edges.len())
+        };
+        if max > MAX_PATH {
+            return Err(ExecError::Runtime(format!(
+                "graph-match: a variable length edge may stand for at most {MAX_PATH} edges here; lower its maximum ({})",
+                pe.max
+            )));
+        }
         let mut walked = Vec::new();
-        for len in pe.min..=pe.max {
-            self.walk(k, e, from_left, end_slot, start, len as usize, &mut walked)?;
+        for len in (pe.min as usize)..=max {
+            self.walk(k, e, from_left, end_slot, start, len, &mut walked)?;
         }
         Ok(())
     }
@@ -414,7 +415,11 @@ impl<'a> Search<'a> {
             if bound.is_none() {
                 self.used_nodes[at] += 1;
             }
-            let r = self.step(k + 1);
+            let r = if self.holds(k + 1) {
+                self.step(k + 1)
+            } else {
+                Ok(())
+            };
             if bound.is_none() {
                 self.used_nodes[at] -= 1;
                 self.node_of[end_slot] = None;
@@ -475,19 +480,40 @@ impl<'a> Search<'a> {
         nodes
     }
 
-    fn emit(&mut self) -> Result<(), ExecError> {
+    /// Whether the constraints checked after search step `stage` hold.
+    fn holds(&self, stage: usize) -> bool {
+        let mut row = None;
+        for ((_, at), c) in self.m.constraints.iter().zip(&self.exprs.constraints) {
+            if *at != stage {
+                continue;
+            }
+            let row = row.get_or_insert_with(|| self.match_row(stage));
+            if !matches!(c.eval(&*row, self.ctx), Value::Bool(true)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The match row (see `plan::nodes::graph`) as far as the search has
+    /// bound it after step `stage`: what is not bound yet is null.
+    fn match_row(&self, stage: usize) -> Vec<Value> {
         let g = self.g;
+        let walked = |e: usize| self.order.iter().take(stage).any(|(x, _)| *x == e);
+        let node_width = self.g.props.first().map_or(0, Vec::len) + 3;
         let mut row: Vec<Value> = Vec::new();
         for &slot in &self.m.named_nodes {
             match self.node_of[slot] {
                 Some(n) => row.extend(g.node_row(n)),
-                None => return Ok(()),
+                None => row.extend(std::iter::repeat_n(Value::Null, node_width)),
             }
         }
         let edge_width = g.edges.first().map_or(0, Vec::len);
         for &e in &self.m.named_edges {
             let path = &self.paths[e];
-            if self.m.edges[e].variable {
+            if !walked(e) {
+                row.extend(std::iter::repeat_n(Value::Null, edge_width));
+            } else if self.m.edges[e].variable {
                 for c in 0..edge_width {
                     let values = path
                         .iter()
@@ -500,6 +526,10 @@ impl<'a> Search<'a> {
             }
         }
         for (lambda, expr) in self.m.lambdas.iter().zip(&self.exprs.lambdas) {
+            if !walked(lambda.edge) {
+                row.push(Value::Null);
+                continue;
+            }
             let elements: Vec<Vec<Value>> = if lambda.inner_nodes {
                 let nodes = self.path_nodes(lambda.edge);
                 let inner = nodes.len().saturating_sub(2);
@@ -532,11 +562,12 @@ impl<'a> Search<'a> {
             };
             row.push(value);
         }
-        if let Some(p) = &self.exprs.predicate
-            && !matches!(p.eval(&row, self.ctx), Value::Bool(true))
-        {
-            return Ok(());
-        }
+        row
+    }
+
+    /// A complete match whose constraints held: its output row.
+    fn emit(&mut self) -> Result<(), ExecError> {
+        let row = self.match_row(self.order.len());
         let out: Vec<Value> = self
             .exprs
             .project

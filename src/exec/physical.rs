@@ -21,7 +21,8 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct GraphExprs {
     pub lambdas: Vec<PhysExpr>,
-    pub predicate: Option<PhysExpr>,
+    /// The constraints, as `GraphMatch::constraints`.
+    pub constraints: Vec<PhysExpr>,
     pub project: Vec<PhysExpr>,
 }
 

@@ -24,8 +24,8 @@ use crate::plan::logical::{
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{
-    EdgeDirection, Expr, ExprKind, GraphOperator, GraphSequence, GraphTableItem, Ident, Literal,
-    NamedExpr, OperatorKind,
+    BinaryOp, EdgeDirection, Expr, ExprKind, GraphOperator, GraphSequence, GraphTableItem, Ident,
+    Literal, NamedExpr, OperatorKind,
 };
 use crate::types::DataType;
 use std::collections::HashMap;
@@ -462,13 +462,16 @@ impl Binder<'_> {
         }
         let row = Schema::new(row);
         let scope = Scope::new(&row, operator);
-        let predicate = match predicate {
-            Some(p) => Some(predicate_of(
-                self.scalar(&p, &scope).map_err(one)?,
-                operator,
-            )?),
-            None => None,
-        };
+        // Each `and`ed term is checked as soon as what it reads is bound.
+        let mut terms = Vec::new();
+        if let Some(p) = &predicate {
+            conjuncts(p, &mut terms);
+        }
+        let mut constraints = Vec::new();
+        for term in terms {
+            let bound = predicate_of(self.scalar(term, &scope).map_err(one)?, operator)?;
+            constraints.push((bound, stage_of(term, &vars, &lambdas)));
+        }
         let mut fields: Vec<Field> = Vec::new();
         let mut bound = Vec::new();
         for (column, e) in project.iter().zip(&project_exprs) {
@@ -501,7 +504,8 @@ impl Binder<'_> {
             cycles,
             shortest: shortest.then_some(output_all),
             lambdas,
-            predicate,
+            order: vars.order,
+            constraints,
             project: bound,
         };
         Ok(LogicalPlan::Graph(Graph {
@@ -711,6 +715,87 @@ impl Binder<'_> {
     }
 }
 
+/// The `and`ed terms of `e`.
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            left,
+            right,
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        ExprKind::Paren { expr }
+            if matches!(
+                expr.kind,
+                ExprKind::Binary {
+                    op: BinaryOp::And,
+                    ..
+                }
+            ) =>
+        {
+            conjuncts(expr, out)
+        }
+        _ => out.push(e),
+    }
+}
+
+/// The search step after which everything the rewritten term `e` reads is
+/// bound: its node variables, its edges, the edges of its path functions.
+fn stage_of(e: &Expr, vars: &Pattern, lambdas: &[GraphLambda]) -> usize {
+    let edge_stage = |edge: usize| {
+        vars.order
+            .iter()
+            .position(|(x, _)| *x == edge)
+            .map_or(vars.order.len(), |k| k + 1)
+    };
+    let node_stage = |slot: usize| {
+        if slot == 0 {
+            return 0;
+        }
+        vars.order
+            .iter()
+            .position(|(x, _)| {
+                let pe = &vars.edges[*x];
+                pe.left == slot || pe.right == slot
+            })
+            .map_or(vars.order.len(), |k| k + 1)
+    };
+    let mut stage = 0;
+    let mut visit = |name: &str| {
+        let at = if let Some(k) = name.strip_prefix("$lambda") {
+            k.parse::<usize>()
+                .ok()
+                .and_then(|k| lambdas.get(k))
+                .map_or(vars.order.len(), |l| edge_stage(l.edge))
+        } else if let Some((var, _)) = name.split_once('.') {
+            match (vars.node(var), vars.edge(var)) {
+                (Some(slot), _) => node_stage(slot),
+                (None, Some(edge)) => edge_stage(edge),
+                _ => 0,
+            }
+        } else {
+            0
+        };
+        stage = stage.max(at);
+    };
+    names_in(e, &mut visit);
+    stage
+}
+
+/// Calls `f` on every name `e` reads.
+fn names_in(e: &Expr, f: &mut dyn FnMut(&str)) {
+    if let ExprKind::Name { name } = &e.kind {
+        f(&name.name);
+        return;
+    }
+    let _ = map_children(e, &mut |child| {
+        names_in(child, f);
+        Ok(child.clone())
+    });
+}
+
 /// The schemas of one element of a variable length edge.
 struct Elements {
     edge: Schema,
@@ -848,6 +933,8 @@ struct Pattern {
     node_names: Vec<(String, usize)>,
     /// Named edge variables and their edges, in order of appearance.
     edge_names: Vec<(String, usize)>,
+    /// The search order (see `GraphMatch::order`).
+    order: Vec<(usize, bool)>,
 }
 
 impl Pattern {
@@ -871,6 +958,7 @@ impl Pattern {
             edges: Vec::new(),
             node_names: Vec::new(),
             edge_names: Vec::new(),
+            order: Vec::new(),
         };
         let mut names: HashMap<String, bool> = HashMap::new();
         let mut slot = |p: &mut Pattern, n: &crate::syntax::ast::GraphNode| {
@@ -930,16 +1018,17 @@ impl Pattern {
         if let Some(b) = bound.first_mut() {
             *b = true;
         }
-        let mut grew = true;
-        while grew {
-            grew = false;
-            for e in &p.edges {
-                if bound[e.left] != bound[e.right] {
-                    bound[e.left] = true;
-                    bound[e.right] = true;
-                    grew = true;
-                }
-            }
+        let mut done = vec![false; p.edges.len()];
+        while let Some((i, e)) = p
+            .edges
+            .iter()
+            .enumerate()
+            .find(|(i, e)| !done[*i] && (bound[e.left] || bound[e.right]))
+        {
+            done[i] = true;
+            p.order.push((i, bound[e.left]));
+            bound[e.left] = true;
+            bound[e.right] = true;
         }
         if bound.iter().any(|b| !b) {
             let span = pattern.last().map_or(Span::default(), |s| s.first.span);

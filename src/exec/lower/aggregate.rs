@@ -114,7 +114,11 @@ impl Lower for crate::plan::logical::Graph {
                     .iter()
                     .map(|l| cx.expr(&l.expr))
                     .collect::<Result<_, LowerError>>()?,
-                predicate: m.predicate.as_ref().map(|p| cx.expr(p)).transpose()?,
+                constraints: m
+                    .constraints
+                    .iter()
+                    .map(|(c, _)| cx.expr(c))
+                    .collect::<Result<_, LowerError>>()?,
                 project: cx.exprs(&m.project)?,
             },
             _ => crate::exec::physical::GraphExprs::default(),

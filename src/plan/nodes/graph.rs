@@ -93,7 +93,14 @@ pub struct GraphMatch {
     /// shortest matches (all of them, or the first).
     pub shortest: Option<bool>,
     pub lambdas: Vec<GraphLambda>,
-    pub predicate: Option<ScalarExpr>,
+    /// The search order: each pattern edge with whether it is walked from
+    /// its left node (the first node is bound first; an edge comes once
+    /// one of its nodes is bound).
+    pub order: Vec<(usize, bool)>,
+    /// The `where` constraints (its `and`ed terms), each with the search
+    /// step after which all it reads is bound (0: the first node), where
+    /// it is checked.
+    pub constraints: Vec<(ScalarExpr, usize)>,
     pub project: Vec<ScalarExpr>,
 }
 
