@@ -143,6 +143,7 @@ fn main() {
             let mut engine = Engine::with_options(EngineOptions {
                 now: kqlite::DateTime::parse("2024-11-05T00:00:00Z"),
                 dynamic_join_keys: stand_ins,
+                dynamic_keys: stand_ins,
                 ..EngineOptions::default()
             });
             for (t, schema) in schemas {

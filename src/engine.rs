@@ -165,6 +165,11 @@ pub struct EngineOptions {
     /// columns of unknown type (`examples/corpus_coverage.rs`); the
     /// official analyzer does not judge keys of unknown type either.
     pub dynamic_join_keys: bool,
+    /// Accept `dynamic` group, sort and partition keys (`summarize ... by`,
+    /// `distinct`, `sort by`, `partition by`) where Kusto refuses them
+    /// ("Summarize group key 'k' is of a 'dynamic' type…"), for the same
+    /// tools and reason as `dynamic_join_keys`.
+    pub dynamic_keys: bool,
 }
 
 impl Default for EngineOptions {
@@ -179,6 +184,7 @@ impl Default for EngineOptions {
             single_pass_streams: false,
             geoip: None,
             dynamic_join_keys: false,
+            dynamic_keys: false,
         }
     }
 }
@@ -232,6 +238,7 @@ impl Engine {
     pub fn with_options(options: EngineOptions) -> Engine {
         let mut catalog = Catalog::new();
         catalog.dynamic_join_keys = options.dynamic_join_keys;
+        catalog.dynamic_keys = options.dynamic_keys;
         Engine {
             catalog,
             inputs: Default::default(),

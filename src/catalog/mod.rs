@@ -42,6 +42,9 @@ pub struct Catalog {
     tables: BTreeMap<String, Table>,
     /// Accept `dynamic` join keys (see `EngineOptions::dynamic_join_keys`).
     pub dynamic_join_keys: bool,
+    /// Accept `dynamic` group, sort and partition keys (see
+    /// `EngineOptions::dynamic_keys`).
+    pub dynamic_keys: bool,
 }
 
 impl Catalog {

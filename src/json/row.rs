@@ -240,7 +240,9 @@ impl RowSlots {
     /// after the string, or `None` (see `escaped::index_string_at`).
     fn index_escaped(&mut self, slot: usize, line: &[u8], start: usize) -> Option<usize> {
         if self.escaped.len() <= slot {
-            self.escaped.resize_with(slot + 1, Vec::new);
+            // Room for the members of a usual audit event from the start.
+            self.escaped
+                .resize_with(slot + 1, || Vec::with_capacity(16));
         }
         super::escaped::index_string_at(line, start, self.escaped.get_mut(slot)?)
     }

@@ -34,6 +34,10 @@ pub fn implied_name(expr: &Expr) -> Option<String> {
             Some(format!("{base}_{suffix}"))
         }
         ExprKind::Call { name, args } => call_name(&name.name, args),
+        // A named argument names what it is passed to: `bin(Minute =
+        // Timestamp, 1m)` is the column `Minute` (Kusto.Language's
+        // `GetExpressionResultName` of a `SimpleNamedExpression`).
+        ExprKind::NamedArg { name, .. } => Some(name.name.clone()),
         _ => None,
     }
 }

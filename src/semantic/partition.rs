@@ -45,6 +45,17 @@ impl Binder<'_> {
                 "partition",
             )));
         };
+        // The official analyzer refuses a dynamic partition column (KS116,
+        // `CheckIsNotType(..., Dynamic)` in its partition binder).
+        if input.schema().fields[index].ty == crate::types::DataType::Dynamic
+            && !self.catalog.dynamic_keys
+        {
+            return Err(one(self.dynamic_key_error(
+                "partition",
+                &column.name,
+                column.span,
+            )));
+        }
         let parameter = LogicalPlan::Parameter(Parameter {
             schema: input.schema().clone(),
         });

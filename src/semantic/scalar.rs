@@ -192,14 +192,13 @@ impl Binder<'_> {
                 DataType::String,
                 span,
             )),
-            ExprKind::NamedArg { name, .. } => Err(BindError::new(
-                BindErrorKind::NotSupported,
-                span,
-                format!(
-                    "'{}' operator: named arguments (`{} = ...`) are not supported here yet",
-                    scope.operator, name.name
-                ),
-            )),
+            // `bin(Minute = Timestamp, 1m)`: an argument of a built-in
+            // function written `name = value` is its value (the official
+            // analyzer checks argument names only for user functions,
+            // Kusto.Language `Binder.NamedArgumentsAllowed`, and types a
+            // named argument as its expression); the name only names the
+            // call's column (naming.rs, docs/semantics.md#column-names).
+            ExprKind::NamedArg { value, .. } => self.scalar(value, scope),
             ExprKind::Star => Err(BindError::new(
                 BindErrorKind::Invalid,
                 span,

@@ -10,6 +10,7 @@ use crate::plan::logical::{Aggregate, LogicalPlan, Project, SortKey};
 use crate::schema::{Field, Schema};
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, NamedExpr, NullsOrder, SortOrder};
+use crate::types::DataType;
 use crate::value::Value;
 use std::cell::RefCell;
 
@@ -25,6 +26,16 @@ impl Binder<'_> {
         let mut errors = Vec::new();
         for k in keys {
             match self.scalar(&k.expr, &scope) {
+                // The official analyzer refuses a dynamic `sort` key (KS116,
+                // `CheckIsNotDynamic` in its sort binder); `top` it leaves alone.
+                Ok(expr)
+                    if expr.ty == DataType::Dynamic
+                        && operator == "sort"
+                        && !self.catalog.dynamic_keys =>
+                {
+                    let name = implied_name(&k.expr).unwrap_or_else(|| "key".to_string());
+                    errors.push(self.dynamic_key_error(operator, &name, k.expr.span));
+                }
                 Ok(expr) => {
                     // `desc` is the default; `asc` puts nulls first, `desc` last.
                     let descending = k.order != Some(SortOrder::Asc);
@@ -50,7 +61,22 @@ impl Binder<'_> {
     }
 
     pub(super) fn distinct(&mut self, input: LogicalPlan, columns: &[NamedExpr]) -> Bound {
-        if matches!(columns, [c] if matches!(c.expr.kind, ExprKind::Star)) {
+        if let [c] = columns
+            && matches!(c.expr.kind, ExprKind::Star)
+        {
+            // `distinct *` groups by every column: a dynamic one is refused
+            // as a dynamic `distinct` key is (Kusto.Language's distinct
+            // binder checks the star's columns too).
+            let dynamic: Vec<BindError> = input
+                .schema()
+                .fields
+                .iter()
+                .filter(|f| f.ty == DataType::Dynamic)
+                .map(|f| self.dynamic_key_error("distinct", &f.name, c.expr.span))
+                .collect();
+            if !dynamic.is_empty() && !self.catalog.dynamic_keys {
+                return Err(dynamic);
+            }
             let group_by = identity_exprs(input.schema());
             let schema = input.schema().clone();
             return Ok(LogicalPlan::Aggregate(Aggregate {
@@ -60,7 +86,33 @@ impl Binder<'_> {
                 schema,
             }));
         }
-        self.summarize(input, &[], columns, Span::default())
+        self.group(input, &[], columns, Span::default(), "distinct")
+    }
+
+    /// A group key of type `dynamic`, which Kusto refuses: the service's
+    /// message for `summarize` ("Summarize group key 'k' is of a 'dynamic'
+    /// type…", docs/semantics.md#dynamic-keys), the official analyzer's
+    /// (KS116, `CheckIsNotDynamic` in Kusto.Language's summarize and
+    /// distinct binders) for `distinct`.
+    pub(super) fn dynamic_key_error(&self, operator: &str, name: &str, span: Span) -> BindError {
+        let message = if operator == "summarize" {
+            format!(
+                "Summarize group key '{name}' is of a 'dynamic' type. Please use an explicit \
+                 cast (for example, 'summarize ... by tostring({name})') as grouping by a \
+                 'dynamic' type is not supported."
+            )
+        } else {
+            "The value of type 'dynamic' is not allowed in this context.".to_string()
+        };
+        BindError::new(BindErrorKind::Type, span, message)
+            .with_label(format!("'{name}' is dynamic"))
+            .with_help(Some(if operator == "summarize" {
+                format!("convert the key, e.g. `summarize ... by {name} = tostring({name})`")
+            } else if operator == "distinct" {
+                format!("convert the key, e.g. `distinct {name} = tostring({name})`")
+            } else {
+                format!("convert the key first, e.g. `extend {name} = tostring({name})`")
+            }))
     }
 
     /// `summarize aggs by keys`: group columns first, then one column per
@@ -71,7 +123,19 @@ impl Binder<'_> {
         input: LogicalPlan,
         aggregates: &[NamedExpr],
         by: &[NamedExpr],
+        span: Span,
+    ) -> Bound {
+        self.group(input, aggregates, by, span, "summarize")
+    }
+
+    /// `summarize` and `distinct` (`operator` names which, for messages).
+    fn group(
+        &mut self,
+        input: LogicalPlan,
+        aggregates: &[NamedExpr],
+        by: &[NamedExpr],
         _span: Span,
+        operator: &str,
     ) -> Bound {
         let in_schema = input.schema().clone();
         let mut errors = Vec::new();
@@ -93,6 +157,9 @@ impl Binder<'_> {
                     None => generic_name(&taken),
                 },
             };
+            if bound.ty == DataType::Dynamic && !self.catalog.dynamic_keys {
+                errors.push(self.dynamic_key_error(operator, &name, item.expr.span));
+            }
             group_fields.push(Field::new(name, bound.ty));
             group_by.push(bound);
         }

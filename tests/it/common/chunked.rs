@@ -17,11 +17,26 @@ pub fn run_chunked(
     threads: usize,
     chunk_size: usize,
 ) -> (String, Stats) {
-    let mut engine = Engine::with_options(EngineOptions {
-        threads: Some(threads),
-        chunk_size,
-        ..EngineOptions::default()
-    });
+    run_chunked_with(
+        table,
+        path,
+        query,
+        EngineOptions {
+            threads: Some(threads),
+            chunk_size,
+            ..EngineOptions::default()
+        },
+    )
+}
+
+/// [`run_chunked`] with every engine option given.
+pub fn run_chunked_with(
+    table: &str,
+    path: &Path,
+    query: &str,
+    options: EngineOptions,
+) -> (String, Stats) {
+    let mut engine = Engine::with_options(options);
     engine.add_path(table, path).unwrap();
     let q = engine.compile(query).unwrap();
     let mut out = JsonLinesWriter::new(Vec::new());
