@@ -5,6 +5,7 @@
 mod aggregate;
 mod bag_unpack;
 mod basket;
+mod graph;
 mod join;
 mod lower;
 mod make_series;

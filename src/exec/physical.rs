@@ -17,6 +17,15 @@ use crate::value::Value;
 use std::fmt;
 use std::sync::Arc;
 
+/// The lowered expressions of `graph-match` (see `plan::nodes::graph`).
+#[derive(Debug, Default)]
+pub struct GraphExprs {
+    pub lambdas: Vec<PhysExpr>,
+    /// The constraints, as `GraphMatch::constraints`.
+    pub constraints: Vec<PhysExpr>,
+    pub project: Vec<PhysExpr>,
+}
+
 /// Rows from a source, through per-row stages. Every stage looks at one
 /// row at a time, so a pipeline runs on each chunk independently.
 #[derive(Debug)]
@@ -312,6 +321,15 @@ pub enum PhysicalPlan {
         characters: Option<String>,
         schema: Schema,
     },
+    /// A graph operator: see `exec::graph`. The inputs are the edges,
+    /// then the node tables.
+    Graph {
+        inputs: Vec<Pipeline>,
+        spec: crate::plan::logical::GraphSpec,
+        op: crate::plan::logical::GraphOp,
+        exprs: GraphExprs,
+        schema: Schema,
+    },
     /// `evaluate sequence_detect`: see `exec::sequence_detect`.
     SequenceDetect {
         input: Pipeline,
@@ -360,6 +378,7 @@ impl PhysicalPlan {
             | PhysicalPlan::Basket { schema, .. }
             | PhysicalPlan::Reduce { schema, .. }
             | PhysicalPlan::SequenceDetect { schema, .. }
+            | PhysicalPlan::Graph { schema, .. }
             | PhysicalPlan::Partition { schema, .. }
             | PhysicalPlan::TopNested { schema, .. } => schema,
         }

@@ -359,6 +359,16 @@ impl<'a> Runner<'a> {
                 let rows = self.sequence_detect(input, *dimensions, *steps, *step_window, *span)?;
                 emit_all(rows, sink)
             }
+            PhysicalPlan::Graph {
+                inputs,
+                spec,
+                op,
+                exprs,
+                ..
+            } => {
+                let rows = self.graph(inputs, spec, op, exprs)?;
+                emit_all(rows, sink)
+            }
             PhysicalPlan::Partition {
                 input,
                 column,

@@ -78,6 +78,7 @@ plan_nodes!(
     Join,
     Materialize,
     Partition,
+    Graph,
 );
 
 impl LogicalPlan {

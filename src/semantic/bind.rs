@@ -65,6 +65,9 @@ pub(super) enum Binding {
     Scalar(ScalarExpr),
     Tabular(LogicalPlan),
     Function(Arc<FunctionDef>),
+    /// A graph (`let g = E | make-graph ...`), which only a graph operator
+    /// may read (see `semantic::graph`).
+    Graph(Arc<super::graph::BoundGraph>),
     /// A `let` whose value failed to bind (its error is already reported).
     Failed,
 }
@@ -334,6 +337,10 @@ impl Binder<'_> {
                     body: body.clone(),
                     origin: None,
                 })))
+            }
+            LetValue::Expr { expr } if super::graph::is_graph_expr(expr) => {
+                let graph = self.graph_value(expr).map_err(first_error)?;
+                Ok(Binding::Graph(Arc::new(graph)))
             }
             LetValue::Expr { expr } => {
                 if self.is_tabular(expr) {

@@ -11,6 +11,7 @@ mod bind;
 mod evaluate;
 mod externaldata;
 mod fork;
+mod graph;
 mod join;
 mod literal;
 mod make_series;

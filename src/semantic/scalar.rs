@@ -345,6 +345,14 @@ impl Binder<'_> {
                 ),
             )),
             Some(Binding::Failed) => Err(follows_earlier_error(name, span)),
+            Some(Binding::Graph(_)) => Err(BindError::new(
+                BindErrorKind::Type,
+                span,
+                format!(
+                    "'{}' operator: '{name}' is a graph; only a graph operator can read it",
+                    scope.operator
+                ),
+            )),
             None => {
                 let mut candidates: Vec<&str> = scope.row.names().collect();
                 candidates.extend(self.let_names());

@@ -28,6 +28,9 @@ impl Binder<'_> {
     pub(super) fn tabular(&mut self, expr: &Expr) -> Bound {
         match &expr.kind {
             ExprKind::Pipe { input, operator } => {
+                if let OperatorKind::Graph(g) = &operator.kind {
+                    return self.graph_pipe(input, g, operator.span);
+                }
                 let input = self.tabular(input)?;
                 self.pipe(input, operator)
             }
@@ -129,6 +132,15 @@ impl Binder<'_> {
             }
             Some(Binding::Failed) => {
                 return Err(one(super::scalar::follows_earlier_error(name, span)));
+            }
+            Some(Binding::Graph(_)) => {
+                return Err(one(BindError::new(
+                    BindErrorKind::Type,
+                    span,
+                    format!(
+                        "'{name}' is a graph, which must be followed by a graph operator (graph-match, graph-shortest-paths, graph-to-table or graph-mark-components)"
+                    ),
+                )));
             }
             Some(Binding::Scalar(_)) => {
                 return Err(one(BindError::new(
@@ -578,6 +590,7 @@ pub(super) fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::Fork { .. } => "fork",
         OperatorKind::Scan { .. } => "scan",
         OperatorKind::Consume { .. } => "consume",
+        OperatorKind::Graph(g) => super::graph::graph_operator_name(g),
         OperatorKind::Facet { .. } => "facet",
         OperatorKind::Reduce { .. } => "reduce",
         OperatorKind::Partition { .. } => "partition",

@@ -11,6 +11,10 @@
 
 use crate::span::Span;
 
+pub use super::graph::{
+    EdgeDirection, GraphEdge, GraphNode, GraphOperator, GraphSequence, GraphTableItem,
+};
+
 /// A whole query: statements separated by `;`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
@@ -661,6 +665,9 @@ pub enum OperatorKind {
         column: Ident,
         subquery: Box<Expr>,
     },
+    /// A graph operator: `make-graph`, `graph-match`, `graph-to-table`,
+    /// `graph-shortest-paths`, `graph-mark-components`.
+    Graph(Box<GraphOperator>),
     /// `print a = 1, "x"`, source only.
     Print {
         columns: Vec<NamedExpr>,

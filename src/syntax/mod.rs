@@ -11,6 +11,7 @@
 pub mod ast;
 mod error;
 mod expr;
+mod graph;
 mod lex;
 mod operator;
 mod prec;
@@ -87,6 +88,7 @@ mod tests {
             include_str!("expr.rs"),
             include_str!("operator.rs"),
             include_str!("statement.rs"),
+            include_str!("graph.rs"),
         ]
         .concat();
         let mut missing = Vec::new();

@@ -169,6 +169,11 @@ const OPERATOR_NAMES: &[&str] = &[
     "partition",
     "scan",
     "consume",
+    "make-graph",
+    "graph-match",
+    "graph-to-table",
+    "graph-shortest-paths",
+    "graph-mark-components",
 ];
 
 type OpFn = for<'a> fn(&'a str) -> PResult<'a, Operator>;
@@ -215,6 +220,11 @@ fn operator_fn(word: &str) -> Option<OpFn> {
         "partition" => partition_op,
         "scan" => scan_op,
         "consume" => consume_op,
+        "make-graph" => super::graph::make_graph_op,
+        "graph-match" => super::graph::graph_match_op,
+        "graph-to-table" => super::graph::graph_to_table_op,
+        "graph-shortest-paths" => super::graph::graph_shortest_paths_op,
+        "graph-mark-components" => super::graph::graph_mark_components_op,
         _ => return None,
     })
 }

@@ -950,6 +950,7 @@ impl Printer {
                     p.w(")");
                 });
             }
+            K::Graph(g) => self.graph_operator(g),
             K::Consume { params } => {
                 self.w("consume");
                 if !params.is_empty() {
@@ -1126,6 +1127,123 @@ fn cluster_of_database<'e>(name: &Ident, args: &'e [Expr]) -> Option<(&'e Expr, 
     match &last.kind {
         ExprKind::NamedArg { name, value } if name.name == "cluster" => Some((value, rest)),
         _ => None,
+    }
+}
+
+// -- graph operators (syntax::graph) ----------------------------------------
+
+impl Printer {
+    fn graph_operator(&mut self, g: &GraphOperator) {
+        match g {
+            GraphOperator::MakeGraph {
+                source,
+                target,
+                nodes,
+                node_id,
+            } => {
+                self.w("make-graph ");
+                self.ident(source, NameUse::Reference);
+                self.w(" --> ");
+                self.ident(target, NameUse::Reference);
+                if !nodes.is_empty() {
+                    self.w(" with ");
+                    self.list(nodes, ", ", |p, (t, c)| {
+                        p.operand(t, 9);
+                        p.w(" on ");
+                        p.ident(c, NameUse::Reference);
+                    });
+                }
+                if let Some(n) = node_id {
+                    self.w(" with_node_id=");
+                    self.ident(n, NameUse::Declaration);
+                }
+            }
+            GraphOperator::ToTable { items } => {
+                self.w("graph-to-table ");
+                self.list(items, ", ", |p, item| {
+                    p.w(if item.edges { "edges" } else { "nodes" });
+                    if let Some(n) = &item.name {
+                        p.w(" as ");
+                        p.ident(n, NameUse::Declaration);
+                    }
+                    for (k, v) in &item.ids {
+                        p.w(" ");
+                        p.w(&k.name);
+                        p.w("=");
+                        p.ident(v, NameUse::Declaration);
+                    }
+                });
+            }
+            GraphOperator::Match {
+                shortest,
+                option,
+                pattern,
+                predicate,
+                project,
+            } => {
+                self.w(if *shortest {
+                    "graph-shortest-paths "
+                } else {
+                    "graph-match "
+                });
+                if let Some((k, v)) = option {
+                    self.w(&k.name);
+                    self.w("=");
+                    self.ident(v, NameUse::Declaration);
+                    self.w(" ");
+                }
+                self.list(pattern, ", ", |p, s| p.graph_sequence(s));
+                if let Some(w) = predicate {
+                    self.w(" where ");
+                    self.operand(w, 1);
+                }
+                self.w(" project ");
+                self.named_list(project);
+            }
+            GraphOperator::MarkComponents { kind, component_id } => {
+                self.w("graph-mark-components");
+                if let Some(k) = kind {
+                    self.w(" kind=");
+                    self.ident(k, NameUse::Declaration);
+                }
+                if let Some(c) = component_id {
+                    self.w(" with_component_id=");
+                    self.ident(c, NameUse::Declaration);
+                }
+            }
+        }
+    }
+
+    fn graph_sequence(&mut self, s: &GraphSequence) {
+        self.graph_node(&s.first);
+        for (e, n) in &s.steps {
+            let (open, close) = match e.direction {
+                EdgeDirection::Left => ("<-", "-"),
+                EdgeDirection::Right => ("-", "->"),
+                EdgeDirection::Any => ("-", "-"),
+            };
+            self.w(open);
+            if e.name.is_some() || e.range.is_some() {
+                self.w("[");
+                if let Some(name) = &e.name {
+                    self.ident(name, NameUse::Declaration);
+                }
+                if let Some((low, high)) = e.range {
+                    self.w(&format!("*{low}..{high}"));
+                }
+                self.w("]");
+            }
+            self.w(close);
+            self.graph_node(n);
+        }
+    }
+
+    fn graph_node(&mut self, n: &GraphNode) {
+        self.w("(");
+        if let Some(name) = &n.name {
+            self.ident(name, NameUse::Declaration);
+        }
+        self.w(")");
     }
 }
 

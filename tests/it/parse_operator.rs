@@ -333,3 +333,49 @@ fn comments_and_newlines_anywhere() {
         "(| (| T where (== a 1)) take 2)"
     );
 }
+
+/// The graph operators (graph-match-operator, "Graph pattern notation";
+/// make-graph-operator, graph-to-table-operator, graph-shortest-paths-operator,
+/// graph-mark-components-operator) print back as written.
+#[test]
+fn graph_operators() {
+    for text in [
+        "make-graph src --> dst",
+        "make-graph src --> dst with nodes on name",
+        "make-graph src --> dst with N1 on a, (N2 | where x > 1) on b",
+        "make-graph src --> dst with_node_id=station",
+        "graph-to-table nodes",
+        "graph-to-table nodes with_node_id=NodeId",
+        "graph-to-table edges with_source_id=S with_target_id=T",
+        "graph-to-table edges as E with_source_id=S",
+        "graph-to-table nodes as N with_node_id=I, edges as E with_target_id=T",
+        "graph-match (a)-[e]->(b)<-[f]-(c)-[g]-(d) project a.name",
+        "graph-match (a)-->(b)<--(c)--(d) project a.name",
+        "graph-match cycles=none (a)-[e*1..3]->(b), (b)-[*0..2]-(c) where all(e, x == 1) project n = a.name, map(inner_nodes(e), node_id())",
+        "graph-shortest-paths output=all (s)-[e*1..5]->(d) where s.id == 1 project s.id",
+        "graph-mark-components",
+        "graph-mark-components kind=strong with_component_id=family",
+    ] {
+        assert_eq!(op(text), format!("graph {text}"), "{text}");
+    }
+    // Spacing inside the pattern is free; `graph-shortest-paths` is one word.
+    assert_eq!(
+        op("graph-match ( a ) - [ e * 2 .. 4 ] -> ( b ) project a.x"),
+        "graph graph-match (a)-[e*2..4]->(b) project a.x"
+    );
+}
+
+/// What the graph pattern parser refuses, and where.
+#[test]
+fn graph_pattern_errors() {
+    for bad in [
+        "T | graph-match (a)-[e*3]->(b) project a.x",
+        "T | graph-match (a)-[e*3..1]->(b) project a.x",
+        "T | graph-match (a)<-[e]->(b) project a.x",
+        "T | graph-match (a)-[e]->(b)",
+        "T | make-graph a -> b",
+        "T | make-graph a --> b partitioned-by t (graph-to-table nodes)",
+    ] {
+        assert!(kqlite::internals::syntax::parse(bad).is_err(), "{bad}");
+    }
+}

@@ -118,3 +118,35 @@ impl Lower for TopNested {
         })
     }
 }
+
+impl Lower for crate::plan::logical::Graph {
+    fn lower(&self, cx: &Lowering) -> Result<PhysicalPlan, LowerError> {
+        let exprs = match &self.op {
+            crate::plan::logical::GraphOp::Match(m) => crate::exec::physical::GraphExprs {
+                lambdas: m
+                    .lambdas
+                    .iter()
+                    .map(|l| cx.expr(&l.expr))
+                    .collect::<Result<_, LowerError>>()?,
+                constraints: m
+                    .constraints
+                    .iter()
+                    .map(|(c, _)| cx.expr(c))
+                    .collect::<Result<_, LowerError>>()?,
+                project: cx.exprs(&m.project)?,
+            },
+            _ => crate::exec::physical::GraphExprs::default(),
+        };
+        Ok(PhysicalPlan::Graph {
+            inputs: self
+                .inputs
+                .iter()
+                .map(|i| cx.pipeline(i))
+                .collect::<Result<_, LowerError>>()?,
+            spec: self.spec.clone(),
+            op: self.op.clone(),
+            exprs,
+            schema: self.schema.clone(),
+        })
+    }
+}

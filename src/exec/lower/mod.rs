@@ -60,6 +60,7 @@ fn operator(plan: &LogicalPlan) -> &dyn Lower {
         LogicalPlan::Join(n) => n,
         LogicalPlan::Materialize(n) => n,
         LogicalPlan::Partition(n) => n,
+        LogicalPlan::Graph(n) => n,
     }
 }
 

@@ -36,6 +36,7 @@ macro_rules! no_inputs {
 
 mod aggregate;
 mod combine;
+mod graph;
 mod order;
 mod row;
 mod source;
@@ -46,6 +47,7 @@ use crate::schema::Schema;
 
 pub use aggregate::*;
 pub use combine::*;
+pub use graph::*;
 pub use order::*;
 pub use row::*;
 pub use source::*;

@@ -438,6 +438,7 @@ pub fn op_sexp(o: &Operator) -> String {
             ))
         ),
         Consume { params: p } => format!("consume {}", params(p)),
+        Graph(_) => format!("graph {o}"),
         Scan {
             match_id,
             declare,
