@@ -2,7 +2,8 @@
 //! of one input are linear. Each check times the same query on an input and
 //! on one four times as large: linear work takes about four times as long,
 //! quadratic sixteen; the check allows eight (linear within a factor of
-//! two), taking the best of three runs against noise on a shared machine.
+//! two), taking the best of five interleaved runs against noise on a shared
+//! machine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kqlite::output::JsonLinesWriter;
@@ -29,22 +30,24 @@ pub fn run_bytes(name: &str, bytes: Vec<u8>, query: &str) -> String {
     String::from_utf8(out.into_inner()).unwrap()
 }
 
-fn best_of_three(f: &dyn Fn()) -> Duration {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap()
+/// The best times of `work(n)` and `work(4 * n)` over five rounds, the two
+/// sizes run in turn so that a burst of load on the shared machine slows
+/// both rather than one.
+fn best_of_five_interleaved(n: usize, work: &dyn Fn(usize)) -> (Duration, Duration) {
+    let time = |m: usize| {
+        let t = Instant::now();
+        work(m);
+        t.elapsed()
+    };
+    (0..5).fold((Duration::MAX, Duration::MAX), |(small, large), _| {
+        (small.min(time(n)), large.min(time(4 * n)))
+    })
 }
 
 /// Asserts that `work(4 * n)` takes at most eight times `work(n)` (plus a
 /// few milliseconds of fixed cost).
 pub fn assert_linear(what: &str, n: usize, work: &dyn Fn(usize)) {
-    let small = best_of_three(&|| work(n));
-    let large = best_of_three(&|| work(4 * n));
+    let (small, large) = best_of_five_interleaved(n, work);
     assert!(
         large <= small * 8 + Duration::from_millis(20),
         "{what}: {n} took {small:?}, {} took {large:?} (more than linear)",
