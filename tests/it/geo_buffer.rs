@@ -6,33 +6,9 @@
 //! (docs/semantics.md#geospatial).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
+use crate::common::query::{one, rows};
 use serde_json::Value as Json;
 use std::time::{Duration, Instant};
-
-fn rows(query: &str) -> Vec<Json> {
-    let engine = Engine::with_options(EngineOptions {
-        threads: Some(1),
-        ..EngineOptions::default()
-    });
-    let q = engine
-        .compile(query)
-        .unwrap_or_else(|e| panic!("{}", e.render(query, "query")));
-    let mut out = JsonLinesWriter::new(Vec::new());
-    q.run(&engine, &mut out).unwrap();
-    String::from_utf8(out.into_inner())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn one(query: &str) -> Json {
-    let r = rows(query);
-    assert_eq!(r.len(), 1, "{query}");
-    r[0].as_object().unwrap().values().next().unwrap().clone()
-}
 
 const LINE: &str = r#"dynamic({"type":"LineString","coordinates":[[-80.66634997047466,24.894526340592122],[-80.67373241820246,24.890808090321286]]})"#;
 const TOKYO: &str = r#"dynamic({"type":"Polygon","coordinates":[[[139.813757,35.719666],[139.72558,35.71813],[139.727471,35.653231],[139.818721,35.657264],[139.813757,35.719666]]]})"#;

@@ -5,33 +5,9 @@
 //! shapes (docs/semantics.md#geospatial).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
+use crate::common::query::{one, rows};
 use serde_json::Value as Json;
 use std::time::{Duration, Instant};
-
-fn rows(query: &str) -> Vec<Json> {
-    let engine = Engine::with_options(EngineOptions {
-        threads: Some(1),
-        ..EngineOptions::default()
-    });
-    let q = engine
-        .compile(query)
-        .unwrap_or_else(|e| panic!("{}", e.render(query, "query")));
-    let mut out = JsonLinesWriter::new(Vec::new());
-    q.run(&engine, &mut out).unwrap();
-    String::from_utf8(out.into_inner())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn one(query: &str) -> Json {
-    let r = rows(query);
-    assert_eq!(r.len(), 1, "{query}");
-    r[0].as_object().unwrap().values().next().unwrap().clone()
-}
 
 #[test]
 fn point_buffer_vertices_lie_between_the_radius_and_the_radius_plus_tolerance() {

@@ -5,6 +5,7 @@
 //! * [`sexp`] — a compact S-expression view of syntax trees (parser tests);
 //! * [`corpus`] — the committed query corpus (`tests/corpus/*.jsonl`) as cases;
 //! * [`formats`] — run a query over files bound to tables, rows as JSON;
+//! * [`query`] — a query with no input tables, its rows as JSON;
 //! * [`aksgen`] — the AKS log generator shared with the benchmarks;
 //! * [`generator`] — the query generator shared with the fuzz targets.
 
@@ -12,6 +13,7 @@ pub mod chunked;
 pub mod cli;
 pub mod corpus;
 pub mod formats;
+pub mod query;
 pub mod sexp;
 
 #[path = "../../../benches/aksgen/mod.rs"]
