@@ -47,9 +47,16 @@ fn best_of_five_interleaved(n: usize, work: &dyn Fn(usize)) -> (Duration, Durati
 /// Asserts that `work(4 * n)` takes at most eight times `work(n)` (plus a
 /// few milliseconds of fixed cost).
 pub fn assert_linear(what: &str, n: usize, work: &dyn Fn(usize)) {
+    assert_linear_within(what, n, 8, work);
+}
+
+/// [`assert_linear`] with `bound` in place of eight, for work whose
+/// memory traffic grows a little faster than its size (quadratic work
+/// is still sixteen times).
+pub fn assert_linear_within(what: &str, n: usize, bound: u32, work: &dyn Fn(usize)) {
     let (small, large) = best_of_five_interleaved(n, work);
     assert!(
-        large <= small * 8 + Duration::from_millis(20),
+        large <= small * bound + Duration::from_millis(20),
         "{what}: {n} took {small:?}, {} took {large:?} (more than linear)",
         4 * n
     );
@@ -97,7 +104,12 @@ fn a_long_gzipped_line_is_read_in_linear_time() {
     let query = "T | project n = strlen(a)";
     let want = format!("{{\"n\":{}}}\n{{\"n\":1}}\n", 4 * n);
     assert_eq!(run_bytes("a.jsonl.gz", large.clone(), query), want);
-    assert_linear("long gzipped line", n, &|m| {
+    // One 96 MiB value: on a quiet machine it takes 6-8 times the 24 MiB
+    // one (the allocator and the caches, not the scan: `kqlite` over
+    // 8..128 MiB lines takes 2.0-2.4 times as long per doubling), and
+    // 12.9 times once, with the whole suite and a build beside it; a scan
+    // once per decompressed block takes 16 times or more.
+    assert_linear_within("long gzipped line", n, 12, &|m| {
         let bytes = if m == n { small.clone() } else { large.clone() };
         run_bytes("a.jsonl.gz", bytes, query);
     });
