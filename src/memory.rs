@@ -82,7 +82,7 @@ fn signed(bytes: usize) -> isize {
 
 /// A global allocator that counts the bytes in use, for the memory budget:
 /// the system allocator, plus a thread-local addition per call (and a
-/// relaxed atomic one each time a thread's net reaches [`HOLD_BACK`]).
+/// relaxed atomic one each time a thread's net reaches `HOLD_BACK`, 64 KiB).
 ///
 /// ```ignore
 /// #[global_allocator]
