@@ -168,6 +168,20 @@ struct UniqueCandidates<'t> {
 }
 
 impl Runner<'_> {
+    /// The side of a join that is held whole: `side` read into memory and
+    /// indexed by the second column of each pair of `keys`, within the
+    /// memory budget.
+    fn index_side(
+        &self,
+        side: &PhysicalPlan,
+        keys: &[(usize, usize)],
+    ) -> Result<ProbeTable, ExecError> {
+        let types: Vec<DataType> = side.schema().fields.iter().map(|f| f.ty).collect();
+        let table = ProbeTable::index(self.collect(side)?, keys, &types);
+        memory_error("join")?;
+        Ok(table)
+    }
+
     /// `join kind=innerunique` (the default kind) whose left side is a
     /// pipeline: the right side is read whole and indexed by its keys (as
     /// for a [`ProbeStage`]), then the left side runs on every thread, each
@@ -186,9 +200,7 @@ impl Runner<'_> {
         keys: &[(usize, usize)],
         sink: &mut EmitRow<'_>,
     ) -> Result<ControlFlow<()>, ExecError> {
-        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
-        let table = ProbeTable::index(self.collect(right)?, keys, &types);
-        memory_error("join")?;
+        let table = self.index_side(right, keys)?;
         let mut claimed = vec![false; table.len()];
         let mut kept: Vec<(&[u32], Vec<Value>)> = Vec::new();
         let flow = self.run_pipeline(
@@ -283,11 +295,9 @@ impl Runner<'_> {
         keys: &[(usize, usize)],
         sink: &mut EmitRow<'_>,
     ) -> Result<ControlFlow<()>, ExecError> {
-        let types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();
         // The index is built on the second column of each pair.
         let swapped: Vec<(usize, usize)> = keys.iter().map(|&(l, r)| (r, l)).collect();
-        let table = ProbeTable::index(self.collect(left)?, &swapped, &types);
-        memory_error("join")?;
+        let table = self.index_side(left, &swapped)?;
         let unique = kind == JoinKind::InnerUnique;
         let mut joined: Vec<Vec<Value>> = Vec::new();
         let mut under: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
@@ -352,9 +362,7 @@ impl Runner<'_> {
         keys: &[(usize, usize)],
         sink: &mut EmitRow<'_>,
     ) -> Result<ControlFlow<()>, ExecError> {
-        let types: Vec<DataType> = right.schema().fields.iter().map(|f| f.ty).collect();
-        let table = ProbeTable::index(self.collect(right)?, keys, &types);
-        memory_error("join")?;
+        let table = self.index_side(right, keys)?;
         let mut matched = vec![false; table.len()];
         // Each chunk's keys, each named by the position of its first right
         // row, with their right rows.
