@@ -10,6 +10,7 @@
 //! `apply_order`): the walk itself is `plan::tree`'s.
 
 mod join_columns;
+mod join_right_columns;
 mod json_names;
 mod json_paths;
 mod mv_expand_columns;
@@ -17,6 +18,7 @@ mod prefilter;
 mod sort_limit;
 
 pub use join_columns::JoinColumns;
+pub use join_right_columns::JoinRightColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use mv_expand_columns::MvExpandColumns;
@@ -52,6 +54,7 @@ fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
         Box::new(JoinColumns),
+        Box::new(JoinRightColumns),
         Box::new(MvExpandColumns),
         Box::new(JsonNames),
         Box::new(JsonPaths),
