@@ -3,6 +3,8 @@
 //! does not read, and that are not join keys, are dropped before the join,
 //! so a right side read from files decodes and holds only those columns
 //! (the right side of a join is read whole before the other side runs).
+//! A `leftsemi` or `leftanti` join, whose output has no right column,
+//! narrows its right side to the keys whatever reads it.
 //!
 //! The answer is the same: in an inner, innerunique, leftouter, rightouter
 //! or fullouter join each output row holds the values of one right row
@@ -31,8 +33,56 @@ impl Rule for JoinRightColumns {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        narrow_below_reader(plan, narrow)
+        match plan {
+            LogicalPlan::Join(join) => match keys_only(&join) {
+                Some(narrowed) => narrowed,
+                None => LogicalPlan::Join(join),
+            },
+            other => narrow_below_reader(other, narrow),
+        }
     }
+}
+
+/// A `leftsemi` or `leftanti` join whose right side carries more than its
+/// keys, with the right side narrowed to them; `None` for any other join.
+/// Such a join answers with left rows only, whether some right row has
+/// their key (<https://learn.microsoft.com/kusto/query/join-leftsemi>), so
+/// whatever reads it, no other right column is read.
+fn keys_only(join: &Join) -> Option<LogicalPlan> {
+    if !matches!(join.kind, JoinKind::LeftSemi | JoinKind::LeftAnti) {
+        return None;
+    }
+    let right_schema = join.right.schema();
+    let mut kept: Vec<usize> = join.keys.iter().map(|k| k.1).collect();
+    kept.sort_unstable();
+    kept.dedup();
+    if kept.len() >= right_schema.len() {
+        return None;
+    }
+    let mut exprs_below: Vec<ScalarExpr> = Vec::new();
+    let mut fields_below: Vec<Field> = Vec::new();
+    for &c in &kept {
+        let field = right_schema.field(c)?;
+        exprs_below.push(ScalarExpr::column(c, field.ty, Default::default()));
+        fields_below.push(field.clone());
+    }
+    let position = |c: usize| kept.binary_search(&c).ok();
+    let keys = join
+        .keys
+        .iter()
+        .map(|&(l, r)| position(r).map(|p| (l, p)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(LogicalPlan::Join(Join {
+        left: join.left.clone(),
+        right: Box::new(LogicalPlan::Project(Project {
+            input: join.right.clone(),
+            exprs: exprs_below,
+            schema: Schema::new(fields_below),
+        })),
+        kind: join.kind,
+        keys,
+        schema: join.schema.clone(),
+    }))
 }
 
 /// The join `input` with a narrowed right side, and `exprs` (read from the
