@@ -249,8 +249,9 @@ impl Runner<'_> {
     }
 }
 
-/// Whether an `inner`, `innerunique`, `rightouter` or `fullouter` join
-/// runs by indexing its left side and streaming its right side through that
+/// Whether an `inner`, `innerunique`, `leftouter`, `leftsemi`,
+/// `leftanti`, `rightouter` or `fullouter` join runs by indexing its left
+/// side and streaming its right side through that
 /// index ([`Runner::join_build_left`]): when the left side is held whole
 /// anyway (a `datatable`, a `summarize`, a `take`, a materialized `let`)
 /// and the right side is a pipeline that reads files, which would otherwise
@@ -258,7 +259,13 @@ impl Runner<'_> {
 pub(super) fn builds_left(kind: JoinKind, left: &PhysicalPlan, right: &PhysicalPlan) -> bool {
     matches!(
         kind,
-        JoinKind::Inner | JoinKind::InnerUnique | JoinKind::RightOuter | JoinKind::FullOuter
+        JoinKind::Inner
+            | JoinKind::InnerUnique
+            | JoinKind::LeftOuter
+            | JoinKind::LeftSemi
+            | JoinKind::LeftAnti
+            | JoinKind::RightOuter
+            | JoinKind::FullOuter
     ) && matches!(right, PhysicalPlan::Stream(_))
         && streams_files(right)
         && !streams_files(left)
@@ -280,8 +287,9 @@ fn streams_files(plan: &PhysicalPlan) -> bool {
 }
 
 impl Runner<'_> {
-    /// An `inner`, `innerunique`, `rightouter` or `fullouter` join run the
-    /// other way round (see [`builds_left`]): the left side is read whole
+    /// An `inner`, `innerunique`, `leftouter`, `rightouter` or `fullouter`
+    /// join run the other way round (see [`builds_left`]): the left side is
+    /// read whole
     /// and indexed by its keys, then the right side's pipeline runs on
     /// every thread, each of its rows looked up in that index. For
     /// `innerunique` a right row joins only the first left row of its key
@@ -289,9 +297,12 @@ impl Runner<'_> {
     /// keeps. The right rows that join are held, each under the left rows
     /// it joins, and for the outer joins the others too, so the output is
     /// [`join`]'s, in its order (left rows in order, each with its matches
-    /// in right order, or for `fullouter` the right side's nulls; then the
-    /// unmatched right rows in order after the left side's nulls), handed
-    /// on once the right side has run.
+    /// in right order, or for `leftouter` and `fullouter` the right side's
+    /// nulls; then for the right and full outer joins the unmatched right
+    /// rows in order after the left side's nulls), handed on once the right
+    /// side has run. `leftsemi` and `leftanti` hold no right row: only
+    /// which left rows were matched, then the left rows that were (or were
+    /// not), in order.
     pub(super) fn join_build_left(
         &self,
         left: &PhysicalPlan,
@@ -305,6 +316,10 @@ impl Runner<'_> {
         let table = self.index_side(left, &swapped)?;
         let unique = kind == JoinKind::InnerUnique;
         let outer = matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter);
+        // leftsemi and leftanti note which left rows some right row
+        // matches, and hold no right row.
+        let semi = matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
+        let mut hit = vec![false; if semi { table.len() } else { 0 }];
         let mut joined: Vec<Vec<Value>> = Vec::new();
         let mut unmatched: Vec<Vec<Value>> = Vec::new();
         let mut under: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
@@ -319,11 +334,19 @@ impl Runner<'_> {
                     Some(first) if unique => std::slice::from_ref(first),
                     Some(_) => matches,
                 };
-                state.push((matches, row.into_vec()));
+                state.push((matches, if semi { Vec::new() } else { row.into_vec() }));
                 true
             },
             &mut |state| {
                 for (matches, row) in state {
+                    if semi {
+                        for &m in matches {
+                            if let Some(flag) = hit.get_mut(m as usize) {
+                                *flag = true;
+                            }
+                        }
+                        continue;
+                    }
                     if matches.is_empty() {
                         unmatched.push(row);
                         continue;
@@ -343,10 +366,23 @@ impl Runner<'_> {
         if flow.is_break() {
             return Ok(flow);
         }
+        if semi {
+            let want = kind == JoinKind::LeftSemi;
+            for (position, h) in hit.iter().enumerate() {
+                if *h == want {
+                    let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+                    if sink(row.to_vec())?.is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+            }
+            return Ok(ControlFlow::Continue(()));
+        }
         let right_nulls = nulls_of(&right.schema);
+        let fill_left = matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter);
         for (position, list) in under.iter().enumerate() {
             let left_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
-            if list.is_empty() && kind == JoinKind::FullOuter {
+            if list.is_empty() && fill_left {
                 let mut row = Vec::with_capacity(left_row.len() + right_nulls.len());
                 row.extend(left_row.iter().cloned());
                 row.extend(right_nulls.iter().cloned());

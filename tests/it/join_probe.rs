@@ -6,7 +6,8 @@
 //! a left side held whole anyway (`datatable`, `take`) with a right side
 //! read from a file indexes the left side and streams the right one;
 //! `rightouter` and `fullouter` run the left side on every thread too, or
-//! stream the right side through the left one held whole. The
+//! stream the right side through the left one held whole, as `leftouter`,
+//! `leftsemi` and `leftanti` do then too. The
 //! answer must be the documented one in kqlite's order (left rows in
 //! order, each with its matches in right order; docs/semantics.md#join)
 //! whatever the thread count and chunk size: each expected answer here is
@@ -283,6 +284,7 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
     // A left side held whole and a right side read from a file: the left
     // side indexed, the right side streamed; the same order.
     let (mut built_right_outer, mut built_full_outer) = (String::new(), String::new());
+    let (mut built_semi, mut built_anti) = (String::new(), String::new());
     for (rk, rg, v) in &right {
         let found: Vec<_> = left.iter().filter(|l| rk.is_some() && l.1 == *rk).collect();
         for (i, k, _) in &found {
@@ -293,12 +295,17 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             built_right_outer.push_str(&line);
             built_full_outer.push_str(&line);
         }
+        let line = format!("{{\"v\":\"{v}\",\"g\":{rg}}}\n");
         if found.is_empty() {
             built_full_outer.push_str(&format!(
                 "{{\"v\":\"{v}\",\"g\":{rg},\"id\":null,\"k1\":null}}\n"
             ));
+            built_anti.push_str(&line);
+        } else {
+            built_semi.push_str(&line);
         }
     }
+    let built_left_outer = built_full_outer.clone();
     for (i, k, _) in &left {
         if !(k.is_some() && right.iter().any(|r| r.0 == *k)) {
             let line = format!("{{\"v\":\"\",\"g\":null,\"id\":{i},\"k1\":{}}}\n", num(*k));
@@ -306,6 +313,18 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
             built_full_outer.push_str(&line);
         }
     }
+    cases.push((
+        "U | take 100 | join kind=leftouter (T) on k | project v, g, id, k1".to_string(),
+        built_left_outer,
+    ));
+    cases.push((
+        "U | take 100 | join kind=leftsemi (T) on k | project v, g".to_string(),
+        built_semi,
+    ));
+    cases.push((
+        "U | take 100 | join kind=leftanti (T) on k | project v, g".to_string(),
+        built_anti,
+    ));
     cases.push((
         "U | take 100 | join kind=rightouter (T) on k | project v, g, id, k1".to_string(),
         built_right_outer,
