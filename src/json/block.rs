@@ -432,10 +432,11 @@ mod tests {
         c
     }
 
+    type Classify = fn(&[u8; BLOCK]) -> Classes;
+
     /// Every classifier this machine can run, by name.
-    fn classifiers() -> Vec<(&'static str, fn(&[u8; BLOCK]) -> Classes)> {
-        let mut all: Vec<(&'static str, fn(&[u8; BLOCK]) -> Classes)> =
-            vec![("swar", classify_swar)];
+    fn classifiers() -> Vec<(&'static str, Classify)> {
+        let mut all: Vec<(&'static str, Classify)> = vec![("swar", classify_swar)];
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: SSE2 is part of every x86-64 CPU.
