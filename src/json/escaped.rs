@@ -33,8 +33,8 @@
 
 use std::ops::Range;
 
-use super::MAX_TREE_DEPTH;
 use super::scan::{literal_at, next_special, skip_non_ascii, skip_number_at};
+use super::{MAX_TREE_DEPTH, block};
 
 /// The members of an object found by [`index_object`]: for each, in order,
 /// the range of its key's text and of its (still escaped) value, both in
@@ -151,9 +151,23 @@ fn ws(s: &[u8], mut pos: usize) -> usize {
 }
 
 /// Skips the rest of an inner string (`pos` just after its opening `\"`);
-/// returns the offset after its closing `\"`.
+/// returns the offset after its closing `\"`. After the first escape, the
+/// rest is searched 64 bytes at a time ([`block::find_end`] in
+/// [`Mode::Escaped`](block::Mode::Escaped)); a block that needs a closer
+/// look is walked here byte-wise, so the answer is the same either way.
 #[inline]
-fn skip_string(s: &[u8], mut pos: usize) -> Option<usize> {
+fn skip_string(s: &[u8], pos: usize) -> Option<usize> {
+    skip_string_with::<true>(s, pos)
+}
+
+/// [`skip_string`], with (`BLOCKS`) or without the block search; the
+/// byte-wise walk alone is the reference the block search is tested
+/// against.
+#[inline(always)]
+pub(crate) fn skip_string_with<const BLOCKS: bool>(s: &[u8], mut pos: usize) -> Option<usize> {
+    // The block search is not asked again before the byte-wise walk has
+    // passed a block it handed back.
+    let mut resume = 0;
     loop {
         let (at, b) = next_special(s, pos)?;
         match b {
@@ -181,6 +195,15 @@ fn skip_string(s: &[u8], mut pos: usize) -> Option<usize> {
                     // `\n`, `\t`, … put a raw control character in the
                     // inner string (invalid); `\u` is left to the two passes.
                     _ => return None,
+                };
+                if BLOCKS && pos >= resume {
+                    match block::find_end(s, pos, block::Mode::Escaped) {
+                        block::Found::Quote(at) => return Some(at + 1),
+                        block::Found::Scalar { from, until } => {
+                            resume = until;
+                            pos = from;
+                        }
+                    }
                 }
             }
             0x80.. => pos = skip_non_ascii(s, at).ok()?,

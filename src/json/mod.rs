@@ -55,6 +55,7 @@
 // no unchecked index or slice (issue 7).
 #![deny(clippy::indexing_slicing)]
 
+mod block;
 pub mod doc;
 mod escaped;
 pub mod parse;

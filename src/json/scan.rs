@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use super::{JsonError, MAX_SKIP_DEPTH, Reason};
+use super::{JsonError, MAX_SKIP_DEPTH, Reason, block};
 use crate::value::json::{
     WORDS_BEFORE_MEMCHR, find_special, find_special_long, find_special_tail, special_mask,
 };
@@ -528,10 +528,27 @@ pub(crate) fn skip_ws_at(bytes: &[u8], mut pos: usize) -> usize {
 /// Encoded audit events put an escape every ten bytes or so, so the
 /// common escapes are checked with a table lookup here (a `match` became a
 /// jump table whose indirect branch mispredicted), and the byte found is
-/// taken from the word in a register rather than loaded again.
+/// taken from the word in a register rather than loaded again. After the
+/// first escape, the rest of the string is searched 64 bytes at a time,
+/// escapes included ([`block::find_end`]); a block that needs a closer look
+/// is walked here byte-wise, so errors are the same either way.
 #[inline]
-pub(crate) fn skip_string_at(bytes: &[u8], mut pos: usize) -> Result<usize, JsonError> {
+pub(crate) fn skip_string_at(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    skip_string_with::<true>(bytes, pos)
+}
+
+/// [`skip_string_at`], with (`BLOCKS`) or without the block search; the
+/// byte-wise walk alone is the reference the block search is tested
+/// against.
+#[inline(always)]
+pub(crate) fn skip_string_with<const BLOCKS: bool>(
+    bytes: &[u8],
+    mut pos: usize,
+) -> Result<usize, JsonError> {
     let open = pos.saturating_sub(1);
+    // The block search is not asked again before the byte-wise walk has
+    // passed a block it handed back.
+    let mut resume = 0;
     loop {
         let Some((at, b)) = next_special(bytes, pos) else {
             return Err(JsonError::new(open, Reason::UnterminatedString));
@@ -540,10 +557,23 @@ pub(crate) fn skip_string_at(bytes: &[u8], mut pos: usize) -> Result<usize, Json
             return Ok(at + 1);
         }
         pos = match b {
-            b'\\' => match bytes.get(at + 1) {
-                Some(&c) if is_simple_escape(c) => at + 2,
-                _ => skip_escape_at(bytes, at, open)?,
-            },
+            b'\\' => {
+                let next = match bytes.get(at + 1) {
+                    Some(&c) if is_simple_escape(c) => at + 2,
+                    _ => skip_escape_at(bytes, at, open)?,
+                };
+                if BLOCKS && next >= resume {
+                    match block::find_end(bytes, next, block::Mode::Plain) {
+                        block::Found::Quote(at) => return Ok(at + 1),
+                        block::Found::Scalar { from, until } => {
+                            resume = until;
+                            from
+                        }
+                    }
+                } else {
+                    next
+                }
+            }
             0..0x20 => return Err(JsonError::new(at, Reason::ControlCharacter)),
             _ => skip_non_ascii(bytes, at)?,
         };
