@@ -131,13 +131,22 @@ impl Binder<'_> {
             }
         }
         for column in columns {
-            if shared.schema().index_of(&column.name).is_none() {
+            let Some(index) = shared.schema().index_of(&column.name) else {
                 errors.push(super::project::unknown_column(
                     &column.name,
                     column.span,
                     shared.schema(),
                     "facet",
                 ));
+                continue;
+            };
+            // The official analyzer refuses a dynamic facet column (KS116,
+            // `CheckIsNotType(expr, ScalarTypes.Dynamic)` in its facet
+            // binder), not with summarize's message.
+            if shared.schema().fields[index].ty == crate::types::DataType::Dynamic
+                && !self.catalog.dynamic_keys
+            {
+                errors.push(self.dynamic_key_error("facet", &column.name, column.span));
                 continue;
             }
             let count = NamedExpr {

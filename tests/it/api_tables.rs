@@ -224,3 +224,21 @@ fn fork_legs_name_their_result_tables() {
     );
     assert_eq!(query.result_schemas().len(), 4);
 }
+
+/// facet-operator on a dynamic column: Kusto refuses it with KS116 ("The
+/// value of type 'dynamic' is not allowed in this context.", the official
+/// analyzer's `CheckIsNotType(expr, ScalarTypes.Dynamic)` in its facet
+/// binder), not with summarize's group-key message.
+#[test]
+fn facet_by_a_dynamic_column_gives_kustos_refusal() {
+    let engine = Engine::new();
+    let Err(e) = engine.compile("print d = dynamic([1]), s = 'x' | facet by s, d") else {
+        panic!("a dynamic facet column is refused");
+    };
+    let text = e.to_string();
+    assert!(
+        text.contains("The value of type 'dynamic' is not allowed in this context."),
+        "{text}"
+    );
+    assert!(!text.contains("Summarize group key"), "{text}");
+}
