@@ -1066,7 +1066,10 @@ impl Query {
 
     /// The name of each result table, in order, where the query gives
     /// one: a `fork` leg written `Name = (...)` or ending in `| as Name`
-    /// (fork-operator). Other tables have none (`None`).
+    /// (fork-operator), else `Results` for the first leg and `Results_N`
+    /// for the Nth; `facet`'s column tables `Facet`, `Facet_2`... (the
+    /// official analyzer's names; docs/semantics.md#fork). Other tables (a
+    /// `;` statement's, `facet`'s `with` table) have none (`None`).
     pub fn result_names(&self) -> Vec<Option<&str>> {
         self.bound
             .result_names

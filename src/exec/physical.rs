@@ -319,6 +319,7 @@ pub enum PhysicalPlan {
         column: usize,
         threshold: f64,
         characters: Option<String>,
+        source: bool,
         schema: Schema,
     },
     /// A graph operator: see `exec::graph`. The inputs are the edges,

@@ -1,4 +1,4 @@
-//! `reduce by expr`: the input's strings grouped by similarity
+//! `reduce [kind=source] by expr`: the input's strings grouped by similarity
 //! (<https://learn.microsoft.com/kusto/query/reduce-operator>).
 //!
 //! The page bases the operator on Vaarandi's SLCT ("A Data Clustering
@@ -22,38 +22,67 @@
 //!   appearance; `others` (its `Representative` empty, as the page shows)
 //!   last, when it holds any row.
 //!
+//! * `kind=source` keeps the input's rows, in order, each with the
+//!   `Pattern` of its cluster (`others` for a row in none), as the page
+//!   says: "appends the Pattern column to the existing rows in the table
+//!   instead of aggregating by Pattern".
+//!
 //! The page's two `threshold` examples draw their input from `rand()` and
 //! describe the threshold the other way round from the paper; they are not
 //! reproduced (docs/semantics.md#reduce).
 
 use super::physical::Pipeline;
-use super::run::Runner;
+use super::run::{Runner, memory_error};
 use crate::exec_error::ExecError;
 use crate::value::Value;
 use std::collections::HashMap;
 
 impl Runner<'_> {
-    /// The `Pattern`, `Count`, `Representative` rows of `column`'s strings.
+    /// The `Pattern`, `Count`, `Representative` rows of `column`'s strings;
+    /// with `source` (`reduce kind=source`), each input row instead, its
+    /// columns before `column` kept and its pattern after them.
     pub(super) fn reduce(
         &self,
         input: &Pipeline,
         column: usize,
         threshold: f64,
         characters: Option<&str>,
+        source: bool,
     ) -> Result<Vec<Vec<Value>>, ExecError> {
         let mut values: Vec<String> = Vec::new();
+        let mut rows: Vec<Vec<Value>> = Vec::new();
         self.pipeline_parts(input, &mut |part| {
-            for row in part {
+            for mut row in part {
                 let text = match row.get(column) {
                     Some(Value::String(s)) => s.to_string(),
                     _ => String::new(),
                 };
                 values.push(text);
+                if source {
+                    row.truncate(column);
+                    rows.push(row);
+                }
             }
         })?;
-        Ok(reduce_values(&values, threshold, characters))
+        memory_error("reduce")?;
+        if !source {
+            return Ok(reduce_values(&values, threshold, characters));
+        }
+        let (clusters, of_row) = cluster_values(&values, threshold, characters);
+        let others = Value::string(OTHERS);
+        let patterns: Vec<Value> = clusters.iter().map(|c| Value::string(&c.pattern)).collect();
+        for (row, cluster) in rows.iter_mut().zip(of_row) {
+            row.push(match cluster {
+                Some(c) => patterns.get(c).cloned().unwrap_or_else(|| others.clone()),
+                None => others.clone(),
+            });
+        }
+        Ok(rows)
     }
 }
+
+/// The pattern of the rows in no cluster (the page's `others` row).
+const OTHERS: &str = "others";
 
 /// One piece of a value: a term, or a run of separators.
 #[derive(Clone, Copy, PartialEq)]
@@ -94,12 +123,21 @@ fn pieces<'a>(text: &'a str, characters: Option<&str>) -> Vec<Piece<'a>> {
     out
 }
 
-/// SLCT over `values` (see the module documentation).
-pub(crate) fn reduce_values(
+/// A cluster SLCT keeps: its pattern, its row count and its first row.
+struct Cluster {
+    pattern: String,
+    count: usize,
+    first: usize,
+}
+
+/// SLCT over `values` (see the module documentation): the clusters kept, by
+/// `Count` descending then first appearance, and each value's cluster (an
+/// index into them; `None` for `others`).
+fn cluster_values(
     values: &[String],
     threshold: f64,
     characters: Option<&str>,
-) -> Vec<Vec<Value>> {
+) -> (Vec<Cluster>, Vec<Option<usize>>) {
     let support = threshold * values.len() as f64;
     let split: Vec<Vec<Piece>> = values.iter().map(|v| pieces(v, characters)).collect();
     let terms = |p: &[Piece<'_>]| -> Vec<String> {
@@ -122,11 +160,11 @@ pub(crate) fn reduce_values(
             .get(&(pos, term.to_string()))
             .is_some_and(|&n| n as f64 > support)
     };
-    // Candidate (frequent terms by position, `None` for a wildcard) ->
-    // (count, first row).
-    let mut clusters: HashMap<Vec<Option<String>>, (usize, usize)> = HashMap::new();
-    let mut order: Vec<Vec<Option<String>>> = Vec::new();
-    let mut others = 0usize;
+    // Candidate (frequent terms by position, `None` for a wildcard) -> its
+    // index in `order`; per candidate its count and first row.
+    let mut candidates: HashMap<Vec<Option<String>>, usize> = HashMap::new();
+    let mut order: Vec<(Vec<Option<String>>, usize, usize)> = Vec::new();
+    let mut candidate_of: Vec<Option<usize>> = Vec::with_capacity(values.len());
     for (row, t) in row_terms.iter().enumerate() {
         let key: Vec<Option<String>> = t
             .iter()
@@ -134,40 +172,69 @@ pub(crate) fn reduce_values(
             .map(|(pos, term)| frequent(pos, term).then(|| term.clone()))
             .collect();
         if key.iter().all(Option::is_none) {
-            others += 1;
+            candidate_of.push(None);
             continue;
         }
-        let entry = clusters.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
-            (0, row)
+        let index = *candidates.entry(key.clone()).or_insert_with(|| {
+            order.push((key, 0, row));
+            order.len() - 1
         });
-        entry.0 += 1;
-    }
-    let mut out: Vec<(usize, usize, String)> = Vec::new();
-    for key in &order {
-        let Some(&(count, first)) = clusters.get(key) else {
-            continue;
-        };
-        if count as f64 <= support {
-            others += count;
-            continue;
+        if let Some(c) = order.get_mut(index) {
+            c.1 += 1;
         }
-        out.push((count, first, pattern(&split[first], key)));
+        candidate_of.push(Some(index));
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut rows: Vec<Vec<Value>> = out
+    // The candidates kept, sorted; `kept[candidate]` is its cluster.
+    let mut kept: Vec<(usize, usize, usize)> = order
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, count, _))| *count as f64 > support)
+        .map(|(index, (_, count, first))| (*count, *first, index))
+        .collect();
+    kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut cluster_of_candidate: Vec<Option<usize>> = vec![None; order.len()];
+    let mut clusters = Vec::with_capacity(kept.len());
+    for (cluster, &(count, first, index)) in kept.iter().enumerate() {
+        if let Some(slot) = cluster_of_candidate.get_mut(index) {
+            *slot = Some(cluster);
+        }
+        let key = order.get(index).map_or(&[][..], |c| &c.0[..]);
+        clusters.push(Cluster {
+            pattern: pattern(&split[first], key),
+            count,
+            first,
+        });
+    }
+    let of_row = candidate_of
         .into_iter()
-        .map(|(count, first, pattern)| {
+        .map(|c| c.and_then(|c| cluster_of_candidate.get(c).copied().flatten()))
+        .collect();
+    (clusters, of_row)
+}
+
+/// The `Pattern`, `Count`, `Representative` rows of `values`: the clusters
+/// SLCT keeps, then `others` (its `Representative` empty) when it holds
+/// any row.
+pub(crate) fn reduce_values(
+    values: &[String],
+    threshold: f64,
+    characters: Option<&str>,
+) -> Vec<Vec<Value>> {
+    let (clusters, of_row) = cluster_values(values, threshold, characters);
+    let others = of_row.iter().filter(|c| c.is_none()).count();
+    let mut rows: Vec<Vec<Value>> = clusters
+        .into_iter()
+        .map(|c| {
             vec![
-                Value::string(&pattern),
-                Value::Long(count as i64),
-                Value::string(&values[first]),
+                Value::string(&c.pattern),
+                Value::Long(c.count as i64),
+                Value::string(&values[c.first]),
             ]
         })
         .collect();
     if others > 0 {
         rows.push(vec![
-            Value::string("others"),
+            Value::string(OTHERS),
             Value::Long(others as i64),
             Value::string(""),
         ]);
@@ -245,5 +312,28 @@ mod tests {
         let values: Vec<String> = vec!["aXb".into(), "aXb".into(), "aXc".into()];
         assert_eq!(run(&values, 0.5, Some("X")), vec!["aXb|2|aXb", "others|1|"]);
         assert!(run(&[], 0.1, None).is_empty());
+    }
+
+    /// `reduce kind=source`: each value's cluster, `None` for `others`.
+    #[test]
+    fn each_value_has_its_cluster() {
+        let values: Vec<String> = [
+            "San Bernard",
+            "Paris",
+            "San Jose",
+            "Lyon",
+            "San Diego",
+            "Paris",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (clusters, of_row) = cluster_values(&values, 0.2, None);
+        let patterns: Vec<&str> = clusters.iter().map(|c| c.pattern.as_str()).collect();
+        assert_eq!(patterns, vec!["San *", "Paris"]);
+        assert_eq!(
+            of_row,
+            vec![Some(0), Some(1), Some(0), None, Some(0), Some(1)]
+        );
     }
 }

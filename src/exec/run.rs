@@ -348,9 +348,11 @@ impl<'a> Runner<'a> {
                 column,
                 threshold,
                 characters,
+                source,
                 ..
             } => {
-                let rows = self.reduce(input, *column, *threshold, characters.as_deref())?;
+                let rows =
+                    self.reduce(input, *column, *threshold, characters.as_deref(), *source)?;
                 emit_all(rows, sink)
             }
             PhysicalPlan::SequenceDetect {

@@ -103,18 +103,50 @@ fn base64_encode_fromguid(args: &[Value], _: &EvalContext) -> Value {
 
 /// `gzip_compress_to_base64_string(s)`: the gzip of the UTF-8 text, in
 /// base64; the empty string when compression fails.
+///
+/// The text is deflated (flate2, default level) unless that gives more
+/// bytes than the text itself, when it is kept in stored (uncompressed)
+/// blocks: the page's example (`"1234567890qwertyuiop"`, 20 bytes that
+/// deflate to 22) shows a stored block (docs/semantics.md#differences).
+/// The header is the page's: no name, time or flags, operating system 255.
 fn gzip_compress_to_base64_string(args: &[Value], _: &EvalContext) -> Value {
     let input = text(arg(args, 0));
-    let mut encoder = flate2::GzBuilder::new()
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::default());
-    let done = encoder
-        .write_all(input.as_bytes())
-        .and_then(|()| encoder.finish());
-    match done {
-        Ok(bytes) => string_value(engine().encode(bytes)),
-        Err(_) => Value::empty_string(),
+    let bytes = input.as_bytes();
+    let mut encoder =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let deflated = encoder.write_all(bytes).and_then(|()| encoder.finish());
+    let body = match deflated {
+        Ok(d) if d.len() <= bytes.len() => d,
+        Ok(_) => stored_blocks(bytes),
+        Err(_) => return Value::empty_string(),
+    };
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    let mut out = Vec::with_capacity(body.len() + 18);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE: the length modulo 2^32 (RFC 1952).
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    string_value(engine().encode(out))
+}
+
+/// `bytes` as deflate stored blocks (RFC 1951 §3.2.4), the last one final.
+fn stored_blocks(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
+    let mut chunks: Vec<&[u8]> = bytes.chunks(65_535).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
     }
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let len = chunk.len() as u16;
+        out.push(u8::from(i == last));
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out
 }
 
 /// `gzip_decompress_from_base64_string(s)`: the text the base64 gzip
@@ -128,5 +160,24 @@ fn gzip_decompress_from_base64_string(args: &[Value], _: &EvalContext) -> Value 
     match flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut out) {
         Ok(_) => string_value(out),
         Err(_) => Value::empty_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored blocks of any length (several blocks past 65,535 bytes, one
+    /// empty block for none) decompress to the bytes they hold.
+    #[test]
+    fn stored_blocks_decompress_to_their_bytes() {
+        for len in [0usize, 1, 20, 65_535, 65_536, 150_000] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let mut out = Vec::new();
+            flate2::read::DeflateDecoder::new(stored_blocks(&bytes).as_slice())
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, bytes, "{len} bytes");
+        }
     }
 }

@@ -57,7 +57,8 @@ impl Binder<'_> {
     }
 
     /// `fork [name =] (ops) ...`: one table per leg, its operators applied
-    /// to the shared input; a leg's name is `name =` or its last `as Name`.
+    /// to the shared input; a leg's name is `name =` or its last `as Name`,
+    /// else `Results` or `Results_N` by its position (see `unnamed_leg`).
     fn fork(
         &mut self,
         input: LogicalPlan,
@@ -66,9 +67,11 @@ impl Binder<'_> {
         let shared = self.shared_input(input, branches.len());
         let mut tables = Vec::new();
         let mut errors = Vec::new();
-        for branch in branches {
+        for (position, branch) in branches.iter().enumerate() {
             match self.fork_leg(shared.clone(), branch) {
-                Ok(table) => tables.push(table),
+                Ok((plan, name)) => {
+                    tables.push((plan, Some(name.unwrap_or_else(|| unnamed_leg(position)))))
+                }
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -113,7 +116,8 @@ impl Binder<'_> {
     /// `facet by c1, c2 [with (ops)]`: the `with` table first (the page's
     /// order), then for each column the count of rows of each of its
     /// values, columns `c` and `count_c`, values in order of first
-    /// appearance.
+    /// appearance, named `Facet`, `Facet_2`... as the official analyzer
+    /// names them (the `with` table has no name).
     fn facet(
         &mut self,
         input: LogicalPlan,
@@ -130,14 +134,23 @@ impl Binder<'_> {
                 Err(mut e) => errors.append(&mut e),
             }
         }
-        for column in columns {
-            if shared.schema().index_of(&column.name).is_none() {
+        for (position, column) in columns.iter().enumerate() {
+            let Some(index) = shared.schema().index_of(&column.name) else {
                 errors.push(super::project::unknown_column(
                     &column.name,
                     column.span,
                     shared.schema(),
                     "facet",
                 ));
+                continue;
+            };
+            // The official analyzer refuses a dynamic facet column (KS116,
+            // `CheckIsNotType(expr, ScalarTypes.Dynamic)` in its facet
+            // binder), not with summarize's message.
+            if shared.schema().fields[index].ty == crate::types::DataType::Dynamic
+                && !self.catalog.dynamic_keys
+            {
+                errors.push(self.dynamic_key_error("facet", &column.name, column.span));
                 continue;
             }
             let count = NamedExpr {
@@ -168,7 +181,7 @@ impl Binder<'_> {
                 span: column.span,
             };
             match self.summarize(shared.clone(), &[count], &[by], column.span) {
-                Ok(plan) => tables.push((plan, None)),
+                Ok(plan) => tables.push((plan, Some(numbered("Facet", position)))),
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -187,6 +200,23 @@ impl Binder<'_> {
         } else {
             input
         }
+    }
+}
+
+/// The name of an unnamed `fork` leg at `position` (from 0): the official
+/// analyzer's `Results`, `Results_2`, `Results_3`... (its fork binder names
+/// each leg's table by its position; the page names only legs given a name).
+fn unnamed_leg(position: usize) -> String {
+    numbered("Results", position)
+}
+
+/// `base` for the first table, `base_N` for the Nth after it (N from 2), as
+/// the official analyzer numbers `fork` and `facet` tables.
+fn numbered(base: &str, position: usize) -> String {
+    if position == 0 {
+        base.to_string()
+    } else {
+        format!("{base}_{}", position + 1)
     }
 }
 

@@ -20,20 +20,20 @@ impl Binder<'_> {
         by: &Expr,
         with: &[Property],
     ) -> Bound {
+        // `kind=source` (the page: "appends the Pattern column to the
+        // existing rows in the table instead of aggregating by Pattern").
+        let mut source = false;
         if let Some(kind) = params.first() {
-            return Err(one(match name_value(&kind.value).as_deref() {
-                Some("source") => BindError::new(
-                    BindErrorKind::NotSupported,
-                    kind.span,
-                    "'reduce' operator: kind=source is not supported yet",
-                )
-                .with_label("kqlite cannot run this yet"),
-                _ => BindError::new(
-                    BindErrorKind::Invalid,
-                    kind.value.span,
-                    "'reduce' operator: the only kind is 'source'",
-                ),
-            }));
+            match name_value(&kind.value).as_deref() {
+                Some("source") => source = true,
+                _ => {
+                    return Err(one(BindError::new(
+                        BindErrorKind::Invalid,
+                        kind.value.span,
+                        "'reduce' operator: the only kind is 'source'",
+                    )));
+                }
+            }
         }
         let mut threshold = 0.1;
         let mut characters = None;
@@ -87,6 +87,19 @@ impl Binder<'_> {
             .with_help(Some("convert it with tostring()".to_string()))));
         }
         let width = input.schema().len();
+        let schema = if source {
+            let mut fields = input.schema().fields.clone();
+            let name =
+                super::naming::unique_name("Pattern", &|n| input.schema().index_of(n).is_some());
+            fields.push(Field::new(&name, DataType::String));
+            Schema::new(fields)
+        } else {
+            Schema::new(vec![
+                Field::new("Pattern", DataType::String),
+                Field::new("Count", DataType::Long),
+                Field::new("Representative", DataType::String),
+            ])
+        };
         let mut fields = input.schema().fields.clone();
         fields.push(Field::new("$reduce", DataType::String));
         let mut exprs = identity_exprs(input.schema());
@@ -101,11 +114,8 @@ impl Binder<'_> {
             column: width,
             threshold,
             characters,
-            schema: Schema::new(vec![
-                Field::new("Pattern", DataType::String),
-                Field::new("Count", DataType::Long),
-                Field::new("Representative", DataType::String),
-            ]),
+            source,
+            schema,
         }))
     }
 }

@@ -209,7 +209,10 @@ fn from_rows_checks_every_row() {
 }
 
 /// fork-operator: a leg's table is named by `name = (...)` or by its last
-/// `as Name`; other tables (an unnamed leg, a `;` statement) have no name.
+/// `as Name`; the page names no other leg, and an unnamed one gets the name
+/// the official analyzer gives it, `Results` or `Results_N` by its position
+/// (Kusto.Language's `VisitForkOperator`). A `;` statement's table has no
+/// name.
 #[test]
 fn fork_legs_name_their_result_tables() {
     let engine = Engine::new();
@@ -220,7 +223,47 @@ fn fork_legs_name_their_result_tables() {
         .unwrap();
     assert_eq!(
         query.result_names(),
-        vec![Some("Deaths"), Some("Injuries"), None, None]
+        vec![Some("Deaths"), Some("Injuries"), Some("Results_3"), None]
     );
     assert_eq!(query.result_schemas().len(), 4);
+    let query = engine
+        .compile("print a = 1 | fork (where a > 0) (count) Named = (take 1)")
+        .unwrap();
+    assert_eq!(
+        query.result_names(),
+        vec![Some("Results"), Some("Results_2"), Some("Named")]
+    );
+}
+
+/// facet-operator: the column tables are `Facet`, `Facet_2`... as the
+/// official analyzer names them (`VisitFacetOperator`); the `with` table
+/// has no name.
+#[test]
+fn facet_tables_are_named_as_the_analyzer_names_them() {
+    let engine = Engine::new();
+    let query = engine
+        .compile("print a = 1, b = 2 | facet by a, b with (take 1)")
+        .unwrap();
+    assert_eq!(
+        query.result_names(),
+        vec![None, Some("Facet"), Some("Facet_2")]
+    );
+}
+
+/// facet-operator on a dynamic column: Kusto refuses it with KS116 ("The
+/// value of type 'dynamic' is not allowed in this context.", the official
+/// analyzer's `CheckIsNotType(expr, ScalarTypes.Dynamic)` in its facet
+/// binder), not with summarize's group-key message.
+#[test]
+fn facet_by_a_dynamic_column_gives_kustos_refusal() {
+    let engine = Engine::new();
+    let Err(e) = engine.compile("print d = dynamic([1]), s = 'x' | facet by s, d") else {
+        panic!("a dynamic facet column is refused");
+    };
+    let text = e.to_string();
+    assert!(
+        text.contains("The value of type 'dynamic' is not allowed in this context."),
+        "{text}"
+    );
+    assert!(!text.contains("Summarize group key"), "{text}");
 }

@@ -78,6 +78,7 @@ impl Lower for Reduce {
             column: self.column,
             threshold: self.threshold,
             characters: self.characters.clone(),
+            source: self.source,
             schema: self.schema.clone(),
         })
     }

@@ -302,7 +302,8 @@ impl PlanNode for Basket {
 }
 
 /// `reduce by expr`: the input's strings grouped into patterns (see
-/// `exec::reduce`); the output is `Pattern`, `Count`, `Representative`.
+/// `exec::reduce`); the output is `Pattern`, `Count`, `Representative`, or
+/// with `kind=source` each input row and its `Pattern`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reduce {
     pub input: Box<LogicalPlan>,
@@ -313,6 +314,9 @@ pub struct Reduce {
     /// The characters that separate terms; `None`: every character that is
     /// not a letter or digit.
     pub characters: Option<String>,
+    /// `kind=source`: the input's rows (its columns before `column`), each
+    /// with its pattern.
+    pub source: bool,
     pub schema: Schema,
 }
 
@@ -325,7 +329,8 @@ impl PlanNode for Reduce {
 
     fn explain(&self, input: &Schema) -> String {
         format!(
-            "Reduce by {} threshold {} characters {} -> [{}]",
+            "Reduce{} by {} threshold {} characters {} -> [{}]",
+            if self.source { " kind=source" } else { "" },
             input
                 .fields
                 .get(self.column)
