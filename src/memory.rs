@@ -13,51 +13,7 @@
 //! It is on the ground floor: the input layer and the executor both check
 //! it, and it imports nothing of the crate.
 
-use std::alloc::{GlobalAlloc, Layout};
-
-/// The allocator [`CountingAllocator`] forwards to: mimalloc with the
-/// `mimalloc` feature (a default one), else the system allocator. mimalloc
-/// keeps per-thread free lists of small blocks, where glibc's malloc spent
-/// ~8 % of an allocation-heavy summarize (mv-expand + make_set) in
-/// `malloc`/`free`/`malloc_consolidate`.
-#[cfg(feature = "mimalloc")]
-static INNER: mimalloc::MiMalloc = mimalloc::MiMalloc;
-#[cfg(not(feature = "mimalloc"))]
-static INNER: std::alloc::System = std::alloc::System;
-
-/// mimalloc's options, set once before its first allocation.
-#[cfg(feature = "mimalloc")]
-mod configure {
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    static DONE: AtomicBool = AtomicBool::new(false);
-
-    /// `mi_option_arena_eager_commit` (its place in `mi_option_e`, the same
-    /// in mimalloc 2 and 3; the bindings name no constant for it).
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-
-    /// Sets mimalloc's options unless done. Eagerly committed arenas (its
-    /// default on Linux) are never purged promptly: with them the peak
-    /// anonymous memory of a count by two columns went from 2 to 10 MiB,
-    /// of an mv-expand + make_set from 19 to 44 MiB; without, 2.6 and 24.
-    #[inline]
-    pub(super) fn once() {
-        if !DONE.load(Ordering::Relaxed) {
-            set();
-        }
-    }
-
-    #[cold]
-    fn set() {
-        if DONE.swap(true, Ordering::Relaxed) {
-            return;
-        }
-        // SAFETY: `mi_option_set` only stores the value; it is called once,
-        // before the first allocation through `CountingAllocator` (when the
-        // process has one thread), as its documentation asks.
-        unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
-    }
-}
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 
 /// Bytes allocated through [`CountingAllocator`] and not yet freed, short
@@ -125,7 +81,7 @@ fn signed(bytes: usize) -> isize {
 }
 
 /// A global allocator that counts the bytes in use, for the memory budget:
-/// mimalloc (the system allocator without the `mimalloc` feature), plus a thread-local addition per call (and a
+/// the system allocator, plus a thread-local addition per call (and a
 /// relaxed atomic one each time a thread's net reaches `HOLD_BACK`, 64 KiB).
 ///
 /// ```ignore
@@ -134,14 +90,12 @@ fn signed(bytes: usize) -> isize {
 /// ```
 pub struct CountingAllocator;
 
-// SAFETY: every call is forwarded to the inner allocator unchanged; the
+// SAFETY: every call is forwarded to the system allocator unchanged; the
 // counter only records sizes.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        #[cfg(feature = "mimalloc")]
-        configure::once();
         // SAFETY: the caller's contract is passed on.
-        let p = unsafe { INNER.alloc(layout) };
+        let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             note_thread(signed(layout.size()));
         }
@@ -149,10 +103,8 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        #[cfg(feature = "mimalloc")]
-        configure::once();
         // SAFETY: the caller's contract is passed on.
-        let p = unsafe { INNER.alloc_zeroed(layout) };
+        let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             note_thread(signed(layout.size()));
         }
@@ -161,13 +113,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller's contract is passed on.
-        unsafe { INNER.dealloc(ptr, layout) };
+        unsafe { System.dealloc(ptr, layout) };
         note_thread(-signed(layout.size()));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: the caller's contract is passed on.
-        let p = unsafe { INNER.realloc(ptr, layout, new_size) };
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             note_thread(signed(new_size).wrapping_sub(signed(layout.size())));
         }
