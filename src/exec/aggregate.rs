@@ -17,9 +17,8 @@ use crate::input::json_rows::RowDecoder;
 use crate::json::{Row, RowSlots};
 use crate::plan::phys_expr::PhysExpr;
 use crate::value::cast::normalize;
-use crate::value::key::{KeyMap, RowKey, group_mut};
+use crate::value::key::{KeyMap, RowKey, group_mut, merge_group};
 use crate::value::{Value, compare};
-use indexmap::map::Entry;
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -62,16 +61,11 @@ impl Runner<'_> {
             },
             &mut |partial: Partial<_>| {
                 for (key, accs) in partial.groups {
-                    match total.entry(key) {
-                        Entry::Occupied(mut mine) => {
-                            for (m, other) in mine.get_mut().iter_mut().zip(accs) {
-                                m.merge(other);
-                            }
+                    merge_group(&mut total, key, accs, |mine, accs| {
+                        for (m, other) in mine.iter_mut().zip(accs) {
+                            m.merge(other);
                         }
-                        Entry::Vacant(slot) => {
-                            slot.insert(accs);
-                        }
-                    }
+                    });
                 }
                 super::run::memory_error("summarize")?;
                 Ok(ControlFlow::Continue(()))
@@ -335,16 +329,13 @@ impl Runner<'_> {
             },
             &mut |partial: Partial<Option<Picked>>| {
                 for (group, later) in partial.groups {
-                    match total.entry(group) {
-                        Entry::Occupied(mut mine) => match (mine.get_mut(), later) {
+                    merge_group(&mut total, group, later, |mine, later| {
+                        match (mine, later) {
                             (Some(mine), Some(later)) => mine.merge(later, pick.want),
                             (mine, later @ Some(_)) => *mine = later,
                             (_, None) => {}
-                        },
-                        Entry::Vacant(slot) => {
-                            slot.insert(later);
                         }
-                    }
+                    });
                 }
                 super::run::memory_error("summarize")?;
                 Ok(ControlFlow::Continue(()))

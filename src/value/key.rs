@@ -100,6 +100,38 @@ pub fn group_mut<'m, V>(
     }
 }
 
+/// Adds `later`, a later chunk's state of the group `key`, to `groups`:
+/// merged into the group's state by `merge` if the group is there, else
+/// inserted as the last group (so groups stay in order of first
+/// appearance). The key is compared as [`group_mut`] compares a row's
+/// values, with the common kinds compared directly rather than through
+/// [`compare::same`]'s ordering.
+pub fn merge_group<V>(
+    groups: &mut KeyMap<RowKey, V>,
+    key: RowKey,
+    later: V,
+    merge: impl FnOnce(&mut V, V),
+) {
+    use indexmap::map::{RawEntryApiV1, raw_entry_v1::RawEntryMut};
+    let hash = groups.hasher().hash_one(&key);
+    match groups
+        .raw_entry_mut_v1()
+        .from_hash(hash, |mine| mine.same_as(&key))
+    {
+        RawEntryMut::Occupied(mut group) => merge(group.get_mut(), later),
+        RawEntryMut::Vacant(slot) => {
+            slot.insert_hashed_nocheck(hash, key, later);
+        }
+    }
+}
+
+impl RowKey {
+    /// Whether this key equals `other` (as [`Key`]s compare).
+    fn same_as(&self, other: &RowKey) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| same(&a.0, &b.0))
+    }
+}
+
 /// [`compare::same`], with the common kinds of group keys compared
 /// directly: each of these cases gives what `same` gives (`==` on reals is
 /// IEEE equality: `-0.0 == 0.0`, NaN equal to nothing, as `same`).
@@ -258,6 +290,31 @@ mod tests {
                 // it equals nothing (NaN).
                 let owned = RowKey(row_b.into_iter().map(Key).collect());
                 assert_eq!(groups.get(&owned).is_some(), compare::same(&b, &b));
+            }
+        }
+    }
+
+    /// A later chunk's group merges into the group of an equal key (as
+    /// `entry` of the key would find it), else is added last.
+    #[test]
+    fn a_later_group_merges_into_the_group_of_an_equal_key() {
+        for a in corners() {
+            for b in corners() {
+                let key = |v: &Value| RowKey(vec![Key(Value::string("k")), Key(v.clone())]);
+                let mut groups: KeyMap<RowKey, Vec<&str>> = KeyMap::default();
+                groups.insert(key(&Value::string("first")), vec!["first"]);
+                merge_group(&mut groups, key(&a), vec!["a"], |m, l| m.extend(l));
+                merge_group(&mut groups, key(&b), vec!["b"], |m, l| m.extend(l));
+                let expected: Vec<Vec<&str>> = if compare::same(&a, &b) {
+                    vec![vec!["first"], vec!["a", "b"]]
+                } else {
+                    vec![vec!["first"], vec!["a"], vec!["b"]]
+                };
+                assert_eq!(
+                    groups.values().cloned().collect::<Vec<_>>(),
+                    expected,
+                    "{a:?} and {b:?}"
+                );
             }
         }
     }
