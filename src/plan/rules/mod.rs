@@ -15,6 +15,7 @@ mod json_paths;
 mod mv_expand_columns;
 mod prefilter;
 mod sort_limit;
+mod unread_columns;
 
 pub use join_columns::JoinColumns;
 pub use json_names::JsonNames;
@@ -22,6 +23,7 @@ pub use json_paths::JsonPaths;
 pub use mv_expand_columns::MvExpandColumns;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
+pub use unread_columns::UnreadColumns;
 
 use super::logical::LogicalPlan;
 use super::tree::TreeNode;
@@ -52,8 +54,10 @@ fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
         Box::new(JoinColumns),
+        Box::new(UnreadColumns),
         Box::new(MvExpandColumns),
         Box::new(JsonNames),
+        Box::new(UnreadColumns),
         Box::new(JsonPaths),
         Box::new(DerivePrefilter),
     ]
