@@ -12,6 +12,7 @@
 mod join_columns;
 mod json_names;
 mod json_paths;
+mod json_roots;
 mod mv_expand_columns;
 mod prefilter;
 mod sort_limit;
@@ -20,6 +21,7 @@ mod unread_columns;
 pub use join_columns::JoinColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
+pub use json_roots::JsonRoots;
 pub use mv_expand_columns::MvExpandColumns;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
@@ -56,6 +58,7 @@ fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(JoinColumns),
         Box::new(UnreadColumns),
         Box::new(MvExpandColumns),
+        Box::new(JsonRoots),
         Box::new(JsonNames),
         Box::new(UnreadColumns),
         Box::new(JsonPaths),

@@ -45,7 +45,7 @@ impl Rule for UnreadColumns {
 
 /// The operators between the reader and the projection that keep their
 /// input's columns and rows' values as they are.
-fn keeps_columns(plan: &LogicalPlan) -> bool {
+pub(super) fn keeps_columns(plan: &LogicalPlan) -> bool {
     matches!(
         plan,
         LogicalPlan::Filter(_)
