@@ -91,10 +91,10 @@ fn widen(input: &LogicalPlan, exprs: Vec<&mut ScalarExpr>) -> Option<LogicalPlan
 fn path_targets(e: &ScalarExpr, out: &mut Vec<usize>) {
     match &e.kind {
         ScalarKind::Member { target, .. } | ScalarKind::Index { target, .. } => {
-            if let ScalarKind::Column { index } = target.kind {
-                if !out.contains(&index) {
-                    out.push(index);
-                }
+            if let ScalarKind::Column { index } = target.kind
+                && !out.contains(&index)
+            {
+                out.push(index);
             }
         }
         _ => {}
