@@ -249,15 +249,24 @@ impl Runner<'_> {
     }
 }
 
-/// Whether an `inner` or `innerunique` join runs by indexing its left side
-/// and streaming its right side through that index
-/// ([`Runner::join_build_left`]): when the left side is held whole anyway
-/// (a `datatable`, a `summarize`, a `take`, a materialized `let`) and the
-/// right side is a pipeline that reads files, which would otherwise be
-/// read whole and indexed on one thread.
+/// Whether an `inner`, `innerunique`, `leftouter`, `leftsemi`,
+/// `leftanti`, `rightouter` or `fullouter` join runs by indexing its left
+/// side and streaming its right side through that
+/// index ([`Runner::join_build_left`]): when the left side is held whole
+/// anyway (a `datatable`, a `summarize`, a `take`, a materialized `let`)
+/// and the right side is a pipeline that reads files, which would otherwise
+/// be read whole and indexed on one thread.
 pub(super) fn builds_left(kind: JoinKind, left: &PhysicalPlan, right: &PhysicalPlan) -> bool {
-    matches!(kind, JoinKind::Inner | JoinKind::InnerUnique)
-        && matches!(right, PhysicalPlan::Stream(_))
+    matches!(
+        kind,
+        JoinKind::Inner
+            | JoinKind::InnerUnique
+            | JoinKind::LeftOuter
+            | JoinKind::LeftSemi
+            | JoinKind::LeftAnti
+            | JoinKind::RightOuter
+            | JoinKind::FullOuter
+    ) && matches!(right, PhysicalPlan::Stream(_))
         && streams_files(right)
         && !streams_files(left)
 }
@@ -278,15 +287,22 @@ fn streams_files(plan: &PhysicalPlan) -> bool {
 }
 
 impl Runner<'_> {
-    /// An `inner` or `innerunique` join run the other way round (see
-    /// [`builds_left`]): the left side is read whole and indexed by its
-    /// keys, then the right side's pipeline runs on every thread, each of
-    /// its rows looked up in that index. For `innerunique` a right row
-    /// joins only the first left row of its key (the first position in
-    /// the index), the row the materialized join keeps. Only the right rows
-    /// that join are held, each under the left rows it joins, so the output
-    /// is [`join`]'s, in its order (left rows in order, each with its
-    /// matches in right order), handed on once the right side has run.
+    /// An `inner`, `innerunique`, `leftouter`, `rightouter` or `fullouter`
+    /// join run the other way round (see [`builds_left`]): the left side is
+    /// read whole
+    /// and indexed by its keys, then the right side's pipeline runs on
+    /// every thread, each of its rows looked up in that index. For
+    /// `innerunique` a right row joins only the first left row of its key
+    /// (the first position in the index), the row the materialized join
+    /// keeps. The right rows that join are held, each under the left rows
+    /// it joins, and for the outer joins the others too, so the output is
+    /// [`join`]'s, in its order (left rows in order, each with its matches
+    /// in right order, or for `leftouter` and `fullouter` the right side's
+    /// nulls; then for the right and full outer joins the unmatched right
+    /// rows in order after the left side's nulls), handed on once the right
+    /// side has run. `leftsemi` and `leftanti` hold no right row: only
+    /// which left rows were matched, then the left rows that were (or were
+    /// not), in order.
     pub(super) fn join_build_left(
         &self,
         left: &PhysicalPlan,
@@ -299,7 +315,13 @@ impl Runner<'_> {
         let swapped: Vec<(usize, usize)> = keys.iter().map(|&(l, r)| (r, l)).collect();
         let table = self.index_side(left, &swapped)?;
         let unique = kind == JoinKind::InnerUnique;
+        let outer = matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter);
+        // leftsemi and leftanti note which left rows some right row
+        // matches, and hold no right row.
+        let semi = matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
+        let mut hit = vec![false; if semi { table.len() } else { 0 }];
         let mut joined: Vec<Vec<Value>> = Vec::new();
+        let mut unmatched: Vec<Vec<Value>> = Vec::new();
         let mut under: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
         let flow = self.run_pipeline(
             right,
@@ -307,15 +329,28 @@ impl Runner<'_> {
             &|state: &mut Vec<(&[u32], Vec<Value>)>, row: StageRow| {
                 let matches = table.matches(row.as_row(), &swapped);
                 let matches = match matches.first() {
+                    None if outer => matches,
                     None => return true,
                     Some(first) if unique => std::slice::from_ref(first),
                     Some(_) => matches,
                 };
-                state.push((matches, row.into_vec()));
+                state.push((matches, if semi { Vec::new() } else { row.into_vec() }));
                 true
             },
             &mut |state| {
                 for (matches, row) in state {
+                    if semi {
+                        for &m in matches {
+                            if let Some(flag) = hit.get_mut(m as usize) {
+                                *flag = true;
+                            }
+                        }
+                        continue;
+                    }
+                    if matches.is_empty() {
+                        unmatched.push(row);
+                        continue;
+                    }
                     let at = u32::try_from(joined.len()).unwrap_or(u32::MAX);
                     joined.push(row);
                     for &m in matches {
@@ -331,8 +366,30 @@ impl Runner<'_> {
         if flow.is_break() {
             return Ok(flow);
         }
+        if semi {
+            let want = kind == JoinKind::LeftSemi;
+            for (position, h) in hit.iter().enumerate() {
+                if *h == want {
+                    let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+                    if sink(row.to_vec())?.is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+            }
+            return Ok(ControlFlow::Continue(()));
+        }
+        let right_nulls = nulls_of(&right.schema);
+        let fill_left = matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter);
         for (position, list) in under.iter().enumerate() {
             let left_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+            if list.is_empty() && fill_left {
+                let mut row = Vec::with_capacity(left_row.len() + right_nulls.len());
+                row.extend(left_row.iter().cloned());
+                row.extend(right_nulls.iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
             for &at in list {
                 let right_row = joined.get(at as usize).map_or(&[][..], Vec::as_slice);
                 let mut row = Vec::with_capacity(left_row.len() + right_row.len());
@@ -341,6 +398,15 @@ impl Runner<'_> {
                 if sink(row)?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
+            }
+        }
+        let left_nulls = table.nulls();
+        for right_row in unmatched {
+            let mut row = Vec::with_capacity(left_nulls.len() + right_row.len());
+            row.extend(left_nulls.iter().cloned());
+            row.extend(right_row);
+            if sink(row)?.is_break() {
+                return Ok(ControlFlow::Break(()));
             }
         }
         Ok(ControlFlow::Continue(()))
@@ -402,6 +468,95 @@ impl Runner<'_> {
         }
         Ok(ControlFlow::Continue(()))
     }
+}
+
+impl Runner<'_> {
+    /// `rightouter` and `fullouter` joins whose left side is a pipeline:
+    /// the right side is read whole and indexed by its keys, then the left
+    /// side runs on every thread, each row looked up in that index. Taken
+    /// in item order, the left rows that join (and for `fullouter` the
+    /// others too) are held with the positions of their right rows, and
+    /// the right rows some left row matched are noted. Then the output is
+    /// [`join`]'s, in its order: each held left row with its matches in
+    /// right order (or the right side's nulls), then the right rows no
+    /// left row matched, in order, after the left side's nulls.
+    pub(super) fn join_outer(
+        &self,
+        left: &Pipeline,
+        right: &PhysicalPlan,
+        kind: JoinKind,
+        keys: &[(usize, usize)],
+        sink: &mut EmitRow<'_>,
+    ) -> Result<ControlFlow<()>, ExecError> {
+        let table = self.index_side(right, keys)?;
+        let full = kind == JoinKind::FullOuter;
+        let mut matched = vec![false; table.len()];
+        let mut held: Vec<(&[u32], Vec<Value>)> = Vec::new();
+        let flow = self.run_pipeline(
+            left,
+            &Vec::new,
+            &|state: &mut Vec<(&[u32], Vec<Value>)>, row: StageRow| {
+                let matches = table.matches(row.as_row(), keys);
+                if full || !matches.is_empty() {
+                    state.push((matches, row.into_vec()));
+                }
+                true
+            },
+            &mut |state| {
+                for &m in state.iter().flat_map(|(matches, _)| matches.iter()) {
+                    if let Some(flag) = matched.get_mut(m as usize) {
+                        *flag = true;
+                    }
+                }
+                held.extend(state);
+                memory_error("join")?;
+                Ok(ControlFlow::Continue(()))
+            },
+        )?;
+        if flow.is_break() {
+            return Ok(flow);
+        }
+        for (matches, left_row) in held {
+            if matches.is_empty() {
+                let mut row = left_row;
+                row.extend(table.nulls().iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+                continue;
+            }
+            for &m in matches {
+                let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
+                row.extend(left_row.iter().cloned());
+                row.extend(table.row(m).iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        let left_nulls = nulls_of(&left.schema);
+        for (position, m) in matched.iter().enumerate() {
+            if !*m {
+                let right_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+                let mut row = Vec::with_capacity(left_nulls.len() + right_row.len());
+                row.extend(left_nulls.iter().cloned());
+                row.extend(right_row.iter().cloned());
+                if sink(row)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
+/// The typed nulls of a row of `schema` (an unmatched row's other side).
+fn nulls_of(schema: &crate::schema::Schema) -> Vec<Value> {
+    schema
+        .fields
+        .iter()
+        .map(|f| crate::value::cast::null_of(f.ty))
+        .collect()
 }
 
 /// Hash join of two materialized inputs (docs/semantics.md#join). Output

@@ -295,6 +295,11 @@ impl<'a> Runner<'a> {
                 {
                     return self.join_unique(p, right, keys, sink);
                 }
+                if matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter)
+                    && let PhysicalPlan::Stream(p) = left.as_ref()
+                {
+                    return self.join_outer(p, right, *kind, keys, sink);
+                }
                 let left_rows = self.collect(left)?;
                 let right_rows = self.collect(right)?;
                 let left_types: Vec<DataType> = left.schema().fields.iter().map(|f| f.ty).collect();

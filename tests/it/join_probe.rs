@@ -4,7 +4,10 @@
 //! once; `innerunique` (the default kind) probes the same way, each chunk
 //! keeping its first row of each key; an `inner` or `innerunique` join of
 //! a left side held whole anyway (`datatable`, `take`) with a right side
-//! read from a file indexes the left side and streams the right one. The
+//! read from a file indexes the left side and streams the right one;
+//! `rightouter` and `fullouter` run the left side on every thread too, or
+//! stream the right side through the left one held whole, as `leftouter`,
+//! `leftsemi` and `leftanti` do then too. The
 //! answer must be the documented one in kqlite's order (left rows in
 //! order, each with its matches in right order; docs/semantics.md#join)
 //! whatever the thread count and chunk size: each expected answer here is
@@ -132,11 +135,11 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
     let cases = [
         (
             "T | join kind=inner (U) on k | project id, k, k1, g1, v",
-            inner,
+            inner.clone(),
         ),
         (
             "T | join kind=leftouter (U) on k | project id, k, k1, g1, v",
-            leftouter,
+            leftouter.clone(),
         ),
         ("T | join kind=leftsemi (U) on k | project id, k", semi),
         ("T | join kind=leftanti (U) on k | project id, k", anti),
@@ -238,6 +241,97 @@ fn probed_joins_answer_in_left_order_for_any_threads_and_chunks() {
     cases.push((
         "T | join kind=rightanti (U) on k | project k, g, v".to_string(),
         right_anti,
+    ));
+    // rightouter and fullouter: the left rows in order with their matches
+    // (fullouter: the unmatched ones with the right side's nulls), then
+    // the right rows no left row matches, in order, with the left side's
+    // nulls (https://learn.microsoft.com/kusto/query/join-fullouter).
+    let mut right_outer = inner.clone();
+    let mut full_outer = leftouter.clone();
+    for (rk, rg, v) in &right {
+        if !(rk.is_some() && left.iter().any(|l| l.1 == *rk)) {
+            let line = format!(
+                "{{\"id\":null,\"k\":null,\"k1\":{},\"g1\":{rg},\"v\":\"{v}\"}}\n",
+                num(*rk)
+            );
+            right_outer.push_str(&line);
+            full_outer.push_str(&line);
+        }
+    }
+    for kind in ["rightouter", "fullouter"] {
+        let expected = if kind == "rightouter" {
+            &right_outer
+        } else {
+            &full_outer
+        };
+        // The left side a pipeline over a file; a left side held whole
+        // (`take`) with a right side that is no file.
+        for (left_side, right_side) in [("T", "U"), ("T | take 5000", "U | take 100")] {
+            cases.push((
+                format!(
+                    "{left_side} | join kind={kind} ({right_side}) on k \
+                     | project id, k, k1, g1, v"
+                ),
+                expected.clone(),
+            ));
+        }
+    }
+    // The same held left side with innerunique.
+    cases.push((
+        "T | take 5000 | join (U | take 100) on k | project id, k, k1, g1, v".to_string(),
+        cases[7].1.clone(),
+    ));
+    // A left side held whole and a right side read from a file: the left
+    // side indexed, the right side streamed; the same order.
+    let (mut built_right_outer, mut built_full_outer) = (String::new(), String::new());
+    let (mut built_semi, mut built_anti) = (String::new(), String::new());
+    for (rk, rg, v) in &right {
+        let found: Vec<_> = left.iter().filter(|l| rk.is_some() && l.1 == *rk).collect();
+        for (i, k, _) in &found {
+            let line = format!(
+                "{{\"v\":\"{v}\",\"g\":{rg},\"id\":{i},\"k1\":{}}}\n",
+                num(*k)
+            );
+            built_right_outer.push_str(&line);
+            built_full_outer.push_str(&line);
+        }
+        let line = format!("{{\"v\":\"{v}\",\"g\":{rg}}}\n");
+        if found.is_empty() {
+            built_full_outer.push_str(&format!(
+                "{{\"v\":\"{v}\",\"g\":{rg},\"id\":null,\"k1\":null}}\n"
+            ));
+            built_anti.push_str(&line);
+        } else {
+            built_semi.push_str(&line);
+        }
+    }
+    let built_left_outer = built_full_outer.clone();
+    for (i, k, _) in &left {
+        if !(k.is_some() && right.iter().any(|r| r.0 == *k)) {
+            let line = format!("{{\"v\":\"\",\"g\":null,\"id\":{i},\"k1\":{}}}\n", num(*k));
+            built_right_outer.push_str(&line);
+            built_full_outer.push_str(&line);
+        }
+    }
+    cases.push((
+        "U | take 100 | join kind=leftouter (T) on k | project v, g, id, k1".to_string(),
+        built_left_outer,
+    ));
+    cases.push((
+        "U | take 100 | join kind=leftsemi (T) on k | project v, g".to_string(),
+        built_semi,
+    ));
+    cases.push((
+        "U | take 100 | join kind=leftanti (T) on k | project v, g".to_string(),
+        built_anti,
+    ));
+    cases.push((
+        "U | take 100 | join kind=rightouter (T) on k | project v, g, id, k1".to_string(),
+        built_right_outer,
+    ));
+    cases.push((
+        "U | take 100 | join kind=fullouter (T) on k | project v, g, id, k1".to_string(),
+        built_full_outer,
     ));
     for (query, expected) in &cases {
         for threads in [1, 2] {

@@ -45,6 +45,21 @@ impl Lower for Join {
             }));
             return Ok(push_stage(left, stage, &self.schema));
         }
+        // The kinds `exec::join` runs with the left side on every thread
+        // take a left side that is no pipeline (a `summarize`, a `take`) as
+        // the source of one; the others read it whole.
+        let left = match self.kind {
+            JoinKind::InnerUnique
+            | JoinKind::RightOuter
+            | JoinKind::FullOuter
+            | JoinKind::RightSemi
+            | JoinKind::RightAnti
+                if !builds_left(self.kind, &left, &right) =>
+            {
+                PhysicalPlan::Stream(left.into_pipeline())
+            }
+            _ => left,
+        };
         Ok(PhysicalPlan::Join {
             right_width: self.right.schema().len(),
             left: Box::new(left),

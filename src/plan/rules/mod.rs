@@ -10,6 +10,7 @@
 //! `apply_order`): the walk itself is `plan::tree`'s.
 
 mod join_columns;
+mod join_right_columns;
 mod json_names;
 mod json_paths;
 mod json_roots;
@@ -19,6 +20,7 @@ mod sort_limit;
 mod unread_columns;
 
 pub use join_columns::JoinColumns;
+pub use join_right_columns::JoinRightColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use json_roots::JsonRoots;
@@ -56,6 +58,7 @@ fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(SortLimit),
         Box::new(JoinColumns),
+        Box::new(JoinRightColumns),
         Box::new(UnreadColumns),
         Box::new(MvExpandColumns),
         Box::new(JsonRoots),
