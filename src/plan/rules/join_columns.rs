@@ -20,7 +20,6 @@
 use super::{ApplyOrder, Rule};
 use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::{Join, JoinKind, LogicalPlan, Project};
-use crate::plan::nodes::PlanNode;
 use crate::schema::{Field, Schema};
 
 pub struct JoinColumns;
@@ -35,38 +34,76 @@ impl Rule for JoinColumns {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        narrow_below_reader(plan, narrow)
+        narrow_below_reader(plan, is_filter, narrow)
     }
 }
 
 /// `plan` with the input of its `summarize` or `project` narrowed by
-/// `narrow`, which also rewrites the node's expressions to read the
+/// `narrow`, which also rewrites the expressions read above it to read the
 /// narrowed input; any other node, or an input `narrow` leaves alone, as
-/// it is. The rules that narrow what an operator carries up to the
-/// operator reading it (this one and `mv_expand_columns`) share it.
+/// it is. Between the reader and the narrowed operator may stand a chain
+/// of operators `through` accepts, each keeping its input's columns
+/// (`where`, `sort`, `take`...): their expressions are rewritten with the
+/// reader's, and they are put back over the narrowed operator. The rules
+/// that narrow what an operator carries up to the operator reading it
+/// (this one, `mv_expand_columns` and `unread_columns`) share it.
 pub(super) fn narrow_below_reader(
-    plan: LogicalPlan,
+    mut plan: LogicalPlan,
+    through: fn(&LogicalPlan) -> bool,
     narrow: fn(&LogicalPlan, Vec<&mut ScalarExpr>) -> Option<LogicalPlan>,
 ) -> LogicalPlan {
-    match plan {
-        LogicalPlan::Aggregate(mut n) => {
-            let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-            n.input = match narrow(&input, n.exprs_mut()) {
-                Some(narrowed) => Box::new(narrowed),
-                None => input,
-            };
-            LogicalPlan::Aggregate(n)
-        }
-        LogicalPlan::Project(mut n) => {
-            let input = std::mem::replace(&mut n.input, Box::new(LogicalPlan::hole()));
-            n.input = match narrow(&input, n.exprs_mut()) {
-                Some(narrowed) => Box::new(narrowed),
-                None => input,
-            };
-            LogicalPlan::Project(n)
-        }
-        other => other,
+    if !matches!(plan, LogicalPlan::Aggregate(_) | LogicalPlan::Project(_)) {
+        return plan;
     }
+    let Some(mut bottom) = take_input(&mut plan) else {
+        return plan;
+    };
+    // The chain between the reader and the operator to narrow, top first.
+    let mut chain: Vec<LogicalPlan> = Vec::new();
+    while through(&bottom) {
+        let Some(next) = take_input(&mut bottom) else {
+            break;
+        };
+        chain.push(bottom);
+        bottom = next;
+    }
+    let mut exprs = plan.node_mut().exprs_mut();
+    for node in chain.iter_mut() {
+        exprs.extend(node.node_mut().exprs_mut());
+    }
+    if let Some(narrowed) = narrow(&bottom, exprs) {
+        bottom = narrowed;
+    }
+    for mut node in chain.into_iter().rev() {
+        put_input(&mut node, bottom);
+        bottom = node;
+    }
+    put_input(&mut plan, bottom);
+    plan
+}
+
+/// The only input of `plan`, a hole left in its place; `None` (and `plan`
+/// untouched) when it has not exactly one.
+fn take_input(plan: &mut LogicalPlan) -> Option<LogicalPlan> {
+    let mut inputs = plan.node_mut().inputs_mut();
+    if inputs.len() != 1 {
+        return None;
+    }
+    let slot = inputs.pop()?;
+    Some(std::mem::replace(slot, LogicalPlan::hole()))
+}
+
+/// Puts `input` back where [`take_input`] took it.
+fn put_input(plan: &mut LogicalPlan, input: LogicalPlan) {
+    if let Some(slot) = plan.node_mut().inputs_mut().pop() {
+        *slot = input;
+    }
+}
+
+/// Whether `plan` is a `where`, which keeps its input's columns: the rules
+/// that narrow a join or an `mv-expand` look through it.
+pub(super) fn is_filter(plan: &LogicalPlan) -> bool {
+    matches!(plan, LogicalPlan::Filter(_))
 }
 
 /// The join `input` with a narrowed left side, and `exprs` (read from the
@@ -180,6 +217,13 @@ fn is_path_of(e: &ScalarExpr, may_move: &dyn Fn(usize) -> bool) -> bool {
     let mut columns_ok = true;
     let movable = movable(e, &mut has_path, &mut |c| columns_ok &= may_move(c));
     movable && has_path && columns_ok
+}
+
+/// Whether computing `e` can neither fail nor note anything on stderr, nor
+/// cost more than a path read: a column, a literal, a path, under any
+/// number of `tostring`/`parse_json`/`todynamic`.
+pub(super) fn is_quiet(e: &ScalarExpr) -> bool {
+    movable(e, &mut false, &mut |_| {})
 }
 
 fn movable(e: &ScalarExpr, has_path: &mut bool, column: &mut dyn FnMut(usize)) -> bool {

@@ -38,7 +38,7 @@ impl Rule for JoinRightColumns {
                 Some(narrowed) => narrowed,
                 None => LogicalPlan::Join(join),
             },
-            other => narrow_below_reader(other, narrow),
+            other => narrow_below_reader(other, |_| false, narrow),
         }
     }
 }

@@ -96,7 +96,7 @@ fn substitute(target: ScalarExpr, named: &[Option<ScalarExpr>]) -> ScalarExpr {
 
 /// Column `i` of `plan` as a path rooted at `parse_json` of a string
 /// column of `plan` itself, when it is one.
-fn resolve(plan: &LogicalPlan, i: usize) -> Option<ScalarExpr> {
+pub(super) fn resolve(plan: &LogicalPlan, i: usize) -> Option<ScalarExpr> {
     match plan {
         LogicalPlan::Filter(n) => resolve(&n.input, i),
         LogicalPlan::Sort(n) => resolve(&n.input, i),
@@ -128,7 +128,7 @@ fn kept_at(p: &Project, j: usize) -> Option<usize> {
 }
 
 /// The string column at the root of a path `parse_json(c).a[0]…`.
-fn root(e: &ScalarExpr) -> Option<usize> {
+pub(super) fn root(e: &ScalarExpr) -> Option<usize> {
     match &e.kind {
         ScalarKind::Member { target, .. } => root(target),
         ScalarKind::Index { target, index } if index.as_literal().is_some() => root(target),

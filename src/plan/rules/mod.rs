@@ -13,17 +13,21 @@ mod join_columns;
 mod join_right_columns;
 mod json_names;
 mod json_paths;
+mod json_roots;
 mod mv_expand_columns;
 mod prefilter;
 mod sort_limit;
+mod unread_columns;
 
 pub use join_columns::JoinColumns;
 pub use join_right_columns::JoinRightColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
+pub use json_roots::JsonRoots;
 pub use mv_expand_columns::MvExpandColumns;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
+pub use unread_columns::UnreadColumns;
 
 use super::logical::LogicalPlan;
 use super::tree::TreeNode;
@@ -55,8 +59,11 @@ fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(SortLimit),
         Box::new(JoinColumns),
         Box::new(JoinRightColumns),
+        Box::new(UnreadColumns),
         Box::new(MvExpandColumns),
+        Box::new(JsonRoots),
         Box::new(JsonNames),
+        Box::new(UnreadColumns),
         Box::new(JsonPaths),
         Box::new(DerivePrefilter),
     ]

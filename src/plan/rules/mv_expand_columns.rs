@@ -17,7 +17,9 @@
 //! unchanged. [`super::JsonNames`], which runs next, then reads the moved
 //! paths from the JSON text.
 
-use super::join_columns::{collect_moved, narrow_below_reader, replace_moved, visit_unmoved};
+use super::join_columns::{
+    collect_moved, is_filter, narrow_below_reader, replace_moved, visit_unmoved,
+};
 use super::{ApplyOrder, Rule};
 use crate::plan::expr::ScalarExpr;
 use crate::plan::logical::{LogicalPlan, MvExpand, MvExpandColumn, Project};
@@ -35,7 +37,7 @@ impl Rule for MvExpandColumns {
     }
 
     fn rewrite(&self, plan: LogicalPlan) -> LogicalPlan {
-        narrow_below_reader(plan, narrow)
+        narrow_below_reader(plan, is_filter, narrow)
     }
 }
 
