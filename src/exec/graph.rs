@@ -63,6 +63,42 @@ impl Runner<'_> {
             tables.push(rows);
         }
         memory_error("make-graph")?;
+        let Some(columns) = &spec.partition else {
+            return self.graph_rows(spec, tables, op, exprs);
+        };
+        // partitioned-by: one graph per value of the column, in order of
+        // first appearance (the edges' rows, then the node tables').
+        let mut index: KeyMap<Key, usize> = KeyMap::default();
+        let mut parts: Vec<Vec<Vec<Vec<Value>>>> = Vec::new();
+        let count = tables.len();
+        for (t, rows) in tables.into_iter().enumerate() {
+            let column = columns.get(t).copied().unwrap_or(0);
+            for row in rows {
+                let key = row.get(column).cloned().unwrap_or(Value::Null);
+                let p = *index.entry(Key(key)).or_insert_with(|| {
+                    parts.push(vec![Vec::new(); count]);
+                    parts.len() - 1
+                });
+                parts[p][t].push(row);
+            }
+        }
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend(self.graph_rows(spec, part, op, exprs)?);
+            memory_error("make-graph")?;
+        }
+        Ok(out)
+    }
+
+    /// The rows of `op` over the graph built from `tables` (the edges,
+    /// then the node tables).
+    fn graph_rows(
+        &self,
+        spec: &GraphSpec,
+        tables: Vec<Vec<Vec<Value>>>,
+        op: &GraphOp,
+        exprs: &GraphExprs,
+    ) -> Result<Vec<Vec<Value>>, ExecError> {
         let g = build(spec, tables);
         match op {
             GraphOp::Nodes { with_id } => Ok((0..g.ids.len())
