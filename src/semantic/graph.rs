@@ -428,11 +428,10 @@ impl Binder<'_> {
 
     fn graph_to_table(&mut self, graph: BoundGraph, items: &[GraphTableItem], span: Span) -> Bound {
         let [item] = items else {
-            return Err(one(BindError::new(
-                BindErrorKind::NotSupported,
+            return Err(invalid(
                 span,
-                "graph-to-table of both nodes and edges (two results) is not supported yet; export them in two queries",
-            )));
+                "graph-to-table of nodes and edges gives two tables, so it must end a statement: `... | graph-to-table nodes as N, edges as E; N; E`",
+            ));
         };
         let mut fields: Vec<Field> = Vec::new();
         let mut flags = [false; 2];
@@ -492,6 +491,37 @@ impl Binder<'_> {
             self.define(&name.name, Binding::Tabular(plan.clone()));
         }
         Ok(plan)
+    }
+
+    /// `G | graph-to-table nodes as N ..., edges as E ...` ending a
+    /// statement (graph-to-table-operator, "Nodes and edges"): two result
+    /// tables in the order written, each named by its `as` and bound to
+    /// that name for the statements after.
+    pub(super) fn graph_tables(
+        &mut self,
+        input: &Expr,
+        g: &GraphOperator,
+        span: Span,
+    ) -> Result<Vec<(LogicalPlan, Option<String>)>, Vec<BindError>> {
+        let GraphOperator::ToTable { items } = g else {
+            return Ok(vec![(self.graph_pipe(input, g, span)?, None)]);
+        };
+        if items.len() < 2 {
+            return Ok(vec![(self.graph_pipe(input, g, span)?, None)]);
+        }
+        if items.len() > 2 || items[0].edges == items[1].edges {
+            return Err(invalid(
+                span,
+                "graph-to-table: export the nodes and the edges once each (`nodes as N, edges as E`)",
+            ));
+        }
+        let graph = self.graph_source(input, g, span)?;
+        let mut tables = Vec::new();
+        for item in items {
+            let plan = self.graph_to_table(graph.clone(), std::slice::from_ref(item), item.span)?;
+            tables.push((plan, item.name.as_ref().map(|n| n.name.clone())));
+        }
+        Ok(tables)
     }
 
     #[allow(clippy::too_many_arguments)]
