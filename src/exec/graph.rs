@@ -13,15 +13,21 @@
 //! then takes the pattern's edges in the order written (an edge whose
 //! nodes are both unbound waits until one is bound), following the graph's
 //! edges in row order, shorter paths of a variable length edge first. The
-//! matches come out in that order.
+//! matches come out in that order. A constraint that reads one node
+//! variable only is evaluated once per graph node (`Search::node_ok`), and
+//! a walk toward such a node stops when no passing node is near enough
+//! (`reach`); the rows the other constraints read hold only the columns
+//! they name.
 
 use super::physical::{GraphExprs, Pipeline};
 use super::run::{Runner, memory_error};
 use crate::exec_error::ExecError;
 use crate::functions::EvalContext;
+use crate::plan::expr::{ScalarExpr, ScalarKind};
 use crate::plan::logical::{
     ComponentKind, Cycles, Direction, GraphMatch, GraphOp, GraphSpec, LambdaKind,
 };
+use crate::plan::tree::{Recursion, TreeNode};
 use crate::value::Value;
 use crate::value::cast::null_of;
 use crate::value::key::{Key, KeyMap};
@@ -63,6 +69,42 @@ impl Runner<'_> {
             tables.push(rows);
         }
         memory_error("make-graph")?;
+        let Some(columns) = &spec.partition else {
+            return self.graph_rows(spec, tables, op, exprs);
+        };
+        // partitioned-by: one graph per value of the column, in order of
+        // first appearance (the edges' rows, then the node tables').
+        let mut index: KeyMap<Key, usize> = KeyMap::default();
+        let mut parts: Vec<Vec<Vec<Vec<Value>>>> = Vec::new();
+        let count = tables.len();
+        for (t, rows) in tables.into_iter().enumerate() {
+            let column = columns.get(t).copied().unwrap_or(0);
+            for row in rows {
+                let key = row.get(column).cloned().unwrap_or(Value::Null);
+                let p = *index.entry(Key(key)).or_insert_with(|| {
+                    parts.push(vec![Vec::new(); count]);
+                    parts.len() - 1
+                });
+                parts[p][t].push(row);
+            }
+        }
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend(self.graph_rows(spec, part, op, exprs)?);
+            memory_error("make-graph")?;
+        }
+        Ok(out)
+    }
+
+    /// The rows of `op` over the graph built from `tables` (the edges,
+    /// then the node tables).
+    fn graph_rows(
+        &self,
+        spec: &GraphSpec,
+        tables: Vec<Vec<Vec<Value>>>,
+        op: &GraphOp,
+        exprs: &GraphExprs,
+    ) -> Result<Vec<Vec<Value>>, ExecError> {
         let g = build(spec, tables);
         match op {
             GraphOp::Nodes { with_id } => Ok((0..g.ids.len())
@@ -290,6 +332,47 @@ fn strong_components(g: &Built) -> Vec<usize> {
     comp
 }
 
+/// Each graph node's least number of edges to a node of `ok`, walking a
+/// pattern edge of `direction` from its left node (`from_left`) or its
+/// right one: a breadth-first search back from the `ok` nodes.
+/// `u32::MAX`: none can be reached.
+fn reach(g: &Built, ok: &[bool], direction: Direction, from_left: bool) -> Vec<u32> {
+    let (forward, backward) = match (direction, from_left) {
+        (Direction::Right, true) | (Direction::Left, false) => (true, false),
+        (Direction::Left, true) | (Direction::Right, false) => (false, true),
+        (Direction::Any, _) => (true, true),
+    };
+    let mut dist = vec![u32::MAX; g.ids.len()];
+    let mut queue = std::collections::VecDeque::new();
+    for (n, &pass) in ok.iter().enumerate() {
+        if pass && let Some(d) = dist.get_mut(n) {
+            *d = 0;
+            queue.push_back(n);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        let next = dist[v].saturating_add(1);
+        // A walk forward reaches `v` from the sources of its in-edges.
+        let before = forward
+            .then(|| g.in_edges[v].iter().map(|&e| g.ends[e].0))
+            .into_iter()
+            .flatten()
+            .chain(
+                backward
+                    .then(|| g.out_edges[v].iter().map(|&e| g.ends[e].1))
+                    .into_iter()
+                    .flatten(),
+            );
+        for w in before {
+            if dist[w] == u32::MAX {
+                dist[w] = next;
+                queue.push_back(w);
+            }
+        }
+    }
+    dist
+}
+
 /// The longest path a variable length edge is walked to: each edge is one
 /// level of recursion.
 const MAX_PATH: usize = 10_000;
@@ -311,11 +394,42 @@ struct Search<'a> {
     /// The output rows; for shortest paths, with their pair and length.
     rows: Vec<Vec<Value>>,
     found: Vec<((usize, usize), usize, Vec<Value>)>,
+    /// Per constraint: whether it is a node filter (it reads one node
+    /// variable only), checked through `node_ok` instead.
+    filters: Vec<bool>,
+    /// Per node slot with node filters: whether each graph node passes
+    /// them (evaluated once per node, not once per path).
+    node_ok: Vec<Option<Vec<bool>>>,
+    /// Per search step: for a step whose far node is not bound yet and
+    /// has node filters, each graph node's least number of edges (walking
+    /// the step's way) to a node that passes them; a walk that cannot get
+    /// there in the edges left is cut short.
+    reach: Vec<Option<Vec<u32>>>,
+    /// The match-row columns read by the constraints checked after each
+    /// search step, and by the projection.
+    stage_needs: Vec<Vec<bool>>,
+    project_needs: Vec<bool>,
+}
+
+/// Marks the match-row columns `e` reads.
+fn mark_columns(e: &ScalarExpr, needs: &mut [bool]) {
+    e.apply(&mut |n| {
+        if let ScalarKind::Column { index } = n.kind
+            && let Some(slot) = needs.get_mut(index)
+        {
+            *slot = true;
+        }
+        Recursion::Continue
+    });
 }
 
 impl<'a> Search<'a> {
     fn new(g: &'a Built, m: &'a GraphMatch, exprs: &'a GraphExprs, ctx: &'a EvalContext) -> Self {
-        Search {
+        let node_width = g.props.first().map_or(0, Vec::len) + 3;
+        let edge_width = g.edges.first().map_or(0, Vec::len);
+        let width =
+            m.named_nodes.len() * node_width + m.named_edges.len() * edge_width + m.lambdas.len();
+        let mut search = Search {
             g,
             m,
             exprs,
@@ -327,7 +441,71 @@ impl<'a> Search<'a> {
             used_nodes: vec![0; g.ids.len()],
             rows: Vec::new(),
             found: Vec::new(),
+            filters: vec![false; m.constraints.len()],
+            node_ok: vec![None; m.nodes],
+            reach: vec![None; m.order.len()],
+            stage_needs: vec![vec![false; width]; m.order.len() + 1],
+            project_needs: vec![false; width],
+        };
+        for e in &m.project {
+            mark_columns(e, &mut search.project_needs);
         }
+        // The node filters: constraints that read the columns of one named
+        // node only, evaluated once per graph node.
+        for (i, ((c, stage), expr)) in m.constraints.iter().zip(&exprs.constraints).enumerate() {
+            let mut needs = vec![false; width];
+            mark_columns(c, &mut needs);
+            let read: Vec<usize> = (0..width).filter(|&k| needs[k]).collect();
+            let block = |k: usize| (k < m.named_nodes.len() * node_width).then(|| k / node_width);
+            let slot_block = read.first().and_then(|&k| block(k));
+            match slot_block {
+                Some(b) if read.iter().all(|&k| block(k) == Some(b)) => {
+                    let slot = m.named_nodes[b];
+                    let mut ok = search.node_ok[slot]
+                        .take()
+                        .unwrap_or_else(|| vec![true; g.ids.len()]);
+                    let mut row = vec![Value::Null; width];
+                    for (n, pass) in ok.iter_mut().enumerate() {
+                        if !*pass {
+                            continue;
+                        }
+                        let node = g.node_row(n);
+                        for (k, v) in node.into_iter().enumerate() {
+                            if let Some(cell) = row.get_mut(b * node_width + k) {
+                                *cell = v;
+                            }
+                        }
+                        *pass = matches!(expr.eval(&row, ctx), Value::Bool(true));
+                    }
+                    search.node_ok[slot] = Some(ok);
+                    search.filters[i] = true;
+                }
+                _ => {
+                    if let Some(stage_needs) = search.stage_needs.get_mut(*stage) {
+                        for k in read {
+                            stage_needs[k] = true;
+                        }
+                    }
+                }
+            }
+        }
+        // The steps whose far node is bound by no step before them.
+        let mut bound = vec![false; m.nodes];
+        if let Some(b) = bound.first_mut() {
+            *b = true;
+        }
+        for (k, &(e, from_left)) in m.order.iter().enumerate() {
+            let pe = &m.edges[e];
+            let far = if from_left { pe.right } else { pe.left };
+            if !bound[far]
+                && let Some(ok) = &search.node_ok[far]
+            {
+                search.reach[k] = Some(reach(g, ok, pe.direction, from_left));
+            }
+            bound[pe.left] = true;
+            bound[pe.right] = true;
+        }
+        search
     }
 
     fn run(&mut self) -> Result<(), ExecError> {
@@ -335,6 +513,9 @@ impl<'a> Search<'a> {
             return Ok(());
         }
         for n in 0..self.g.ids.len() {
+            if !self.passes(0, n) {
+                continue;
+            }
             self.node_of[0] = Some(n);
             if !self.holds(0) {
                 continue;
@@ -392,12 +573,20 @@ impl<'a> Search<'a> {
         left: usize,
         walked: &mut Vec<usize>,
     ) -> Result<(), ExecError> {
+        if let Some(Some(d)) = self.reach.get(k)
+            && d.get(at).is_none_or(|&d| d as usize > left)
+        {
+            return Ok(());
+        }
         if left == 0 {
             let bound = self.node_of[end_slot];
             match bound {
                 Some(n) if n != at => return Ok(()),
                 Some(_) => {}
                 None => {
+                    if !self.passes(end_slot, at) {
+                        return Ok(());
+                    }
                     if self.m.cycles == Cycles::None
                         && self.used_nodes[at] > 0
                         && !walked.is_empty()
@@ -480,14 +669,31 @@ impl<'a> Search<'a> {
         nodes
     }
 
+    /// Whether graph node `n` passes the node filters of slot `slot`.
+    fn passes(&self, slot: usize, n: usize) -> bool {
+        match self.node_ok.get(slot) {
+            Some(Some(ok)) => ok.get(n).copied().unwrap_or(false),
+            _ => true,
+        }
+    }
+
     /// Whether the constraints checked after search step `stage` hold.
     fn holds(&self, stage: usize) -> bool {
         let mut row = None;
-        for ((_, at), c) in self.m.constraints.iter().zip(&self.exprs.constraints) {
-            if *at != stage {
+        for (i, ((_, at), c)) in self
+            .m
+            .constraints
+            .iter()
+            .zip(&self.exprs.constraints)
+            .enumerate()
+        {
+            if *at != stage || self.filters[i] {
                 continue;
             }
-            let row = row.get_or_insert_with(|| self.match_row(stage));
+            let row = row.get_or_insert_with(|| {
+                let needs = self.stage_needs.get(stage).map_or(&[][..], Vec::as_slice);
+                self.match_row(stage, needs)
+            });
             if !matches!(c.eval(&*row, self.ctx), Value::Bool(true)) {
                 return false;
             }
@@ -496,25 +702,45 @@ impl<'a> Search<'a> {
     }
 
     /// The match row (see `plan::nodes::graph`) as far as the search has
-    /// bound it after step `stage`: what is not bound yet is null.
-    fn match_row(&self, stage: usize) -> Vec<Value> {
+    /// bound it after step `stage`: what is not bound yet is null, as is
+    /// each column `needs` does not mark (no expression reads it).
+    fn match_row(&self, stage: usize, needs: &[bool]) -> Vec<Value> {
         let g = self.g;
         let walked = |e: usize| self.order.iter().take(stage).any(|(x, _)| *x == e);
         let node_width = self.g.props.first().map_or(0, Vec::len) + 3;
-        let mut row: Vec<Value> = Vec::new();
+        let needed = |k: usize| needs.get(k).copied().unwrap_or(false);
+        let mut row: Vec<Value> = Vec::with_capacity(needs.len());
         for &slot in &self.m.named_nodes {
+            let at = row.len();
             match self.node_of[slot] {
-                Some(n) => row.extend(g.node_row(n)),
-                None => row.extend(std::iter::repeat_n(Value::Null, node_width)),
+                Some(n) if (at..at + node_width).any(needed) => {
+                    let props = &g.props[n];
+                    for (k, v) in props.iter().enumerate() {
+                        row.push(if needed(at + k) {
+                            v.clone()
+                        } else {
+                            Value::Null
+                        });
+                    }
+                    row.push(g.ids[n].clone());
+                    row.push(Value::Long(g.in_edges[n].len() as i64));
+                    row.push(Value::Long(g.out_edges[n].len() as i64));
+                }
+                _ => row.extend(std::iter::repeat_n(Value::Null, node_width)),
             }
         }
         let edge_width = g.edges.first().map_or(0, Vec::len);
         for &e in &self.m.named_edges {
             let path = &self.paths[e];
-            if !walked(e) {
+            let at = row.len();
+            if !walked(e) || !(at..at + edge_width).any(needed) {
                 row.extend(std::iter::repeat_n(Value::Null, edge_width));
             } else if self.m.edges[e].variable {
                 for c in 0..edge_width {
+                    if !needed(at + c) {
+                        row.push(Value::Null);
+                        continue;
+                    }
                     let values = path
                         .iter()
                         .map(|&x| g.edges[x].get(c).cloned().unwrap_or(Value::Null))
@@ -526,7 +752,7 @@ impl<'a> Search<'a> {
             }
         }
         for (lambda, expr) in self.m.lambdas.iter().zip(&self.exprs.lambdas) {
-            if !walked(lambda.edge) {
+            if !walked(lambda.edge) || !needed(row.len()) {
                 row.push(Value::Null);
                 continue;
             }
@@ -567,7 +793,7 @@ impl<'a> Search<'a> {
 
     /// A complete match whose constraints held: its output row.
     fn emit(&mut self) -> Result<(), ExecError> {
-        let row = self.match_row(self.order.len());
+        let row = self.match_row(self.order.len(), &self.project_needs);
         let out: Vec<Value> = self
             .exprs
             .project

@@ -50,6 +50,7 @@ impl Binder<'_> {
                     let input = self.tabular(input)?;
                     return self.facet(input, columns, with.as_deref());
                 }
+                OperatorKind::Graph(g) => return self.graph_tables(input, g, operator.span),
                 _ => {}
             }
         }

@@ -42,7 +42,8 @@ pub(super) fn is_graph_expr(expr: &Expr) -> bool {
             &operator.kind,
             OperatorKind::Graph(g) if matches!(
                 **g,
-                GraphOperator::MakeGraph { .. } | GraphOperator::MarkComponents { .. }
+                GraphOperator::MakeGraph { partition: None, .. }
+                    | GraphOperator::MarkComponents { .. }
             )
         ),
         _ => false,
@@ -76,6 +77,34 @@ pub(super) struct BoundGraph {
     id_type: DataType,
 }
 
+const PARTITION_SUBQUERY: &str = "make-graph ... partitioned-by: the subquery is graph operators applied to each partition's graph (`(graph-match ...)`)";
+
+/// `graph-mark-components [kind=...] [with_component_id=...]` over `graph`:
+/// one more node property, the component's index.
+fn mark_components(
+    mut graph: BoundGraph,
+    kind: Option<&Ident>,
+    component_id: Option<&Ident>,
+    span: Span,
+) -> Result<BoundGraph, Vec<BindError>> {
+    let kind = match kind.map(|k| k.name.as_str()) {
+        None | Some("weak") => ComponentKind::Weak,
+        Some("strong") => ComponentKind::Strong,
+        Some(other) => {
+            return Err(invalid(
+                span,
+                format!("graph-mark-components: kind must be weak or strong, not '{other}'"),
+            ));
+        }
+    };
+    let name = component_id.map_or("ComponentId", |c| c.name.as_str());
+    let schema = &mut graph.spec.node_schema;
+    let name = unique_name(name, &|n| schema.index_of(n).is_some());
+    schema.fields.push(Field::new(name, DataType::Long));
+    graph.spec.components.push(kind);
+    Ok(graph)
+}
+
 fn invalid(span: Span, message: impl Into<String>) -> Vec<BindError> {
     one(BindError::new(BindErrorKind::Invalid, span, message))
 }
@@ -86,6 +115,17 @@ impl Binder<'_> {
     /// (its graph would be used as a table).
     pub(super) fn graph_pipe(&mut self, input: &Expr, g: &GraphOperator, span: Span) -> Bound {
         match g {
+            GraphOperator::MakeGraph {
+                source,
+                target,
+                nodes,
+                node_id,
+                partition: Some((column, subquery)),
+            } => {
+                let graph =
+                    self.make_graph(input, source, target, nodes, node_id.as_ref(), Some(column))?;
+                self.graph_on(subquery, &graph)
+            }
             GraphOperator::MakeGraph { .. } | GraphOperator::MarkComponents { .. } => Err(invalid(
                 span,
                 format!(
@@ -144,29 +184,17 @@ impl Binder<'_> {
                         target,
                         nodes,
                         node_id,
-                    } => self.make_graph(input, source, target, nodes, node_id.as_ref()),
+                        partition: None,
+                    } => self.make_graph(input, source, target, nodes, node_id.as_ref(), None),
+                    GraphOperator::MakeGraph {
+                        partition: Some(_), ..
+                    } => Err(invalid(
+                        operator.span,
+                        "'make-graph ... partitioned-by' returns a table (its subquery's results), not a graph",
+                    )),
                     GraphOperator::MarkComponents { kind, component_id } => {
-                        let mut graph = self.graph_source(input, g, operator.span)?;
-                        let kind = match kind.as_ref().map(|k| k.name.as_str()) {
-                            None | Some("weak") => ComponentKind::Weak,
-                            Some("strong") => ComponentKind::Strong,
-                            Some(other) => {
-                                return Err(invalid(
-                                    operator.span,
-                                    format!(
-                                        "graph-mark-components: kind must be weak or strong, not '{other}'"
-                                    ),
-                                ));
-                            }
-                        };
-                        let name = component_id
-                            .as_ref()
-                            .map_or("ComponentId", |c| c.name.as_str());
-                        let schema = &mut graph.spec.node_schema;
-                        let name = unique_name(name, &|n| schema.index_of(n).is_some());
-                        schema.fields.push(Field::new(name, DataType::Long));
-                        graph.spec.components.push(kind);
-                        Ok(graph)
+                        let graph = self.graph_source(input, g, operator.span)?;
+                        mark_components(graph, kind.as_ref(), component_id.as_ref(), operator.span)
                     }
                     _ => Err(not_a_graph(reader, span)),
                 },
@@ -185,6 +213,96 @@ impl Binder<'_> {
         }
     }
 
+    /// `partitioned-by Column (subquery)`: the subquery's graph operators
+    /// over `context`, the graph of each partition (make-graph-operator).
+    fn graph_on(&mut self, expr: &Expr, context: &BoundGraph) -> Bound {
+        let (input, operator) = match &expr.kind {
+            ExprKind::Paren { expr } => return self.graph_on(expr, context),
+            ExprKind::Source { operator } => (None, operator),
+            ExprKind::Pipe { input, operator } => (Some(&**input), operator),
+            _ => return Err(invalid(expr.span, PARTITION_SUBQUERY)),
+        };
+        let OperatorKind::Graph(g) = &operator.kind else {
+            return Err(one(
+                BindError::new(
+                    BindErrorKind::NotSupported,
+                    operator.span,
+                    format!(
+                        "make-graph ... partitioned-by: '{}' inside the subquery is not supported; the subquery is graph operators only",
+                        super::tabular::operator_name(&operator.kind)
+                    ),
+                )
+                .with_help(Some(
+                    "apply the operator after the closing parenthesis, to the combined results"
+                        .to_string(),
+                )),
+            ));
+        };
+        match &**g {
+            GraphOperator::ToTable { items } => {
+                let graph = self.partition_graph(input, context, g, operator.span)?;
+                self.graph_to_table(graph, items, operator.span)
+            }
+            GraphOperator::Match {
+                shortest,
+                option,
+                pattern,
+                predicate,
+                project,
+            } => {
+                let graph = self.partition_graph(input, context, g, operator.span)?;
+                self.graph_match(
+                    graph,
+                    *shortest,
+                    option.as_ref(),
+                    pattern,
+                    predicate.as_ref(),
+                    project,
+                    operator.span,
+                )
+            }
+            GraphOperator::MakeGraph { .. } | GraphOperator::MarkComponents { .. } => Err(invalid(
+                operator.span,
+                format!(
+                    "'{}' returns a graph; the partitioned-by subquery must end with a graph operator that returns a table (graph-match, graph-shortest-paths or graph-to-table)",
+                    graph_operator_name(g)
+                ),
+            )),
+        }
+    }
+
+    /// The graph a partitioned-by subquery's operator reads: the
+    /// partition's graph, after any `graph-mark-components` before it.
+    fn partition_graph(
+        &mut self,
+        input: Option<&Expr>,
+        context: &BoundGraph,
+        reader: &GraphOperator,
+        span: Span,
+    ) -> Result<BoundGraph, Vec<BindError>> {
+        let Some(expr) = input else {
+            return Ok(context.clone());
+        };
+        let (inner, operator) = match &expr.kind {
+            ExprKind::Paren { expr } => {
+                return self.partition_graph(Some(expr), context, reader, span);
+            }
+            ExprKind::Source { operator } => (None, operator),
+            ExprKind::Pipe { input, operator } => (Some(&**input), operator),
+            _ => return Err(not_a_graph(reader, span)),
+        };
+        match &operator.kind {
+            OperatorKind::Graph(g) => match &**g {
+                GraphOperator::MarkComponents { kind, component_id } => {
+                    let graph = self.partition_graph(inner, context, g, operator.span)?;
+                    mark_components(graph, kind.as_ref(), component_id.as_ref(), operator.span)
+                }
+                _ => Err(not_a_graph(reader, span)),
+            },
+            _ => Err(not_a_graph(reader, span)),
+        }
+    }
+
     fn make_graph(
         &mut self,
         input: &Expr,
@@ -192,6 +310,7 @@ impl Binder<'_> {
         target: &Ident,
         nodes: &[(Expr, Ident)],
         node_id: Option<&Ident>,
+        partition: Option<&Ident>,
     ) -> Result<BoundGraph, Vec<BindError>> {
         let edges = self.tabular(input)?;
         let edge_schema = edges.schema().clone();
@@ -217,6 +336,29 @@ impl Binder<'_> {
                 ),
             )));
         }
+        // partitioned-by: "both the Edges table and all Nodes tables must
+        // contain the partition column" (make-graph-operator), of one type.
+        let mut partition_columns = Vec::new();
+        let mut partition_column = |schema: &Schema, what: &str| -> Result<(), Vec<BindError>> {
+            let Some(p) = partition else { return Ok(()) };
+            let c = column(schema, p, what)?;
+            let ty = schema.fields[c].ty;
+            if let Some(&(_, first)) = partition_columns.first()
+                && first != ty
+            {
+                return Err(one(BindError::new(
+                    BindErrorKind::Type,
+                    p.span,
+                    format!(
+                        "make-graph: the partition column '{}' is {first} in the edges table and {ty} in a nodes table",
+                        p.name
+                    ),
+                )));
+            }
+            partition_columns.push((c, ty));
+            Ok(())
+        };
+        partition_column(&edge_schema, "edges table")?;
         let mut inputs = vec![edges];
         let mut node_schema = Schema::default();
         let mut keys = Vec::new();
@@ -225,6 +367,7 @@ impl Binder<'_> {
             let plan = self.tabular(table)?;
             let schema = plan.schema().clone();
             let k = column(&schema, key, "nodes table")?;
+            partition_column(&schema, "nodes table")?;
             if schema.fields[k].ty != id_type {
                 return Err(one(BindError::new(
                     BindErrorKind::Type,
@@ -276,6 +419,7 @@ impl Binder<'_> {
                 node_tables,
                 id_properties,
                 components: Vec::new(),
+                partition: partition.map(|_| partition_columns.iter().map(|&(c, _)| c).collect()),
             },
             edge_schema,
             id_type,
@@ -284,11 +428,10 @@ impl Binder<'_> {
 
     fn graph_to_table(&mut self, graph: BoundGraph, items: &[GraphTableItem], span: Span) -> Bound {
         let [item] = items else {
-            return Err(one(BindError::new(
-                BindErrorKind::NotSupported,
+            return Err(invalid(
                 span,
-                "graph-to-table of both nodes and edges (two results) is not supported yet; export them in two queries",
-            )));
+                "graph-to-table of nodes and edges gives two tables, so it must end a statement: `... | graph-to-table nodes as N, edges as E; N; E`",
+            ));
         };
         let mut fields: Vec<Field> = Vec::new();
         let mut flags = [false; 2];
@@ -348,6 +491,37 @@ impl Binder<'_> {
             self.define(&name.name, Binding::Tabular(plan.clone()));
         }
         Ok(plan)
+    }
+
+    /// `G | graph-to-table nodes as N ..., edges as E ...` ending a
+    /// statement (graph-to-table-operator, "Nodes and edges"): two result
+    /// tables in the order written, each named by its `as` and bound to
+    /// that name for the statements after.
+    pub(super) fn graph_tables(
+        &mut self,
+        input: &Expr,
+        g: &GraphOperator,
+        span: Span,
+    ) -> Result<Vec<(LogicalPlan, Option<String>)>, Vec<BindError>> {
+        let GraphOperator::ToTable { items } = g else {
+            return Ok(vec![(self.graph_pipe(input, g, span)?, None)]);
+        };
+        if items.len() < 2 {
+            return Ok(vec![(self.graph_pipe(input, g, span)?, None)]);
+        }
+        if items.len() > 2 || items[0].edges == items[1].edges {
+            return Err(invalid(
+                span,
+                "graph-to-table: export the nodes and the edges once each (`nodes as N, edges as E`)",
+            ));
+        }
+        let graph = self.graph_source(input, g, span)?;
+        let mut tables = Vec::new();
+        for item in items {
+            let plan = self.graph_to_table(graph.clone(), std::slice::from_ref(item), item.span)?;
+            tables.push((plan, item.name.as_ref().map(|n| n.name.clone())));
+        }
+        Ok(tables)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -17,7 +17,8 @@ use nom::combinator::cut;
 /// A graph operator after `|`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphOperator {
-    /// `make-graph Source --> Target [with T1 on c1 [, T2 on c2]] [with_node_id=name]`
+    /// `make-graph Source --> Target [with T1 on c1 [, T2 on c2]] [with_node_id=name]
+    /// [partitioned-by Column (subquery)]`
     MakeGraph {
         /// The edges' column with the source node ids.
         source: Ident,
@@ -27,6 +28,10 @@ pub enum GraphOperator {
         nodes: Vec<(Expr, Ident)>,
         /// `with_node_id=name`: the nodes' id property.
         node_id: Option<Ident>,
+        /// `partitioned-by Column (subquery)`: one graph per value of the
+        /// column, the subquery (graph operators over an implicit graph,
+        /// its first an [`crate::syntax::ast::ExprKind::Source`]) run on each.
+        partition: Option<(Ident, Box<Expr>)>,
     },
     /// `graph-to-table nodes|edges [as Name] [with_node_id=c] ...`, one or
     /// two items.
@@ -145,10 +150,23 @@ pub(crate) fn make_graph_op(i: &str) -> PResult<'_, Operator> {
         node_id = Some(name);
         i = rest;
     }
-    if peek_kw(i, "partitioned-by").is_some() || i.starts_with("partitioned-by") {
-        return PError::message(i, "make-graph ... partitioned-by is not supported yet")
-            .with_help("filter the edges and nodes to one partition before make-graph")
-            .fail();
+    let mut partition = None;
+    if let Some((rest, _)) = peek_kw(i, "partitioned-by") {
+        let (rest, column) = cut(|i| lex::name(i, NameUse::Reference)).parse(rest)?;
+        let open_at = offset(rest);
+        let (rest, _) = match peek_sym(rest, "(") {
+            Some(ok) => ok,
+            None => {
+                return PError::token(rest, "(")
+                    .with_help("write `partitioned-by Column (graph-match ...)`")
+                    .fail();
+            }
+        };
+        let (rest, subquery) = cut(crate::syntax::operator::contextual_pipe).parse(rest)?;
+        let (rest, close) = crate::syntax::expr::close(rest, ")", open_at, "`|` or `)`")?;
+        last = close;
+        partition = Some((column, Box::new(subquery)));
+        i = rest;
     }
     Ok((
         i,
@@ -160,6 +178,7 @@ pub(crate) fn make_graph_op(i: &str) -> PResult<'_, Operator> {
                 target,
                 nodes,
                 node_id,
+                partition,
             },
         ),
     ))

@@ -601,7 +601,7 @@ fn expect_kw<'a>(i: &'a str, k: &'static str, help: &str) -> PResult<'a, Span> {
 
 /// `( op | op ... )` body: operators applied to an implicit input. The
 /// first operator becomes an [`ExprKind::Source`].
-fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
+pub(crate) fn contextual_pipe(i: &str) -> PResult<'_, Expr> {
     let word = lex::peek_word(i).unwrap_or("");
     if operator_fn(word).is_none() {
         return pipe_expr(i);

@@ -1140,6 +1140,7 @@ impl Printer {
                 target,
                 nodes,
                 node_id,
+                partition,
             } => {
                 self.w("make-graph ");
                 self.ident(source, NameUse::Reference);
@@ -1156,6 +1157,12 @@ impl Printer {
                 if let Some(n) = node_id {
                     self.w(" with_node_id=");
                     self.ident(n, NameUse::Declaration);
+                }
+                if let Some((column, subquery)) = partition {
+                    self.w(" partitioned-by ");
+                    self.ident(column, NameUse::Reference);
+                    self.w(" ");
+                    self.subquery(subquery);
                 }
             }
             GraphOperator::ToTable { items } => {

@@ -267,3 +267,28 @@ fn facet_by_a_dynamic_column_gives_kustos_refusal() {
     );
     assert!(!text.contains("Summarize group key"), "{text}");
 }
+
+/// graph-to-table-operator, "Nodes and edges": `graph-to-table nodes as N,
+/// edges as E` ends a statement with two result tables named by their `as`
+/// (in the order written); the statements after it read them by name.
+#[test]
+fn graph_to_table_names_its_two_result_tables() {
+    let engine = Engine::new();
+    let query = engine
+        .compile(
+            "datatable(s: string, t: string) ['a', 'b'] | make-graph s --> t with_node_id=id \
+             | graph-to-table nodes as N with_node_id=h, edges as E; E | count",
+        )
+        .unwrap();
+    assert_eq!(query.result_names(), vec![Some("N"), Some("E"), None]);
+    let names = |k: usize| -> Vec<String> {
+        query.result_schemas()[k]
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    assert_eq!(names(0), ["h", "id"]);
+    assert_eq!(names(1), ["s", "t"]);
+    assert_eq!(names(2), ["Count"]);
+}

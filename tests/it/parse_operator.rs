@@ -344,6 +344,8 @@ fn graph_operators() {
         "make-graph src --> dst with nodes on name",
         "make-graph src --> dst with N1 on a, (N2 | where x > 1) on b",
         "make-graph src --> dst with_node_id=station",
+        "make-graph src --> dst with nodes on id partitioned-by tenant (graph-match (a)-->(b) project a.id)",
+        "make-graph src --> dst partitioned-by tenant (graph-mark-components | graph-to-table nodes)",
         "graph-to-table nodes",
         "graph-to-table nodes with_node_id=NodeId",
         "graph-to-table edges with_source_id=S with_target_id=T",
@@ -374,7 +376,8 @@ fn graph_pattern_errors() {
         "T | graph-match (a)<-[e]->(b) project a.x",
         "T | graph-match (a)-[e]->(b)",
         "T | make-graph a -> b",
-        "T | make-graph a --> b partitioned-by t (graph-to-table nodes)",
+        "T | make-graph a --> b partitioned-by t graph-to-table nodes",
+        "T | make-graph a --> b partitioned-by t (graph-to-table nodes",
     ] {
         assert!(kqlite::internals::syntax::parse(bad).is_err(), "{bad}");
     }

@@ -45,6 +45,11 @@ pub struct GraphSpec {
     /// `graph-mark-components`, in order: each adds one node property
     /// (after the ones before), the component's index.
     pub components: Vec<ComponentKind>,
+    /// `partitioned-by Column (...)`: the column's index in each input
+    /// (the edges, then each node table). One graph is built per value of
+    /// the column and the operator run on each, the results one after
+    /// another (partitions in order of first appearance).
+    pub partition: Option<Vec<usize>>,
 }
 
 /// `graph-mark-components kind=...`.
@@ -186,12 +191,17 @@ impl PlanNode for Graph {
             ),
         };
         format!(
-            "Graph from {} node table(s){}: {what} -> [{}]",
+            "Graph from {} node table(s){}{}: {what} -> [{}]",
             self.spec.node_tables.len(),
             if self.spec.components.is_empty() {
                 ""
             } else {
                 " with components"
+            },
+            if self.spec.partition.is_some() {
+                ", partitioned"
+            } else {
+                ""
             },
             names(&self.schema)
         )
