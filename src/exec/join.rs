@@ -237,10 +237,7 @@ impl Runner<'_> {
         }
         for (matches, left_row) in kept {
             for &m in matches {
-                let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
-                row.extend(left_row.iter().cloned());
-                row.extend(table.row(m).iter().cloned());
-                if sink(row)?.is_break() {
+                if sink(joined_row(&left_row, table.row(m)))?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
             }
@@ -367,35 +364,19 @@ impl Runner<'_> {
             return Ok(flow);
         }
         if semi {
-            let want = kind == JoinKind::LeftSemi;
-            for (position, h) in hit.iter().enumerate() {
-                if *h == want {
-                    let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
-                    if sink(row.to_vec())?.is_break() {
-                        return Ok(ControlFlow::Break(()));
-                    }
-                }
-            }
-            return Ok(ControlFlow::Continue(()));
+            return emit_flagged(&table, &hit, kind == JoinKind::LeftSemi, sink);
         }
         let right_nulls = nulls_of(&right.schema);
         let fill_left = matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter);
         for (position, list) in under.iter().enumerate() {
             let left_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
-            if list.is_empty() && fill_left {
-                let mut row = Vec::with_capacity(left_row.len() + right_nulls.len());
-                row.extend(left_row.iter().cloned());
-                row.extend(right_nulls.iter().cloned());
-                if sink(row)?.is_break() {
-                    return Ok(ControlFlow::Break(()));
-                }
+            if list.is_empty() && fill_left && sink(joined_row(left_row, &right_nulls))?.is_break()
+            {
+                return Ok(ControlFlow::Break(()));
             }
             for &at in list {
                 let right_row = joined.get(at as usize).map_or(&[][..], Vec::as_slice);
-                let mut row = Vec::with_capacity(left_row.len() + right_row.len());
-                row.extend(left_row.iter().cloned());
-                row.extend(right_row.iter().cloned());
-                if sink(row)?.is_break() {
+                if sink(joined_row(left_row, right_row))?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
             }
@@ -446,27 +427,14 @@ impl Runner<'_> {
                 true
             },
             &mut |(_, found)| {
-                for &m in found.iter().flat_map(|f| f.iter()) {
-                    if let Some(flag) = matched.get_mut(m as usize) {
-                        *flag = true;
-                    }
-                }
+                mark(&mut matched, found.iter().flat_map(|f| f.iter()));
                 Ok(ControlFlow::Continue(()))
             },
         )?;
         if flow.is_break() {
             return Ok(flow);
         }
-        let want = kind == JoinKind::RightSemi;
-        for (position, m) in matched.iter().enumerate() {
-            if *m == want {
-                let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
-                if sink(row.to_vec())?.is_break() {
-                    return Ok(ControlFlow::Break(()));
-                }
-            }
-        }
-        Ok(ControlFlow::Continue(()))
+        emit_flagged(&table, &matched, kind == JoinKind::RightSemi, sink)
     }
 }
 
@@ -503,11 +471,10 @@ impl Runner<'_> {
                 true
             },
             &mut |state| {
-                for &m in state.iter().flat_map(|(matches, _)| matches.iter()) {
-                    if let Some(flag) = matched.get_mut(m as usize) {
-                        *flag = true;
-                    }
-                }
+                mark(
+                    &mut matched,
+                    state.iter().flat_map(|(matches, _)| matches.iter()),
+                );
                 held.extend(state);
                 memory_error("join")?;
                 Ok(ControlFlow::Continue(()))
@@ -526,10 +493,7 @@ impl Runner<'_> {
                 continue;
             }
             for &m in matches {
-                let mut row = Vec::with_capacity(left_row.len() + table.row(m).len());
-                row.extend(left_row.iter().cloned());
-                row.extend(table.row(m).iter().cloned());
-                if sink(row)?.is_break() {
+                if sink(joined_row(&left_row, table.row(m)))?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
             }
@@ -538,16 +502,49 @@ impl Runner<'_> {
         for (position, m) in matched.iter().enumerate() {
             if !*m {
                 let right_row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
-                let mut row = Vec::with_capacity(left_nulls.len() + right_row.len());
-                row.extend(left_nulls.iter().cloned());
-                row.extend(right_row.iter().cloned());
-                if sink(row)?.is_break() {
+                if sink(joined_row(&left_nulls, right_row))?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
             }
         }
         Ok(ControlFlow::Continue(()))
     }
+}
+
+/// A row of one side's values followed by the other's.
+fn joined_row(first: &[Value], second: &[Value]) -> Vec<Value> {
+    let mut row = Vec::with_capacity(first.len() + second.len());
+    row.extend_from_slice(first);
+    row.extend_from_slice(second);
+    row
+}
+
+/// Sets the flags of the indexed rows at `positions`.
+fn mark<'a>(flags: &mut [bool], positions: impl Iterator<Item = &'a u32>) {
+    for &m in positions {
+        if let Some(flag) = flags.get_mut(m as usize) {
+            *flag = true;
+        }
+    }
+}
+
+/// The indexed rows, in order, whose flag is `want` (a semi join's matched
+/// rows, an anti join's unmatched ones).
+fn emit_flagged(
+    table: &ProbeTable,
+    flags: &[bool],
+    want: bool,
+    sink: &mut EmitRow<'_>,
+) -> Result<ControlFlow<()>, ExecError> {
+    for (position, flag) in flags.iter().enumerate() {
+        if *flag == want {
+            let row = table.row(u32::try_from(position).unwrap_or(u32::MAX));
+            if sink(row.to_vec())?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// The typed nulls of a row of `schema` (an unmatched row's other side).
