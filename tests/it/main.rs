@@ -51,6 +51,7 @@ mod join_probe;
 mod json_props;
 mod json_real;
 mod large_rows;
+mod mv_expand_groups;
 mod nested_subqueries;
 mod parse_corpus;
 mod parse_errors;
