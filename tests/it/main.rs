@@ -61,6 +61,7 @@ mod parse_properties;
 mod parse_roundtrip;
 mod parse_seed;
 mod parse_spans;
+mod prefilter_lines;
 #[cfg(unix)]
 mod replay;
 mod replay_cli;
