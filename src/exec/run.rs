@@ -448,6 +448,22 @@ impl<'a> Runner<'a> {
         feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
         emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
     ) -> Result<ControlFlow<()>, ExecError> {
+        self.run_pipeline_seen(p, make, feed, emit, None)
+    }
+
+    /// [`Runner::run_pipeline`], which also sets `seen` (when given) to the
+    /// inputs of a scan once they are open, before any row is read: a
+    /// top-N holds its candidates as places in them, and re-reads the
+    /// winners from them after the run (clones share the opened bytes, so
+    /// they stay mapped as long as `seen` holds them).
+    pub(super) fn run_pipeline_seen<T: Send>(
+        &self,
+        p: &Pipeline,
+        make: &(dyn Fn() -> T + Sync),
+        feed: &(dyn Fn(&mut T, StageRow) -> bool + Sync),
+        emit: &mut dyn FnMut(T) -> Result<ControlFlow<()>, ExecError>,
+        seen: Option<&std::sync::OnceLock<Vec<OpenInput>>>,
+    ) -> Result<ControlFlow<()>, ExecError> {
         // Inputs stay open (mapped) for the whole pipeline.
         let mut opened: Vec<OpenInput> = Vec::new();
         let mut upstream: Option<Rows> = None;
@@ -463,6 +479,9 @@ impl<'a> Runner<'a> {
                     .as_ref()
                     .and_then(LineFilter::new)
                     .map(|f| Arc::new(f) as Arc<dyn LinePrefilter>);
+                if let Some(seen) = seen {
+                    let _ = seen.set(opened.clone());
+                }
             }
             Source::Plan(child) if streams_its_output(child) => {
                 let probes = self.probe_tables(p)?;

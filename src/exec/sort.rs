@@ -7,12 +7,13 @@ use super::run::{EmitRow, KeyedRows, Runner};
 use super::spill::{SpillFile, SpillReader};
 use super::stage::StageRow;
 use crate::exec_error::ExecError;
+use crate::input::OpenInput;
 use crate::input::json_rows::RowDecoder;
 use crate::json::RowSlots;
 use crate::value::{Value, compare};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A sort spills its rows once they go over the memory budget and at
 /// least this many are held (fewer: the memory is not the sort's, and the
@@ -103,10 +104,13 @@ impl Runner<'_> {
     /// The first `count` rows in key order, with their keys: a stable
     /// order, so ties keep input order and the result does not depend on
     /// chunking. A row's keys are compared with the worst row kept so far
-    /// before anything else of it is read, and a row that may be in the
-    /// answer is held as its line when it came straight from a JSON-rows
-    /// scan (decoded only if it is in the answer): at most about twice
-    /// `count` rows are held per item and overall.
+    /// one at a time, before anything else of it is read (and before any
+    /// of it is copied). A row that may be in the answer and came straight
+    /// from a JSON-rows scan of a mapped (or in-memory) input is held as
+    /// the place of its line in that input, and only the winners are read
+    /// again and decoded after the scan (late materialisation); a row of a
+    /// stream or a gzip file is held as a copy of its line. At most about
+    /// twice `count` rows are held per item and overall.
     pub(super) fn top_rows(
         &self,
         input: &Pipeline,
@@ -114,24 +118,52 @@ impl Runner<'_> {
         count: u64,
     ) -> Result<KeyedRows, ExecError> {
         let limit = usize::try_from(count).unwrap_or(usize::MAX);
-        let mut all: Vec<(Vec<Value>, Held)> = Vec::new();
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let _ = self.run_pipeline(
+        let seen: OnceLock<Vec<OpenInput>> = OnceLock::new();
+        let by_address: OnceLock<Vec<(usize, usize)>> = OnceLock::new();
+        // Where a line is: its input's index and its offset there.
+        let place = |line: &[u8]| -> Option<(usize, usize)> {
+            let opened = seen.get()?;
+            let index = by_address.get_or_init(|| {
+                let mut v: Vec<(usize, usize)> = opened
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (o.bytes().as_ptr() as usize, i))
+                    .collect();
+                v.sort_unstable();
+                v
+            });
+            // The input starting last at or before the line is the one
+            // that can hold it (inputs sharing their bytes hold the same
+            // text at the same place: any of them does).
+            let at = line.as_ptr() as usize;
+            let after = index.partition_point(|&(start, _)| start <= at);
+            let &(_, i) = index.get(after.checked_sub(1)?)?;
+            Some((i, opened.get(i)?.offset_of(line)?))
+        };
+        let mut all: Vec<(Vec<Value>, Held)> = Vec::new();
+        let mut decoders: Vec<Arc<RowDecoder>> = Vec::new();
+        let _ = self.run_pipeline_seen(
             input,
             &Bounded::default,
             &|state: &mut Bounded, row| {
                 let r = row.as_row();
-                let k: Vec<Value> = keys.iter().map(|k| k.expr.eval(r, &self.ctx)).collect();
-                if let Some(worst) = &state.worst
-                    && compare_keys(&k, worst, keys) != Ordering::Less
-                {
+                let Some(k) = self.candidate_keys(r, state.worst.as_deref(), keys) else {
                     return true;
-                }
+                };
                 let held = match &row {
                     StageRow::Lazy(lazy) => match lazy.line_decoder() {
-                        Some((line, decoder)) => Held::Line(line.into(), decoder.clone()),
+                        Some((line, decoder)) => match place(line) {
+                            Some((input, offset)) => Held::Place {
+                                input,
+                                offset,
+                                len: line.len(),
+                                decoder: state.decoder_index(decoder),
+                            },
+                            None => Held::Line(line.into(), decoder.clone()),
+                        },
                         None => Held::Values(row.into_vec()),
                     },
                     _ => Held::Values(row.into_vec()),
@@ -142,6 +174,23 @@ impl Runner<'_> {
             },
             &mut |mut state| {
                 state.prune(limit, keys, 1);
+                // The item's decoders join the run's; its places say which.
+                let remap: Vec<usize> = state
+                    .decoders
+                    .iter()
+                    .map(|d| match decoders.iter().position(|x| Arc::ptr_eq(x, d)) {
+                        Some(i) => i,
+                        None => {
+                            decoders.push(d.clone());
+                            decoders.len() - 1
+                        }
+                    })
+                    .collect();
+                for (_, held) in &mut state.rows {
+                    if let Held::Place { decoder, .. } = held {
+                        *decoder = remap.get(*decoder).copied().unwrap_or(usize::MAX);
+                    }
+                }
                 all.append(&mut state.rows);
                 if all.len() > limit.saturating_mul(2).max(64) {
                     all.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
@@ -149,24 +198,92 @@ impl Runner<'_> {
                 }
                 Ok(ControlFlow::Continue(()))
             },
+            Some(&seen),
         )?;
         all.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
         all.truncate(limit);
+        let opened: &[OpenInput] = seen.get().map_or(&[], Vec::as_slice);
         let mut slots = RowSlots::new();
-        all.into_iter()
+        let decode = |line: &[u8], decoder: &RowDecoder, slots: &mut RowSlots| {
+            decoder.scan(line, slots).map_err(|_| not_a_scan_row())?;
+            Ok::<_, ExecError>(
+                (0..decoder.width())
+                    .map(|i| decoder.decode(line, slots, i))
+                    .collect::<Vec<Value>>(),
+            )
+        };
+        let rows = all
+            .into_iter()
             .map(|(k, held)| match held {
                 Held::Values(v) => Ok((k, v)),
-                Held::Line(line, decoder) => {
-                    decoder
-                        .scan(&line, &mut slots)
-                        .map_err(|_| not_a_scan_row())?;
-                    let v = (0..decoder.width())
-                        .map(|i| decoder.decode(&line, &slots, i))
-                        .collect();
-                    Ok((k, v))
+                Held::Line(line, decoder) => Ok((k, decode(&line, &decoder, &mut slots)?)),
+                Held::Place {
+                    input,
+                    offset,
+                    len,
+                    decoder,
+                } => {
+                    let line = opened
+                        .get(input)
+                        .and_then(|o| o.bytes().get(offset..offset.checked_add(len)?))
+                        .ok_or_else(not_a_scan_row)?;
+                    let decoder = decoders.get(decoder).ok_or_else(not_a_scan_row)?;
+                    Ok((k, decode(line, decoder, &mut slots)?))
                 }
             })
-            .collect()
+            .collect::<Result<KeyedRows, ExecError>>();
+        // A file truncated since the scan read its winners as zeros.
+        if let Some(o) = OpenInput::first_truncated(opened) {
+            return Err(ExecError::Io {
+                path: o.name.to_string(),
+                source: std::io::Error::other("the file was truncated while it was being read"),
+            });
+        }
+        rows
+    }
+
+    /// The keys of row `r` when it sorts before `worst` (every row does
+    /// while there is no worst yet); `None` otherwise. The keys are read
+    /// one at a time, and the row's keys are gathered only once it is
+    /// known to be a candidate.
+    fn candidate_keys(
+        &self,
+        r: &dyn crate::json::Row,
+        worst: Option<&[Value]>,
+        keys: &[PhysSortKey],
+    ) -> Option<Vec<Value>> {
+        let Some(worst) = worst else {
+            return Some(keys.iter().map(|k| k.expr.eval(r, &self.ctx)).collect());
+        };
+        let mut decided = 0;
+        let mut first: Option<Value> = None;
+        let mut read: Vec<Value> = Vec::new();
+        for (i, (k, w)) in keys.iter().zip(worst).enumerate() {
+            let v = k.expr.eval(r, &self.ctx);
+            let o = compare_key(&v, w, k);
+            if i == 0 {
+                first = Some(v);
+            } else {
+                read.push(v);
+            }
+            match o {
+                Ordering::Less => {
+                    decided = i + 1;
+                    break;
+                }
+                Ordering::Greater => return None,
+                Ordering::Equal => {}
+            }
+        }
+        if decided == 0 {
+            // Equal to the worst: a later row of a tie stays after it.
+            return None;
+        }
+        let mut out = Vec::with_capacity(keys.len());
+        out.extend(first);
+        out.append(&mut read);
+        out.extend(keys.iter().skip(decided).map(|k| k.expr.eval(r, &self.ctx)));
+        Some(out)
     }
 }
 
@@ -256,7 +373,17 @@ fn not_a_scan_row() -> ExecError {
 /// `--date-order` or the sample said.
 enum Held {
     Values(Vec<Value>),
+    /// A copy of the line (of a stream or a gzip file).
     Line(Box<[u8]>, Arc<RowDecoder>),
+    /// The line at `offset` of the scan's input number `input`, `len`
+    /// bytes long, read again after the scan; `decoder` indexes the
+    /// decoders of the item (while it runs), then of the run.
+    Place {
+        input: usize,
+        offset: usize,
+        len: usize,
+        decoder: usize,
+    },
 }
 
 /// One item's top-N candidates, and the keys of the worst row it must keep
@@ -266,6 +393,9 @@ enum Held {
 struct Bounded {
     rows: Vec<(Vec<Value>, Held)>,
     worst: Option<Vec<Value>>,
+    /// The decoders of the rows held as places (one per input read, and
+    /// shared with the scan: not cloned per row).
+    decoders: Vec<Arc<RowDecoder>>,
 }
 
 impl Bounded {
@@ -285,6 +415,15 @@ impl Bounded {
         self.rows.truncate(limit);
         self.worst = self.rows.last().map(|(k, _)| k.clone());
     }
+
+    /// The index of `decoder` among this item's decoders (added if new).
+    fn decoder_index(&mut self, decoder: &Arc<RowDecoder>) -> usize {
+        if let Some(i) = self.decoders.iter().rposition(|d| Arc::ptr_eq(d, decoder)) {
+            return i;
+        }
+        self.decoders.push(decoder.clone());
+        self.decoders.len() - 1
+    }
 }
 
 /// Orders two rows by their sort keys (docs/semantics.md#sort): `desc` by
@@ -292,31 +431,36 @@ impl Bounded {
 /// `nulls first|last` says otherwise.
 pub(super) fn compare_keys(a: &[Value], b: &[Value], keys: &[PhysSortKey]) -> Ordering {
     for ((x, y), k) in a.iter().zip(b).zip(keys) {
-        let (xn, yn) = (compare::is_null_like(x), compare::is_null_like(y));
-        let o = match (xn, yn) {
-            (true, true) => Ordering::Equal,
-            (true, false) => {
-                if k.nulls_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
-            (false, true) => {
-                if k.nulls_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
-            (false, false) => {
-                let o = compare::total_order(x, y);
-                if k.descending { o.reverse() } else { o }
-            }
-        };
+        let o = compare_key(x, y, k);
         if o != Ordering::Equal {
             return o;
         }
     }
     Ordering::Equal
+}
+
+/// Orders two values of one sort key (see [`compare_keys`]).
+fn compare_key(x: &Value, y: &Value, k: &PhysSortKey) -> Ordering {
+    let (xn, yn) = (compare::is_null_like(x), compare::is_null_like(y));
+    match (xn, yn) {
+        (true, true) => Ordering::Equal,
+        (true, false) => {
+            if k.nulls_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (false, true) => {
+            if k.nulls_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (false, false) => {
+            let o = compare::total_order(x, y);
+            if k.descending { o.reverse() } else { o }
+        }
+    }
 }

@@ -103,6 +103,19 @@ impl OpenInput {
         all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all)
     }
 
+    /// Where `part` starts in [`OpenInput::bytes`], when it is a slice of
+    /// them (a line of a mapped or in-memory input, as a scan hands it
+    /// on); `None` for any other text, and for every line of a stream
+    /// (read into buffers of its own).
+    pub fn offset_of(&self, part: &[u8]) -> Option<usize> {
+        if matches!(self.bytes, InputBytes::Stream(_)) {
+            return None;
+        }
+        let bytes = self.bytes();
+        let start = (part.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
+        (start.checked_add(part.len())? <= bytes.len()).then_some(start)
+    }
+
     /// Whether the file shrank while it was being read (see `mmap`).
     pub fn truncated(&self) -> bool {
         match &self.bytes {
