@@ -1,7 +1,8 @@
-//! `JoinRightColumns`: a `summarize` or `project` right after a `join`
-//! makes the join's right side carry only what it reads. Right columns it
-//! does not read, and that are not join keys, are dropped before the join,
-//! so a right side read from files decodes and holds only those columns
+//! `JoinRightColumns`: a `summarize` or `project` after a `join` or a
+//! `lookup` (through the `where`, `sort`, `top`, `take` and `serialize`
+//! between them, which keep every column) makes its right side carry only
+//! what they read. Right columns they do not read, and that are not join
+//! keys, are dropped before the join, so a right side read from files decodes and holds only those columns
 //! (the right side of a join is read whole before the other side runs).
 //! A `leftsemi` or `leftanti` join, whose output has no right column,
 //! narrows its right side to the keys whatever reads it.
@@ -9,13 +10,16 @@
 //! The answer is the same: in an inner, innerunique, leftouter, rightouter
 //! or fullouter join each output row holds the values of one right row
 //! unchanged, or the right side's typed nulls for an unmatched left row
-//! (<https://learn.microsoft.com/kusto/query/join-operator>); which rows
+//! (<https://learn.microsoft.com/kusto/query/join-operator>), as in a
+//! `lookup`, whose output has the right side's columns other than its keys
+//! (<https://learn.microsoft.com/kusto/query/lookup-operator>); which rows
 //! match, and how often, depends on the key columns alone, which stay. A
 //! column nobody reads above the join is not missed, and the join's output
 //! names and types are unchanged. The left side is
 //! [`super::JoinColumns`]'s, which runs first.
 
 use super::join_columns::narrow_below_reader;
+use super::unread_columns::keeps_columns;
 use super::{ApplyOrder, Rule};
 use crate::plan::expr::ScalarExpr;
 use crate::plan::logical::{Join, JoinKind, LogicalPlan, Project};
@@ -38,7 +42,7 @@ impl Rule for JoinRightColumns {
                 Some(narrowed) => narrowed,
                 None => LogicalPlan::Join(join),
             },
-            other => narrow_below_reader(other, |_| false, narrow),
+            other => narrow_below_reader(other, keeps_columns, narrow),
         }
     }
 }
@@ -99,22 +103,45 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
             | JoinKind::LeftOuter
             | JoinKind::RightOuter
             | JoinKind::FullOuter
+            | JoinKind::LookupLeftOuter
+            | JoinKind::LookupInner
     ) {
         return None;
     }
+    let lookup = matches!(join.kind, JoinKind::LookupLeftOuter | JoinKind::LookupInner);
     let left_width = join.left.schema().len();
     let right_schema = join.right.schema();
     let right_width = right_schema.len();
-    // The join's output is the left columns then the right ones.
-    if join.schema.len() != left_width + right_width {
+    let is_key = |c: usize| join.keys.iter().any(|k| k.1 == c);
+    // The output position of each of the right columns `cols` (sorted):
+    // a join outputs the left columns then the right ones, a lookup the
+    // left columns then the right ones that are not keys
+    // (<https://learn.microsoft.com/kusto/query/lookup-operator>).
+    let outputs = |cols: &[usize]| -> Vec<(usize, usize)> {
+        let mut at = left_width;
+        let mut out = Vec::new();
+        for &c in cols {
+            if lookup && is_key(c) {
+                continue;
+            }
+            out.push((c, at));
+            at += 1;
+        }
+        out
+    };
+    let all: Vec<usize> = (0..right_width).collect();
+    let old = outputs(&all);
+    if join.schema.len() != left_width + old.len() {
         return None;
     }
+    // The right column at output position `k`, if it is one.
+    let right_at = |k: usize| old.iter().find(|o| o.1 == k).map(|o| o.0);
     // The right keys, and the right columns read above the join.
     let mut kept: Vec<usize> = join.keys.iter().map(|k| k.1).collect();
     for e in exprs.iter() {
-        e.visit_columns(&mut |c| {
-            if c >= left_width {
-                kept.push(c - left_width);
+        e.visit_columns(&mut |k| {
+            if let Some(c) = right_at(k) {
+                kept.push(c);
             }
         });
     }
@@ -125,6 +152,12 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
     }
     let mut exprs_below: Vec<ScalarExpr> = Vec::new();
     let mut fields_below: Vec<Field> = Vec::new();
+    for &c in &kept {
+        let field = right_schema.field(c)?;
+        exprs_below.push(ScalarExpr::column(c, field.ty, Default::default()));
+        fields_below.push(field.clone());
+    }
+    let new = outputs(&kept);
     let mut fields: Vec<Field> = join
         .schema
         .fields
@@ -132,12 +165,10 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
         .take(left_width)
         .cloned()
         .collect();
-    for &c in &kept {
-        let field = right_schema.field(c)?;
-        exprs_below.push(ScalarExpr::column(c, field.ty, Default::default()));
-        fields_below.push(field.clone());
+    for &(c, _) in &new {
         // The join's own name for it (a clashing name has its suffix).
-        fields.push(join.schema.field(left_width + c)?.clone());
+        let (_, k) = old.iter().find(|o| o.0 == c)?;
+        fields.push(join.schema.field(*k)?.clone());
     }
     let right = LogicalPlan::Project(Project {
         input: join.right.clone(),
@@ -158,12 +189,9 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
         schema: Schema::new(fields),
     });
     // Every right column read above is kept, so every position is found.
-    let remap = |c: usize| {
-        if c >= left_width {
-            position(c - left_width).map_or(c, |p| left_width + p)
-        } else {
-            c
-        }
+    let remap = |k: usize| match right_at(k) {
+        Some(c) => new.iter().find(|n| n.0 == c).map_or(k, |n| n.1),
+        None => k,
     };
     for e in exprs.iter_mut() {
         e.remap_columns(&remap);

@@ -1,5 +1,7 @@
 //! `JsonRoots`: a `project` that keeps `e` (given by `extend e =
-//! parse_json(log_s)` below it) but not `log_s` also keeps `log_s`, as one
+//! parse_json(log_s)` below it, or computed by the `project` itself:
+//! `project TimeGenerated, e = parse_json(log_s)`) but not `log_s` also
+//! keeps `log_s`, as one
 //! more column at its end, when the `summarize` or `project` reading it
 //! (through `where`, `sort`, `top`, `take`, `serialize`) reads paths of
 //! `e`. [`super::JsonNames`] then reads those paths from the JSON text of
@@ -51,15 +53,18 @@ fn widen(input: &LogicalPlan, exprs: Vec<&mut ScalarExpr>) -> Option<LogicalPlan
     }
     let mut added: Vec<usize> = Vec::new();
     for &i in &pathed {
-        let Some(ScalarExpr {
-            kind: ScalarKind::Column { index: j },
-            ty: DataType::Dynamic,
-            ..
-        }) = p.exprs.get(i)
-        else {
-            continue;
+        // `e` picked from an extend below, or computed here (`project e =
+        // parse_json(log_s)`).
+        let r = match p.exprs.get(i) {
+            Some(ScalarExpr {
+                kind: ScalarKind::Column { index: j },
+                ty: DataType::Dynamic,
+                ..
+            }) => resolve(&p.input, *j).as_ref().and_then(root),
+            Some(e) if e.ty == DataType::Dynamic => root(e),
+            _ => None,
         };
-        let Some(r) = resolve(&p.input, *j).as_ref().and_then(root) else {
+        let Some(r) = r else {
             continue;
         };
         let kept = p

@@ -14,6 +14,7 @@ mod join_right_columns;
 mod json_names;
 mod json_paths;
 mod json_roots;
+mod mv_apply_columns;
 mod mv_expand_columns;
 mod prefilter;
 mod sort_limit;
@@ -24,6 +25,7 @@ pub use join_right_columns::JoinRightColumns;
 pub use json_names::JsonNames;
 pub use json_paths::JsonPaths;
 pub use json_roots::JsonRoots;
+pub use mv_apply_columns::MvApplyColumns;
 pub use mv_expand_columns::MvExpandColumns;
 pub use prefilter::DerivePrefilter;
 pub use sort_limit::SortLimit;
@@ -61,6 +63,7 @@ fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(JoinRightColumns),
         Box::new(UnreadColumns),
         Box::new(MvExpandColumns),
+        Box::new(MvApplyColumns),
         Box::new(JsonRoots),
         Box::new(JsonNames),
         Box::new(UnreadColumns),
