@@ -12,7 +12,9 @@ use crate::plan::phys_expr::PhysExpr;
 use crate::types::DataType;
 use crate::value::cast::{cast, normalize};
 use crate::value::{Bag, Value};
+use smallvec::SmallVec;
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 /// Some columns of another row, by position: what a `project` that only
 /// selects columns makes, without decoding or copying them.
@@ -160,13 +162,15 @@ impl Runner<'_> {
                 item_index,
                 limit,
             } => {
-                let base = row.into_vec();
-                for expanded in mv_expand(&base, columns, *item_index, *limit) {
-                    if !self.push(rest, probes, StageRow::Owned(expanded), sink) {
-                        return false;
-                    }
-                }
-                true
+                // One buffer for all the row's expansions: each is handed on
+                // borrowed, and copied only by a later stage that keeps it.
+                mv_expand_each(
+                    row.into_vec(),
+                    columns,
+                    *item_index,
+                    *limit,
+                    &mut |expanded| self.push(rest, probes, StageRow::Borrowed(expanded), sink),
+                )
             }
             Stage::MvApply(apply) => {
                 let base = row.into_vec();
@@ -261,44 +265,103 @@ pub(super) fn mv_expand(
     item_index: bool,
     limit: Option<u64>,
 ) -> Vec<Vec<Value>> {
-    let expansions: Vec<Vec<Value>> = columns
+    let mut out = Vec::new();
+    mv_expand_each(row.to_vec(), columns, item_index, limit, &mut |expanded| {
+        out.push(expanded.to_vec());
+        true
+    });
+    out
+}
+
+/// What one expanded column of a row gives, element by element.
+enum Expansion {
+    /// An array's elements, read in place.
+    Array(Arc<Vec<Value>>),
+    /// A property bag's properties, each as a one-property bag or a
+    /// `[key, value]` array.
+    Items(Vec<Value>),
+    /// Any other value: itself, once.
+    Single(Value),
+}
+
+impl Expansion {
+    fn of(v: Value, bag_as_array: bool) -> Expansion {
+        match v {
+            Value::Array(items) => Expansion::Array(items),
+            Value::Bag(bag) => Expansion::Items(
+                bag.iter()
+                    .map(|(k, v)| {
+                        if bag_as_array {
+                            Value::array(vec![Value::String(k.clone()), v.clone()])
+                        } else {
+                            let mut single = Bag::with_capacity(1);
+                            single.insert(k.clone(), v.clone());
+                            Value::bag(single)
+                        }
+                    })
+                    .collect(),
+            ),
+            other => Expansion::Single(other),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Expansion::Array(items) => items.len(),
+            Expansion::Items(items) => items.len(),
+            Expansion::Single(_) => 1,
+        }
+    }
+
+    /// The `i`th element (null past the end).
+    fn get(&self, i: usize) -> Value {
+        let v = match self {
+            Expansion::Array(items) => items.get(i),
+            Expansion::Items(items) => items.get(i),
+            Expansion::Single(v) => (i == 0).then_some(v),
+        };
+        v.cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// `mv-expand` of one row, handing each output row to `each` in order, in
+/// one buffer (no row allocated per element); stops when `each` returns
+/// false, and returns false then.
+pub(super) fn mv_expand_each(
+    row: Vec<Value>,
+    columns: &[MvExpandColumn],
+    item_index: bool,
+    limit: Option<u64>,
+    each: &mut dyn FnMut(&[Value]) -> bool,
+) -> bool {
+    let expansions: SmallVec<[Expansion; 2]> = columns
         .iter()
-        .map(|c| match row.get(c.index).cloned().unwrap_or(Value::Null) {
-            Value::Array(items) => items.to_vec(),
-            Value::Bag(bag) => bag
-                .iter()
-                .map(|(k, v)| {
-                    if c.bag_as_array {
-                        Value::array(vec![Value::String(k.clone()), v.clone()])
-                    } else {
-                        let mut single = Bag::with_capacity(1);
-                        single.insert(k.clone(), v.clone());
-                        Value::bag(single)
-                    }
-                })
-                .collect(),
-            other => vec![other],
+        .map(|c| {
+            let v = row.get(c.index).cloned().unwrap_or(Value::Null);
+            Expansion::of(v, c.bag_as_array)
         })
         .collect();
-    let mut n = expansions.iter().map(Vec::len).max().unwrap_or(0);
+    let mut n = expansions.iter().map(Expansion::len).max().unwrap_or(0);
     if let Some(limit) = limit {
         n = n.min(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    (0..n)
-        .map(|i| {
-            let mut out = row.to_vec();
-            for (c, values) in columns.iter().zip(&expansions) {
-                let v = values.get(i).cloned().unwrap_or(Value::Null);
-                if let Some(slot) = out.get_mut(c.index) {
-                    *slot = normalize(cast(v, c.to_type), c.to_type);
-                }
+    let mut out = row;
+    let width = out.len();
+    for i in 0..n {
+        for (c, values) in columns.iter().zip(&expansions) {
+            if let Some(slot) = out.get_mut(c.index) {
+                *slot = normalize(cast(values.get(i), c.to_type), c.to_type);
             }
-            if item_index {
-                out.push(Value::Long(i as i64));
-            }
-            out
-        })
-        .collect()
+        }
+        if item_index {
+            out.truncate(width);
+            out.push(Value::Long(i as i64));
+        }
+        if !each(&out) {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]

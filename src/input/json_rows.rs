@@ -469,6 +469,16 @@ impl Decode for JsonRowsDecoder {
 
     /// The fast path: the column caches live as long as the chunk, and
     /// lines the prefilter rejects are not read as JSON.
+    ///
+    /// Each line is found, then searched, here, rather than the needle
+    /// searched across the whole chunk: a rejected line must still be
+    /// looked at for its shape (and for `\u`), so a chunk-wide search
+    /// still has to find every line end, and measured (issue 14, 1 GiB of
+    /// activity rows, one thread) it took the same CPU as this loop (0.29
+    /// s against 0.29 s; the line ends alone 0.23 s, first touch of the
+    /// mapped pages included). Populating the chunk's pages in one call
+    /// (`MADV_POPULATE_READ`) cut the page faults tenfold but not the CPU.
+    /// See docs/perf/2026-12-07-lines6-line-overhead.md.
     fn lines(&self, chunk: &[u8], at: ChunkAt, out: &mut Out) {
         let decoder = &self.decoder;
         let log = out.conv.clone();

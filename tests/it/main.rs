@@ -53,6 +53,7 @@ mod join_probe;
 mod json_props;
 mod json_real;
 mod large_rows;
+mod mv_expand_groups;
 mod nested_subqueries;
 mod parse_corpus;
 mod parse_errors;
@@ -63,6 +64,7 @@ mod parse_properties;
 mod parse_roundtrip;
 mod parse_seed;
 mod parse_spans;
+mod prefilter_lines;
 #[cfg(unix)]
 mod replay;
 mod replay_cli;
