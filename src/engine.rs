@@ -170,6 +170,12 @@ pub struct EngineOptions {
     /// ("Summarize group key 'k' is of a 'dynamic' type…"), for the same
     /// tools and reason as `dynamic_join_keys`.
     pub dynamic_keys: bool,
+    /// Rewrite plans with the optimizer's rules (`plan::rules`: top-N,
+    /// column pruning, JSON path reading, prefilters...) before running
+    /// them. On by default; off only for differential tests, which check
+    /// that every rule leaves the answer unchanged (`tests/it/diff_*`).
+    #[doc(hidden)]
+    pub rewrite_rules: bool,
 }
 
 impl Default for EngineOptions {
@@ -185,6 +191,7 @@ impl Default for EngineOptions {
             geoip: None,
             dynamic_join_keys: false,
             dynamic_keys: false,
+            rewrite_rules: true,
         }
     }
 }
@@ -590,6 +597,19 @@ impl Engine {
         })
     }
 
+    /// `plan` rewritten by the optimizer's rules, or as it is when
+    /// [`EngineOptions::rewrite_rules`] is off.
+    fn optimize(
+        &self,
+        plan: crate::plan::logical::LogicalPlan,
+    ) -> crate::plan::logical::LogicalPlan {
+        if self.options.rewrite_rules {
+            crate::plan::rules::optimize(plan)
+        } else {
+            plan
+        }
+    }
+
     fn exec_options(&self) -> ExecOptions {
         ExecOptions {
             chunk_size: self.options.chunk_size,
@@ -705,10 +725,10 @@ impl Engine {
         bound.results = bound
             .results
             .into_iter()
-            .map(crate::plan::rules::optimize)
+            .map(|plan| self.optimize(plan))
             .collect();
         for sub in &mut bound.subqueries {
-            sub.plan = crate::plan::rules::optimize(std::mem::replace(
+            sub.plan = self.optimize(std::mem::replace(
                 &mut sub.plan,
                 crate::plan::logical::LogicalPlan::Values(crate::plan::logical::Values {
                     schema: Schema::default(),
@@ -857,12 +877,12 @@ impl EngineProbe<'_> {
             |e: crate::plan::phys_expr::LowerError| Error::Exec(ExecError::Runtime(e.message));
         let mut values = self.values.borrow_mut();
         for sub in subqueries.iter().skip(values.len()) {
-            let optimized = crate::plan::rules::optimize(sub.plan.clone());
+            let optimized = self.engine.optimize(sub.plan.clone());
             let phys = lower_plan(&optimized, &values, &self.ctx).map_err(lower_error)?;
             let rows = runner.collect(&phys)?;
             values.push(subquery_value(sub.shape, &rows));
         }
-        let optimized = crate::plan::rules::optimize(plan.clone());
+        let optimized = self.engine.optimize(plan.clone());
         let phys = lower_plan(&optimized, &values, &self.ctx).map_err(lower_error)?;
         Ok(runner.collect(&phys)?)
     }

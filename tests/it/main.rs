@@ -27,6 +27,8 @@ mod arg_pick;
 mod cli;
 mod cli_trust;
 mod data_shaped;
+mod diff_props;
+mod diff_rules;
 mod formats_aks;
 mod formats_cli;
 mod formats_exports;
