@@ -137,12 +137,12 @@ fn top_n_winners_read_again_from_their_files_are_the_full_sorts_rows() {
     // where `nulls first|last` puts them.
     let dir = tempfile::tempdir().unwrap();
     let row = |file: usize, i: usize| {
-        let k = if i % 13 == 0 {
+        let k = if i.is_multiple_of(13) {
             "null".to_string()
         } else {
             (i % 5).to_string()
         };
-        let t = if i % 17 == 0 {
+        let t = if i.is_multiple_of(17) {
             "null".to_string()
         } else {
             format!("\"2024-01-01T00:{:02}:00Z\"", i % 40)
