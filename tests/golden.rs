@@ -19,11 +19,15 @@
 
 use kqlite::ExecError;
 use kqlite::Schema;
-use kqlite::{DateTime, Value};
+use kqlite::Value;
 use kqlite::{Engine, EngineOptions, ResultSink};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+
+#[path = "support/golden_case.rs"]
+mod golden_case;
+use golden_case::{Case, parse_case};
 
 fn main() {
     let args = Arguments::from_args();
@@ -101,41 +105,6 @@ impl Capture {
         )
         .into_inner();
         self.text.push_str(&String::from_utf8(bytes).unwrap());
-    }
-}
-
-struct Case {
-    query: String,
-    tables: Vec<(String, PathBuf)>,
-    now: DateTime,
-    explain: bool,
-}
-
-fn parse_case(path: &Path) -> Case {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let query = std::fs::read_to_string(path).unwrap();
-    let mut tables = Vec::new();
-    let mut now = DateTime::parse("2024-11-05T00:00:00Z").unwrap();
-    let mut explain = false;
-    for line in query.lines() {
-        let Some(comment) = line.strip_prefix("//") else {
-            break;
-        };
-        let comment = comment.trim();
-        if let Some(spec) = comment.strip_prefix("table:") {
-            let (name, p) = spec.trim().split_once('=').unwrap();
-            tables.push((name.to_string(), root.join(p)));
-        } else if let Some(t) = comment.strip_prefix("now:") {
-            now = DateTime::parse(t.trim()).unwrap();
-        } else if comment == "explain" {
-            explain = true;
-        }
-    }
-    Case {
-        query,
-        tables,
-        now,
-        explain,
     }
 }
 

@@ -15,6 +15,10 @@ use kqlite::output::JsonLinesWriter;
 use kqlite::{DateTime, Engine, EngineOptions};
 use std::path::{Path, PathBuf};
 
+#[path = "../support/golden_case.rs"]
+mod golden_case;
+use golden_case::parse_case;
+
 /// One way to run a query: rules on or off, threads, chunk size.
 #[derive(Clone, Copy, Debug)]
 pub struct Mode {
@@ -172,30 +176,18 @@ fn golden_queries_give_the_same_answer_without_rewrite_rules() {
     let mut failures = Vec::new();
     let mut ran = 0;
     for path in &paths {
-        let query = std::fs::read_to_string(path).unwrap();
-        let mut tables = Vec::new();
-        let mut now = DateTime::parse("2024-11-05T00:00:00Z");
-        let mut explain = false;
-        for line in query.lines() {
-            let Some(comment) = line.strip_prefix("//") else {
-                break;
-            };
-            let comment = comment.trim();
-            if let Some(spec) = comment.strip_prefix("table:") {
-                let (name, p) = spec.trim().split_once('=').unwrap();
-                tables.push((name.to_string(), root().join(p)));
-            } else if let Some(t) = comment.strip_prefix("now:") {
-                now = DateTime::parse(t.trim());
-            } else if comment == "explain" {
-                explain = true;
-            }
-        }
-        if explain {
+        let case = parse_case(path);
+        if case.explain {
             continue;
         }
         ran += 1;
         let label = path.strip_prefix(root()).unwrap().display().to_string();
-        failures.extend(divergences(&label, &query, &tables, now));
+        failures.extend(divergences(
+            &label,
+            &case.query,
+            &case.tables,
+            Some(case.now),
+        ));
     }
     assert!(ran > 100, "only {ran} golden cases ran");
     assert!(

@@ -11,8 +11,9 @@
 //! that a faster search (a chunk-wide one) keeps it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
 use kqlite::{Engine, EngineOptions};
+
+use crate::common::column_a::run_column_a;
 
 /// A prefilter on `kube-audit`: the top-level literal is a needle.
 const PREFILTERED: &str =
@@ -112,27 +113,11 @@ fn run(
             .add_bytes("T", &path.display().to_string(), bytes())
             .unwrap();
     }
-    let query = engine.compile(query).unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    let stats = query
-        .run(&engine, &mut out)
-        .map_err(|e| format!("{} (exit {})", e, e.exit_code()))?;
-    let text = String::from_utf8(out.into_inner()).unwrap();
-    let a = text
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["a"].as_i64().unwrap_or(i64::MIN)
-        })
-        .collect();
+    let run = run_column_a(&engine, query)?;
     Ok(Outcome {
-        a,
-        bad_lines: stats.bad_lines,
-        reports: stats
-            .reports
-            .into_iter()
-            .map(|r| (r.file, r.line, r.reason))
-            .collect(),
+        a: run.a,
+        bad_lines: run.bad_lines,
+        reports: run.reports,
     })
 }
 

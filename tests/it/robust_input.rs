@@ -8,6 +8,8 @@
 use kqlite::output::JsonLinesWriter;
 use kqlite::{Engine, EngineOptions};
 
+use crate::common::column_a::{ColumnA, run_column_a};
+
 /// One input: its bytes, the `a` of each good row in order, and the bad
 /// lines (1-based line number, a word of the reason).
 struct Case {
@@ -15,14 +17,6 @@ struct Case {
     bytes: Vec<u8>,
     good: Vec<i64>,
     bad: Vec<(usize, &'static str)>,
-}
-
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    a: Vec<i64>,
-    rows_read: u64,
-    bad_lines: u64,
-    reports: Vec<(String, usize, String)>,
 }
 
 fn engine(chunk_size: usize, threads: usize, strict: bool) -> Engine {
@@ -42,7 +36,7 @@ fn run(
     chunk_size: usize,
     threads: usize,
     strict: bool,
-) -> Result<Outcome, String> {
+) -> Result<ColumnA, String> {
     let mut engine = engine(chunk_size, threads, strict);
     if from_file {
         engine.add_path("T", path).unwrap();
@@ -51,31 +45,10 @@ fn run(
             .add_bytes("T", &path.display().to_string(), case.bytes.clone())
             .unwrap();
     }
-    let query = engine
-        .compile("T | project a = tolong(column_ifexists('a', long(null)))")
-        .unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    let stats = query
-        .run(&engine, &mut out)
-        .map_err(|e| format!("{} (exit {})", e, e.exit_code()))?;
-    let text = String::from_utf8(out.into_inner()).unwrap();
-    let a = text
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["a"].as_i64().unwrap_or(i64::MIN)
-        })
-        .collect();
-    Ok(Outcome {
-        a,
-        rows_read: stats.rows_read,
-        bad_lines: stats.bad_lines,
-        reports: stats
-            .reports
-            .into_iter()
-            .map(|r| (r.file, r.line, r.reason))
-            .collect(),
-    })
+    run_column_a(
+        &engine,
+        "T | project a = tolong(column_ifexists('a', long(null)))",
+    )
 }
 
 /// Chunk sizes that cut on, next to and between the lines of small inputs.

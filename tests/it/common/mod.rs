@@ -2,6 +2,7 @@
 //!
 //! * [`chunked`] — one file, one query, at a chosen thread count and chunk size;
 //! * [`cli`] — run the `kqlite` binary, output as text;
+//! * [`column_a`] — a query's `a` column and its bad-line reports;
 //! * [`sexp`] — a compact S-expression view of syntax trees (parser tests);
 //! * [`corpus`] — the committed query corpus (`tests/corpus/*.jsonl`) as cases;
 //! * [`formats`] — run a query over files bound to tables, rows as JSON;
@@ -11,6 +12,7 @@
 
 pub mod chunked;
 pub mod cli;
+pub mod column_a;
 pub mod corpus;
 pub mod formats;
 pub mod query;
