@@ -63,26 +63,10 @@ fn keys_only(join: &Join) -> Option<LogicalPlan> {
     if kept.len() >= right_schema.len() {
         return None;
     }
-    let mut exprs_below: Vec<ScalarExpr> = Vec::new();
-    let mut fields_below: Vec<Field> = Vec::new();
-    for &c in &kept {
-        let field = right_schema.field(c)?;
-        exprs_below.push(ScalarExpr::column(c, field.ty, Default::default()));
-        fields_below.push(field.clone());
-    }
-    let position = |c: usize| kept.binary_search(&c).ok();
-    let keys = join
-        .keys
-        .iter()
-        .map(|&(l, r)| position(r).map(|p| (l, p)))
-        .collect::<Option<Vec<_>>>()?;
+    let (right, keys) = right_kept(join, &kept)?;
     Some(LogicalPlan::Join(Join {
         left: join.left.clone(),
-        right: Box::new(LogicalPlan::Project(Project {
-            input: join.right.clone(),
-            exprs: exprs_below,
-            schema: Schema::new(fields_below),
-        })),
+        right: Box::new(right),
         kind: join.kind,
         keys,
         schema: join.schema.clone(),
@@ -150,13 +134,6 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
     if kept.len() >= right_width {
         return None;
     }
-    let mut exprs_below: Vec<ScalarExpr> = Vec::new();
-    let mut fields_below: Vec<Field> = Vec::new();
-    for &c in &kept {
-        let field = right_schema.field(c)?;
-        exprs_below.push(ScalarExpr::column(c, field.ty, Default::default()));
-        fields_below.push(field.clone());
-    }
     let new = outputs(&kept);
     let mut fields: Vec<Field> = join
         .schema
@@ -170,17 +147,7 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
         let (_, k) = old.iter().find(|o| o.0 == c)?;
         fields.push(join.schema.field(*k)?.clone());
     }
-    let right = LogicalPlan::Project(Project {
-        input: join.right.clone(),
-        exprs: exprs_below,
-        schema: Schema::new(fields_below),
-    });
-    let position = |c: usize| kept.binary_search(&c).ok();
-    let keys = join
-        .keys
-        .iter()
-        .map(|&(l, r)| position(r).map(|p| (l, p)))
-        .collect::<Option<Vec<_>>>()?;
+    let (right, keys) = right_kept(join, &kept)?;
     let narrowed = LogicalPlan::Join(Join {
         left: join.left.clone(),
         right: Box::new(right),
@@ -197,4 +164,29 @@ fn narrow(input: &LogicalPlan, mut exprs: Vec<&mut ScalarExpr>) -> Option<Logica
         e.remap_columns(&remap);
     }
     Some(narrowed)
+}
+
+/// The right side of `join` cut to its columns `kept` (sorted, distinct),
+/// and the join's keys renumbered to read it; `None` when a key or a kept
+/// column is not there.
+fn right_kept(join: &Join, kept: &[usize]) -> Option<(LogicalPlan, Vec<(usize, usize)>)> {
+    let right_schema = join.right.schema();
+    let mut exprs: Vec<ScalarExpr> = Vec::new();
+    let mut fields: Vec<Field> = Vec::new();
+    for &c in kept {
+        let field = right_schema.field(c)?;
+        exprs.push(ScalarExpr::column(c, field.ty, Default::default()));
+        fields.push(field.clone());
+    }
+    let right = LogicalPlan::Project(Project {
+        input: join.right.clone(),
+        exprs,
+        schema: Schema::new(fields),
+    });
+    let keys = join
+        .keys
+        .iter()
+        .map(|&(l, r)| kept.binary_search(&r).ok().map(|p| (l, p)))
+        .collect::<Option<Vec<_>>>()?;
+    Some((right, keys))
 }
