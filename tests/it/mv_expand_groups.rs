@@ -6,8 +6,7 @@
 //! computed from the data here, independently of the engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kqlite::output::JsonLinesWriter;
-use kqlite::{Engine, EngineOptions};
+use crate::common::chunked::run_chunked;
 
 /// Row `i`: its source addresses (none on every 5th row) and user.
 fn rows() -> Vec<(usize, Vec<String>, String)> {
@@ -25,17 +24,9 @@ fn rows() -> Vec<(usize, Vec<String>, String)> {
         .collect()
 }
 
+/// `query` over `t.jsonl` in `dir` bound to `T`, as JSON-lines text.
 fn run(dir: &std::path::Path, query: &str, threads: usize, chunk_size: usize) -> String {
-    let mut engine = Engine::with_options(EngineOptions {
-        threads: Some(threads),
-        chunk_size,
-        ..EngineOptions::default()
-    });
-    engine.add_path("T", dir.join("t.jsonl")).unwrap();
-    let q = engine.compile(query).unwrap();
-    let mut out = JsonLinesWriter::new(Vec::new());
-    q.run(&engine, &mut out).unwrap();
-    String::from_utf8(out.into_inner()).unwrap()
+    run_chunked("T", &dir.join("t.jsonl"), query, threads, chunk_size).0
 }
 
 fn quoted(items: &[String]) -> String {
